@@ -1,0 +1,206 @@
+//! Configuration: defaults that run the embedded SQLite demo, then an optional TOML file,
+//! then `MOTCUA_*` environment variables (`MOTCUA_HTTP__BODY_LIMIT_BYTES` for nested keys),
+//! then command-line flags.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: String,
+    /// Folder for the SQLite database and the files store.
+    pub data_dir: PathBuf,
+    /// `postgres://…` switches to PostgreSQL; empty = `<data_dir>/motcua.db`.
+    pub database_url: Option<String>,
+    /// Public base URL (for links, the Origin check and secure cookies); default from `listen`.
+    pub public_url: Option<String>,
+    /// Seed the demo province when the database is empty.
+    pub seed_demo: bool,
+    /// `text` or `json` logs.
+    pub log_format: String,
+    pub http: HttpConfig,
+    pub session: SessionConfig,
+    pub sqlite: SqliteConfig,
+    pub postgres: PostgresConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct HttpConfig {
+    /// Largest JSON request body.
+    pub body_limit_bytes: usize,
+    /// Requests taking longer are answered 408.
+    pub request_timeout_secs: u64,
+    /// Seconds allowed to in-flight requests after SIGTERM.
+    pub shutdown_grace_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct SessionConfig {
+    /// A session unused this long ends.
+    pub idle_minutes: i64,
+    /// A session ends this long after login, used or not.
+    pub absolute_hours: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct SqliteConfig {
+    /// `full` (every acknowledged commit survives power loss) or `normal`.
+    pub synchronous: String,
+    pub read_connections: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct PostgresConfig {
+    pub max_connections: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./motcua-data"),
+            database_url: None,
+            public_url: None,
+            seed_demo: true,
+            log_format: "text".into(),
+            http: HttpConfig::default(),
+            session: SessionConfig::default(),
+            sqlite: SqliteConfig::default(),
+            postgres: PostgresConfig::default(),
+        }
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self { body_limit_bytes: 1024 * 1024, request_timeout_secs: 30, shutdown_grace_secs: 20 }
+    }
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self { idle_minutes: 60, absolute_hours: 12 }
+    }
+}
+
+impl Default for SqliteConfig {
+    fn default() -> Self {
+        Self { synchronous: "full".into(), read_connections: 4 }
+    }
+}
+
+impl Default for PostgresConfig {
+    fn default() -> Self {
+        Self { max_connections: 16 }
+    }
+}
+
+impl Config {
+    /// Defaults, then `file` (or `./motcua.toml` when present), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(f) => fig = fig.merge(Toml::file_exact(f)),
+            None => fig = fig.merge(Toml::file("motcua.toml")),
+        }
+        fig.merge(Env::prefixed("MOTCUA_").split("__")).extract().map_err(Box::new)
+    }
+
+    pub fn location(&self) -> motcua_store::Location {
+        match self.database_url.as_deref().filter(|u| !u.trim().is_empty()) {
+            Some(url) => motcua_store::Location::parse(url),
+            None => motcua_store::Location::Sqlite(self.data_dir.join("motcua.db")),
+        }
+    }
+
+    pub fn files_dir(&self) -> PathBuf {
+        self.data_dir.join("files")
+    }
+
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+
+    /// The configuration as TOML with secrets masked (`motcua config`).
+    pub fn to_masked_toml(&self) -> String {
+        let mut c = self.clone();
+        c.database_url = c.database_url.as_deref().map(mask_url);
+        toml_string(&c)
+    }
+
+    pub fn store_options(&self) -> motcua_store::StoreOptions {
+        motcua_store::StoreOptions {
+            sqlite: motcua_store::sqlite::SqliteOptions {
+                synchronous_full: !self.sqlite.synchronous.eq_ignore_ascii_case("normal"),
+                readers: self.sqlite.read_connections.max(1),
+            },
+            pg_max_connections: self.postgres.max_connections.max(1),
+        }
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:*****@host/db`; also masks `password=` pairs.
+pub fn mask_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://")
+        && let Some((cred, host)) = rest.split_once('@')
+        && let Some((user, _)) = cred.split_once(':')
+    {
+        return format!("{scheme}://{user}:*****@{host}");
+    }
+    url.split(' ')
+        .map(|kv| if kv.to_ascii_lowercase().starts_with("password=") { "password=*****" } else { kv })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn toml_string(c: &Config) -> String {
+    // figment's TOML support is read-only, so write the flat document by hand.
+    let v = serde_json::to_value(c).unwrap_or_default();
+    let mut top = String::new();
+    let mut tables = String::new();
+    if let serde_json::Value::Object(map) = v {
+        for (k, v) in map {
+            match v {
+                serde_json::Value::Object(inner) => {
+                    tables.push_str(&format!("\n[{k}]\n"));
+                    for (ik, iv) in inner {
+                        tables.push_str(&format!("{ik} = {iv}\n"));
+                    }
+                }
+                serde_json::Value::Null => top.push_str(&format!("# {k} is not set\n")),
+                other => top.push_str(&format!("{k} = {other}\n")),
+            }
+        }
+    }
+    top + &tables
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_passwords() {
+        assert_eq!(mask_url("postgres://app:s3cret@db:5432/motcua"), "postgres://app:*****@db:5432/motcua");
+        assert_eq!(mask_url("host=db password=x user=a"), "host=db password=***** user=a");
+        assert_eq!(mask_url("postgres://app@db/m"), "postgres://app@db/m");
+    }
+
+    #[test]
+    fn default_is_embedded_sqlite() {
+        let c = Config::default();
+        assert_eq!(c.location(), motcua_store::Location::Sqlite(PathBuf::from("./motcua-data/motcua.db")));
+        assert!(c.to_masked_toml().contains("listen = \"127.0.0.1:8080\""));
+    }
+}

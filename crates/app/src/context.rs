@@ -1,0 +1,35 @@
+//! Everything a use case needs, built once from configuration.
+
+use crate::{AppError, Config};
+use motcua_store::{Store, migrate};
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppContext {
+    pub store: Store,
+    pub config: Arc<Config>,
+}
+
+/// What `AppContext::open` did, to print at start-up.
+#[derive(Debug, Default)]
+pub struct Startup {
+    pub migrations_applied: Vec<&'static str>,
+    pub seeded: bool,
+}
+
+impl AppContext {
+    /// Opens the database, runs migrations and (if configured and empty) seeds the demo.
+    pub async fn open(config: Config) -> Result<(Self, Startup), AppError> {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| AppError::Internal(format!("cannot create {}: {e}", config.data_dir.display())))?;
+        let location = config.location();
+        let opts = config.store_options();
+        let store = tokio::task::spawn_blocking(move || Store::open(&location, opts))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))??;
+        let migrations_applied = migrate::run(&store).await?;
+        let ctx = Self { store, config: Arc::new(config) };
+        let seeded = if ctx.config.seed_demo { crate::seed::seed_if_empty(&ctx).await? } else { false };
+        Ok((ctx, Startup { migrations_applied, seeded }))
+    }
+}

@@ -1,0 +1,143 @@
+//! The application's one error type. The web crate renders it as
+//! `{code, message_vi, message_en, fields}` with the status that fits.
+
+use motcua_domain::error::{FieldError, ValidationError};
+use motcua_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    #[error("{what} not found")]
+    NotFound { what: &'static str },
+    #[error("forbidden")]
+    Forbidden,
+    /// Not logged in, bad credentials, or an expired session.
+    #[error("unauthenticated: {code}")]
+    Unauthenticated { code: &'static str },
+    #[error("account locked until {until_ms}")]
+    Locked { until_ms: i64 },
+    /// The request conflicts with stored data (duplicate code, stale version…).
+    #[error("conflict: {code}")]
+    Conflict { code: &'static str, field: Option<&'static str>, vi: &'static str, en: &'static str },
+    #[error("store: {0}")]
+    Store(StoreError),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+/// Unique constraints that users can trip, as field errors.
+const UNIQUE: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "uq_agencies_code",
+        "code",
+        "agency_code_taken",
+        "Mã định danh cơ quan này đã được sử dụng.",
+        "This agency code is already in use.",
+    ),
+    ("uq_users_username", "username", "username_taken", "Tên đăng nhập này đã được sử dụng.", "This username is already taken."),
+    (
+        "uq_users_citizen_id",
+        "citizen_id",
+        "citizen_id_taken",
+        "Số định danh cá nhân này đã gắn với một tài khoản khác.",
+        "This citizen ID already belongs to another account.",
+    ),
+];
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound { what: "record" },
+            StoreError::Unique { constraint } => match UNIQUE.iter().find(|u| u.0 == constraint) {
+                Some((_, field, code, vi, en)) => AppError::Validation(ValidationError::single(*field, code, *vi, *en)),
+                None => AppError::Conflict {
+                    code: "duplicate",
+                    field: None,
+                    vi: "Dữ liệu đã tồn tại.",
+                    en: "This record already exists.",
+                },
+            },
+            other => AppError::Store(other),
+        }
+    }
+}
+
+impl AppError {
+    pub fn not_found(what: &'static str) -> Self {
+        AppError::NotFound { what }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Validation(v) if v.0.len() == 1 => v.0[0].code,
+            AppError::Validation(_) => "validation_failed",
+            AppError::NotFound { .. } => "not_found",
+            AppError::Forbidden => "forbidden",
+            AppError::Unauthenticated { code } => code,
+            AppError::Locked { .. } => "account_locked",
+            AppError::Conflict { code, .. } => code,
+            AppError::Store(StoreError::Unavailable(_)) => "service_unavailable",
+            AppError::Store(_) | AppError::Internal(_) => "internal_error",
+        }
+    }
+
+    pub fn message_vi(&self) -> String {
+        match self {
+            AppError::Validation(v) if v.0.len() == 1 => v.0[0].message_vi.clone(),
+            AppError::Validation(_) => "Dữ liệu nhập chưa hợp lệ; xem chi tiết từng trường.".into(),
+            AppError::NotFound { .. } => "Không tìm thấy dữ liệu yêu cầu.".into(),
+            AppError::Forbidden => "Bạn không có quyền thực hiện thao tác này.".into(),
+            AppError::Unauthenticated { code } => match *code {
+                "invalid_credentials" => "Tên đăng nhập hoặc mật khẩu không đúng.".into(),
+                "session_expired" => "Phiên làm việc đã hết hạn; vui lòng đăng nhập lại.".into(),
+                "account_disabled" => "Tài khoản đã bị vô hiệu hóa.".into(),
+                _ => "Vui lòng đăng nhập để tiếp tục.".into(),
+            },
+            AppError::Locked { until_ms } => {
+                format!("Tài khoản tạm khóa do đăng nhập sai nhiều lần; vui lòng thử lại sau {}.", hanoi_time(*until_ms))
+            }
+            AppError::Conflict { vi, .. } => (*vi).into(),
+            AppError::Store(StoreError::Unavailable(_)) => "Hệ thống đang bận hoặc tạm ngừng; vui lòng thử lại sau.".into(),
+            AppError::Store(_) | AppError::Internal(_) => "Đã có lỗi trong hệ thống; vui lòng thử lại sau.".into(),
+        }
+    }
+
+    pub fn message_en(&self) -> String {
+        match self {
+            AppError::Validation(v) if v.0.len() == 1 => v.0[0].message_en.clone(),
+            AppError::Validation(_) => "Some fields are invalid; see each field.".into(),
+            AppError::NotFound { what } => format!("The requested {what} was not found."),
+            AppError::Forbidden => "You are not allowed to do this.".into(),
+            AppError::Unauthenticated { code } => match *code {
+                "invalid_credentials" => "Wrong username or password.".into(),
+                "session_expired" => "Your session has expired; please log in again.".into(),
+                "account_disabled" => "This account is disabled.".into(),
+                _ => "Please log in to continue.".into(),
+            },
+            AppError::Locked { until_ms } => {
+                format!("The account is locked after repeated failed logins; try again after {}.", hanoi_time(*until_ms))
+            }
+            AppError::Conflict { en, .. } => (*en).into(),
+            AppError::Store(StoreError::Unavailable(_)) => "The service is busy or unavailable; please retry later.".into(),
+            AppError::Store(_) | AppError::Internal(_) => "Something went wrong on our side; please retry later.".into(),
+        }
+    }
+
+    pub fn fields(&self) -> Vec<FieldError> {
+        match self {
+            AppError::Validation(v) => v.0.clone(),
+            AppError::Conflict { field: Some(f), code, vi, en } => vec![FieldError::new(*f, code, *vi, *en)],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// "HH:MM dd/mm/yyyy" in Asia/Ho_Chi_Minh.
+pub fn hanoi_time(ms: i64) -> String {
+    let tz = jiff::tz::TimeZone::fixed(jiff::tz::offset(7));
+    match jiff::Timestamp::from_millisecond(ms) {
+        Ok(t) => t.to_zoned(tz).strftime("%H:%M %d/%m/%Y").to_string(),
+        Err(_) => ms.to_string(),
+    }
+}

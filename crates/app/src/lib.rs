@@ -1,0 +1,18 @@
+//! Use cases: each loads what it needs, asks the domain, and writes through the store in
+//! one transaction together with its audit event.
+
+pub mod auth;
+pub mod config;
+pub mod context;
+pub mod error;
+pub mod seed;
+pub mod usecases;
+
+pub use config::Config;
+pub use context::AppContext;
+pub use error::AppError;
+
+/// Milliseconds since the Unix epoch, UTC.
+pub fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}

@@ -1,0 +1,29 @@
+//! Use cases, one module per aggregate.
+
+pub mod agencies;
+pub mod audit;
+pub mod users;
+
+use motcua_domain::error::ValidationError;
+
+/// Parses an optional date "YYYY-MM-DD".
+pub(crate) fn parse_date(field: &str, s: &str) -> Result<jiff::civil::Date, ValidationError> {
+    s.trim().parse().map_err(|_| {
+        ValidationError::single(
+            field,
+            "invalid_date",
+            "Ngày không hợp lệ (định dạng YYYY-MM-DD, ví dụ 2026-07-01).",
+            "Invalid date (format YYYY-MM-DD, e.g. 2026-07-01).",
+        )
+    })
+}
+
+/// Today in Asia/Ho_Chi_Minh (never take a date from UTC).
+pub fn today() -> jiff::civil::Date {
+    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(7))).date()
+}
+
+/// Trims and drops empty optional text.
+pub(crate) fn opt(s: Option<String>) -> Option<String> {
+    s.map(|v| motcua_domain::text::clean(&v)).filter(|v| !v.is_empty())
+}

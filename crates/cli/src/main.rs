@@ -1,0 +1,201 @@
+//! `motcua`: the one binary. `motcua serve` with no configuration runs the embedded default
+//! (SQLite in ./motcua-data, demo province, http://127.0.0.1:8080).
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use motcua_app::{AppContext, Config};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(name = "motcua", version, about = "motcua – hệ thống một cửa điện tử / one-stop administrative service platform")]
+struct Cli {
+    /// TOML configuration file (default: ./motcua.toml when present).
+    #[arg(long, global = true, env = "MOTCUA_CONFIG")]
+    config: Option<PathBuf>,
+    /// Folder for the SQLite database and files (default ./motcua-data).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// Database URL: a SQLite path or postgres://user:password@host/db.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the service (migrates, and seeds the demo province on an empty database).
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+        /// Do not seed the demo province.
+        #[arg(long)]
+        no_demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Seed the demo province if the database is empty.
+    Seed,
+    /// Print the effective configuration (secrets masked).
+    Config,
+    /// Walk every audit hash chain; exit non-zero naming the first broken event.
+    Verify,
+}
+
+fn load_config(cli: &Cli) -> Result<Config> {
+    let mut c = Config::load(cli.config.as_deref()).context("reading configuration")?;
+    if let Some(d) = &cli.data_dir {
+        c.data_dir = d.clone();
+    }
+    if let Some(u) = &cli.database_url {
+        c.database_url = Some(u.clone());
+    }
+    if let Command::Serve { listen, no_demo } = &cli.command {
+        if let Some(l) = listen {
+            c.listen = l.clone();
+        }
+        if *no_demo {
+            c.seed_demo = false;
+        }
+    }
+    Ok(c)
+}
+
+fn init_tracing(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MOTCUA_LOG").unwrap_or_else(|_| "info,tower_http=warn".into());
+    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        b.json().init();
+    } else {
+        b.compact().init();
+    }
+}
+
+fn main() -> ExitCode {
+    let started = Instant::now();
+    let cli = Cli::parse();
+    let config = match load_config(&cli) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("motcua: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(config.log_format == "json");
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("motcua: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli.command, config, started)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("motcua: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, mut config: Config, started: Instant) -> Result<ExitCode> {
+    match command {
+        Command::Config => {
+            print!("{}", config.to_masked_toml());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            config.seed_demo = false;
+            let (_, startup) = AppContext::open(config).await?;
+            if startup.migrations_applied.is_empty() {
+                println!("Cơ sở dữ liệu đã ở phiên bản mới nhất / database is up to date");
+            }
+            for m in startup.migrations_applied {
+                println!("applied {m}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Seed => {
+            config.seed_demo = true;
+            let (_, startup) = AppContext::open(config).await?;
+            println!(
+                "{}",
+                if startup.seeded {
+                    "Đã tạo dữ liệu mẫu / demo province seeded"
+                } else {
+                    "Cơ sở dữ liệu đã có dữ liệu; không tạo dữ liệu mẫu / database not empty, nothing seeded"
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify => {
+            // Read-only: no migrations, no seed.
+            let location = config.location();
+            let opts = config.store_options();
+            if let motcua_store::Location::Sqlite(p) = &location
+                && !p.exists()
+            {
+                bail!("no database at {}", p.display());
+            }
+            let store = tokio::task::spawn_blocking(move || motcua_store::Store::open(&location, opts)).await??;
+            let ctx = AppContext { store, config: std::sync::Arc::new(config) };
+            match motcua_app::usecases::audit::verify(&ctx).await? {
+                Ok(chains) => {
+                    for c in chains {
+                        println!("OK   chain {}: {} events", c.chain, c.events);
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(broken) => {
+                    println!("BROKEN chain {}: event {} (seq {}): {}", broken.chain, broken.event_id, broken.seq, broken.reason);
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Serve { .. } => serve(config, started).await,
+    }
+}
+
+async fn serve(config: Config, started: Instant) -> Result<ExitCode> {
+    let listen = config.listen.clone();
+    let grace = config.http.shutdown_grace_secs;
+    let (ctx, startup) = AppContext::open(config).await?;
+    let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    let url = match &ctx.config.public_url {
+        Some(u) => u.clone(),
+        None => format!("http://{addr}"),
+    };
+    let backend = match ctx.config.location() {
+        motcua_store::Location::Sqlite(p) => format!("SQLite {}", p.display()),
+        motcua_store::Location::Postgres(u) => format!("PostgreSQL {}", motcua_app::config::mask_url(&u)),
+    };
+    println!("motcua {} – {url}", env!("CARGO_PKG_VERSION"));
+    println!("  Cơ sở dữ liệu / database: {backend}");
+    for m in &startup.migrations_applied {
+        println!("  migration applied: {m}");
+    }
+    if startup.seeded || ctx.config.seed_demo {
+        println!("  Tài khoản mẫu / demo logins (mật khẩu / password: {}):", motcua_app::seed::DEMO_PASSWORD);
+        for (username, name, role, _, _) in motcua_app::seed::DEMO_USERS {
+            let label = motcua_domain::user::Role::parse(role).map_or("Công dân / citizen", |r| r.label_vi());
+            println!("    {username:<18} {name:<22} {label}");
+        }
+    }
+    println!("  API docs: {url}/api/docs/   health: {url}/healthz");
+    println!("  Sẵn sàng sau / ready in {} ms", started.elapsed().as_millis());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(motcua_web::serve(ctx, listener, async {
+        let _ = rx.await;
+    }));
+    motcua_web::shutdown_signal().await;
+    let _ = tx.send(());
+    match tokio::time::timeout(std::time::Duration::from_secs(grace), server).await {
+        Ok(r) => r??,
+        Err(_) => tracing::warn!("in-flight requests did not finish within {grace} s; exiting"),
+    }
+    Ok(ExitCode::SUCCESS)
+}

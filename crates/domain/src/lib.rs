@@ -1,0 +1,9 @@
+//! Pure rules of motcua. No I/O, no async, no SQL, no HTTP: everything that decides
+//! lives here and is tested with unit and property tests.
+
+pub mod agency;
+pub mod audit;
+pub mod authz;
+pub mod error;
+pub mod text;
+pub mod user;

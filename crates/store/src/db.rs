@@ -1,0 +1,106 @@
+//! `Db`: one connection (inside a transaction) of either engine, with the same three calls.
+//! SQL is written once with `$1` placeholders; for SQLite it becomes `?1` (numbered
+//! parameters keep their meaning even when reused or out of order).
+
+use crate::value::{Row, Value};
+use crate::{StoreError, postgres as pg, sqlite};
+use std::borrow::Cow;
+
+pub enum Db<'a> {
+    Sqlite(&'a rusqlite::Connection),
+    Postgres(&'a mut dyn pg::Exec),
+}
+
+impl Db<'_> {
+    pub fn backend(&self) -> crate::Backend {
+        match self {
+            Db::Sqlite(_) => crate::Backend::Sqlite,
+            Db::Postgres(_) => crate::Backend::Postgres,
+        }
+    }
+
+    /// Runs a statement, returning the number of rows changed.
+    pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+        match self {
+            Db::Sqlite(c) => sqlite::execute(c, &to_sqlite(sql), params),
+            Db::Postgres(t) => t.execute(sql, params),
+        }
+    }
+
+    pub fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        match self {
+            Db::Sqlite(c) => sqlite::query(c, &to_sqlite(sql), params),
+            Db::Postgres(t) => t.query(sql, params),
+        }
+    }
+
+    pub fn query_opt(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>, StoreError> {
+        Ok(self.query(sql, params)?.into_iter().next())
+    }
+
+    pub fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Row, StoreError> {
+        self.query_opt(sql, params)?.ok_or(StoreError::NotFound)
+    }
+
+    /// Runs several statements without parameters (migrations).
+    pub fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(c) => c.execute_batch(sql).map_err(sqlite::map_err),
+            Db::Postgres(t) => t.batch(sql),
+        }
+    }
+}
+
+/// `$12` → `?12`. Dollar signs inside string literals are left alone.
+pub(crate) fn to_sqlite(sql: &str) -> Cow<'_, str> {
+    if !sql.contains('$') {
+        return Cow::Borrowed(sql);
+    }
+    let mut out = String::with_capacity(sql.len());
+    let mut in_str = false;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            in_str = !in_str;
+        }
+        if c == '$' && !in_str && chars.peek().is_some_and(|n| n.is_ascii_digit()) {
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Appends `$n` placeholders and their values together, for queries whose filters vary.
+#[derive(Default)]
+pub struct SqlBuilder {
+    pub sql: String,
+    pub params: Vec<Value>,
+}
+
+impl SqlBuilder {
+    pub fn new(sql: &str) -> Self {
+        Self { sql: sql.to_string(), params: Vec::new() }
+    }
+    pub fn push(&mut self, s: &str) -> &mut Self {
+        self.sql.push_str(s);
+        self
+    }
+    /// Pushes a value and returns its placeholder text.
+    pub fn bind(&mut self, v: impl Into<Value>) -> String {
+        self.params.push(v.into());
+        format!("${}", self.params.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders() {
+        assert_eq!(to_sqlite("select $1, $2, '$3'"), "select ?1, ?2, '$3'");
+        assert_eq!(to_sqlite("select 1"), "select 1");
+    }
+}

@@ -1,0 +1,245 @@
+//! SQLite executor: one writer thread owns the write connection and commits queued
+//! transactions in groups (one fsync for many filings), each inside its own savepoint so
+//! a failing transaction rolls back alone; a pool of read connections serves queries
+//! concurrently (WAL).
+
+use crate::StoreError;
+use crate::db::Db;
+use crate::pool::Pool;
+use crate::value::{Row, Value};
+use rusqlite::{Connection, OpenFlags};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+/// Most transactions committed together in one group.
+const MAX_GROUP: usize = 256;
+
+/// A queued transaction. `run` executes it on the writer's connection inside its own
+/// savepoint and says whether to keep it; `complete` answers the caller once the group's
+/// COMMIT is known (never before: an acknowledged write is a durable write).
+pub(crate) trait Job: Send {
+    fn run(&mut self, conn: &Connection) -> bool;
+    fn complete(self: Box<Self>, commit: Result<(), StoreError>);
+}
+
+pub(crate) struct WriteJob<F, T, E> {
+    pub f: Option<F>,
+    pub result: Option<Result<T, E>>,
+    pub reply: tokio::sync::oneshot::Sender<Result<T, E>>,
+}
+
+impl<F, T, E> Job for WriteJob<F, T, E>
+where
+    F: FnOnce(&mut Db) -> Result<T, E> + Send,
+    T: Send,
+    E: From<StoreError> + Send,
+{
+    fn run(&mut self, conn: &Connection) -> bool {
+        let Some(f) = self.f.take() else { return false };
+        let r = f(&mut Db::Sqlite(conn));
+        let ok = r.is_ok();
+        self.result = Some(r);
+        ok
+    }
+
+    fn complete(self: Box<Self>, commit: Result<(), StoreError>) {
+        let answer = match (self.result, commit) {
+            (Some(Err(e)), _) => Err(e),
+            (Some(Ok(v)), Ok(())) => Ok(v),
+            (Some(Ok(_)), Err(e)) => Err(E::from(e)),
+            (None, Err(e)) => Err(E::from(e)),
+            (None, Ok(())) => Err(E::from(StoreError::Backend("the transaction panicked and was rolled back".into()))),
+        };
+        let _ = self.reply.send(answer);
+    }
+}
+
+pub struct Sqlite {
+    jobs: mpsc::Sender<Box<dyn Job>>,
+    readers: Pool<Connection>,
+    path: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct SqliteOptions {
+    /// `PRAGMA synchronous`: FULL makes every acknowledged commit survive power loss.
+    pub synchronous_full: bool,
+    pub readers: usize,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        Self { synchronous_full: true, readers: 4 }
+    }
+}
+
+fn open_writer(path: &Path, opts: SqliteOptions) -> Result<Connection, StoreError> {
+    let c = Connection::open(path).map_err(map_err)?;
+    c.execute_batch(&format!(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous={}; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
+        if opts.synchronous_full { "FULL" } else { "NORMAL" }
+    ))
+    .map_err(map_err)?;
+    c.set_prepared_statement_cache_capacity(256);
+    Ok(c)
+}
+
+fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let c =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(map_err)?;
+    c.execute_batch("PRAGMA busy_timeout=5000; PRAGMA query_only=ON;").map_err(map_err)?;
+    c.set_prepared_statement_cache_capacity(256);
+    Ok(c)
+}
+
+impl Sqlite {
+    pub fn open(path: &Path, opts: SqliteOptions) -> Result<Self, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(format!("{}: {e}", dir.display())))?;
+        }
+        let writer = open_writer(path, opts)?;
+        let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
+        std::thread::Builder::new()
+            .name("motcua-sqlite-writer".into())
+            .spawn(move || writer_loop(writer, rx))
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let reader_path = path.to_path_buf();
+        Ok(Self { jobs: tx, readers: Pool::new(opts.readers, move || open_reader(&reader_path)), path: path.to_path_buf() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn submit(&self, job: Box<dyn Job>) -> Result<(), StoreError> {
+        self.jobs.send(job).map_err(|_| StoreError::Unavailable("the SQLite writer has stopped".into()))
+    }
+
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Db) -> T) -> Result<T, StoreError> {
+        let conn = self.readers.get()?;
+        // One read transaction, so a multi-statement read sees one snapshot.
+        conn.execute_batch("BEGIN").map_err(map_err)?;
+        let out = f(&mut Db::Sqlite(&conn));
+        let _ = conn.execute_batch("COMMIT");
+        Ok(out)
+    }
+}
+
+fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn Job>>) {
+    while let Ok(first) = rx.recv() {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(j) => group.push(j),
+                Err(_) => break,
+            }
+        }
+        run_group(&conn, group);
+    }
+}
+
+fn run_group(conn: &Connection, mut group: Vec<Box<dyn Job>>) {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        let e = map_err(e);
+        for job in group {
+            job.complete(Err(e.clone()));
+        }
+        return;
+    }
+    for job in group.iter_mut() {
+        let _ = conn.execute_batch("SAVEPOINT job");
+        let ok = catch_unwind(AssertUnwindSafe(|| job.run(conn))).unwrap_or(false);
+        if ok {
+            let _ = conn.execute_batch("RELEASE job");
+        } else {
+            let _ = conn.execute_batch("ROLLBACK TO job; RELEASE job");
+        }
+    }
+    let outcome = conn.execute_batch("COMMIT").map_err(map_err);
+    if outcome.is_err() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    for job in group {
+        job.complete(outcome.clone());
+    }
+}
+
+fn bind(stmt: &mut rusqlite::CachedStatement<'_>, params: &[Value]) -> Result<(), StoreError> {
+    for (i, v) in params.iter().enumerate() {
+        let idx = i + 1;
+        let r = match v {
+            Value::Null => stmt.raw_bind_parameter(idx, rusqlite::types::Null),
+            Value::Int(x) => stmt.raw_bind_parameter(idx, x),
+            Value::Real(x) => stmt.raw_bind_parameter(idx, x),
+            Value::Text(x) => stmt.raw_bind_parameter(idx, x.as_str()),
+            Value::Blob(x) => stmt.raw_bind_parameter(idx, x.as_slice()),
+        };
+        r.map_err(map_err)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn execute(c: &Connection, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+    let mut stmt = c.prepare_cached(sql).map_err(map_err)?;
+    bind(&mut stmt, params)?;
+    stmt.raw_execute().map(|n| n as u64).map_err(map_err)
+}
+
+pub(crate) fn query(c: &Connection, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+    let mut stmt = c.prepare_cached(sql).map_err(map_err)?;
+    bind(&mut stmt, params)?;
+    let n = stmt.column_count();
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().map_err(map_err)? {
+        let mut vals = Vec::with_capacity(n);
+        for i in 0..n {
+            use rusqlite::types::ValueRef;
+            vals.push(match r.get_ref(i).map_err(map_err)? {
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(x) => Value::Int(x),
+                ValueRef::Real(x) => Value::Real(x),
+                ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+            });
+        }
+        out.push(Row(vals));
+    }
+    Ok(out)
+}
+
+/// SQLite names the columns of a violated unique constraint, not the constraint; this
+/// table maps them back to the names the PostgreSQL schema gives (kept beside the migrations).
+const UNIQUE_CONSTRAINTS: &[(&str, &str)] = &[
+    ("agencies.code", "uq_agencies_code"),
+    ("users.username", "uq_users_username"),
+    ("users.citizen_id", "uq_users_citizen_id"),
+    ("memberships.user_id, memberships.agency_id, memberships.role", "pk_memberships"),
+    ("audit_events.chain, audit_events.seq", "uq_audit_events_chain_seq"),
+    ("schema_migrations.version", "pk_schema_migrations"),
+];
+
+pub(crate) fn map_err(e: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(f, Some(msg)) = &e
+        && f.code == rusqlite::ErrorCode::ConstraintViolation
+    {
+        {
+            if let Some(cols) = msg.strip_prefix("UNIQUE constraint failed: ") {
+                let name = UNIQUE_CONSTRAINTS.iter().find(|(c, _)| *c == cols).map_or("unknown_unique", |(_, n)| n);
+                return StoreError::Unique { constraint: name.to_string() };
+            }
+            if let Some(name) = msg.strip_prefix("CHECK constraint failed: ") {
+                return StoreError::Check { constraint: name.trim().to_string() };
+            }
+            if msg.starts_with("FOREIGN KEY") {
+                return StoreError::ForeignKey { constraint: "unknown_foreign_key".into() };
+            }
+        }
+    }
+    if matches!(e, rusqlite::Error::SqliteFailure(ref f, _) if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+    {
+        return StoreError::Unavailable(e.to_string());
+    }
+    StoreError::Backend(e.to_string())
+}

@@ -1,0 +1,55 @@
+//! The JSON API under `/api/v1`, documented in OpenAPI (`/api/openapi.json`).
+
+pub mod agencies;
+pub mod audit;
+pub mod auth;
+pub mod users;
+
+use crate::error::ErrorBody;
+use motcua_app::AppContext;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "motcua API",
+        description = "API của hệ thống một cửa điện tử motcua. Lỗi luôn có dạng {code, message_vi, message_en, fields}. \
+                       Các yêu cầu thay đổi dữ liệu bằng phiên trình duyệt phải gửi kèm tiêu đề X-CSRF-Token.\n\n\
+                       API of the motcua one-stop system. Errors are always {code, message_vi, message_en, fields}. \
+                       State-changing requests made with a browser session must send the X-CSRF-Token header.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    components(schemas(ErrorBody)),
+    modifiers(&SessionCookie),
+    tags(
+        (name = "auth", description = "Đăng nhập, phiên làm việc / login and sessions"),
+        (name = "agencies", description = "Cơ quan, đơn vị / agencies"),
+        (name = "users", description = "Người dùng / users"),
+        (name = "audit", description = "Nhật ký kiểm toán / audit log"),
+        (name = "ops", description = "Vận hành / operations"),
+    )
+)]
+pub struct ApiDoc;
+
+struct SessionCookie;
+
+impl utoipa::Modify for SessionCookie {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::extract::SESSION_COOKIE))),
+        );
+    }
+}
+
+pub fn router() -> OpenApiRouter<AppContext> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(auth::router())
+        .merge(agencies::router())
+        .merge(users::router())
+        .merge(audit::router())
+        .merge(crate::ops::api_router())
+}
