@@ -140,18 +140,19 @@ pub fn parse_email(field: &str, s: &str) -> Result<String, ValidationError> {
     }
 }
 
-/// Vietnamese phone number: 0 followed by 9 digits, or +84 followed by 9 digits; stored as 0XXXXXXXXX.
+/// Vietnamese phone number: mobile (10 digits) or landline (11 digits) starting with 0, or
+/// the same with +84 instead of 0; stored in the national form 0…
 pub fn parse_phone(field: &str, s: &str) -> Result<String, ValidationError> {
     let digits: String = s.chars().filter(|c| !matches!(c, ' ' | '.' | '-')).collect();
     let national = if let Some(rest) = digits.strip_prefix("+84") { format!("0{rest}") } else { digits };
-    if national.len() == 10 && national.starts_with('0') && national.chars().all(|c| c.is_ascii_digit()) {
+    if (10..=11).contains(&national.len()) && national.starts_with('0') && national.chars().all(|c| c.is_ascii_digit()) {
         Ok(national)
     } else {
         Err(invalid(
             field,
             "invalid_phone",
-            "Số điện thoại phải gồm 10 chữ số, bắt đầu bằng 0 (hoặc +84).",
-            "The phone number must have 10 digits starting with 0 (or +84).",
+            "Số điện thoại phải gồm 10 hoặc 11 chữ số, bắt đầu bằng 0 (hoặc +84).",
+            "The phone number must have 10 or 11 digits starting with 0 (or +84).",
         ))
     }
 }

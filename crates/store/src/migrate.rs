@@ -62,9 +62,8 @@ fn apply(db: &mut Db, m: &'static Migration) -> Result<bool, StoreError> {
     Ok(true)
 }
 
-/// Versions applied so far (empty on a new database).
+/// Versions applied so far (the table exists once `run` has run).
 pub fn applied(db: &mut Db) -> Result<Vec<i64>, StoreError> {
-    db.batch(CREATE_TABLE).ok();
     db.query("SELECT version FROM schema_migrations ORDER BY version", &[])?.iter().map(|r| r.i64(0)).collect()
 }
 

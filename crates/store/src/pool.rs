@@ -38,6 +38,16 @@ impl<T> Pool<T> {
     }
 }
 
+impl<T> Pool<T> {
+    /// Removes and returns the idle connections (for dropping them elsewhere).
+    pub fn take_idle(&self) -> Vec<T> {
+        let mut g = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let n = g.0.len();
+        g.1 -= n;
+        std::mem::take(&mut g.0)
+    }
+}
+
 pub struct Pooled<'p, T> {
     pool: &'p Pool<T>,
     conn: Option<T>,

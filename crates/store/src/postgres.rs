@@ -52,6 +52,18 @@ impl Postgres {
     }
 }
 
+impl Drop for Postgres {
+    /// Each blocking client owns a small runtime, which must not be dropped on an async
+    /// worker thread (the last `Store` clone often goes away inside one): drop them on a
+    /// plain thread.
+    fn drop(&mut self) {
+        let idle = self.pool.take_idle();
+        if !idle.is_empty() {
+            let _ = std::thread::Builder::new().name("motcua-pg-close".into()).spawn(move || drop(idle));
+        }
+    }
+}
+
 /// Returns the outcome and whether the connection is no longer usable.
 fn run_tx<T, E: From<StoreError>>(
     conn: &mut PgConn,

@@ -1,0 +1,92 @@
+use motcua_testkit::both_backends;
+use reqwest::StatusCode;
+use serde_json::json;
+
+both_backends! {
+    async fn login_me_logout(app) {
+        let c = app.login("admin").await;
+        let (s, me) = c.get("/api/v1/auth/me").await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(me["user"]["username"], "admin");
+        assert_eq!(me["user"]["memberships"][0]["role"], "admin");
+        assert_eq!(me["csrf_token"].as_str().unwrap(), c.csrf.as_deref().unwrap());
+        let (s, _) = c.post("/api/v1/auth/logout", json!({})).await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let (s, b) = c.get("/api/v1/auth/me").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        assert_eq!(b["code"], "not_authenticated");
+        assert_eq!(app.count("sessions").await, 0);
+    }
+
+    async fn wrong_password_and_unknown_user_look_alike(app) {
+        let c = app.client();
+        let (s1, b1) = c.post("/api/v1/auth/login", json!({"username": "admin", "password": "wrong-password-1"})).await;
+        let (s2, b2) = c.post("/api/v1/auth/login", json!({"username": "nobody", "password": "wrong-password-1"})).await;
+        assert_eq!((s1, s2), (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED));
+        assert_eq!(b1, b2);
+        assert_eq!(b1["code"], "invalid_credentials");
+    }
+
+    async fn lockout_after_repeated_failures(app) {
+        let c = app.client();
+        for _ in 0..4 {
+            let (s, _) = c.post("/api/v1/auth/login", json!({"username": "tiepnhan", "password": "wrong-password-1"})).await;
+            assert_eq!(s, StatusCode::UNAUTHORIZED);
+        }
+        let (s, b) = c.post("/api/v1/auth/login", json!({"username": "tiepnhan", "password": "wrong-password-1"})).await;
+        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(b["code"], "account_locked");
+        // Even the right password is refused while locked.
+        let (s, b) = c.post("/api/v1/auth/login", json!({"username": "tiepnhan", "password": "Motcua@2026"})).await;
+        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{b}");
+        assert_eq!(app.count("sessions").await, 0);
+        // Other accounts are unaffected.
+        app.login("admin").await;
+    }
+
+    async fn expired_session_is_refused_and_removed(app) {
+        let c = app.login("giamsat").await;
+        app.ctx.store.write(|db| db.execute("UPDATE sessions SET expires_at = 0", &[])).await.unwrap();
+        let (s, b) = c.get("/api/v1/auth/me").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        assert_eq!(b["code"], "session_expired");
+        assert_eq!(app.count("sessions").await, 0);
+    }
+
+    async fn state_changes_need_the_csrf_token(app) {
+        let mut c = app.login("admin").await;
+        let users_before = app.count("users").await;
+        let events_before = app.count("audit_events").await;
+        let good = c.csrf.take();
+        let body = json!({"username": "csrf.test", "full_name": "Lý Thị Cúc", "password": "MatKhau12345",
+                          "memberships": [{"agency_id": app.agency_id("000.00.01.H40").await, "role": "specialist"}]});
+        let (s, b) = c.post("/api/v1/users", body.clone()).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        assert_eq!(b["code"], "csrf_token_invalid");
+        c.csrf = Some("0".repeat(64));
+        let (s, _) = c.post("/api/v1/users", body.clone()).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        assert_eq!(app.count("users").await, users_before);
+        assert_eq!(app.count("audit_events").await, events_before);
+        c.csrf = good;
+        // A cross-site form post carries a foreign Origin: refused even with the token.
+        let r = c.http.post(format!("{}/api/v1/users", app.url)).header("origin", "https://evil.example")
+            .header("x-csrf-token", c.csrf.clone().unwrap()).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        assert_eq!(app.count("users").await, users_before);
+        let (s, _) = c.post("/api/v1/users", body).await;
+        assert_eq!(s, StatusCode::CREATED);
+    }
+
+    async fn changing_own_password(app) {
+        let c = app.login("chuyenvien").await;
+        let (s, b) = c.post("/api/v1/auth/password", json!({"current_password": "wrong-one-123", "new_password": "MatKhauMoi2026"})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(b["fields"][0]["field"], "current_password");
+        let (s, _) = c.post("/api/v1/auth/password", json!({"current_password": "Motcua@2026", "new_password": "MatKhauMoi2026"})).await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let fresh = app.client();
+        let (s, _) = fresh.post("/api/v1/auth/login", json!({"username": "chuyenvien", "password": "MatKhauMoi2026"})).await;
+        assert_eq!(s, StatusCode::OK);
+    }
+}

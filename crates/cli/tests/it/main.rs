@@ -1,0 +1,10 @@
+//! The integration suite: one binary, every scenario on SQLite and on PostgreSQL.
+
+mod agencies;
+mod audit;
+mod auth;
+mod bad_input;
+mod cli;
+mod ops;
+mod store;
+mod users;
