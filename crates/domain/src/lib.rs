@@ -4,6 +4,8 @@
 pub mod agency;
 pub mod audit;
 pub mod authz;
+pub mod calendar;
 pub mod error;
+pub mod lunar;
 pub mod text;
 pub mod user;
