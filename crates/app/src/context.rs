@@ -8,6 +8,8 @@ use std::sync::Arc;
 pub struct AppContext {
     pub store: Store,
     pub config: Arc<Config>,
+    /// Working-day calendars in force (national and per agency).
+    pub calendars: Arc<crate::calendar::Calendars>,
 }
 
 /// What `AppContext::open` did, to print at start-up.
@@ -28,8 +30,14 @@ impl AppContext {
             .await
             .map_err(|e| AppError::Internal(e.to_string()))??;
         let migrations_applied = migrate::run(&store).await?;
-        let ctx = Self { store, config: Arc::new(config) };
+        let ctx = Self::with_store(store, config).await?;
         let seeded = if ctx.config.seed_demo { crate::seed::seed_if_empty(&ctx).await? } else { false };
         Ok((ctx, Startup { migrations_applied, seeded }))
+    }
+
+    /// A context over an opened, migrated store (no seeding).
+    pub async fn with_store(store: Store, config: Config) -> Result<Self, AppError> {
+        let calendars = store.read(crate::calendar::Calendars::load).await?;
+        Ok(Self { store, config: Arc::new(config), calendars: Arc::new(calendars) })
     }
 }

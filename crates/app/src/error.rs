@@ -1,6 +1,7 @@
 //! The application's one error type. The web crate renders it as
 //! `{code, message_vi, message_en, fields}` with the status that fits.
 
+use motcua_domain::calendar::CalendarError;
 use motcua_domain::error::{FieldError, ValidationError};
 use motcua_store::StoreError;
 
@@ -20,6 +21,10 @@ pub enum AppError {
     /// The request conflicts with stored data (duplicate code, stale version…).
     #[error("conflict: {code}")]
     Conflict { code: &'static str, field: Option<&'static str>, vi: &'static str, en: &'static str },
+    /// A calendar or deadline input that cannot be honoured (31 February, a leap month that
+    /// does not exist, a bad schedule file…).
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
     #[error("store: {0}")]
     Store(StoreError),
     #[error("internal: {0}")]
@@ -77,6 +82,7 @@ impl AppError {
             AppError::Unauthenticated { code } => code,
             AppError::Locked { .. } => "account_locked",
             AppError::Conflict { code, .. } => code,
+            AppError::Calendar(e) => e.code(),
             AppError::Store(StoreError::Unavailable(_)) => "service_unavailable",
             AppError::Store(_) | AppError::Internal(_) => "internal_error",
         }
@@ -98,6 +104,7 @@ impl AppError {
                 format!("Tài khoản tạm khóa do đăng nhập sai nhiều lần; vui lòng thử lại sau {}.", hanoi_time(*until_ms))
             }
             AppError::Conflict { vi, .. } => (*vi).into(),
+            AppError::Calendar(e) => e.message_vi(),
             AppError::Store(StoreError::Unavailable(_)) => "Hệ thống đang bận hoặc tạm ngừng; vui lòng thử lại sau.".into(),
             AppError::Store(_) | AppError::Internal(_) => "Đã có lỗi trong hệ thống; vui lòng thử lại sau.".into(),
         }
@@ -119,6 +126,7 @@ impl AppError {
                 format!("The account is locked after repeated failed logins; try again after {}.", hanoi_time(*until_ms))
             }
             AppError::Conflict { en, .. } => (*en).into(),
+            AppError::Calendar(e) => e.message_en(),
             AppError::Store(StoreError::Unavailable(_)) => "The service is busy or unavailable; please retry later.".into(),
             AppError::Store(_) | AppError::Internal(_) => "Something went wrong on our side; please retry later.".into(),
         }
@@ -128,6 +136,18 @@ impl AppError {
         match self {
             AppError::Validation(v) => v.0.clone(),
             AppError::Conflict { field: Some(f), code, vi, en } => vec![FieldError::new(*f, code, *vi, *en)],
+            // Every problem of a rejected schedule file, by line (or JSON path).
+            AppError::Calendar(CalendarError::ScheduleInvalid { issues }) => issues
+                .iter()
+                .map(|i| {
+                    let field = match (i.line, &i.path) {
+                        (Some(l), _) => format!("line {l}"),
+                        (None, Some(p)) => p.clone(),
+                        (None, None) => "file".into(),
+                    };
+                    FieldError::new(field, i.code, i.message_vi.clone(), i.message_en.clone())
+                })
+                .collect(),
             _ => Vec::new(),
         }
     }

@@ -2,6 +2,7 @@
 //! one transaction together with its audit event.
 
 pub mod auth;
+pub mod calendar;
 pub mod config;
 pub mod context;
 pub mod error;

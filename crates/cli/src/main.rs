@@ -1,6 +1,8 @@
 //! `motcua`: the one binary. `motcua serve` with no configuration runs the embedded default
 //! (SQLite in ./motcua-data, demo province, http://127.0.0.1:8080).
 
+mod calendar;
+
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use motcua_app::{AppContext, Config};
@@ -43,6 +45,9 @@ enum Command {
     Config,
     /// Walk every audit hash chain; exit non-zero naming the first broken event.
     Verify,
+    /// Lunar calendar, working days and due dates.
+    #[command(subcommand)]
+    Calendar(calendar::CalendarCommand),
 }
 
 fn load_config(cli: &Cli) -> Result<Config> {
@@ -141,8 +146,7 @@ async fn run(command: Command, mut config: Config, started: Instant) -> Result<E
                 bail!("no database at {}", p.display());
             }
             let store = tokio::task::spawn_blocking(move || motcua_store::Store::open(&location, opts)).await??;
-            let ctx = AppContext { store, config: std::sync::Arc::new(config) };
-            match motcua_app::usecases::audit::verify(&ctx).await? {
+            match motcua_app::usecases::audit::verify(&store).await? {
                 Ok(chains) => {
                     for c in chains {
                         println!("OK   chain {}: {} events", c.chain, c.events);
@@ -156,6 +160,7 @@ async fn run(command: Command, mut config: Config, started: Instant) -> Result<E
             }
         }
         Command::Serve { .. } => serve(config, started).await,
+        Command::Calendar(c) => calendar::run(c, config).await,
     }
 }
 

@@ -218,6 +218,7 @@ const UNIQUE_CONSTRAINTS: &[(&str, &str)] = &[
     ("memberships.user_id, memberships.agency_id, memberships.role", "pk_memberships"),
     ("audit_events.chain, audit_events.seq", "uq_audit_events_chain_seq"),
     ("schema_migrations.version", "pk_schema_migrations"),
+    ("calendar_schedules.year, calendar_schedules.revision", "pk_calendar_schedules"),
 ];
 
 pub(crate) fn map_err(e: rusqlite::Error) -> StoreError {

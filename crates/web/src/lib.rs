@@ -6,6 +6,7 @@ pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod ops;
+pub mod pages;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -37,6 +38,8 @@ pub fn router(ctx: AppContext) -> Router {
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .route("/", get(home))
+        .route("/lich/{year}", get(pages::calendar::year_page))
+        .route("/assets/site.css", get(site_css))
         .route("/metrics", get(ops::metrics_text))
         .fallback(|| async { ApiError::for_status(StatusCode::NOT_FOUND) })
         .with_state(ctx)
@@ -88,6 +91,13 @@ async fn normalize_errors(req: Request, next: Next) -> Response {
         return fixed;
     }
     resp
+}
+
+async fn site_css() -> Response {
+    let mut r = pages::SITE_CSS.into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    r
 }
 
 async fn home() -> Html<&'static str> {

@@ -18,6 +18,7 @@ pub async fn list(ctx: &AppContext, actor: &Principal, mut filter: AuditFilter) 
     ctx.store.read(move |db| repo::list(db, &filter).map_err(AppError::from)).await
 }
 
-pub async fn verify(ctx: &AppContext) -> Result<Result<Vec<ChainSummary>, BrokenChain>, AppError> {
-    ctx.store.read(|db| repo::verify_all(db).map_err(AppError::from)).await
+/// Walks every chain (read-only; needs no other part of the application).
+pub async fn verify(store: &motcua_store::Store) -> Result<Result<Vec<ChainSummary>, BrokenChain>, AppError> {
+    store.read(|db| repo::verify_all(db).map_err(AppError::from)).await
 }

@@ -4,6 +4,7 @@ mod agencies;
 mod audit;
 mod auth;
 mod bad_input;
+mod calendar;
 mod cli;
 mod ops;
 mod store;

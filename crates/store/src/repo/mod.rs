@@ -3,6 +3,7 @@
 
 pub mod agencies;
 pub mod audit;
+pub mod calendar;
 pub mod sessions;
 pub mod users;
 
@@ -62,6 +63,6 @@ mod tests {
         assert!("/a/b/" >= lo.as_str() && "/a/b/" < hi.as_str());
         assert!("/a/b/zz/" >= lo.as_str() && "/a/b/zz/" < hi.as_str());
         assert!(!("/a/bc/" >= lo.as_str() && "/a/bc/" < hi.as_str()));
-        assert!(!("/a/b0/" < hi.as_str()));
+        assert!("/a/b0/" >= hi.as_str());
     }
 }

@@ -3,6 +3,7 @@
 pub mod agencies;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod users;
 
 use crate::error::ErrorBody;
@@ -28,6 +29,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "agencies", description = "Cơ quan, đơn vị / agencies"),
         (name = "users", description = "Người dùng / users"),
         (name = "audit", description = "Nhật ký kiểm toán / audit log"),
+        (name = "calendar", description = "Lịch âm, ngày làm việc, thời hạn / lunar calendar, working days, deadlines"),
         (name = "ops", description = "Vận hành / operations"),
     )
 )]
@@ -51,5 +53,6 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .merge(agencies::router())
         .merge(users::router())
         .merge(audit::router())
+        .merge(calendar::router())
         .merge(crate::ops::api_router())
 }
