@@ -4,7 +4,7 @@
 //! schedule or changes an agency's hours.
 
 use crate::{AppContext, AppError, now_ms};
-use motcua_domain::authz::{Permission, Principal, authorize, authorize_user};
+use motcua_domain::authz::{Permission, Principal, authorize};
 use motcua_domain::calendar::{CalendarError, OfficeHours, Schedule, WorkCalendar};
 use motcua_store::Db;
 use motcua_store::repo::audit::{self, ADMIN_CHAIN, NewAudit};
@@ -122,13 +122,6 @@ pub enum ScheduleFormat {
     Json,
 }
 
-fn root_admin(actor: Option<&Principal>, perm: Permission) -> Result<(), AppError> {
-    match actor {
-        None => Ok(()),
-        Some(a) => authorize_user(a, perm, &[]).map_err(|_| AppError::Forbidden),
-    }
-}
-
 /// Loads a year's official schedule. The file is rejected whole, with every problem by
 /// line; its revision must be newer than the one in force; the new calendar must build
 /// (every fixed statutory holiday given off) before anything is written.
@@ -138,7 +131,7 @@ pub async fn load_schedule(
     content: &str,
     format: ScheduleFormat,
 ) -> Result<Schedule, AppError> {
-    root_admin(actor, Permission::ManageCalendar)?;
+    crate::usecases::require_province(actor, Permission::ManageCalendar)?;
     let schedule = match format {
         ScheduleFormat::Text => Schedule::parse(content)?,
         ScheduleFormat::Json => Schedule::from_json(content)?,

@@ -170,5 +170,31 @@ fn seed_in(db: &mut Db, hash: &str) -> Result<(), AppError> {
         let v = users::validate_new(&input)?;
         users::create_in(db, None, v, hash)?;
     }
+    seed_catalog(db)?;
+    Ok(())
+}
+
+/// The demo catalog (`crates/domain/data/catalog/demo.json`): every procedure published
+/// from its decision's date. It counts as made public on that day, as a catalog synced
+/// from the national database would be.
+pub const DEMO_CATALOG: &str = include_str!("../../domain/data/catalog/demo.json");
+
+fn seed_catalog(db: &mut Db) -> Result<(), AppError> {
+    use motcua_domain::catalog::{ProcedureSpec, VersionStatus};
+    use motcua_store::repo::catalog as repo;
+    let specs: Vec<ProcedureSpec> =
+        serde_json::from_str(DEMO_CATALOG).map_err(|e| AppError::Internal(format!("demo catalog: {e}")))?;
+    let now = crate::now_ms();
+    for spec in specs {
+        let spec = spec.validate()?;
+        let day = spec
+            .decision
+            .date
+            .to_zoned(motcua_domain::calendar::vn_time_zone())
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let effective = day.timestamp().as_millisecond();
+        let v = crate::usecases::catalog::add_version_in(db, None, spec, Some(effective), now)?;
+        repo::set_window(db, &v.code, v.version, VersionStatus::Published, Some(effective), None, Some(effective))?;
+    }
     Ok(())
 }

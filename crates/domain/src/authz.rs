@@ -21,12 +21,14 @@ pub enum Permission {
     ViewAudit,
     /// Load yearly holiday schedules (province-wide: needs a root agency's scope).
     ManageCalendar,
+    /// Publish, amend, abolish procedures of the province's catalog (root scope).
+    ManageCatalog,
 }
 
 impl Permission {
     fn granted_to(self, role: Role) -> bool {
         match self {
-            Self::ManageAgencies | Self::ManageUsers | Self::ManageCalendar => role == Role::Admin,
+            Self::ManageAgencies | Self::ManageUsers | Self::ManageCalendar | Self::ManageCatalog => role == Role::Admin,
             Self::ViewUsers => matches!(role, Role::Admin | Role::Supervisor | Role::Leader),
             Self::ViewAudit => matches!(role, Role::Admin | Role::Supervisor),
         }
@@ -147,10 +149,10 @@ mod tests {
         fn authorize_matches_definition(
             ms in proptest::collection::vec((0usize..4, 0usize..5), 0..4),
             target in 0usize..4,
-            perm in 0usize..5,
+            perm in 0usize..6,
         ) {
             let paths = ["/p/", "/p/a/", "/p/b/", "/p/a/c/"];
-            let perms = [Permission::ManageAgencies, Permission::ManageUsers, Permission::ViewUsers, Permission::ViewAudit, Permission::ManageCalendar];
+            let perms = [Permission::ManageAgencies, Permission::ManageUsers, Permission::ViewUsers, Permission::ViewAudit, Permission::ManageCalendar, Permission::ManageCatalog];
             let pr = official(&ms.iter().map(|(a, r)| (paths[*a], Role::ALL[*r])).collect::<Vec<_>>());
             let perm = perms[perm];
             let expected = ms.iter().any(|(a, r)| perm.granted_to(Role::ALL[*r]) && paths[target].starts_with(paths[*a]));

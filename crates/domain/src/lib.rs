@@ -5,6 +5,7 @@ pub mod agency;
 pub mod audit;
 pub mod authz;
 pub mod calendar;
+pub mod catalog;
 pub mod error;
 pub mod lunar;
 pub mod text;

@@ -21,7 +21,8 @@ macro_rules! migration {
     };
 }
 
-pub static MIGRATIONS: &[Migration] = &[migration!(1, "0001_foundation"), migration!(2, "0002_calendar")];
+pub static MIGRATIONS: &[Migration] =
+    &[migration!(1, "0001_foundation"), migration!(2, "0002_calendar"), migration!(3, "0003_catalog")];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version BIGINT NOT NULL CONSTRAINT pk_schema_migrations PRIMARY KEY,

@@ -219,6 +219,8 @@ const UNIQUE_CONSTRAINTS: &[(&str, &str)] = &[
     ("audit_events.chain, audit_events.seq", "uq_audit_events_chain_seq"),
     ("schema_migrations.version", "pk_schema_migrations"),
     ("calendar_schedules.year, calendar_schedules.revision", "pk_calendar_schedules"),
+    ("procedures.code", "pk_procedures"),
+    ("procedure_versions.code, procedure_versions.version", "pk_procedure_versions"),
 ];
 
 pub(crate) fn map_err(e: rusqlite::Error) -> StoreError {

@@ -5,6 +5,7 @@ pub mod api;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod opendata;
 pub mod ops;
 pub mod pages;
 
@@ -39,6 +40,12 @@ pub fn router(ctx: AppContext) -> Router {
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .route("/", get(home))
         .route("/lich/{year}", get(pages::calendar::year_page))
+        .route("/thu-tuc", get(pages::catalog::search_page))
+        .route("/open-data", get(opendata::index))
+        .route("/open-data/procedures.json", get(opendata::procedures_json))
+        .route("/open-data/procedures.csv", get(opendata::procedures_csv))
+        .route("/thu-tuc/{code}", get(pages::catalog::procedure_page))
+        .route("/thu-tuc/mau/{file}", get(pages::catalog::template))
         .route("/assets/site.css", get(site_css))
         .route("/metrics", get(ops::metrics_text))
         .fallback(|| async { ApiError::for_status(StatusCode::NOT_FOUND) })

@@ -2,6 +2,7 @@
 
 pub mod agencies;
 pub mod audit;
+pub mod catalog;
 pub mod users;
 
 use motcua_domain::error::ValidationError;
@@ -26,4 +27,16 @@ pub fn today() -> jiff::civil::Date {
 /// Trims and drops empty optional text.
 pub(crate) fn opt(s: Option<String>) -> Option<String> {
     s.map(|v| motcua_domain::text::clean(&v)).filter(|v| !v.is_empty())
+}
+
+/// Province-wide administration (calendar, catalog): the permission must be held at a root
+/// agency. `None` = the system itself (seed, CLI).
+pub(crate) fn require_province(
+    actor: Option<&motcua_domain::authz::Principal>,
+    perm: motcua_domain::authz::Permission,
+) -> Result<(), crate::AppError> {
+    match actor {
+        None => Ok(()),
+        Some(a) => motcua_domain::authz::authorize_user(a, perm, &[]).map_err(|_| crate::AppError::Forbidden),
+    }
 }

@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod bad_input;
 mod calendar;
+mod catalog;
 mod cli;
 mod ops;
 mod store;

@@ -4,6 +4,7 @@
 pub mod agencies;
 pub mod audit;
 pub mod calendar;
+pub mod catalog;
 pub mod sessions;
 pub mod users;
 

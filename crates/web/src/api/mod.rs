@@ -4,6 +4,7 @@ pub mod agencies;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod catalog;
 pub mod users;
 
 use crate::error::ErrorBody;
@@ -29,6 +30,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "agencies", description = "Cơ quan, đơn vị / agencies"),
         (name = "users", description = "Người dùng / users"),
         (name = "audit", description = "Nhật ký kiểm toán / audit log"),
+        (name = "catalog", description = "Danh mục thủ tục hành chính / procedure catalog"),
         (name = "calendar", description = "Lịch âm, ngày làm việc, thời hạn / lunar calendar, working days, deadlines"),
         (name = "ops", description = "Vận hành / operations"),
     )
@@ -54,5 +56,6 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .merge(users::router())
         .merge(audit::router())
         .merge(calendar::router())
+        .merge(catalog::router())
         .merge(crate::ops::api_router())
 }

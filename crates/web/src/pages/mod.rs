@@ -1,6 +1,7 @@
 //! Server-rendered pages. Vietnamese by default, English with `?lang=en`.
 
 pub mod calendar;
+pub mod catalog;
 
 /// Escapes text for HTML content and attribute values.
 pub fn esc(s: &str) -> String {
