@@ -26,10 +26,17 @@ CREATE TABLE procedure_versions (
     legal_effective TEXT,
     published_at    BIGINT,
     search_text     TEXT    NOT NULL,
-    spec            TEXT    NOT NULL,
     created_at      BIGINT NOT NULL,
     created_by      TEXT,
     CONSTRAINT pk_procedure_versions PRIMARY KEY (code, version)
+);
+-- The whole spec lives apart, so searches and lists scan narrow rows.
+CREATE TABLE procedure_specs (
+    code    TEXT    NOT NULL,
+    version BIGINT NOT NULL,
+    spec    TEXT    NOT NULL,
+    CONSTRAINT pk_procedure_specs PRIMARY KEY (code, version),
+    CONSTRAINT fk_procedure_specs_version FOREIGN KEY (code, version) REFERENCES procedure_versions(code, version)
 );
 CREATE INDEX ix_procedure_versions_window ON procedure_versions(effective_from, effective_to);
 CREATE INDEX ix_procedure_versions_sector ON procedure_versions(sector_code);

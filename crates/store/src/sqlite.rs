@@ -221,6 +221,7 @@ const UNIQUE_CONSTRAINTS: &[(&str, &str)] = &[
     ("calendar_schedules.year, calendar_schedules.revision", "pk_calendar_schedules"),
     ("procedures.code", "pk_procedures"),
     ("procedure_versions.code, procedure_versions.version", "pk_procedure_versions"),
+    ("procedure_specs.code, procedure_specs.version", "pk_procedure_specs"),
 ];
 
 pub(crate) fn map_err(e: rusqlite::Error) -> StoreError {

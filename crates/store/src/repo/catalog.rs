@@ -18,7 +18,8 @@ pub struct VersionRecord {
     pub spec: ProcedureSpec,
 }
 
-const COLUMNS: &str = "code, version, status, effective_from, effective_to, published_at, created_at, created_by, spec";
+const COLUMNS: &str = "v.code, v.version, v.status, v.effective_from, v.effective_to, v.published_at, v.created_at, v.created_by, s.spec";
+const FROM: &str = "procedure_versions v JOIN procedure_specs s ON s.code = v.code AND s.version = v.version";
 
 fn map(r: &Row) -> Result<VersionRecord, StoreError> {
     let status = r.text(2)?;
@@ -75,8 +76,8 @@ pub fn insert_version(db: &mut Db, v: &VersionRecord) -> Result<(), StoreError> 
     let legal_effective = s.legal_basis.iter().filter_map(|l| l.effective).max().map(|d| d.to_string());
     db.execute(
         "INSERT INTO procedure_versions (code, version, status, effective_from, effective_to, name, sector_code, sector_name, levels, \
-         online_level, agency_code, complete, decision_number, decision_date, legal_effective, published_at, search_text, spec, created_at, created_by) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)",
+         online_level, agency_code, complete, decision_number, decision_date, legal_effective, published_at, search_text, created_at, created_by) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)",
         &params![
             &v.code,
             v.version,
@@ -95,10 +96,13 @@ pub fn insert_version(db: &mut Db, v: &VersionRecord) -> Result<(), StoreError> 
             legal_effective,
             v.published_at,
             s.search_text(),
-            serde_json::to_string(s).map_err(|e| StoreError::Decode(e.to_string()))?,
             v.created_at,
             v.created_by.clone()
         ],
+    )?;
+    db.execute(
+        "INSERT INTO procedure_specs (code, version, spec) VALUES ($1, $2, $3)",
+        &params![&v.code, v.version, serde_json::to_string(s).map_err(|e| StoreError::Decode(e.to_string()))?],
     )?;
     Ok(())
 }
@@ -126,14 +130,14 @@ pub fn set_replaced_by(db: &mut Db, code: &str, by: &str) -> Result<(), StoreErr
 }
 
 pub fn get_version(db: &mut Db, code: &str, version: i64) -> Result<Option<VersionRecord>, StoreError> {
-    db.query_opt(&format!("SELECT {COLUMNS} FROM procedure_versions WHERE code = $1 AND version = $2"), &params![code, version])?
+    db.query_opt(&format!("SELECT {COLUMNS} FROM {FROM} WHERE v.code = $1 AND v.version = $2"), &params![code, version])?
         .as_ref()
         .map(map)
         .transpose()
 }
 
 pub fn versions(db: &mut Db, code: &str) -> Result<Vec<VersionRecord>, StoreError> {
-    db.query(&format!("SELECT {COLUMNS} FROM procedure_versions WHERE code = $1 ORDER BY version"), &params![code])?
+    db.query(&format!("SELECT {COLUMNS} FROM {FROM} WHERE v.code = $1 ORDER BY v.version"), &params![code])?
         .iter()
         .map(map)
         .collect()
@@ -143,8 +147,8 @@ pub fn versions(db: &mut Db, code: &str) -> Result<Vec<VersionRecord>, StoreErro
 pub fn in_force(db: &mut Db, code: &str, at_ms: i64) -> Result<Option<VersionRecord>, StoreError> {
     db.query_opt(
         &format!(
-            "SELECT {COLUMNS} FROM procedure_versions WHERE code = $1 AND status <> 'draft' AND effective_from <= $2 \
-             AND (effective_to IS NULL OR effective_to > $2) ORDER BY version DESC LIMIT 1"
+            "SELECT {COLUMNS} FROM {FROM} WHERE v.code = $1 AND v.status <> 'draft' AND v.effective_from <= $2 \
+             AND (v.effective_to IS NULL OR v.effective_to > $2) ORDER BY v.version DESC LIMIT 1"
         ),
         &params![code, at_ms],
     )?
@@ -156,7 +160,7 @@ pub fn in_force(db: &mut Db, code: &str, at_ms: i64) -> Result<Option<VersionRec
 /// Versions with an open or future window (what a new publication supersedes).
 pub fn open_versions(db: &mut Db, code: &str) -> Result<Vec<VersionRecord>, StoreError> {
     db.query(
-        &format!("SELECT {COLUMNS} FROM procedure_versions WHERE code = $1 AND status <> 'draft' AND effective_to IS NULL ORDER BY version"),
+        &format!("SELECT {COLUMNS} FROM {FROM} WHERE v.code = $1 AND v.status <> 'draft' AND v.effective_to IS NULL ORDER BY v.version"),
         &params![code],
     )?
     .iter()
@@ -257,8 +261,8 @@ pub fn search(db: &mut Db, f: &CatalogFilter) -> Result<(Vec<Summary>, i64), Sto
 pub fn all_in_force(db: &mut Db, at_ms: i64) -> Result<Vec<VersionRecord>, StoreError> {
     db.query(
         &format!(
-            "SELECT {COLUMNS} FROM procedure_versions WHERE status <> 'draft' AND effective_from <= $1 \
-             AND (effective_to IS NULL OR effective_to > $1) ORDER BY code"
+            "SELECT {COLUMNS} FROM {FROM} WHERE v.status <> 'draft' AND v.effective_from <= $1 \
+             AND (v.effective_to IS NULL OR v.effective_to > $1) ORDER BY v.code"
         ),
         &params![at_ms],
     )?
@@ -287,7 +291,7 @@ pub fn last_modified(db: &mut Db) -> Result<Option<i64>, StoreError> {
 /// Versions whose publishing decision is dated in `[from, to]` (YYYY-MM-DD), for 766 1.1/1.2.
 pub fn decided_between(db: &mut Db, from: &str, to: &str) -> Result<Vec<VersionRecord>, StoreError> {
     db.query(
-        &format!("SELECT {COLUMNS} FROM procedure_versions WHERE status <> 'draft' AND decision_date >= $1 AND decision_date <= $2 ORDER BY code, version"),
+        &format!("SELECT {COLUMNS} FROM {FROM} WHERE v.status <> 'draft' AND v.decision_date >= $1 AND v.decision_date <= $2 ORDER BY v.code, v.version"),
         &params![from, to],
     )?
     .iter()
