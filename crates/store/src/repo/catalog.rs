@@ -18,7 +18,8 @@ pub struct VersionRecord {
     pub spec: ProcedureSpec,
 }
 
-const COLUMNS: &str = "v.code, v.version, v.status, v.effective_from, v.effective_to, v.published_at, v.created_at, v.created_by, s.spec";
+const COLUMNS: &str =
+    "v.code, v.version, v.status, v.effective_from, v.effective_to, v.published_at, v.created_at, v.created_by, s.spec";
 const FROM: &str = "procedure_versions v JOIN procedure_specs s ON s.code = v.code AND s.version = v.version";
 
 fn map(r: &Row) -> Result<VersionRecord, StoreError> {
@@ -160,7 +161,9 @@ pub fn in_force(db: &mut Db, code: &str, at_ms: i64) -> Result<Option<VersionRec
 /// Versions with an open or future window (what a new publication supersedes).
 pub fn open_versions(db: &mut Db, code: &str) -> Result<Vec<VersionRecord>, StoreError> {
     db.query(
-        &format!("SELECT {COLUMNS} FROM {FROM} WHERE v.code = $1 AND v.status <> 'draft' AND v.effective_to IS NULL ORDER BY v.version"),
+        &format!(
+            "SELECT {COLUMNS} FROM {FROM} WHERE v.code = $1 AND v.status <> 'draft' AND v.effective_to IS NULL ORDER BY v.version"
+        ),
         &params![code],
     )?
     .iter()
