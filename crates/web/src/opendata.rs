@@ -87,11 +87,7 @@ pub async fn procedures_json(State(ctx): State<AppContext>) -> ApiResult<Respons
             .map(|v| {
                 let mut item = serde_json::to_value(&v.spec).unwrap_or(Value::Null);
                 item["version"] = json!(v.version);
-                item["effective_from"] = json!(
-                    v.effective_from
-                        .and_then(|t| jiff::Timestamp::from_millisecond(t).ok())
-                        .map(|t| motcua_domain::calendar::local_date(t).to_string())
-                );
+                item["effective_from"] = json!(crate::api::catalog::effective_day(v.effective_from).map(|d| d.to_string()));
                 item
             })
             .collect(),
@@ -104,15 +100,7 @@ pub async fn procedures_json(State(ctx): State<AppContext>) -> ApiResult<Respons
 pub async fn procedures_csv(State(ctx): State<AppContext>) -> ApiResult<Response> {
     let all = catalog::all_in_force(&ctx, None).await?;
     let m = modified(&ctx).await?;
-    let rows: Vec<_> = all
-        .into_iter()
-        .map(|v| {
-            (
-                v.spec,
-                v.effective_from.and_then(|t| jiff::Timestamp::from_millisecond(t).ok()).map(motcua_domain::calendar::local_date),
-            )
-        })
-        .collect();
+    let rows: Vec<_> = all.into_iter().map(|v| (v.spec, crate::api::catalog::effective_day(v.effective_from))).collect();
     let mut r = motcua_documents::export_csv(&rows).into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
     r.headers_mut().insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline; filename=\"thu-tuc-hanh-chinh.csv\""));

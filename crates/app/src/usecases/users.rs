@@ -210,6 +210,15 @@ pub fn create_in(
     Ok((rec, ms))
 }
 
+/// The user, or "user not found" (not a bare store error).
+fn load(db: &mut Db, id: &str) -> Result<UserRecord, AppError> {
+    match repo::get(db, id) {
+        Ok(u) => Ok(u),
+        Err(motcua_store::StoreError::NotFound) => Err(AppError::not_found("user")),
+        Err(e) => Err(e.into()),
+    }
+}
+
 fn paths_of(ms: &[MembershipRecord]) -> Vec<String> {
     ms.iter().map(|m| m.agency_path.clone()).collect()
 }
@@ -232,11 +241,7 @@ pub async fn get(ctx: &AppContext, actor: &Principal, id: &str) -> Result<(UserR
     let (actor, id) = (actor.clone(), id.to_string());
     ctx.store
         .read(move |db| {
-            let u = match repo::get(db, &id) {
-                Ok(u) => u,
-                Err(motcua_store::StoreError::NotFound) => return Err(AppError::not_found("user")),
-                Err(e) => return Err(e.into()),
-            };
+            let u = load(db, &id)?;
             let ms = repo::memberships(db, &id)?;
             if !visible(&actor, &u, &ms) {
                 return Err(AppError::not_found("user"));
@@ -322,11 +327,7 @@ pub async fn update(
     let (actor, id) = (actor.clone(), id.to_string());
     ctx.store
         .write(move |db| {
-            let mut u = match repo::get(db, &id) {
-                Ok(u) => u,
-                Err(motcua_store::StoreError::NotFound) => return Err(AppError::not_found("user")),
-                Err(e) => return Err(e.into()),
-            };
+            let mut u = load(db, &id)?;
             let before_ms = repo::memberships(db, &id)?;
             if !visible(&actor, &u, &before_ms) {
                 return Err(AppError::not_found("user"));
@@ -391,11 +392,7 @@ pub async fn reset_password(ctx: &AppContext, actor: &Principal, id: &str, passw
     let (actor, id) = (actor.clone(), id.to_string());
     ctx.store
         .write(move |db| {
-            let u = match repo::get(db, &id) {
-                Ok(u) => u,
-                Err(motcua_store::StoreError::NotFound) => return Err(AppError::not_found("user")),
-                Err(e) => return Err(e.into()),
-            };
+            let u = load(db, &id)?;
             let ms = repo::memberships(db, &id)?;
             if !visible(&actor, &u, &ms) {
                 return Err(AppError::not_found("user"));

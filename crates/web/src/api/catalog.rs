@@ -420,7 +420,8 @@ pub struct CatalogItem {
     pub spec: ProcedureSpec,
 }
 
-fn effective_day(ms: Option<i64>) -> Option<jiff::civil::Date> {
+/// The local (Vietnam) day of an effective instant.
+pub fn effective_day(ms: Option<i64>) -> Option<jiff::civil::Date> {
     ms.and_then(|m| jiff::Timestamp::from_millisecond(m).ok()).map(motcua_domain::calendar::local_date)
 }
 
