@@ -2,10 +2,12 @@
 //! lives here and is tested with unit and property tests.
 
 pub mod agency;
+pub mod attachment;
 pub mod audit;
 pub mod authz;
 pub mod calendar;
 pub mod catalog;
+pub mod dossier;
 pub mod error;
 pub mod lunar;
 pub mod text;

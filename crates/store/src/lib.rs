@@ -3,6 +3,7 @@
 //! PostgreSQL (a pool of clients with prepared-statement caches).
 
 mod db;
+pub mod files;
 pub mod migrate;
 mod pool;
 pub mod postgres;

@@ -222,6 +222,10 @@ const UNIQUE_CONSTRAINTS: &[(&str, &str)] = &[
     ("procedures.code", "pk_procedures"),
     ("procedure_versions.code, procedure_versions.version", "pk_procedure_versions"),
     ("procedure_specs.code, procedure_specs.version", "pk_procedure_specs"),
+    ("dossiers.id", "pk_dossiers"),
+    ("dossiers.code", "uq_dossiers_code"),
+    ("dossier_events.dossier_id, dossier_events.seq", "pk_dossier_events"),
+    ("idempotency_keys.scope, idempotency_keys.key", "pk_idempotency_keys"),
 ];
 
 pub(crate) fn map_err(e: rusqlite::Error) -> StoreError {

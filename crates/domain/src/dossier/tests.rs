@@ -1,0 +1,355 @@
+use super::*;
+use crate::authz::Membership;
+use crate::calendar::TimeUnit;
+
+const RECV: &str = "/p/centre/quay1/";
+const DEPT: &str = "/p/dept/";
+const UNIT: &str = "/p/dept/unit/";
+
+fn agency(code: &str, path: &str) -> AgencyRef {
+    AgencyRef { id: code.into(), code: code.into(), name: format!("Agency {code}"), path: path.into() }
+}
+
+fn member(path: &str, role: Role) -> Vec<Membership> {
+    vec![Membership { agency_id: path.into(), agency_path: path.into(), role }]
+}
+
+fn procedure(limit: TimeLimit) -> ProcedureRef {
+    ProcedureRef {
+        code: "1.000001".into(),
+        version: 1,
+        name: "Đăng ký khai sinh".into(),
+        time_limit: limit,
+        counting: Counting::default(),
+        online_only: false,
+        postal_excluded: false,
+        paper_result: true,
+    }
+}
+
+fn steps() -> Vec<Step> {
+    let s = |kind, path: &str, role, budget| Step { kind, name: format!("{kind:?}"), agency: agency(path, path), role, budget };
+    vec![
+        s(StepKind::Reception, RECV, Role::ReceptionOfficer, TimeLimit::hours(4)),
+        s(StepKind::Appraisal, DEPT, Role::Specialist, TimeLimit::working_days(2)),
+        s(StepKind::Approval, DEPT, Role::Leader, TimeLimit::hours(4)),
+    ]
+}
+
+fn components(provided: bool) -> Vec<ComponentCheck> {
+    vec![ComponentCheck {
+        key: "to_khai".into(),
+        name: "Tờ khai".into(),
+        required: true,
+        provided,
+        originals: 1,
+        copies: 0,
+        digitized: true,
+        reused: false,
+    }]
+}
+
+struct World {
+    log: Vec<Recorded>,
+    state: Dossier,
+    cal: WorkCalendar,
+}
+
+fn at(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+impl World {
+    fn new(channel: Channel, limit: TimeLimit) -> Self {
+        let created = Recorded {
+            dossier_id: "d1".into(),
+            seq: 1,
+            at: ms(at("2026-03-02T01:00:00Z")),
+            actor_id: "citizen".into(),
+            event: Event::Created {
+                procedure: procedure(limit),
+                channel,
+                owner_id: Some("citizen".into()),
+                applicant: Applicant {
+                    kind: ApplicantType::Citizen,
+                    name: "Nguyễn Văn An".into(),
+                    id_number: Some("037092001234".into()),
+                    phone: None,
+                    email: None,
+                    address: None,
+                },
+                summary: None,
+                receiving: agency("R", RECV),
+                components: components(false),
+            },
+        };
+        let state = start(&created).unwrap();
+        Self { log: vec![created], state, cal: WorkCalendar::vietnam() }
+    }
+
+    fn run(&mut self, user: &str, ms_: &[Membership], account: AccountType, now: &str, cmd: Command) -> Result<(), DossierError> {
+        let cx = Ctx { actor: Actor { user_id: user, account, memberships: ms_ }, now: at(now), calendar: &self.cal };
+        let ev = decide(&self.state, cmd, &cx)?;
+        let r =
+            Recorded { dossier_id: "d1".into(), seq: self.state.version + 1, at: ms(at(now)), actor_id: user.into(), event: ev };
+        apply(&mut self.state, &r);
+        self.log.push(r);
+        Ok(())
+    }
+
+    fn officer(&mut self, path: &str, role: Role, now: &str, cmd: Command) -> Result<(), DossierError> {
+        let m = member(path, role);
+        self.run("officer", &m, AccountType::Official, now, cmd)
+    }
+
+    fn citizen(&mut self, now: &str, cmd: Command) -> Result<(), DossierError> {
+        self.run("citizen", &[], AccountType::Citizen, now, cmd)
+    }
+
+    fn receive(&mut self, now: &str) -> Result<(), DossierError> {
+        let p = self.state.procedure.clone();
+        self.officer(
+            RECV,
+            Role::ReceptionOfficer,
+            now,
+            Command::Receive {
+                code: "R-260302-0001".into(),
+                procedure: p,
+                competent: Some(agency("D", DEPT)),
+                steps: steps(),
+                components: components(true),
+            },
+        )
+    }
+}
+
+fn attach() -> Command {
+    Command::AttachFile {
+        file: FileRef {
+            id: "f1".into(),
+            component_key: "to_khai".into(),
+            sha256: "00".into(),
+            name: "to-khai.pdf".into(),
+            size: 10,
+            media_type: "application/pdf".into(),
+            at: 0,
+            by: "citizen".into(),
+            removed: false,
+        },
+    }
+}
+
+#[test]
+fn online_path_to_returned_result_on_time() {
+    let mut w = World::new(Channel::Online, TimeLimit::working_days(5));
+    // Submitting without the required component names it.
+    let e = w.citizen("2026-03-02T01:05:00Z", Command::Submit).unwrap_err();
+    assert!(matches!(e, DossierError::Invalid(ref v) if v.0[0].code == "component_missing"), "{e:?}");
+    w.citizen("2026-03-02T01:06:00Z", attach()).unwrap();
+    w.citizen("2026-03-02T01:07:00Z", Command::Submit).unwrap();
+    assert_eq!(w.state.status, Status::Submitted);
+    assert_eq!(w.state.status.national_code(), Some(1));
+    // A counter officer of the centre serves the centre's online queue (the counter's parent).
+    w.receive("2026-03-02T02:00:00Z").unwrap();
+    assert_eq!(w.state.status.national_code(), Some(2));
+    // Mon 2 March + 5 working days = Mon 9 March, 17:00 (UTC+7).
+    assert_eq!(w.state.due_at, Some(ms(at("2026-03-09T10:00:00Z"))));
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T03:00:00Z", Command::Forward { note: None }).unwrap();
+    assert_eq!(w.state.status, Status::InProgress);
+    // The specialist of a unit under the department serves the department's step.
+    w.officer(UNIT, Role::Specialist, "2026-03-03T03:00:00Z", Command::Forward { note: Some("Đủ điều kiện".into()) }).unwrap();
+    // A reception officer cannot sign.
+    let e = w
+        .officer(
+            RECV,
+            Role::ReceptionOfficer,
+            "2026-03-03T04:00:00Z",
+            Command::Resolve { name: "Giấy khai sinh".into(), number: None, note: None },
+        )
+        .unwrap_err();
+    assert_eq!(e, DossierError::Forbidden { command: "resolve" });
+    w.officer(
+        DEPT,
+        Role::Leader,
+        "2026-03-04T03:00:00Z",
+        Command::Resolve { name: "Giấy khai sinh".into(), number: Some("12/2026".into()), note: None },
+    )
+    .unwrap();
+    assert_eq!(w.state.status.national_code(), Some(9));
+    assert_eq!(w.state.timeliness, Some(Timeliness::Early));
+    // Control slip: reception, two hand-overs, and the result back to the counter.
+    assert_eq!(w.state.handovers.len(), 4);
+    // Reception forwarded the same day, within its 4 hours: on time.
+    assert_eq!(w.state.handovers[1].step_timeliness, Some(Timeliness::OnTime));
+    let e = w
+        .officer(
+            RECV,
+            Role::ReceptionOfficer,
+            "2026-03-04T04:00:00Z",
+            Command::Return { method: ReturnMethod::Postal, tracking_number: None, note: None },
+        )
+        .unwrap_err();
+    assert!(matches!(e, DossierError::Invalid(_)));
+    w.officer(
+        RECV,
+        Role::ReceptionOfficer,
+        "2026-03-04T04:00:00Z",
+        Command::Return { method: ReturnMethod::Counter, tracking_number: None, note: None },
+    )
+    .unwrap();
+    assert_eq!(w.state.status.national_code(), Some(10));
+    // Returning twice is an illegal transition.
+    let e = w
+        .officer(
+            RECV,
+            Role::ReceptionOfficer,
+            "2026-03-04T05:00:00Z",
+            Command::Return { method: ReturnMethod::Counter, tracking_number: None, note: None },
+        )
+        .unwrap_err();
+    assert!(matches!(e, DossierError::InvalidTransition { status: Status::Returned, .. }));
+    assert_eq!(replay(&w.log).unwrap(), w.state);
+}
+
+#[test]
+fn supplement_pauses_the_clock_and_a_second_one_makes_it_late() {
+    let mut w = World::new(Channel::Counter, TimeLimit::working_days(5));
+    w.receive("2026-03-02T02:00:00Z").unwrap();
+    let due = w.state.due_at.unwrap();
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T03:00:00Z", Command::Forward { note: None }).unwrap();
+    let ask = || Command::RequestSupplement {
+        items: vec![SupplementItem {
+            component_key: Some("to_khai".into()),
+            name: "Tờ khai".into(),
+            reason: "Thiếu chữ ký".into(),
+        }],
+    };
+    // Requested Tue 10:00, supplied Thu 10:00: two working days of pause.
+    w.officer(UNIT, Role::Specialist, "2026-03-03T03:00:00Z", ask()).unwrap();
+    assert_eq!(w.state.status.national_code(), Some(5));
+    // Nothing moves while the applicant owes the supplement.
+    let e = w.officer(UNIT, Role::Specialist, "2026-03-03T04:00:00Z", Command::Forward { note: None }).unwrap_err();
+    assert!(matches!(e, DossierError::InvalidTransition { .. }));
+    w.citizen("2026-03-05T03:00:00Z", Command::SupplySupplement { note: Some("Đã ký".into()) }).unwrap();
+    assert_eq!(w.state.status, Status::InProgress);
+    assert_eq!(w.state.due_at.unwrap() - due, 2 * 86_400_000, "pushed back two working days");
+    assert_eq!(w.state.due_at, Some(ms(at("2026-03-11T10:00:00Z"))), "{:?}", w.state.due_at.map(ts));
+    assert_eq!(w.state.supplement_requests, 1);
+    w.officer(UNIT, Role::Specialist, "2026-03-05T04:00:00Z", ask()).unwrap();
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-05T05:00:00Z", Command::SupplySupplement { note: None }).unwrap();
+    w.officer(UNIT, Role::Specialist, "2026-03-05T06:00:00Z", Command::Forward { note: None }).unwrap();
+    w.officer(DEPT, Role::Leader, "2026-03-05T07:00:00Z", Command::Resolve { name: "Kết quả".into(), number: None, note: None })
+        .unwrap();
+    // Well before the deadline, but two supplement requests: late (766).
+    assert_eq!(w.state.timeliness, Some(Timeliness::Late));
+    assert_eq!(replay(&w.log).unwrap(), w.state);
+}
+
+#[test]
+fn extension_once_before_due_and_still_late() {
+    let mut w = World::new(Channel::Counter, TimeLimit::working_days(2));
+    w.receive("2026-03-02T02:00:00Z").unwrap();
+    let appt = w.state.appointment_at.unwrap();
+    let extend = |d: &str| Command::Extend { reason: "Cần xác minh thêm".into(), new_date: d.parse().unwrap() };
+    // A specialist may not sign the apology letter.
+    assert!(matches!(
+        w.officer(UNIT, Role::Specialist, "2026-03-03T02:00:00Z", extend("2026-03-10")),
+        Err(DossierError::Forbidden { .. })
+    ));
+    assert!(matches!(w.officer(DEPT, Role::Leader, "2026-03-03T02:00:00Z", extend("2026-03-01")), Err(DossierError::Invalid(_))));
+    w.officer(DEPT, Role::Leader, "2026-03-03T02:00:00Z", extend("2026-03-10")).unwrap();
+    assert!(w.state.appointment_at.unwrap() > appt);
+    assert_eq!(w.state.due_at, Some(appt), "the legal deadline does not move");
+    let e = w.officer(DEPT, Role::Leader, "2026-03-03T03:00:00Z", extend("2026-03-12")).unwrap_err();
+    assert!(matches!(e, DossierError::Invalid(ref v) if v.0[0].code == "already_extended"));
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-03T03:00:00Z", Command::Forward { note: None }).unwrap();
+    w.officer(UNIT, Role::Specialist, "2026-03-03T04:00:00Z", Command::Forward { note: None }).unwrap();
+    w.officer(DEPT, Role::Leader, "2026-03-03T05:00:00Z", Command::Resolve { name: "Kết quả".into(), number: None, note: None })
+        .unwrap();
+    assert_eq!(w.state.timeliness, Some(Timeliness::Late));
+}
+
+#[test]
+fn refusal_payment_stop_withdrawal_and_rules_of_channels() {
+    let mut w = World::new(Channel::Counter, TimeLimit::working_days(5));
+    // A citizen cannot receive; an online-only procedure refuses paper.
+    assert!(matches!(
+        w.citizen("2026-03-02T02:00:00Z", Command::Refuse { reasons: vec!["x".into()] }),
+        Err(DossierError::InvalidTransition { .. })
+    ));
+    w.state.procedure.online_only = true;
+    let e = w.receive("2026-03-02T02:00:00Z").unwrap_err();
+    assert!(matches!(e, DossierError::Invalid(ref v) if v.0[0].code == "online_only"));
+    w.state.procedure.online_only = false;
+    w.receive("2026-03-02T02:00:00Z").unwrap();
+    // Receiving twice is refused.
+    assert!(matches!(w.receive("2026-03-02T02:10:00Z"), Err(DossierError::InvalidTransition { .. })));
+    w.officer(
+        RECV,
+        Role::ReceptionOfficer,
+        "2026-03-02T03:00:00Z",
+        Command::NoticeFees { items: vec![FeeItem { name: "Lệ phí".into(), amount: 0 }] },
+    )
+    .unwrap_err();
+    w.officer(
+        RECV,
+        Role::ReceptionOfficer,
+        "2026-03-02T03:00:00Z",
+        Command::NoticeFees { items: vec![FeeItem { name: "Lệ phí".into(), amount: 50_000 }] },
+    )
+    .unwrap();
+    assert_eq!(w.state.status.national_code(), Some(6));
+    w.citizen("2026-03-03T03:00:00Z", Command::MarkPaid { method: PaymentMethod::OnlineNational, receipt_number: "BL-1".into() })
+        .unwrap();
+    assert_eq!(w.state.status, Status::Received);
+    assert_eq!(w.state.payment.as_ref().unwrap().amount, 50_000);
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-03T04:00:00Z", Command::Forward { note: None }).unwrap();
+    w.officer(
+        UNIT,
+        Role::Specialist,
+        "2026-03-03T05:00:00Z",
+        Command::Stop { reason: "Có tranh chấp".into(), basis: None, financial_consequences: None },
+    )
+    .unwrap();
+    assert_eq!(w.state.status.national_code(), Some(8));
+    assert!(matches!(
+        w.officer(UNIT, Role::Specialist, "2026-03-03T06:00:00Z", Command::RequestSupplement { items: vec![] }),
+        Err(DossierError::InvalidTransition { .. })
+    ));
+    assert_eq!(replay(&w.log).unwrap(), w.state);
+
+    let mut w = World::new(Channel::Online, TimeLimit::working_days(5));
+    w.citizen("2026-03-02T01:06:00Z", attach()).unwrap();
+    w.citizen("2026-03-02T01:07:00Z", Command::Submit).unwrap();
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T02:00:00Z", Command::Refuse { reasons: vec![" ".into()] }).unwrap_err();
+    w.officer(
+        RECV,
+        Role::ReceptionOfficer,
+        "2026-03-02T02:00:00Z",
+        Command::Refuse { reasons: vec!["Không thuộc thẩm quyền".into()] },
+    )
+    .unwrap();
+    assert_eq!(w.state.status.national_code(), Some(3));
+    // A refused dossier gets no supplement.
+    assert!(matches!(
+        w.citizen("2026-03-02T03:00:00Z", Command::SupplySupplement { note: None }),
+        Err(DossierError::InvalidTransition { .. })
+    ));
+
+    let mut w = World::new(Channel::Online, TimeLimit { value: 1, unit: TimeUnit::WorkingDays });
+    w.citizen("2026-03-02T01:06:00Z", attach()).unwrap();
+    w.citizen("2026-03-02T01:07:00Z", Command::Submit).unwrap();
+    w.citizen("2026-03-02T01:08:00Z", Command::Withdraw { reason: "Nộp nhầm".into() }).unwrap();
+    assert_eq!(w.state.status.national_code(), Some(7));
+}
+
+#[test]
+fn serves_is_self_below_or_the_direct_parent() {
+    let ms_ = member("/p/centre/quay1/", Role::ReceptionOfficer);
+    let a = Actor { user_id: "u", account: AccountType::Official, memberships: &ms_ };
+    assert!(a.serves(Role::ReceptionOfficer, "/p/centre/quay1/"));
+    assert!(a.serves(Role::ReceptionOfficer, "/p/centre/"));
+    assert!(!a.serves(Role::ReceptionOfficer, "/p/"));
+    assert!(!a.serves(Role::ReceptionOfficer, "/p/centre/quay2/"));
+    assert!(!a.serves(Role::Leader, "/p/centre/quay1/"));
+}

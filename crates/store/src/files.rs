@@ -1,0 +1,117 @@
+//! The file store: content-addressed bytes (SHA-256). One interface; the filesystem is the
+//! default. A file is written to a temporary name, synced and renamed, so a crash never
+//! leaves a partial file under a digest.
+
+use crate::StoreError;
+use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::path::PathBuf;
+
+pub trait FileStore: Send + Sync {
+    /// Stores the bytes (once per digest) and returns the digest and whether they were new.
+    fn put(&self, bytes: &[u8]) -> Result<(String, bool), StoreError>;
+    fn get(&self, sha256: &str) -> Result<Vec<u8>, StoreError>;
+    /// Removes bytes that were just stored when the transaction recording them failed.
+    fn discard(&self, sha256: &str) -> Result<(), StoreError>;
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+pub struct LocalFiles {
+    root: PathBuf,
+}
+
+impl LocalFiles {
+    pub fn new(root: PathBuf) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(&root).map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", root.display())))?;
+        Ok(Self { root })
+    }
+
+    fn path(&self, sha: &str) -> Result<PathBuf, StoreError> {
+        if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(StoreError::NotFound);
+        }
+        Ok(self.root.join(&sha[..2]).join(sha))
+    }
+}
+
+fn io(e: std::io::Error) -> StoreError {
+    StoreError::Backend(format!("file store: {e}"))
+}
+
+impl FileStore for LocalFiles {
+    fn put(&self, bytes: &[u8]) -> Result<(String, bool), StoreError> {
+        let sha = sha256_hex(bytes);
+        let path = self.path(&sha)?;
+        if path.exists() {
+            return Ok((sha, false));
+        }
+        let dir = path.parent().expect("digest folder");
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let tmp = dir.join(format!(".{sha}.{}.tmp", uuid::Uuid::new_v4()));
+        let write = || -> std::io::Result<()> {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(bytes)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &path)?;
+            std::fs::File::open(dir)?.sync_all()
+        };
+        if let Err(e) = write() {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(io(e));
+        }
+        Ok((sha, true))
+    }
+
+    fn get(&self, sha256: &str) -> Result<Vec<u8>, StoreError> {
+        match std::fs::read(self.path(sha256)?) {
+            Ok(b) => Ok(b),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::NotFound),
+            Err(e) => Err(io(e)),
+        }
+    }
+
+    fn discard(&self, sha256: &str) -> Result<(), StoreError> {
+        match std::fs::remove_file(self.path(sha256)?) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stores_once_by_digest() {
+        let dir = tempfile::tempdir().unwrap();
+        let fs = LocalFiles::new(dir.path().join("files")).unwrap();
+        let (a, new_a) = fs.put(b"hello").unwrap();
+        let (b, new_b) = fs.put(b"hello").unwrap();
+        assert_eq!(a, b);
+        assert!(new_a && !new_b);
+        assert_eq!(fs.get(&a).unwrap(), b"hello");
+        assert_eq!(fs.get("../../etc/passwd"), Err(StoreError::NotFound));
+        fs.discard(&a).unwrap();
+        assert_eq!(fs.get(&a), Err(StoreError::NotFound));
+        // No temporary file is left behind.
+        let left: Vec<_> = walk(dir.path());
+        assert!(left.iter().all(|p| !p.ends_with(".tmp")), "{left:?}");
+    }
+
+    fn walk(p: &std::path::Path) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(p).unwrap().flatten() {
+            if e.path().is_dir() {
+                out.extend(walk(&e.path()));
+            } else {
+                out.push(e.path().display().to_string());
+            }
+        }
+        out
+    }
+}
