@@ -17,7 +17,7 @@ CREATE TABLE dossiers (
     receiving_path     TEXT    NOT NULL,
     competent_path     TEXT,
     current_path       TEXT    NOT NULL,
-    current_role       TEXT,
+    current_step_role       TEXT,
     received_at        BIGINT,
     due_at             BIGINT,
     appointment_at     BIGINT,

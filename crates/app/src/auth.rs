@@ -185,3 +185,52 @@ pub async fn logout(ctx: &AppContext, token: &str) -> Result<(), AppError> {
 pub fn tokens_match(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
+
+/// Resolves a bearer token of a machine client to its user. Bearer requests carry no
+/// cookie, so they need no CSRF token; the session record stands for the token.
+pub async fn authenticate_bearer(ctx: &AppContext, token: &str) -> Result<CurrentUser, AppError> {
+    let hash = token_hash(token);
+    let now = now_ms();
+    let found = ctx
+        .store
+        .read(move |db| {
+            let Some(user_id) = sessions::token_user(db, &hash, now)? else { return Ok::<_, AppError>(None) };
+            let user = users::get(db, &user_id)?;
+            let memberships = users::memberships(db, &user_id)?;
+            Ok(Some((hash, user, memberships)))
+        })
+        .await?;
+    let Some((hash, user, memberships)) = found else {
+        return Err(AppError::Unauthenticated { code: "invalid_token" });
+    };
+    if !user.active {
+        return Err(AppError::Unauthenticated { code: "account_disabled" });
+    }
+    let session = SessionRecord {
+        id_hash: hash,
+        user_id: user.id.clone(),
+        csrf_token: String::new(),
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now,
+    };
+    Ok(current_user(user, memberships, session))
+}
+
+/// Issues a bearer token for the current user (shown once; only its hash is kept).
+pub async fn create_token(ctx: &AppContext, current: &CurrentUser, name: &str, days: Option<i64>) -> Result<String, AppError> {
+    let name = motcua_domain::text::clean(name);
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::Validation(motcua_domain::error::ValidationError::single(
+            "name",
+            "invalid_token_name",
+            "Đặt tên cho mã truy cập (1–100 ký tự) để nhận biết hệ thống sử dụng nó.",
+            "Name the token (1–100 characters) after the system that uses it.",
+        )));
+    }
+    let token = random_token();
+    let (hash, user_id, now) = (token_hash(&token), current.user.id.clone(), now_ms());
+    let expires = days.filter(|d| *d > 0).map(|d| now + d.min(3650) * 86_400_000);
+    ctx.store.write(move |db| sessions::insert_token(db, &hash, &user_id, &name, now, expires).map_err(AppError::from)).await?;
+    Ok(token)
+}

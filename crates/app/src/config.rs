@@ -26,6 +26,28 @@ pub struct Config {
     pub session: SessionConfig,
     pub sqlite: SqliteConfig,
     pub postgres: PostgresConfig,
+    pub attachments: AttachmentsConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct AttachmentsConfig {
+    /// Largest attached file.
+    pub max_file_bytes: usize,
+    /// Largest total of one dossier's files.
+    pub max_dossier_bytes: usize,
+    /// File kinds accepted, recognised from the bytes: pdf, jpeg, png, docx, xlsx.
+    pub allowed: Vec<String>,
+}
+
+impl Default for AttachmentsConfig {
+    fn default() -> Self {
+        Self {
+            max_file_bytes: 20_000_000,
+            max_dossier_bytes: 100_000_000,
+            allowed: ["pdf", "jpeg", "png", "docx", "xlsx"].iter().map(|s| s.to_string()).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -75,6 +97,7 @@ impl Default for Config {
             session: SessionConfig::default(),
             sqlite: SqliteConfig::default(),
             postgres: PostgresConfig::default(),
+            attachments: AttachmentsConfig::default(),
         }
     }
 }

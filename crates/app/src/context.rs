@@ -4,12 +4,35 @@ use crate::{AppError, Config};
 use motcua_store::{Store, migrate};
 use std::sync::Arc;
 
+/// The time dossier rules see. The system clock, unless a test sets it (so a test can
+/// receive on a Monday and resolve on a Thursday).
+#[derive(Debug, Default)]
+pub struct Clock {
+    fixed_ms: std::sync::atomic::AtomicI64,
+}
+
+impl Clock {
+    pub fn now_ms(&self) -> i64 {
+        match self.fixed_ms.load(std::sync::atomic::Ordering::Relaxed) {
+            0 => crate::now_ms(),
+            t => t,
+        }
+    }
+    /// Fixes the time (0 = back to the system clock).
+    pub fn set(&self, ms: i64) {
+        self.fixed_ms.store(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 #[derive(Clone)]
 pub struct AppContext {
     pub store: Store,
     pub config: Arc<Config>,
     /// Working-day calendars in force (national and per agency).
     pub calendars: Arc<crate::calendar::Calendars>,
+    /// Attachment bytes, content-addressed.
+    pub files: Arc<dyn motcua_store::files::FileStore>,
+    pub clock: Arc<Clock>,
 }
 
 /// What `AppContext::open` did, to print at start-up.
@@ -38,6 +61,7 @@ impl AppContext {
     /// A context over an opened, migrated store (no seeding).
     pub async fn with_store(store: Store, config: Config) -> Result<Self, AppError> {
         let calendars = store.read(crate::calendar::Calendars::load).await?;
-        Ok(Self { store, config: Arc::new(config), calendars: Arc::new(calendars) })
+        let files = Arc::new(motcua_store::files::LocalFiles::new(config.files_dir())?);
+        Ok(Self { store, config: Arc::new(config), calendars: Arc::new(calendars), files, clock: Arc::new(Clock::default()) })
     }
 }

@@ -25,6 +25,12 @@ pub enum AppError {
     /// does not exist, a bad schedule file…).
     #[error(transparent)]
     Calendar(#[from] CalendarError),
+    /// A dossier command that its current status does not allow.
+    #[error("{command} not allowed in status {status:?}")]
+    Transition { command: &'static str, status: motcua_domain::dossier::Status },
+    /// Input refused with a specific HTTP status (413, 415 for uploads).
+    #[error("refused: {code}")]
+    Refused { http: u16, code: &'static str, vi: String, en: String },
     #[error("store: {0}")]
     Store(StoreError),
     #[error("internal: {0}")]
@@ -83,6 +89,8 @@ impl AppError {
             AppError::Locked { .. } => "account_locked",
             AppError::Conflict { code, .. } => code,
             AppError::Calendar(e) => e.code(),
+            AppError::Transition { .. } => "invalid_transition",
+            AppError::Refused { code, .. } => code,
             AppError::Store(StoreError::Unavailable(_)) => "service_unavailable",
             AppError::Store(_) | AppError::Internal(_) => "internal_error",
         }
@@ -105,6 +113,8 @@ impl AppError {
             }
             AppError::Conflict { vi, .. } => (*vi).into(),
             AppError::Calendar(e) => e.message_vi(),
+            AppError::Transition { command, status } => motcua_domain::dossier::DossierError::transition_vi(command, *status),
+            AppError::Refused { vi, .. } => vi.clone(),
             AppError::Store(StoreError::Unavailable(_)) => "Hệ thống đang bận hoặc tạm ngừng; vui lòng thử lại sau.".into(),
             AppError::Store(_) | AppError::Internal(_) => "Đã có lỗi trong hệ thống; vui lòng thử lại sau.".into(),
         }
@@ -127,6 +137,10 @@ impl AppError {
             }
             AppError::Conflict { en, .. } => (*en).into(),
             AppError::Calendar(e) => e.message_en(),
+            AppError::Transition { command, status } => {
+                format!("The dossier cannot {} while it is “{}”.", command.replace('_', " "), status.label_en())
+            }
+            AppError::Refused { en, .. } => en.clone(),
             AppError::Store(StoreError::Unavailable(_)) => "The service is busy or unavailable; please retry later.".into(),
             AppError::Store(_) | AppError::Internal(_) => "Something went wrong on our side; please retry later.".into(),
         }

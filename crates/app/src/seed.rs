@@ -171,6 +171,8 @@ fn seed_in(db: &mut Db, hash: &str) -> Result<(), AppError> {
         users::create_in(db, None, v, hash)?;
     }
     seed_catalog(db)?;
+    let office_day = motcua_domain::calendar::WorkCalendar::vietnam().office_hours().office_day();
+    crate::usecases::dossiers::seed_workflows_in(db, office_day)?;
     Ok(())
 }
 

@@ -43,8 +43,10 @@ enum Command {
     Seed,
     /// Print the effective configuration (secrets masked).
     Config,
-    /// Walk every audit hash chain; exit non-zero naming the first broken event.
+    /// Walk every audit hash chain and every dossier's event chain; exit non-zero naming the first broken event.
     Verify,
+    /// Recompute every dossier projection and KPI counter from the event log.
+    Rebuild,
     /// Lunar calendar, working days and due dates.
     #[command(subcommand)]
     Calendar(calendar::CalendarCommand),
@@ -146,18 +148,32 @@ async fn run(command: Command, mut config: Config, started: Instant) -> Result<E
                 bail!("no database at {}", p.display());
             }
             let store = tokio::task::spawn_blocking(move || motcua_store::Store::open(&location, opts)).await??;
+            let broken = |b: motcua_domain::audit::BrokenChain| {
+                println!("BROKEN chain {}: event {} (seq {}): {}", b.chain, b.event_id, b.seq, b.reason);
+                Ok(ExitCode::from(1))
+            };
             match motcua_app::usecases::audit::verify(&store).await? {
                 Ok(chains) => {
                     for c in chains {
                         println!("OK   chain {}: {} events", c.chain, c.events);
                     }
+                }
+                Err(b) => return broken(b),
+            }
+            match motcua_app::usecases::dossiers::verify_chains(&store).await? {
+                Ok((dossiers, events)) => {
+                    println!("OK   dossiers: {dossiers} chains, {events} events");
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(broken) => {
-                    println!("BROKEN chain {}: event {} (seq {}): {}", broken.chain, broken.event_id, broken.seq, broken.reason);
-                    Ok(ExitCode::from(1))
-                }
+                Err(b) => broken(b),
             }
+        }
+        Command::Rebuild => {
+            config.seed_demo = false;
+            let (ctx, _) = AppContext::open(config).await?;
+            let n = motcua_app::usecases::dossiers::rebuild(&ctx).await?;
+            println!("Đã dựng lại {n} hồ sơ từ nhật ký sự kiện / rebuilt {n} dossiers from the event log");
+            Ok(ExitCode::SUCCESS)
         }
         Command::Serve { .. } => serve(config, started).await,
         Command::Calendar(c) => calendar::run(c, config).await,

@@ -91,7 +91,8 @@ impl From<AppError> for ApiError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             AppError::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::Conflict { .. } | AppError::Transition { .. } => StatusCode::CONFLICT,
+            AppError::Refused { http, .. } => StatusCode::from_u16(*http).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
             AppError::Store(motcua_store::StoreError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };

@@ -117,6 +117,15 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let ctx = AppContext::from_ref(state);
+        // Machine clients send a bearer token: no cookie, so no CSRF exposure.
+        if let Some(bearer) = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        {
+            return Ok(Auth(motcua_app::auth::authenticate_bearer(&ctx, bearer.trim()).await?));
+        }
         let token = session_token(&parts.headers).ok_or_else(|| ApiError::for_status(StatusCode::UNAUTHORIZED))?;
         let current = authenticate(&ctx, &token).await?;
         if unsafe_method(&parts.method) {

@@ -3,6 +3,7 @@
 pub mod agencies;
 pub mod audit;
 pub mod catalog;
+pub mod dossiers;
 pub mod users;
 
 use motcua_domain::error::ValidationError;

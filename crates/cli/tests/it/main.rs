@@ -7,6 +7,7 @@ mod bad_input;
 mod calendar;
 mod catalog;
 mod cli;
+mod dossiers;
 mod ops;
 mod store;
 mod users;

@@ -1315,3 +1315,65 @@ fn clean_list(v: Vec<String>) -> Vec<String> {
 
 #[cfg(test)]
 mod tests;
+
+/// May `a` read the dossier? Its applicant; an official serving (any role) the agency that
+/// received it, the competent agency or any agency of its workflow; a supervisor or
+/// administrator over the receiving agency's subtree.
+pub fn may_read(d: &Dossier, a: &Actor<'_>) -> bool {
+    if a.owns(d) {
+        return true;
+    }
+    if a.account != AccountType::Official {
+        return false;
+    }
+    let mut paths: Vec<&str> = vec![&d.receiving.path];
+    paths.extend(d.competent.as_ref().map(|c| c.path.as_str()));
+    paths.extend(d.steps.iter().map(|s| s.agency.path.as_str()));
+    a.memberships.iter().any(|m| match m.role {
+        Role::Supervisor | Role::Admin => in_subtree(&d.receiving.path, &m.agency_path),
+        role => paths.iter().any(|p| a.serves(role, p)),
+    })
+}
+
+/// The KPI counters an event adds one to (DESIGN.md §4), for the receiving agency,
+/// procedure and local day of the event. Rebuilding the counters from the log uses the
+/// same function.
+pub fn metrics(after: &Dossier, event: &Event) -> Vec<&'static str> {
+    let mut m = Vec::new();
+    match event {
+        Event::Received { components, .. } => {
+            m.push("received");
+            m.push(match after.channel {
+                Channel::Counter => "received_counter",
+                Channel::Online => "received_online",
+                Channel::Postal => "received_postal",
+            });
+            if components.iter().any(|c| c.digitized) {
+                m.push("digitized");
+            }
+            if components.iter().any(|c| c.reused) {
+                m.push("reused");
+            }
+        }
+        Event::Refused { .. } => m.push("refused"),
+        Event::SupplementRequested { .. } if after.received_at.is_some() => m.push("supplement_requested"),
+        Event::Paid { method, .. } if *method != PaymentMethod::Cash => m.push("paid_online"),
+        Event::Extended { .. } => m.push("extended"),
+        Event::ResultReturned { .. } => m.push("returned"),
+        _ => {}
+    }
+    let timeliness = match event {
+        Event::Resolved { timeliness, .. } => Some(*timeliness),
+        Event::Stopped { timeliness, .. } | Event::Withdrawn { timeliness, .. } => *timeliness,
+        _ => None,
+    };
+    if let Some(t) = timeliness {
+        m.push("finished");
+        m.push(match t {
+            Timeliness::Early => "finished_early",
+            Timeliness::OnTime => "finished_on_time",
+            Timeliness::Late => "finished_late",
+        });
+    }
+    m
+}

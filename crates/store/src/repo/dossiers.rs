@@ -93,7 +93,13 @@ fn columns(d: &Dossier) -> Result<Vec<crate::Value>, StoreError> {
         d.receiving.path.clone().into(),
         d.competent.as_ref().map(|c| c.path.clone()).into(),
         d.current_agency().path.clone().into(),
-        cur.map(|s| s.role.code()).into(),
+        // Before reception the counter holds it; a draft is in nobody's inbox.
+        match (cur, d.status) {
+            (Some(s), _) => Some(s.role.code()),
+            (None, motcua_domain::dossier::Status::Draft) => None,
+            (None, _) => Some("reception_officer"),
+        }
+        .into(),
         d.received_at.into(),
         d.due_at.into(),
         d.appointment_at.into(),
@@ -133,7 +139,7 @@ fn search_text(d: &Dossier) -> String {
 }
 
 const PROJECTION: &str = "id, code, procedure_code, procedure_version, status, national_status, channel, owner_id, applicant_name, \
-    applicant_check, receiving_id, receiving_path, competent_path, current_path, current_role, received_at, due_at, appointment_at, \
+    applicant_check, receiving_id, receiving_path, competent_path, current_path, current_step_role, received_at, due_at, appointment_at, \
     step_due_at, finished_at, timeliness, search_text, version, created_at, updated_at, state";
 
 pub fn insert(db: &mut Db, d: &Dossier) -> Result<(), StoreError> {
@@ -213,7 +219,7 @@ pub fn bump(db: &mut Db, agency_id: &str, procedure: &str, day: &str, metric: &s
 
 /// Counter totals for agencies under `scope`'s receiving ids over `[from_day, to_day]`.
 pub fn kpi_totals(db: &mut Db, agency_ids: &[String], from_day: &str, to_day: &str) -> Result<Vec<(String, i64)>, StoreError> {
-    let mut q = SqlBuilder::new("SELECT metric, SUM(value) FROM kpi_daily WHERE ");
+    let mut q = SqlBuilder::new("SELECT metric, CAST(SUM(value) AS BIGINT) FROM kpi_daily WHERE ");
     let a = q.bind(from_day);
     let b = q.bind(to_day);
     q.push(&format!("day >= {a} AND day <= {b}"));
@@ -281,16 +287,23 @@ pub fn put_workflow(db: &mut Db, procedure_code: &str, w: &Workflow, actor: Opti
     .i64(0)
 }
 
+/// One membership as an inbox sees it: the agency's subtree and its direct parent, at a role.
+#[derive(Debug, Clone)]
+pub struct Serving {
+    pub subtree: String,
+    pub parent: Option<String>,
+    pub role: String,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct DossierFilter {
-    /// Subtrees whose held dossiers (current agency) the reader sees; `None` = no limit.
-    pub current_scope: Option<Vec<String>>,
+    /// Where the reader works: dossiers held (current step) by an agency each entry serves,
+    /// at the entry's role. `None` = no limit; empty = nothing.
+    pub serving: Option<Vec<Serving>>,
     /// Subtrees of receiving agencies (register, supervisors).
     pub receiving_scope: Option<Vec<String>>,
     pub owner_id: Option<String>,
     pub statuses: Vec<String>,
-    /// Only dossiers whose current step needs this role.
-    pub role: Option<String>,
     /// Folded words matched against code, applicant, procedure.
     pub words: Vec<String>,
     pub received_from: Option<i64>,
@@ -301,9 +314,26 @@ pub struct DossierFilter {
 }
 
 fn push_dossier_filters(q: &mut SqlBuilder, f: &DossierFilter) {
-    if let Some(s) = &f.current_scope {
-        q.push(" AND ");
-        push_scope(q, "current_path", s);
+    if let Some(entries) = &f.serving {
+        if entries.is_empty() {
+            q.push(" AND 1 = 0");
+        } else {
+            q.push(" AND (");
+            for (i, e) in entries.iter().enumerate() {
+                if i > 0 {
+                    q.push(" OR ");
+                }
+                q.push("((");
+                push_scope(q, "current_path", std::slice::from_ref(&e.subtree));
+                if let Some(p) = &e.parent {
+                    let ph = q.bind(p);
+                    q.push(&format!(" OR current_path = {ph}"));
+                }
+                let r = q.bind(&e.role);
+                q.push(&format!(") AND current_step_role = {r})"));
+            }
+            q.push(")");
+        }
     }
     if let Some(s) = &f.receiving_scope {
         q.push(" AND ");
@@ -323,10 +353,6 @@ fn push_dossier_filters(q: &mut SqlBuilder, f: &DossierFilter) {
             q.push(&p);
         }
         q.push(")");
-    }
-    if let Some(r) = &f.role {
-        let p = q.bind(r);
-        q.push(&format!(" AND current_role = {p}"));
     }
     for w in f.words.iter().filter(|w| !w.is_empty()) {
         let p = q.bind(format!("%{}%", super::like_escape(w)));

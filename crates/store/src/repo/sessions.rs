@@ -60,3 +60,28 @@ pub fn delete_for_user(db: &mut Db, user_id: &str) -> Result<u64, StoreError> {
 pub fn delete_expired(db: &mut Db, now_ms: i64) -> Result<u64, StoreError> {
     db.execute("DELETE FROM sessions WHERE expires_at <= $1", &params![now_ms])
 }
+
+/// A bearer token of a machine client: (user id, expiry) if it is live.
+pub fn token_user(db: &mut Db, token_hash: &str, now_ms: i64) -> Result<Option<String>, StoreError> {
+    db.query_opt(
+        "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
+        &params![token_hash, now_ms],
+    )?
+    .map(|r| r.text(0))
+    .transpose()
+}
+
+pub fn insert_token(
+    db: &mut Db,
+    token_hash: &str,
+    user_id: &str,
+    name: &str,
+    now_ms: i64,
+    expires_at: Option<i64>,
+) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO api_tokens (token_hash, user_id, name, created_at, expires_at, revoked_at) VALUES ($1,$2,$3,$4,$5,NULL)",
+        &params![token_hash, user_id, name, now_ms, expires_at],
+    )?;
+    Ok(())
+}

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod catalog;
+pub mod dossiers;
 pub mod users;
 
 use crate::error::ErrorBody;
@@ -31,6 +32,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "users", description = "Người dùng / users"),
         (name = "audit", description = "Nhật ký kiểm toán / audit log"),
         (name = "catalog", description = "Danh mục thủ tục hành chính / procedure catalog"),
+        (name = "dossiers", description = "Hồ sơ: nộp, tiếp nhận, giải quyết, trả kết quả, tra cứu / dossiers"),
         (name = "calendar", description = "Lịch âm, ngày làm việc, thời hạn / lunar calendar, working days, deadlines"),
         (name = "ops", description = "Vận hành / operations"),
     )
@@ -46,6 +48,12 @@ impl utoipa::Modify for SessionCookie {
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::extract::SESSION_COOKIE))),
         );
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                utoipa::openapi::security::HttpBuilder::new().scheme(utoipa::openapi::security::HttpAuthScheme::Bearer).build(),
+            ),
+        );
     }
 }
 
@@ -57,5 +65,6 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .merge(audit::router())
         .merge(calendar::router())
         .merge(catalog::router())
+        .merge(dossiers::router())
         .merge(crate::ops::api_router())
 }

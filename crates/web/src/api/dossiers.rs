@@ -1,0 +1,841 @@
+//! Dossiers: filing, every command of the life cycle, attachments, reads (timeline,
+//! control slip, register), public tracking, workflows and bearer tokens.
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{ApiJson, Auth};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use motcua_app::AppContext;
+use motcua_app::calendar::vn_rfc3339;
+use motcua_app::usecases::dossiers::{self as uc, DueCounts, ListQuery, NewDossier, Request, TimelineEntry};
+use motcua_domain::dossier::{Command, Dossier, FeeItem, PaymentMethod, ReturnMethod, SupplementItem, Workflow};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppContext> {
+    let upload_limit = 110 * 1024 * 1024;
+    OpenApiRouter::new()
+        .routes(routes!(create_dossier, list_dossiers))
+        .routes(routes!(get_dossier))
+        .routes(routes!(submit))
+        .routes(routes!(receive))
+        .routes(routes!(refuse))
+        .routes(routes!(request_supplement))
+        .routes(routes!(supply_supplement))
+        .routes(routes!(forward))
+        .routes(routes!(send_back))
+        .routes(routes!(notice_fees))
+        .routes(routes!(mark_paid))
+        .routes(routes!(stop))
+        .routes(routes!(withdraw))
+        .routes(routes!(extend))
+        .routes(routes!(resolve))
+        .routes(routes!(return_result))
+        .routes(routes!(download_file))
+        .routes(routes!(control_slip))
+        .routes(routes!(register))
+        .routes(routes!(tracking))
+        .routes(routes!(get_workflow, put_workflow))
+        .routes(routes!(create_token))
+        .routes(routes!(kpi))
+        // Scans and photos are larger than JSON bodies; the use case applies the configured limits.
+        .merge(OpenApiRouter::new().routes(routes!(upload_file)).layer(axum::extract::DefaultBodyLimit::max(upload_limit)))
+}
+
+fn time(ms: Option<i64>) -> Option<String> {
+    ms.and_then(|m| jiff::Timestamp::from_millisecond(m).ok()).map(vn_rfc3339)
+}
+
+/// A dossier as the API shows it: the whole state, with the national status and labels.
+#[derive(Serialize, ToSchema)]
+pub struct DossierDto {
+    #[schema(value_type = Object)]
+    #[serde(flatten)]
+    pub dossier: Dossier,
+    /// TrangThaiHoSo of the national portal (1–10); null for a draft.
+    pub national_status: Option<u8>,
+    pub status_label_vi: &'static str,
+    pub status_label_en: &'static str,
+    pub received: Option<String>,
+    pub due: Option<String>,
+    pub appointment: Option<String>,
+}
+
+impl From<Dossier> for DossierDto {
+    fn from(d: Dossier) -> Self {
+        Self {
+            national_status: d.status.national_code(),
+            status_label_vi: d.status.label_vi(),
+            status_label_en: d.status.label_en(),
+            received: time(d.received_at),
+            due: time(d.due_at),
+            appointment: time(d.appointment_at),
+            dossier: d,
+        }
+    }
+}
+
+fn idempotency_key(h: &HeaderMap) -> Option<String> {
+    h.get("idempotency-key").and_then(|v| v.to_str().ok()).map(|s| s.trim().to_string())
+}
+
+/// File a dossier: an applicant gets a draft (attach files, then submit); a reception
+/// officer at the counter (or taking a postal dossier) receives it at once and gets the
+/// dossier code and appointment. Send `Idempotency-Key` to make retries safe.
+#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", security(("session" = []), ("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first dossier")),
+    request_body(content = NewDossier, example = json!({
+        "procedure_code": "1.001193", "channel": "counter",
+        "applicant": {"name": "Nguyễn Văn An", "id_number": "037092001234", "phone": "0912345678", "address": "Phường Hoa Lư, Ninh Bình"},
+        "summary": "Đăng ký khai sinh cho con",
+        "components": [{"key": "to_khai", "provided": true, "originals": 1, "digitized": true}]
+    })),
+    responses((status = 201, body = DossierDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_dossier(
+    State(ctx): State<AppContext>,
+    Auth(user): Auth,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<NewDossier>,
+) -> ApiResult<(StatusCode, Json<DossierDto>)> {
+    let d = uc::create(&ctx, &user, input, idempotency_key(&headers)).await?;
+    Ok((StatusCode::CREATED, Json(d.into())))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ListParams {
+    /// Comma-separated statuses, e.g. `received,in_progress`.
+    status: Option<String>,
+    /// Code, applicant name or ID number, procedure (diacritics ignored).
+    q: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DossierPage {
+    pub items: Vec<DossierDto>,
+    pub total: i64,
+    /// Unfinished dossiers of this view by due status.
+    pub counts: DueCounts,
+}
+
+/// The inbox: dossiers held now by the agencies where the officer works (at their role),
+/// most urgent first; a supervisor sees the whole subtree; an applicant their own dossiers.
+#[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(ListParams),
+    responses((status = 200, body = DossierPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list_dossiers(
+    State(ctx): State<AppContext>,
+    Auth(user): Auth,
+    Query(p): Query<ListParams>,
+) -> ApiResult<Json<DossierPage>> {
+    let q = ListQuery {
+        statuses: p
+            .status
+            .map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
+            .unwrap_or_default(),
+        q: p.q,
+        limit: p.limit.unwrap_or(50),
+        offset: p.offset.unwrap_or(0),
+    };
+    let (items, total, counts) = uc::list(&ctx, &user, q).await?;
+    Ok(Json(DossierPage { items: items.into_iter().map(Into::into).collect(), total, counts }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DossierDetail {
+    pub dossier: DossierDto,
+    /// Every event, oldest first: the audit trail of the dossier.
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// A dossier with its timeline. Outside the reader's scope it reads as not found.
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = DossierDetail), (status = 404, body = ErrorBody)))]
+async fn get_dossier(State(ctx): State<AppContext>, Auth(user): Auth, Path(id): Path<String>) -> ApiResult<Json<DossierDetail>> {
+    let (d, timeline) = uc::get(&ctx, &user, &id).await?;
+    Ok(Json(DossierDetail { dossier: d.into(), timeline }))
+}
+
+async fn run(
+    ctx: &AppContext,
+    user: &motcua_app::auth::CurrentUser,
+    id: &str,
+    version: i64,
+    req: Request,
+    h: &HeaderMap,
+) -> ApiResult<Json<DossierDto>> {
+    Ok(Json(uc::command(ctx, user, id, version, req, idempotency_key(h)).await?.into()))
+}
+
+/// Every command carries the version of the dossier it was decided on; a stale one gets 409.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"version": 3}))]
+pub struct VersionOnly {
+    pub version: i64,
+}
+
+/// Submit a draft (applicant): every required component must have a file.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/submit", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(("id" = String, Path)),
+    request_body = VersionOnly,
+    responses((status = 200, body = DossierDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn submit(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<VersionOnly>,
+) -> ApiResult<Json<DossierDto>> {
+    run(&ctx, &u, &id, b.version, Request::cmd(Command::Submit), &h).await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"version": 2, "components": [{"key": "to_khai", "provided": true, "originals": 1, "digitized": true}]}))]
+pub struct ReceiveBody {
+    pub version: i64,
+    #[serde(default)]
+    pub competent_agency_id: Option<String>,
+    /// The counter checklist; empty = what was attached online.
+    #[serde(default)]
+    pub components: Vec<uc::ComponentInput>,
+}
+
+/// Receive a submitted dossier (reception officer): the dossier code, the appointment from
+/// the working-day calendar and the pinned procedure version (form 01).
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/receive", tag = "dossiers", security(("session" = []), ("bearer" = [])),
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = ReceiveBody,
+    responses((status = 200, body = DossierDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn receive(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ReceiveBody>,
+) -> ApiResult<Json<DossierDto>> {
+    run(&ctx, &u, &id, b.version, Request::Receive { competent_agency_id: b.competent_agency_id, components: b.components }, &h)
+        .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"version": 2, "reasons": ["Thủ tục không thuộc thẩm quyền giải quyết của tỉnh"]}))]
+pub struct RefuseBody {
+    pub version: i64,
+    pub reasons: Vec<String>,
+}
+
+/// Refuse a dossier at reception, with the reasons (form 03).
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/refuse", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(("id" = String, Path)),
+    request_body = RefuseBody, responses((status = 200, body = DossierDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn refuse(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<RefuseBody>,
+) -> ApiResult<Json<DossierDto>> {
+    run(&ctx, &u, &id, b.version, Request::cmd(Command::Refuse { reasons: b.reasons }), &h).await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SupplementItemBody {
+    #[serde(default)]
+    pub component_key: Option<String>,
+    pub name: String,
+    pub reason: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"version": 4, "items": [{"component_key": "to_khai", "name": "Tờ khai đăng ký khai sinh", "reason": "Thiếu chữ ký của người đi đăng ký"}]}))]
+pub struct SupplementRequestBody {
+    pub version: i64,
+    pub items: Vec<SupplementItemBody>,
+}
+
+/// Ask for a supplement (form 02), every missing item at once with its reason; the clock
+/// pauses. A second request after reception makes the dossier count as late (766).
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/supplement-requests", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(("id" = String, Path)),
+    request_body = SupplementRequestBody, responses((status = 200, body = DossierDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn request_supplement(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<SupplementRequestBody>,
+) -> ApiResult<Json<DossierDto>> {
+    let items =
+        b.items.into_iter().map(|i| SupplementItem { component_key: i.component_key, name: i.name, reason: i.reason }).collect();
+    run(&ctx, &u, &id, b.version, Request::cmd(Command::RequestSupplement { items }), &h).await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"version": 5, "note": "Đã bổ sung tờ khai có chữ ký"}))]
+pub struct NoteBody {
+    pub version: i64,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The supplement is supplied (applicant, or the counter on their behalf); the clock resumes
+/// and the deadlines move back by the office time of the pause.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/supplements", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(("id" = String, Path)),
+    request_body = NoteBody, responses((status = 200, body = DossierDto), (status = 409, body = ErrorBody)))]
+async fn supply_supplement(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<NoteBody>,
+) -> ApiResult<Json<DossierDto>> {
+    run(&ctx, &u, &id, b.version, Request::cmd(Command::SupplySupplement { note: b.note }), &h).await
+}
+
+/// Hand the dossier to the next step of its workflow (a row of the control slip).
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/forward", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(("id" = String, Path)),
+    request_body = NoteBody, responses((status = 200, body = DossierDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn forward(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<NoteBody>,
+) -> ApiResult<Json<DossierDto>> {
+    run(&ctx, &u, &id, b.version, Request::cmd(Command::Forward { note: b.note }), &h).await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"version": 6, "reason": "Cần thẩm định lại hồ sơ địa chính"}))]
+pub struct ReasonBody {
+    pub version: i64,
+    pub reason: String,
+}
+
+/// Send the dossier back one step, with the reason.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/send-back", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(("id" = String, Path)),
+    request_body = ReasonBody, responses((status = 200, body = DossierDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn send_back(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ReasonBody>,
+) -> ApiResult<Json<DossierDto>> {
+    run(&ctx, &u, &id, b.version, Request::cmd(Command::SendBack { reason: b.reason }), &h).await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeeBody {
+    pub name: String,
+    /// In đồng.
+    pub amount: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"version": 3, "items": [{"name": "Lệ phí cấp giấy phép xây dựng", "amount": 75000}]}))]
+pub struct FeesBody {
+    pub version: i64,
+    pub items: Vec<FeeBody>,
+}
+
+/// Notice of fees and charges: the dossier waits for payment (status 6) and the clock pauses.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/fee-notices", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(("id" = String, Path)),
+    request_body = FeesBody, responses((status = 200, body = DossierDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn notice_fees(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<FeesBody>,
+) -> ApiResult<Json<DossierDto>> {
+    let items = b.items.into_iter().map(|f| FeeItem { name: f.name, amount: f.amount }).collect();
+    run(&ctx, &u, &id, b.version, Request::cmd(Command::NoticeFees { items }), &h).await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"version": 4, "method": "online_national", "receipt_number": "PAYGOV-2026-000123"}))]
+pub struct PaymentBody {
+    pub version: i64,
+    /// `cash` (at the counter), `online_national` (national payment platform), `online_local`.
+    #[schema(value_type = String)]
+    pub method: PaymentMethod,
+    pub receipt_number: String,
+}
+
+/// The fees are paid; the clock resumes.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/payments", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(("id" = String, Path)),
+    request_body = PaymentBody, responses((status = 200, body = DossierDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn mark_paid(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<PaymentBody>,
+) -> ApiResult<Json<DossierDto>> {
+    run(&ctx, &u, &id, b.version, Request::cmd(Command::MarkPaid { method: b.method, receipt_number: b.receipt_number }), &h)
+        .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"version": 6, "reason": "Đất đang có tranh chấp", "basis": "Khoản 2 Điều 22 Nghị định 118/2025/NĐ-CP", "financial_consequences": "Hoàn trả lệ phí đã nộp"}))]
+pub struct StopBody {
+    pub version: i64,
+    pub reason: String,
+    #[serde(default)]
+    pub basis: Option<String>,
+    #[serde(default)]
+    pub financial_consequences: Option<String>,
+}
+
+/// Stop processing (form 05, status 8).
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/stop", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(("id" = String, Path)),
+    request_body = StopBody, responses((status = 200, body = DossierDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn stop(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<StopBody>,
+) -> ApiResult<Json<DossierDto>> {
+    let cmd = Command::Stop { reason: b.reason, basis: b.basis, financial_consequences: b.financial_consequences };
+    run(&ctx, &u, &id, b.version, Request::cmd(cmd), &h).await
+}
+
+/// Withdraw the dossier at the applicant's request (status 7).
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/withdraw", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(("id" = String, Path)),
+    request_body = ReasonBody, responses((status = 200, body = DossierDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn withdraw(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ReasonBody>,
+) -> ApiResult<Json<DossierDto>> {
+    run(&ctx, &u, &id, b.version, Request::cmd(Command::Withdraw { reason: b.reason }), &h).await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"version": 5, "reason": "Cần lấy ý kiến của cơ quan liên quan", "new_date": "2026-12-15"}))]
+pub struct ExtensionBody {
+    pub version: i64,
+    pub reason: String,
+    /// The new appointment day (YYYY-MM-DD); the result is due at the end of its office hours.
+    #[schema(value_type = String)]
+    pub new_date: jiff::civil::Date,
+}
+
+/// Apology and extension (form 04), signed by a leader of the competent agency: once, and
+/// only before the due date. The dossier still counts as late.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/extension", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(("id" = String, Path)),
+    request_body = ExtensionBody, responses((status = 200, body = DossierDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn extend(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ExtensionBody>,
+) -> ApiResult<Json<DossierDto>> {
+    run(&ctx, &u, &id, b.version, Request::cmd(Command::Extend { reason: b.reason, new_date: b.new_date }), &h).await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"version": 7, "name": "Giấy khai sinh", "number": "125/2026/KS", "note": null}))]
+pub struct ResolveBody {
+    pub version: i64,
+    pub name: String,
+    #[serde(default)]
+    pub number: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Record the result at the last step (status 9); early / on time / late is decided now.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/resolve", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(("id" = String, Path)),
+    request_body = ResolveBody, responses((status = 200, body = DossierDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn resolve(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ResolveBody>,
+) -> ApiResult<Json<DossierDto>> {
+    run(&ctx, &u, &id, b.version, Request::cmd(Command::Resolve { name: b.name, number: b.number, note: b.note }), &h).await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"version": 8, "method": "postal", "tracking_number": "EL123456789VN"}))]
+pub struct ReturnBody {
+    pub version: i64,
+    /// `counter`, `online` or `postal` (with the tracking number).
+    #[schema(value_type = String)]
+    pub method: ReturnMethod,
+    #[serde(default)]
+    pub tracking_number: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Return the result to the applicant (status 10).
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/return", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(("id" = String, Path)),
+    request_body = ReturnBody, responses((status = 200, body = DossierDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn return_result(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ReturnBody>,
+) -> ApiResult<Json<DossierDto>> {
+    run(
+        &ctx,
+        &u,
+        &id,
+        b.version,
+        Request::cmd(Command::Return { method: b.method, tracking_number: b.tracking_number, note: b.note }),
+        &h,
+    )
+    .await
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct UploadParams {
+    /// The file's name as the user knows it (made safe before it is stored).
+    name: Option<String>,
+}
+
+/// Attach a file to a component: the raw bytes as the body. The type is recognised from the
+/// bytes (PDF, JPEG, PNG, DOCX, XLSX) and must agree with `Content-Type`; limits 20 MB a
+/// file and 100 MB a dossier by default.
+#[utoipa::path(put, path = "/api/v1/dossiers/{id}/components/{key}/files", tag = "dossiers", security(("session" = []), ("bearer" = [])),
+    params(("id" = String, Path), ("key" = String, Path, description = "Component key, or `other`"), UploadParams),
+    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    responses((status = 201, body = DossierDto), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn upload_file(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    headers: HeaderMap,
+    Path((id, key)): Path<(String, String)>,
+    Query(p): Query<UploadParams>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<DossierDto>)> {
+    let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let d = uc::attach(&ctx, &u, &id, &key, declared, p.name.as_deref().unwrap_or("tep"), body.to_vec()).await?;
+    Ok((StatusCode::CREATED, Json(d.into())))
+}
+
+/// Download an attached file (the reader must be allowed to read the dossier).
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/files/{file_id}", tag = "dossiers", security(("session" = []), ("bearer" = [])),
+    params(("id" = String, Path), ("file_id" = String, Path)),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+async fn download_file(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    Path((id, file_id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let (f, bytes) = uc::file(&ctx, &u, &id, &file_id).await?;
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&f.media_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    let ascii: String = f.name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
+    let encoded: String = f
+        .name
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(r)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SlipRow {
+    pub at: String,
+    pub step: String,
+    pub from_agency: Option<String>,
+    pub to_agency: String,
+    pub giver_id: String,
+    /// early, on_time, late for the step handed over.
+    pub result: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ControlSlip {
+    pub code: Option<String>,
+    pub procedure: String,
+    pub applicant: String,
+    pub competent_agency: Option<String>,
+    pub received: Option<String>,
+    pub appointment: Option<String>,
+    pub rows: Vec<SlipRow>,
+}
+
+/// Data of the control slip (form 06): each hand-over with giver, receiver, time and the
+/// result of the step handed over.
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/control-slip", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = ControlSlip), (status = 404, body = ErrorBody)))]
+async fn control_slip(State(ctx): State<AppContext>, Auth(u): Auth, Path(id): Path<String>) -> ApiResult<Json<ControlSlip>> {
+    let (d, _) = uc::get(&ctx, &u, &id).await?;
+    let rows = d
+        .handovers
+        .iter()
+        .map(|h| SlipRow {
+            at: time(Some(h.at)).unwrap_or_default(),
+            step: h.from_step.and_then(|i| d.steps.get(i)).map_or_else(|| "Tiếp nhận hồ sơ".to_string(), |s| s.name.clone()),
+            from_agency: h.from_agency.clone(),
+            to_agency: h.to_agency.clone(),
+            giver_id: h.giver_id.clone(),
+            result: h
+                .step_timeliness
+                .map(|t| serde_json::to_value(t).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
+            note: h.note.clone(),
+        })
+        .collect();
+    Ok(Json(ControlSlip {
+        code: d.code.clone(),
+        procedure: d.procedure.name.clone(),
+        applicant: d.applicant.name.clone(),
+        competent_agency: d.competent.as_ref().map(|c| c.name.clone()),
+        received: time(d.received_at),
+        appointment: time(d.appointment_at),
+        rows,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct RegisterParams {
+    /// First day (YYYY-MM-DD); default today.
+    from: Option<String>,
+    /// Last day (YYYY-MM-DD); default `from`.
+    to: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RegisterRow {
+    pub no: usize,
+    pub code: Option<String>,
+    pub procedure: String,
+    pub sets: u8,
+    pub applicant: String,
+    pub address_phone: String,
+    pub competent_agency: Option<String>,
+    pub received: Option<String>,
+    pub appointment: Option<String>,
+    pub transferred: Option<String>,
+    pub result_received: Option<String>,
+    pub returned: Option<String>,
+    pub status: String,
+    pub note: Option<String>,
+}
+
+/// The register (form 07): dossiers received where the officer works over a period.
+#[utoipa::path(get, path = "/api/v1/register", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(RegisterParams),
+    responses((status = 200, body = Vec<RegisterRow>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn register(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    Query(p): Query<RegisterParams>,
+) -> ApiResult<Json<Vec<RegisterRow>>> {
+    let parse = |f: &str, s: Option<&str>| -> ApiResult<Option<jiff::civil::Date>> {
+        s.filter(|v| !v.is_empty())
+            .map(|v| {
+                v.parse().map_err(|_| {
+                    ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid_date",
+                        "Ngày không hợp lệ (YYYY-MM-DD).",
+                        "Invalid date (YYYY-MM-DD).",
+                    )
+                    .with_field(f, "invalid_date", "Ngày không hợp lệ.", "Invalid date.")
+                })
+            })
+            .transpose()
+    };
+    let from = parse("from", p.from.as_deref())?.unwrap_or_else(motcua_app::usecases::today);
+    let to = parse("to", p.to.as_deref())?.unwrap_or(from);
+    let rows = uc::register(&ctx, &u, from, to).await?;
+    Ok(Json(
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, d)| RegisterRow {
+                no: i + 1,
+                code: d.code.clone(),
+                procedure: d.procedure.name.clone(),
+                sets: 1,
+                applicant: d.applicant.name.clone(),
+                address_phone: [d.applicant.address.clone(), d.applicant.phone.clone()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" – "),
+                competent_agency: d.competent.as_ref().map(|c| c.name.clone()),
+                received: time(d.received_at),
+                appointment: time(d.appointment_at),
+                transferred: time(d.handovers.iter().find(|h| h.from_step == Some(0)).map(|h| h.at)),
+                result_received: time(d.result.as_ref().map(|r| r.at)),
+                returned: time(d.returned.as_ref().map(|r| r.at)),
+                status: d.status.label_vi().to_string(),
+                note: d.extension.as_ref().map(|e| format!("Gia hạn: {}", e.reason)),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct TrackParams {
+    /// Last four digits of the applicant's ID number or phone.
+    check: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TrackingDto {
+    pub code: String,
+    pub procedure: String,
+    pub status: String,
+    pub status_label_vi: &'static str,
+    pub status_label_en: &'static str,
+    pub national_status: Option<u8>,
+    pub received: Option<String>,
+    pub appointment: Option<String>,
+    pub finished: Option<String>,
+    pub returned: Option<String>,
+    /// Where the dossier is now.
+    pub agency: String,
+}
+
+/// Public tracking by dossier code and a second factor. It shows status and dates only,
+/// no personal data; a wrong factor answers like an unknown code (404).
+#[utoipa::path(get, path = "/api/v1/tracking/{code}", tag = "dossiers", params(("code" = String, Path), TrackParams),
+    responses((status = 200, body = TrackingDto), (status = 404, body = ErrorBody)))]
+async fn tracking(
+    State(ctx): State<AppContext>,
+    Path(code): Path<String>,
+    Query(p): Query<TrackParams>,
+) -> ApiResult<Json<TrackingDto>> {
+    let d = uc::track(&ctx, &code, &p.check).await?;
+    Ok(Json(TrackingDto {
+        code: d.code.clone().unwrap_or_default(),
+        procedure: d.procedure.name.clone(),
+        status: d.status.code().into(),
+        status_label_vi: d.status.label_vi(),
+        status_label_en: d.status.label_en(),
+        national_status: d.status.national_code(),
+        received: time(d.received_at),
+        appointment: time(d.appointment_at),
+        finished: time(d.finished_at),
+        returned: time(d.returned.as_ref().map(|r| r.at)),
+        agency: d.current_agency().name.clone(),
+    }))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct WorkflowDto {
+    pub revision: i64,
+    #[schema(value_type = Object)]
+    pub workflow: Workflow,
+}
+
+/// A procedure's workflow: steps, acting agency and role, time budgets.
+#[utoipa::path(get, path = "/api/v1/procedures/{code}/workflow", tag = "catalog", params(("code" = String, Path)),
+    responses((status = 200, body = WorkflowDto), (status = 404, body = ErrorBody)))]
+async fn get_workflow(State(ctx): State<AppContext>, Path(code): Path<String>) -> ApiResult<Json<WorkflowDto>> {
+    let (revision, workflow) = uc::workflow(&ctx, &code).await?;
+    Ok(Json(WorkflowDto { revision, workflow }))
+}
+
+/// Save a procedure's workflow (province administrators); the step budgets must fit the
+/// procedure's legal time limit.
+#[utoipa::path(put, path = "/api/v1/procedures/{code}/workflow", tag = "catalog", security(("session" = [])), params(("code" = String, Path)),
+    request_body(content = Object, example = json!({"steps": [
+        {"kind": "reception", "agency": {"type": "receiving"}, "role": "reception_officer", "budget": {"value": 4, "unit": "hours"}},
+        {"kind": "appraisal", "agency": {"type": "competent"}, "role": "specialist", "budget": {"value": 3, "unit": "working_days"}},
+        {"kind": "transfer", "name": "Lấy ý kiến Sở Xây dựng", "agency": {"type": "fixed", "code": "000.00.02.H40"}, "role": "specialist", "budget": {"value": 2, "unit": "working_days"}},
+        {"kind": "approval", "agency": {"type": "competent"}, "role": "leader", "budget": {"value": 4, "unit": "hours"}}
+    ]})),
+    responses((status = 200, body = WorkflowDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn put_workflow(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    Path(code): Path<String>,
+    ApiJson(w): ApiJson<Workflow>,
+) -> ApiResult<Json<WorkflowDto>> {
+    let (revision, workflow) = uc::set_workflow(&ctx, &u, &code, w).await?;
+    Ok(Json(WorkflowDto { revision, workflow }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Cổng DVCQG – đồng bộ", "days": 365}))]
+pub struct TokenRequest {
+    pub name: String,
+    #[serde(default)]
+    pub days: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenDto {
+    /// Send as `Authorization: Bearer <token>`; shown only now.
+    pub token: String,
+}
+
+/// Issue a bearer token for a machine client acting as the current user.
+#[utoipa::path(post, path = "/api/v1/auth/tokens", tag = "auth", security(("session" = [])), request_body = TokenRequest,
+    responses((status = 201, body = TokenDto), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_token(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    ApiJson(r): ApiJson<TokenRequest>,
+) -> ApiResult<(StatusCode, Json<TokenDto>)> {
+    let token = motcua_app::auth::create_token(&ctx, &u, &r.name, r.days).await?;
+    Ok((StatusCode::CREATED, Json(TokenDto { token })))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct KpiParams {
+    /// First local day, YYYY-MM-DD.
+    from: String,
+    /// Last local day, YYYY-MM-DD.
+    to: String,
+}
+
+/// Counter totals (received by channel, finished early / on time / late, supplements,
+/// refusals, digitized, paid online…) over local days, for the whole province.
+#[utoipa::path(get, path = "/api/v1/kpi", tag = "dossiers", security(("session" = [])), params(KpiParams),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+async fn kpi(State(ctx): State<AppContext>, Auth(u): Auth, Query(p): Query<KpiParams>) -> ApiResult<Json<serde_json::Value>> {
+    if !u
+        .principal
+        .memberships
+        .iter()
+        .any(|m| matches!(m.role, motcua_domain::user::Role::Supervisor | motcua_domain::user::Role::Admin))
+    {
+        return Err(ApiError::for_status(StatusCode::FORBIDDEN));
+    }
+    let totals = uc::kpi_totals(&ctx, Vec::new(), &p.from, &p.to).await?;
+    Ok(Json(serde_json::Value::Object(totals.into_iter().map(|(k, v)| (k, json!(v))).collect())))
+}
