@@ -455,6 +455,104 @@ both_backends! {
         assert_replay(&app, d["id"].as_str().unwrap()).await;
     }
 
+    async fn the_other_edges_of_the_life_cycle(app) {
+        app.ctx.clock.set(vn("2026-03-02T09:00:00"));
+        let citizen = app.login("congdan").await;
+        let clerk = app.login("tiepnhan").await;
+        let specialist = app.login("chuyenvien").await;
+        // submitted → withdrawn (applicant)
+        let d = online_submitted(&citizen).await;
+        let d = step(&citizen, &d, "withdraw", json!({"reason": "Nộp nhầm thủ tục"})).await;
+        assert_eq!(d["national_status"], 7);
+        // submitted → awaiting supplement at reception → supplied → received; the clock had not started.
+        let d = online_submitted(&citizen).await;
+        let d = step(&clerk, &d, "supplement-requests", json!({"items": [{"component_key": "anh_the", "name": "Ảnh", "reason": "Sai cỡ ảnh"}]})).await;
+        assert_eq!((d["national_status"].as_i64(), d["supplement_requests"].as_i64()), (Some(5), Some(0)));
+        let d = step(&citizen, &d, "supplements", json!({})).await;
+        assert_eq!(d["status"], "submitted");
+        // received → refused (form 03 after checking at the counter)
+        let d = step(&clerk, &d, "receive", json!({})).await;
+        let d = step(&clerk, &d, "refuse", json!({"reasons": ["Giấy tờ giả mạo"]})).await;
+        assert_eq!((d["national_status"].as_i64(), d["finished_at"].is_i64()), (Some(3), true));
+        // awaiting supplement → withdrawn; awaiting payment → stopped; paid online by the applicant.
+        let d = online_submitted(&citizen).await;
+        let d = step(&clerk, &d, "receive", json!({})).await;
+        let d = step(&clerk, &d, "forward", json!({})).await;
+        let d = step(&specialist, &d, "supplement-requests", json!({"items": [{"name": "Hợp đồng", "reason": "Hết hạn"}]})).await;
+        let d = step(&citizen, &d, "withdraw", json!({"reason": "Không bổ sung được"})).await;
+        assert_eq!((d["national_status"].as_i64(), d["timeliness"].as_str()), (Some(7), Some("early")));
+        let d = online_submitted(&citizen).await;
+        let d = step(&clerk, &d, "receive", json!({})).await;
+        let d = step(&clerk, &d, "forward", json!({})).await;
+        let d = step(&specialist, &d, "fee-notices", json!({"items": [{"name": "Phí thẩm định", "amount": 100000}]})).await;
+        let d = step(&citizen, &d, "payments", json!({"method": "online_national", "receipt_number": "PAYGOV-1"})).await;
+        assert_eq!(d["status"], "in_progress");
+        let d = step(&specialist, &d, "fee-notices", json!({"items": [{"name": "Phí bổ sung", "amount": 50000}]})).await;
+        let (s, _) = refused(&citizen, &d, "stop", json!({"reason": "x"})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "an applicant cannot stop processing");
+        let d = step(&app.login("lanhdao").await, &d, "stop", json!({"reason": "Không nộp phí", "financial_consequences": "Không hoàn phí thẩm định"})).await;
+        assert_eq!(d["national_status"], 8);
+        // A supervisor sees every dossier of the province, by national status.
+        let (_, all) = app.login("giamsat").await.get("/api/v1/dossiers?limit=100").await;
+        assert_eq!(all["total"], 4, "{all}");
+        let (_, k) = app.login("giamsat").await.get("/api/v1/kpi?from=2026-03-02&to=2026-03-02").await;
+        assert_eq!((k["received_online"].as_i64(), k["paid_online"].as_i64(), k["refused"].as_i64()), (Some(3), Some(1), Some(1)), "{k}");
+        // Each dossier's events form a hash chain; `motcua verify` names an altered one.
+        let url = app.database_url.clone();
+        let (code, out) = tokio::task::spawn_blocking(move || verify(&url)).await.unwrap();
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("OK   dossiers: 4 chains"), "{out}");
+        let id = d["id"].as_str().unwrap().to_string();
+        let i = id.clone();
+        app.ctx.store.write(move |db| db.execute("UPDATE dossier_events SET payload = replace(payload, 'Phí bổ sung', 'Phí khác') WHERE dossier_id = $1", &[i.into()])).await.unwrap();
+        let url = app.database_url.clone();
+        let (code, out) = tokio::task::spawn_blocking(move || verify(&url)).await.unwrap();
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains(&format!("chain dossier:{id}")) && out.contains("altered"), "{out}");
+    }
+
+    async fn concurrent_commands_on_one_version_change_it_once(app) {
+        let clerk = app.login("tiepnhan").await;
+        let (_, d) = clerk.post("/api/v1/dossiers", json!({"procedure_code": PROVINCE, "applicant": applicant(), "components": [
+            {"key": "giay_de_nghi", "provided": true}, {"key": "quyet_dinh_bo_nhiem", "provided": true},
+            {"key": "hop_dong_lao_dong", "provided": true}, {"key": "anh_the", "provided": true}]})).await;
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            let req = clerk.http.post(format!("{}/api/v1/dossiers/{}/forward", clerk.base, d["id"].as_str().unwrap()))
+                .header("x-csrf-token", clerk.csrf.clone().unwrap()).json(&json!({"version": d["version"]}));
+            tasks.spawn(async move {
+                let r = req.send().await.unwrap();
+                (r.status(), r.json::<Value>().await.unwrap())
+            });
+        }
+        let results = tasks.join_all().await;
+        let ok = results.iter().filter(|(s, _)| *s == StatusCode::OK).count();
+        let stale = results.iter().filter(|(s, b)| *s == StatusCode::CONFLICT && b["code"] == "stale_version").count();
+        assert_eq!((ok, stale), (1, 7), "{results:?}");
+        assert_eq!(events_of(&app, d["id"].as_str().unwrap()).await, 3);
+    }
+
+    async fn every_dossier_operation_is_documented_with_an_example(app) {
+        let (_, doc) = app.client().get("/api/openapi.json").await;
+        let schemas = &doc["components"]["schemas"];
+        let mut checked = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            if !(path.starts_with("/api/v1/dossiers") || path.starts_with("/api/v1/tracking") || path.ends_with("/workflow")) {
+                continue;
+            }
+            for (method, op) in item.as_object().unwrap() {
+                let Some(body) = op.get("requestBody") else { continue };
+                let (ct, media) = body["content"].as_object().unwrap().iter().next().unwrap();
+                let example = media.get("example").is_some()
+                    || media["schema"]["$ref"].as_str().and_then(|r| r.rsplit('/').next()).is_some_and(|n| schemas[n].get("example").is_some())
+                    || ct != "application/json";
+                assert!(example, "{method} {path} has no request example");
+                checked += 1;
+            }
+        }
+        assert!(checked >= 15, "{checked}");
+    }
+
     async fn bearer_tokens_for_machine_clients(app) {
         let clerk = app.login("tiepnhan").await;
         let (s, t) = clerk.post("/api/v1/auth/tokens", json!({"name": "Đồng bộ DVCQG", "days": 30})).await;
@@ -501,6 +599,15 @@ both_backends! {
         assert_eq!(numbers, (1..=10_000).collect::<Vec<u32>>(), "distinct and consecutive");
         assert_eq!(app.count("dossiers").await, 10_000);
     }
+}
+
+fn verify(database_url: &str) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(["--database-url", database_url, "verify"])
+        .env("MOTCUA_LOG", "error")
+        .output()
+        .expect("run motcua verify");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
 }
 
 fn walk(p: &std::path::Path) -> Vec<String> {
