@@ -48,6 +48,14 @@ pub fn router(ctx: AppContext) -> Router {
         .route("/thu-tuc/mau/{file}", get(pages::catalog::template))
         .route("/dang-nhap", get(pages::session::login_form).post(pages::session::login_submit))
         .route("/dang-xuat", post(pages::session::logout))
+        .route("/quan-tri/thu-tuc", get(pages::admin_catalog::list))
+        .route("/quan-tri/thu-tuc/moi", get(pages::admin_catalog::new_form).post(pages::admin_catalog::create))
+        .route("/quan-tri/thu-tuc/{code}", get(pages::admin_catalog::show))
+        .route("/quan-tri/thu-tuc/{code}/sua-doi", get(pages::admin_catalog::amend_form).post(pages::admin_catalog::amend))
+        .route("/quan-tri/thu-tuc/{code}/cong-bo", post(pages::admin_catalog::publish))
+        .route("/quan-tri/thu-tuc/{code}/bai-bo", post(pages::admin_catalog::abolish))
+        .route("/quan-tri/thu-tuc/{code}/thay-the", post(pages::admin_catalog::replace))
+        .route("/quan-tri/thu-tuc/{code}/so-sanh", get(pages::admin_catalog::diff))
         .route("/assets/site.css", get(site_css))
         .route("/metrics", get(ops::metrics_text))
         .fallback(|| async { ApiError::for_status(StatusCode::NOT_FOUND) })
@@ -112,8 +120,21 @@ async fn site_css() -> Response {
     r
 }
 
-async fn home() -> Html<&'static str> {
-    Html(include_str!("home.html"))
+/// The home page; a logged-in province administrator also gets the link to the admin area.
+async fn home(axum::extract::State(ctx): axum::extract::State<AppContext>, headers: axum::http::HeaderMap) -> Html<String> {
+    let html = include_str!("home.html");
+    let user = pages::session::optional_user(&ctx, &headers).await;
+    let extra = match user {
+        Some(u)
+            if motcua_domain::authz::authorize_user(&u.principal, motcua_domain::authz::Permission::ManageCatalog, &[])
+                .is_ok() =>
+        {
+            r#"<li><a href="/quan-tri/thu-tuc">Quản trị danh mục thủ tục hành chính</a></li>"#
+        }
+        Some(_) => "",
+        None => r#"<li><a href="/dang-nhap">Đăng nhập (cán bộ)</a></li>"#,
+    };
+    Html(html.replace("<!--account-->", extra))
 }
 
 /// Serves until `shutdown` completes, then lets in-flight requests finish.

@@ -21,6 +21,12 @@ impl Page {
     pub fn location(&self) -> &str {
         self.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("")
     }
+    /// The value of the hidden CSRF input of the page's forms.
+    pub fn csrf(&self) -> String {
+        let at = self.body.find(r#"name="csrf_token" value=""#).unwrap_or_else(|| panic!("no csrf input: {}", self.body));
+        let rest = &self.body[at + r#"name="csrf_token" value=""#.len()..];
+        rest[..rest.find('"').unwrap()].to_string()
+    }
 }
 
 fn form_encode(fields: &[(&str, String)]) -> String {

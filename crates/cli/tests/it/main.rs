@@ -7,6 +7,7 @@ mod bad_input;
 mod browser;
 mod calendar;
 mod catalog;
+mod catalog_admin;
 mod cli;
 mod login_page;
 mod ops;
