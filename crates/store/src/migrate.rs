@@ -21,8 +21,12 @@ macro_rules! migration {
     };
 }
 
-pub static MIGRATIONS: &[Migration] =
-    &[migration!(1, "0001_foundation"), migration!(2, "0002_calendar"), migration!(3, "0003_catalog")];
+pub static MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_foundation"),
+    migration!(2, "0002_calendar"),
+    migration!(3, "0003_catalog"),
+    migration!(4, "0004_catalog_search"),
+];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version BIGINT NOT NULL CONSTRAINT pk_schema_migrations PRIMARY KEY,
