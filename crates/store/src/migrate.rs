@@ -26,6 +26,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_calendar"),
     migration!(3, "0003_catalog"),
     migration!(4, "0004_dossiers"),
+    migration!(5, "0005_catalog_search"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

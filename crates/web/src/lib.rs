@@ -14,7 +14,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use error::ApiError;
 use motcua_app::AppContext;
 use std::future::Future;
@@ -46,6 +46,16 @@ pub fn router(ctx: AppContext) -> Router {
         .route("/open-data/procedures.csv", get(opendata::procedures_csv))
         .route("/thu-tuc/{code}", get(pages::catalog::procedure_page))
         .route("/thu-tuc/mau/{file}", get(pages::catalog::template))
+        .route("/dang-nhap", get(pages::session::login_form).post(pages::session::login_submit))
+        .route("/dang-xuat", post(pages::session::logout))
+        .route("/quan-tri/thu-tuc", get(pages::admin_catalog::list))
+        .route("/quan-tri/thu-tuc/moi", get(pages::admin_catalog::new_form).post(pages::admin_catalog::create))
+        .route("/quan-tri/thu-tuc/{code}", get(pages::admin_catalog::show))
+        .route("/quan-tri/thu-tuc/{code}/sua-doi", get(pages::admin_catalog::amend_form).post(pages::admin_catalog::amend))
+        .route("/quan-tri/thu-tuc/{code}/cong-bo", post(pages::admin_catalog::publish))
+        .route("/quan-tri/thu-tuc/{code}/bai-bo", post(pages::admin_catalog::abolish))
+        .route("/quan-tri/thu-tuc/{code}/thay-the", post(pages::admin_catalog::replace))
+        .route("/quan-tri/thu-tuc/{code}/so-sanh", get(pages::admin_catalog::diff))
         .route("/assets/site.css", get(site_css))
         .route("/metrics", get(ops::metrics_text))
         .fallback(|| async { ApiError::for_status(StatusCode::NOT_FOUND) })
@@ -79,7 +89,8 @@ pub fn router(ctx: AppContext) -> Router {
 }
 
 /// Errors produced below the handlers (unknown route, wrong method, body limit, timeout)
-/// come without our JSON body; give them the one error shape.
+/// come without our JSON body; give them the one error shape. HTML error pages rendered
+/// by the page handlers are left as they are.
 async fn normalize_errors(req: Request, next: Next) -> Response {
     let resp = next.run(req).await;
     let status = resp.status();
@@ -88,7 +99,9 @@ async fn normalize_errors(req: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/json"));
-    if (status.is_client_error() || status.is_server_error()) && !is_json {
+    let is_html =
+        resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.starts_with("text/html"));
+    if (status.is_client_error() || status.is_server_error()) && !is_json && !is_html {
         let mut fixed = ApiError::for_status(status).into_response();
         for (k, v) in resp.headers() {
             if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
@@ -107,8 +120,21 @@ async fn site_css() -> Response {
     r
 }
 
-async fn home() -> Html<&'static str> {
-    Html(include_str!("home.html"))
+/// The home page; a logged-in province administrator also gets the link to the admin area.
+async fn home(axum::extract::State(ctx): axum::extract::State<AppContext>, headers: axum::http::HeaderMap) -> Html<String> {
+    let html = include_str!("home.html");
+    let user = pages::session::optional_user(&ctx, &headers).await;
+    let extra = match user {
+        Some(u)
+            if motcua_domain::authz::authorize_user(&u.principal, motcua_domain::authz::Permission::ManageCatalog, &[])
+                .is_ok() =>
+        {
+            r#"<li><a href="/quan-tri/thu-tuc">Quản trị danh mục thủ tục hành chính</a></li>"#
+        }
+        Some(_) => "",
+        None => r#"<li><a href="/dang-nhap">Đăng nhập (cán bộ)</a></li>"#,
+    };
+    Html(html.replace("<!--account-->", extra))
 }
 
 /// Serves until `shutdown` completes, then lets in-flight requests finish.

@@ -25,7 +25,8 @@ fn session_dto(c: CurrentUser) -> SessionDto {
     }
 }
 
-fn cookie(ctx: &AppContext, value: &str, max_age_secs: i64) -> HeaderValue {
+/// The session cookie (also set by the login page): HttpOnly, SameSite=Lax, Secure behind https.
+pub(crate) fn session_cookie(ctx: &AppContext, value: &str, max_age_secs: i64) -> HeaderValue {
     let secure = if ctx.config.public_url().starts_with("https://") { "; Secure" } else { "" };
     HeaderValue::from_str(&format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"))
         .expect("cookie header is ASCII")
@@ -57,7 +58,7 @@ async fn login(
     let out = do_login(&ctx, &req.username, &req.password, Some(peer.ip().to_string()), ua).await?;
     let max_age = ctx.config.session.absolute_hours * 3600;
     let mut resp = Json(session_dto(out.current)).into_response();
-    resp.headers_mut().insert(header::SET_COOKIE, cookie(&ctx, &out.token, max_age));
+    resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&ctx, &out.token, max_age));
     resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(resp)
 }
@@ -70,7 +71,7 @@ async fn logout(State(ctx): State<AppContext>, Auth(_user): Auth, headers: Heade
         do_logout(&ctx, &token).await?;
     }
     let mut resp = StatusCode::NO_CONTENT.into_response();
-    resp.headers_mut().insert(header::SET_COOKIE, cookie(&ctx, "", 0));
+    resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&ctx, "", 0));
     Ok(resp)
 }
 

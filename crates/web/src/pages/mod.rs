@@ -1,7 +1,10 @@
 //! Server-rendered pages. Vietnamese by default, English with `?lang=en`.
 
+pub mod admin_catalog;
 pub mod calendar;
 pub mod catalog;
+pub mod form;
+pub mod session;
 
 /// Escapes text for HTML content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -33,6 +36,13 @@ impl Lang {
         match self {
             Lang::Vi => "vi",
             Lang::En => "en",
+        }
+    }
+    /// The query string that keeps the language on links and form actions ("" or "?lang=en").
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Lang::Vi => "",
+            Lang::En => "?lang=en",
         }
     }
     /// Picks the text for this language.

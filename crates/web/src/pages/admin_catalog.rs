@@ -1,0 +1,1475 @@
+//! Catalog administration pages under `/quan-tri/thu-tuc` (province administrators only;
+//! other users get a 403 page): search, a procedure's versions with their actions
+//! (amend, publish a draft, abolish, replace), the diff of two versions, and the
+//! create/amend form.
+//!
+//! The form edits the fields officers change most; the "advanced" textarea holds the whole
+//! spec as JSON for the rest (components, steps, legal basis…). The form fields are applied
+//! on top of the JSON, so where both say something the form wins. Every action goes through
+//! the catalog use cases, which check the permission again and write the audit trail.
+
+use super::form::{
+    FormFields, app_field_errors, error_page, error_summary, field_error, invalid_attrs, page, see_other, title_with_errors,
+};
+use super::session::{PageForm, PageUser, csrf_input, lang_of, user_bar};
+use super::{Lang, esc};
+use crate::api::catalog::effective_day;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use motcua_app::auth::CurrentUser;
+use motcua_app::error::hanoi_time;
+use motcua_app::usecases::catalog::{self, CatalogQuery, Ending, parse_effective};
+use motcua_app::{AppContext, AppError};
+use motcua_domain::authz::{Permission, authorize_user};
+use motcua_domain::calendar::TimeUnit;
+use motcua_domain::catalog::{ProcedureSpec, VersionStatus, valid_code};
+use motcua_domain::error::FieldError;
+use motcua_store::repo::catalog::VersionRecord;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use std::fmt::Write;
+
+const BASE: &str = "/quan-tri/thu-tuc";
+/// Empty fee rows offered below the existing ones.
+const SPARE_FEE_ROWS: usize = 2;
+const PAGE_SIZE: i64 = 50;
+
+/// Province administrators only (the same rule the use cases apply): the 403 page for anyone else.
+fn refuse_non_admin(lang: Lang, user: &CurrentUser) -> Option<Response> {
+    authorize_user(&user.principal, Permission::ManageCatalog, &[]).err().map(|_| error_page(lang, AppError::Forbidden))
+}
+
+/// The frame of every admin page: who is logged in, the way back, then the body.
+fn admin_page(
+    status: StatusCode,
+    lang: Lang,
+    user: &CurrentUser,
+    title: &str,
+    other: &str,
+    errors: &[FieldError],
+    body: &str,
+) -> Response {
+    let frame = format!(
+        r#"{bar}<p class="crumbs"><a href="{BASE}{lq}">{back}</a></p>{summary}{body}"#,
+        bar = user_bar(lang, user),
+        lq = lang.suffix(),
+        back = lang.t("Quản trị danh mục thủ tục", "Catalog administration"),
+        summary = error_summary(lang, errors),
+    );
+    page(status, lang, &title_with_errors(lang, title, errors), other, &frame)
+}
+
+fn other_lang(lang: Lang, path: &str) -> String {
+    if lang == Lang::Vi { format!("{path}?lang=en") } else { path.to_string() }
+}
+
+fn with_lang(lang: Lang, path: &str) -> String {
+    match lang {
+        Lang::Vi => path.to_string(),
+        Lang::En if path.contains('?') => format!("{path}&lang=en"),
+        Lang::En => format!("{path}?lang=en"),
+    }
+}
+
+fn day(ms: Option<i64>) -> String {
+    effective_day(ms).map(|d| d.strftime("%d/%m/%Y").to_string()).unwrap_or_else(|| "—".into())
+}
+
+fn tomorrow() -> String {
+    let t = motcua_app::usecases::today();
+    t.tomorrow().unwrap_or(t).to_string()
+}
+
+fn status_label(lang: Lang, s: VersionStatus) -> &'static str {
+    match (s, lang) {
+        (VersionStatus::Draft, Lang::Vi) => "Dự thảo",
+        (VersionStatus::Draft, Lang::En) => "Draft",
+        (VersionStatus::Published, Lang::Vi) => "Đã công bố",
+        (VersionStatus::Published, Lang::En) => "Published",
+        (VersionStatus::Amended, Lang::Vi) => "Đã được sửa đổi",
+        (VersionStatus::Amended, Lang::En) => "Amended",
+        (VersionStatus::Replaced, Lang::Vi) => "Bị thay thế",
+        (VersionStatus::Replaced, Lang::En) => "Replaced",
+        (VersionStatus::Abolished, Lang::Vi) => "Bãi bỏ",
+        (VersionStatus::Abolished, Lang::En) => "Abolished",
+    }
+}
+
+fn online_label(lang: Lang, o: &str) -> &'static str {
+    match (o, lang) {
+        ("full", Lang::Vi) => "Toàn trình",
+        ("full", Lang::En) => "Fully online",
+        ("partial", Lang::Vi) => "Một phần",
+        ("partial", Lang::En) => "Partly online",
+        (_, Lang::Vi) => "Không trực tuyến",
+        (_, Lang::En) => "Not online",
+    }
+}
+
+fn unit_label(lang: Lang, u: TimeUnit) -> &'static str {
+    match (u, lang) {
+        (_, Lang::Vi) => u.label_vi(),
+        (TimeUnit::Hours, Lang::En) => "office hours",
+        (TimeUnit::Days, Lang::En) => "days",
+        (TimeUnit::WorkingDays, Lang::En) => "working days",
+        (TimeUnit::Months, Lang::En) => "months",
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// List
+
+#[derive(Deserialize)]
+pub struct ListParams {
+    q: Option<String>,
+    page: Option<i64>,
+    lang: Option<String>,
+}
+
+/// `GET /quan-tri/thu-tuc`: search the procedures in force (the public search use case);
+/// a code typed in full also finds a procedure that is only a draft or no longer in force.
+pub async fn list(State(ctx): State<AppContext>, PageUser(user): PageUser, Query(p): Query<ListParams>) -> Response {
+    let lang = Lang::from_query(p.lang.as_deref());
+    if let Some(r) = refuse_non_admin(lang, &user) {
+        return r;
+    }
+    let q = p.q.clone().unwrap_or_default();
+    let page_no = p.page.unwrap_or(1).max(1);
+    let query = CatalogQuery {
+        q: Some(q.clone()).filter(|s| !s.trim().is_empty()),
+        limit: PAGE_SIZE,
+        offset: (page_no - 1) * PAGE_SIZE,
+        ..Default::default()
+    };
+    let (items, total) = match catalog::search(&ctx, query).await {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, e),
+    };
+    let code = q.trim().to_ascii_uppercase();
+    let by_code = if valid_code(&code) && !items.iter().any(|i| i.code == code) {
+        catalog::versions(&ctx, &code).await.ok().and_then(|vs| vs.last().cloned())
+    } else {
+        None
+    };
+    let title = lang.t("Quản trị danh mục thủ tục hành chính", "Administrative procedure catalog");
+    let mut b = format!(
+        r#"<h1>{title}</h1>
+<p><a class="button" href="{BASE}/moi{lq}">{new}</a></p>
+<form class="search" method="get" action="{BASE}" role="search">
+<div class="field wide"><label for="q">{ql}</label><input id="q" name="q" type="search" value="{qv}" autocomplete="off"></div>
+{langf}<button type="submit">{go}</button>
+</form>
+<p class="meta" role="status">{count}</p>"#,
+        lq = lang.suffix(),
+        new = lang.t("Thêm thủ tục mới", "Add a new procedure"),
+        ql = lang.t("Tên, mã thủ tục hoặc từ khóa", "Name, code or keywords"),
+        qv = esc(&q),
+        langf = if lang == Lang::En { r#"<input type="hidden" name="lang" value="en">"# } else { "" },
+        go = lang.t("Tìm kiếm", "Search"),
+        count = match lang {
+            Lang::Vi => format!("{total} thủ tục đang có hiệu lực phù hợp."),
+            Lang::En => format!("{total} procedures in force match."),
+        },
+    );
+    if let Some(v) = by_code {
+        let _ = write!(
+            b,
+            r#"<p class="callout">{}: <a href="{}">{} – {}</a> ({})</p>"#,
+            lang.t("Thủ tục có mã này", "The procedure with this code"),
+            esc(&with_lang(lang, &format!("{BASE}/{}", v.code))),
+            esc(&v.code),
+            esc(&v.spec.name),
+            status_label(lang, v.status)
+        );
+    }
+    let _ = write!(
+        b,
+        r#"<table class="grid"><caption class="vh">{}</caption><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
+        lang.t("Kết quả tìm kiếm", "Search results"),
+        lang.t("Mã", "Code"),
+        lang.t("Tên thủ tục", "Name"),
+        lang.t("Lĩnh vực", "Sector"),
+        lang.t("Trực tuyến", "Online"),
+    );
+    for it in &items {
+        let _ = write!(
+            b,
+            r#"<tr><td>{code}</td><td><a href="{href}">{name}</a></td><td>{sector}</td><td>{online}</td></tr>"#,
+            code = esc(&it.code),
+            href = esc(&with_lang(lang, &format!("{BASE}/{}", it.code))),
+            name = esc(&it.name),
+            sector = esc(&it.sector_name),
+            online = online_label(lang, &it.online_level),
+        );
+    }
+    b.push_str("</tbody></table>");
+    let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
+    if pages > 1 {
+        let link = |n: i64| {
+            let mut u = format!("{BASE}?page={n}");
+            if !q.is_empty() {
+                let _ = write!(u, "&q={}", super::catalog::urlencode(&q));
+            }
+            with_lang(lang, &u)
+        };
+        let _ = write!(b, r#"<nav class="pager" aria-label="{}">"#, lang.t("Trang kết quả", "Result pages"));
+        if page_no > 1 {
+            let _ = write!(b, r#"<a href="{}" rel="prev">← {}</a>"#, esc(&link(page_no - 1)), lang.t("Trang trước", "Previous"));
+        }
+        let _ = write!(b, "<span>{} {page_no}/{pages}</span>", lang.t("Trang", "Page"));
+        if page_no < pages {
+            let _ = write!(b, r#"<a href="{}" rel="next">{} →</a>"#, esc(&link(page_no + 1)), lang.t("Trang sau", "Next"));
+        }
+        b.push_str("</nav>");
+    }
+    admin_page(StatusCode::OK, lang, &user, title, &other_lang(lang, BASE), &[], &b)
+}
+
+// ---------------------------------------------------------------------------------------
+// One procedure: versions and actions
+
+/// Values typed into the action forms of the procedure page, kept on a re-render.
+#[derive(Default)]
+struct ActionValues {
+    publish_version: String,
+    publish_effective: String,
+    abolish_effective: String,
+    replace_by: String,
+    replace_effective: String,
+}
+
+#[derive(Deserialize)]
+pub struct ShowParams {
+    ok: Option<String>,
+    lang: Option<String>,
+}
+
+pub async fn show(
+    State(ctx): State<AppContext>,
+    PageUser(user): PageUser,
+    Path(code): Path<String>,
+    Query(p): Query<ShowParams>,
+) -> Response {
+    let lang = Lang::from_query(p.lang.as_deref());
+    if let Some(r) = refuse_non_admin(lang, &user) {
+        return r;
+    }
+    show_page(&ctx, lang, &user, &code, StatusCode::OK, &[], &ActionValues::default(), p.ok.as_deref()).await
+}
+
+fn done_message(lang: Lang, ok: &str) -> Option<&'static str> {
+    Some(match ok {
+        "created" => lang.t("Đã thêm thủ tục.", "The procedure was added."),
+        "amended" => lang.t("Đã tạo phiên bản mới.", "A new version was created."),
+        "published" => lang.t("Đã công bố phiên bản.", "The version was published."),
+        "abolished" => lang.t("Đã bãi bỏ thủ tục từ ngày đã chọn.", "The procedure is abolished from the chosen day."),
+        "replaced" => lang.t("Đã thay thế thủ tục từ ngày đã chọn.", "The procedure is replaced from the chosen day."),
+        _ => return None,
+    })
+}
+
+fn date_field(lang: Lang, errors: &[FieldError], id: &str, label: &str, value: &str) -> String {
+    format!(
+        r#"<div class="field"><label for="{id}">{label}</label>{err}<input id="{id}" name="{id}" type="date" value="{v}" required{attrs}></div>"#,
+        label = esc(label),
+        err = field_error(lang, errors, id),
+        v = esc(value),
+        attrs = invalid_attrs(errors, id),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn show_page(
+    ctx: &AppContext,
+    lang: Lang,
+    user: &CurrentUser,
+    code: &str,
+    status: StatusCode,
+    errors: &[FieldError],
+    kept: &ActionValues,
+    ok: Option<&str>,
+) -> Response {
+    let vs = match catalog::versions(ctx, code).await {
+        Ok(vs) => vs,
+        Err(e) => return error_page(lang, e),
+    };
+    let latest = vs.last().expect("versions() refuses an empty list");
+    let code = latest.code.clone();
+    let path = format!("{BASE}/{code}");
+    let lq = lang.suffix();
+    let mut b = String::new();
+    if let Some(m) = ok.and_then(|o| done_message(lang, o)).filter(|_| errors.is_empty()) {
+        let _ = write!(b, r#"<div class="callout" role="status">{m}</div>"#);
+    }
+    let _ = write!(
+        b,
+        r#"<h1>{name}</h1><p class="meta">{cl}: <strong>{code}</strong> · <a href="/thu-tuc/{code}{lq}">{public}</a></p>
+<h2>{vh}</h2>
+<table class="grid"><thead><tr><th scope="col">{c1}</th><th scope="col">{c2}</th><th scope="col">{c3}</th><th scope="col">{c4}</th><th scope="col">{c5}</th><th scope="col">{c6}</th></tr></thead><tbody>"#,
+        name = esc(&latest.spec.name),
+        cl = lang.t("Mã thủ tục", "Code"),
+        code = esc(&code),
+        public = lang.t("Xem trang công khai", "Public page"),
+        vh = lang.t("Các phiên bản", "Versions"),
+        c1 = lang.t("Phiên bản", "Version"),
+        c2 = lang.t("Trạng thái", "Status"),
+        c3 = lang.t("Hiệu lực từ", "In force from"),
+        c4 = lang.t("Hiệu lực đến", "In force until"),
+        c5 = lang.t("Công bố lúc", "Published at"),
+        c6 = lang.t("Thời hạn giải quyết", "Time limit"),
+    );
+    for v in &vs {
+        let _ = write!(
+            b,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            v.version,
+            status_label(lang, v.status),
+            day(v.effective_from),
+            day(v.effective_to),
+            v.published_at.map(hanoi_time).unwrap_or_else(|| "—".into()),
+            esc(&v.spec.time_limit.describe_vi()),
+        );
+    }
+    b.push_str("</tbody></table>");
+    let csrf = csrf_input(user);
+    let open = vs.iter().any(|v| v.status != VersionStatus::Draft && v.effective_to.is_none());
+    let drafts: Vec<&VersionRecord> = vs.iter().filter(|v| v.status == VersionStatus::Draft).collect();
+    let _ = write!(
+        b,
+        r#"<h2>{}</h2><p><a class="button" href="{path}/sua-doi{lq}">{}</a></p>"#,
+        lang.t("Sửa đổi, bổ sung", "Amend"),
+        lang.t("Tạo phiên bản mới từ phiên bản hiện hành", "New version from the current one"),
+    );
+    if !drafts.is_empty() {
+        let mut opts = String::new();
+        for d in &drafts {
+            let sel = if kept.publish_version == d.version.to_string() { " selected" } else { "" };
+            let _ = write!(opts, r#"<option value="{0}"{sel}>{0}</option>"#, d.version);
+        }
+        let eff = if kept.publish_effective.is_empty() { tomorrow() } else { kept.publish_effective.clone() };
+        let _ = write!(
+            b,
+            r#"<h2>{h}</h2><form class="stack" method="post" action="{path}/cong-bo{lq}">{csrf}
+<div class="field"><label for="publish_version">{vl}</label>{verr}<select id="publish_version" name="publish_version"{vattr}>{opts}</select></div>
+{date}<button type="submit">{go}</button></form>"#,
+            h = lang.t("Công bố dự thảo", "Publish a draft"),
+            vl = lang.t("Phiên bản dự thảo", "Draft version"),
+            verr = field_error(lang, errors, "publish_version"),
+            vattr = invalid_attrs(errors, "publish_version"),
+            date = date_field(lang, errors, "publish_effective", lang.t("Có hiệu lực từ ngày", "In force from"), &eff),
+            go = lang.t("Công bố", "Publish"),
+        );
+    }
+    if open {
+        let ab = if kept.abolish_effective.is_empty() { tomorrow() } else { kept.abolish_effective.clone() };
+        let re = if kept.replace_effective.is_empty() { tomorrow() } else { kept.replace_effective.clone() };
+        let _ = write!(
+            b,
+            r#"<h2>{ah}</h2><form class="stack" method="post" action="{path}/bai-bo{lq}">{csrf}
+<p class="meta">{ahint}</p>{adate}<button type="submit" class="warning">{ago}</button></form>
+<h2>{rh}</h2><form class="stack" method="post" action="{path}/thay-the{lq}">{csrf}
+<div class="field"><label for="replace_by">{rl}</label><p class="meta" id="replace_by-hint">{rhint}</p>{rerr}<input id="replace_by" name="replace_by" type="text" value="{rv}" aria-describedby="replace_by-hint"{rattr}></div>
+{rdate}<button type="submit" class="warning">{rgo}</button></form>"#,
+            ah = lang.t("Bãi bỏ", "Abolish"),
+            ahint = lang.t(
+                "Từ ngày hiệu lực, thủ tục không còn được tiếp nhận; hồ sơ đã nhận vẫn theo phiên bản cũ.",
+                "From the effective day the procedure is no longer received; dossiers already received keep their version."
+            ),
+            adate = date_field(lang, errors, "abolish_effective", lang.t("Bãi bỏ từ ngày", "Abolished from"), &ab),
+            ago = lang.t("Bãi bỏ thủ tục", "Abolish the procedure"),
+            rh = lang.t("Thay thế bằng thủ tục khác", "Replace by another procedure"),
+            rl = lang.t("Mã thủ tục thay thế", "Code of the replacing procedure"),
+            rhint = lang
+                .t("Thủ tục thay thế phải có sẵn trong danh mục, ví dụ 1.000948.", "It must be in the catalog, e.g. 1.000948."),
+            rerr = field_error(lang, errors, "replace_by"),
+            rv = esc(&kept.replace_by),
+            rattr = invalid_attrs(errors, "replace_by"),
+            rdate = date_field(lang, errors, "replace_effective", lang.t("Thay thế từ ngày", "Replaced from"), &re),
+            rgo = lang.t("Thay thế thủ tục", "Replace the procedure"),
+        );
+    } else {
+        let _ = write!(
+            b,
+            "<p>{}</p>",
+            lang.t(
+                "Thủ tục không có phiên bản đang hoặc sắp có hiệu lực (dự thảo, đã bãi bỏ hoặc đã bị thay thế).",
+                "The procedure has no version in force or scheduled (draft, abolished or replaced)."
+            )
+        );
+    }
+    if vs.len() >= 2 {
+        let n = vs.len();
+        let select = |id: &str, label: &str, pick: i64| {
+            let mut s = format!(r#"<div class="field"><label for="{id}">{}</label><select id="{id}" name="{id}">"#, esc(label));
+            for v in &vs {
+                let sel = if v.version == pick { " selected" } else { "" };
+                let _ = write!(s, r#"<option value="{0}"{sel}>{0}</option>"#, v.version);
+            }
+            s.push_str("</select></div>");
+            s
+        };
+        let _ = write!(
+            b,
+            r#"<h2>{h}</h2><form class="search" method="get" action="{path}/so-sanh">{from}{to}{langf}<button type="submit">{go}</button></form>"#,
+            h = lang.t("So sánh hai phiên bản", "Compare two versions"),
+            from = select("from", lang.t("Từ phiên bản", "From version"), vs[n - 2].version),
+            to = select("to", lang.t("Đến phiên bản", "To version"), vs[n - 1].version),
+            langf = if lang == Lang::En { r#"<input type="hidden" name="lang" value="en">"# } else { "" },
+            go = lang.t("So sánh", "Compare"),
+        );
+    }
+    admin_page(status, lang, user, &latest.spec.name, &other_lang(lang, &path), errors, &b)
+}
+
+/// Maps the use case's field names to the ids of this page's inputs.
+fn rename(errors: Vec<FieldError>, map: &[(&str, &str)], fallback: &str) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|mut e| {
+            e.field = map.iter().find(|(from, _)| *from == e.field).map_or(fallback, |(_, to)| *to).to_string();
+            e
+        })
+        .collect()
+}
+
+/// Runs an action of the procedure page: redirect on success, the page again with the
+/// errors (422) on invalid input, an error page otherwise.
+#[allow(clippy::too_many_arguments)]
+async fn after_action(
+    ctx: &AppContext,
+    lang: Lang,
+    user: &CurrentUser,
+    code: &str,
+    kept: ActionValues,
+    result: Result<VersionRecord, AppError>,
+    done: &str,
+    map: &[(&str, &str)],
+    fallback: &str,
+) -> Response {
+    match result {
+        Ok(v) => see_other(&with_lang(lang, &format!("{BASE}/{}?ok={done}", v.code))),
+        Err(e @ AppError::Validation(_)) => {
+            let errors = rename(app_field_errors(&e, fallback), map, fallback);
+            show_page(ctx, lang, user, code, StatusCode::UNPROCESSABLE_ENTITY, &errors, &kept, None).await
+        }
+        Err(e) => error_page(lang, e),
+    }
+}
+
+fn effective(id: &str, s: &str) -> Result<i64, AppError> {
+    if s.trim().is_empty() {
+        return Err(AppError::Validation(motcua_domain::error::ValidationError::single(
+            id,
+            "required",
+            "Chọn ngày có hiệu lực.",
+            "Choose the effective day.",
+        )));
+    }
+    parse_effective(id, s)
+}
+
+/// `POST /quan-tri/thu-tuc/{code}/cong-bo`: publish a draft from a day.
+pub async fn publish(State(ctx): State<AppContext>, Path(code): Path<String>, uri: Uri, form: PageForm) -> Response {
+    let lang = lang_of(&uri);
+    let PageForm { user, fields } = form;
+    if let Some(r) = refuse_non_admin(lang, &user) {
+        return r;
+    }
+    let kept = ActionValues {
+        publish_version: fields.text("publish_version"),
+        publish_effective: fields.text("publish_effective"),
+        ..Default::default()
+    };
+    let result = match (kept.publish_version.trim().parse::<i64>(), effective("publish_effective", &kept.publish_effective)) {
+        (Ok(v), Ok(eff)) => catalog::publish(&ctx, &user.principal, &code.to_ascii_uppercase(), v, eff).await,
+        (Err(_), _) => Err(AppError::Validation(motcua_domain::error::ValidationError::single(
+            "publish_version",
+            "invalid_version",
+            "Chọn phiên bản dự thảo.",
+            "Choose the draft version.",
+        ))),
+        (_, Err(e)) => Err(e),
+    };
+    let map =
+        [("publish_effective", "publish_effective"), ("effective_from", "publish_effective"), ("version", "publish_version")];
+    after_action(&ctx, lang, &user, &code, kept, result, "published", &map, "publish_effective").await
+}
+
+/// `POST /quan-tri/thu-tuc/{code}/bai-bo`: abolish from a day.
+pub async fn abolish(State(ctx): State<AppContext>, Path(code): Path<String>, uri: Uri, form: PageForm) -> Response {
+    let lang = lang_of(&uri);
+    let PageForm { user, fields } = form;
+    if let Some(r) = refuse_non_admin(lang, &user) {
+        return r;
+    }
+    let kept = ActionValues { abolish_effective: fields.text("abolish_effective"), ..Default::default() };
+    let result = match effective("abolish_effective", &kept.abolish_effective) {
+        Ok(eff) => catalog::end(&ctx, &user.principal, &code.to_ascii_uppercase(), Ending::Abolish, eff).await,
+        Err(e) => Err(e),
+    };
+    after_action(&ctx, lang, &user, &code, kept, result, "abolished", &[], "abolish_effective").await
+}
+
+/// `POST /quan-tri/thu-tuc/{code}/thay-the`: replace by another procedure from a day.
+pub async fn replace(State(ctx): State<AppContext>, Path(code): Path<String>, uri: Uri, form: PageForm) -> Response {
+    let lang = lang_of(&uri);
+    let PageForm { user, fields } = form;
+    if let Some(r) = refuse_non_admin(lang, &user) {
+        return r;
+    }
+    let kept = ActionValues {
+        replace_by: fields.text("replace_by"),
+        replace_effective: fields.text("replace_effective"),
+        ..Default::default()
+    };
+    let by = kept.replace_by.trim().to_ascii_uppercase();
+    let result = if by.is_empty() {
+        Err(AppError::Validation(motcua_domain::error::ValidationError::single(
+            "replace_by",
+            "required",
+            "Nhập mã thủ tục thay thế.",
+            "Enter the code of the replacing procedure.",
+        )))
+    } else {
+        match effective("replace_effective", &kept.replace_effective) {
+            Ok(eff) => catalog::end(&ctx, &user.principal, &code.to_ascii_uppercase(), Ending::Replace(by), eff).await,
+            Err(e) => Err(e),
+        }
+    };
+    let map = [("by", "replace_by"), ("replace_by", "replace_by")];
+    after_action(&ctx, lang, &user, &code, kept, result, "replaced", &map, "replace_effective").await
+}
+
+// ---------------------------------------------------------------------------------------
+// Diff
+
+#[derive(Deserialize)]
+pub struct DiffParams {
+    from: Option<i64>,
+    to: Option<i64>,
+    lang: Option<String>,
+}
+
+fn field_label(lang: Lang, f: &str) -> &'static str {
+    let (vi, en) = match f {
+        "name" => ("Tên thủ tục", "Name"),
+        "sector" => ("Lĩnh vực", "Sector"),
+        "levels" => ("Cấp thực hiện", "Levels"),
+        "implementing_agency" => ("Cơ quan thực hiện", "Implementing agency"),
+        "agency_code" => ("Mã cơ quan", "Agency code"),
+        "applicant_types" => ("Loại đối tượng", "Applicant types"),
+        "target_subjects" => ("Đối tượng thực hiện", "Target subjects"),
+        "steps" => ("Trình tự thực hiện", "Steps"),
+        "methods" => ("Cách thức thực hiện", "Methods"),
+        "components" => ("Thành phần hồ sơ", "Components"),
+        "sets" => ("Số bộ hồ sơ", "Sets"),
+        "time_limit" => ("Thời hạn giải quyết", "Time limit"),
+        "result" => ("Kết quả", "Result"),
+        "fees" => ("Phí, lệ phí", "Fees"),
+        "legal_basis" => ("Căn cứ pháp lý", "Legal basis"),
+        "decision" => ("Quyết định công bố", "Publishing decision"),
+        "online_level" => ("Mức độ trực tuyến", "Online level"),
+        "full_online_eligible" => ("Đủ điều kiện toàn trình", "Eligible fully online"),
+        "postal_excluded" => ("Không tiếp nhận qua bưu chính", "Postal excluded"),
+        "online_only" => ("Chỉ tiếp nhận trực tuyến", "Online only"),
+        "counting" => ("Cách tính thời hạn", "Counting rules"),
+        "conditions" => ("Yêu cầu, điều kiện", "Conditions"),
+        "code" => ("Mã thủ tục", "Code"),
+        _ => ("", ""),
+    };
+    lang.t(vi, en)
+}
+
+fn value_html(v: &Value) -> String {
+    match v {
+        Value::Null => "—".into(),
+        Value::String(s) => esc(s),
+        other => format!("<pre>{}</pre>", esc(&serde_json::to_string_pretty(other).unwrap_or_default())),
+    }
+}
+
+/// `GET /quan-tri/thu-tuc/{code}/so-sanh?from=&to=`: what changed, field by field.
+pub async fn diff(
+    State(ctx): State<AppContext>,
+    PageUser(user): PageUser,
+    Path(code): Path<String>,
+    Query(p): Query<DiffParams>,
+) -> Response {
+    let lang = Lang::from_query(p.lang.as_deref());
+    if let Some(r) = refuse_non_admin(lang, &user) {
+        return r;
+    }
+    let vs = match catalog::versions(&ctx, &code).await {
+        Ok(vs) => vs,
+        Err(e) => return error_page(lang, e),
+    };
+    let n = vs.len();
+    let to = p.to.unwrap_or(vs[n - 1].version);
+    let from = p.from.unwrap_or(if n >= 2 { vs[n - 2].version } else { to });
+    let changes = match catalog::version_diff(&ctx, &code, from, to).await {
+        Ok(c) => c,
+        Err(e) => return error_page(lang, e),
+    };
+    let code = vs[0].code.clone();
+    let title = match lang {
+        Lang::Vi => format!("So sánh phiên bản {from} và {to}"),
+        Lang::En => format!("Versions {from} and {to} compared"),
+    };
+    let mut b = format!(
+        r#"<h1>{t}</h1><p class="meta"><a href="{back}">{code} – {name}</a></p>"#,
+        t = esc(&title),
+        back = esc(&with_lang(lang, &format!("{BASE}/{code}"))),
+        code = esc(&code),
+        name = esc(&vs[n - 1].spec.name),
+    );
+    if changes.is_empty() {
+        let _ = write!(b, "<p>{}</p>", lang.t("Hai phiên bản giống nhau.", "The two versions are identical."));
+    } else {
+        let _ = write!(
+            b,
+            r#"<table class="grid diff"><caption>{cap}</caption><thead><tr><th scope="col">{c1}</th><th scope="col">{c2}</th><th scope="col">{c3}</th></tr></thead><tbody>"#,
+            cap = match lang {
+                Lang::Vi => format!("{} trường thay đổi", changes.len()),
+                Lang::En => format!("{} changed fields", changes.len()),
+            },
+            c1 = lang.t("Trường", "Field"),
+            c2 = match lang {
+                Lang::Vi => format!("Trước (phiên bản {from})"),
+                Lang::En => format!("Before (version {from})"),
+            },
+            c3 = match lang {
+                Lang::Vi => format!("Sau (phiên bản {to})"),
+                Lang::En => format!("After (version {to})"),
+            },
+        );
+        for c in &changes {
+            let _ = write!(
+                b,
+                r#"<tr><th scope="row">{} <code>{}</code></th><td>{}</td><td>{}</td></tr>"#,
+                esc(field_label(lang, &c.field)),
+                esc(&c.field),
+                value_html(&c.before),
+                value_html(&c.after)
+            );
+        }
+        b.push_str("</tbody></table>");
+    }
+    let path = format!("{BASE}/{code}/so-sanh?from={from}&to={to}");
+    let other = if lang == Lang::Vi { format!("{path}&lang=en") } else { path };
+    admin_page(StatusCode::OK, lang, &user, &title, &other, &[], &b)
+}
+
+// ---------------------------------------------------------------------------------------
+// Create / amend form
+
+#[derive(Debug, Clone, Default)]
+struct FeeRow {
+    name: String,
+    amount: String,
+    collected: String,
+    exemptions: String,
+}
+
+impl FeeRow {
+    fn is_blank(&self) -> bool {
+        self.name.trim().is_empty() && self.amount.trim().is_empty() && self.exemptions.trim().is_empty()
+    }
+}
+
+/// The form's values as typed (strings), so a rejected form comes back exactly as sent.
+#[derive(Debug, Clone, Default)]
+struct SpecForm {
+    code: String,
+    name: String,
+    sector_code: String,
+    sector_name: String,
+    level_province: bool,
+    level_commune: bool,
+    implementing_agency: String,
+    agency_code: String,
+    tl_value: String,
+    tl_unit: String,
+    online_level: String,
+    full_online_eligible: bool,
+    postal_excluded: bool,
+    online_only: bool,
+    cutoff: String,
+    fees: Vec<FeeRow>,
+    decision_number: String,
+    decision_date: String,
+    result_name: String,
+    result_paper: bool,
+    spec_json: String,
+    /// Publish from `effective_from` (else keep as a draft).
+    publish: bool,
+    effective_from: String,
+}
+
+fn enum_code<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+impl SpecForm {
+    fn from_spec(s: &ProcedureSpec, spec_json: String) -> Self {
+        use motcua_domain::catalog::Level;
+        let mut fees: Vec<FeeRow> = s
+            .fees
+            .iter()
+            .map(|f| FeeRow {
+                name: f.name.clone(),
+                amount: f.amount.to_string(),
+                collected: enum_code(&f.collected),
+                exemptions: f.exemptions.clone().unwrap_or_default(),
+            })
+            .collect();
+        fees.extend(std::iter::repeat_n(FeeRow::default(), SPARE_FEE_ROWS));
+        SpecForm {
+            code: s.code.clone(),
+            name: s.name.clone(),
+            sector_code: s.sector.code.clone(),
+            sector_name: s.sector.name.clone(),
+            level_province: s.levels.contains(&Level::Province),
+            level_commune: s.levels.contains(&Level::Commune),
+            implementing_agency: s.implementing_agency.clone(),
+            agency_code: s.agency_code.clone().unwrap_or_default(),
+            tl_value: s.time_limit.value.to_string(),
+            tl_unit: s.time_limit.unit.code().to_string(),
+            online_level: enum_code(&s.online_level),
+            full_online_eligible: s.full_online_eligible,
+            postal_excluded: s.postal_excluded,
+            online_only: s.online_only,
+            cutoff: s.counting.same_day_cutoff.map(|t| t.strftime("%H:%M").to_string()).unwrap_or_default(),
+            fees,
+            decision_number: s.decision.number.clone(),
+            decision_date: s.decision.date.to_string(),
+            result_name: s.result.name.clone(),
+            result_paper: s.result.paper_required,
+            spec_json,
+            publish: true,
+            effective_from: tomorrow(),
+        }
+    }
+
+    fn from_fields(f: &FormFields) -> Self {
+        let mut fees = Vec::new();
+        for i in 0.. {
+            let Some(name) = f.get(&format!("fee_name_{i}")) else { break };
+            fees.push(FeeRow {
+                name: name.to_string(),
+                amount: f.text(&format!("fee_amount_{i}")),
+                collected: f.text(&format!("fee_collected_{i}")),
+                exemptions: f.text(&format!("fee_exemptions_{i}")),
+            });
+        }
+        SpecForm {
+            code: f.text("code"),
+            name: f.text("name"),
+            sector_code: f.text("sector_code"),
+            sector_name: f.text("sector_name"),
+            level_province: f.checked("level_province"),
+            level_commune: f.checked("level_commune"),
+            implementing_agency: f.text("implementing_agency"),
+            agency_code: f.text("agency_code"),
+            tl_value: f.text("tl_value"),
+            tl_unit: f.text("tl_unit"),
+            online_level: f.text("online_level"),
+            full_online_eligible: f.checked("full_online_eligible"),
+            postal_excluded: f.checked("postal_excluded"),
+            online_only: f.checked("online_only"),
+            cutoff: f.text("cutoff"),
+            fees,
+            decision_number: f.text("decision_number"),
+            decision_date: f.text("decision_date"),
+            result_name: f.text("result_name"),
+            result_paper: f.checked("result_paper"),
+            spec_json: f.text("spec_json"),
+            publish: f.get("publish") != Some("draft"),
+            effective_from: f.text("effective_from"),
+        }
+    }
+
+    /// The spec: the JSON with the form fields applied on top, checked whole. Errors name
+    /// the form's input ids; problems in parts only the JSON holds point at the textarea.
+    /// `fixed_code` is the path's code when amending (the code cannot change).
+    fn apply(&self, fixed_code: Option<&str>) -> Result<ProcedureSpec, Vec<FieldError>> {
+        let mut errs: Vec<FieldError> = Vec::new();
+        let bad = |errs: &mut Vec<FieldError>, id: &str, code: &'static str, vi: &str, en: &str| {
+            errs.push(FieldError::new(id, code, vi, en));
+        };
+        let mut obj = match serde_json::from_str::<Value>(&self.spec_json) {
+            Ok(Value::Object(m)) => m,
+            Ok(_) => {
+                bad(
+                    &mut errs,
+                    "spec_json",
+                    "invalid_json",
+                    "Nội dung nâng cao phải là một đối tượng JSON {…}.",
+                    "The advanced content must be a JSON object {…}.",
+                );
+                Map::new()
+            }
+            Err(e) => {
+                errs.push(FieldError::new(
+                    "spec_json",
+                    "invalid_json",
+                    format!("Nội dung nâng cao không đúng cú pháp JSON (dòng {}, cột {}).", e.line(), e.column()),
+                    format!("The advanced content is not valid JSON (line {}, column {}).", e.line(), e.column()),
+                ));
+                Map::new()
+            }
+        };
+        let code = fixed_code.map(str::to_string).unwrap_or_else(|| self.code.trim().to_string());
+        obj.insert("code".into(), json!(code));
+        obj.insert("name".into(), json!(self.name));
+        obj.insert("sector".into(), json!({"code": self.sector_code, "name": self.sector_name}));
+        let mut levels = Vec::new();
+        if self.level_province {
+            levels.push("province");
+        }
+        if self.level_commune {
+            levels.push("commune");
+        }
+        obj.insert("levels".into(), json!(levels));
+        obj.insert("implementing_agency".into(), json!(self.implementing_agency));
+        let agency = self.agency_code.trim();
+        obj.insert("agency_code".into(), if agency.is_empty() { Value::Null } else { json!(agency) });
+        let value = self.tl_value.trim().parse::<u32>();
+        let unit = TimeUnit::parse(self.tl_unit.trim());
+        match (&value, &unit) {
+            (Ok(v), Ok(u)) => {
+                obj.insert("time_limit".into(), json!({"value": v, "unit": u.code()}));
+            }
+            _ => {
+                if value.is_err() {
+                    bad(
+                        &mut errs,
+                        "tl_value",
+                        "invalid_time_limit",
+                        "Thời hạn giải quyết phải là một số nguyên không âm (0 = trong ngày).",
+                        "The time limit must be a whole number, 0 or more (0 = within the day).",
+                    );
+                }
+                if unit.is_err() {
+                    bad(&mut errs, "tl_unit", "invalid_time_unit", "Chọn đơn vị thời hạn.", "Choose the time limit's unit.");
+                }
+            }
+        }
+        if ["full", "partial", "none"].contains(&self.online_level.as_str()) {
+            obj.insert("online_level".into(), json!(self.online_level));
+        } else {
+            bad(&mut errs, "online_level", "invalid_online_level", "Chọn mức độ trực tuyến.", "Choose the online level.");
+        }
+        obj.insert("full_online_eligible".into(), json!(self.full_online_eligible));
+        obj.insert("postal_excluded".into(), json!(self.postal_excluded));
+        obj.insert("online_only".into(), json!(self.online_only));
+        let mut counting = match obj.remove("counting") {
+            Some(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+        if self.cutoff.trim().is_empty() {
+            counting.insert("same_day_cutoff".into(), Value::Null);
+        } else {
+            match self.cutoff.trim().parse::<jiff::civil::Time>() {
+                Ok(t) => {
+                    counting.insert("same_day_cutoff".into(), serde_json::to_value(t).unwrap_or(Value::Null));
+                }
+                Err(_) => bad(
+                    &mut errs,
+                    "cutoff",
+                    "invalid_time",
+                    "Giờ tiếp nhận trong ngày có dạng HH:MM, ví dụ 15:00.",
+                    "The same-day cut-off is HH:MM, e.g. 15:00.",
+                ),
+            }
+        }
+        obj.insert("counting".into(), Value::Object(counting));
+        let mut fees = Vec::new();
+        for (i, f) in self.fees.iter().enumerate() {
+            if f.is_blank() {
+                continue;
+            }
+            if f.name.trim().is_empty() {
+                bad(&mut errs, &format!("fee_name_{i}"), "required", "Nhập tên khoản phí, lệ phí.", "Enter the fee's name.");
+            }
+            let amount = f.amount.trim().replace(['.', ' '], "");
+            let amount = match amount.parse::<i64>() {
+                Ok(a) if a >= 0 => Some(a),
+                _ => {
+                    bad(
+                        &mut errs,
+                        &format!("fee_amount_{i}"),
+                        "invalid_amount",
+                        "Mức thu là số đồng, không âm (ví dụ 50000).",
+                        "The amount is a whole number of đồng, not negative (e.g. 50000).",
+                    );
+                    None
+                }
+            };
+            if !["at_reception", "at_result", "before_processing"].contains(&f.collected.as_str()) {
+                bad(
+                    &mut errs,
+                    &format!("fee_collected_{i}"),
+                    "invalid_fee_collected",
+                    "Chọn thời điểm nộp phí.",
+                    "Choose when the fee is paid.",
+                );
+            }
+            let ex = f.exemptions.trim();
+            fees.push(json!({"name": f.name, "amount": amount.unwrap_or(0), "collected": f.collected,
+                             "exemptions": if ex.is_empty() { Value::Null } else { json!(ex) }}));
+        }
+        obj.insert("fees".into(), Value::Array(fees));
+        match self.decision_date.trim().parse::<jiff::civil::Date>() {
+            Ok(d) => {
+                obj.insert("decision".into(), json!({"number": self.decision_number.trim(), "date": d.to_string()}));
+            }
+            Err(_) => bad(
+                &mut errs,
+                "decision_date",
+                "invalid_date",
+                "Ngày quyết định không hợp lệ.",
+                "The decision date is not a valid date.",
+            ),
+        }
+        if self.decision_number.trim().is_empty() {
+            bad(
+                &mut errs,
+                "decision_number",
+                "required",
+                "Nhập số quyết định công bố.",
+                "Enter the publishing decision's number.",
+            );
+        }
+        obj.insert("result".into(), json!({"name": self.result_name, "paper_required": self.result_paper}));
+        if self.result_name.trim().is_empty() {
+            bad(&mut errs, "result_name", "required", "Nhập tên kết quả giải quyết.", "Enter the result's name.");
+        }
+        if self.sector_code.trim().is_empty() {
+            bad(&mut errs, "sector_code", "required", "Nhập mã lĩnh vực.", "Enter the sector code.");
+        }
+        if self.sector_name.trim().is_empty() {
+            bad(&mut errs, "sector_name", "required", "Nhập tên lĩnh vực.", "Enter the sector name.");
+        }
+        if self.implementing_agency.trim().is_empty() {
+            bad(&mut errs, "implementing_agency", "required", "Nhập cơ quan thực hiện.", "Enter the implementing agency.");
+        }
+        // Domain checks on the whole spec, when it can be read at all; their fields are
+        // mapped to this form's inputs.
+        match serde_path_to_error::deserialize::<_, ProcedureSpec>(Value::Object(obj)) {
+            Ok(spec) => {
+                let kept: Vec<usize> = self.fees.iter().enumerate().filter(|(_, f)| !f.is_blank()).map(|(i, _)| i).collect();
+                if let Err(v) = spec.clone().validate() {
+                    for e in v.0 {
+                        let id = form_field_id(&e.field, fixed_code.is_some(), &kept);
+                        // Sector errors are reported on both inputs above already.
+                        if id == "sector_code" && errs.iter().any(|x| x.field.starts_with("sector_")) {
+                            continue;
+                        }
+                        let (vi, en) = if id == "spec_json" {
+                            (format!("{} (JSON: {})", e.message_vi, e.field), format!("{} (JSON: {})", e.message_en, e.field))
+                        } else {
+                            (e.message_vi, e.message_en)
+                        };
+                        errs.push(FieldError::new(id, e.code, vi, en));
+                    }
+                }
+                if errs.is_empty() { Ok(spec) } else { Err(errs) }
+            }
+            Err(e) => {
+                if !errs.iter().any(|x| x.field == "spec_json") {
+                    let path = e.path().to_string();
+                    errs.push(FieldError::new(
+                        "spec_json",
+                        "invalid_spec",
+                        format!("Nội dung nâng cao chưa đúng cấu trúc tại {path}: {}", e.inner()),
+                        format!("The advanced content is not well formed at {path}: {}", e.inner()),
+                    ));
+                }
+                Err(errs)
+            }
+        }
+    }
+}
+
+/// The input that shows a domain validation error of the spec.
+fn form_field_id(path: &str, amending: bool, kept_fees: &[usize]) -> String {
+    let direct = ["name", "implementing_agency", "online_only", "postal_excluded", "online_level", "effective_from"];
+    if direct.contains(&path) {
+        return path.to_string();
+    }
+    match path {
+        "code" if !amending => "code".into(),
+        "sector" => "sector_code".into(),
+        "levels" => "level_province".into(),
+        _ => {
+            if let Some(rest) = path.strip_prefix("fees[")
+                && let Some((i, _)) = rest.split_once(']')
+                && let Ok(i) = i.parse::<usize>()
+                && let Some(row) = kept_fees.get(i)
+            {
+                return format!("fee_amount_{row}");
+            }
+            "spec_json".into()
+        }
+    }
+}
+
+fn input(lang: Lang, errors: &[FieldError], id: &str, label: &str, value: &str, kind: &str, hint: Option<&str>) -> String {
+    let hint_html = hint.map(|h| format!(r#"<p class="meta" id="{id}-hint">{}</p>"#, esc(h))).unwrap_or_default();
+    let mut described: Vec<String> = Vec::new();
+    if hint.is_some() {
+        described.push(format!("{id}-hint"));
+    }
+    if errors.iter().any(|e| e.field == id) {
+        described.push(format!("{id}-error"));
+    }
+    let aria = if described.is_empty() { String::new() } else { format!(r#" aria-describedby="{}""#, described.join(" ")) };
+    let invalid = if errors.iter().any(|e| e.field == id) { r#" aria-invalid="true""# } else { "" };
+    format!(
+        r#"<div class="field"><label for="{id}">{label}</label>{hint_html}{err}<input id="{id}" name="{id}" type="{kind}" value="{v}"{aria}{invalid}></div>"#,
+        label = esc(label),
+        err = field_error(lang, errors, id),
+        v = esc(value),
+    )
+}
+
+fn checkbox(lang: Lang, errors: &[FieldError], id: &str, label: &str, checked: bool) -> String {
+    format!(
+        r#"<div class="check">{err}<input id="{id}" name="{id}" type="checkbox" value="1"{c}{attrs}><label for="{id}">{label}</label></div>"#,
+        err = field_error(lang, errors, id),
+        c = if checked { " checked" } else { "" },
+        attrs = invalid_attrs(errors, id),
+        label = esc(label),
+    )
+}
+
+fn select(lang: Lang, errors: &[FieldError], id: &str, label: &str, value: &str, options: &[(&str, &str)]) -> String {
+    let mut s = format!(
+        r#"<div class="field"><label for="{id}">{label}</label>{err}<select id="{id}" name="{id}"{attrs}>"#,
+        label = esc(label),
+        err = field_error(lang, errors, id),
+        attrs = invalid_attrs(errors, id),
+    );
+    for (v, l) in options {
+        let sel = if *v == value { " selected" } else { "" };
+        let _ = write!(s, r#"<option value="{}"{sel}>{}</option>"#, esc(v), esc(l));
+    }
+    s.push_str("</select></div>");
+    s
+}
+
+fn spec_form_html(
+    lang: Lang,
+    user: &CurrentUser,
+    action: &str,
+    f: &SpecForm,
+    errors: &[FieldError],
+    amend_of: Option<&str>,
+) -> String {
+    let t = |vi: &'static str, en: &'static str| lang.t(vi, en);
+    let mut b = format!(
+        r#"<p>{intro}</p><form class="stack" method="post" action="{action}" novalidate>{csrf}"#,
+        intro = t(
+            "Các trường dưới đây được áp dụng đè lên nội dung JSON ở mục “Nâng cao”: khi hai nơi khác nhau, giá trị trong biểu mẫu được dùng. Thành phần hồ sơ, trình tự, cách thức, căn cứ pháp lý và các mục khác chỉ sửa trong JSON.",
+            "The fields below are applied on top of the JSON in “Advanced”: where the two differ, the form wins. Components, steps, methods, legal basis and the rest are edited in the JSON only."
+        ),
+        action = esc(action),
+        csrf = csrf_input(user),
+    );
+    let _ = write!(b, "<fieldset><legend>{}</legend>", t("Thông tin chung", "General"));
+    match amend_of {
+        None => b.push_str(&input(
+            lang,
+            errors,
+            "code",
+            t("Mã thủ tục", "Procedure code"),
+            &f.code,
+            "text",
+            Some(t(
+                "Mã trên Cơ sở dữ liệu quốc gia về TTHC, ví dụ 1.000948 hoặc 1.000948.H40.",
+                "The national code, e.g. 1.000948 or 1.000948.H40.",
+            )),
+        )),
+        Some(code) => {
+            let _ = write!(b, r#"<p>{}: <strong>{}</strong></p>"#, t("Mã thủ tục", "Procedure code"), esc(code));
+        }
+    }
+    b.push_str(&input(lang, errors, "name", t("Tên thủ tục", "Name"), &f.name, "text", None));
+    b.push_str(&input(lang, errors, "sector_code", t("Mã lĩnh vực", "Sector code"), &f.sector_code, "text", None));
+    b.push_str(&input(lang, errors, "sector_name", t("Tên lĩnh vực", "Sector name"), &f.sector_name, "text", None));
+    let _ = write!(
+        b,
+        r#"<fieldset class="inline" id="levels"><legend>{}</legend>{}{}{}</fieldset>"#,
+        t("Cấp thực hiện", "Levels"),
+        field_error(lang, errors, "level_province"),
+        checkbox(lang, &[], "level_province", t("Cấp tỉnh", "Province"), f.level_province),
+        checkbox(lang, &[], "level_commune", t("Cấp xã", "Commune"), f.level_commune),
+    );
+    b.push_str(&input(
+        lang,
+        errors,
+        "implementing_agency",
+        t("Cơ quan thực hiện", "Implementing agency"),
+        &f.implementing_agency,
+        "text",
+        None,
+    ));
+    b.push_str(&input(
+        lang,
+        errors,
+        "agency_code",
+        t("Mã định danh cơ quan quyết định (nếu có)", "Code of the deciding agency (if any)"),
+        &f.agency_code,
+        "text",
+        Some(t(
+            "Ví dụ 000.00.01.H40; để trống nếu nhiều cơ quan cùng thực hiện.",
+            "E.g. 000.00.01.H40; leave empty when several agencies decide.",
+        )),
+    ));
+    b.push_str("</fieldset>");
+
+    let _ = write!(b, "<fieldset><legend>{}</legend>", t("Thời hạn và hình thức", "Time limit and service"));
+    b.push_str(&input(
+        lang,
+        errors,
+        "tl_value",
+        t("Thời hạn giải quyết", "Time limit"),
+        &f.tl_value,
+        "text",
+        Some(t("Số nguyên; 0 nghĩa là trong ngày.", "A whole number; 0 means within the day.")),
+    ));
+    let units: Vec<(&str, &str)> = TimeUnit::ALL.iter().map(|u| (u.code(), unit_label(lang, *u))).collect();
+    b.push_str(&select(lang, errors, "tl_unit", t("Đơn vị thời hạn", "Unit"), &f.tl_unit, &units));
+    b.push_str(&input(
+        lang,
+        errors,
+        "cutoff",
+        t("Giờ tiếp nhận cuối để tính trong ngày (nếu có)", "Same-day cut-off (if any)"),
+        &f.cutoff,
+        "time",
+        Some(t(
+            "Hồ sơ nhận sau giờ này được tính từ ngày làm việc tiếp theo.",
+            "Dossiers received later count from the next working day.",
+        )),
+    ));
+    b.push_str(&select(
+        lang,
+        errors,
+        "online_level",
+        t("Mức độ dịch vụ công trực tuyến", "Online service level"),
+        &f.online_level,
+        &[("full", online_label(lang, "full")), ("partial", online_label(lang, "partial")), ("none", online_label(lang, "none"))],
+    ));
+    b.push_str(&checkbox(
+        lang,
+        errors,
+        "full_online_eligible",
+        t("Đủ điều kiện cung cấp trực tuyến toàn trình", "Eligible to be provided fully online"),
+        f.full_online_eligible,
+    ));
+    b.push_str(&checkbox(
+        lang,
+        errors,
+        "postal_excluded",
+        t("Không tiếp nhận, trả kết quả qua bưu chính công ích", "Not received or returned by public post"),
+        f.postal_excluded,
+    ));
+    b.push_str(&checkbox(
+        lang,
+        errors,
+        "online_only",
+        t("Chỉ tiếp nhận hồ sơ trực tuyến", "Received online only"),
+        f.online_only,
+    ));
+    b.push_str("</fieldset>");
+
+    let _ = write!(
+        b,
+        r#"<fieldset><legend>{}</legend><p class="meta">{}</p><table class="grid fees"><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
+        t("Phí, lệ phí", "Fees and charges"),
+        t(
+            "Để trống cả dòng để bỏ khoản thu đó. Mức thu tính bằng đồng; 0 là miễn.",
+            "Leave a whole row empty to drop it. Amounts in đồng; 0 is free."
+        ),
+        t("Tên khoản thu", "Name"),
+        t("Mức thu (đồng)", "Amount (đồng)"),
+        t("Thời điểm nộp", "Paid"),
+        t("Miễn, giảm", "Exemptions"),
+    );
+    let collected = [
+        ("at_reception", t("Khi tiếp nhận hồ sơ", "At reception")),
+        ("at_result", t("Khi nhận kết quả", "When collecting the result")),
+        ("before_processing", t("Trước khi giải quyết", "Before processing")),
+    ];
+    for (i, row) in f.fees.iter().enumerate() {
+        let n = i + 1;
+        let cell = |id: String, label: String, value: &str| {
+            format!(
+                r#"<td><label class="vh" for="{id}">{l}</label>{err}<input id="{id}" name="{id}" type="text" value="{v}"{attrs}></td>"#,
+                l = esc(&label),
+                err = field_error(lang, errors, &id),
+                v = esc(value),
+                attrs = invalid_attrs(errors, &id),
+            )
+        };
+        let cid = format!("fee_collected_{i}");
+        let mut sel = format!(
+            r#"<td><label class="vh" for="{cid}">{}</label>{}<select id="{cid}" name="{cid}"{}>"#,
+            esc(&match lang {
+                Lang::Vi => format!("Thời điểm nộp, dòng {n}"),
+                Lang::En => format!("Paid, row {n}"),
+            }),
+            field_error(lang, errors, &cid),
+            invalid_attrs(errors, &cid),
+        );
+        for (v, l) in collected {
+            let s = if row.collected == v { " selected" } else { "" };
+            let _ = write!(sel, r#"<option value="{v}"{s}>{}</option>"#, esc(l));
+        }
+        sel.push_str("</select></td>");
+        let (ln, la, le) = match lang {
+            Lang::Vi => (format!("Tên khoản thu, dòng {n}"), format!("Mức thu, dòng {n}"), format!("Miễn, giảm, dòng {n}")),
+            Lang::En => (format!("Fee name, row {n}"), format!("Amount, row {n}"), format!("Exemptions, row {n}")),
+        };
+        let _ = write!(
+            b,
+            "<tr>{}{}{}{}</tr>",
+            cell(format!("fee_name_{i}"), ln, &row.name),
+            cell(format!("fee_amount_{i}"), la, &row.amount),
+            sel,
+            cell(format!("fee_exemptions_{i}"), le, &row.exemptions),
+        );
+    }
+    b.push_str("</tbody></table></fieldset>");
+
+    let _ = write!(b, "<fieldset><legend>{}</legend>", t("Quyết định công bố và kết quả", "Decision and result"));
+    b.push_str(&input(
+        lang,
+        errors,
+        "decision_number",
+        t("Số quyết định công bố", "Decision number"),
+        &f.decision_number,
+        "text",
+        None,
+    ));
+    b.push_str(&input(lang, errors, "decision_date", t("Ngày quyết định", "Decision date"), &f.decision_date, "date", None));
+    b.push_str(&input(lang, errors, "result_name", t("Tên kết quả giải quyết", "Result"), &f.result_name, "text", None));
+    b.push_str(&checkbox(
+        lang,
+        errors,
+        "result_paper",
+        t("Kết quả là giấy tờ bản giấy", "The result is a paper document"),
+        f.result_paper,
+    ));
+    b.push_str("</fieldset>");
+
+    let _ = write!(
+        b,
+        r#"<fieldset><legend>{leg}</legend>
+<div class="check"><input id="publish_now" name="publish" type="radio" value="now"{pn}><label for="publish_now">{pnl}</label></div>
+<div class="check"><input id="publish_draft" name="publish" type="radio" value="draft"{pd}><label for="publish_draft">{pdl}</label></div>
+{eff}</fieldset>"#,
+        leg = t("Hiệu lực", "Taking effect"),
+        pn = if f.publish { " checked" } else { "" },
+        pnl = t("Công bố, có hiệu lực từ ngày dưới đây", "Publish, in force from the day below"),
+        pd = if f.publish { "" } else { " checked" },
+        pdl = t("Lưu dự thảo (công bố sau)", "Keep as a draft (publish later)"),
+        eff = input(
+            lang,
+            errors,
+            "effective_from",
+            t("Có hiệu lực từ ngày", "In force from"),
+            &f.effective_from,
+            "date",
+            Some(t(
+                "Mặc định là ngày mai. Phiên bản đang có hiệu lực giữ nguyên đến hết ngày trước đó.",
+                "Tomorrow by default. The version in force stays until the day before."
+            ))
+        ),
+    );
+
+    let json_err = errors.iter().any(|e| e.field == "spec_json");
+    let _ = write!(
+        b,
+        r#"<details class="advanced"{open}><summary>{sum}</summary>
+<div class="field"><label for="spec_json">{lab}</label><p class="meta" id="spec_json-hint">{hint}</p>{err}<textarea id="spec_json" name="spec_json" rows="24" spellcheck="false" aria-describedby="spec_json-hint{desc}"{inv}>{v}</textarea></div>
+</details>
+<button type="submit">{go}</button></form>"#,
+        open = if json_err { " open" } else { "" },
+        sum = t("Nâng cao: toàn bộ nội dung thủ tục (JSON)", "Advanced: the whole procedure (JSON)"),
+        lab = t("Nội dung thủ tục dạng JSON", "The procedure as JSON"),
+        hint = t(
+            "Thành phần hồ sơ, trình tự, cách thức thực hiện, căn cứ pháp lý, đối tượng… Các trường của biểu mẫu phía trên được ghi đè lên nội dung này.",
+            "Components, steps, methods, legal basis, applicants… The form fields above overwrite these values."
+        ),
+        err = field_error(lang, errors, "spec_json"),
+        desc = if json_err { " spec_json-error" } else { "" },
+        inv = if json_err { r#" aria-invalid="true""# } else { "" },
+        v = esc(&f.spec_json),
+        go = if amend_of.is_some() {
+            t("Lưu phiên bản mới", "Save the new version")
+        } else {
+            t("Thêm thủ tục", "Add the procedure")
+        },
+    );
+    b
+}
+
+/// The starting point of a new procedure: the parts only the JSON holds, filled with the
+/// commonest values so that a first version passes the checks once the form is filled.
+fn blank_spec() -> ProcedureSpec {
+    let today = motcua_app::usecases::today();
+    serde_json::from_value(json!({
+        "code": "", "name": "", "sector": {"code": "", "name": ""}, "levels": ["province"],
+        "implementing_agency": "", "agency_code": null, "applicant_types": ["citizen", "organisation"],
+        "target_subjects": "Cá nhân, tổ chức",
+        "steps": ["Tổ chức, cá nhân nộp hồ sơ tại Bộ phận Một cửa hoặc trực tuyến.",
+                  "Cơ quan có thẩm quyền xem xét, giải quyết.",
+                  "Trả kết quả cho tổ chức, cá nhân."],
+        "methods": [{"channel": "counter", "description": ""}, {"channel": "postal", "description": ""}],
+        "components": [{"key": "don_de_nghi", "name": "Đơn đề nghị", "originals": 1, "copies": 0}],
+        "sets": 1, "time_limit": {"value": 5, "unit": "working_days"},
+        "result": {"name": "", "paper_required": true}, "fees": [], "legal_basis": [],
+        "decision": {"number": "", "date": today.to_string()}, "online_level": "none"
+    }))
+    .expect("the blank spec matches ProcedureSpec")
+}
+
+fn pretty(spec: &ProcedureSpec) -> String {
+    serde_json::to_string_pretty(spec).unwrap_or_default()
+}
+
+#[derive(Deserialize)]
+pub struct LangParams {
+    lang: Option<String>,
+}
+
+fn form_page(
+    status: StatusCode,
+    lang: Lang,
+    user: &CurrentUser,
+    form: &SpecForm,
+    errors: &[FieldError],
+    amend_of: Option<&str>,
+) -> Response {
+    let (title, path) = match amend_of {
+        None => (lang.t("Thêm thủ tục hành chính", "Add an administrative procedure").to_string(), format!("{BASE}/moi")),
+        Some(code) => (
+            match lang {
+                Lang::Vi => format!("Sửa đổi thủ tục {code}"),
+                Lang::En => format!("Amend procedure {code}"),
+            },
+            format!("{BASE}/{code}/sua-doi"),
+        ),
+    };
+    let body = format!("<h1>{}</h1>{}", esc(&title), spec_form_html(lang, user, &with_lang(lang, &path), form, errors, amend_of));
+    admin_page(status, lang, user, &title, &other_lang(lang, &path), errors, &body)
+}
+
+/// `GET /quan-tri/thu-tuc/moi`: the empty form.
+pub async fn new_form(PageUser(user): PageUser, Query(p): Query<LangParams>) -> Response {
+    let lang = Lang::from_query(p.lang.as_deref());
+    if let Some(r) = refuse_non_admin(lang, &user) {
+        return r;
+    }
+    let spec = blank_spec();
+    let mut form = SpecForm::from_spec(&spec, pretty(&spec));
+    form.online_level = "none".into();
+    form_page(StatusCode::OK, lang, &user, &form, &[], None)
+}
+
+/// Checks and saves the form through `add_version` (new procedure or new version).
+async fn save(ctx: &AppContext, lang: Lang, user: &CurrentUser, fields: &FormFields, amend_of: Option<&str>) -> Response {
+    let form = SpecForm::from_fields(fields);
+    let mut errors = Vec::new();
+    let eff = if form.publish {
+        match effective("effective_from", &form.effective_from) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                errors.extend(app_field_errors(&e, "effective_from"));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let spec = match form.apply(amend_of) {
+        Ok(s) => Some(s),
+        Err(es) => {
+            errors.extend(es);
+            None
+        }
+    };
+    let rerender = |errors: Vec<FieldError>| form_page(StatusCode::UNPROCESSABLE_ENTITY, lang, user, &form, &errors, amend_of);
+    let Some(spec) = spec.filter(|_| errors.is_empty()) else { return rerender(errors) };
+    match catalog::add_version(ctx, Some(&user.principal), spec, eff, amend_of.is_none()).await {
+        Ok(v) => {
+            let done = if amend_of.is_some() { "amended" } else { "created" };
+            see_other(&with_lang(lang, &format!("{BASE}/{}?ok={done}", v.code)))
+        }
+        Err(e @ AppError::Validation(_)) => {
+            let kept: Vec<usize> = form.fees.iter().enumerate().filter(|(_, f)| !f.is_blank()).map(|(i, _)| i).collect();
+            let errors = app_field_errors(&e, "spec_json")
+                .into_iter()
+                .map(|mut f| {
+                    f.field = form_field_id(&f.field, amend_of.is_some(), &kept);
+                    f
+                })
+                .collect();
+            rerender(errors)
+        }
+        Err(e) => error_page(lang, e),
+    }
+}
+
+/// `POST /quan-tri/thu-tuc/moi`: add a procedure.
+pub async fn create(State(ctx): State<AppContext>, uri: Uri, form: PageForm) -> Response {
+    let lang = lang_of(&uri);
+    if let Some(r) = refuse_non_admin(lang, &form.user) {
+        return r;
+    }
+    save(&ctx, lang, &form.user, &form.fields, None).await
+}
+
+/// The version an amendment starts from: the one in force now, else the latest.
+async fn current_version(ctx: &AppContext, code: &str) -> Result<VersionRecord, AppError> {
+    match catalog::in_force(ctx, code, motcua_app::now_ms()).await? {
+        Some(v) => Ok(v),
+        None => Ok(catalog::versions(ctx, code).await?.pop().expect("versions() refuses an empty list")),
+    }
+}
+
+/// `GET /quan-tri/thu-tuc/{code}/sua-doi`: the form prefilled from the current version.
+pub async fn amend_form(
+    State(ctx): State<AppContext>,
+    PageUser(user): PageUser,
+    Path(code): Path<String>,
+    Query(p): Query<LangParams>,
+) -> Response {
+    let lang = Lang::from_query(p.lang.as_deref());
+    if let Some(r) = refuse_non_admin(lang, &user) {
+        return r;
+    }
+    match current_version(&ctx, &code).await {
+        Ok(v) => {
+            let form = SpecForm::from_spec(&v.spec, pretty(&v.spec));
+            form_page(StatusCode::OK, lang, &user, &form, &[], Some(&v.code))
+        }
+        Err(e) => error_page(lang, e),
+    }
+}
+
+/// `POST /quan-tri/thu-tuc/{code}/sua-doi`: save a new version.
+pub async fn amend(State(ctx): State<AppContext>, Path(code): Path<String>, uri: Uri, form: PageForm) -> Response {
+    let lang = lang_of(&uri);
+    if let Some(r) = refuse_non_admin(lang, &form.user) {
+        return r;
+    }
+    // The code comes from the catalog, not from the path as typed.
+    let code = match catalog::versions(&ctx, &code).await {
+        Ok(vs) => vs[0].code.clone(),
+        Err(e) => return error_page(lang, e),
+    };
+    save(&ctx, lang, &form.user, &form.fields, Some(&code)).await
+}

@@ -1,0 +1,5 @@
+-- Catalog search: on PostgreSQL this migration adds a pg_trgm GIN index on
+-- procedure_versions.search_text. SQLite has no index that serves LIKE '%word%', and a
+-- scan of the (narrow) procedure_versions rows already meets the latency target
+-- (docs/benchmarks.md), so there is nothing to do here; the file keeps the two
+-- migration folders in step.
