@@ -156,6 +156,12 @@ both_backends! {
         // Wednesday 18 March 16:00: on the due day, before the due instant.
         app.ctx.clock.set(vn("2026-03-18T16:00:00"));
         let leader = app.login("lanhdao").await;
+        // The result document is attached by the officer at the step; never by the applicant.
+        let (s, _) = upload(&citizen, &d, "result", "application/pdf", "ket-qua.pdf", PDF).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let signed = b"%PDF-1.7\n% the signed result\n%%EOF\n";
+        let (s, d) = upload(&leader, &d, "result", "application/pdf", "the-ccv.pdf", signed).await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
         let d = step(&leader, &d, "resolve", json!({"name": "Thẻ công chứng viên", "number": "15/2026/TCCV"})).await;
         assert_eq!((d["national_status"].as_i64(), d["timeliness"].as_str()), (Some(9), Some("on_time")));
 
@@ -167,13 +173,23 @@ both_backends! {
         let (s, b) = refused(&clerk, &d, "return", json!({"method": "counter"})).await;
         assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("invalid_transition")));
 
-        // The applicant reads the whole timeline; the control slip has every hand-over.
+        // The applicant downloads the result and rates the service, once.
         let id = d["id"].as_str().unwrap();
+        let result = d["files"].as_array().unwrap().iter().find(|f| f["component_key"] == "result").unwrap().clone();
+        let r = citizen.http.get(format!("{}/api/v1/dossiers/{id}/files/{}", citizen.base, result["id"].as_str().unwrap())).send().await.unwrap();
+        assert_eq!(r.bytes().await.unwrap().as_ref(), signed);
+        let d = step(&citizen, &d, "rating", json!({"satisfied": true, "comment": "Nhanh, đúng hẹn"})).await;
+        assert_eq!(d["rating"]["satisfied"], true);
+        let (s, b) = refused(&citizen, &d, "rating", json!({"satisfied": false})).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("already_rated")));
+        let (s, _) = refused(&clerk, &d, "rating", json!({"satisfied": true})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        // The applicant reads the whole timeline; the control slip has every hand-over.
         let (s, detail) = citizen.get(&format!("/api/v1/dossiers/{id}")).await;
         assert_eq!(s, StatusCode::OK);
         let kinds: Vec<&str> = detail["timeline"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
-        assert_eq!(&kinds[kinds.len() - 9..], ["submitted", "received", "forwarded", "supplement_requested", "file_attached",
-            "supplement_supplied", "forwarded", "resolved", "result_returned"]);
+        assert_eq!(&kinds[kinds.len() - 11..], ["submitted", "received", "forwarded", "supplement_requested", "file_attached",
+            "supplement_supplied", "forwarded", "file_attached", "resolved", "result_returned", "rated"]);
         let (_, slip) = clerk.get(&format!("/api/v1/dossiers/{id}/control-slip")).await;
         let rows = slip["rows"].as_array().unwrap();
         assert_eq!(rows.len(), 4, "{slip}");

@@ -275,6 +275,15 @@ pub struct Dossier {
     pub stop: Option<Ending>,
     pub withdrawal: Option<Ending>,
     pub files: Vec<FileRef>,
+    #[serde(default)]
+    pub rating: Option<Rating>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rating {
+    pub satisfied: bool,
+    pub comment: Option<String>,
+    pub at: i64,
 }
 
 impl Dossier {
@@ -387,6 +396,10 @@ pub enum Event {
     FileRemoved {
         file_id: String,
     },
+    Rated {
+        satisfied: bool,
+        comment: Option<String>,
+    },
 }
 
 impl Event {
@@ -409,6 +422,7 @@ impl Event {
             Self::ResultReturned { .. } => "result_returned",
             Self::FileAttached { .. } => "file_attached",
             Self::FileRemoved { .. } => "file_removed",
+            Self::Rated { .. } => "rated",
         }
     }
 }
@@ -468,6 +482,7 @@ pub fn start(r: &Recorded) -> Option<Dossier> {
         stop: None,
         withdrawal: None,
         files: Vec::new(),
+        rating: None,
     })
 }
 
@@ -678,6 +693,9 @@ pub fn apply(d: &mut Dossier, r: &Recorded) {
                 f.removed = true;
             }
         }
+        Event::Rated { satisfied, comment } => {
+            d.rating = Some(Rating { satisfied: *satisfied, comment: comment.clone(), at: r.at })
+        }
     }
 }
 
@@ -792,7 +810,15 @@ pub enum Command {
     RemoveFile {
         file_id: String,
     },
+    /// The applicant's satisfaction with the service (766 indicator 5.4), once per dossier.
+    Rate {
+        satisfied: bool,
+        comment: Option<String>,
+    },
 }
+
+/// Component key of the result document attached by the processing officers.
+pub const RESULT_COMPONENT: &str = "result";
 
 impl Command {
     pub fn name(&self) -> &'static str {
@@ -813,6 +839,7 @@ impl Command {
             Self::Return { .. } => "return",
             Self::AttachFile { .. } => "attach_file",
             Self::RemoveFile { .. } => "remove_file",
+            Self::Rate { .. } => "rate",
         }
     }
 }
@@ -847,6 +874,7 @@ impl DossierError {
             "resolve" => "ghi nhận kết quả",
             "return" => "trả kết quả",
             "attach_file" => "đính kèm tệp",
+            "rate" => "đánh giá",
             _ => "thực hiện thao tác này",
         };
         format!("Không thể {what} khi hồ sơ đang ở trạng thái “{}”.", status.label_vi())
@@ -1276,6 +1304,16 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             Ok(Event::ResultReturned { method, tracking_number, note: clean_opt(note) })
         }
         Command::AttachFile { file } => {
+            if file.component_key == RESULT_COMPONENT {
+                // The result document: by whoever acts at the current step, before it is recorded.
+                if d.status != S::InProgress {
+                    return Err(bad_state());
+                }
+                if !a.at_step(d) {
+                    return Err(denied());
+                }
+                return Ok(Event::FileAttached { file });
+            }
             let owner_may = a.owns(d) && matches!(d.status, S::Draft | S::AwaitingSupplement);
             let officer_may = !d.status.is_terminal() && (a.at_counter(d) || a.at_step(d));
             if !(owner_may || officer_may) {
@@ -1290,6 +1328,27 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
                 ));
             }
             Ok(Event::FileAttached { file })
+        }
+        Command::Rate { satisfied, comment } => {
+            if !matches!(d.status, S::Resolved | S::Returned) {
+                return Err(bad_state());
+            }
+            if !a.owns(d) {
+                return Err(denied());
+            }
+            if d.rating.is_some() {
+                return Err(field(
+                    "satisfied",
+                    "already_rated",
+                    "Hồ sơ đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần.",
+                    "This dossier was already rated; each dossier is rated once.",
+                ));
+            }
+            let comment = clean_opt(comment);
+            if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
+                return Err(field("comment", "too_long", "Tối đa 2000 ký tự.", "At most 2000 characters."));
+            }
+            Ok(Event::Rated { satisfied, comment })
         }
         Command::RemoveFile { file_id } => {
             let owner_may = a.owns(d) && matches!(d.status, S::Draft | S::AwaitingSupplement);
@@ -1360,6 +1419,7 @@ pub fn metrics(after: &Dossier, event: &Event) -> Vec<&'static str> {
         Event::Paid { method, .. } if *method != PaymentMethod::Cash => m.push("paid_online"),
         Event::Extended { .. } => m.push("extended"),
         Event::ResultReturned { .. } => m.push("returned"),
+        Event::Rated { satisfied, .. } => m.push(if *satisfied { "rated_satisfied" } else { "rated_unsatisfied" }),
         _ => {}
     }
     let timeliness = match event {

@@ -37,6 +37,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .routes(routes!(extend))
         .routes(routes!(resolve))
         .routes(routes!(return_result))
+        .routes(routes!(rate))
         .routes(routes!(download_file))
         .routes(routes!(control_slip))
         .routes(routes!(register))
@@ -514,6 +515,29 @@ async fn return_result(
     .await
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"version": 9, "satisfied": true, "comment": "Cán bộ hướng dẫn tận tình"}))]
+pub struct RatingBody {
+    pub version: i64,
+    pub satisfied: bool,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// The applicant rates the service once the result is ready (766 indicator 5.4).
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/rating", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(("id" = String, Path)),
+    request_body = RatingBody, responses((status = 200, body = DossierDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn rate(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<RatingBody>,
+) -> ApiResult<Json<DossierDto>> {
+    run(&ctx, &u, &id, b.version, Request::cmd(Command::Rate { satisfied: b.satisfied, comment: b.comment }), &h).await
+}
+
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct UploadParams {
@@ -525,7 +549,7 @@ struct UploadParams {
 /// bytes (PDF, JPEG, PNG, DOCX, XLSX) and must agree with `Content-Type`; limits 20 MB a
 /// file and 100 MB a dossier by default.
 #[utoipa::path(put, path = "/api/v1/dossiers/{id}/components/{key}/files", tag = "dossiers", security(("session" = []), ("bearer" = [])),
-    params(("id" = String, Path), ("key" = String, Path, description = "Component key, or `other`"), UploadParams),
+    params(("id" = String, Path), ("key" = String, Path, description = "Component key, `other`, or `result` (the result document, by the officer at the current step)"), UploadParams),
     request_body(content = Vec<u8>, content_type = "application/pdf"),
     responses((status = 201, body = DossierDto), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn upload_file(
