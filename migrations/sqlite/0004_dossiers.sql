@@ -1,6 +1,7 @@
 -- Dossiers: the event log is the source of truth (dossier_events, hash-chained per dossier);
--- `dossiers` is its projection, updated in the same transaction, with the whole state as
--- JSON beside the columns that lists, inboxes and tracking filter on. Times are unix ms.
+-- `dossiers` is its projection, updated in the same transaction: the columns that lists,
+-- inboxes and tracking filter on, with the whole state as JSON in `dossier_states` so that
+-- scans read only narrow rows. Times are unix ms.
 
 CREATE TABLE dossiers (
     id                 TEXT    NOT NULL CONSTRAINT pk_dossiers PRIMARY KEY,
@@ -28,11 +29,15 @@ CREATE TABLE dossiers (
     version            INTEGER NOT NULL,
     created_at         INTEGER NOT NULL,
     updated_at         INTEGER NOT NULL,
-    state              TEXT    NOT NULL,
     CONSTRAINT uq_dossiers_code UNIQUE (code)
 );
+
+CREATE TABLE dossier_states (
+    id    TEXT NOT NULL CONSTRAINT pk_dossier_states PRIMARY KEY,
+    state TEXT NOT NULL
+);
 -- Inbox: the dossiers an agency holds now, most urgent first.
-CREATE INDEX ix_dossiers_current ON dossiers (current_path, due_at);
+CREATE INDEX ix_dossiers_current ON dossiers (current_path, current_step_role, due_at);
 -- Register (form 07) and supervisors: by where and when received.
 CREATE INDEX ix_dossiers_receiving ON dossiers (receiving_path, received_at);
 CREATE INDEX ix_dossiers_owner ON dossiers (owner_id, created_at);

@@ -224,6 +224,7 @@ const UNIQUE_CONSTRAINTS: &[(&str, &str)] = &[
     ("procedure_specs.code, procedure_specs.version", "pk_procedure_specs"),
     ("dossiers.id", "pk_dossiers"),
     ("dossiers.code", "uq_dossiers_code"),
+    ("dossier_states.id", "pk_dossier_states"),
     ("dossier_events.dossier_id, dossier_events.seq", "pk_dossier_events"),
     ("idempotency_keys.scope, idempotency_keys.key", "pk_idempotency_keys"),
 ];

@@ -353,10 +353,10 @@ both_backends! {
             assert_replay(&app, id).await;
         }
         let kpi_before = app.ctx.store.read(motcua_store::repo::dossiers::kpi_all).await.unwrap();
-        let states_before: Vec<_> = app.ctx.store.read(|db| db.query("SELECT id, state, version, status, due_at FROM dossiers ORDER BY id", &[])).await.unwrap().into_iter().map(|r| format!("{:?}", r.0)).collect();
+        let states_before: Vec<_> = app.ctx.store.read(|db| db.query("SELECT d.*, s.state FROM dossiers d JOIN dossier_states s ON s.id = d.id ORDER BY d.id", &[])).await.unwrap().into_iter().map(|r| format!("{:?}", r.0)).collect();
         assert_eq!(motcua_app::usecases::dossiers::rebuild(&app.ctx).await.unwrap(), ids.len());
         let kpi_after = app.ctx.store.read(motcua_store::repo::dossiers::kpi_all).await.unwrap();
-        let states_after: Vec<_> = app.ctx.store.read(|db| db.query("SELECT id, state, version, status, due_at FROM dossiers ORDER BY id", &[])).await.unwrap().into_iter().map(|r| format!("{:?}", r.0)).collect();
+        let states_after: Vec<_> = app.ctx.store.read(|db| db.query("SELECT d.*, s.state FROM dossiers d JOIN dossier_states s ON s.id = d.id ORDER BY d.id", &[])).await.unwrap().into_iter().map(|r| format!("{:?}", r.0)).collect();
         assert_eq!(kpi_before, kpi_after);
         assert_eq!(states_before, states_after);
     }

@@ -110,7 +110,6 @@ fn columns(d: &Dossier) -> Result<Vec<crate::Value>, StoreError> {
         d.version.into(),
         d.created_at.into(),
         d.updated_at.into(),
-        encode(d)?.into(),
     ])
 }
 
@@ -140,11 +139,13 @@ fn search_text(d: &Dossier) -> String {
 
 const PROJECTION: &str = "id, code, procedure_code, procedure_version, status, national_status, channel, owner_id, applicant_name, \
     applicant_check, receiving_id, receiving_path, competent_path, current_path, current_step_role, received_at, due_at, appointment_at, \
-    step_due_at, finished_at, timeliness, search_text, version, created_at, updated_at, state";
+    step_due_at, finished_at, timeliness, search_text, version, created_at, updated_at";
+const PROJECTION_COLUMNS: usize = 25;
 
 pub fn insert(db: &mut Db, d: &Dossier) -> Result<(), StoreError> {
-    let placeholders: Vec<String> = (1..=26).map(|i| format!("${i}")).collect();
+    let placeholders: Vec<String> = (1..=PROJECTION_COLUMNS).map(|i| format!("${i}")).collect();
     db.execute(&format!("INSERT INTO dossiers ({PROJECTION}) VALUES ({})", placeholders.join(",")), &columns(d)?)?;
+    db.execute("INSERT INTO dossier_states (id, state) VALUES ($1, $2)", &params![&d.id, encode(d)?])?;
     Ok(())
 }
 
@@ -155,19 +156,29 @@ pub fn update(db: &mut Db, d: &Dossier, expected_version: i64) -> Result<bool, S
     let sets: Vec<String> =
         PROJECTION.split(',').map(str::trim).enumerate().skip(1).map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
     vals.push(expected_version.into());
-    let n = db.execute(&format!("UPDATE dossiers SET {} WHERE id = $1 AND version = $27", sets.join(", ")), &vals)?;
-    Ok(n == 1)
+    let n = db.execute(
+        &format!("UPDATE dossiers SET {} WHERE id = $1 AND version = ${}", sets.join(", "), PROJECTION_COLUMNS + 1),
+        &vals,
+    )?;
+    if n != 1 {
+        return Ok(false);
+    }
+    db.execute("UPDATE dossier_states SET state = $2 WHERE id = $1", &params![&d.id, encode(d)?])?;
+    Ok(true)
 }
 
 pub fn get(db: &mut Db, id: &str) -> Result<Option<Dossier>, StoreError> {
-    db.query_opt("SELECT state FROM dossiers WHERE id = $1", &params![id])?
+    db.query_opt("SELECT state FROM dossier_states WHERE id = $1", &params![id])?
         .map(|r| decode("dossier state", &r.text(0)?))
         .transpose()
 }
 
 /// Public tracking: the dossier with that code whose applicant's ID or phone ends with `last4`.
 pub fn get_for_tracking(db: &mut Db, code: &str, last4: &str) -> Result<Option<Dossier>, StoreError> {
-    let row = db.query_opt("SELECT state, applicant_check FROM dossiers WHERE code = $1", &params![code])?;
+    let row = db.query_opt(
+        "SELECT s.state, d.applicant_check FROM dossiers d JOIN dossier_states s ON s.id = d.id WHERE d.code = $1",
+        &params![code],
+    )?;
     let Some(r) = row else { return Ok(None) };
     let check = r.opt_text(1)?.unwrap_or_default();
     let ok = last4.len() == 4 && check.split('|').any(|part| part == last4);
@@ -375,8 +386,20 @@ pub fn list(db: &mut Db, f: &DossierFilter) -> Result<(Vec<Dossier>, i64), Store
     let total = db.query_one(&format!("SELECT COUNT(*){}", q.sql), &q.params)?.i64(0)?;
     let lim = q.bind(f.limit.clamp(1, 500));
     let off = q.bind(f.offset.max(0));
-    let order = if f.order_by_received { "received_at, code" } else { "due_at IS NULL, due_at, created_at" };
-    let rows = db.query(&format!("SELECT state{} ORDER BY {order} LIMIT {lim} OFFSET {off}", q.sql), &q.params)?;
+    let (order, outer) = if f.order_by_received {
+        ("received_at, code", "p.received_at, p.code")
+    } else {
+        ("due_at IS NULL, due_at, created_at", "p.due_at IS NULL, p.due_at, p.created_at")
+    };
+    // The page is chosen on the narrow rows; only its states are read.
+    let rows = db.query(
+        &format!(
+            "SELECT s.state FROM (SELECT id, received_at, code, due_at, created_at{} ORDER BY {order} LIMIT {lim} OFFSET {off}) p \
+             JOIN dossier_states s ON s.id = p.id ORDER BY {outer}",
+            q.sql
+        ),
+        &q.params,
+    )?;
     let items = rows.iter().map(|r| decode("dossier state", &r.text(0)?)).collect::<Result<_, _>>()?;
     Ok((items, total))
 }
@@ -406,6 +429,7 @@ pub fn all_ids(db: &mut Db) -> Result<Vec<String>, StoreError> {
 /// Rewrites the projection row whatever its version (the rebuild).
 pub fn overwrite(db: &mut Db, d: &Dossier) -> Result<(), StoreError> {
     db.execute("DELETE FROM dossiers WHERE id = $1", &params![&d.id])?;
+    db.execute("DELETE FROM dossier_states WHERE id = $1", &params![&d.id])?;
     insert(db, d)
 }
 
