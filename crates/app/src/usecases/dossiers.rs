@@ -1081,3 +1081,25 @@ pub async fn verify_chains(
 ) -> Result<Result<(i64, i64), motcua_domain::audit::BrokenChain>, AppError> {
     store.read(|db| repo::verify_chains(db).map_err(AppError::from)).await
 }
+
+/// Full names of the given users (for the control slip and timelines); unknown ids are left out.
+pub async fn user_names(ctx: &AppContext, ids: Vec<String>) -> Result<std::collections::HashMap<String, String>, AppError> {
+    ctx.store
+        .read(move |db| {
+            let mut out = std::collections::HashMap::new();
+            for id in ids {
+                if out.contains_key(&id) {
+                    continue;
+                }
+                match motcua_store::repo::users::get(db, &id) {
+                    Ok(u) => {
+                        out.insert(id, u.full_name);
+                    }
+                    Err(motcua_store::StoreError::NotFound) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Ok(out)
+        })
+        .await
+}

@@ -195,6 +195,7 @@ both_backends! {
         assert_eq!(rows.len(), 4, "{slip}");
         assert_eq!(rows[1]["result"], "on_time");
         assert_eq!(rows[1]["to_agency"], "Sở Tư pháp tỉnh Ninh Bình");
+        assert_eq!(rows[1]["giver_name"], "Lê Thị Thu Hà", "the counter officer handed it over");
         // Another citizen, or an officer of another commune, sees nothing.
         let other = app.login("tiepnhan.hoalu").await;
         assert_eq!(other.get(&format!("/api/v1/dossiers/{id}")).await.0, StatusCode::NOT_FOUND);

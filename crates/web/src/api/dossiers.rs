@@ -600,6 +600,7 @@ pub struct SlipRow {
     pub from_agency: Option<String>,
     pub to_agency: String,
     pub giver_id: String,
+    pub giver_name: Option<String>,
     /// early, on_time, late for the step handed over.
     pub result: Option<String>,
     pub note: Option<String>,
@@ -622,6 +623,7 @@ pub struct ControlSlip {
     responses((status = 200, body = ControlSlip), (status = 404, body = ErrorBody)))]
 async fn control_slip(State(ctx): State<AppContext>, Auth(u): Auth, Path(id): Path<String>) -> ApiResult<Json<ControlSlip>> {
     let (d, _) = uc::get(&ctx, &u, &id).await?;
+    let names = uc::user_names(&ctx, d.handovers.iter().map(|h| h.giver_id.clone()).collect()).await?;
     let rows = d
         .handovers
         .iter()
@@ -631,6 +633,7 @@ async fn control_slip(State(ctx): State<AppContext>, Auth(u): Auth, Path(id): Pa
             from_agency: h.from_agency.clone(),
             to_agency: h.to_agency.clone(),
             giver_id: h.giver_id.clone(),
+            giver_name: names.get(&h.giver_id).cloned(),
             result: h
                 .step_timeliness
                 .map(|t| serde_json::to_value(t).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
