@@ -305,8 +305,7 @@ pub async fn create(
             "Không có thủ tục đang có hiệu lực với mã này.",
             "No procedure with this code is in force.",
         ));
-        errs.finish()?;
-        unreachable!("errors were recorded");
+        return Err(errs.finish().err().map_or(AppError::not_found("procedure"), AppError::Validation));
     };
     if channel == Channel::Online && version.spec.online_level == OnlineLevel::None {
         errs.push(FieldError::new(
@@ -679,6 +678,12 @@ pub struct TimelineEntry {
     pub event: serde_json::Value,
 }
 
+/// The dossier's state alone (no timeline), if the reader may see it.
+pub async fn state(ctx: &AppContext, current: &CurrentUser, id: &str) -> Result<Dossier, AppError> {
+    let (current, id) = (current.clone(), id.to_string());
+    ctx.store.read(move |db| load_visible(db, &current, &id)).await
+}
+
 pub async fn get(ctx: &AppContext, current: &CurrentUser, id: &str) -> Result<(Dossier, Vec<TimelineEntry>), AppError> {
     let (current, id) = (current.clone(), id.to_string());
     ctx.store
@@ -889,7 +894,7 @@ pub async fn attach(
     }
     let safe = attachment::safe_name(name, kind);
     // Check the right to attach before writing any bytes.
-    let (d, _) = get(ctx, current, id).await?;
+    let d = state(ctx, current, id).await?;
     let used: i64 = d.files.iter().filter(|f| !f.removed).map(|f| f.size).sum();
     if used as usize + bytes.len() > limits.max_dossier_bytes {
         return Err(refused(
@@ -953,7 +958,7 @@ pub async fn attach(
 
 /// A file of a dossier, for download (the reader must be allowed to read the dossier).
 pub async fn file(ctx: &AppContext, current: &CurrentUser, id: &str, file_id: &str) -> Result<(FileRef, Vec<u8>), AppError> {
-    let (d, _) = get(ctx, current, id).await?;
+    let d = state(ctx, current, id).await?;
     let f = d.files.into_iter().find(|f| f.id == file_id && !f.removed).ok_or(AppError::not_found("file"))?;
     let files = ctx.files.clone();
     let sha = f.sha256.clone();
