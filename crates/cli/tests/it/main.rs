@@ -10,6 +10,7 @@ mod catalog;
 mod catalog_admin;
 mod cli;
 mod dossiers;
+mod e2e_citizen;
 mod e2e_harness;
 mod login_page;
 mod ops;
