@@ -8,6 +8,7 @@ mod browser;
 mod calendar;
 mod catalog;
 mod catalog_admin;
+mod citizen_pages;
 mod cli;
 mod dossiers;
 mod e2e_citizen;
