@@ -362,9 +362,11 @@ window.axe.run(document, {resultTypes: ['violations']})
         }
     }
 
-    /// Logs in through the real login page (`/dang-nhap`) with the demo password.
+    /// Logs in through the real login page (`/dang-nhap`) with the demo password (and
+    /// checks that page with axe on the way).
     pub async fn login(&self, username: &str) {
         self.open("/dang-nhap?next=/").await;
+        self.axe().await;
         self.fill("username", username).await;
         self.fill("password", motcua_app::seed::DEMO_PASSWORD).await;
         self.find(By::Css("main form button[type=submit]")).await.click().await.expect("submit login");

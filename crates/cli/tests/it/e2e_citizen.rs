@@ -128,6 +128,7 @@ both_backends! {
         b.click_text("Xác nhận đã bổ sung").await;
         b.wait_path(&format!("/ho-so-cua-toi/{id}")).await;
         assert!(text_of(&b, ".status").await.contains("Đang xử lý (mã trạng thái 4)"));
+        b.axe().await;
         let d = api(&clerk, &id).await;
         assert_eq!(d["status"], "in_progress");
         assert_eq!(d["supplements"][0]["note"], "Đã bổ sung ảnh rõ nét", "{d}");
@@ -183,6 +184,7 @@ both_backends! {
         b.click_text("Đăng xuất").await;
         b.wait_leave("/ho-so-cua-toi").await;
         b.open("/tra-cuu").await;
+        b.axe().await;
         b.fill("code", &code).await;
         b.fill("check", "1234").await;
         b.click_text("Tra cứu").await;
