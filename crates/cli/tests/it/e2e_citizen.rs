@@ -112,6 +112,15 @@ both_backends! {
         b.open(&format!("/ho-so-cua-toi/{id}/bien-nhan")).await;
         assert!(text_of(&b, ".panel").await.contains(&code));
         assert!(b.main_text().await.contains("16/03/2026 17:00"), "appointment: {}", b.main_text().await);
+        // Printed, the receipt drops the header, the navigation and the links; the panel loses its fill.
+        b.media("print").await;
+        for hidden in ["header.top", ".bar", ".receipt .no-print"] {
+            assert_eq!(b.style(hidden, "display").await, "none", "{hidden} when printed");
+        }
+        assert_eq!(b.style(".panel", "background-color").await, "rgba(0, 0, 0, 0)");
+        b.screenshot("wizard-receipt-print").await;
+        b.media("").await;
+        assert_eq!(b.style(".bar", "display").await, "flex");
 
         // The citizen supplies the photo: a plain multipart upload, then the confirmation.
         app.ctx.clock.set(vn("2026-03-05T10:00:00"));
