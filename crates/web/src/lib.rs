@@ -56,7 +56,9 @@ pub fn router(ctx: AppContext) -> Router {
         .route("/quan-tri/thu-tuc/{code}/bai-bo", post(pages::admin_catalog::abolish))
         .route("/quan-tri/thu-tuc/{code}/thay-the", post(pages::admin_catalog::replace))
         .route("/quan-tri/thu-tuc/{code}/so-sanh", get(pages::admin_catalog::diff))
+        .merge(officer_routes())
         .route("/assets/site.css", get(site_css))
+        .route("/assets/{file}", get(pages::assets::script))
         .route("/metrics", get(ops::metrics_text))
         .fallback(|| async { ApiError::for_status(StatusCode::NOT_FOUND) })
         .with_state(ctx)
@@ -87,6 +89,25 @@ pub fn router(ctx: AppContext) -> Router {
             )),
     )
 }
+
+/// Officer pages (`/can-bo/...`); the upload forms take scans larger than the JSON body limit.
+fn officer_routes() -> Router<AppContext> {
+    use pages::officer as o;
+    let uploads = Router::new()
+        .route("/can-bo/ho-so/{id}/tep", post(o::upload_component))
+        .route("/can-bo/ho-so/{id}/tep-ket-qua", post(o::upload_result))
+        .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
+    Router::new()
+        .route("/can-bo/ho-so", get(o::inbox))
+        .route("/can-bo/ho-so/{id}", get(o::dossier_page))
+        .route("/can-bo/ho-so/{id}/phieu-kiem-soat", get(o::control_slip_page))
+        .route("/can-bo/ho-so/{id}/tep/{file_id}", get(o::file))
+        .route("/can-bo/ho-so/{id}/{action}", post(o::action))
+        .merge(uploads)
+}
+
+/// Largest page form with files (a counter reception with its scans).
+const UPLOAD_LIMIT: usize = 110 * 1024 * 1024;
 
 /// Errors produced below the handlers (unknown route, wrong method, body limit, timeout)
 /// come without our JSON body; give them the one error shape. HTML error pages rendered

@@ -11,6 +11,7 @@ mod catalog_admin;
 mod cli;
 mod dossiers;
 mod login_page;
+mod officer_pages;
 mod ops;
 mod store;
 mod users;

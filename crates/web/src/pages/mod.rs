@@ -1,9 +1,11 @@
 //! Server-rendered pages. Vietnamese by default, English with `?lang=en`.
 
 pub mod admin_catalog;
+pub mod assets;
 pub mod calendar;
 pub mod catalog;
 pub mod form;
+pub mod officer;
 pub mod session;
 
 /// Escapes text for HTML content and attribute values.
