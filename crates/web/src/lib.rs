@@ -62,6 +62,7 @@ pub fn router(ctx: AppContext) -> Router {
         .route("/metrics", get(ops::metrics_text))
         .fallback(|| async { ApiError::for_status(StatusCode::NOT_FOUND) })
         .with_state(ctx)
+        .layer(axum::Extension(pages::counter::CounterHub::default()))
         .layer(DefaultBodyLimit::max(cfg.http.body_limit_bytes))
         .layer(middleware::from_fn(ops::track));
     app.layer(
@@ -96,11 +97,16 @@ fn officer_routes() -> Router<AppContext> {
     let uploads = Router::new()
         .route("/can-bo/ho-so/{id}/tep", post(o::upload_component))
         .route("/can-bo/ho-so/{id}/tep-ket-qua", post(o::upload_result))
+        .route("/can-bo/tiep-nhan", get(pages::counter::reception).post(pages::counter::receive))
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
     Router::new()
         .route("/can-bo/ho-so", get(o::inbox))
         .route("/can-bo/ho-so/{id}", get(o::dossier_page))
         .route("/can-bo/ho-so/{id}/phieu-kiem-soat", get(o::control_slip_page))
+        .route("/can-bo/ho-so/{id}/giay-tiep-nhan", get(pages::counter::receipt))
+        .route("/man-hinh/quay/{agency_id}", get(pages::counter::screen))
+        .route("/man-hinh/quay/{agency_id}/su-kien", get(pages::counter::events))
+        .route("/man-hinh/quay/{agency_id}/ban-nhap", post(pages::counter::draft))
         .route("/can-bo/ho-so/{id}/tep/{file_id}", get(o::file))
         .route("/can-bo/ho-so/{id}/{action}", post(o::action))
         .merge(uploads)

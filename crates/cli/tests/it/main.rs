@@ -9,6 +9,7 @@ mod calendar;
 mod catalog;
 mod catalog_admin;
 mod cli;
+mod counter_pages;
 mod dossiers;
 mod login_page;
 mod officer_pages;
