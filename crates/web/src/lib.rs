@@ -104,6 +104,8 @@ fn officer_routes() -> Router<AppContext> {
         .route("/can-bo/ho-so/{id}", get(o::dossier_page))
         .route("/can-bo/ho-so/{id}/phieu-kiem-soat", get(o::control_slip_page))
         .route("/can-bo/ho-so/{id}/giay-tiep-nhan", get(pages::counter::receipt))
+        .route("/can-bo/so-theo-doi", get(pages::register::page))
+        .route("/can-bo/so-theo-doi.csv", get(pages::register::csv))
         .route("/man-hinh/quay/{agency_id}", get(pages::counter::screen))
         .route("/man-hinh/quay/{agency_id}/su-kien", get(pages::counter::events))
         .route("/man-hinh/quay/{agency_id}/ban-nhap", post(pages::counter::draft))

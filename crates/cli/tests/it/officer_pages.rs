@@ -218,5 +218,23 @@ both_backends! {
         }
         assert_eq!(slip.body.matches("<tr><td>").count(), 4, "reception, two forwards, the result back to the counter");
         assert!(slip.body.contains("Trước hạn"), "steps done early");
+
+        // The register (form 07) of that day, as a page and as CSV with a BOM.
+        let reg = clerk.get("/can-bo/so-theo-doi?from=2026-03-02&to=2026-03-02").await;
+        assert_eq!(reg.status, StatusCode::OK);
+        assert!(reg.body.contains("000.00.20.H40-260302-0001") && reg.body.contains("Trần Thị Bình"), "{}", reg.body);
+        assert!(!clerk.get("/can-bo/so-theo-doi?from=2026-03-03&to=2026-03-03").await.body.contains("000.00.20.H40-260302-0001"));
+        let bad = clerk.get("/can-bo/so-theo-doi?from=2026-03-05&to=2026-03-02").await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains(r##"href="#to""##));
+        let r = clerk.http.get(format!("{}/can-bo/so-theo-doi.csv?from=2026-03-02&to=2026-03-02", clerk.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        let bytes = r.bytes().await.unwrap();
+        assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "UTF-8 byte-order mark");
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        assert!(text.starts_with("\"STT\",\"Mã hồ sơ\""), "{text}");
+        assert!(text.contains("\"000.00.20.H40-260302-0001\"") && text.contains("\"Đã trả kết quả\""), "{text}");
+        assert_eq!(citizen_page.get("/can-bo/so-theo-doi").await.status, StatusCode::FORBIDDEN);
     }
 }
