@@ -1,5 +1,6 @@
 //! Server-rendered pages. Vietnamese by default, English with `?lang=en`.
 
+pub mod admin;
 pub mod admin_catalog;
 pub mod assets;
 pub mod calendar;
