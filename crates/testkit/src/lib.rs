@@ -1,6 +1,7 @@
 //! Dev-only test kit: the real server on 127.0.0.1:0 over a fresh SQLite file or a fresh
 //! database in a throwaway PostgreSQL cluster, and an HTTP client that logs in like a browser.
 
+pub mod browser;
 pub mod pg;
 
 use motcua_app::{AppContext, Config};

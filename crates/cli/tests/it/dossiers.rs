@@ -623,7 +623,7 @@ fn verify(database_url: &str) -> (i32, String) {
         .env("MOTCUA_LOG", "error")
         .output()
         .expect("run motcua verify");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned() + &*String::from_utf8_lossy(&out.stderr))
 }
 
 fn walk(p: &std::path::Path) -> Vec<String> {

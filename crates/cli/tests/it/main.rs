@@ -12,6 +12,7 @@ mod catalog_admin;
 mod cli;
 mod counter_pages;
 mod dossiers;
+mod e2e_harness;
 mod login_page;
 mod officer_pages;
 mod ops;

@@ -1,0 +1,30 @@
+//! The browser harness itself, in a real headless Chromium: login through the page, the two
+//! widths, screenshots, and an axe check that does fail on a broken page.
+
+use motcua_testkit::both_backends;
+use motcua_testkit::browser::{Browser, By, Viewport};
+
+both_backends! {
+    async fn harness_logs_in_measures_and_checks_pages(app) {
+        let b = Browser::start(&app).await;
+        // A page with a known serious violation (an image without a text alternative) is caught.
+        b.open("data:text/html;charset=utf-8,<!doctype html><html lang=en><title>t</title><main><img src=x.png></main></html>").await;
+        let bad = b.axe_violations().await;
+        assert!(bad.iter().any(|v| v.contains("image-alt")), "axe must report the missing alt text: {bad:?}");
+
+        b.login("congdan").await;
+        assert_eq!(b.path().await, "/");
+        b.open("/thu-tuc").await;
+        b.viewport(Viewport::Phone).await;
+        let w: i64 = b.driver.execute("return window.innerWidth", vec![]).await.unwrap().convert().unwrap();
+        assert_eq!(w, 360);
+        let shot = b.screenshot("harness-catalog-phone").await;
+        assert!(std::fs::metadata(&shot).unwrap().len() > 1000, "{shot:?}");
+        b.axe().await;
+        b.viewport(Viewport::Desktop).await;
+        let w: i64 = b.driver.execute("return window.innerWidth", vec![]).await.unwrap().convert().unwrap();
+        assert_eq!(w, 1366);
+        assert!(b.find(By::Tag("h1")).await.text().await.unwrap().contains("Tra cứu thủ tục"));
+        b.quit().await;
+    }
+}
