@@ -14,6 +14,7 @@ mod counter_pages;
 mod dossiers;
 mod e2e_harness;
 mod login_page;
+mod officer_browser;
 mod officer_pages;
 mod ops;
 mod store;
