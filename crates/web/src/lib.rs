@@ -35,6 +35,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(ctx: AppContext) -> Router {
     let (api, openapi) = api::router().split_for_parts();
     let cfg = ctx.config.clone();
+    // A page upload carries one file and a few fields.
+    let upload_limit = cfg.attachments.max_file_bytes + 256 * 1024;
     let app = Router::new()
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
@@ -56,6 +58,24 @@ pub fn router(ctx: AppContext) -> Router {
         .route("/quan-tri/thu-tuc/{code}/bai-bo", post(pages::admin_catalog::abolish))
         .route("/quan-tri/thu-tuc/{code}/thay-the", post(pages::admin_catalog::replace))
         .route("/quan-tri/thu-tuc/{code}/so-sanh", get(pages::admin_catalog::diff))
+        .route("/nop-ho-so/{code}", get(pages::filing::applicant_form).post(pages::filing::applicant_submit))
+        .route(
+            "/ho-so-cua-toi/{id}/thanh-phan/{key}",
+            get(pages::filing::component_form).post(pages::filing::component_upload).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/ho-so-cua-toi/{id}/xem-lai", get(pages::filing::review))
+        .route("/ho-so-cua-toi/{id}/nop", post(pages::filing::submit))
+        .route("/ho-so-cua-toi/{id}/bien-nhan", get(pages::filing::receipt))
+        .route("/ho-so-cua-toi", get(pages::citizen::my_dossiers))
+        .route("/ho-so-cua-toi/{id}", get(pages::citizen::dossier_page))
+        .route("/ho-so-cua-toi/{id}/bo-sung", post(pages::citizen::supply))
+        .route(
+            "/ho-so-cua-toi/{id}/bo-sung/tep",
+            post(pages::citizen::supplement_upload).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/ho-so-cua-toi/{id}/danh-gia", post(pages::citizen::rate))
+        .route("/tra-cuu", get(pages::tracking::tracking_page))
+        .route("/assets/upload.js", get(upload_js))
         .merge(officer_routes())
         .route("/assets/site.css", get(site_css))
         .route("/assets/{file}", get(pages::assets::script))
@@ -156,6 +176,13 @@ async fn site_css() -> Response {
     r
 }
 
+async fn upload_js() -> Response {
+    let mut r = pages::UPLOAD_JS.into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    r
+}
+
 /// The home page; a logged-in province administrator also gets the link to the admin area.
 async fn home(axum::extract::State(ctx): axum::extract::State<AppContext>, headers: axum::http::HeaderMap) -> Html<String> {
     let html = include_str!("home.html");
@@ -167,8 +194,11 @@ async fn home(axum::extract::State(ctx): axum::extract::State<AppContext>, heade
         {
             r#"<li><a href="/quan-tri/thu-tuc">Quản trị danh mục thủ tục hành chính</a></li>"#
         }
+        Some(u) if u.user.account_type == motcua_domain::user::AccountType::Citizen => {
+            r#"<li><a href="/ho-so-cua-toi">Hồ sơ của tôi</a></li>"#
+        }
         Some(_) => "",
-        None => r#"<li><a href="/dang-nhap">Đăng nhập (cán bộ)</a></li>"#,
+        None => r#"<li><a href="/dang-nhap">Đăng nhập</a></li>"#,
     };
     Html(html.replace("<!--account-->", extra))
 }

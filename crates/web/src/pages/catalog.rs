@@ -297,12 +297,15 @@ pub async fn procedure_page(
     if s.online_level != OnlineLevel::None {
         let _ = write!(
             b,
-            r#"<div class="callout"><strong>{}</strong> {}</div>"#,
+            r#"<div class="callout"><p><strong>{}</strong> {}</p><p><a class="button start" href="/nop-ho-so/{}{lq}">{}</a></p></div>"#,
             lang.t("Có thể nộp hồ sơ trực tuyến.", "This procedure can be filed online."),
             lang.t(
                 "Đăng nhập bằng tài khoản định danh điện tử để nộp hồ sơ, theo dõi và nhận kết quả.",
                 "Log in with your electronic identity account to file, follow the dossier and get the result."
-            )
+            ),
+            esc(&s.code),
+            lang.t("Nộp hồ sơ trực tuyến", "File online"),
+            lq = if lang == Lang::En { "?lang=en" } else { "" },
         );
     }
     let section = |b: &mut String, vi: &str, en: &str| {

@@ -4,7 +4,7 @@
 //! A page re-renders its form with the posted values and a list of `FieldError`s whose
 //! `field` is the `id` of the input it concerns, so the summary can link to it.
 
-use super::{Lang, esc, layout};
+use super::{Lang, esc, layout_nav};
 use crate::error::ApiError;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -85,7 +85,12 @@ pub fn title_with_errors(lang: Lang, title: &str, errors: &[FieldError]) -> Stri
 
 /// A whole HTML page with a status. Pages must not fall through to the JSON error body.
 pub fn page(status: StatusCode, lang: Lang, title: &str, other_lang_href: &str, body: &str) -> Response {
-    let mut r = (status, Html(layout(lang, title, other_lang_href, body))).into_response();
+    page_nav(status, lang, title, other_lang_href, "", body)
+}
+
+/// `page` with a navigation bar above `<main>` (see `layout_nav`).
+pub fn page_nav(status: StatusCode, lang: Lang, title: &str, other_lang_href: &str, nav: &str, body: &str) -> Response {
+    let mut r = (status, Html(layout_nav(lang, title, other_lang_href, nav, body))).into_response();
     // Pages show per-user data (CSRF tokens, drafts): never cache them.
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
