@@ -1,13 +1,13 @@
 //! Officer pages in a real headless Chromium, on both backends: a counter reception that
 //! prints the receipt while the second screen follows over SSE, and the whole life of an
-//! online dossier through the officer pages. Every page visited is checked with axe;
+//! online dossier: filed through the citizen wizard, handled through the officer pages,
+//! downloaded and rated on the citizen's dossier page. Every page visited is checked with axe;
 //! the inbox, dossier and counter pages are captured at phone and desktop widths.
 
-use crate::officer_pages::{online_submitted, vn};
+use crate::officer_pages::{PDF, PROVINCE, vn};
 use motcua_testkit::both_backends;
 use motcua_testkit::browser::{Browser, By};
 use reqwest::StatusCode;
-use serde_json::json;
 use std::time::{Duration, Instant};
 
 /// Clicks the submit button of an action's section and waits for the page after it.
@@ -112,18 +112,36 @@ both_backends! {
     async fn browser_online_dossier_from_filing_to_rating(app) {
         let t0 = Instant::now();
         app.ctx.clock.set(vn("2026-03-02T08:00:00"));
-        // The citizen files online (the JSON API: the citizen wizard pages are not on this branch yet).
-        let citizen = app.login("congdan").await;
-        let d = online_submitted(&citizen).await;
-        let id = d["id"].as_str().unwrap().to_string();
+        // The citizen files online through the wizard pages.
+        let dir = tempfile::tempdir().unwrap();
+        let scan = dir.path().join("ban-scan.pdf");
+        std::fs::write(&scan, PDF).unwrap();
+        let b = Browser::start(&app).await;
+        b.login("congdan").await;
+        b.open(&format!("/nop-ho-so/{PROVINCE}")).await;
+        b.axe().await;
+        b.fill("phone", "0912345678").await;
+        b.fill("address", "Số 1 Đinh Tiên Hoàng, Phường Hoa Lư").await;
+        b.click_text("Lưu và tiếp tục").await;
+        let mut at = b.wait_path("/ho-so-cua-toi/").await;
+        let id = at.split('/').nth(2).unwrap().to_string();
+        while at.contains("/thanh-phan/") {
+            b.by_id("file").await.send_keys(scan.display().to_string()).await.unwrap();
+            b.click_text("Tiếp tục").await;
+            at = b.wait_leave(&at).await;
+        }
+        assert_eq!(at, format!("/ho-so-cua-toi/{id}/xem-lai"));
+        b.by_id("declare").await.click().await.unwrap();
+        b.click_text("Nộp hồ sơ").await;
+        b.wait_path(&format!("/ho-so-cua-toi/{id}/bien-nhan")).await;
+        b.axe().await;
         let path = format!("/can-bo/ho-so/{id}");
 
         app.ctx.clock.set(vn("2026-03-02T09:00:00"));
-        let b = Browser::start(&app).await;
         b.login("tiepnhan").await;
         b.open("/can-bo/ho-so").await;
         b.capture("inbox").await;
-        assert!(b.main_text().await.contains("Trần Thị Bình"));
+        assert!(b.main_text().await.contains("Nguyễn Văn An"));
         b.find(By::Css(format!("a[href=\"{path}\"]"))).await.click().await.unwrap();
         b.wait_path(&path).await;
         b.capture("dossier").await;
@@ -149,7 +167,6 @@ both_backends! {
         b.login("lanhdao").await;
         b.open(&path).await;
         b.axe().await;
-        let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("the-cong-chung-vien.pdf");
         std::fs::write(&file, b"%PDF-1.7\n% the signed result\n%%EOF\n").unwrap();
         b.by_id("tep-ket-qua-file").await.send_keys(file.display().to_string()).await.unwrap();
@@ -169,19 +186,24 @@ both_backends! {
         b.open(&format!("{path}/phieu-kiem-soat")).await;
         b.axe().await;
         assert!(b.main_text().await.contains("Đinh Văn Hùng"));
-        b.quit().await;
 
-        // The citizen downloads the result and rates the service (API: no citizen pages here yet).
-        let (_, detail) = citizen.get(&format!("/api/v1/dossiers/{id}")).await;
-        let dossier = &detail["dossier"];
-        assert_eq!(dossier["status"], "returned");
-        let result = dossier["files"].as_array().unwrap().iter().find(|f| f["component_key"] == "result").unwrap().clone();
-        let r = citizen.http.get(format!("{}/api/v1/dossiers/{id}/files/{}", citizen.base, result["id"].as_str().unwrap())).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        assert_eq!(r.bytes().await.unwrap().as_ref(), b"%PDF-1.7\n% the signed result\n%%EOF\n");
-        let (s, rated) = citizen.post(&format!("/api/v1/dossiers/{id}/rating"), json!({"version": dossier["version"], "satisfied": true})).await;
-        assert_eq!(s, StatusCode::OK, "{rated}");
-        assert_eq!(rated["rating"]["satisfied"], true);
+        // The citizen downloads the result and rates the service on their dossier page.
+        b.login("congdan").await;
+        b.open(&format!("/ho-so-cua-toi/{id}")).await;
+        b.axe().await;
+        let link = b.find(By::Css("a.download")).await;
+        let href = link.attr("href").await.unwrap().unwrap();
+        let got = b.eval_async(&format!("fetch({href:?}).then(r => r.text()).then(done, e => done('ERR ' + e))")).await;
+        assert_eq!(got, "%PDF-1.7\n% the signed result\n%%EOF\n", "the downloaded result is the leader's document");
+        b.by_id("satisfied-yes").await.click().await.unwrap();
+        b.click_text("Gửi đánh giá").await;
+        b.wait_path(&format!("/ho-so-cua-toi/{id}")).await;
+        b.axe().await;
+        b.quit().await;
+        let officer = app.login("tiepnhan").await;
+        let (s, detail) = officer.get(&format!("/api/v1/dossiers/{id}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!((detail["dossier"]["status"].as_str(), detail["dossier"]["rating"]["satisfied"].as_bool()), (Some("returned"), Some(true)));
         eprintln!("browser_online_dossier_from_filing_to_rating ({:?}): {:.1} s", app.backend, t0.elapsed().as_secs_f64());
     }
 }
