@@ -178,6 +178,28 @@ impl Browser {
         }
     }
 
+    /// Emulates a CSS media type ("print" to check print styles, "" to go back to the screen).
+    pub async fn media(&self, media: &str) {
+        self.driver
+            .cdp()
+            .send_raw("Emulation.setEmulatedMedia", serde_json::json!({ "media": media }))
+            .await
+            .expect("emulate media");
+    }
+
+    /// The computed value of a CSS property of the first element matching `css`.
+    pub async fn style(&self, css: &str, property: &str) -> String {
+        self.driver
+            .execute(
+                "return getComputedStyle(document.querySelector(arguments[0]))[arguments[1]]",
+                vec![css.into(), property.into()],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("style of {css}: {e}"))
+            .convert()
+            .expect("a string")
+    }
+
     /// Saves a PNG of the whole page as `<name>.png` and returns its path.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let path = self.shots.join(format!("{name}.png"));
@@ -362,9 +384,11 @@ window.axe.run(document, {resultTypes: ['violations']})
         }
     }
 
-    /// Logs in through the real login page (`/dang-nhap`) with the demo password.
+    /// Logs in through the real login page (`/dang-nhap`) with the demo password (and
+    /// checks that page with axe on the way).
     pub async fn login(&self, username: &str) {
         self.open("/dang-nhap?next=/").await;
+        self.axe().await;
         self.fill("username", username).await;
         self.fill("password", motcua_app::seed::DEMO_PASSWORD).await;
         self.find(By::Css("main form button[type=submit]")).await.click().await.expect("submit login");

@@ -112,6 +112,15 @@ both_backends! {
         b.open(&format!("/ho-so-cua-toi/{id}/bien-nhan")).await;
         assert!(text_of(&b, ".panel").await.contains(&code));
         assert!(b.main_text().await.contains("16/03/2026 17:00"), "appointment: {}", b.main_text().await);
+        // Printed, the receipt drops the header, the navigation and the links; the panel loses its fill.
+        b.media("print").await;
+        for hidden in ["header.top", ".bar", ".receipt .no-print"] {
+            assert_eq!(b.style(hidden, "display").await, "none", "{hidden} when printed");
+        }
+        assert_eq!(b.style(".panel", "background-color").await, "rgba(0, 0, 0, 0)");
+        b.screenshot("wizard-receipt-print").await;
+        b.media("").await;
+        assert_eq!(b.style(".bar", "display").await, "flex");
 
         // The citizen supplies the photo: a plain multipart upload, then the confirmation.
         app.ctx.clock.set(vn("2026-03-05T10:00:00"));
@@ -128,6 +137,7 @@ both_backends! {
         b.click_text("Xác nhận đã bổ sung").await;
         b.wait_path(&format!("/ho-so-cua-toi/{id}")).await;
         assert!(text_of(&b, ".status").await.contains("Đang xử lý (mã trạng thái 4)"));
+        b.axe().await;
         let d = api(&clerk, &id).await;
         assert_eq!(d["status"], "in_progress");
         assert_eq!(d["supplements"][0]["note"], "Đã bổ sung ảnh rõ nét", "{d}");
@@ -183,6 +193,7 @@ both_backends! {
         b.click_text("Đăng xuất").await;
         b.wait_leave("/ho-so-cua-toi").await;
         b.open("/tra-cuu").await;
+        b.axe().await;
         b.fill("code", &code).await;
         b.fill("check", "1234").await;
         b.click_text("Tra cứu").await;

@@ -598,7 +598,7 @@ pub async fn receipt(State(ctx): State<AppContext>, uri: Uri, Path(id): Path<Str
 </dl>
 <h2>{next_l}</h2><ol>{next}</ol>
 <p class="no-print"><a href="{detail}">{detail_l}</a> · <a href="{mine}">{mine_l}</a></p>
-<p class="meta">{print}</p>
+<p class="meta no-print">{print}</p>
 </div>"#,
         status_l = lang.t("Tình trạng", "Status"),
         status = esc(&status_text(lang, d.status)),
