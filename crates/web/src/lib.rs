@@ -75,11 +75,14 @@ pub fn router(ctx: AppContext) -> Router {
         )
         .route("/ho-so-cua-toi/{id}/danh-gia", post(pages::citizen::rate))
         .route("/tra-cuu", get(pages::tracking::tracking_page))
-        .route("/assets/site.css", get(site_css))
         .route("/assets/upload.js", get(upload_js))
+        .merge(officer_routes())
+        .route("/assets/site.css", get(site_css))
+        .route("/assets/{file}", get(pages::assets::script))
         .route("/metrics", get(ops::metrics_text))
         .fallback(|| async { ApiError::for_status(StatusCode::NOT_FOUND) })
         .with_state(ctx)
+        .layer(axum::Extension(pages::counter::CounterHub::default()))
         .layer(DefaultBodyLimit::max(cfg.http.body_limit_bytes))
         .layer(middleware::from_fn(ops::track));
     app.layer(
@@ -107,6 +110,39 @@ pub fn router(ctx: AppContext) -> Router {
             )),
     )
 }
+
+/// Officer pages (`/can-bo/...`); the upload forms take scans larger than the JSON body limit.
+fn officer_routes() -> Router<AppContext> {
+    use pages::officer as o;
+    let uploads = Router::new()
+        .route("/can-bo/ho-so/{id}/tep", post(o::upload_component))
+        .route("/can-bo/ho-so/{id}/tep-ket-qua", post(o::upload_result))
+        .route("/can-bo/tiep-nhan", get(pages::counter::reception).post(pages::counter::receive))
+        .route("/quan-tri/lich", get(pages::admin::calendar_page).post(pages::admin::calendar_load))
+        .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
+    Router::new()
+        .route("/can-bo/ho-so", get(o::inbox))
+        .route("/can-bo/ho-so/{id}", get(o::dossier_page))
+        .route("/can-bo/ho-so/{id}/phieu-kiem-soat", get(o::control_slip_page))
+        .route("/can-bo/ho-so/{id}/giay-tiep-nhan", get(pages::counter::receipt))
+        .route("/can-bo/so-theo-doi", get(pages::register::page))
+        .route("/can-bo/so-theo-doi.csv", get(pages::register::csv))
+        .route("/quan-tri/co-quan", get(pages::admin::agencies_page).post(pages::admin::agency_create))
+        .route("/quan-tri/co-quan/{id}/doi-ten", post(pages::admin::agency_rename))
+        .route("/quan-tri/nguoi-dung", get(pages::admin::users_page).post(pages::admin::user_create))
+        .route("/quan-tri/nguoi-dung/{id}/khoa", post(pages::admin::user_disable))
+        .route("/quan-tri/quy-trinh", get(pages::admin::workflows_page))
+        .route("/quan-tri/quy-trinh/{code}", get(pages::admin::workflow_page).post(pages::admin::workflow_save))
+        .route("/man-hinh/quay/{agency_id}", get(pages::counter::screen))
+        .route("/man-hinh/quay/{agency_id}/su-kien", get(pages::counter::events))
+        .route("/man-hinh/quay/{agency_id}/ban-nhap", post(pages::counter::draft))
+        .route("/can-bo/ho-so/{id}/tep/{file_id}", get(o::file))
+        .route("/can-bo/ho-so/{id}/{action}", post(o::action))
+        .merge(uploads)
+}
+
+/// Largest page form with files (a counter reception with its scans).
+const UPLOAD_LIMIT: usize = 110 * 1024 * 1024;
 
 /// Errors produced below the handlers (unknown route, wrong method, body limit, timeout)
 /// come without our JSON body; give them the one error shape. HTML error pages rendered

@@ -1,5 +1,6 @@
 //! The integration suite: one binary, every scenario on SQLite and on PostgreSQL.
 
+mod admin_pages;
 mod agencies;
 mod audit;
 mod auth;
@@ -10,10 +11,13 @@ mod catalog;
 mod catalog_admin;
 mod citizen_pages;
 mod cli;
+mod counter_pages;
 mod dossiers;
 mod e2e_citizen;
 mod e2e_harness;
 mod login_page;
+mod officer_browser;
+mod officer_pages;
 mod ops;
 mod store;
 mod users;

@@ -1,11 +1,16 @@
 //! Server-rendered pages. Vietnamese by default, English with `?lang=en`.
 
+pub mod admin;
 pub mod admin_catalog;
+pub mod assets;
 pub mod calendar;
 pub mod catalog;
 pub mod citizen;
+pub mod counter;
 pub mod filing;
 pub mod form;
+pub mod officer;
+pub mod register;
 pub mod session;
 pub mod tracking;
 

@@ -1,0 +1,215 @@
+//! The dossier register (sổ theo dõi hồ sơ, form 07) at `/can-bo/so-theo-doi`: dossiers
+//! received where the officer works over a period of local days, and the same rows as CSV
+//! (UTF-8 with a byte-order mark, so spreadsheet programs read the Vietnamese correctly).
+
+use super::form::error_page;
+use super::officer::{INBOX, officer_page, other_lang, refuse_non_official, time, with_lang};
+use super::session::{PageUser, lang_of};
+use super::{Lang, esc};
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use motcua_app::AppContext;
+use motcua_app::usecases::dossiers as uc;
+use motcua_domain::dossier::Dossier;
+use motcua_domain::error::FieldError;
+use serde::Deserialize;
+use std::fmt::Write;
+
+const BASE: &str = "/can-bo/so-theo-doi";
+
+#[derive(Deserialize)]
+pub struct RegisterParams {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// One row of form 07, as text.
+struct Row {
+    cells: [String; 13],
+}
+
+fn rows(lang: Lang, ds: &[Dossier]) -> Vec<Row> {
+    ds.iter()
+        .enumerate()
+        .map(|(i, d)| Row {
+            cells: [
+                (i + 1).to_string(),
+                d.code.clone().unwrap_or_default(),
+                d.procedure.name.clone(),
+                d.applicant.name.clone(),
+                [d.applicant.address.clone(), d.applicant.phone.clone()].into_iter().flatten().collect::<Vec<_>>().join(" – "),
+                d.competent.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
+                time(d.received_at),
+                time(d.appointment_at),
+                time(d.handovers.iter().find(|h| h.from_step == Some(0)).map(|h| h.at)),
+                time(d.result.as_ref().map(|r| r.at)),
+                time(d.returned.as_ref().map(|r| r.at)),
+                lang.t(d.status.label_vi(), d.status.label_en()).to_string(),
+                d.extension.as_ref().map(|e| format!("{}: {}", lang.t("Gia hạn", "Extended"), e.reason)).unwrap_or_default(),
+            ],
+        })
+        .collect()
+}
+
+fn headers(lang: Lang) -> [&'static str; 13] {
+    [
+        lang.t("STT", "No."),
+        lang.t("Mã hồ sơ", "Dossier code"),
+        lang.t("Tên thủ tục", "Procedure"),
+        lang.t("Tên tổ chức, cá nhân", "Applicant"),
+        lang.t("Địa chỉ, số điện thoại", "Address, phone"),
+        lang.t("Cơ quan chủ trì giải quyết", "Competent agency"),
+        lang.t("Ngày, giờ nhận hồ sơ", "Received"),
+        lang.t("Ngày, giờ hẹn trả", "Appointment"),
+        lang.t("Ngày, giờ chuyển hồ sơ", "Transferred"),
+        lang.t("Ngày, giờ nhận kết quả", "Result received"),
+        lang.t("Ngày, giờ trả kết quả", "Returned"),
+        lang.t("Trạng thái", "Status"),
+        lang.t("Ghi chú", "Note"),
+    ]
+}
+
+/// Parses the period; errors are named by field.
+fn period(p: &RegisterParams) -> Result<(jiff::civil::Date, jiff::civil::Date), Vec<FieldError>> {
+    let mut errs = Vec::new();
+    let mut parse = |f: &str, s: Option<&str>| match s.map(str::trim).filter(|v| !v.is_empty()) {
+        None => None,
+        Some(v) => match v.parse::<jiff::civil::Date>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errs.push(FieldError::new(f, "invalid_date", "Ngày không hợp lệ.", "Invalid date."));
+                None
+            }
+        },
+    };
+    let from = parse("from", p.from.as_deref()).unwrap_or_else(motcua_app::usecases::today);
+    let to = parse("to", p.to.as_deref()).unwrap_or(from);
+    if to < from {
+        errs.push(FieldError::new(
+            "to",
+            "before_start",
+            "Ngày cuối phải từ ngày đầu trở đi.",
+            "The last day must not be before the first.",
+        ));
+    }
+    if to.since(from).map(|s| s.get_days()).unwrap_or(0) > 366 {
+        errs.push(FieldError::new("to", "too_long", "Tối đa một năm mỗi lần xem.", "At most a year at a time."));
+    }
+    if errs.is_empty() { Ok((from, to)) } else { Err(errs) }
+}
+
+/// `GET /can-bo/so-theo-doi?from=&to=`: the register over the period (default today).
+pub async fn page(
+    State(ctx): State<AppContext>,
+    PageUser(user): PageUser,
+    uri: Uri,
+    Query(p): Query<RegisterParams>,
+) -> Response {
+    let lang = lang_of(&uri);
+    if let Some(r) = refuse_non_official(lang, &user) {
+        return r;
+    }
+    let title = lang.t("Sổ theo dõi hồ sơ (Mẫu 07)", "Dossier register (form 07)");
+    let (period, errors) = match period(&p) {
+        Ok(x) => (Some(x), Vec::new()),
+        Err(e) => (None, e),
+    };
+    let (fv, tv) = (p.from.clone().unwrap_or_default(), p.to.clone().unwrap_or_default());
+    let today = motcua_app::usecases::today().to_string();
+    let mut body = format!(
+        r#"<h1>{title}</h1><form class="search" method="get" action="{BASE}">{lh}
+<div class="field">{fe}<label for="from">{fl}</label><input id="from" name="from" type="date" value="{fv}"{fa}></div>
+<div class="field">{te}<label for="to">{tl}</label><input id="to" name="to" type="date" value="{tv}"{ta}></div>
+<button type="submit">{go}</button></form>"#,
+        lh = if lang == Lang::En { r#"<input type="hidden" name="lang" value="en">"# } else { "" },
+        fe = super::form::field_error(lang, &errors, "from"),
+        fl = lang.t("Từ ngày", "From"),
+        fv = esc(if fv.is_empty() { &today } else { &fv }),
+        fa = super::form::invalid_attrs(&errors, "from"),
+        te = super::form::field_error(lang, &errors, "to"),
+        tl = lang.t("Đến ngày", "To"),
+        tv = esc(if tv.is_empty() { &today } else { &tv }),
+        ta = super::form::invalid_attrs(&errors, "to"),
+        go = lang.t("Xem", "Show"),
+    );
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    if let Some((from, to)) = period {
+        let ds = match uc::register(&ctx, &user, from, to).await {
+            Ok(x) => x,
+            Err(e) => return error_page(lang, e),
+        };
+        let csv = with_lang(lang, &format!("{BASE}.csv?from={from}&to={to}"));
+        let _ = write!(
+            body,
+            r#"<p>{n} {hs} · <a href="{csv}" download>{dl}</a></p>"#,
+            n = ds.len(),
+            hs = lang.t("hồ sơ", "dossiers"),
+            csv = esc(&csv),
+            dl = lang.t("Tải về tệp CSV", "Download CSV"),
+        );
+        let _ =
+            write!(body, r#"<div class="scroll"><table class="grid register"><caption class="vh">{title}</caption><thead><tr>"#);
+        for h in headers(lang) {
+            let _ = write!(body, r#"<th scope="col">{}</th>"#, esc(h));
+        }
+        body.push_str("</tr></thead><tbody>");
+        for (r, d) in rows(lang, &ds).iter().zip(&ds) {
+            body.push_str("<tr>");
+            for (i, c) in r.cells.iter().enumerate() {
+                if i == 1 {
+                    let _ =
+                        write!(body, r#"<td><a href="{}">{}</a></td>"#, with_lang(lang, &format!("{INBOX}/{}", d.id)), esc(c));
+                } else {
+                    let _ = write!(body, "<td>{}</td>", esc(c));
+                }
+            }
+            body.push_str("</tr>");
+        }
+        body.push_str("</tbody></table></div>");
+    }
+    officer_page(status, lang, &user, BASE, title, &other_lang(lang, BASE), &errors, &body)
+}
+
+fn csv_field(s: &str) -> String {
+    // Formula-looking cells are prefixed so spreadsheet programs do not run them.
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// `GET /can-bo/so-theo-doi.csv?from=&to=`: the same rows as CSV, UTF-8 with BOM.
+pub async fn csv(State(ctx): State<AppContext>, PageUser(user): PageUser, uri: Uri, Query(p): Query<RegisterParams>) -> Response {
+    let lang = lang_of(&uri);
+    if let Some(r) = refuse_non_official(lang, &user) {
+        return r;
+    }
+    let (from, to) = match period(&p) {
+        Ok(x) => x,
+        Err(e) => {
+            let f = &e[0];
+            return error_page(
+                lang,
+                crate::error::ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, f.code, f.message_vi.clone(), f.message_en.clone()),
+            );
+        }
+    };
+    let ds = match uc::register(&ctx, &user, from, to).await {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, e),
+    };
+    let mut out = String::from("\u{feff}");
+    out.push_str(&headers(lang).iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(","));
+    out.push_str("\r\n");
+    for r in rows(lang, &ds) {
+        out.push_str(&r.cells.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    let mut resp = out.into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"so-theo-doi-{from}-{to}.csv\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
