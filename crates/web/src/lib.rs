@@ -40,7 +40,7 @@ pub fn router(ctx: AppContext) -> Router {
     let app = Router::new()
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
-        .route("/", get(home))
+        .route("/", get(pages::home::page))
         .route("/lich/{year}", get(pages::calendar::year_page))
         .route("/thu-tuc", get(pages::catalog::search_page))
         .route("/open-data", get(opendata::index))
@@ -184,25 +184,6 @@ async fn upload_js() -> Response {
 }
 
 /// The home page; a logged-in province administrator also gets the link to the admin area.
-async fn home(axum::extract::State(ctx): axum::extract::State<AppContext>, headers: axum::http::HeaderMap) -> Html<String> {
-    let html = include_str!("home.html");
-    let user = pages::session::optional_user(&ctx, &headers).await;
-    let extra = match user {
-        Some(u)
-            if motcua_domain::authz::authorize_user(&u.principal, motcua_domain::authz::Permission::ManageCatalog, &[])
-                .is_ok() =>
-        {
-            r#"<li><a href="/quan-tri/thu-tuc">Quản trị danh mục thủ tục hành chính</a></li>"#
-        }
-        Some(u) if u.user.account_type == motcua_domain::user::AccountType::Citizen => {
-            r#"<li><a href="/ho-so-cua-toi">Hồ sơ của tôi</a></li>"#
-        }
-        Some(_) => "",
-        None => r#"<li><a href="/dang-nhap">Đăng nhập</a></li>"#,
-    };
-    Html(html.replace("<!--account-->", extra))
-}
-
 /// Serves until `shutdown` completes, then lets in-flight requests finish.
 pub async fn serve(
     ctx: AppContext,

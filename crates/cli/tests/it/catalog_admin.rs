@@ -152,7 +152,11 @@ both_backends! {
         let b = Browser::login(&app, "admin").await;
         let home = b.get("/").await;
         assert!(home.body.contains(r#"href="/quan-tri/thu-tuc""#), "admins see the admin link on the home page");
-        assert!(!Browser::login(&app, "chuyenvien").await.get("/").await.body.contains(r#"href="/quan-tri/thu-tuc""#));
+        let specialist_home = Browser::login(&app, "chuyenvien").await.get("/").await.body;
+        assert!(!specialist_home.contains(r#"href="/quan-tri/thu-tuc""#));
+        assert!(specialist_home.contains(r#"href="/can-bo/ho-so""#), "officers see their inbox link");
+        let counter_home = Browser::login(&app, "tiepnhan").await.get("/?lang=en").await.body;
+        assert!(counter_home.contains(r#"href="/can-bo/tiep-nhan?lang=en""#) && counter_home.contains("Counter reception"), "{counter_home}");
         let list = b.get("/quan-tri/thu-tuc?q=khai+sinh").await;
         assert_eq!(list.status, StatusCode::OK);
         assert!(list.body.contains("khai sinh") && list.body.contains(r#"href="/quan-tri/thu-tuc/moi""#), "{}", list.body);

@@ -14,6 +14,13 @@ both_backends! {
 
         b.login("congdan").await;
         assert_eq!(b.path().await, "/");
+        // The home page, in both languages, passes axe and offers the citizen's own dossiers.
+        assert!(b.find(By::Css("a[href='/ho-so-cua-toi']")).await.text().await.unwrap().contains("Hồ sơ của tôi"));
+        b.axe().await;
+        b.open("/?lang=en").await;
+        assert!(b.find(By::Css("a[href='/ho-so-cua-toi?lang=en']")).await.text().await.unwrap().contains("My dossiers"));
+        b.axe().await;
+        b.screenshot("home-en-desktop").await;
         b.open("/thu-tuc").await;
         b.viewport(Viewport::Phone).await;
         let w: i64 = b.driver.execute("return window.innerWidth", vec![]).await.unwrap().convert().unwrap();

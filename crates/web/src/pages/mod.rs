@@ -9,6 +9,7 @@ pub mod citizen;
 pub mod counter;
 pub mod filing;
 pub mod form;
+pub mod home;
 pub mod officer;
 pub mod register;
 pub mod session;
