@@ -25,10 +25,6 @@ fn load(store: &Store) {
             Ok::<_, StoreError>(())
         })
         .unwrap();
-    if store.backend() == motcua_store::Backend::Postgres {
-        // Steady state: autovacuum has analyzed a table this size long before anyone searches it.
-        store.write_blocking(|db| db.batch("ANALYZE procedure_versions")).unwrap();
-    }
 }
 
 fn queries() -> Vec<(&'static str, CatalogQuery)> {

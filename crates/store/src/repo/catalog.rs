@@ -230,11 +230,6 @@ fn push_filters(q: &mut SqlBuilder, f: &CatalogFilter) {
 }
 
 pub fn search(db: &mut Db, f: &CatalogFilter) -> Result<(Vec<Summary>, i64), StoreError> {
-    if db.backend() == crate::Backend::Postgres && !f.words.is_empty() {
-        // A cached generic plan cannot see which words are selective, so it skips the
-        // trigram index; plan this transaction's searches with their values.
-        db.execute("SET LOCAL plan_cache_mode = force_custom_plan", &[])?;
-    }
     let mut q = SqlBuilder::new(" FROM procedure_versions WHERE 1 = 1");
     push_filters(&mut q, f);
     let total = db.query_one(&format!("SELECT COUNT(*){}", q.sql), &q.params)?.i64(0)?;
