@@ -575,6 +575,13 @@ async fn download_file(
     Path((id, file_id)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let (f, bytes) = uc::file(&ctx, &u, &id, &file_id).await?;
+    let r = file_response(&f, bytes, false);
+    Ok(r)
+}
+
+/// An attached file as a response: its real type, a safe `Content-Disposition` (ASCII
+/// fallback and the UTF-8 name), never cached. `inline` lets our own pages frame it.
+pub(crate) fn file_response(f: &motcua_domain::dossier::FileRef, bytes: Vec<u8>, inline: bool) -> Response {
     let mut r = bytes.into_response();
     let h = r.headers_mut();
     h.insert(
@@ -587,10 +594,20 @@ async fn download_file(
         .bytes()
         .map(|b| if b.is_ascii_alphanumeric() || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") })
         .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")) {
+    let disp = if inline { "inline" } else { "attachment" };
+    if let Ok(v) = HeaderValue::from_str(&format!("{disp}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    Ok(r)
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    if inline {
+        // Our own dossier page frames it; nobody else may.
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'"),
+        );
+    }
+    r
 }
 
 #[derive(Serialize, ToSchema)]

@@ -448,7 +448,7 @@ pub async fn receive(
         }
     };
     let mut failed = 0;
-    for Upload { field, name, content_type, bytes } in files {
+    for Upload { field, file_name: name, content_type, bytes } in files {
         let Some(k) = field.strip_prefix("scan.") else { continue };
         if uc::attach(&ctx, &user, &d.id, k, content_type.as_deref(), &name, bytes).await.is_err() {
             failed += 1;

@@ -11,11 +11,10 @@ use super::form::{FormFields, error_page, error_summary, field_error, invalid_at
 use super::session::{PageForm, PageUser, csrf_input, lang_of, user_bar};
 use super::{Lang, esc};
 use crate::error::ApiError;
-use crate::extract::origin_ok;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
-use axum::response::{IntoResponse, Response};
-use motcua_app::auth::{CurrentUser, tokens_match};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use motcua_app::auth::CurrentUser;
 use motcua_app::error::hanoi_time;
 use motcua_app::usecases::dossiers::{self as uc, ComponentInput, DueCounts, ListQuery, Request, TimelineEntry};
 use motcua_app::{AppContext, AppError};
@@ -1596,65 +1595,7 @@ pub async fn action(
 // ---------------------------------------------------------------------------------------
 // Uploads (multipart forms)
 
-/// A file of a multipart page form.
-pub struct Upload {
-    pub field: String,
-    pub name: String,
-    pub content_type: Option<String>,
-    pub bytes: Vec<u8>,
-}
-
-/// Reads a multipart page form: the text fields and the files (empty file inputs are
-/// skipped). The Origin and the `csrf_token` field are checked as `PageForm` does.
-pub async fn read_multipart(
-    lang: Lang,
-    user: &CurrentUser,
-    headers: &HeaderMap,
-    mut mp: Multipart,
-) -> Result<(FormFields, Vec<Upload>), Response> {
-    let forbidden = |code: &str, vi: &str, en: &str| error_page(lang, ApiError::new(StatusCode::FORBIDDEN, code, vi, en));
-    if !origin_ok(headers) {
-        return Err(forbidden(
-            "origin_mismatch",
-            "Yêu cầu đến từ một trang khác; đã bị từ chối.",
-            "The request came from another site and was refused.",
-        ));
-    }
-    let mut fields = Vec::new();
-    let mut files = Vec::new();
-    loop {
-        match mp.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or("").to_string();
-                let file_name = field.file_name().map(str::to_string);
-                let ct = field.content_type().map(str::to_string);
-                let bytes = match field.bytes().await {
-                    Ok(b) => b,
-                    Err(e) => return Err(error_page(lang, ApiError::for_status(e.status()))),
-                };
-                match file_name {
-                    Some(n) => {
-                        if !bytes.is_empty() {
-                            files.push(Upload { field: name, name: n, content_type: ct, bytes: bytes.to_vec() });
-                        }
-                    }
-                    None => fields.push((name, String::from_utf8_lossy(&bytes).into_owned())),
-                }
-            }
-            Ok(None) => break,
-            Err(e) => return Err(error_page(lang, ApiError::for_status(e.status()))),
-        }
-    }
-    let fields = FormFields(fields);
-    if !tokens_match(fields.get("csrf_token").unwrap_or(""), &user.session.csrf_token) {
-        return Err(forbidden(
-            "csrf_token_invalid",
-            "Thiếu hoặc sai mã chống giả mạo yêu cầu (CSRF); vui lòng tải lại trang và gửi lại.",
-            "Missing or wrong CSRF token; reload the page and submit again.",
-        ));
-    }
-    Ok((fields, files))
-}
+pub use super::session::{Upload, read_multipart};
 
 /// `POST /can-bo/ho-so/{id}/tep` (multipart): attaches a scan to a component.
 pub async fn upload_component(
@@ -1712,7 +1653,7 @@ async fn upload(
         )
         .await;
     };
-    match uc::attach(&ctx, &user, &id, &key, file.content_type.as_deref(), &file.name, file.bytes).await {
+    match uc::attach(&ctx, &user, &id, &key, file.content_type.as_deref(), &file.file_name, file.bytes).await {
         Ok(_) => see_other(&with_lang(lang, &format!("{INBOX}/{id}?xong={}", action.slug()))),
         Err(AppError::NotFound { .. }) => error_page(lang, AppError::not_found("dossier")),
         Err(e) => {
@@ -1753,30 +1694,5 @@ pub async fn file(
     };
     let previewable = matches!(f.media_type.as_str(), "application/pdf" | "image/png" | "image/jpeg");
     let inline = previewable && p.download.is_none();
-    let mut r = bytes.into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&f.media_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
-    );
-    let ascii: String = f.name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
-    let encoded: String = f
-        .name
-        .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect();
-    let disp = if inline { "inline" } else { "attachment" };
-    if let Ok(v) = HeaderValue::from_str(&format!("{disp}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    if inline {
-        // Our own dossier page frames it; nobody else may.
-        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'"),
-        );
-    }
-    r
+    crate::api::dossiers::file_response(&f, bytes, inline)
 }

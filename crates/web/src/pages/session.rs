@@ -272,6 +272,67 @@ pub struct Upload {
     pub bytes: Vec<u8>,
 }
 
+/// Reads a multipart page form of `user`: the text fields and the files (an empty file input
+/// yields nothing), checking the Origin and the `csrf_token` field as `PageForm` does. For
+/// handlers that take `Multipart` themselves (they need other extractors first).
+pub async fn read_multipart(
+    lang: Lang,
+    user: &CurrentUser,
+    headers: &HeaderMap,
+    mut mp: axum::extract::Multipart,
+) -> Result<(FormFields, Vec<Upload>), Response> {
+    if !origin_ok(headers) {
+        return Err(origin_refused(lang));
+    }
+    let too_big = |status: StatusCode| {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            error_page(
+                lang,
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "file_too_large",
+                    "Tệp vượt quá dung lượng cho phép.",
+                    "The file exceeds the size limit.",
+                ),
+            )
+        } else {
+            error_page(lang, ApiError::for_status(status))
+        }
+    };
+    let (mut fields, mut files) = (Vec::new(), Vec::new());
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return Err(too_big(e.status())),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        match field.file_name().map(str::to_string) {
+            Some(file_name) => {
+                let content_type = field.content_type().map(str::to_string);
+                let bytes = field.bytes().await.map_err(|e| too_big(e.status()))?;
+                if !file_name.is_empty() || !bytes.is_empty() {
+                    files.push(Upload { field: name, file_name, content_type, bytes: bytes.to_vec() });
+                }
+            }
+            None => {
+                let text = field.text().await.map_err(|e| too_big(e.status()))?;
+                fields.push((name, text));
+            }
+        }
+    }
+    let fields = FormFields(fields);
+    if !tokens_match(fields.get("csrf_token").unwrap_or(""), &user.session.csrf_token) {
+        return Err(forbidden(
+            lang,
+            "csrf_token_invalid",
+            "Thiếu hoặc sai mã chống giả mạo yêu cầu (CSRF); vui lòng tải lại trang và gửi lại.",
+            "Missing or wrong CSRF token; reload the page and submit again.",
+        ));
+    }
+    Ok((fields, files))
+}
+
 /// A `multipart/form-data` form POSTed by the logged-in user (file uploads that work
 /// without JavaScript), with the same checks as `PageForm`: a session, a same-origin
 /// request and the hidden `csrf_token` field. An empty file input yields no `Upload`.
@@ -295,55 +356,11 @@ where
         if !origin_ok(&parts.headers) {
             return Err(origin_refused(lang));
         }
-        let too_big = |status: StatusCode| {
-            if status == StatusCode::PAYLOAD_TOO_LARGE {
-                error_page(
-                    lang,
-                    ApiError::new(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "file_too_large",
-                        "Tệp vượt quá dung lượng cho phép.",
-                        "The file exceeds the size limit.",
-                    ),
-                )
-            } else {
-                error_page(lang, ApiError::for_status(status))
-            }
-        };
-        let mut mp = axum::extract::Multipart::from_request(Request::from_parts(parts, body), state)
+        let headers = parts.headers.clone();
+        let mp = axum::extract::Multipart::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(|r| error_page(lang, ApiError::for_status(r.status())))?;
-        let (mut fields, mut files) = (Vec::new(), Vec::new());
-        loop {
-            let field = match mp.next_field().await {
-                Ok(Some(f)) => f,
-                Ok(None) => break,
-                Err(e) => return Err(too_big(e.status())),
-            };
-            let name = field.name().unwrap_or("").to_string();
-            match field.file_name().map(str::to_string) {
-                Some(file_name) => {
-                    let content_type = field.content_type().map(str::to_string);
-                    let bytes = field.bytes().await.map_err(|e| too_big(e.status()))?;
-                    if !file_name.is_empty() || !bytes.is_empty() {
-                        files.push(Upload { field: name, file_name, content_type, bytes: bytes.to_vec() });
-                    }
-                }
-                None => {
-                    let text = field.text().await.map_err(|e| too_big(e.status()))?;
-                    fields.push((name, text));
-                }
-            }
-        }
-        let fields = FormFields(fields);
-        if !tokens_match(fields.get("csrf_token").unwrap_or(""), &user.session.csrf_token) {
-            return Err(forbidden(
-                lang,
-                "csrf_token_invalid",
-                "Thiếu hoặc sai mã chống giả mạo yêu cầu (CSRF); vui lòng tải lại trang và gửi lại.",
-                "Missing or wrong CSRF token; reload the page and submit again.",
-            ));
-        }
+        let (fields, files) = read_multipart(lang, &user, &headers, mp).await?;
         Ok(PageUpload { user, fields, files })
     }
 }
