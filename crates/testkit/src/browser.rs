@@ -21,6 +21,12 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const AXE: &str = include_str!("../assets/axe.min.js");
 
+/// How long a step may wait for its condition (a page, an element) before the test fails:
+/// generous, because a loaded CI machine is slow, and never spent when the condition holds.
+pub const WAIT: Duration = Duration::from_secs(30);
+/// How often a waiting step looks again.
+pub const POLL: Duration = Duration::from_millis(50);
+
 /// The two widths every key page is checked at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Viewport {
@@ -271,9 +277,11 @@ window.axe.run(document, {resultTypes: ['violations']})
             .collect()
     }
 
+    /// The first element matching `by`, waiting (up to [`WAIT`]) until the page has one: a page
+    /// still loading or a script still adding it is waited for, never a fixed time.
     pub async fn find(&self, by: By) -> WebElement {
         let what = format!("{by:?}");
-        match self.driver.find(by).await {
+        match self.driver.query(by).wait(WAIT, POLL).first().await {
             Ok(e) => e,
             Err(e) => panic!("no element {what} on {}: {e}", self.path().await),
         }
@@ -295,10 +303,72 @@ window.axe.run(document, {resultTypes: ['violations']})
         e.send_keys(text).await.expect("type");
     }
 
-    /// Clicks the button (or link) whose text contains `text`.
-    pub async fn click_text(&self, text: &str) {
+    /// Clicks the button (or link) whose text contains `text` and waits for the page it leads
+    /// to (every such click in the tests navigates); returns that page's path.
+    pub async fn click_text(&self, text: &str) -> String {
         let xpath = format!("//*[self::button or self::a][contains(normalize-space(.), '{text}')]");
-        self.find(By::XPath(&xpath)).await.click().await.unwrap_or_else(|e| panic!("click {text:?}: {e}"));
+        self.follow(By::XPath(&xpath)).await
+    }
+
+    /// [`Browser::click_text`], then checks that the new page's path starts with `prefix`.
+    pub async fn click_to(&self, text: &str, prefix: &str) -> String {
+        let at = self.click_text(text).await;
+        assert!(at.starts_with(prefix), "clicking {text:?} led to {at}, expected {prefix}…: {}", self.main_text().await);
+        at
+    }
+
+    /// [`Browser::follow`], then checks that the new page's path starts with `prefix`.
+    pub async fn follow_to(&self, by: By, prefix: &str) -> String {
+        let what = format!("{by:?}");
+        let at = self.follow(by).await;
+        assert!(at.starts_with(prefix), "following {what} led to {at}, expected {prefix}…: {}", self.main_text().await);
+        at
+    }
+
+    /// Clicks the element (a link, a submit button) and waits for the page it leads to;
+    /// returns that page's path.
+    pub async fn follow(&self, by: By) -> String {
+        let what = format!("{by:?}");
+        self.next_page(async {
+            self.find(by).await.click().await.unwrap_or_else(|e| panic!("click {what}: {e}"));
+        })
+        .await
+    }
+
+    /// Runs `action` (a click, a key press, a script) that makes the browser load another
+    /// document, and waits until that document has replaced the current one and finished
+    /// loading; returns its path. The current document is marked first, so that nothing is
+    /// read from it while the browser is still on it: the same path posted to itself (a form
+    /// that comes back with errors, or redirects to the same page) is a new page too.
+    pub async fn next_page(&self, action: impl Future<Output = ()>) -> String {
+        let mark = self.mark_page().await;
+        let from = self.path().await;
+        action.await;
+        let start = Instant::now();
+        loop {
+            // While the old document unloads, scripts may fail ("no such execution context",
+            // a detached frame): that is "not yet".
+            let state = self
+                .driver
+                .execute("return [window.__motcuaPage === arguments[0], document.readyState]", vec![mark.clone().into()])
+                .await
+                .ok()
+                .and_then(|r| r.convert::<(bool, String)>().ok());
+            if let Some((false, ready)) = &state
+                && ready == "complete"
+            {
+                return self.path().await;
+            }
+            assert!(start.elapsed() < WAIT, "no new page after leaving {from} ({state:?} after {WAIT:?})");
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Puts a fresh mark on the current document (its `window`, which a navigation replaces).
+    async fn mark_page(&self) -> String {
+        let mark = uuid::Uuid::new_v4().to_string();
+        self.driver.execute("window.__motcuaPage = arguments[0]", vec![mark.clone().into()]).await.expect("mark the page");
+        mark
     }
 
     /// The element that has the keyboard focus.
@@ -357,33 +427,6 @@ window.axe.run(document, {resultTypes: ['violations']})
         ret.convert().expect("a string")
     }
 
-    /// Waits until the page is another one than `from` (after a click that navigates).
-    pub async fn wait_leave(&self, from: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let p = self.path().await;
-            if p != from {
-                let _ = self.driver.execute("return document.readyState", vec![]).await;
-                return p;
-            }
-            assert!(start.elapsed() < Duration::from_secs(15), "still on {p}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// Waits until the path starts with `prefix` (after a submit or a redirect).
-    pub async fn wait_path(&self, prefix: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let p = self.path().await;
-            if p.starts_with(prefix) {
-                return p;
-            }
-            assert!(start.elapsed() < Duration::from_secs(15), "still on {p}, expected {prefix}…");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
     /// Logs in through the real login page (`/dang-nhap`) with the demo password (and
     /// checks that page with axe on the way).
     pub async fn login(&self, username: &str) {
@@ -391,12 +434,8 @@ window.axe.run(document, {resultTypes: ['violations']})
         self.axe().await;
         self.fill("username", username).await;
         self.fill("password", motcua_app::seed::DEMO_PASSWORD).await;
-        self.find(By::Css("main form button[type=submit]")).await.click().await.expect("submit login");
-        let start = Instant::now();
-        while self.path().await.starts_with("/dang-nhap") {
-            assert!(start.elapsed() < Duration::from_secs(15), "login as {username} failed: {}", self.main_text().await);
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let after = self.follow(By::Css("main form button[type=submit]")).await;
+        assert!(!after.starts_with("/dang-nhap"), "login as {username} failed: {}", self.main_text().await);
     }
 
     /// Ends the WebDriver session, then the driver and its browsers.

@@ -51,8 +51,7 @@ both_backends! {
         b.login("congdan").await;
         b.open(&format!("/thu-tuc/{PROCEDURE}")).await;
         b.capture("procedure-file-online").await;
-        b.click_text("Nộp hồ sơ trực tuyến").await;
-        b.wait_path(&format!("/nop-ho-so/{PROCEDURE}")).await;
+        b.click_to("Nộp hồ sơ trực tuyến", &format!("/nop-ho-so/{PROCEDURE}")).await;
 
         // Step 1, keyboard only: prefilled from the account; Tab to each field, type, Enter.
         b.capture("wizard-applicant").await;
@@ -66,8 +65,7 @@ both_backends! {
         b.type_here("an@example.vn").await;
         b.tab_to("address", 3).await;
         b.type_here("Số 1 Đinh Tiên Hoàng, Phường Hoa Lư").await;
-        b.press(Key::Enter).await;
-        let mut at = b.wait_path("/ho-so-cua-toi/").await;
+        let mut at = b.next_page(b.press(Key::Enter)).await;
         assert!(at.contains("/thanh-phan/giay_de_nghi"), "first component step: {at}");
         let id = at.split('/').nth(2).unwrap().to_string();
         assert!(b.main_text().await.contains("Bước 2 trên 6"));
@@ -77,8 +75,7 @@ both_backends! {
         let mut pages = 0;
         while at.contains("/thanh-phan/") {
             b.by_id("file").await.send_keys(pdf.display().to_string()).await.unwrap();
-            b.click_text("Tiếp tục").await;
-            at = b.wait_leave(&at).await;
+            at = b.click_text("Tiếp tục").await;
             b.axe().await;
             pages += 1;
         }
@@ -89,8 +86,7 @@ both_backends! {
         assert_eq!(review.matches("ban-scan.pdf").count(), 4, "{review}");
         assert!(review.contains("0912345678") && review.contains("Số 1 Đinh Tiên Hoàng"), "{review}");
         b.by_id("declare").await.click().await.unwrap();
-        b.click_text("Nộp hồ sơ").await;
-        b.wait_path(&format!("/ho-so-cua-toi/{id}/bien-nhan")).await;
+        b.click_to("Nộp hồ sơ", &format!("/ho-so-cua-toi/{id}/bien-nhan")).await;
         b.capture("wizard-receipt").await;
         assert!(text_of(&b, ".panel").await.contains("Mới đăng ký (mã trạng thái 1)"));
         assert!(b.main_text().await.contains("Mã hồ sơ và ngày hẹn trả kết quả có khi hồ sơ được tiếp nhận"));
@@ -129,13 +125,11 @@ both_backends! {
         assert!(text_of(&b, "#supplement-h").await.contains("Cần bổ sung"));
         assert!(b.main_text().await.contains("Ảnh mờ, không nhận diện được"));
         b.by_id("supplement_file").await.send_keys(png.display().to_string()).await.unwrap();
-        b.click_text("Tải tệp lên").await;
-        b.wait_path(&format!("/ho-so-cua-toi/{id}")).await;
+        b.click_to("Tải tệp lên", &format!("/ho-so-cua-toi/{id}")).await;
         assert!(b.main_text().await.contains("anh-moi.png"));
         b.axe().await;
         b.fill("note", "Đã bổ sung ảnh rõ nét").await;
-        b.click_text("Xác nhận đã bổ sung").await;
-        b.wait_path(&format!("/ho-so-cua-toi/{id}")).await;
+        b.click_to("Xác nhận đã bổ sung", &format!("/ho-so-cua-toi/{id}")).await;
         assert!(text_of(&b, ".status").await.contains("Đang xử lý (mã trạng thái 4)"));
         b.axe().await;
         let d = api(&clerk, &id).await;
@@ -159,8 +153,7 @@ both_backends! {
         b.capture("my-dossiers").await;
         let list = b.main_text().await;
         assert!(list.contains(&code) && list.contains("Đã trả kết quả (mã trạng thái 10)"), "{list}");
-        b.find(By::Css("table.dossiers a")).await.click().await.unwrap();
-        b.wait_path(&format!("/ho-so-cua-toi/{id}")).await;
+        b.follow_to(By::Css("table.dossiers a"), &format!("/ho-so-cua-toi/{id}")).await;
         b.capture("dossier-returned").await;
         let page = b.main_text().await;
         assert!(page.contains("Thẻ công chứng viên – số 15/2026/TCCV"), "{page}");
@@ -174,8 +167,7 @@ both_backends! {
         assert_eq!(got.as_bytes(), SIGNED, "the downloaded result is the signed document");
         b.by_id("satisfied-yes").await.click().await.unwrap();
         b.fill("comment", "Nhanh, đúng hẹn").await;
-        b.click_text("Gửi đánh giá").await;
-        b.wait_path(&format!("/ho-so-cua-toi/{id}")).await;
+        b.click_to("Gửi đánh giá", &format!("/ho-so-cua-toi/{id}")).await;
         assert!(text_of(&b, ".rated").await.contains("Hài lòng"));
         assert!(b.driver.find_all(By::Id("satisfied-yes")).await.unwrap().is_empty(), "rated once: no second form");
         b.capture("dossier-rated").await;
@@ -190,14 +182,13 @@ both_backends! {
 
         // Public tracking: status and dates (the appointment moved by the two-day pause), no personal data.
         b.open("/ho-so-cua-toi").await;
-        b.click_text("Đăng xuất").await;
-        b.wait_leave("/ho-so-cua-toi").await;
+        let out = b.click_text("Đăng xuất").await;
+        assert!(!out.starts_with("/ho-so-cua-toi"), "logged out: {out}");
         b.open("/tra-cuu").await;
         b.axe().await;
         b.fill("code", &code).await;
         b.fill("check", "1234").await;
-        b.click_text("Tra cứu").await;
-        b.wait_path("/tra-cuu?code=").await;
+        b.click_to("Tra cứu", "/tra-cuu?code=").await;
         b.capture("tracking").await;
         let t = b.main_text().await;
         assert!(t.contains("Đã trả kết quả (mã trạng thái 10)") && t.contains("18/03/2026 17:00") && t.contains(&code), "{t}");
@@ -217,8 +208,7 @@ both_backends! {
         b.fill("id_number", "12345").await;
         b.fill("phone", "0912345678").await;
         b.fill("address", "Thôn Đông, Xã Gia Viễn").await;
-        b.click_text("Lưu và tiếp tục").await;
-        b.wait_path(&format!("/nop-ho-so/{PROCEDURE}")).await;
+        b.click_to("Lưu và tiếp tục", &format!("/nop-ho-so/{PROCEDURE}")).await;
         assert_eq!(b.status().await, 422);
         b.capture("wizard-applicant-errors").await;
         assert!(b.driver.title().await.unwrap().starts_with("Lỗi: "));
@@ -249,10 +239,8 @@ both_backends! {
         // Corrected: the draft is created; a required component without a file is refused.
         b.fill("name", "Nguyễn Văn An").await;
         b.fill("id_number", "037092001234").await;
-        b.click_text("Lưu và tiếp tục").await;
-        let at = b.wait_path("/ho-so-cua-toi/").await;
-        b.click_text("Tiếp tục").await;
-        b.wait_path(&at).await;
+        let at = b.click_to("Lưu và tiếp tục", "/ho-so-cua-toi/").await;
+        b.click_to("Tiếp tục", &at).await;
         assert_eq!(b.status().await, 422);
         b.capture("wizard-component-errors").await;
         assert!(text_of(&b, ".error-summary").await.contains("Chọn tệp"));
@@ -262,8 +250,7 @@ both_backends! {
         // The review refuses to file without the declaration (and names the missing files).
         let id = at.split('/').nth(2).unwrap().to_string();
         b.open(&format!("/ho-so-cua-toi/{id}/xem-lai")).await;
-        b.click_text("Nộp hồ sơ").await;
-        b.wait_path(&format!("/ho-so-cua-toi/{id}/nop")).await;
+        b.click_to("Nộp hồ sơ", &format!("/ho-so-cua-toi/{id}/nop")).await;
         assert_eq!(b.status().await, 422);
         assert!(text_of(&b, ".error-summary").await.contains("cam đoan"));
         b.axe().await;

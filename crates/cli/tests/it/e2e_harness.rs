@@ -32,6 +32,25 @@ both_backends! {
         let w: i64 = b.driver.execute("return window.innerWidth", vec![]).await.unwrap().convert().unwrap();
         assert_eq!(w, 1366);
         assert!(b.find(By::Tag("h1")).await.text().await.unwrap().contains("Tra cứu thủ tục"));
+
+        // A step that navigates waits for the new document, not for the first element it finds:
+        // here the old page stays up for a while and the next one has the same path.
+        let at = b
+            .next_page(async {
+                b.driver
+                    .execute("setTimeout(() => location.assign('/thu-tuc?lang=en'), 400)", vec![])
+                    .await
+                    .unwrap();
+            })
+            .await;
+        assert_eq!(at, "/thu-tuc?lang=en");
+        assert!(b.find(By::Tag("h1")).await.text().await.unwrap().contains("Find an administrative procedure"), "read from the new page");
+        // A form posted to its own path is a new page too (the same URL, a new document).
+        let before = b.driver.execute("return performance.timeOrigin", vec![]).await.unwrap().convert::<f64>().unwrap();
+        let again = b.next_page(async { b.driver.execute("setTimeout(() => location.reload(), 400)", vec![]).await.unwrap(); }).await;
+        let after = b.driver.execute("return performance.timeOrigin", vec![]).await.unwrap().convert::<f64>().unwrap();
+        assert_eq!(again, "/thu-tuc?lang=en");
+        assert!(after > before, "a new document after the reload");
         b.quit().await;
     }
 }

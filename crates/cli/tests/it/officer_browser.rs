@@ -12,9 +12,7 @@ use std::time::{Duration, Instant};
 
 /// Clicks the submit button of an action's section and waits for the page after it.
 async fn submit_action(b: &Browser, slug: &str) {
-    let from = b.path().await;
-    b.find(By::Css(format!("section#{slug} button[type=submit]"))).await.click().await.expect("submit");
-    let after = b.wait_leave(&from).await;
+    let after = b.follow(By::Css(format!("section#{slug} button[type=submit]"))).await;
     assert!(after.ends_with(&format!("?xong={slug}")), "{slug} done, got {after}: {}", b.main_text().await);
     b.axe().await;
 }
@@ -41,11 +39,9 @@ both_backends! {
         b.open("/can-bo/tiep-nhan").await;
         b.axe().await;
         b.fill("q", "tinh trang hon nhan").await;
-        b.find(By::Css("form.search button[type=submit]")).await.click().await.unwrap();
-        b.wait_path("/can-bo/tiep-nhan?q=").await;
+        b.follow_to(By::Css("form.search button[type=submit]"), "/can-bo/tiep-nhan?q=").await;
         b.axe().await;
-        b.click_text("Cấp Giấy xác nhận tình trạng hôn nhân").await;
-        b.wait_path("/can-bo/tiep-nhan?thu_tuc=").await;
+        b.click_to("Cấp Giấy xác nhận tình trạng hôn nhân", "/can-bo/tiep-nhan?thu_tuc=").await;
         let form = b.driver.window().await.unwrap();
 
         // The applicant's screen, in a second tab, before anything is typed.
@@ -71,9 +67,7 @@ both_backends! {
         wait_text(&b, "s-components", &ticked).await;
         b.driver.switch_to_window(form.clone()).await.unwrap();
 
-        let from = b.path().await;
-        b.click_text("Tiếp nhận và in giấy hẹn").await;
-        let receipt = b.wait_leave(&from).await;
+        let receipt = b.click_text("Tiếp nhận và in giấy hẹn").await;
         assert!(receipt.ends_with("/giay-tiep-nhan"), "{receipt}");
         assert_eq!(b.by_id("receipt-code").await.text().await.unwrap(), "000.01.31.H40-260302-0001");
         let text = b.main_text().await;
@@ -122,18 +116,15 @@ both_backends! {
         b.axe().await;
         b.fill("phone", "0912345678").await;
         b.fill("address", "Số 1 Đinh Tiên Hoàng, Phường Hoa Lư").await;
-        b.click_text("Lưu và tiếp tục").await;
-        let mut at = b.wait_path("/ho-so-cua-toi/").await;
+        let mut at = b.click_to("Lưu và tiếp tục", "/ho-so-cua-toi/").await;
         let id = at.split('/').nth(2).unwrap().to_string();
         while at.contains("/thanh-phan/") {
             b.by_id("file").await.send_keys(scan.display().to_string()).await.unwrap();
-            b.click_text("Tiếp tục").await;
-            at = b.wait_leave(&at).await;
+            at = b.click_text("Tiếp tục").await;
         }
         assert_eq!(at, format!("/ho-so-cua-toi/{id}/xem-lai"));
         b.by_id("declare").await.click().await.unwrap();
-        b.click_text("Nộp hồ sơ").await;
-        b.wait_path(&format!("/ho-so-cua-toi/{id}/bien-nhan")).await;
+        b.click_to("Nộp hồ sơ", &format!("/ho-so-cua-toi/{id}/bien-nhan")).await;
         b.axe().await;
         let path = format!("/can-bo/ho-so/{id}");
 
@@ -142,8 +133,7 @@ both_backends! {
         b.open("/can-bo/ho-so").await;
         b.capture("inbox").await;
         assert!(b.main_text().await.contains("Nguyễn Văn An"));
-        b.find(By::Css(format!("a[href=\"{path}\"]"))).await.click().await.unwrap();
-        b.wait_path(&path).await;
+        b.follow_to(By::Css(format!("a[href=\"{path}\"]")), &path).await;
         b.capture("dossier").await;
         // The inline preview of a PDF scan opens in the page.
         b.find(By::Css("details.preview summary")).await.click().await.unwrap();
@@ -196,8 +186,7 @@ both_backends! {
         let got = b.eval_async(&format!("fetch({href:?}).then(r => r.text()).then(done, e => done('ERR ' + e))")).await;
         assert_eq!(got, "%PDF-1.7\n% the signed result\n%%EOF\n", "the downloaded result is the leader's document");
         b.by_id("satisfied-yes").await.click().await.unwrap();
-        b.click_text("Gửi đánh giá").await;
-        b.wait_path(&format!("/ho-so-cua-toi/{id}")).await;
+        b.click_to("Gửi đánh giá", &format!("/ho-so-cua-toi/{id}")).await;
         b.axe().await;
         b.quit().await;
         let officer = app.login("tiepnhan").await;
