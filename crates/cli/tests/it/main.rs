@@ -12,6 +12,7 @@ mod catalog_admin;
 mod citizen_pages;
 mod cli;
 mod counter_pages;
+mod deadline_rules;
 mod dossiers;
 mod e2e_citizen;
 mod e2e_harness;
