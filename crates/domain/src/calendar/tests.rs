@@ -556,7 +556,9 @@ fn saturday_sessions_do_not_make_saturday_a_legal_working_day() {
     assert_eq!(service.due(friday, one, &CountingRules::default()).unwrap().at, at(2026, 3, 14, 11, 30));
     let legal = WorkCalendar::builder().office_hours(centre.state_week()).build().unwrap();
     assert_eq!(legal.due(friday, one, &CountingRules::default()).unwrap().at, end_of(2026, 3, 16));
-    assert_eq!(legal.due(friday, TimeLimit::hours(4), &CountingRules::default()).unwrap().at, at(2026, 3, 16, 8, 30));
+    let late_friday = at(2026, 3, 13, 16, 0);
+    assert_eq!(service.due(late_friday, TimeLimit::hours(4), &CountingRules::default()).unwrap().at, at(2026, 3, 14, 10, 30));
+    assert_eq!(legal.due(late_friday, TimeLimit::hours(4), &CountingRules::default()).unwrap().at, at(2026, 3, 16, 10, 30));
     assert_eq!(centre.state_week(), OfficeHours::standard(), "weekday hours as they were");
     // Weekday hours of the agency's own are kept.
     let long = OfficeHours::standard().with_day(Weekday::Monday, vec![Session::parse("07:00-18:00").unwrap()]).unwrap();
