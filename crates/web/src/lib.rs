@@ -95,6 +95,7 @@ pub fn router(ctx: AppContext) -> Router {
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(CatchPanicLayer::custom(|_| ApiError::for_status(StatusCode::INTERNAL_SERVER_ERROR).into_response()))
             .layer(middleware::from_fn(normalize_errors))
+            .layer(middleware::from_fn(reject_nul))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::REQUEST_TIMEOUT,
                 Duration::from_secs(cfg.http.request_timeout_secs),
@@ -143,6 +144,17 @@ fn officer_routes() -> Router<AppContext> {
 
 /// Largest page form with files (a counter reception with its scans).
 const UPLOAD_LIMIT: usize = 110 * 1024 * 1024;
+
+/// A NUL character in a URL (`%00` in the path or the query) is refused at the edge with 422:
+/// no text we store or search may hold one, and PostgreSQL rejects it inside a query (a 500
+/// where the input, not the server, is at fault).
+async fn reject_nul(req: Request, next: Next) -> Response {
+    let has_nul = |s: &str| s.as_bytes().windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0');
+    if has_nul(req.uri().path()) || req.uri().query().is_some_and(has_nul) {
+        return extract::nul_character().into_response();
+    }
+    next.run(req).await
+}
 
 /// Errors produced below the handlers (unknown route, wrong method, body limit, timeout)
 /// come without our JSON body; give them the one error shape. HTML error pages rendered
