@@ -8,6 +8,7 @@ pub mod extract;
 pub mod opendata;
 pub mod ops;
 pub mod pages;
+pub mod server;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -18,7 +19,6 @@ use axum::routing::{get, post};
 use error::ApiError;
 use motcua_app::AppContext;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
@@ -203,8 +203,14 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     ops::prometheus();
-    let app = router(ctx);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
+    let http = &ctx.config.http;
+    let limits = server::Limits {
+        max_connections: http.max_connections,
+        header_read_timeout: Duration::from_secs(http.header_read_timeout_secs),
+        // Never shorter than a request may take, or a slow handler's client would be cut off.
+        idle_timeout: Duration::from_secs(http.idle_timeout_secs.max(http.request_timeout_secs + 5)),
+    };
+    server::run(router(ctx), listener, limits, shutdown).await
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -11,6 +11,7 @@ mod catalog;
 mod catalog_admin;
 mod citizen_pages;
 mod cli;
+mod connections;
 mod counter_pages;
 mod deadline_rules;
 mod dossiers;
