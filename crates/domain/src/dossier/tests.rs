@@ -1,6 +1,9 @@
 use super::*;
 use crate::authz::Membership;
-use crate::calendar::TimeUnit;
+use crate::calendar::{TimeLimit, TimeUnit, Timeliness, WorkCalendar};
+use crate::catalog::{ApplicantType, Channel, Counting};
+use crate::user::{AccountType, Role};
+use jiff::Timestamp;
 
 const RECV: &str = "/p/centre/quay1/";
 const DEPT: &str = "/p/dept/";
