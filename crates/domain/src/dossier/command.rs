@@ -1,4 +1,5 @@
-//! Commands: what a caller asks of a dossier, and the error a refused command gets.
+//! Commands: what a caller asks of a dossier, their kinds (the rows of the guard table) and
+//! the error a refused command gets.
 
 use super::Status;
 use super::state::*;
@@ -80,25 +81,112 @@ pub enum Command {
 pub const RESULT_COMPONENT: &str = "result";
 
 impl Command {
+    /// The name in errors and messages (`attach_file` for the result document too).
     pub fn name(&self) -> &'static str {
+        self.kind().command_name()
+    }
+
+    /// The row of the guard table this command falls under.
+    pub fn kind(&self) -> CommandKind {
+        match self {
+            Self::Submit => CommandKind::Submit,
+            Self::Receive { .. } => CommandKind::Receive,
+            Self::Refuse { .. } => CommandKind::Refuse,
+            Self::RequestSupplement { .. } => CommandKind::RequestSupplement,
+            Self::SupplySupplement { .. } => CommandKind::SupplySupplement,
+            Self::Forward { .. } => CommandKind::Forward,
+            Self::SendBack { .. } => CommandKind::SendBack,
+            Self::NoticeFees { .. } => CommandKind::NoticeFees,
+            Self::MarkPaid { .. } => CommandKind::MarkPaid,
+            Self::Stop { .. } => CommandKind::Stop,
+            Self::Withdraw { .. } => CommandKind::Withdraw,
+            Self::Extend { .. } => CommandKind::Extend,
+            Self::Resolve { .. } => CommandKind::Resolve,
+            Self::Return { .. } => CommandKind::Return,
+            Self::AttachFile { file } if file.component_key == RESULT_COMPONENT => CommandKind::AttachResult,
+            Self::AttachFile { .. } => CommandKind::AttachFile,
+            Self::RemoveFile { .. } => CommandKind::RemoveFile,
+            Self::Rate { .. } => CommandKind::Rate,
+        }
+    }
+}
+
+/// One kind per command: what the guard table, the pages and the docs speak of. Attaching
+/// the result document is a kind of its own (the same `AttachFile` command with the
+/// `result` component key) because other people may do it at other times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CommandKind {
+    Submit,
+    Receive,
+    Refuse,
+    RequestSupplement,
+    SupplySupplement,
+    Forward,
+    SendBack,
+    NoticeFees,
+    MarkPaid,
+    Stop,
+    Withdraw,
+    Extend,
+    Resolve,
+    Return,
+    AttachFile,
+    AttachResult,
+    RemoveFile,
+    Rate,
+}
+
+impl CommandKind {
+    /// In the order of the guard table.
+    pub const ALL: [Self; 18] = [
+        Self::Submit,
+        Self::Receive,
+        Self::Refuse,
+        Self::RequestSupplement,
+        Self::SupplySupplement,
+        Self::Forward,
+        Self::SendBack,
+        Self::NoticeFees,
+        Self::MarkPaid,
+        Self::Stop,
+        Self::Withdraw,
+        Self::Extend,
+        Self::Resolve,
+        Self::Return,
+        Self::AttachFile,
+        Self::AttachResult,
+        Self::RemoveFile,
+        Self::Rate,
+    ];
+
+    /// A stable name for docs and tests (`attach_result` included).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::AttachResult => "attach_result",
+            other => other.command_name(),
+        }
+    }
+
+    /// The name of the command in errors and messages (`DossierError`, `transition_vi`).
+    pub fn command_name(self) -> &'static str {
         match self {
             Self::Submit => "submit",
-            Self::Receive { .. } => "receive",
-            Self::Refuse { .. } => "refuse",
-            Self::RequestSupplement { .. } => "request_supplement",
-            Self::SupplySupplement { .. } => "supply_supplement",
-            Self::Forward { .. } => "forward",
-            Self::SendBack { .. } => "send_back",
-            Self::NoticeFees { .. } => "notice_fees",
-            Self::MarkPaid { .. } => "mark_paid",
-            Self::Stop { .. } => "stop",
-            Self::Withdraw { .. } => "withdraw",
-            Self::Extend { .. } => "extend",
-            Self::Resolve { .. } => "resolve",
-            Self::Return { .. } => "return",
-            Self::AttachFile { .. } => "attach_file",
-            Self::RemoveFile { .. } => "remove_file",
-            Self::Rate { .. } => "rate",
+            Self::Receive => "receive",
+            Self::Refuse => "refuse",
+            Self::RequestSupplement => "request_supplement",
+            Self::SupplySupplement => "supply_supplement",
+            Self::Forward => "forward",
+            Self::SendBack => "send_back",
+            Self::NoticeFees => "notice_fees",
+            Self::MarkPaid => "mark_paid",
+            Self::Stop => "stop",
+            Self::Withdraw => "withdraw",
+            Self::Extend => "extend",
+            Self::Resolve => "resolve",
+            Self::Return => "return",
+            Self::AttachFile | Self::AttachResult => "attach_file",
+            Self::RemoveFile => "remove_file",
+            Self::Rate => "rate",
         }
     }
 }

@@ -1,15 +1,13 @@
 //! `decide`: checks a command against the state and returns the one event it produces, with
 //! every derived fact (deadlines, timeliness) computed into it.
 
-use super::Status;
 use super::command::*;
 use super::event::Event;
-use super::guard::Actor;
+use super::guard::{self, Actor};
 use super::state::*;
 use crate::calendar::{CountingRules, Due, OutOfHours, TimeLimit, Timeliness, WorkCalendar, classify};
 use crate::catalog::Channel;
 use crate::error::{Errors, FieldError, ValidationError};
-use crate::user::Role;
 use jiff::Timestamp;
 
 /// The environment of a decision: the actor, the instant and the working calendar.
@@ -27,7 +25,7 @@ pub(super) fn ts(ms: i64) -> Timestamp {
     Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-fn field(field: &str, code: &'static str, vi: &str, en: &str) -> DossierError {
+pub(super) fn field(field: &str, code: &'static str, vi: &str, en: &str) -> DossierError {
     DossierError::Invalid(ValidationError::single(field, code, vi, en))
 }
 
@@ -83,71 +81,22 @@ fn step_due(cal: &WorkCalendar, now: Timestamp, budget: TimeLimit) -> Result<i64
     Ok(ms(cal.due(now, budget, &CountingRules::default())?.at))
 }
 
-/// Checks `cmd` against the dossier and returns the event it makes.
+/// Checks `cmd` against the dossier and returns the event it makes: first the guard table
+/// (status, actor, preconditions: `guard.rs`), then the command's own inputs.
 pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierError> {
-    use Status as S;
-    let name = cmd.name();
-    let bad_state = || DossierError::InvalidTransition { command: name, status: d.status };
-    let denied = || DossierError::Forbidden { command: name };
+    let kind = cmd.kind();
     let now = cx.now;
     let a = &cx.actor;
+    guard::check(d, a, kind)?;
+    // At reception the channel is checked against the version being pinned.
+    let procedure = match &cmd {
+        Command::Receive { procedure, .. } => procedure,
+        _ => &d.procedure,
+    };
+    guard::preconditions(d, kind, now, procedure)?;
     match cmd {
-        Command::Submit => {
-            if d.status != S::Draft {
-                return Err(bad_state());
-            }
-            if !a.owns(d) {
-                return Err(denied());
-            }
-            let missing: Vec<&ComponentCheck> = d
-                .components
-                .iter()
-                .filter(|c| c.required && !c.reused && !d.files.iter().any(|f| !f.removed && f.component_key == c.key))
-                .collect();
-            if !missing.is_empty() {
-                return Err(DossierError::Invalid(ValidationError(
-                    missing
-                        .iter()
-                        .map(|c| {
-                            FieldError::new(
-                                format!("components.{}", c.key),
-                                "component_missing",
-                                format!("Chưa đính kèm thành phần bắt buộc: {}.", c.name),
-                                format!("A required component has no file: {}.", c.name),
-                            )
-                        })
-                        .collect(),
-                )));
-            }
-            Ok(Event::Submitted)
-        }
+        Command::Submit => Ok(Event::Submitted),
         Command::Receive { code, procedure, competent, steps, components } => {
-            if !matches!(d.status, S::Draft | S::Submitted) {
-                return Err(bad_state());
-            }
-            // A draft is received directly only at the counter or from the post.
-            if d.status == S::Draft && d.channel == Channel::Online {
-                return Err(bad_state());
-            }
-            if !a.at_counter(d) {
-                return Err(denied());
-            }
-            if procedure.online_only && d.channel != Channel::Online {
-                return Err(field(
-                    "channel",
-                    "online_only",
-                    "Thủ tục này chỉ tiếp nhận hồ sơ trực tuyến (Chỉ thị 24/CT-TTg); không nhận hồ sơ giấy.",
-                    "This procedure is received online only (Directive 24/CT-TTg); paper dossiers are not accepted.",
-                ));
-            }
-            if procedure.postal_excluded && d.channel == Channel::Postal {
-                return Err(field(
-                    "channel",
-                    "postal_excluded",
-                    "Thủ tục này không tiếp nhận qua dịch vụ bưu chính công ích.",
-                    "This procedure is not received through the public postal service.",
-                ));
-            }
             let mut errs = Errors::new();
             for c in components.iter().filter(|c| c.required && !c.provided && !c.reused) {
                 errs.push(FieldError::new(
@@ -176,12 +125,6 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             })
         }
         Command::Refuse { reasons } => {
-            if !matches!(d.status, S::Submitted | S::Received) {
-                return Err(bad_state());
-            }
-            if !a.at_counter(d) {
-                return Err(denied());
-            }
             let reasons = clean_list(reasons);
             if reasons.is_empty() {
                 return Err(field(
@@ -194,13 +137,6 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             Ok(Event::Refused { reasons })
         }
         Command::RequestSupplement { items } => {
-            if !matches!(d.status, S::Submitted | S::Received | S::InProgress) {
-                return Err(bad_state());
-            }
-            let allowed = if d.status == S::Submitted { a.at_counter(d) } else { a.at_step(d) };
-            if !allowed {
-                return Err(denied());
-            }
             let mut errs = Errors::new();
             if items.is_empty() {
                 errs.push(FieldError::new(
@@ -226,46 +162,22 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             Ok(Event::SupplementRequested { items })
         }
         Command::SupplySupplement { note } => {
-            if d.status != S::AwaitingSupplement {
-                return Err(bad_state());
-            }
-            if !(a.owns(d) || a.at_counter(d)) {
-                return Err(denied());
-            }
             let (due_at, appointment_at, step_due_at) = resumed(d, cx.calendar, now)?;
             Ok(Event::SupplementSupplied { note: clean_opt(note), due_at, appointment_at, step_due_at })
         }
         Command::Forward { note } => {
-            if !matches!(d.status, S::Received | S::InProgress) {
-                return Err(bad_state());
-            }
-            if !a.at_step(d) {
-                return Err(denied());
-            }
             let to = d.step + 1;
-            let Some(next) = d.steps.get(to) else {
-                return Err(field(
-                    "step",
-                    "last_step",
-                    "Đây là bước cuối của quy trình; hãy ghi nhận kết quả giải quyết.",
-                    "This is the last step of the workflow; record the result instead.",
-                ));
-            };
+            // `Pre::NotLastStep` made sure there is a next step.
+            let budget = d.steps.get(to).map_or(TimeLimit::WITHIN_DAY, |s| s.budget);
             let step_timeliness = d.step_due_at.map(|due| classify(now, ts(due)));
             Ok(Event::Forwarded {
                 to_step: to,
                 step_timeliness,
-                step_due_at: step_due(cx.calendar, now, next.budget)?,
+                step_due_at: step_due(cx.calendar, now, budget)?,
                 note: clean_opt(note),
             })
         }
         Command::SendBack { reason } => {
-            if d.status != S::InProgress {
-                return Err(bad_state());
-            }
-            if !a.at_step(d) {
-                return Err(denied());
-            }
             let mut errs = Errors::new();
             text_required(&mut errs, "reason", &reason, 2000);
             errs.finish()?;
@@ -278,12 +190,6 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             })
         }
         Command::NoticeFees { items } => {
-            if !matches!(d.status, S::Received | S::InProgress) {
-                return Err(bad_state());
-            }
-            if !a.at_step(d) {
-                return Err(denied());
-            }
             let mut errs = Errors::new();
             if items.is_empty() {
                 errs.push(FieldError::new("items", "required", "Liệt kê các khoản phí, lệ phí.", "List the fees and charges."));
@@ -305,15 +211,8 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             })
         }
         Command::MarkPaid { method, receipt_number } => {
-            if d.status != S::AwaitingPayment {
-                return Err(bad_state());
-            }
-            let allowed = match method {
-                PaymentMethod::Cash => a.at_counter(d) || a.at_step(d),
-                PaymentMethod::OnlineNational | PaymentMethod::OnlineLocal => a.owns(d) || a.at_counter(d),
-            };
-            if !allowed {
-                return Err(denied());
+            if !guard::may_record_payment(d, a, method) {
+                return Err(DossierError::Forbidden { command: kind.command_name() });
             }
             let mut errs = Errors::new();
             text_required(&mut errs, "receipt_number", &receipt_number, 100);
@@ -322,13 +221,6 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             Ok(Event::Paid { method, receipt_number: receipt_number.trim().to_string(), due_at, appointment_at, step_due_at })
         }
         Command::Stop { reason, basis, financial_consequences } => {
-            if !matches!(d.status, S::Received | S::InProgress | S::AwaitingSupplement | S::AwaitingPayment) {
-                return Err(bad_state());
-            }
-            let leader = d.competent.as_ref().is_some_and(|c| a.serves(Role::Leader, &c.path));
-            if !(a.at_step(d) || leader) {
-                return Err(denied());
-            }
             let mut errs = Errors::new();
             text_required(&mut errs, "reason", &reason, 2000);
             errs.finish()?;
@@ -340,42 +232,13 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             })
         }
         Command::Withdraw { reason } => {
-            if !matches!(d.status, S::Submitted | S::Received | S::InProgress | S::AwaitingSupplement | S::AwaitingPayment) {
-                return Err(bad_state());
-            }
-            if !(a.owns(d) || a.at_counter(d)) {
-                return Err(denied());
-            }
             let mut errs = Errors::new();
             text_required(&mut errs, "reason", &reason, 2000);
             errs.finish()?;
             Ok(Event::Withdrawn { reason: crate::text::clean(&reason), timeliness: timeliness(d, now) })
         }
         Command::Extend { reason, new_date } => {
-            if !matches!(d.status, S::Received | S::InProgress | S::AwaitingSupplement | S::AwaitingPayment) {
-                return Err(bad_state());
-            }
-            let signer = d.competent.as_ref().unwrap_or_else(|| d.current_agency());
-            if !a.serves(Role::Leader, &signer.path) {
-                return Err(denied());
-            }
-            if d.extension.is_some() {
-                return Err(field(
-                    "new_date",
-                    "already_extended",
-                    "Hồ sơ đã được gia hạn một lần; không được hẹn lại lần nữa.",
-                    "The dossier was already extended once; it cannot be rescheduled again.",
-                ));
-            }
-            let (due, appt) = (d.due_at.unwrap_or_default(), d.appointment_at.unwrap_or_default());
-            if ms(now) > due {
-                return Err(field(
-                    "new_date",
-                    "past_due",
-                    "Chỉ được xin lỗi và gia hạn trước khi hết hạn giải quyết.",
-                    "An apology and extension must be issued before the due date.",
-                ));
-            }
+            let appt = d.appointment_at.unwrap_or_default();
             let mut errs = Errors::new();
             text_required(&mut errs, "reason", &reason, 2000);
             errs.finish()?;
@@ -391,20 +254,6 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             Ok(Event::Extended { reason: crate::text::clean(&reason), appointment_at: new_at })
         }
         Command::Resolve { name: result_name, number, note } => {
-            if d.status != S::InProgress {
-                return Err(bad_state());
-            }
-            if !a.at_step(d) {
-                return Err(denied());
-            }
-            if d.step + 1 != d.steps.len() {
-                return Err(field(
-                    "step",
-                    "not_last_step",
-                    "Chỉ ghi nhận kết quả ở bước cuối của quy trình; hãy chuyển hồ sơ tiếp.",
-                    "The result is recorded at the last step of the workflow; forward the dossier first.",
-                ));
-            }
             let mut errs = Errors::new();
             text_required(&mut errs, "name", &result_name, 500);
             errs.finish()?;
@@ -417,12 +266,6 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             })
         }
         Command::Return { method, tracking_number, note } => {
-            if d.status != S::Resolved {
-                return Err(bad_state());
-            }
-            if !a.at_counter(d) {
-                return Err(denied());
-            }
             let tracking_number = clean_opt(tracking_number);
             if method == ReturnMethod::Postal && tracking_number.is_none() {
                 return Err(field(
@@ -434,22 +277,9 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             }
             Ok(Event::ResultReturned { method, tracking_number, note: clean_opt(note) })
         }
+        // The result document needs no component of the procedure (`kind()` tells it apart).
+        Command::AttachFile { file } if kind == CommandKind::AttachResult => Ok(Event::FileAttached { file }),
         Command::AttachFile { file } => {
-            if file.component_key == RESULT_COMPONENT {
-                // The result document: by whoever acts at the current step, before it is recorded.
-                if d.status != S::InProgress {
-                    return Err(bad_state());
-                }
-                if !a.at_step(d) {
-                    return Err(denied());
-                }
-                return Ok(Event::FileAttached { file });
-            }
-            let owner_may = a.owns(d) && matches!(d.status, S::Draft | S::AwaitingSupplement);
-            let officer_may = !d.status.is_terminal() && (a.at_counter(d) || a.at_step(d));
-            if !(owner_may || officer_may) {
-                return Err(if d.status.is_terminal() { bad_state() } else { denied() });
-            }
             if !d.components.iter().any(|c| c.key == file.component_key) && file.component_key != "other" {
                 return Err(field(
                     "component_key",
@@ -461,20 +291,6 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             Ok(Event::FileAttached { file })
         }
         Command::Rate { satisfied, comment } => {
-            if !matches!(d.status, S::Resolved | S::Returned) {
-                return Err(bad_state());
-            }
-            if !a.owns(d) {
-                return Err(denied());
-            }
-            if d.rating.is_some() {
-                return Err(field(
-                    "satisfied",
-                    "already_rated",
-                    "Hồ sơ đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần.",
-                    "This dossier was already rated; each dossier is rated once.",
-                ));
-            }
             let comment = clean_opt(comment);
             if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
                 return Err(field("comment", "too_long", "Tối đa 2000 ký tự.", "At most 2000 characters."));
@@ -482,11 +298,6 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             Ok(Event::Rated { satisfied, comment })
         }
         Command::RemoveFile { file_id } => {
-            let owner_may = a.owns(d) && matches!(d.status, S::Draft | S::AwaitingSupplement);
-            let counter_may = a.at_counter(d) && matches!(d.status, S::Draft | S::Submitted);
-            if !(owner_may || counter_may) {
-                return Err(if d.status.is_terminal() { bad_state() } else { denied() });
-            }
             if !d.files.iter().any(|f| f.id == file_id && !f.removed) {
                 return Err(field("file_id", "not_found", "Không tìm thấy tệp.", "No such file."));
             }

@@ -356,3 +356,45 @@ fn serves_is_self_below_or_the_direct_parent() {
     assert!(!a.serves(Role::ReceptionOfficer, "/p/centre/quay2/"));
     assert!(!a.serves(Role::Leader, "/p/centre/quay1/"));
 }
+
+mod props;
+
+#[test]
+fn guard_table_has_one_row_per_kind_and_payment_grants_make_the_mark_paid_row() {
+    for (i, k) in CommandKind::ALL.into_iter().enumerate() {
+        assert_eq!(GUARDS[i].kind, k);
+        assert_eq!(guard(k).kind, k);
+        // A grant limited to some statuses names only statuses of its row.
+        for g in GUARDS[i].who {
+            assert!(g.only.unwrap_or_default().iter().all(|s| GUARDS[i].from.contains(s)), "{k:?}");
+        }
+    }
+    let row: Vec<Who> = guard(CommandKind::MarkPaid).who.iter().map(|g| g.who).collect();
+    let by_method: Vec<Who> = PAYMENT.iter().flat_map(|(_, who)| who.iter().copied()).collect();
+    assert!(row.iter().all(|w| by_method.contains(w)) && by_method.iter().all(|w| row.contains(w)));
+}
+
+#[test]
+fn available_lists_what_each_actor_may_do_now() {
+    let mut w = World::new(Channel::Counter, TimeLimit::working_days(5));
+    let now = at("2026-03-02T03:00:00Z");
+    let clerk = member(RECV, Role::ReceptionOfficer);
+    let as_clerk =
+        |d: &Dossier| available(d, &Actor { user_id: "officer", account: AccountType::Official, memberships: &clerk }, now);
+    let as_citizen =
+        |d: &Dossier| available(d, &Actor { user_id: "citizen", account: AccountType::Citizen, memberships: &[] }, now);
+    use CommandKind as K;
+    // A paper draft: received directly; no file yet to remove.
+    assert_eq!(as_clerk(&w.state), [K::Receive, K::AttachFile]);
+    w.receive("2026-03-02T02:00:00Z").unwrap();
+    assert_eq!(
+        as_clerk(&w.state),
+        [K::Refuse, K::RequestSupplement, K::Forward, K::NoticeFees, K::Stop, K::Withdraw, K::AttachFile]
+    );
+    assert_eq!(as_citizen(&w.state), [K::Withdraw]);
+    // A leader of the competent agency may extend (once, before the due date) and stop.
+    let leader = member(DEPT, Role::Leader);
+    let a = Actor { user_id: "leader", account: AccountType::Official, memberships: &leader };
+    assert_eq!(available(&w.state, &a, now), [K::Stop, K::Extend]);
+    assert_eq!(available(&w.state, &a, at("2026-04-01T03:00:00Z")), [K::Stop]);
+}
