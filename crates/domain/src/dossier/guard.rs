@@ -394,3 +394,74 @@ pub fn may_record_payment(d: &Dossier, a: &Actor<'_>, method: PaymentMethod) -> 
 pub fn available(d: &Dossier, a: &Actor<'_>, now: Timestamp) -> Vec<CommandKind> {
     CommandKind::ALL.into_iter().filter(|k| check(d, a, *k).is_ok() && preconditions(d, *k, now, &d.procedure).is_ok()).collect()
 }
+
+fn status_md(s: Status) -> String {
+    match s.national_code() {
+        Some(n) => format!("{} ({n})", s.code()),
+        None => s.code().to_string(),
+    }
+}
+
+/// The guard table as a Markdown table (docs/dossiers.md carries it; a test keeps the two
+/// equal): each command, who may issue it, from which statuses, what else it needs, the
+/// forms it issues and the status it leads to.
+pub fn guard_table_markdown() -> String {
+    let mut out = String::from(
+        "| command | who may issue it | from (national code) | also needs | form | leads to |\n|---|---|---|---|---|---|\n",
+    );
+    for g in &GUARDS {
+        let who = if g.kind == CommandKind::MarkPaid {
+            PAYMENT
+                .iter()
+                .map(|(m, who)| {
+                    let names: Vec<&str> = who.iter().map(|w| w.label_en()).collect();
+                    let method = match m {
+                        PaymentMethod::Cash => "cash",
+                        PaymentMethod::OnlineNational => "online (national platform)",
+                        PaymentMethod::OnlineLocal => "online (local gateway)",
+                    };
+                    format!("{method}: {}", names.join(" or "))
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        } else {
+            g.who
+                .iter()
+                .map(|grant| match grant.only {
+                    None => grant.who.label_en().to_string(),
+                    Some(only) => {
+                        let st: Vec<&str> = only.iter().map(|s| s.code()).collect();
+                        format!("{} (in {})", grant.who.label_en(), st.join(", "))
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("; or ")
+        };
+        let from: Vec<String> = g
+            .from
+            .iter()
+            .map(|s| match (g.except, s) {
+                (Some(Except::OnlineDraft), Draft) => "draft (counter or postal only)".to_string(),
+                _ => status_md(*s),
+            })
+            .collect();
+        let pre: Vec<&str> = g.pre.iter().map(|p| p.label_en()).collect();
+        let forms: Vec<String> = g.forms.iter().map(|f| format!("{f:02}")).collect();
+        let leads = match g.outcome {
+            Outcome::To(s) => status_md(s),
+            Outcome::Resume => "the status before the pause".to_string(),
+            Outcome::BackOneStep => format!("{}, or {} back at the first step", status_md(InProgress), status_md(Received)),
+            Outcome::Same => "unchanged".to_string(),
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {} |\n",
+            g.kind.code(),
+            who,
+            from.join(", "),
+            if pre.is_empty() { "—".to_string() } else { pre.join("; ") },
+            if forms.is_empty() { "—".to_string() } else { forms.join(", ") },
+            leads
+        ));
+    }
+    out
+}
