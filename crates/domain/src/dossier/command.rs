@@ -203,6 +203,11 @@ pub enum DossierError {
     Calendar(#[from] CalendarError),
 }
 
+/// A refusal naming one field (422).
+pub(super) fn field(field: &str, code: &'static str, vi: &str, en: &str) -> DossierError {
+    DossierError::Invalid(ValidationError::single(field, code, vi, en))
+}
+
 impl DossierError {
     pub fn transition_vi(command: &str, status: Status) -> String {
         let what = match command {

@@ -7,7 +7,7 @@ use super::guard::{self, Actor};
 use super::state::*;
 use crate::calendar::{CountingRules, Due, OutOfHours, TimeLimit, Timeliness, WorkCalendar, classify};
 use crate::catalog::Channel;
-use crate::error::{Errors, FieldError, ValidationError};
+use crate::error::{Errors, FieldError};
 use jiff::Timestamp;
 
 /// The environment of a decision: the actor, the instant and the working calendar.
@@ -23,10 +23,6 @@ pub(super) fn ms(t: Timestamp) -> i64 {
 
 pub(super) fn ts(ms: i64) -> Timestamp {
     Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
-}
-
-pub(super) fn field(field: &str, code: &'static str, vi: &str, en: &str) -> DossierError {
-    DossierError::Invalid(ValidationError::single(field, code, vi, en))
 }
 
 fn text_required(errs: &mut Errors, name: &str, v: &str, max: usize) {

@@ -9,12 +9,12 @@
 //! The inputs of the command are checked after that, by `decide`.
 
 use super::Status;
-use super::command::{CommandKind, DossierError};
-use super::decide::field;
+use super::command::{CommandKind, DossierError, field};
 use super::state::{Dossier, PaymentMethod, ProcedureRef};
 use crate::agency::in_subtree;
 use crate::authz::Membership;
 use crate::catalog::Channel;
+use crate::error::{FieldError, ValidationError};
 use crate::user::{AccountType, Role};
 use Status::*;
 use Who::*;
@@ -185,7 +185,7 @@ impl Pre {
                     .iter()
                     .filter(|c| c.required && !c.reused && !d.files.iter().any(|f| !f.removed && f.component_key == c.key))
                     .map(|c| {
-                        crate::error::FieldError::new(
+                        FieldError::new(
                             format!("components.{}", c.key),
                             "component_missing",
                             format!("Chưa đính kèm thành phần bắt buộc: {}.", c.name),
@@ -193,7 +193,7 @@ impl Pre {
                         )
                     })
                     .collect();
-                if missing.is_empty() { Ok(()) } else { Err(DossierError::Invalid(crate::error::ValidationError(missing))) }
+                if missing.is_empty() { Ok(()) } else { Err(DossierError::Invalid(ValidationError(missing))) }
             }
             Self::ChannelAccepted => {
                 if procedure.online_only && d.channel != Channel::Online {
