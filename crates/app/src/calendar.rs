@@ -120,7 +120,7 @@ impl Calendars {
 /// Format of an uploaded schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScheduleFormat {
-    /// The line format of `crates/domain/data/calendar/*.csv`.
+    /// The line format of `data/calendar/*.csv`.
     Text,
     Json,
 }

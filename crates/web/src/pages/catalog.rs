@@ -14,7 +14,7 @@ use serde::Deserialize;
 use std::fmt::Write;
 
 #[derive(rust_embed::RustEmbed)]
-#[folder = "../domain/data/catalog/templates/"]
+#[folder = "../../data/catalog/templates/"]
 #[include = "*.docx"]
 struct Templates;
 

@@ -18,7 +18,7 @@ use axum::response::Response;
 use motcua_app::auth::CurrentUser;
 use motcua_app::usecases::dossiers::{self as uc, ListQuery, Request, TimelineEntry};
 use motcua_app::{AppContext, AppError};
-use motcua_domain::dossier::{Command, Dossier, RESULT_COMPONENT, Status};
+use motcua_domain::dossier::{self, Command, CommandKind, Dossier, RESULT_COMPONENT, Status};
 use motcua_domain::error::FieldError;
 use motcua_domain::user::AccountType;
 use std::fmt::Write;
@@ -170,6 +170,7 @@ struct Kept {
 fn detail_page(
     lang: Lang,
     status: StatusCode,
+    now_ms: i64,
     user: &CurrentUser,
     d: &Dossier,
     timeline: &[TimelineEntry],
@@ -216,11 +217,14 @@ fn detail_page(
             lang.t("Tiếp tục nộp hồ sơ", "Continue filing")
         );
     }
-    if d.status == Status::AwaitingSupplement {
+    // The forms offered are what the domain's guard table lets the applicant do now.
+    let now = jiff::Timestamp::from_millisecond(now_ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let offered = dossier::available(d, &super::officer::actor_of(user), now);
+    if offered.contains(&CommandKind::SupplySupplement) {
         supplement_section(&mut b, lang, user, d, kept);
     }
     result_section(&mut b, lang, d);
-    rating_section(&mut b, lang, user, d, kept);
+    rating_section(&mut b, lang, user, d, kept, offered.contains(&CommandKind::Rate));
     let _ = write!(b, r#"<h2>{}</h2><ol class="timeline">"#, lang.t("Quá trình xử lý", "Timeline"));
     for e in timeline.iter().rev() {
         let detail = match e.kind.as_str() {
@@ -342,7 +346,7 @@ fn result_section(b: &mut String, lang: Lang, d: &Dossier) {
     b.push_str("</section>");
 }
 
-fn rating_section(b: &mut String, lang: Lang, user: &CurrentUser, d: &Dossier, kept: &Kept) {
+fn rating_section(b: &mut String, lang: Lang, user: &CurrentUser, d: &Dossier, kept: &Kept, may_rate: bool) {
     if let Some(r) = &d.rating {
         let _ = write!(
             b,
@@ -354,7 +358,7 @@ fn rating_section(b: &mut String, lang: Lang, user: &CurrentUser, d: &Dossier, k
         );
         return;
     }
-    if !matches!(d.status, Status::Resolved | Status::Returned) {
+    if !may_rate {
         return;
     }
     let errors = &kept.errors;
@@ -408,7 +412,7 @@ async fn citizen_dossier(
 pub async fn dossier_page(State(ctx): State<AppContext>, uri: Uri, Path(id): Path<String>, PageUser(user): PageUser) -> Response {
     let lang = lang_of(&uri);
     match citizen_dossier(&ctx, lang, &user, &id).await {
-        Ok((d, t)) => detail_page(lang, StatusCode::OK, &user, &d, &t, &Kept::default()),
+        Ok((d, t)) => detail_page(lang, StatusCode::OK, ctx.clock.now_ms(), &user, &d, &t, &Kept::default()),
         Err(r) => r,
     }
 }
@@ -429,7 +433,15 @@ async fn run(
         Err(r) => return r,
     };
     let again = |errors: Vec<FieldError>| {
-        detail_page(lang, StatusCode::UNPROCESSABLE_ENTITY, user, &d, &t, &Kept { fields: fields.clone(), errors })
+        detail_page(
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ctx.clock.now_ms(),
+            user,
+            &d,
+            &t,
+            &Kept { fields: fields.clone(), errors },
+        )
     };
     let cmd = match cmd {
         Ok(c) => c,
@@ -486,7 +498,15 @@ pub async fn supplement_upload(State(ctx): State<AppContext>, uri: Uri, Path(id)
         Err(r) => return r,
     };
     let again = |errors: Vec<FieldError>| {
-        detail_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &user, &d, &t, &Kept { fields: fields.clone(), errors })
+        detail_page(
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ctx.clock.now_ms(),
+            &user,
+            &d,
+            &t,
+            &Kept { fields: fields.clone(), errors },
+        )
     };
     let Some(f) = files.into_iter().find(|f| f.field == "file") else {
         return again(vec![FieldError::new("supplement_file", "required", "Chọn tệp để tải lên.", "Choose a file to upload.")]);
