@@ -15,7 +15,7 @@ async fn step(c: &Client, d: &Value, cmd: &str, mut body: Value) -> (StatusCode,
 
 both_backends! {
     async fn sending_back_to_reception_keeps_national_status_4(app) {
-        app.ctx.clock.set(format!("2026-03-02T09:00:00+07:00").parse::<jiff::Timestamp>().unwrap().as_millisecond());
+        app.ctx.clock.set("2026-03-02T09:00:00+07:00".parse::<jiff::Timestamp>().unwrap().as_millisecond());
         let clerk = app.login("tiepnhan.hoalu").await;
         let (s, d) = clerk
             .post("/api/v1/dossiers", json!({"procedure_code": COMMUNE,
