@@ -90,19 +90,18 @@ impl From<AppError> for ApiError {
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
-            AppError::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Throttled { http, .. } => StatusCode::from_u16(*http).unwrap_or(StatusCode::TOO_MANY_REQUESTS),
             AppError::Conflict { .. } | AppError::Transition { .. } => StatusCode::CONFLICT,
             AppError::Refused { http, .. } => StatusCode::from_u16(*http).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
             AppError::Store(motcua_store::StoreError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        if status.is_server_error() {
+        // A saturated login door (503 `login_busy`) is expected under attack and logged
+        // where it happens, at most once a second; not an error of ours.
+        if status.is_server_error() && !matches!(e, AppError::Throttled { .. }) {
             tracing::error!(error = %e, "request failed");
         }
-        let retry_after_secs = match &e {
-            AppError::Locked { until_ms } => Some(((until_ms - motcua_app::now_ms()) / 1000).max(1)),
-            _ => None,
-        };
+        let retry_after_secs = e.retry_after_secs();
         ApiError {
             status,
             body: ErrorBody {

@@ -179,7 +179,7 @@ pub async fn create(
     input: NewUser,
 ) -> Result<(UserRecord, Vec<MembershipRecord>), AppError> {
     let v = validate_new(&input)?;
-    let hash = hash_password(input.password).await?;
+    let hash = hash_password(ctx, input.password).await?;
     let actor = actor.cloned();
     ctx.store.write(move |db| create_in(db, actor.as_ref(), v, &hash)).await
 }
@@ -388,7 +388,7 @@ pub async fn update(
 /// An administrator sets a new password; the user's sessions end.
 pub async fn reset_password(ctx: &AppContext, actor: &Principal, id: &str, password: String) -> Result<(), AppError> {
     user::check_password("password", &password)?;
-    let hash = hash_password(password).await?;
+    let hash = hash_password(ctx, password).await?;
     let (actor, id) = (actor.clone(), id.to_string());
     ctx.store
         .write(move |db| {
@@ -420,7 +420,7 @@ pub async fn change_own_password(ctx: &AppContext, actor: &Principal, current: S
             })
             .await?
     };
-    if !crate::auth::verify_password(current, hash).await? {
+    if !crate::auth::verify_password(ctx, current, hash).await? {
         return Err(AppError::Validation(ValidationError::single(
             "current_password",
             "wrong_password",
@@ -428,7 +428,7 @@ pub async fn change_own_password(ctx: &AppContext, actor: &Principal, current: S
             "The current password is wrong.",
         )));
     }
-    let new_hash = hash_password(new).await?;
+    let new_hash = hash_password(ctx, new).await?;
     let actor = actor.clone();
     ctx.store
         .write(move |db| {
