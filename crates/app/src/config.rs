@@ -28,6 +28,7 @@ pub struct Config {
     pub postgres: PostgresConfig,
     pub attachments: AttachmentsConfig,
     pub login: LoginConfig,
+    pub tracking: TrackingConfig,
 }
 
 /// Limits on the login door (issue #12): each password hash holds 19 MiB for tens of
@@ -76,6 +77,36 @@ impl LoginConfig {
         match self.max_concurrent_hashes {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()).min(8),
             n => n,
+        }
+    }
+}
+
+/// Limits on public tracking: the second factor has only 10 000 values.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct TrackingConfig {
+    /// Checks a minute from one client address (0 = no limit).
+    pub per_address_per_minute: u32,
+    /// The wrong check of one code from one address that starts the back-off.
+    pub backoff_after_failures: u32,
+    /// The wrong check of one code from all addresses together that starts the back-off
+    /// for everyone (against guessing from many addresses).
+    pub code_backoff_after_failures: u32,
+    pub backoff_base_secs: i64,
+    pub backoff_max_secs: i64,
+    /// Keys kept per limit table (the memory bound).
+    pub table_size: usize,
+}
+
+impl Default for TrackingConfig {
+    fn default() -> Self {
+        Self {
+            per_address_per_minute: 30,
+            backoff_after_failures: 5,
+            code_backoff_after_failures: 50,
+            backoff_base_secs: 60,
+            backoff_max_secs: 3600,
+            table_size: 100_000,
         }
     }
 }
@@ -150,6 +181,7 @@ impl Default for Config {
             postgres: PostgresConfig::default(),
             attachments: AttachmentsConfig::default(),
             login: LoginConfig::default(),
+            tracking: TrackingConfig::default(),
         }
     }
 }

@@ -35,7 +35,7 @@ pub struct AppContext {
     pub clock: Arc<Clock>,
     /// Password hashing with bounded concurrency and memory.
     pub hasher: Arc<crate::auth::Hasher>,
-    /// Rate limits and back-off of the public doors.
+    /// Rate limits and back-off of the public doors (login, tracking).
     pub doors: Arc<crate::limits::Doors>,
 }
 
@@ -67,7 +67,7 @@ impl AppContext {
         let calendars = store.read(crate::calendar::Calendars::load).await?;
         let files = Arc::new(motcua_store::files::LocalFiles::new(config.files_dir())?);
         let hasher = Arc::new(crate::auth::Hasher::new(&config.login));
-        let doors = Arc::new(crate::limits::Doors::new(&config.login));
+        let doors = Arc::new(crate::limits::Doors::new(&config.login, &config.tracking));
         Ok(Self {
             store,
             config: Arc::new(config),

@@ -163,19 +163,28 @@ pub struct Doors {
     pub login_global: RateTable<()>,
     /// Failed logins per (username as typed, address): known and unknown names alike.
     pub login_failures: BackoffTable<(String, IpAddr)>,
+    pub tracking_per_address: RateTable<IpAddr>,
+    /// Wrong checks per (dossier code, address).
+    pub tracking_failures: BackoffTable<(String, IpAddr)>,
+    /// Wrong checks per dossier code, from every address.
+    pub tracking_code_failures: BackoffTable<String>,
 }
 
 impl Doors {
-    pub fn new(login: &crate::config::LoginConfig) -> Self {
+    pub fn new(login: &crate::config::LoginConfig, tracking: &crate::config::TrackingConfig) -> Self {
         let lb = Backoff {
             after: login.backoff_after_failures,
             base_ms: login.backoff_base_secs * 1000,
             max_ms: login.backoff_max_secs * 1000,
         };
+        let tb = |after| Backoff { after, base_ms: tracking.backoff_base_secs * 1000, max_ms: tracking.backoff_max_secs * 1000 };
         Self {
             login_per_address: RateTable::new(login.per_address_per_minute, login.table_size),
             login_global: RateTable::new(login.global_per_minute, 16),
             login_failures: BackoffTable::new(lb, login.table_size),
+            tracking_per_address: RateTable::new(tracking.per_address_per_minute, tracking.table_size),
+            tracking_failures: BackoffTable::new(tb(tracking.backoff_after_failures), tracking.table_size),
+            tracking_code_failures: BackoffTable::new(tb(tracking.code_backoff_after_failures), tracking.table_size),
         }
     }
 }

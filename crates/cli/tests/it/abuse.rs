@@ -1,6 +1,6 @@
 //! The public doors under abuse (issue #12): a storm of failed logins must not exhaust the
 //! server's memory or starve other requests; one visitor cannot lock out an account nor
-//! learn which usernames exist.
+//! learn which usernames exist; public tracking cannot be brute-forced.
 
 use motcua_testkit::{Backend, Client, TestApp, both_backends};
 use reqwest::StatusCode;
@@ -272,5 +272,91 @@ both_backends! {
         let body: Value = serde_json::from_str(&known.last().unwrap().2).unwrap();
         assert_eq!(body["code"], "login_throttled", "{body}");
         assert!(known.last().unwrap().1.iter().any(|(k, _)| k == "retry-after"));
+    }
+}
+
+// ---- public tracking -----------------------------------------------------------------
+
+/// A dossier received at a commune counter: its code (the applicant's ID ends in 1234).
+async fn received_code(app: &TestApp) -> String {
+    let clerk = app.login("tiepnhan.hoalu").await;
+    let (s, d) = clerk
+        .post(
+            "/api/v1/dossiers",
+            json!({"procedure_code": "1.004873",
+                   "applicant": {"name": "Nguyễn Văn An", "id_number": "037092001234", "phone": "0912345678"},
+                   "components": [{"key": "to_khai", "provided": true, "originals": 1},
+                                  {"key": "giay_to_tuy_than", "provided": true, "copies": 1}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    d["code"].as_str().unwrap().to_string()
+}
+
+both_backends! {
+    async fn tracking_guesses_on_one_code_are_refused(app) {
+        let code = received_code(&app).await;
+        let guesser = app.client();
+        let mut statuses = Vec::new();
+        for g in 0..8 {
+            statuses.push(guesser.get(&format!("/api/v1/tracking/{code}?check={:04}", 9000 + g)).await);
+        }
+        assert_eq!(statuses[0].0, StatusCode::NOT_FOUND);
+        let (s, b) = statuses.last().unwrap();
+        assert_eq!(*s, StatusCode::TOO_MANY_REQUESTS, "{b}");
+        assert_eq!(b["code"], "tracking_throttled");
+        assert!(b["message_vi"].as_str().is_some_and(|m| m.contains("thử lại")), "{b}");
+        // Refused before checking: even the right digits are refused to this address now.
+        let r = guesser.http.get(format!("{}/api/v1/tracking/{code}?check=1234", app.url)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.headers().get("retry-after").is_some());
+        // The tracking page shares the limit.
+        let r = guesser.http.get(format!("{}/tra-cuu?code={code}&check=1111", app.url)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.headers().get("retry-after").is_some());
+        assert!(r.text().await.unwrap().contains("thử lại"), "the page says when to retry");
+        // The applicant, from another address, still tracks the dossier.
+        let (s, t) = app.client_from(OTHER).get(&format!("/api/v1/tracking/{code}?check=1234")).await;
+        assert_eq!(s, StatusCode::OK, "{t}");
+        let r = app.client_from(OTHER).http.get(format!("{}/tra-cuu?code={code}&check=5678", app.url)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+}
+
+/// Small limits: the per-address rate covers every code, and a code guessed at from many
+/// addresses waits for everyone (the price of stopping a distributed guess).
+async fn tracking_address_rate_and_code_wide_backoff(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| {
+        c.tracking.per_address_per_minute = 4;
+        c.tracking.backoff_after_failures = 100;
+        c.tracking.code_backoff_after_failures = 3;
+    })
+    .await;
+    let code = received_code(&app).await;
+    let one = app.client_from(Ipv4Addr::new(127, 0, 0, 3));
+    for g in 0..4 {
+        let (s, _) = one.get(&format!("/api/v1/tracking/OTHER-{g}?check=1234")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+    }
+    let (s, b) = one.get(&format!("/api/v1/tracking/{code}?check=1234")).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("too_many_requests")), "{b}");
+    // Three wrong checks of the code from three addresses: the code waits for everyone.
+    for last in 4..7 {
+        let (s, _) = app.client_from(Ipv4Addr::new(127, 0, 0, last)).get(&format!("/api/v1/tracking/{code}?check=0000")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+    }
+    let (s, b) = app.client_from(OTHER).get(&format!("/api/v1/tracking/{code}?check=1234")).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("tracking_throttled")), "{b}");
+}
+
+mod tracking_limits_configured {
+    use super::*;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        tracking_address_rate_and_code_wide_backoff(Backend::Sqlite).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        tracking_address_rate_and_code_wide_backoff(Backend::Postgres).await;
     }
 }

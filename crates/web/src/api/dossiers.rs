@@ -5,7 +5,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Auth};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use motcua_app::AppContext;
@@ -14,6 +14,7 @@ use motcua_app::usecases::dossiers::{self as uc, DueCounts, ListQuery, NewDossie
 use motcua_domain::dossier::{Command, Dossier, FeeItem, PaymentMethod, ReturnMethod, SupplementItem, Workflow};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::net::SocketAddr;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -774,13 +775,15 @@ pub struct TrackingDto {
 /// Public tracking by dossier code and a second factor. It shows status and dates only,
 /// no personal data; a wrong factor answers like an unknown code (404).
 #[utoipa::path(get, path = "/api/v1/tracking/{code}", tag = "dossiers", params(("code" = String, Path), TrackParams),
-    responses((status = 200, body = TrackingDto), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = TrackingDto), (status = 404, body = ErrorBody),
+        (status = 429, description = "Too many checks from this address or of this code (`Retry-After`)", body = ErrorBody)))]
 async fn tracking(
     State(ctx): State<AppContext>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
     Query(p): Query<TrackParams>,
 ) -> ApiResult<Json<TrackingDto>> {
-    let d = uc::track(&ctx, &code, &p.check).await?;
+    let d = uc::track(&ctx, &code, &p.check, peer.ip()).await?;
     Ok(Json(TrackingDto {
         code: d.code.clone().unwrap_or_default(),
         procedure: d.procedure.name.clone(),
