@@ -27,7 +27,8 @@ fn params() -> Params {
 /// `slots` memory areas allocated once and reused, so a storm of logins neither piles up
 /// 19 MiB allocations on the blocking pool nor leaves the allocator holding them.
 /// Logins beyond the slots wait in a short queue; beyond it, or after `wait`, they are
-/// answered 503 `login_busy`.
+/// answered 429 `login_busy` (not 503: a 5xx per refused request would flood the error log
+/// during the very attack it sheds).
 pub struct Hasher {
     slots: Arc<Semaphore>,
     memory: Arc<Mutex<Vec<Vec<Block>>>>,
@@ -54,9 +55,9 @@ impl Hasher {
         let now = now_ms();
         let last = self.busy_logged_ms.load(Ordering::Relaxed);
         if now - last >= 1000 && self.busy_logged_ms.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok() {
-            tracing::warn!(waiting = self.waiting.load(Ordering::Relaxed), "password hasher saturated; logins answered 503");
+            tracing::warn!(waiting = self.waiting.load(Ordering::Relaxed), "password hasher saturated; logins answered 429");
         }
-        AppError::throttled(503, "login_busy", 2000)
+        AppError::throttled(429, "login_busy", 2000)
     }
 
     /// Runs `f` with a slot and its memory on the blocking pool.

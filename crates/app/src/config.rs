@@ -39,9 +39,9 @@ pub struct Config {
 pub struct LoginConfig {
     /// Password hashes computed at once; 0 = the number of cores, at most 8.
     pub max_concurrent_hashes: usize,
-    /// Logins that may wait for a hash; more are answered 503 at once.
+    /// Logins that may wait for a hash; more are answered 429 `login_busy` at once.
     pub hash_queue: usize,
-    /// Longest wait for a hash before answering 503.
+    /// Longest wait for a hash before answering 429 `login_busy`.
     pub hash_wait_ms: u64,
     /// Login attempts a minute from one client address (0 = no limit).
     pub per_address_per_minute: u32,

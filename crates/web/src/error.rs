@@ -96,9 +96,7 @@ impl From<AppError> for ApiError {
             AppError::Store(motcua_store::StoreError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        // A saturated login door (503 `login_busy`) is expected under attack and logged
-        // where it happens, at most once a second; not an error of ours.
-        if status.is_server_error() && !matches!(e, AppError::Throttled { .. }) {
+        if status.is_server_error() {
             tracing::error!(error = %e, "request failed");
         }
         let retry_after_secs = e.retry_after_secs();

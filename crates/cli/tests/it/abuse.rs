@@ -161,13 +161,13 @@ async fn login_storm(backend: Backend) {
     for (s, _, _) in outcomes.iter().flatten() {
         if *s == StatusCode::UNAUTHORIZED {
             refused += 1;
-        } else if *s == StatusCode::SERVICE_UNAVAILABLE {
+        } else if *s == StatusCode::TOO_MANY_REQUESTS {
             busy += 1;
         }
     }
     eprintln!(
         "login storm ({backend:?}): {STORM} concurrent failed logins in {storm_time:?}: idle RSS {} MB, peak RSS {} MB; \
-         401: {refused}, 503: {busy}; catalog search during the storm: {} requests, p50 {:?}, max {:?}",
+         401: {refused}, 429: {busy}; catalog search during the storm: {} requests, p50 {:?}, max {:?}",
         idle_kb / 1024,
         peak_kb / 1024,
         lat.len(),
@@ -179,10 +179,10 @@ async fn login_storm(backend: Backend) {
         let (status, retry_after, body) = o.as_ref().expect("every login is answered");
         match *status {
             StatusCode::UNAUTHORIZED => assert_eq!(body["code"], "invalid_credentials"),
-            StatusCode::SERVICE_UNAVAILABLE => {
+            StatusCode::TOO_MANY_REQUESTS => {
                 assert_eq!(body["code"], "login_busy", "{body}");
                 assert!(body["message_vi"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
-                assert!(retry_after, "503 without Retry-After");
+                assert!(retry_after, "429 without Retry-After");
             }
             other => panic!("unexpected {other}: {body}"),
         }

@@ -37,8 +37,7 @@ pub(crate) fn session_cookie(ctx: &AppContext, value: &str, max_age_secs: i64) -
     responses(
         (status = 200, description = "Logged in; the session cookie is set", body = SessionDto),
         (status = 401, description = "Wrong username or password", body = ErrorBody),
-        (status = 429, description = "Too many attempts from this address, or back-off after repeated failures (`Retry-After`)", body = ErrorBody),
-        (status = 503, description = "Too many logins being checked at once (`Retry-After`)", body = ErrorBody),
+        (status = 429, description = "Too many attempts from this address or in total, back-off after repeated failures, or too many logins being checked at once (`Retry-After`)", body = ErrorBody),
         (status = 422, description = "Invalid body", body = ErrorBody),
     ))]
 async fn login(
