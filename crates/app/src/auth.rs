@@ -379,17 +379,22 @@ pub async fn authenticate_bearer(ctx: &AppContext, token: &str) -> Result<Curren
     let found = ctx
         .store
         .read(move |db| {
-            let Some(user_id) = sessions::token_user(db, &hash, now)? else { return Ok::<_, AppError>(None) };
+            let Some((user_id, last_used)) = sessions::token_user(db, &hash, now)? else { return Ok::<_, AppError>(None) };
             let user = users::get(db, &user_id)?;
             let memberships = users::memberships(db, &user_id)?;
-            Ok(Some((hash, user, memberships)))
+            Ok(Some((hash, last_used, user, memberships)))
         })
         .await?;
-    let Some((hash, user, memberships)) = found else {
+    let Some((hash, last_used, user, memberships)) = found else {
         return Err(AppError::Unauthenticated { code: "invalid_token" });
     };
     if !user.active {
         return Err(AppError::Unauthenticated { code: "account_disabled" });
+    }
+    // Record the last use at most once a minute per token, to spare the writer.
+    if last_used.is_none_or(|t| now - t > 60_000) {
+        let h = hash.clone();
+        ctx.store.write(move |db| sessions::touch_token(db, &h, now).map_err(AppError::from)).await?;
     }
     let session = SessionRecord {
         id_hash: hash,
@@ -402,7 +407,35 @@ pub async fn authenticate_bearer(ctx: &AppContext, token: &str) -> Result<Curren
     Ok(current_user(user, memberships, session))
 }
 
-/// Issues a bearer token for the current user (shown once; only its hash is kept).
+/// Lifetime of a bearer token issued without `days`; none lives longer than `MAX_TOKEN_DAYS`.
+pub const DEFAULT_TOKEN_DAYS: i64 = 90;
+pub const MAX_TOKEN_DAYS: i64 = 3650;
+
+fn audit_token(
+    db: &mut motcua_store::Db,
+    actor: &str,
+    action: &str,
+    id: &str,
+    payload: serde_json::Value,
+) -> Result<(), AppError> {
+    audit::append(
+        db,
+        NewAudit {
+            chain: ADMIN_CHAIN,
+            at_ms: now_ms(),
+            actor_id: Some(actor),
+            action,
+            entity_kind: "api_token",
+            entity_id: id,
+            agency_path: None,
+            payload,
+        },
+    )?;
+    Ok(())
+}
+
+/// Issues a bearer token for the current user (shown once; only its hash is kept). Every
+/// token expires: after `days`, or `DEFAULT_TOKEN_DAYS`. Issuing is audited.
 pub async fn create_token(ctx: &AppContext, current: &CurrentUser, name: &str, days: Option<i64>) -> Result<String, AppError> {
     let name = motcua_domain::text::clean(name);
     if name.is_empty() || name.chars().count() > 100 {
@@ -415,9 +448,37 @@ pub async fn create_token(ctx: &AppContext, current: &CurrentUser, name: &str, d
     }
     let token = random_token();
     let (hash, user_id, now) = (token_hash(&token), current.user.id.clone(), now_ms());
-    let expires = days.filter(|d| *d > 0).map(|d| now + d.min(3650) * 86_400_000);
-    ctx.store.write(move |db| sessions::insert_token(db, &hash, &user_id, &name, now, expires).map_err(AppError::from)).await?;
+    let days = days.filter(|d| *d > 0).unwrap_or(DEFAULT_TOKEN_DAYS).min(MAX_TOKEN_DAYS);
+    let expires = now + days * 86_400_000;
+    ctx.store
+        .write(move |db| {
+            sessions::insert_token(db, &hash, &user_id, &name, now, Some(expires))?;
+            let id = &hash[..sessions::TOKEN_ID_LEN];
+            audit_token(db, &user_id, "auth.token_issued", id, json!({"name": name, "expires_at": expires}))
+        })
+        .await?;
     Ok(token)
+}
+
+/// The current user's bearer tokens, newest first (the last 200).
+pub async fn list_tokens(ctx: &AppContext, current: &CurrentUser) -> Result<Vec<sessions::TokenRecord>, AppError> {
+    let user_id = current.user.id.clone();
+    ctx.store.read(move |db| sessions::list_tokens(db, &user_id, 200).map_err(AppError::from)).await
+}
+
+/// Revokes one of the current user's live tokens (audited); another user's token, or one
+/// already revoked, reads as not found.
+pub async fn revoke_token(ctx: &AppContext, current: &CurrentUser, id: &str) -> Result<(), AppError> {
+    if id.len() != sessions::TOKEN_ID_LEN || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::not_found("token"));
+    }
+    let (user_id, id, now) = (current.user.id.clone(), id.to_ascii_lowercase(), now_ms());
+    ctx.store
+        .write(move |db| {
+            let name = sessions::revoke_token(db, &user_id, &id, now)?.ok_or(AppError::not_found("token"))?;
+            audit_token(db, &user_id, "auth.token_revoked", &id, json!({"name": name}))
+        })
+        .await
 }
 
 #[cfg(test)]

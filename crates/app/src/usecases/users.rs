@@ -377,6 +377,8 @@ pub async fn update(
             }
             if !u.active {
                 sessions::delete_for_user(db, &u.id)?;
+                // Disabling ends machine access too; re-enabling does not bring tokens back.
+                sessions::revoke_tokens_for_user(db, &u.id, now)?;
             }
             audit_user(db, Some(&actor), "user.updated", &u, before_ms.first().map(|m| m.agency_path.as_str()), payload)?;
             let ms = repo::memberships(db, &u.id)?;
@@ -400,6 +402,7 @@ pub async fn reset_password(ctx: &AppContext, actor: &Principal, id: &str, passw
             authorize_user(&actor, Permission::ManageUsers, &paths_of(&ms)).map_err(|_| AppError::Forbidden)?;
             repo::set_password(db, &id, &hash, now_ms())?;
             sessions::delete_for_user(db, &id)?;
+            sessions::revoke_tokens_for_user(db, &id, now_ms())?;
             audit_user(db, Some(&actor), "user.password_reset", &u, ms.first().map(|m| m.agency_path.as_str()), json!({}))?;
             Ok(())
         })
@@ -433,6 +436,8 @@ pub async fn change_own_password(ctx: &AppContext, actor: &Principal, current: S
     ctx.store
         .write(move |db| {
             repo::set_password(db, &id, &new_hash, now_ms())?;
+            // A changed password ends the bearer tokens issued under the old one.
+            sessions::revoke_tokens_for_user(db, &id, now_ms())?;
             let ms = repo::memberships(db, &id)?;
             audit_user(db, Some(&actor), "user.password_changed", &u, ms.first().map(|m| m.agency_path.as_str()), json!({}))?;
             Ok(())
