@@ -68,12 +68,13 @@ impl Hasher {
         let permit = match self.slots.clone().try_acquire_owned() {
             Ok(p) => p,
             Err(_) => {
-                if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.queue {
-                    self.waiting.fetch_sub(1, Ordering::SeqCst);
+                // Counted out on drop: a request cancelled while waiting (client gone,
+                // request timeout) must not leave its place in the queue taken.
+                let _queued = Queued::enter(&self.waiting);
+                if self.waiting.load(Ordering::SeqCst) > self.queue {
                     return Err(self.busy());
                 }
                 let got = tokio::time::timeout(self.wait, self.slots.clone().acquire_owned()).await;
-                self.waiting.fetch_sub(1, Ordering::SeqCst);
                 match got {
                     Ok(Ok(p)) => p,
                     _ => return Err(self.busy()),
@@ -108,6 +109,22 @@ impl Hasher {
             verify_with(area, &password, stored)
         })
         .await
+    }
+}
+
+/// One login waiting for a hash slot, for as long as this value lives.
+struct Queued<'a>(&'a AtomicUsize);
+
+impl<'a> Queued<'a> {
+    fn enter(n: &'a AtomicUsize) -> Self {
+        n.fetch_add(1, Ordering::SeqCst);
+        Self(n)
+    }
+}
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -485,6 +502,29 @@ pub async fn revoke_token(ctx: &AppContext, current: &CurrentUser, id: &str) -> 
 mod tests {
     use super::*;
     use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+
+    /// A login cancelled while it waits for a slot gives its place in the queue back; a
+    /// full queue answers `login_busy` at once.
+    #[tokio::test]
+    async fn the_queue_is_bounded_and_cancelled_waits_leave_it() {
+        let cfg =
+            crate::config::LoginConfig { max_concurrent_hashes: 1, hash_queue: 1, hash_wait_ms: 60_000, ..Default::default() };
+        let h = Hasher::new(&cfg);
+        let slot = h.slots.clone().try_acquire_owned().unwrap();
+        for _ in 0..3 {
+            let waited = tokio::time::timeout(Duration::from_millis(20), h.verify("x".into(), None)).await;
+            assert!(waited.is_err(), "still waiting for the slot");
+            assert_eq!(h.waiting.load(Ordering::SeqCst), 0);
+        }
+        let (first, second) = tokio::join!(tokio::time::timeout(Duration::from_millis(50), h.verify("x".into(), None)), async {
+            tokio::task::yield_now().await;
+            h.verify("x".into(), None).await
+        });
+        assert!(first.is_err());
+        assert!(matches!(second, Err(AppError::Throttled { code: "login_busy", .. })), "{second:?}");
+        drop(slot);
+        assert!(!h.verify("wrong".into(), None).await.unwrap());
+    }
 
     /// Hashes made with the reused memory and those made by the argon2 crate's own API
     /// (every stored hash so far) are interchangeable.
