@@ -240,11 +240,15 @@ pub async fn login(
     let (doors, now) = (&ctx.doors, now_ms());
     let address = client_key(client);
     if let Err(wait) = doors.login_per_address.take(&address, now) {
-        tracing::warn!(%address, "login rate limit of the address reached");
+        if doors.log_gate.open(now) {
+            tracing::warn!(%address, "login rate limit of the address reached");
+        }
         return Err(AppError::throttled(429, "too_many_requests", wait));
     }
     if let Err(wait) = doors.login_global.take(&(), now) {
-        tracing::warn!("global login rate limit reached");
+        if doors.log_gate.open(now) {
+            tracing::warn!("global login rate limit reached");
+        }
         return Err(AppError::throttled(429, "too_many_requests", wait));
     }
     let key = (text_key(&username), address);

@@ -157,8 +157,23 @@ impl<K: Hash + Eq + Clone> BackoffTable<K> {
     }
 }
 
+/// Lets a warning through at most once a second, so a flood of refused requests does not
+/// become a flood of log lines.
+#[derive(Default)]
+pub struct LogGate(std::sync::atomic::AtomicI64);
+
+impl LogGate {
+    pub fn open(&self, now_ms: i64) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        let last = self.0.load(Relaxed);
+        now_ms - last >= 1000 && self.0.compare_exchange(last, now_ms, Relaxed, Relaxed).is_ok()
+    }
+}
+
 /// The limit tables of the public doors, built once from the configuration.
 pub struct Doors {
+    /// Warnings about refused requests (rate limits), at most one a second.
+    pub log_gate: LogGate,
     pub login_per_address: RateTable<IpAddr>,
     pub login_global: RateTable<()>,
     /// Failed logins per (username as typed, address): known and unknown names alike.
@@ -179,6 +194,7 @@ impl Doors {
         };
         let tb = |after| Backoff { after, base_ms: tracking.backoff_base_secs * 1000, max_ms: tracking.backoff_max_secs * 1000 };
         Self {
+            log_gate: LogGate::default(),
             login_per_address: RateTable::new(login.per_address_per_minute, login.table_size),
             login_global: RateTable::new(login.global_per_minute, 16),
             login_failures: BackoffTable::new(lb, login.table_size),
@@ -247,5 +263,7 @@ mod tests {
         assert_eq!(t.failure(&"a", 2000), None);
         assert_eq!(client_key("2001:db8:1:2:3:4:5:6".parse().unwrap()), "2001:db8:1:2::".parse::<IpAddr>().unwrap());
         assert_eq!(client_key("::ffff:10.0.0.1".parse().unwrap()), "10.0.0.1".parse::<IpAddr>().unwrap());
+        let gate = LogGate::default();
+        assert!(gate.open(5000) && !gate.open(5500) && gate.open(6000));
     }
 }

@@ -852,7 +852,9 @@ pub async fn register(
 pub async fn track(ctx: &AppContext, code: &str, check: &str, client: IpAddr) -> Result<Dossier, AppError> {
     let (doors, now, address) = (&ctx.doors, crate::now_ms(), client_key(client));
     if let Err(wait) = doors.tracking_per_address.take(&address, now) {
-        tracing::warn!(%address, "tracking rate limit of the address reached");
+        if doors.log_gate.open(now) {
+            tracing::warn!(%address, "tracking rate limit of the address reached");
+        }
         return Err(AppError::throttled(429, "too_many_requests", wait));
     }
     let code_key = text_key(code);
