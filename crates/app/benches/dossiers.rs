@@ -35,7 +35,8 @@ fn pct(mut v: Vec<f64>) -> (f64, f64) {
 }
 
 async fn run(name: &str, ctx: AppContext) {
-    let clerk: CurrentUser = login(&ctx, "tiepnhan", "Motcua@2026", None, None).await.expect("login").current;
+    let clerk: CurrentUser =
+        login(&ctx, "tiepnhan", "Motcua@2026", std::net::Ipv4Addr::LOCALHOST.into(), None).await.expect("login").current;
     println!("{name}");
     let mut lat = Vec::with_capacity(SEQUENTIAL);
     let t0 = Instant::now();
@@ -82,7 +83,8 @@ async fn run(name: &str, ctx: AppContext) {
     let (p50, p99) = pct(lat);
     println!("  forward (load, decide, append, project, count), 1 in flight: p50 {p50:.2} ms   p99 {p99:.2} ms");
 
-    let specialist = login(&ctx, "chuyenvien", "Motcua@2026", None, None).await.expect("login").current;
+    let specialist =
+        login(&ctx, "chuyenvien", "Motcua@2026", std::net::Ipv4Addr::LOCALHOST.into(), None).await.expect("login").current;
     for (who, user) in [("reception officer", &clerk), ("specialist", &specialist)] {
         let mut lat = Vec::new();
         let mut total = 0;

@@ -27,6 +27,88 @@ pub struct Config {
     pub sqlite: SqliteConfig,
     pub postgres: PostgresConfig,
     pub attachments: AttachmentsConfig,
+    pub login: LoginConfig,
+    pub tracking: TrackingConfig,
+}
+
+/// Limits on the login door (issue #12): each password hash holds 19 MiB for tens of
+/// milliseconds, so their number is bounded, and guessing is slowed per address, per
+/// account and address, and in total. Addresses are the TCP peer's (see README).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct LoginConfig {
+    /// Password hashes computed at once; 0 = the number of cores, at most 8.
+    pub max_concurrent_hashes: usize,
+    /// Logins that may wait for a hash; more are answered 429 `login_busy` at once.
+    pub hash_queue: usize,
+    /// Longest wait for a hash before answering 429 `login_busy`.
+    pub hash_wait_ms: u64,
+    /// Login attempts a minute from one client address (0 = no limit).
+    pub per_address_per_minute: u32,
+    /// Login attempts a minute in total (0 = no limit).
+    pub global_per_minute: u32,
+    /// The failure of one username from one address that starts the back-off.
+    pub backoff_after_failures: u32,
+    /// First wait, doubled at each further failure, up to the maximum.
+    pub backoff_base_secs: i64,
+    pub backoff_max_secs: i64,
+    /// Keys kept per limit table (the memory bound).
+    pub table_size: usize,
+}
+
+impl Default for LoginConfig {
+    fn default() -> Self {
+        Self {
+            max_concurrent_hashes: 0,
+            hash_queue: 32,
+            hash_wait_ms: 2000,
+            per_address_per_minute: 60,
+            global_per_minute: 1200,
+            backoff_after_failures: 5,
+            backoff_base_secs: 30,
+            backoff_max_secs: 900,
+            table_size: 100_000,
+        }
+    }
+}
+
+impl LoginConfig {
+    pub fn hash_slots(&self) -> usize {
+        match self.max_concurrent_hashes {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()).min(8),
+            n => n,
+        }
+    }
+}
+
+/// Limits on public tracking: the second factor has only 10 000 values.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct TrackingConfig {
+    /// Checks a minute from one client address (0 = no limit).
+    pub per_address_per_minute: u32,
+    /// The wrong check of one code from one address that starts the back-off.
+    pub backoff_after_failures: u32,
+    /// The wrong check of one code from all addresses together that starts the back-off
+    /// for everyone (against guessing from many addresses).
+    pub code_backoff_after_failures: u32,
+    pub backoff_base_secs: i64,
+    pub backoff_max_secs: i64,
+    /// Keys kept per limit table (the memory bound).
+    pub table_size: usize,
+}
+
+impl Default for TrackingConfig {
+    fn default() -> Self {
+        Self {
+            per_address_per_minute: 30,
+            backoff_after_failures: 5,
+            code_backoff_after_failures: 50,
+            backoff_base_secs: 60,
+            backoff_max_secs: 3600,
+            table_size: 100_000,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -105,6 +187,8 @@ impl Default for Config {
             sqlite: SqliteConfig::default(),
             postgres: PostgresConfig::default(),
             attachments: AttachmentsConfig::default(),
+            login: LoginConfig::default(),
+            tracking: TrackingConfig::default(),
         }
     }
 }

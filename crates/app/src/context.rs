@@ -33,6 +33,10 @@ pub struct AppContext {
     /// Attachment bytes, content-addressed.
     pub files: Arc<dyn motcua_store::files::FileStore>,
     pub clock: Arc<Clock>,
+    /// Password hashing with bounded concurrency and memory.
+    pub hasher: Arc<crate::auth::Hasher>,
+    /// Rate limits and back-off of the public doors (login, tracking).
+    pub doors: Arc<crate::limits::Doors>,
 }
 
 /// What `AppContext::open` did, to print at start-up.
@@ -62,6 +66,16 @@ impl AppContext {
     pub async fn with_store(store: Store, config: Config) -> Result<Self, AppError> {
         let calendars = store.read(crate::calendar::Calendars::load).await?;
         let files = Arc::new(motcua_store::files::LocalFiles::new(config.files_dir())?);
-        Ok(Self { store, config: Arc::new(config), calendars: Arc::new(calendars), files, clock: Arc::new(Clock::default()) })
+        let hasher = Arc::new(crate::auth::Hasher::new(&config.login));
+        let doors = Arc::new(crate::limits::Doors::new(&config.login, &config.tracking));
+        Ok(Self {
+            store,
+            config: Arc::new(config),
+            calendars: Arc::new(calendars),
+            files,
+            clock: Arc::new(Clock::default()),
+            hasher,
+            doors,
+        })
     }
 }

@@ -16,8 +16,10 @@ pub enum AppError {
     /// Not logged in, bad credentials, or an expired session.
     #[error("unauthenticated: {code}")]
     Unauthenticated { code: &'static str },
-    #[error("account locked until {until_ms}")]
-    Locked { until_ms: i64 },
+    /// Too many attempts from this client or in total (429), or the server is saturated
+    /// (503); answered with `Retry-After`.
+    #[error("throttled: {code}")]
+    Throttled { http: u16, code: &'static str, retry_after_secs: i64 },
     /// The request conflicts with stored data (duplicate code, stale version…).
     #[error("conflict: {code}")]
     Conflict { code: &'static str, field: Option<&'static str>, vi: &'static str, en: &'static str },
@@ -86,7 +88,7 @@ impl AppError {
             AppError::NotFound { .. } => "not_found",
             AppError::Forbidden => "forbidden",
             AppError::Unauthenticated { code } => code,
-            AppError::Locked { .. } => "account_locked",
+            AppError::Throttled { code, .. } => code,
             AppError::Conflict { code, .. } => code,
             AppError::Calendar(e) => e.code(),
             AppError::Transition { .. } => "invalid_transition",
@@ -108,8 +110,18 @@ impl AppError {
                 "account_disabled" => "Tài khoản đã bị vô hiệu hóa.".into(),
                 _ => "Vui lòng đăng nhập để tiếp tục.".into(),
             },
-            AppError::Locked { until_ms } => {
-                format!("Tài khoản tạm khóa do đăng nhập sai nhiều lần; vui lòng thử lại sau {}.", hanoi_time(*until_ms))
+            AppError::Throttled { code, retry_after_secs, .. } => {
+                let wait = wait_vi(*retry_after_secs);
+                match *code {
+                    "login_busy" => format!("Hệ thống đang bận xử lý nhiều lượt đăng nhập; vui lòng thử lại sau {wait}."),
+                    "login_throttled" => format!("Đăng nhập sai nhiều lần; vui lòng thử lại sau {wait}."),
+                    "tracking_throttled" => {
+                        format!(
+                            "Tra cứu sai nhiều lần với mã hồ sơ này; vui lòng kiểm tra lại giấy tiếp nhận và thử lại sau {wait}."
+                        )
+                    }
+                    _ => format!("Quá nhiều yêu cầu; vui lòng thử lại sau {wait}."),
+                }
             }
             AppError::Conflict { vi, .. } => (*vi).into(),
             AppError::Calendar(e) => e.message_vi(),
@@ -132,8 +144,16 @@ impl AppError {
                 "account_disabled" => "This account is disabled.".into(),
                 _ => "Please log in to continue.".into(),
             },
-            AppError::Locked { until_ms } => {
-                format!("The account is locked after repeated failed logins; try again after {}.", hanoi_time(*until_ms))
+            AppError::Throttled { code, retry_after_secs, .. } => {
+                let wait = wait_en(*retry_after_secs);
+                match *code {
+                    "login_busy" => format!("The service is busy with many logins; please retry in {wait}."),
+                    "login_throttled" => format!("Too many failed logins; please retry in {wait}."),
+                    "tracking_throttled" => {
+                        format!("Too many wrong checks for this dossier code; check your receipt and retry in {wait}.")
+                    }
+                    _ => format!("Too many requests; please retry in {wait}."),
+                }
             }
             AppError::Conflict { en, .. } => (*en).into(),
             AppError::Calendar(e) => e.message_en(),
@@ -144,6 +164,19 @@ impl AppError {
             AppError::Store(StoreError::Unavailable(_)) => "The service is busy or unavailable; please retry later.".into(),
             AppError::Store(_) | AppError::Internal(_) => "Something went wrong on our side; please retry later.".into(),
         }
+    }
+
+    /// Seconds a client should wait before retrying, for `Retry-After`.
+    pub fn retry_after_secs(&self) -> Option<i64> {
+        match self {
+            AppError::Throttled { retry_after_secs, .. } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+
+    /// A throttle error for a wait in milliseconds (rounded up to whole seconds).
+    pub fn throttled(http: u16, code: &'static str, wait_ms: i64) -> Self {
+        AppError::Throttled { http, code, retry_after_secs: ((wait_ms + 999) / 1000).max(1) }
     }
 
     pub fn fields(&self) -> Vec<FieldError> {
@@ -165,6 +198,14 @@ impl AppError {
             _ => Vec::new(),
         }
     }
+}
+
+fn wait_vi(secs: i64) -> String {
+    if secs >= 120 { format!("{} phút", (secs + 59) / 60) } else { format!("{secs} giây") }
+}
+
+fn wait_en(secs: i64) -> String {
+    if secs >= 120 { format!("{} minutes", (secs + 59) / 60) } else { format!("{secs} seconds") }
 }
 
 /// "HH:MM dd/mm/yyyy" in Asia/Ho_Chi_Minh.

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod config;
 pub mod context;
 pub mod error;
+pub mod limits;
 pub mod seed;
 pub mod usecases;
 

@@ -206,17 +206,6 @@ pub fn check_password(field: &str, s: &str) -> Result<(), ValidationError> {
     }
 }
 
-/// Failed-login lockout: after `MAX_FAILED_LOGINS` consecutive failures the account is
-/// locked for `LOCKOUT_MINUTES`; a success resets the count.
-pub const MAX_FAILED_LOGINS: i64 = 5;
-pub const LOCKOUT_MINUTES: i64 = 15;
-
-/// Decides the lock after one more failed attempt: returns (new failure count, locked until ms).
-pub fn after_failed_login(failed_before: i64, now_ms: i64) -> (i64, Option<i64>) {
-    let failed = failed_before + 1;
-    if failed >= MAX_FAILED_LOGINS { (0, Some(now_ms + LOCKOUT_MINUTES * 60_000)) } else { (failed, None) }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,19 +228,6 @@ mod tests {
         assert!(parse_username("u", "cán bộ").is_err());
         assert!(parse_email("e", "a@b.vn").is_ok());
         assert!(parse_email("e", "a@b").is_err());
-    }
-
-    #[test]
-    fn lockout() {
-        let mut failed = 0;
-        for _ in 0..MAX_FAILED_LOGINS - 1 {
-            let (f, lock) = after_failed_login(failed, 0);
-            assert!(lock.is_none());
-            failed = f;
-        }
-        let (f, lock) = after_failed_login(failed, 1000);
-        assert_eq!(f, 0);
-        assert_eq!(lock, Some(1000 + LOCKOUT_MINUTES * 60_000));
     }
 
     #[test]

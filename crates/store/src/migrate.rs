@@ -27,6 +27,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_catalog"),
     migration!(4, "0004_dossiers"),
     migration!(5, "0005_catalog_search"),
+    migration!(6, "0006_api_tokens"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -93,6 +93,16 @@ impl TestApp {
         }
     }
 
+    /// A client whose connections come from another loopback address (`127.0.0.2`, …), so
+    /// tests can act as a second visitor for per-address limits (all of 127/8 is loopback).
+    pub fn client_from(&self, ip: std::net::Ipv4Addr) -> Client {
+        Client {
+            http: reqwest::Client::builder().cookie_store(true).local_address(std::net::IpAddr::V4(ip)).build().expect("client"),
+            base: self.url.clone(),
+            csrf: None,
+        }
+    }
+
     /// A client logged in as a demo user (password `Motcua@2026`).
     pub async fn login(&self, username: &str) -> Client {
         let mut c = self.client();

@@ -90,7 +90,7 @@ impl From<AppError> for ApiError {
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
-            AppError::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Throttled { http, .. } => StatusCode::from_u16(*http).unwrap_or(StatusCode::TOO_MANY_REQUESTS),
             AppError::Conflict { .. } | AppError::Transition { .. } => StatusCode::CONFLICT,
             AppError::Refused { http, .. } => StatusCode::from_u16(*http).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
             AppError::Store(motcua_store::StoreError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
@@ -99,10 +99,7 @@ impl From<AppError> for ApiError {
         if status.is_server_error() {
             tracing::error!(error = %e, "request failed");
         }
-        let retry_after_secs = match &e {
-            AppError::Locked { until_ms } => Some(((until_ms - motcua_app::now_ms()) / 1000).max(1)),
-            _ => None,
-        };
+        let retry_after_secs = e.retry_after_secs();
         ApiError {
             status,
             body: ErrorBody {

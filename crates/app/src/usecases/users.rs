@@ -179,7 +179,7 @@ pub async fn create(
     input: NewUser,
 ) -> Result<(UserRecord, Vec<MembershipRecord>), AppError> {
     let v = validate_new(&input)?;
-    let hash = hash_password(input.password).await?;
+    let hash = hash_password(ctx, input.password).await?;
     let actor = actor.cloned();
     ctx.store.write(move |db| create_in(db, actor.as_ref(), v, &hash)).await
 }
@@ -377,6 +377,8 @@ pub async fn update(
             }
             if !u.active {
                 sessions::delete_for_user(db, &u.id)?;
+                // Disabling ends machine access too; re-enabling does not bring tokens back.
+                sessions::revoke_tokens_for_user(db, &u.id, now)?;
             }
             audit_user(db, Some(&actor), "user.updated", &u, before_ms.first().map(|m| m.agency_path.as_str()), payload)?;
             let ms = repo::memberships(db, &u.id)?;
@@ -388,7 +390,7 @@ pub async fn update(
 /// An administrator sets a new password; the user's sessions end.
 pub async fn reset_password(ctx: &AppContext, actor: &Principal, id: &str, password: String) -> Result<(), AppError> {
     user::check_password("password", &password)?;
-    let hash = hash_password(password).await?;
+    let hash = hash_password(ctx, password).await?;
     let (actor, id) = (actor.clone(), id.to_string());
     ctx.store
         .write(move |db| {
@@ -400,6 +402,7 @@ pub async fn reset_password(ctx: &AppContext, actor: &Principal, id: &str, passw
             authorize_user(&actor, Permission::ManageUsers, &paths_of(&ms)).map_err(|_| AppError::Forbidden)?;
             repo::set_password(db, &id, &hash, now_ms())?;
             sessions::delete_for_user(db, &id)?;
+            sessions::revoke_tokens_for_user(db, &id, now_ms())?;
             audit_user(db, Some(&actor), "user.password_reset", &u, ms.first().map(|m| m.agency_path.as_str()), json!({}))?;
             Ok(())
         })
@@ -420,7 +423,7 @@ pub async fn change_own_password(ctx: &AppContext, actor: &Principal, current: S
             })
             .await?
     };
-    if !crate::auth::verify_password(current, hash).await? {
+    if !crate::auth::verify_password(ctx, current, hash).await? {
         return Err(AppError::Validation(ValidationError::single(
             "current_password",
             "wrong_password",
@@ -428,11 +431,13 @@ pub async fn change_own_password(ctx: &AppContext, actor: &Principal, current: S
             "The current password is wrong.",
         )));
     }
-    let new_hash = hash_password(new).await?;
+    let new_hash = hash_password(ctx, new).await?;
     let actor = actor.clone();
     ctx.store
         .write(move |db| {
             repo::set_password(db, &id, &new_hash, now_ms())?;
+            // A changed password ends the bearer tokens issued under the old one.
+            sessions::revoke_tokens_for_user(db, &id, now_ms())?;
             let ms = repo::memberships(db, &id)?;
             audit_user(db, Some(&actor), "user.password_changed", &u, ms.first().map(|m| m.agency_path.as_str()), json!({}))?;
             Ok(())

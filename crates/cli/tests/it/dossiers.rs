@@ -598,7 +598,7 @@ both_backends! {
 
     async fn ten_thousand_concurrent_receptions_get_consecutive_codes(app) {
         app.ctx.clock.set(vn("2026-03-02T09:30:00"));
-        let officer = motcua_app::auth::login(&app.ctx, "tiepnhan", "Motcua@2026", None, None).await.unwrap().current;
+        let officer = motcua_app::auth::login(&app.ctx, "tiepnhan", "Motcua@2026", std::net::Ipv4Addr::LOCALHOST.into(), None).await.unwrap().current;
         let input = motcua_app::usecases::dossiers::NewDossier {
             procedure_code: "1.910203.H40".into(),
             applicant: motcua_app::usecases::dossiers::ApplicantInput { name: "Trần Thị Bình".into(), ..Default::default() },

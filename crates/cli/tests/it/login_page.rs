@@ -58,7 +58,7 @@ both_backends! {
         let me = b.http.get(format!("{}/api/v1/auth/me", app.url)).send().await.unwrap();
         assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "logged out");
 
-        // Lockout after repeated failures: 429 with the summary.
+        // Back-off after repeated failures from this address: 429 with the summary.
         let c = Browser::new(&app);
         let mut last = StatusCode::OK;
         for _ in 0..5 {

@@ -1,5 +1,6 @@
 //! The integration suite: one binary, every scenario on SQLite and on PostgreSQL.
 
+mod abuse;
 mod admin_pages;
 mod agencies;
 mod audit;

@@ -61,14 +61,73 @@ pub fn delete_expired(db: &mut Db, now_ms: i64) -> Result<u64, StoreError> {
     db.execute("DELETE FROM sessions WHERE expires_at <= $1", &params![now_ms])
 }
 
-/// A bearer token of a machine client: (user id, expiry) if it is live.
-pub fn token_user(db: &mut Db, token_hash: &str, now_ms: i64) -> Result<Option<String>, StoreError> {
+/// A live bearer token of a machine client: its user and when it was last used.
+pub fn token_user(db: &mut Db, token_hash: &str, now_ms: i64) -> Result<Option<(String, Option<i64>)>, StoreError> {
     db.query_opt(
-        "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
+        "SELECT user_id, last_used_at FROM api_tokens \
+         WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
         &params![token_hash, now_ms],
+    )?
+    .map(|r| Ok((r.text(0)?, r.opt_i64(1)?)))
+    .transpose()
+}
+
+pub fn touch_token(db: &mut Db, token_hash: &str, now_ms: i64) -> Result<(), StoreError> {
+    db.execute("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1", &params![token_hash, now_ms])?;
+    Ok(())
+}
+
+/// A bearer token as its owner sees it: never the secret, and as id only the first 16 hex
+/// digits of its hash.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenRecord {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// Length of a token's public id (a prefix of its hash).
+pub const TOKEN_ID_LEN: usize = 16;
+
+/// A user's tokens, newest first (at most `limit`).
+pub fn list_tokens(db: &mut Db, user_id: &str, limit: i64) -> Result<Vec<TokenRecord>, StoreError> {
+    db.query(
+        "SELECT substr(token_hash, 1, 16), name, created_at, expires_at, last_used_at, revoked_at FROM api_tokens \
+         WHERE user_id = $1 ORDER BY created_at DESC, token_hash LIMIT $2",
+        &params![user_id, limit],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(TokenRecord {
+            id: r.text(0)?,
+            name: r.text(1)?,
+            created_at: r.i64(2)?,
+            expires_at: r.opt_i64(3)?,
+            last_used_at: r.opt_i64(4)?,
+            revoked_at: r.opt_i64(5)?,
+        })
+    })
+    .collect()
+}
+
+/// Revokes one of the user's tokens by id; the token's name if it was live, `None` if
+/// there is no such live token of this user.
+pub fn revoke_token(db: &mut Db, user_id: &str, id: &str, now_ms: i64) -> Result<Option<String>, StoreError> {
+    db.query_opt(
+        "UPDATE api_tokens SET revoked_at = $3 \
+         WHERE user_id = $1 AND substr(token_hash, 1, 16) = $2 AND revoked_at IS NULL RETURNING name",
+        &params![user_id, id, now_ms],
     )?
     .map(|r| r.text(0))
     .transpose()
+}
+
+/// Revokes every live token of a user (password changed or reset, account disabled).
+pub fn revoke_tokens_for_user(db: &mut Db, user_id: &str, now_ms: i64) -> Result<u64, StoreError> {
+    db.execute("UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL", &params![user_id, now_ms])
 }
 
 pub fn insert_token(

@@ -133,11 +133,6 @@ pub fn find_for_login(db: &mut Db, username: &str) -> Result<Option<(UserRecord,
     row.map(|r| Ok((map(&r)?, r.text(13)?))).transpose()
 }
 
-pub fn record_login_failure(db: &mut Db, id: &str, failed: i64, locked_until: Option<i64>) -> Result<(), StoreError> {
-    db.execute("UPDATE users SET failed_logins = $2, locked_until = $3 WHERE id = $1", &params![id, failed, locked_until])?;
-    Ok(())
-}
-
 pub fn record_login_success(db: &mut Db, id: &str, now_ms: i64) -> Result<(), StoreError> {
     db.execute(
         "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1",

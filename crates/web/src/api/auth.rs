@@ -37,7 +37,7 @@ pub(crate) fn session_cookie(ctx: &AppContext, value: &str, max_age_secs: i64) -
     responses(
         (status = 200, description = "Logged in; the session cookie is set", body = SessionDto),
         (status = 401, description = "Wrong username or password", body = ErrorBody),
-        (status = 429, description = "Account locked after repeated failures", body = ErrorBody),
+        (status = 429, description = "Too many attempts from this address or in total, back-off after repeated failures, or too many logins being checked at once (`Retry-After`)", body = ErrorBody),
         (status = 422, description = "Invalid body", body = ErrorBody),
     ))]
 async fn login(
@@ -55,7 +55,7 @@ async fn login(
         ));
     }
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect());
-    let out = do_login(&ctx, &req.username, &req.password, Some(peer.ip().to_string()), ua).await?;
+    let out = do_login(&ctx, &req.username, &req.password, peer.ip(), ua).await?;
     let max_age = ctx.config.session.absolute_hours * 3600;
     let mut resp = Json(session_dto(out.current)).into_response();
     resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&ctx, &out.token, max_age));

@@ -5,7 +5,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Auth};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use motcua_app::AppContext;
@@ -14,6 +14,7 @@ use motcua_app::usecases::dossiers::{self as uc, DueCounts, ListQuery, NewDossie
 use motcua_domain::dossier::{Command, Dossier, FeeItem, PaymentMethod, ReturnMethod, SupplementItem, Workflow};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::net::SocketAddr;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -43,7 +44,8 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .routes(routes!(register))
         .routes(routes!(tracking))
         .routes(routes!(get_workflow, put_workflow))
-        .routes(routes!(create_token))
+        .routes(routes!(create_token, list_tokens))
+        .routes(routes!(revoke_token))
         .routes(routes!(kpi))
         // Scans and photos are larger than JSON bodies; the use case applies the configured limits.
         .merge(OpenApiRouter::new().routes(routes!(upload_file)).layer(axum::extract::DefaultBodyLimit::max(upload_limit)))
@@ -774,13 +776,15 @@ pub struct TrackingDto {
 /// Public tracking by dossier code and a second factor. It shows status and dates only,
 /// no personal data; a wrong factor answers like an unknown code (404).
 #[utoipa::path(get, path = "/api/v1/tracking/{code}", tag = "dossiers", params(("code" = String, Path), TrackParams),
-    responses((status = 200, body = TrackingDto), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = TrackingDto), (status = 404, body = ErrorBody),
+        (status = 429, description = "Too many checks from this address or of this code (`Retry-After`)", body = ErrorBody)))]
 async fn tracking(
     State(ctx): State<AppContext>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
     Query(p): Query<TrackParams>,
 ) -> ApiResult<Json<TrackingDto>> {
-    let d = uc::track(&ctx, &code, &p.check).await?;
+    let d = uc::track(&ctx, &code, &p.check, peer.ip()).await?;
     Ok(Json(TrackingDto {
         code: d.code.clone().unwrap_or_default(),
         procedure: d.procedure.name.clone(),
@@ -846,7 +850,9 @@ pub struct TokenDto {
     pub token: String,
 }
 
-/// Issue a bearer token for a machine client acting as the current user.
+/// Issue a bearer token for a machine client acting as the current user. It expires after
+/// `days` (default 90, at most 3650) and ends when the password changes or the account is
+/// disabled.
 #[utoipa::path(post, path = "/api/v1/auth/tokens", tag = "auth", security(("session" = [])), request_body = TokenRequest,
     responses((status = 201, body = TokenDto), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_token(
@@ -856,6 +862,46 @@ async fn create_token(
 ) -> ApiResult<(StatusCode, Json<TokenDto>)> {
     let token = motcua_app::auth::create_token(&ctx, &u, &r.name, r.days).await?;
     Ok((StatusCode::CREATED, Json(TokenDto { token })))
+}
+
+/// A bearer token as its owner sees it (never the secret). Times are unix milliseconds.
+#[derive(Serialize, ToSchema)]
+pub struct TokenInfoDto {
+    /// Identifies the token for revoking it.
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// The current user's bearer tokens, newest first (the last 200).
+#[utoipa::path(get, path = "/api/v1/auth/tokens", tag = "auth", security(("session" = [])),
+    responses((status = 200, body = Vec<TokenInfoDto>), (status = 401, body = ErrorBody)))]
+async fn list_tokens(State(ctx): State<AppContext>, Auth(u): Auth) -> ApiResult<Json<Vec<TokenInfoDto>>> {
+    let tokens = motcua_app::auth::list_tokens(&ctx, &u).await?;
+    Ok(Json(
+        tokens
+            .into_iter()
+            .map(|t| TokenInfoDto {
+                id: t.id,
+                name: t.name,
+                created_at: t.created_at,
+                expires_at: t.expires_at,
+                last_used_at: t.last_used_at,
+                revoked_at: t.revoked_at,
+            })
+            .collect(),
+    ))
+}
+
+/// Revoke one of the current user's bearer tokens; it is refused from then on.
+#[utoipa::path(delete, path = "/api/v1/auth/tokens/{id}", tag = "auth", security(("session" = [])), params(("id" = String, Path)),
+    responses((status = 204, description = "Revoked"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn revoke_token(State(ctx): State<AppContext>, Auth(u): Auth, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    motcua_app::auth::revoke_token(&ctx, &u, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, IntoParams)]

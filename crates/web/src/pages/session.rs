@@ -220,7 +220,7 @@ pub async fn login_submit(
         return login_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &username, &next, &errors);
     }
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect());
-    match do_login(&ctx, &username, &password, Some(peer.ip().to_string()), ua).await {
+    match do_login(&ctx, &username, &password, peer.ip(), ua).await {
         Ok(out) => {
             let mut r = see_other(&next);
             r.headers_mut()
@@ -228,14 +228,14 @@ pub async fn login_submit(
             r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             r
         }
-        Err(e @ (AppError::Unauthenticated { .. } | AppError::Locked { .. })) => {
+        Err(e @ (AppError::Unauthenticated { .. } | AppError::Throttled { .. })) => {
             let errors = vec![FieldError::new("username", e.code(), e.message_vi(), e.message_en())];
-            let status =
-                if matches!(e, AppError::Locked { .. }) { StatusCode::TOO_MANY_REQUESTS } else { StatusCode::UNAUTHORIZED };
+            let status = match e {
+                AppError::Throttled { http, .. } => StatusCode::from_u16(http).unwrap_or(StatusCode::TOO_MANY_REQUESTS),
+                _ => StatusCode::UNAUTHORIZED,
+            };
             let mut r = login_page(lang, status, &username, &next, &errors);
-            if let AppError::Locked { until_ms } = e
-                && let Ok(v) = HeaderValue::from_str(&((until_ms - motcua_app::now_ms()) / 1000).max(1).to_string())
-            {
+            if let Some(v) = e.retry_after_secs().and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
                 r.headers_mut().insert(header::RETRY_AFTER, v);
             }
             r

@@ -4,13 +4,14 @@
 
 use super::form::{error_summary, field_error, invalid_attrs, page, title_with_errors};
 use super::{Lang, esc, other_lang_href, status_text, when};
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_app::usecases::dossiers as uc;
 use motcua_app::{AppContext, AppError};
 use motcua_domain::error::FieldError;
 use serde::Deserialize;
+use std::net::SocketAddr;
 
 #[derive(Deserialize)]
 pub struct TrackQuery {
@@ -19,7 +20,11 @@ pub struct TrackQuery {
     lang: Option<String>,
 }
 
-pub async fn tracking_page(State(ctx): State<AppContext>, Query(q): Query<TrackQuery>) -> Response {
+pub async fn tracking_page(
+    State(ctx): State<AppContext>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(q): Query<TrackQuery>,
+) -> Response {
     let lang = Lang::from_query(q.lang.as_deref());
     let asked = q.code.is_some() || q.check.is_some();
     let code = q.code.as_deref().unwrap_or("").trim().to_string();
@@ -40,7 +45,7 @@ pub async fn tracking_page(State(ctx): State<AppContext>, Query(q): Query<TrackQ
             ));
         }
         if errors.is_empty() {
-            match uc::track(&ctx, &code, &check).await {
+            match uc::track(&ctx, &code, &check, peer.ip()).await {
                 Ok(d) => {
                     result = format!(
                         r#"<section class="result" aria-labelledby="track-h"><h2 id="track-h">{h}</h2><dl class="summary">

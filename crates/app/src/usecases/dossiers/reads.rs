@@ -2,6 +2,8 @@
 //! counter totals and officers' names.
 
 use super::*;
+use crate::limits::{client_key, text_key};
+use std::net::IpAddr;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TimelineEntry {
@@ -176,9 +178,40 @@ pub async fn register(
 
 /// Public tracking by code and a second factor (last four digits of the applicant's ID
 /// number or phone). A wrong factor reads exactly like an unknown code.
-pub async fn track(ctx: &AppContext, code: &str, check: &str) -> Result<Dossier, AppError> {
+///
+/// Codes are sequential and the check has 10 000 values, so guessing is limited: each
+/// client address has a rate, and wrong checks of one code put (code, address) — and,
+/// after many more, the code for everyone — into back-off, refused with 429 before
+/// anything is read. The applicant, from their own address, keeps access unless the code
+/// is guessed at from many addresses.
+pub async fn track(ctx: &AppContext, code: &str, check: &str, client: IpAddr) -> Result<Dossier, AppError> {
+    let (doors, now, address) = (&ctx.doors, crate::now_ms(), client_key(client));
+    if let Err(wait) = doors.tracking_per_address.take(&address, now) {
+        if doors.log_gate.open(now) {
+            tracing::warn!(%address, "tracking rate limit of the address reached");
+        }
+        return Err(AppError::throttled(429, "too_many_requests", wait));
+    }
+    let code_key = text_key(code);
+    let pair = (code_key.clone(), address);
+    if let Some(wait) =
+        doors.tracking_failures.blocked(&pair, now).or_else(|| doors.tracking_code_failures.blocked(&code_key, now))
+    {
+        return Err(AppError::throttled(429, "tracking_throttled", wait));
+    }
     let (code, check) = (code.trim().to_string(), check.trim().to_string());
-    ctx.store.read(move |db| repo::get_for_tracking(db, &code, &check)?.ok_or(AppError::not_found("dossier"))).await
+    let found = ctx.store.read(move |db| repo::get_for_tracking(db, &code, &check).map_err(AppError::from)).await?;
+    let Some(d) = found else {
+        let by_pair = doors.tracking_failures.failure(&pair, now);
+        let by_code = doors.tracking_code_failures.failure(&code_key, now);
+        if let Some(t) = by_pair.or(by_code) {
+            tracing::warn!(code = %code_key, %address, failures = t.failures, wait_ms = t.wait_ms, all_addresses = by_pair.is_none(),
+                "tracking back-off");
+        }
+        return Err(AppError::not_found("dossier"));
+    };
+    doors.tracking_failures.success(&pair);
+    Ok(d)
 }
 
 /// Counter totals over local days `[from, to]` for the agencies given (all when empty).
