@@ -19,5 +19,6 @@ mod login_page;
 mod officer_browser;
 mod officer_pages;
 mod ops;
+mod pages_golden;
 mod store;
 mod users;
