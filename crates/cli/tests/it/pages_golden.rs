@@ -18,11 +18,15 @@ fn vn(s: &str) -> i64 {
     format!("{s}+07:00").parse::<jiff::Timestamp>().unwrap().as_millisecond()
 }
 
-/// One tag or text run a line, whitespace collapsed, random values redacted.
+/// One tag or text run a line, whitespace collapsed, random values redacted, and the
+/// equivalent spellings of the escaped characters made one (`&#38;` and `&amp;` are the same
+/// `&`; `'` needs no escape in our double-quoted attributes).
 pub fn normalize(html: &str) -> String {
+    let html = html.replace("&#38;", "&amp;").replace("&#34;", "&quot;").replace("&#39;", "'");
+    let html = html.replace("&#60;", "&lt;").replace("&#62;", "&gt;");
     let uuid = regex::Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").unwrap();
     let csrf = regex::Regex::new(r#"name="csrf_token" value="[^"]*""#).unwrap();
-    let html = csrf.replace_all(html, r#"name="csrf_token" value="[csrf]""#);
+    let html = csrf.replace_all(&html, r#"name="csrf_token" value="[csrf]""#);
     let html = uuid.replace_all(&html, "[id]");
     let collapse = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out = String::new();

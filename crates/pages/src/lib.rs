@@ -1,0 +1,23 @@
+//! Server-rendered pages on askama templates (`templates/`: layouts, form components, one
+//! file per page or partial; auto-escaped). A handler gathers data with the use cases of
+//! `motcua-app` (the same ones the JSON API calls), fills a view struct and returns it.
+//! Vietnamese by default, English with `?lang=en`; no page needs JavaScript.
+//!
+//! `motcua-web` is the HTTP shell: it mounts `router()` next to the API and the assets.
+
+pub mod kit;
+pub mod public;
+
+use axum::Router;
+use axum::routing::{get, post};
+use kit::Route;
+use motcua_app::AppContext;
+
+/// The routes of the pages in this crate.
+pub fn router() -> Router<AppContext> {
+    Router::new()
+        .route(Route::Home.pattern(), get(public::home::page))
+        .route(Route::Tracking.pattern(), get(public::tracking::page))
+        .route(Route::Login.pattern(), get(public::login::form).post(public::login::submit))
+        .route(Route::Logout.pattern(), post(public::login::logout))
+}
