@@ -5,6 +5,7 @@
 //!
 //! `motcua-web` is the HTTP shell: it mounts `router()` next to the API and the assets.
 
+pub mod citizen;
 pub mod kit;
 pub mod public;
 
@@ -20,4 +21,13 @@ pub fn router() -> Router<AppContext> {
         .route(Route::Tracking.pattern(), get(public::tracking::page))
         .route(Route::Login.pattern(), get(public::login::form).post(public::login::submit))
         .route(Route::Logout.pattern(), post(public::login::logout))
+        .route(Route::MyDossiers.pattern(), get(citizen::dossiers::my_dossiers))
+        .route(Route::Dossier("").pattern(), get(citizen::dossiers::dossier_page))
+        .route(Route::Supply("").pattern(), post(citizen::dossiers::supply))
+        .route(Route::Rate("").pattern(), post(citizen::dossiers::rate))
+}
+
+/// The page routes that take a file: the web shell puts its upload body limit on them.
+pub fn upload_router() -> Router<AppContext> {
+    Router::new().route(Route::SupplementFile("").pattern(), post(citizen::dossiers::supplement_upload))
 }

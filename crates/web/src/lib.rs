@@ -63,17 +63,10 @@ pub fn router(ctx: AppContext) -> Router {
         .route("/ho-so-cua-toi/{id}/xem-lai", get(pages::filing::review))
         .route("/ho-so-cua-toi/{id}/nop", post(pages::filing::submit))
         .route("/ho-so-cua-toi/{id}/bien-nhan", get(pages::filing::receipt))
-        .route("/ho-so-cua-toi", get(pages::citizen::my_dossiers))
-        .route("/ho-so-cua-toi/{id}", get(pages::citizen::dossier_page))
-        .route("/ho-so-cua-toi/{id}/bo-sung", post(pages::citizen::supply))
-        .route(
-            "/ho-so-cua-toi/{id}/bo-sung/tep",
-            post(pages::citizen::supplement_upload).layer(DefaultBodyLimit::max(upload_limit)),
-        )
-        .route("/ho-so-cua-toi/{id}/danh-gia", post(pages::citizen::rate))
         .route("/assets/upload.js", get(upload_js))
         .merge(officer_routes())
         .merge(motcua_pages::router())
+        .merge(motcua_pages::upload_router().layer(DefaultBodyLimit::max(upload_limit)))
         .route("/assets/site.css", get(site_css))
         .route("/assets/{file}", get(pages::assets::script))
         .route("/metrics", get(ops::metrics_text))

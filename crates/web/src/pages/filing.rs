@@ -9,7 +9,6 @@
 //! 3. `GET /ho-so-cua-toi/{id}/xem-lai` and `POST /ho-so-cua-toi/{id}/nop`: review and submit.
 //! 4. `GET /ho-so-cua-toi/{id}/bien-nhan`: the receipt, with what happens next.
 
-use super::citizen::{citizen_only, frame, load, not_citizen};
 use super::form::{FormFields, app_field_errors, error_page, error_summary, field_error, invalid_attrs, see_other};
 use super::session::{PageForm, PageUpload, PageUser, csrf_input, lang_of};
 use super::{Lang, esc, status_text, when, with_lang};
@@ -23,6 +22,8 @@ use motcua_domain::catalog::OnlineLevel;
 use motcua_domain::dossier::{Command, Dossier, Status};
 use motcua_domain::error::FieldError;
 use motcua_domain::user::{self, CitizenId};
+use motcua_pages::citizen::{citizen_only, legacy_frame as frame, load, not_citizen};
+use motcua_pages::kit::size;
 use std::fmt::Write;
 
 /// The applicant fields, in page order: (input id, autocomplete, type, label vi, label en, required).
@@ -273,14 +274,6 @@ pub(crate) fn file_list(lang: Lang, d: &Dossier, key: &str) -> String {
     }
     s.push_str("</ul>");
     s
-}
-
-pub(crate) fn size(bytes: i64) -> String {
-    if bytes >= 1_000_000 {
-        format!("{:.1} MB", bytes as f64 / 1_000_000.0)
-    } else {
-        format!("{} KB", ((bytes + 999) / 1000).max(1))
-    }
 }
 
 fn component_page(

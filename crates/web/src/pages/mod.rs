@@ -7,7 +7,6 @@ pub mod admin_catalog;
 pub mod assets;
 pub mod calendar;
 pub mod catalog;
-pub mod citizen;
 pub mod counter;
 pub mod filing;
 pub mod form;
