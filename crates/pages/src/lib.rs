@@ -21,6 +21,10 @@ pub fn router() -> Router<AppContext> {
         .route(Route::Tracking.pattern(), get(public::tracking::page))
         .route(Route::Login.pattern(), get(public::login::form).post(public::login::submit))
         .route(Route::Logout.pattern(), post(public::login::logout))
+        .route(Route::FileOnline("").pattern(), get(citizen::filing::applicant_form).post(citizen::filing::applicant_submit))
+        .route(Route::Review("").pattern(), get(citizen::filing::review))
+        .route(Route::Submit("").pattern(), post(citizen::filing::submit))
+        .route(Route::Receipt("").pattern(), get(citizen::filing::receipt))
         .route(Route::MyDossiers.pattern(), get(citizen::dossiers::my_dossiers))
         .route(Route::Dossier("").pattern(), get(citizen::dossiers::dossier_page))
         .route(Route::Supply("").pattern(), post(citizen::dossiers::supply))
@@ -29,5 +33,7 @@ pub fn router() -> Router<AppContext> {
 
 /// The page routes that take a file: the web shell puts its upload body limit on them.
 pub fn upload_router() -> Router<AppContext> {
-    Router::new().route(Route::SupplementFile("").pattern(), post(citizen::dossiers::supplement_upload))
+    Router::new()
+        .route(Route::SupplementFile("").pattern(), post(citizen::dossiers::supplement_upload))
+        .route(Route::Component("", "").pattern(), get(citizen::filing::component_form).post(citizen::filing::component_upload))
 }

@@ -55,14 +55,6 @@ pub fn router(ctx: AppContext) -> Router {
         .route("/quan-tri/thu-tuc/{code}/bai-bo", post(pages::admin_catalog::abolish))
         .route("/quan-tri/thu-tuc/{code}/thay-the", post(pages::admin_catalog::replace))
         .route("/quan-tri/thu-tuc/{code}/so-sanh", get(pages::admin_catalog::diff))
-        .route("/nop-ho-so/{code}", get(pages::filing::applicant_form).post(pages::filing::applicant_submit))
-        .route(
-            "/ho-so-cua-toi/{id}/thanh-phan/{key}",
-            get(pages::filing::component_form).post(pages::filing::component_upload).layer(DefaultBodyLimit::max(upload_limit)),
-        )
-        .route("/ho-so-cua-toi/{id}/xem-lai", get(pages::filing::review))
-        .route("/ho-so-cua-toi/{id}/nop", post(pages::filing::submit))
-        .route("/ho-so-cua-toi/{id}/bien-nhan", get(pages::filing::receipt))
         .route("/assets/upload.js", get(upload_js))
         .merge(officer_routes())
         .merge(motcua_pages::router())

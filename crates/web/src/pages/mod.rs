@@ -8,7 +8,6 @@ pub mod assets;
 pub mod calendar;
 pub mod catalog;
 pub mod counter;
-pub mod filing;
 pub mod form;
 pub mod officer;
 pub mod register;
