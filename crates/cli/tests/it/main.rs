@@ -19,6 +19,7 @@ mod login_page;
 mod officer_browser;
 mod officer_pages;
 mod ops;
+mod pages_escaping;
 mod pages_golden;
 mod store;
 mod users;
