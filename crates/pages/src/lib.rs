@@ -18,6 +18,8 @@ use motcua_app::AppContext;
 pub fn router() -> Router<AppContext> {
     Router::new()
         .route(Route::Home.pattern(), get(public::home::page))
+        .route(Route::Catalog.pattern(), get(public::catalog::search_page))
+        .route(Route::Procedure("").pattern(), get(public::catalog::procedure_page))
         .route(Route::Tracking.pattern(), get(public::tracking::page))
         .route(Route::Login.pattern(), get(public::login::form).post(public::login::submit))
         .route(Route::Logout.pattern(), post(public::login::logout))
