@@ -60,7 +60,8 @@ pub fn router(ctx: AppContext) -> Router {
         .route("/assets/site.css", get(site_css))
         .route("/assets/{file}", get(pages::assets::script))
         .route("/metrics", get(ops::metrics_text))
-        .fallback(|| async { ApiError::for_status(StatusCode::NOT_FOUND) })
+        // Shaped by `normalize_errors`: JSON for the API, an HTML page for page addresses.
+        .fallback(|| async { StatusCode::NOT_FOUND })
         .with_state(ctx)
         .layer(axum::Extension(pages::counter::CounterHub::default()))
         .layer(DefaultBodyLimit::max(cfg.http.body_limit_bytes))
@@ -124,21 +125,28 @@ fn officer_routes() -> Router<AppContext> {
 /// Largest page form with files (a counter reception with its scans).
 const UPLOAD_LIMIT: usize = 110 * 1024 * 1024;
 
+/// Addresses of the API and of machines (JSON, CSV, metrics, scripts); every other address is a
+/// page, and a page's errors are HTML pages in its language.
+fn is_api_path(path: &str) -> bool {
+    ["/api/", "/healthz", "/readyz", "/metrics", "/open-data/", "/assets/"].iter().any(|p| path.starts_with(p))
+}
+
 /// Errors produced below the handlers (unknown route, wrong method, body limit, timeout)
-/// come without our JSON body; give them the one error shape. HTML error pages rendered
-/// by the page handlers are left as they are.
+/// come without a body; give them the one error shape: JSON for the API, an HTML error page
+/// for page addresses. Bodies rendered by the handlers are left as they are.
 async fn normalize_errors(req: Request, next: Next) -> Response {
+    let page = !is_api_path(req.uri().path());
+    let lang = motcua_pages::kit::lang_of(req.uri());
     let resp = next.run(req).await;
     let status = resp.status();
-    let is_json = resp
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/json"));
-    let is_html =
-        resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.starts_with("text/html"));
-    if (status.is_client_error() || status.is_server_error()) && !is_json && !is_html {
-        let mut fixed = ApiError::for_status(status).into_response();
+    let content_type = resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let shaped = content_type.starts_with("application/json") || content_type.starts_with("text/html");
+    if (status.is_client_error() || status.is_server_error()) && !shaped {
+        let mut fixed = if page {
+            motcua_pages::kit::error_page(lang, ApiError::for_status(status))
+        } else {
+            ApiError::for_status(status).into_response()
+        };
         for (k, v) in resp.headers() {
             if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
                 fixed.headers_mut().insert(k.clone(), v.clone());

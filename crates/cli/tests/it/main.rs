@@ -9,6 +9,7 @@ mod browser;
 mod calendar;
 mod catalog;
 mod catalog_admin;
+mod citizen_feedback;
 mod citizen_pages;
 mod cli;
 mod counter_pages;

@@ -9,8 +9,8 @@ use super::{citizen_only, load, not_citizen};
 use crate::kit::form::has_error;
 use crate::kit::layout::html;
 use crate::kit::{
-    FormFields, Frame, Lang, PageForm, PageUpload, PageUser, Route, app_field_errors, error_page, other_lang_href, see_other,
-    size, status_text, title_with_errors, when,
+    FormFields, Frame, Lang, PageForm, PageUpload, PageUser, Route, app_field_errors, error_page, money, other_lang_href,
+    see_other, size, status_text, title_with_errors, when,
 };
 use askama::Template;
 use axum::extract::{Path, State};
@@ -140,6 +140,21 @@ struct Outcome {
     files: Vec<FileRow>,
 }
 
+/// Why the dossier ended without a result (refused, stopped, withdrawn).
+struct EndingView {
+    vi: &'static str,
+    en: &'static str,
+    reasons: Vec<String>,
+    basis: Option<String>,
+}
+
+/// The fees the agency asked for, and the payment once recorded.
+struct FeesView {
+    items: Vec<(String, String)>,
+    total: String,
+    paid: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "citizen/dossier.html")]
 struct DossierView<'a> {
@@ -155,6 +170,8 @@ struct DossierView<'a> {
     outcome: Option<Outcome>,
     can_rate: bool,
     timeline: Vec<Step>,
+    ending: Option<EndingView>,
+    fees: Option<FeesView>,
 }
 
 impl MyDossiersView<'_> {
@@ -226,6 +243,34 @@ fn outcome_of(d: &Dossier) -> Option<Outcome> {
     })
 }
 
+fn ending_of(d: &Dossier) -> Option<EndingView> {
+    let (vi, en, e) = if let Some(e) = &d.refusal {
+        ("Lý do từ chối tiếp nhận", "Why it was refused", e)
+    } else if let Some(e) = &d.stop {
+        ("Lý do dừng giải quyết", "Why processing was stopped", e)
+    } else if let Some(e) = &d.withdrawal {
+        ("Hồ sơ đã được rút", "The dossier was withdrawn", e)
+    } else {
+        return None;
+    };
+    Some(EndingView { vi, en, reasons: e.reasons.clone(), basis: e.basis.clone() })
+}
+
+fn fees_of(lang: Lang, d: &Dossier) -> Option<FeesView> {
+    if d.fees.is_empty() {
+        return None;
+    }
+    let paid = d.payment.as_ref().map(|p| {
+        let receipt = if lang == Lang::Vi { "biên lai số " } else { "receipt no. " };
+        money(p.amount) + ", " + &when(Some(p.at)) + ", " + receipt + &p.receipt_number
+    });
+    Some(FeesView {
+        items: d.fees.iter().map(|f| (f.name.clone(), money(f.amount))).collect(),
+        total: money(d.fees.iter().map(|f| f.amount).sum()),
+        paid,
+    })
+}
+
 fn timeline_of(lang: Lang, timeline: &[TimelineEntry]) -> Vec<Step> {
     timeline
         .iter()
@@ -272,6 +317,8 @@ fn detail_page(
         outcome: outcome_of(d),
         can_rate: d.rating.is_none() && matches!(d.status, Status::Resolved | Status::Returned),
         timeline: timeline_of(lang, timeline),
+        ending: ending_of(d),
+        fees: fees_of(lang, d),
     };
     html(status, &view)
 }

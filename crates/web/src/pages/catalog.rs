@@ -1,7 +1,6 @@
 //! `/thu-tuc/mau/{file}`: the catalog's form files (tờ khai, đơn), embedded. The catalog pages
 //! themselves are in `motcua-pages`.
 
-use crate::error::ApiError;
 use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -26,6 +25,7 @@ pub async fn template(Path(file): Path<String>) -> Response {
             }
             r
         }
-        None => ApiError::for_status(StatusCode::NOT_FOUND).into_response(),
+        // The web shell turns a bare 404 into the HTML error page.
+        None => StatusCode::NOT_FOUND.into_response(),
     }
 }
