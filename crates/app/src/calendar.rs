@@ -42,7 +42,8 @@ impl State {
         let national = Arc::new(build(&loaded, None)?);
         let mut per_agency = HashMap::new();
         for (id, h) in &hours {
-            per_agency.insert(id.clone(), Arc::new(build(&loaded, Some(h))?));
+            // Deadlines run on the state working week: weekend sessions only open the counter.
+            per_agency.insert(id.clone(), Arc::new(build(&loaded, Some(&h.state_week()))?));
         }
         Ok(Self { loaded, hours, national, per_agency })
     }
@@ -80,7 +81,9 @@ impl Calendars {
         self.read().national.clone()
     }
 
-    /// The calendar of an agency: its own office hours if it has them, else the national one.
+    /// The calendar an agency's legal deadlines run on: its own weekday hours on the state
+    /// working week (`OfficeHours::state_week`) if it has hours of its own, else the
+    /// national one.
     pub fn for_agency(&self, agency_id: Option<&str>) -> Arc<WorkCalendar> {
         let s = self.read();
         agency_id.and_then(|id| s.per_agency.get(id).cloned()).unwrap_or_else(|| s.national.clone())
@@ -117,7 +120,7 @@ impl Calendars {
 /// Format of an uploaded schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScheduleFormat {
-    /// The line format of `crates/domain/data/calendar/*.csv`.
+    /// The line format of `data/calendar/*.csv`.
     Text,
     Json,
 }

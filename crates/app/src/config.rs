@@ -59,6 +59,13 @@ pub struct HttpConfig {
     pub request_timeout_secs: u64,
     /// Seconds allowed to in-flight requests after SIGTERM.
     pub shutdown_grace_secs: u64,
+    /// Open connections at most; more wait in the kernel's backlog until one closes.
+    pub max_connections: usize,
+    /// A request's headers must arrive within this time (slow-header clients are cut off).
+    pub header_read_timeout_secs: u64,
+    /// A connection that moves no byte for this long is closed (longer than the request
+    /// timeout, so a slow handler is never cut off by it).
+    pub idle_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -104,7 +111,14 @@ impl Default for Config {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self { body_limit_bytes: 1024 * 1024, request_timeout_secs: 30, shutdown_grace_secs: 20 }
+        Self {
+            body_limit_bytes: 1024 * 1024,
+            request_timeout_secs: 30,
+            shutdown_grace_secs: 20,
+            max_connections: 4096,
+            header_read_timeout_secs: 15,
+            idle_timeout_secs: 75,
+        }
     }
 }
 

@@ -176,10 +176,10 @@ fn seed_in(db: &mut Db, hash: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The demo catalog (`crates/domain/data/catalog/demo.json`): every procedure published
+/// The demo catalog (`data/catalog/demo.json`): every procedure published
 /// from its decision's date. It counts as made public on that day, as a catalog synced
 /// from the national database would be.
-pub const DEMO_CATALOG: &str = include_str!("../../domain/data/catalog/demo.json");
+pub const DEMO_CATALOG: &str = include_str!("../../../data/catalog/demo.json");
 
 fn seed_catalog(db: &mut Db) -> Result<(), AppError> {
     use motcua_domain::catalog::{ProcedureSpec, VersionStatus};

@@ -180,7 +180,19 @@ async fn run(command: Command, mut config: Config, started: Instant) -> Result<E
     }
 }
 
-async fn serve(config: Config, started: Instant) -> Result<ExitCode> {
+async fn serve(mut config: Config, started: Instant) -> Result<ExitCode> {
+    // Every connection is a descriptor: take the hard limit, and keep the connection cap
+    // below it with room for the database, files and logs.
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(nofile) => {
+            let room = usize::try_from(nofile.saturating_sub(256)).unwrap_or(usize::MAX).max(16);
+            if config.http.max_connections > room {
+                tracing::warn!(nofile, max_connections = room, "http.max_connections lowered to fit the descriptor limit");
+                config.http.max_connections = room;
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
+    }
     let listen = config.listen.clone();
     let grace = config.http.shutdown_grace_secs;
     let (ctx, startup) = AppContext::open(config).await?;

@@ -397,7 +397,7 @@ fn export_writes_the_documented_layout() {
 /// The demo catalog written by the domain crate round-trips unchanged through both formats.
 #[test]
 fn demo_catalog_round_trips() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../domain/data/catalog/demo.json");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/catalog/demo.json");
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let specs: Vec<ProcedureSpec> = serde_json::from_str(&text).unwrap();
     assert!(!specs.is_empty());

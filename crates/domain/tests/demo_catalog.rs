@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::PathBuf;
 use unicode_normalization::is_nfc;
 
-const DEMO: &str = include_str!("../data/catalog/demo.json");
+const DEMO: &str = include_str!("../../../data/catalog/demo.json");
 
 /// The departments of the demo province (see `crates/app/src/seed.rs`).
 const DEMO_AGENCIES: [&str; 10] = [
@@ -46,7 +46,7 @@ fn validated() -> Vec<ProcedureSpec> {
 }
 
 fn templates_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/catalog/templates")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/catalog/templates")
 }
 
 fn cutoff_15() -> Time {

@@ -167,13 +167,11 @@ pub struct MergeResponse {
     pub moved_memberships: u64,
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+/// A membership as the API returns it (requests send `MembershipInputDto`).
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MembershipDto {
     pub agency_id: String,
-    #[serde(default, skip_deserializing)]
     pub agency_code: String,
-    #[serde(default, skip_deserializing)]
     pub agency_name: String,
     /// reception_officer, specialist, leader, admin, supervisor
     #[schema(example = "specialist")]

@@ -17,6 +17,24 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// JSON, 413 past the body limit, 422 naming the field for unknown fields or wrong types.
 pub struct ApiJson<T>(pub T);
 
+/// The refusal of a NUL character (U+0000) anywhere in the input.
+pub fn nul_character() -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "nul_character",
+        "Dữ liệu gửi lên có ký tự NUL (mã 0), không được chấp nhận.",
+        "The input contains a NUL character (code 0), which is not accepted.",
+    )
+}
+
+/// Does a JSON text hold a `\u0000` escape? (A raw NUL is already invalid JSON.) An escape is
+/// real when the backslash before `u` is not itself escaped: an odd run of backslashes.
+fn has_nul_escape(json: &[u8]) -> bool {
+    json.windows(6)
+        .enumerate()
+        .any(|(i, w)| w.eq_ignore_ascii_case(b"\\u0000") && json[..=i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1)
+}
+
 impl<S, T> FromRequest<S> for ApiJson<T>
 where
     T: DeserializeOwned,
@@ -40,6 +58,9 @@ where
                 ApiError::for_status(StatusCode::BAD_REQUEST)
             }
         })?;
+        if has_nul_escape(&bytes) {
+            return Err(nul_character());
+        }
         let mut de = serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize::<_, T>(&mut de) {
             Ok(v) => match de.end() {
@@ -133,5 +154,18 @@ where
             }
         }
         Ok(Auth(current))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_nul_escape;
+
+    #[test]
+    fn finds_real_nul_escapes_only() {
+        assert!(has_nul_escape(br#"{"name": "a\u0000b"}"#));
+        assert!(has_nul_escape(br#"{"name": "\\\u0000"}"#), "an escaped backslash, then the escape");
+        assert!(!has_nul_escape(br#"{"name": "a\\u0000b"}"#), "the text backslash-u-0000");
+        assert!(!has_nul_escape(br#"{"name": "\u0001"}"#));
     }
 }

@@ -8,6 +8,7 @@ pub mod extract;
 pub mod opendata;
 pub mod ops;
 pub mod pages;
+pub mod server;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -18,7 +19,6 @@ use axum::routing::{get, post};
 use error::ApiError;
 use motcua_app::AppContext;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
@@ -76,6 +76,7 @@ pub fn router(ctx: AppContext) -> Router {
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(CatchPanicLayer::custom(|_| ApiError::for_status(StatusCode::INTERNAL_SERVER_ERROR).into_response()))
             .layer(middleware::from_fn(normalize_errors))
+            .layer(middleware::from_fn(reject_nul))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::REQUEST_TIMEOUT,
                 Duration::from_secs(cfg.http.request_timeout_secs),
@@ -131,6 +132,17 @@ fn is_api_path(path: &str) -> bool {
     ["/api/", "/healthz", "/readyz", "/metrics", "/open-data/", "/assets/"].iter().any(|p| path.starts_with(p))
 }
 
+/// A NUL character in a URL (`%00` in the path or the query) is refused at the edge with 422:
+/// no text we store or search may hold one, and PostgreSQL rejects it inside a query (a 500
+/// where the input, not the server, is at fault).
+async fn reject_nul(req: Request, next: Next) -> Response {
+    let has_nul = |s: &str| s.as_bytes().windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0');
+    if has_nul(req.uri().path()) || req.uri().query().is_some_and(has_nul) {
+        return extract::nul_character().into_response();
+    }
+    next.run(req).await
+}
+
 /// Errors produced below the handlers (unknown route, wrong method, body limit, timeout)
 /// come without a body; give them the one error shape: JSON for the API, an HTML error page
 /// for page addresses. Bodies rendered by the handlers are left as they are.
@@ -179,8 +191,14 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     ops::prometheus();
-    let app = router(ctx);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
+    let http = &ctx.config.http;
+    let limits = server::Limits {
+        max_connections: http.max_connections,
+        header_read_timeout: Duration::from_secs(http.header_read_timeout_secs),
+        // Never shorter than a request may take, or a slow handler's client would be cut off.
+        idle_timeout: Duration::from_secs(http.idle_timeout_secs.max(http.request_timeout_secs + 5)),
+    };
+    server::run(router(ctx), listener, limits, shutdown).await
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -145,7 +145,18 @@ both_backends! {
         let (s, b) = admin.send(reqwest::Method::PUT, &format!("/api/v1/agencies/{centre}/office-hours"), Some(hours)).await;
         assert_eq!(s, StatusCode::OK, "{b}");
         let (_, d) = due(&app, &q).await;
-        assert_eq!(d["due"], "2026-03-14T10:30:00+07:00", "Saturday morning session counts");
+        // Issue #11 item 1: the Saturday session opens the counter but is no legal working time.
+        assert_eq!(d["due"], "2026-03-16T10:30:00+07:00", "Saturday morning session does not count");
+        let (_, d) = due(&app, &format!("from=2026-03-13T09:00:00%2B07:00&working_days=1&agency_id={centre}")).await;
+        assert_eq!(d["due"], "2026-03-16T17:00:00+07:00", "1 working day from Friday is Monday, not Saturday");
+        // Weekday hours of the agency's own still count: Monday 07:00–18:00.
+        let long = json!({"monday": ["07:00-18:00"], "tuesday": ["07:30-11:30", "13:30-17:00"],
+            "wednesday": ["07:30-11:30", "13:30-17:00"], "thursday": ["07:30-11:30", "13:30-17:00"],
+            "friday": ["07:30-11:30", "13:30-17:00"], "saturday": ["07:30-11:30"], "make_up": ["07:30-11:30", "13:30-17:00"]});
+        let (s, b) = admin.send(reqwest::Method::PUT, &format!("/api/v1/agencies/{centre}/office-hours"), Some(long)).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (_, d) = due(&app, &q).await;
+        assert_eq!(d["due"], "2026-03-16T10:00:00+07:00", "Friday 1 h, Monday from 07:00 3 h");
         let (_, other) = due(&app, "from=2026-03-13T16:00:00%2B07:00&hours=4").await;
         assert_eq!(other["due"], "2026-03-16T10:30:00+07:00", "the national calendar is unchanged");
         let (s, b) = admin.send(reqwest::Method::PUT, &format!("/api/v1/agencies/{centre}/office-hours"),

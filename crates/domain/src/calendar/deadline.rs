@@ -12,7 +12,9 @@
 //!   day), moved to the next working day if that day is not one;
 //! - `N hours`: N hours of office time after the reception instant;
 //! - value 0 in any unit means "within the day" (trong ngày): the end of office hours of the
-//!   reception day, or of the next working day if the reception day is not one.
+//!   reception day, or of the next working day if the reception day is not one or if the
+//!   dossier was received after that day's last session (never a deadline before the
+//!   reception itself).
 
 use super::{CalendarError, Local, NANOS_PER_SEC, WorkCalendar, from_local, local_date};
 use crate::lunar::{date_of_day_number, day_number};
@@ -311,7 +313,12 @@ impl WorkCalendar {
     pub fn due(&self, from: Timestamp, limit: TimeLimit, rules: &CountingRules) -> Result<Due, CalendarError> {
         let s = self.start_local(from, rules)?;
         let at = if limit.is_within_day() {
-            self.end_of_day(self.working_on_or_after(s.jdn)?)?
+            // Received at or after the day's last session closed (a counter open late, an
+            // online filing counted as filed): nothing of that day is left, so "within the
+            // day" is the next working day; the deadline is never before the reception.
+            let day = self.working_on_or_after(s.jdn)?;
+            let end = self.end_of_day(day)?;
+            if day == s.jdn && from_local(s)? >= end { self.end_of_day(self.nth_working_after(s.jdn, 1)?)? } else { end }
         } else {
             match limit.unit {
                 TimeUnit::WorkingDays => self.end_of_day(self.nth_working_after(s.jdn, limit.value)?)?,

@@ -316,6 +316,18 @@ impl OfficeHours {
         &self.make_up
     }
 
+    /// The hours legal time limits run on: the state working week, Monday to Friday
+    /// (QĐ 188/1999/QĐ-TTg; spec §d.1 rule 1), with this agency's weekday sessions and
+    /// make-up days. A centre's Saturday or Sunday sessions are dropped: they govern only
+    /// when it receives and returns dossiers, never a citizen's legal deadline. An agency
+    /// without weekday sessions falls back to the standard hours.
+    pub fn state_week(&self) -> OfficeHours {
+        let mut week = self.week.clone();
+        week[weekday_index(Weekday::Saturday)].clear();
+        week[weekday_index(Weekday::Sunday)].clear();
+        Self::new(week, self.make_up.clone()).unwrap_or_else(|_| Self::standard())
+    }
+
     /// Office time of a full working day (the make-up sessions), used to compare hours
     /// with working days in step budgets.
     pub fn office_day(&self) -> SignedDuration {

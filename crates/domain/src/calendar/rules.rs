@@ -77,11 +77,22 @@ pub struct HolidayRules {
     /// A holiday on a weekly rest day (Saturday or Sunday) gives a compensatory day off on
     /// the next working day (art. 111(3)).
     pub compensatory_days: bool,
+    /// Whether 24/11 on a weekly rest day also gives a compensatory day. Its basis is
+    /// Nghị quyết 28/2026/QH16 art. 2, not Bộ luật Lao động art. 112(1), so art. 111(3)
+    /// does not reach it by itself (first case: Saturday 24/11/2029). Off until a text says
+    /// otherwise; a year's official schedule that gives the day lists it as `compensatory`.
+    #[serde(default)]
+    pub culture_day_compensatory: bool,
 }
 
 impl Default for HolidayRules {
     fn default() -> Self {
-        Self { national_day_adjacent: AdjacentDay::Before, culture_day_from: Some(date(2026, 7, 1)), compensatory_days: true }
+        Self {
+            national_day_adjacent: AdjacentDay::Before,
+            culture_day_from: Some(date(2026, 7, 1)),
+            compensatory_days: true,
+            culture_day_compensatory: false,
+        }
     }
 }
 
@@ -130,7 +141,8 @@ impl HolidayRules {
         let mut off: Vec<(Date, OffReason, HolidayKind)> = Vec::new();
         let mut owed = Vec::new();
         for h in self.holidays(year)? {
-            if off.iter().any(|(d, ..)| *d == h.date) || is_weekend(h.date) {
+            let owes = h.kind != HolidayKind::CultureDay || self.culture_day_compensatory;
+            if owes && (off.iter().any(|(d, ..)| *d == h.date) || is_weekend(h.date)) {
                 owed.push(h);
             }
             if !off.iter().any(|(d, ..)| *d == h.date) {
@@ -160,7 +172,10 @@ impl HolidayRules {
             AdjacentDay::After => "after",
         };
         let culture = self.culture_day_from.map(|d| d.to_string()).unwrap_or_else(|| "none".into());
-        format!("adjacent={adjacent};culture={culture};compensatory={}", self.compensatory_days)
+        format!(
+            "adjacent={adjacent};culture={culture};compensatory={};culture_compensatory={}",
+            self.compensatory_days, self.culture_day_compensatory
+        )
     }
 }
 
@@ -214,6 +229,21 @@ mod tests {
     }
 
     #[test]
+    fn culture_day_on_a_weekend_gives_no_compensatory_day_unless_set() {
+        // Saturday 24/11/2029: NQ 28/2026/QH16 made the day a holiday without art. 111(3).
+        let rules = HolidayRules::default();
+        let off = off_dates(&rules, 2029);
+        assert!(off.contains(&(date(2029, 11, 24), OffReason::Holiday)));
+        assert!(!off.iter().any(|(d, _)| *d == date(2029, 11, 26)), "no day off on Monday 26/11/2029: {off:?}");
+        let set = HolidayRules { culture_day_compensatory: true, ..HolidayRules::default() };
+        assert!(off_dates(&set, 2029).contains(&(date(2029, 11, 26), OffReason::Compensatory)));
+        // The setting is part of the calendar's version, so deadlines say which rule they used.
+        assert_ne!(rules.fingerprint(), set.fingerprint());
+        // Other holidays still give theirs: Giỗ Tổ on Sunday 26/04/2026 → Monday 27/04.
+        assert!(off_dates(&rules, 2026).contains(&(date(2026, 4, 27), OffReason::Compensatory)));
+    }
+
+    #[test]
     fn compensatory_days_follow_weekend_holidays() {
         // 2028: 1/1 is a Saturday → Monday 3/1 off; 2/9 Saturday, 1/9 Friday → Monday 4/9.
         let got = off_dates(&HolidayRules::default(), 2028);
@@ -230,9 +260,11 @@ mod tests {
             let hol = rules.holidays(year).unwrap();
             let off = rules.days_off(year).unwrap();
             assert!(off.iter().all(|(d, ..)| i32::from(d.year()) == year), "{year}");
-            // Each holiday entitles one weekday off: weekdays off == number of holidays.
+            // Each holiday entitles one weekday off: weekdays off == number of holidays, but
+            // for 24/11 on a weekend, which gives none by default.
             let weekdays_off = off.iter().filter(|(d, ..)| !is_weekend(*d)).count();
-            assert_eq!(weekdays_off, hol.len(), "{year}");
+            let culture_on_weekend = hol.iter().filter(|h| h.kind == HolidayKind::CultureDay && is_weekend(h.date)).count();
+            assert_eq!(weekdays_off, hol.len() - culture_on_weekend, "{year}");
         }
     }
 }

@@ -136,9 +136,9 @@ pub enum Mark {
 
 /// Files shipped with the crate, checked by the tests below.
 const SHIPPED: [(&str, &str); 3] = [
-    ("2024.csv", include_str!("../../data/calendar/2024.csv")),
-    ("2025.csv", include_str!("../../data/calendar/2025.csv")),
-    ("2026.csv", include_str!("../../data/calendar/2026.csv")),
+    ("2024.csv", include_str!("../../../../data/calendar/2024.csv")),
+    ("2025.csv", include_str!("../../../../data/calendar/2025.csv")),
+    ("2026.csv", include_str!("../../../../data/calendar/2026.csv")),
 ];
 
 impl Schedule {

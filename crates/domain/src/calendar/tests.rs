@@ -66,6 +66,28 @@ fn same_day_cutoff() {
 }
 
 #[test]
+fn within_the_day_received_after_the_last_session_is_due_the_next_working_day() {
+    // Issue #11 item 2: a counter still receiving at 18:00 (or a filing counted as filed)
+    // gave 17:00 of the same day, a deadline before the reception: born late.
+    for (from, want) in [
+        (at(2026, 3, 10, 17, 0), end_of(2026, 3, 11)),
+        (at(2026, 3, 10, 18, 0), end_of(2026, 3, 11)),
+        (at(2026, 3, 10, 23, 59), end_of(2026, 3, 11)),
+        // Friday evening before Tết Bính Ngọ: the next working day is Monday 23/02.
+        (at(2026, 2, 13, 19, 0), end_of(2026, 2, 23)),
+        // Still within the day when received before the close.
+        (at(2026, 3, 10, 16, 59), end_of(2026, 3, 10)),
+    ] {
+        let d = CAL.due(from, TimeLimit::WITHIN_DAY, &CountingRules::default()).unwrap();
+        assert_eq!(d.at, want, "received {from}");
+        assert!(d.at > from, "never due before the reception ({from})");
+    }
+    // With the 15:00 cut-off the reception already moved to the next working day.
+    let d = CAL.due(at(2026, 3, 10, 18, 0), TimeLimit::WITHIN_DAY, &CountingRules::cutoff_15h()).unwrap();
+    assert_eq!(d.at, end_of(2026, 3, 11));
+}
+
+#[test]
 fn official_days_2026() {
     let off = [
         date(2026, 1, 1),
@@ -96,9 +118,23 @@ fn official_days_2026() {
     let culture = CAL.day(date(2026, 11, 24)).unwrap();
     assert_eq!(culture.label.as_deref(), Some("Ngày Văn hóa Việt Nam"));
     assert_eq!(culture.document.as_deref(), Some("28/2026/QH16"));
-    // Unknown document numbers fall back to the document's title.
+    // Tết Bính Ngọ and Quốc khánh 2026: Thông báo 9441/TB-BNV of 16/10/2025.
     let tet = CAL.day(date(2026, 2, 17)).unwrap();
-    assert!(tet.document.unwrap().starts_with("Phương án nghỉ Tết"));
+    assert_eq!(tet.document.as_deref(), Some("9441/TB-BNV"));
+    assert_eq!(CAL.day(date(2026, 8, 31)).unwrap().document.as_deref(), Some("9441/TB-BNV"));
+    // A document without a number is named by its title.
+    let unnumbered = Schedule::parse(
+        "year,2027\ndocument,pa,,,Phương án nghỉ lễ, Tết năm 2027\n\
+         off,2027-01-01,2027-01-01,holiday,pa,Tết Dương lịch\n\
+         off,2027-02-05,2027-02-10,holiday,pa,Tết Nguyên đán\n\
+         off,2027-04-16,2027-04-16,holiday,pa,Giỗ Tổ Hùng Vương\n\
+         off,2027-04-30,2027-05-01,holiday,pa,30/4 và 1/5\n\
+         off,2027-09-01,2027-09-02,holiday,pa,Quốc khánh\n\
+         off,2027-11-24,2027-11-24,holiday,pa,Ngày Văn hóa Việt Nam\n",
+    )
+    .unwrap();
+    let cal = WorkCalendar::builder().schedule(unnumbered).build().unwrap();
+    assert_eq!(cal.day(date(2027, 2, 9)).unwrap().document.as_deref(), Some("Phương án nghỉ lễ, Tết năm 2027"));
     let normal = CAL.day(date(2026, 3, 10)).unwrap();
     assert_eq!((normal.kind, normal.label), (DayKind::Working, None));
     assert_eq!(CAL.day(date(2026, 3, 14)).unwrap().kind, DayKind::WeeklyRest);
@@ -165,8 +201,9 @@ fn working_days_between_agrees_with_adding() {
 #[test]
 fn version_identifies_the_data() {
     let v = CAL.version();
-    assert!(v.starts_with("vn-2026.1+2024,2025,2026@"), "{v}");
-    assert_eq!(v.len(), "vn-2026.1+2024,2025,2026@".len() + 12);
+    // A schedule's revision shows in the version (2026 revision 2 named its notice, 9441/TB-BNV).
+    assert!(v.starts_with("vn-2026.1+2024,2025,2026r2@"), "{v}");
+    assert_eq!(v.len(), "vn-2026.1+2024,2025,2026r2@".len() + 12);
     assert_eq!(WorkCalendar::vietnam().version(), v, "stable across builds");
     let saturday = OfficeHours::standard().with_day(Weekday::Saturday, vec![Session::parse("07:30-11:30").unwrap()]).unwrap();
     let centre = WorkCalendar::builder().office_hours(saturday).build().unwrap();
@@ -439,6 +476,13 @@ proptest! {
     }
 
     #[test]
+    fn due_never_precedes_the_reception(from in any_instant(), n in 0u32..80, unit in any_unit()) {
+        // As filed (no cut-off, no out-of-hours rule): the reception keeps its instant.
+        let d = CAL.due(from, TimeLimit { value: n, unit }, &CountingRules::default()).unwrap();
+        prop_assert!(d.at > from, "due {} for a dossier received {}", d.at, from);
+    }
+
+    #[test]
     fn due_grows_with_n(from in any_instant(), n in 0u32..80, unit in any_unit()) {
         // 0 hours means "within the day" (end of day), which 1 office hour may precede.
         prop_assume!(!(n == 0 && unit == TimeUnit::Hours));
@@ -498,4 +542,25 @@ fn working_instants_and_office_days() {
     assert!(!CAL.is_working_instant(end_of(2026, 3, 10) + 1.second()).unwrap());
     assert_eq!(CAL.next_working_instant(at(2026, 3, 10, 12, 0)).unwrap(), at(2026, 3, 10, 13, 30));
     assert_eq!(CAL.end_of_office(date(2026, 2, 17)).unwrap(), None);
+}
+
+#[test]
+fn saturday_sessions_do_not_make_saturday_a_legal_working_day() {
+    // Issue #11 item 1: a centre open Saturday mornings computed legal deadlines on that
+    // week (1 working day from Friday was due Saturday 11:30).
+    let saturday = vec![Session::parse("07:30-11:30").unwrap()];
+    let centre = OfficeHours::standard().with_day(Weekday::Saturday, saturday).unwrap();
+    let service = WorkCalendar::builder().office_hours(centre.clone()).build().unwrap();
+    let friday = at(2026, 3, 13, 9, 0);
+    let one = TimeLimit::working_days(1);
+    assert_eq!(service.due(friday, one, &CountingRules::default()).unwrap().at, at(2026, 3, 14, 11, 30));
+    let legal = WorkCalendar::builder().office_hours(centre.state_week()).build().unwrap();
+    assert_eq!(legal.due(friday, one, &CountingRules::default()).unwrap().at, end_of(2026, 3, 16));
+    let late_friday = at(2026, 3, 13, 16, 0);
+    assert_eq!(service.due(late_friday, TimeLimit::hours(4), &CountingRules::default()).unwrap().at, at(2026, 3, 14, 10, 30));
+    assert_eq!(legal.due(late_friday, TimeLimit::hours(4), &CountingRules::default()).unwrap().at, at(2026, 3, 16, 10, 30));
+    assert_eq!(centre.state_week(), OfficeHours::standard(), "weekday hours as they were");
+    // Weekday hours of the agency's own are kept.
+    let long = OfficeHours::standard().with_day(Weekday::Monday, vec![Session::parse("07:00-18:00").unwrap()]).unwrap();
+    assert_eq!(long.state_week().day(Weekday::Monday), long.day(Weekday::Monday));
 }

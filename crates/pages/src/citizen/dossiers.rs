@@ -8,6 +8,7 @@
 use super::{citizen_only, load, not_citizen};
 use crate::kit::form::has_error;
 use crate::kit::layout::html;
+use crate::kit::session::actor_of;
 use crate::kit::{
     FormFields, Frame, Lang, PageForm, PageUpload, PageUser, Route, app_field_errors, error_page, money, other_lang_href,
     see_other, size, status_text, title_with_errors, when,
@@ -19,7 +20,7 @@ use axum::response::Response;
 use motcua_app::auth::CurrentUser;
 use motcua_app::usecases::dossiers::{self as uc, ListQuery, Request, TimelineEntry};
 use motcua_app::{AppContext, AppError};
-use motcua_domain::dossier::{Command, Dossier, RESULT_COMPONENT, Status};
+use motcua_domain::dossier::{self, Command, CommandKind, Dossier, RESULT_COMPONENT, Status};
 use motcua_domain::error::FieldError;
 
 /// A row of "my dossiers".
@@ -200,9 +201,6 @@ struct Kept {
 }
 
 fn supplement_of(lang: Lang, user: &CurrentUser, d: &Dossier, kept: &Kept) -> Option<Supplement> {
-    if d.status != Status::AwaitingSupplement {
-        return None;
-    }
     let s = d.supplements.last()?;
     let added = d
         .files
@@ -290,14 +288,19 @@ fn timeline_of(lang: Lang, timeline: &[TimelineEntry]) -> Vec<Step> {
         .collect()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn detail_page(
     lang: Lang,
     status: StatusCode,
+    now_ms: i64,
     user: &CurrentUser,
     d: &Dossier,
     timeline: &[TimelineEntry],
     kept: &Kept,
 ) -> Response {
+    // The forms offered are what the domain's guard table lets the applicant do now.
+    let now = jiff::Timestamp::from_millisecond(now_ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let offered = dossier::available(d, &actor_of(user), now);
     let view = DossierView {
         lang,
         frame: Frame::new(
@@ -313,9 +316,9 @@ fn detail_page(
             .clone()
             .unwrap_or_else(|| lang.t("Chưa có (có khi hồ sơ được tiếp nhận)", "None yet (given at reception)").into()),
         status: status_text(lang, d.status),
-        supplement: supplement_of(lang, user, d, kept),
+        supplement: if offered.contains(&CommandKind::SupplySupplement) { supplement_of(lang, user, d, kept) } else { None },
         outcome: outcome_of(d),
-        can_rate: d.rating.is_none() && matches!(d.status, Status::Resolved | Status::Returned),
+        can_rate: d.rating.is_none() && offered.contains(&CommandKind::Rate),
         timeline: timeline_of(lang, timeline),
         ending: ending_of(d),
         fees: fees_of(lang, d),
@@ -343,7 +346,7 @@ pub async fn dossier_page(
     PageUser(user): PageUser,
 ) -> Response {
     match citizen_dossier(&ctx, lang, &user, &id).await {
-        Ok((d, t)) => detail_page(lang, StatusCode::OK, &user, &d, &t, &Kept::default()),
+        Ok((d, t)) => detail_page(lang, StatusCode::OK, ctx.clock.now_ms(), &user, &d, &t, &Kept::default()),
         Err(r) => r,
     }
 }
@@ -364,7 +367,15 @@ async fn run(
         Err(r) => return r,
     };
     let again = |errors: Vec<FieldError>| {
-        detail_page(lang, StatusCode::UNPROCESSABLE_ENTITY, user, &d, &t, &Kept { fields: fields.clone(), errors })
+        detail_page(
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ctx.clock.now_ms(),
+            user,
+            &d,
+            &t,
+            &Kept { fields: fields.clone(), errors },
+        )
     };
     let cmd = match cmd {
         Ok(c) => c,
@@ -418,7 +429,15 @@ pub async fn supplement_upload(State(ctx): State<AppContext>, lang: Lang, Path(i
         Err(r) => return r,
     };
     let again = |errors: Vec<FieldError>| {
-        detail_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &user, &d, &t, &Kept { fields: fields.clone(), errors })
+        detail_page(
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ctx.clock.now_ms(),
+            &user,
+            &d,
+            &t,
+            &Kept { fields: fields.clone(), errors },
+        )
     };
     let Some(f) = files.into_iter().find(|f| f.field == "file") else {
         return again(vec![FieldError::new("supplement_file", "required", "Chọn tệp để tải lên.", "Choose a file to upload.")]);

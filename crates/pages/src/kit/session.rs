@@ -23,6 +23,15 @@ use axum::response::Response;
 use motcua_app::auth::{CurrentUser, authenticate, tokens_match};
 use motcua_app::{AppContext, AppError};
 
+/// The user as the domain's guard table sees them (`dossier::available`).
+pub fn actor_of(user: &CurrentUser) -> motcua_domain::dossier::Actor<'_> {
+    motcua_domain::dossier::Actor {
+        user_id: &user.user.id,
+        account: user.user.account_type,
+        memberships: &user.principal.memberships,
+    }
+}
+
 /// Where to go after login: only a local path, never another site (`//evil`, `/\evil`).
 pub fn local_next(next: Option<&str>) -> String {
     match next {

@@ -550,7 +550,7 @@ struct UploadParams {
 /// file and 100 MB a dossier by default.
 #[utoipa::path(put, path = "/api/v1/dossiers/{id}/components/{key}/files", tag = "dossiers", security(("session" = []), ("bearer" = [])),
     params(("id" = String, Path), ("key" = String, Path, description = "Component key, `other`, or `result` (the result document, by the officer at the current step)"), UploadParams),
-    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file itself; `Content-Type` may name its real type (application/pdf, image/jpeg, image/png, the OOXML types) or stay application/octet-stream"),
     responses((status = 201, body = DossierDto), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn upload_file(
     State(ctx): State<AppContext>,

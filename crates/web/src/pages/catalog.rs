@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 pub use motcua_pages::kit::route::urlencode;
 
 #[derive(rust_embed::RustEmbed)]
-#[folder = "../domain/data/catalog/templates/"]
+#[folder = "../../data/catalog/templates/"]
 #[include = "*.docx"]
 struct Templates;
 

@@ -1,11 +1,10 @@
 //! Officer pages under `/can-bo`: the inbox, the dossier page with the actions the officer
 //! may take now, inline previews of attached files and the printable control slip (form 06).
 //!
-//! Which actions a page offers is not a second copy of the rules: each candidate command
-//! is put to the domain's `decide` on the dossier as it is (nothing is written), with
-//! placeholder inputs, and only those it would accept are shown. The POST that follows runs
-//! the real command with the version the page was rendered from, so a page left open while
-//! someone else acted gets "stale version" and changes nothing.
+//! Which actions a page offers is not a second copy of the rules: the domain's guard table
+//! says (`dossier::available`), the same table `decide` checks first. The POST that follows
+//! runs the real command with the version the page was rendered from, so a page left open
+//! while someone else acted gets "stale version" and changes nothing.
 
 use super::form::{FormFields, error_page, error_summary, field_error, invalid_attrs, page, see_other, title_with_errors};
 use super::session::{PageForm, PageUser, csrf_input, lang_of, user_bar};
@@ -19,10 +18,10 @@ use motcua_app::error::hanoi_time;
 use motcua_app::usecases::dossiers::{self as uc, ComponentInput, DueCounts, ListQuery, Request, TimelineEntry};
 use motcua_app::{AppContext, AppError};
 use motcua_domain::authz::{Permission, authorize_user};
-use motcua_domain::calendar::{TimeLimit, Timeliness, local_date};
+use motcua_domain::calendar::{TimeLimit, Timeliness};
 use motcua_domain::catalog::Channel;
 use motcua_domain::dossier::{
-    self, Actor, Command, Ctx, Dossier, FeeItem, FileRef, PaymentMethod, RESULT_COMPONENT, ReturnMethod, Status, Step, StepKind,
+    self, Actor, Command, CommandKind, Dossier, FeeItem, FileRef, PaymentMethod, RESULT_COMPONENT, ReturnMethod, Status,
     SupplementItem,
 };
 use motcua_domain::error::FieldError;
@@ -407,86 +406,45 @@ impl Action {
             Self::Return => lang.t("Đã trả kết quả.", "The result was returned."),
         }
     }
+
+    /// The row of the domain's guard table behind the action.
+    fn kind(self) -> CommandKind {
+        match self {
+            Self::Receive => CommandKind::Receive,
+            Self::Refuse => CommandKind::Refuse,
+            Self::Supplement => CommandKind::RequestSupplement,
+            Self::SupplySupplement => CommandKind::SupplySupplement,
+            Self::Forward => CommandKind::Forward,
+            Self::SendBack => CommandKind::SendBack,
+            Self::NoticeFees => CommandKind::NoticeFees,
+            Self::MarkPaid => CommandKind::MarkPaid,
+            Self::Stop => CommandKind::Stop,
+            Self::Withdraw => CommandKind::Withdraw,
+            Self::Extend => CommandKind::Extend,
+            Self::AttachResult => CommandKind::AttachResult,
+            Self::Resolve => CommandKind::Resolve,
+            Self::Return => CommandKind::Return,
+            Self::Attach => CommandKind::AttachFile,
+        }
+    }
 }
 
 pub fn actor_of(user: &CurrentUser) -> Actor<'_> {
     Actor { user_id: &user.user.id, account: user.user.account_type, memberships: &user.principal.memberships }
 }
 
-fn probe_file(d: &Dossier, key: &str) -> FileRef {
-    FileRef {
-        id: String::new(),
-        component_key: key.into(),
-        sha256: String::new(),
-        name: "probe.pdf".into(),
-        size: 1,
-        media_type: "application/pdf".into(),
-        at: d.updated_at,
-        by: String::new(),
-        removed: false,
-    }
-}
-
 /// The actions this user may take on the dossier now, and the payment methods they may
-/// record: every candidate command put to `decide` with placeholder inputs.
+/// record: what the domain's guard table offers (`dossier::available`).
 pub fn allowed(ctx: &AppContext, user: &CurrentUser, d: &Dossier) -> (Vec<Action>, Vec<PaymentMethod>) {
-    let cal = ctx.calendars.for_agency(Some(&d.receiving.id));
     let now = jiff::Timestamp::from_millisecond(ctx.clock.now_ms()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    let cx = Ctx { actor: actor_of(user), now, calendar: &cal };
-    let ok = |c: Command| dossier::decide(d, c, &cx).is_ok();
-    let x = || "x".to_string();
-    let later = d
-        .appointment_at
-        .and_then(|a| jiff::Timestamp::from_millisecond(a).ok())
-        .map(local_date)
-        .unwrap_or_else(|| local_date(now))
-        .checked_add(jiff::Span::new().days(60))
-        .unwrap_or_else(|_| local_date(now));
-    let methods: Vec<PaymentMethod> = [PaymentMethod::Cash, PaymentMethod::OnlineNational, PaymentMethod::OnlineLocal]
-        .into_iter()
-        .filter(|m| ok(Command::MarkPaid { method: *m, receipt_number: x() }))
-        .collect();
-    let mut out = Vec::new();
-    for a in Action::ALL {
-        let yes = match a {
-            Action::Receive => ok(Command::Receive {
-                code: x(),
-                procedure: d.procedure.clone(),
-                competent: d.competent.clone(),
-                steps: vec![Step {
-                    kind: StepKind::Reception,
-                    name: x(),
-                    agency: d.receiving.clone(),
-                    role: Role::ReceptionOfficer,
-                    budget: TimeLimit::WITHIN_DAY,
-                }],
-                components: d.components.iter().map(|c| dossier::ComponentCheck { provided: true, ..c.clone() }).collect(),
-            }),
-            Action::Refuse => ok(Command::Refuse { reasons: vec![x()] }),
-            Action::Supplement => {
-                ok(Command::RequestSupplement { items: vec![SupplementItem { component_key: None, name: x(), reason: x() }] })
-            }
-            Action::SupplySupplement => ok(Command::SupplySupplement { note: None }),
-            Action::Forward => ok(Command::Forward { note: None }),
-            Action::SendBack => ok(Command::SendBack { reason: x() }),
-            Action::NoticeFees => ok(Command::NoticeFees { items: vec![FeeItem { name: x(), amount: 1000 }] }),
-            Action::MarkPaid => !methods.is_empty(),
-            Action::Stop => ok(Command::Stop { reason: x(), basis: None, financial_consequences: None }),
-            Action::Withdraw => ok(Command::Withdraw { reason: x() }),
-            Action::Extend => ok(Command::Extend { reason: x(), new_date: later }),
-            Action::AttachResult => ok(Command::AttachFile { file: probe_file(d, RESULT_COMPONENT) }),
-            Action::Resolve => ok(Command::Resolve { name: x(), number: None, note: None }),
-            Action::Return => ok(Command::Return { method: ReturnMethod::Counter, tracking_number: None, note: None }),
-            Action::Attach => {
-                let key = d.components.first().map_or("other", |c| c.key.as_str());
-                ok(Command::AttachFile { file: probe_file(d, key) })
-            }
-        };
-        if yes {
-            out.push(a);
-        }
-    }
-    (out, methods)
+    let actor = actor_of(user);
+    let kinds = dossier::available(d, &actor, now);
+    let methods: Vec<PaymentMethod> = if kinds.contains(&CommandKind::MarkPaid) {
+        dossier::PAYMENT.iter().map(|(m, _)| *m).filter(|m| dossier::may_record_payment(d, &actor, *m)).collect()
+    } else {
+        Vec::new()
+    };
+    (Action::ALL.into_iter().filter(|a| kinds.contains(&a.kind())).collect(), methods)
 }
 
 /// The id of an input of an action's form: `{slug}-{name}` with `.[]` turned into dashes.

@@ -1,0 +1,126 @@
+//! Attachments: files checked by their bytes, stored by digest, recorded as events.
+
+use super::*;
+
+fn refused(http: u16, code: &'static str, vi: &str, en: &str) -> AppError {
+    AppError::Refused { http, code, vi: vi.into(), en: en.into() }
+}
+
+/// Attaches a file to a component: size and type are checked from the bytes before
+/// anything is stored; the bytes are stored once per digest; a failed transaction leaves
+/// no new file behind.
+pub async fn attach(
+    ctx: &AppContext,
+    current: &CurrentUser,
+    id: &str,
+    component_key: &str,
+    declared_type: Option<&str>,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Result<Dossier, AppError> {
+    let limits = &ctx.config.attachments;
+    if bytes.len() > limits.max_file_bytes {
+        return Err(refused(
+            413,
+            "file_too_large",
+            &format!("Tệp vượt quá dung lượng cho phép ({} MB).", limits.max_file_bytes / 1_000_000),
+            &format!("The file exceeds the limit ({} MB).", limits.max_file_bytes / 1_000_000),
+        ));
+    }
+    if bytes.is_empty() {
+        return Err(refused(422, "file_empty", "Tệp rỗng.", "The file is empty."));
+    }
+    let kind = attachment::sniff(&bytes).filter(|k| limits.allowed.iter().any(|a| a == k.code())).ok_or_else(|| {
+        refused(
+            415,
+            "file_type_not_allowed",
+            "Chỉ nhận tệp PDF, JPEG, PNG, DOCX hoặc XLSX (nhận biết theo nội dung tệp).",
+            "Only PDF, JPEG, PNG, DOCX or XLSX files are accepted (recognised from their content).",
+        )
+    })?;
+    if !kind.agrees_with(declared_type) {
+        return Err(refused(
+            415,
+            "file_type_mismatch",
+            "Loại tệp khai báo không khớp với nội dung tệp.",
+            "The declared file type does not match the file's content.",
+        ));
+    }
+    let safe = attachment::safe_name(name, kind);
+    // Check the right to attach before writing any bytes.
+    let d = state(ctx, current, id).await?;
+    let used: i64 = d.files.iter().filter(|f| !f.removed).map(|f| f.size).sum();
+    if used as usize + bytes.len() > limits.max_dossier_bytes {
+        return Err(refused(
+            413,
+            "dossier_too_large",
+            &format!("Tổng dung lượng tệp của hồ sơ vượt quá {} MB.", limits.max_dossier_bytes / 1_000_000),
+            &format!("The dossier's files would exceed {} MB in all.", limits.max_dossier_bytes / 1_000_000),
+        ));
+    }
+    let probe = FileRef {
+        id: new_id(),
+        component_key: component_key.to_string(),
+        sha256: String::new(),
+        name: safe.clone(),
+        size: bytes.len() as i64,
+        media_type: kind.media_type().to_string(),
+        at: ctx.clock.now_ms(),
+        by: current.user.id.clone(),
+        removed: false,
+    };
+    let probe_cal = ctx.calendars.national();
+    let probe_at = jiff::Timestamp::from_millisecond(probe.at).map_err(|e| AppError::Internal(e.to_string()))?;
+    dossier::decide(
+        &d,
+        Command::AttachFile { file: probe.clone() },
+        &Ctx { actor: actor(current), now: probe_at, calendar: &probe_cal },
+    )?;
+    let files = ctx.files.clone();
+    let (sha, new) =
+        tokio::task::spawn_blocking(move || files.put(&bytes)).await.map_err(|e| AppError::Internal(e.to_string()))??;
+    let (cur, id2, sha2, calendars) = (current.clone(), id.to_string(), sha.clone(), ctx.calendars.clone());
+    let now = ctx.clock.now_ms();
+    let result = ctx
+        .store
+        .write(move |db| {
+            let d = load_visible(db, &cur, &id2)?;
+            repo::add_file(db, &sha2, probe.size, &probe.media_type, now)?;
+            let file = FileRef { sha256: sha2.clone(), at: now, ..probe };
+            let cal = calendars.for_agency(Some(&d.receiving.id));
+            let at = jiff::Timestamp::from_millisecond(now).map_err(|e| AppError::Internal(e.to_string()))?;
+            let ev = dossier::decide(&d, Command::AttachFile { file }, &Ctx { actor: actor(&cur), now: at, calendar: &cal })?;
+            let id = cur.user.id.clone();
+            commit(db, d, &id, ev, now)
+        })
+        .await;
+    if result.is_err() && new {
+        let s = sha.clone();
+        let referenced = ctx
+            .store
+            .read(move |db| {
+                Ok::<_, AppError>(db.query_opt("SELECT 1 FROM files WHERE sha256 = $1", &motcua_store::params![s])?.is_some())
+            })
+            .await
+            .unwrap_or(true);
+        if !referenced {
+            let _ = ctx.files.discard(&sha);
+        }
+    }
+    result
+}
+
+/// A file of a dossier, for download (the reader must be allowed to read the dossier).
+pub async fn file(ctx: &AppContext, current: &CurrentUser, id: &str, file_id: &str) -> Result<(FileRef, Vec<u8>), AppError> {
+    let d = state(ctx, current, id).await?;
+    let f = d.files.into_iter().find(|f| f.id == file_id && !f.removed).ok_or(AppError::not_found("file"))?;
+    let files = ctx.files.clone();
+    let sha = f.sha256.clone();
+    let bytes = tokio::task::spawn_blocking(move || files.get(&sha)).await.map_err(|e| AppError::Internal(e.to_string()))??;
+    Ok((f, bytes))
+}
+
+/// The file kinds accepted by default.
+pub fn default_allowed() -> Vec<String> {
+    FileKind::ALL.iter().map(|k| k.code().to_string()).collect()
+}

@@ -1,0 +1,151 @@
+//! Commands of the life cycle: load the state, ask the domain, append the event with the
+//! projection, the counters and the outbox in one transaction.
+
+use super::*;
+
+/// Counters and outbox entries of one event, in the event's transaction.
+pub(super) fn side_effects(db: &mut Db, d: &Dossier, rec: &Recorded) -> Result<(), AppError> {
+    let day = day_of(rec.at);
+    for m in dossier::metrics(d, &rec.event) {
+        repo::bump(db, &d.receiving.id, &d.procedure.code, &day, m, 1)?;
+    }
+    if d.code.is_some() {
+        // National portal sync (REQ-26): every status change of a received dossier.
+        let payload = json!({
+            "dossier_id": d.id, "code": d.code, "seq": rec.seq, "event": rec.event.kind(),
+            "status": d.status.code(), "national_status": d.status.national_code(),
+        });
+        repo::enqueue(db, "dvcqg.sync", &d.id, &payload, rec.at)?;
+    }
+    let notify = matches!(
+        rec.event,
+        Event::Received { .. }
+            | Event::Refused { .. }
+            | Event::SupplementRequested { .. }
+            | Event::FeesNoticed { .. }
+            | Event::Extended { .. }
+            | Event::Resolved { .. }
+            | Event::Stopped { .. }
+    );
+    if notify && (d.applicant.email.is_some() || d.applicant.phone.is_some()) {
+        let payload = json!({"dossier_id": d.id, "code": d.code, "event": rec.event.kind(), "email": d.applicant.email, "phone": d.applicant.phone});
+        repo::enqueue(db, "notify.applicant", &d.id, &payload, rec.at)?;
+    }
+    Ok(())
+}
+
+/// A command as the API receives it (the reception checklist and competent agency are
+/// resolved in the transaction).
+#[derive(Debug, Clone)]
+pub enum Request {
+    Receive { competent_agency_id: Option<String>, components: Vec<ComponentInput> },
+    Do(Box<Command>),
+}
+
+impl Request {
+    pub fn cmd(c: Command) -> Self {
+        Request::Do(Box::new(c))
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Request::Receive { .. } => "receive",
+            Request::Do(c) => c.name(),
+        }
+    }
+}
+
+/// Runs one command on the dossier at `expected_version`. With an idempotency key, a retry
+/// of a command that already succeeded returns the dossier as it is and changes nothing.
+pub async fn command(
+    ctx: &AppContext,
+    current: &CurrentUser,
+    id: &str,
+    expected_version: i64,
+    req: Request,
+    key: Option<String>,
+) -> Result<Dossier, AppError> {
+    let (current, id) = (current.clone(), id.to_string());
+    let calendars = ctx.calendars.clone();
+    let now = ctx.clock.now_ms();
+    ctx.store
+        .write(move |db| {
+            let d = load_visible(db, &current, &id)?;
+            let scope = format!("{}:{}:{}", current.user.id, req.name(), id);
+            let hash = hex::encode(Sha256::digest(format!("{scope}@{expected_version}")));
+            if let Some(k) = &key
+                && let Some((first, _)) = repo::idempotent(db, &scope, k)?
+            {
+                if first != hash {
+                    return Err(invalid(
+                        "Idempotency-Key",
+                        "idempotency_key_reused",
+                        "Khóa chống trùng này đã dùng cho một yêu cầu khác.",
+                        "This idempotency key was used for a different request.",
+                    ));
+                }
+                return Ok(d);
+            }
+            if d.version != expected_version {
+                return Err(stale());
+            }
+            let event = match req {
+                Request::Receive { competent_agency_id, components } => {
+                    let spec = catalog_repo::get_version(db, &d.procedure.code, d.procedure.version)?.map(|v| v.spec);
+                    let mut errs = Errors::new();
+                    let checks = match (&spec, components.is_empty()) {
+                        // No checklist: what the applicant attached online.
+                        (_, true) => d
+                            .components
+                            .iter()
+                            .map(|c| ComponentCheck {
+                                provided: c.reused || d.files.iter().any(|f| !f.removed && f.component_key == c.key),
+                                ..c.clone()
+                            })
+                            .collect(),
+                        (Some(s), false) => checklist(s, &components, &mut errs),
+                        (None, false) => d.components.clone(),
+                    };
+                    errs.finish()?;
+                    receive_event(db, &calendars, &current, &d, competent_agency_id.as_deref(), checks, now)?
+                }
+                Request::Do(cmd) => {
+                    let cmd = *cmd;
+                    let cal = calendars.for_agency(Some(&d.receiving.id));
+                    let at = jiff::Timestamp::from_millisecond(now).map_err(|e| AppError::Internal(e.to_string()))?;
+                    dossier::decide(&d, cmd, &Ctx { actor: actor(&current), now: at, calendar: &cal })?
+                }
+            };
+            let next = commit(db, d, &current.user.id, event, now)?;
+            if let Some(k) = &key {
+                repo::save_idempotent(db, &scope, k, &hash, &id, now)?;
+            }
+            Ok(next)
+        })
+        .await
+}
+
+pub(super) fn commit(db: &mut Db, d: Dossier, actor_id: &str, event: Event, now: i64) -> Result<Dossier, AppError> {
+    let expected = d.version;
+    let rec = Recorded { dossier_id: d.id.clone(), seq: expected + 1, at: now, actor_id: actor_id.to_string(), event };
+    let mut next = d;
+    dossier::apply(&mut next, &rec);
+    if !repo::update(db, &next, expected)? {
+        return Err(stale());
+    }
+    repo::append_event(db, &rec).map_err(|e| match e {
+        motcua_store::StoreError::Unique { .. } => stale(),
+        other => other.into(),
+    })?;
+    side_effects(db, &next, &rec)?;
+    Ok(next)
+}
+
+pub(super) fn load_visible(db: &mut Db, current: &CurrentUser, id: &str) -> Result<Dossier, AppError> {
+    let d = repo::get(db, id)?.ok_or(AppError::not_found("dossier"))?;
+    // Out of scope reads as absent, so ids cannot be probed.
+    if !dossier::may_read(&d, &actor(current)) {
+        return Err(AppError::not_found("dossier"));
+    }
+    Ok(d)
+}

@@ -1,0 +1,343 @@
+//! Filing: the applicant's draft online, or a dossier received at once at a counter or from the post.
+
+use super::*;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicantInput {
+    /// `citizen` (default), `business`, `household_business`, `organisation`, `foreigner`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    pub name: String,
+    /// CCCD (12 digits) of a person; tax or enterprise code of an organisation.
+    #[serde(default)]
+    pub id_number: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+/// One component as ticked at the counter.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentInput {
+    pub key: String,
+    #[serde(default)]
+    pub provided: bool,
+    #[serde(default)]
+    pub originals: u8,
+    #[serde(default)]
+    pub copies: u8,
+    #[serde(default)]
+    pub digitized: bool,
+    #[serde(default)]
+    pub reused: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDossier {
+    pub procedure_code: String,
+    /// `online` for applicants (default); `counter` (default for officers) or `postal`.
+    #[serde(default)]
+    pub channel: Option<String>,
+    pub applicant: ApplicantInput,
+    /// Trích yếu: what the dossier asks for, in a line.
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// Reception point; default: the officer's counter, or the provincial centre for online filings.
+    #[serde(default)]
+    pub receiving_agency_id: Option<String>,
+    /// Competent agency, when the procedure does not name one and the reception point is not in a commune.
+    #[serde(default)]
+    pub competent_agency_id: Option<String>,
+    /// Counter checklist (officers); online filings attach files instead.
+    #[serde(default)]
+    pub components: Vec<ComponentInput>,
+}
+
+fn parse_applicant(a: &ApplicantInput, errs: &mut Errors) -> Option<Applicant> {
+    let kind = match a.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        None => ApplicantType::Citizen,
+        Some(k) => match serde_json::from_value::<ApplicantType>(json!(k)) {
+            Ok(k) => k,
+            Err(_) => {
+                errs.push(FieldError::new(
+                    "applicant.kind",
+                    "invalid_applicant_kind",
+                    "Loại người nộp không hợp lệ.",
+                    "Unknown applicant kind.",
+                ));
+                ApplicantType::Citizen
+            }
+        },
+    };
+    let name = if kind == ApplicantType::Citizen || kind == ApplicantType::Foreigner {
+        errs.take(user::parse_full_name("applicant.name", &a.name))
+    } else {
+        let n = motcua_domain::text::clean(&a.name);
+        if n.chars().count() < 2 || n.chars().count() > 300 {
+            errs.push(FieldError::new(
+                "applicant.name",
+                "invalid_name",
+                "Tên tổ chức phải có 2–300 ký tự.",
+                "The name must have 2–300 characters.",
+            ));
+        }
+        Some(n)
+    };
+    let id_number = match a.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) if kind == ApplicantType::Citizen => {
+            errs.take(CitizenId::parse("applicant.id_number", s)).map(|c| c.as_str().to_string())
+        }
+        Some(s) => {
+            if !(8..=20).contains(&s.len()) || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                errs.push(FieldError::new(
+                    "applicant.id_number",
+                    "invalid_id_number",
+                    "Mã số thuế, mã doanh nghiệp hoặc số giấy tờ không hợp lệ.",
+                    "Invalid tax, enterprise or document number.",
+                ));
+            }
+            Some(s.to_string())
+        }
+    };
+    let phone =
+        a.phone.as_deref().filter(|s| !s.trim().is_empty()).and_then(|s| errs.take(user::parse_phone("applicant.phone", s)));
+    let email =
+        a.email.as_deref().filter(|s| !s.trim().is_empty()).and_then(|s| errs.take(user::parse_email("applicant.email", s)));
+    let address = a.address.as_deref().map(motcua_domain::text::clean).filter(|s| !s.is_empty());
+    if address.as_ref().is_some_and(|s| s.chars().count() > 500) {
+        errs.push(FieldError::new("applicant.address", "too_long", "Địa chỉ tối đa 500 ký tự.", "At most 500 characters."));
+    }
+    Some(Applicant { kind, name: name?, id_number, phone, email, address })
+}
+
+pub(super) fn procedure_ref(code: &str, version: i64, spec: &ProcedureSpec) -> ProcedureRef {
+    ProcedureRef {
+        code: code.to_string(),
+        version,
+        name: spec.name.clone(),
+        time_limit: spec.time_limit,
+        counting: spec.counting,
+        online_only: spec.online_only,
+        postal_excluded: spec.postal_excluded,
+        paper_result: spec.result.paper_required,
+    }
+}
+
+pub(super) fn checklist(spec: &ProcedureSpec, input: &[ComponentInput], errs: &mut Errors) -> Vec<ComponentCheck> {
+    for (i, c) in input.iter().enumerate() {
+        if !spec.components.iter().any(|s| s.key == c.key) {
+            errs.push(FieldError::new(
+                format!("components[{i}].key"),
+                "unknown_component",
+                "Thủ tục không có thành phần hồ sơ này.",
+                "The procedure has no such component.",
+            ));
+        }
+    }
+    spec.components
+        .iter()
+        .map(|s| {
+            let given = input.iter().find(|c| c.key == s.key);
+            ComponentCheck {
+                key: s.key.clone(),
+                name: s.name.clone(),
+                required: s.required,
+                provided: given.is_some_and(|g| g.provided || g.reused),
+                originals: given.map_or(0, |g| g.originals),
+                copies: given.map_or(0, |g| g.copies),
+                digitized: given.is_some_and(|g| g.digitized),
+                reused: given.is_some_and(|g| g.reused),
+            }
+        })
+        .collect()
+}
+
+fn request_hash(input: &NewDossier) -> String {
+    hex::encode(Sha256::digest(serde_json::to_vec(input).unwrap_or_default()))
+}
+
+/// The default reception point: the officer's own counter, else the provincial service centre.
+fn default_receiving(db: &mut Db, current: &CurrentUser) -> Result<AgencyRecord, AppError> {
+    if let Some(m) = current.memberships.iter().find(|m| m.role == Role::ReceptionOfficer) {
+        return Ok(agencies::get(db, &m.agency_id)?);
+    }
+    let (centres, _) =
+        agencies::list(db, &agencies::AgencyFilter { kind: Some(AgencyKind::ServiceCentre), limit: 1, ..Default::default() })?;
+    centres.into_iter().next().ok_or_else(|| {
+        invalid("receiving_agency_id", "required", "Chọn nơi tiếp nhận hồ sơ.", "Choose where the dossier is received.")
+    })
+}
+
+/// Files a dossier. Applicants get a draft (online channel) to attach files to and submit;
+/// reception officers at a counter (or taking a postal dossier) receive it at once. A
+/// retry with the same idempotency key returns the first dossier and creates nothing.
+pub async fn create(
+    ctx: &AppContext,
+    current: &CurrentUser,
+    input: NewDossier,
+    key: Option<String>,
+) -> Result<Dossier, AppError> {
+    let mut errs = Errors::new();
+    let official = current.user.account_type == AccountType::Official;
+    let channel = match input.channel.as_deref().map(str::trim) {
+        None | Some("") => {
+            if official {
+                Channel::Counter
+            } else {
+                Channel::Online
+            }
+        }
+        Some("online") => Channel::Online,
+        Some("counter") => Channel::Counter,
+        Some("postal") => Channel::Postal,
+        Some(_) => {
+            errs.push(FieldError::new(
+                "channel",
+                "invalid_channel",
+                "Kênh nộp phải là online, counter hoặc postal.",
+                "The channel is online, counter or postal.",
+            ));
+            Channel::Online
+        }
+    };
+    if official && channel == Channel::Online {
+        errs.push(FieldError::new(
+            "channel",
+            "channel_not_allowed",
+            "Hồ sơ trực tuyến do người nộp tự nộp; tại quầy chọn kênh trực tiếp hoặc bưu chính.",
+            "Online dossiers are filed by applicants; at the counter use the counter or postal channel.",
+        ));
+    }
+    if !official && channel != Channel::Online {
+        errs.push(FieldError::new(
+            "channel",
+            "channel_not_allowed",
+            "Người nộp chỉ nộp hồ sơ trực tuyến.",
+            "Applicants file online.",
+        ));
+    }
+    let applicant = parse_applicant(&input.applicant, &mut errs);
+    let summary = input.summary.as_deref().map(motcua_domain::text::clean).filter(|s| !s.is_empty());
+    if let Some(k) = &key
+        && (k.is_empty() || k.len() > 200)
+    {
+        errs.push(FieldError::new(
+            "Idempotency-Key",
+            "invalid_idempotency_key",
+            "Khóa chống trùng phải có 1–200 ký tự.",
+            "The idempotency key has 1–200 characters.",
+        ));
+    }
+    let code = input.procedure_code.trim().to_ascii_uppercase();
+    let now = ctx.clock.now_ms();
+    let found = crate::usecases::catalog::in_force(ctx, &code, now).await?;
+    let Some(version) = found else {
+        errs.push(FieldError::new(
+            "procedure_code",
+            "procedure_not_found",
+            "Không có thủ tục đang có hiệu lực với mã này.",
+            "No procedure with this code is in force.",
+        ));
+        return Err(errs.finish().err().map_or(AppError::not_found("procedure"), AppError::Validation));
+    };
+    if channel == Channel::Online && version.spec.online_level == OnlineLevel::None {
+        errs.push(FieldError::new(
+            "procedure_code",
+            "not_online",
+            "Thủ tục này chưa cung cấp dịch vụ công trực tuyến; vui lòng nộp tại bộ phận một cửa.",
+            "This procedure has no online service; file it at a one-stop counter.",
+        ));
+    }
+    let components = checklist(&version.spec, &input.components, &mut errs);
+    errs.finish()?;
+    let applicant = applicant.expect("validated");
+    let hash = request_hash(&input);
+    let scope = format!("{}:create", current.user.id);
+    let (retry_scope, retry_key) = (scope.clone(), key.clone());
+    let current = current.clone();
+    let calendars = ctx.calendars.clone();
+    let result = ctx
+        .store
+        .write(move |db| {
+            if let Some(k) = &key
+                && let Some((first_hash, id)) = repo::idempotent(db, &scope, k)?
+            {
+                if first_hash != hash {
+                    return Err(invalid(
+                        "Idempotency-Key",
+                        "idempotency_key_reused",
+                        "Khóa chống trùng này đã dùng cho một yêu cầu khác.",
+                        "This idempotency key was used for a different request.",
+                    ));
+                }
+                return repo::get(db, &id)?.ok_or(AppError::not_found("dossier"));
+            }
+            let receiving = match input.receiving_agency_id.as_deref().filter(|s| !s.is_empty()) {
+                Some(id) => agencies::find(db, id)?.ok_or_else(|| {
+                    invalid(
+                        "receiving_agency_id",
+                        "agency_not_found",
+                        "Không tìm thấy nơi tiếp nhận.",
+                        "The reception point does not exist.",
+                    )
+                })?,
+                None => default_receiving(db, &current)?,
+            };
+            let id = new_id();
+            let created = Recorded {
+                dossier_id: id.clone(),
+                seq: 1,
+                at: now,
+                actor_id: current.user.id.clone(),
+                event: Event::Created {
+                    procedure: procedure_ref(&version.code, version.version, &version.spec),
+                    channel,
+                    owner_id: (!official).then(|| current.user.id.clone()),
+                    applicant,
+                    summary,
+                    receiving: agency_ref(&receiving),
+                    components: components.clone(),
+                },
+            };
+            let mut d = dossier::start(&created).expect("created event");
+            repo::append_event(db, &created)?;
+            if official {
+                // Reception at the counter in the same transaction: the code comes with the receipt.
+                let ev = receive_event(db, &calendars, &current, &d, input.competent_agency_id.as_deref(), components, now)?;
+                let rec = Recorded { dossier_id: id.clone(), seq: 2, at: now, actor_id: current.user.id.clone(), event: ev };
+                dossier::apply(&mut d, &rec);
+                repo::append_event(db, &rec)?;
+                side_effects(db, &d, &rec)?;
+            }
+            repo::insert(db, &d)?;
+            if let Some(k) = &key {
+                repo::save_idempotent(db, &scope, k, &hash, &id, now).map_err(|e| match e {
+                    motcua_store::StoreError::Unique { .. } => {
+                        invalid("Idempotency-Key", "duplicate_request", "Yêu cầu trùng.", "Duplicate request.")
+                    }
+                    other => other.into(),
+                })?;
+            }
+            Ok(d)
+        })
+        .await;
+    match (result, retry_key) {
+        // Two retries raced (PostgreSQL): the loser answers with the winner's dossier.
+        (Err(AppError::Validation(v)), Some(k)) if v.0.iter().any(|f| f.code == "duplicate_request") => {
+            ctx.store
+                .read(move |db| {
+                    let (_, id) = repo::idempotent(db, &retry_scope, &k)?.ok_or(AppError::not_found("dossier"))?;
+                    repo::get(db, &id)?.ok_or(AppError::not_found("dossier"))
+                })
+                .await
+        }
+        (other, _) => other,
+    }
+}

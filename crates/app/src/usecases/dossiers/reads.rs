@@ -1,0 +1,210 @@
+//! Reads: one dossier with its timeline, inboxes, the register (form 07), public tracking,
+//! counter totals and officers' names.
+
+use super::*;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TimelineEntry {
+    pub seq: i64,
+    pub at: i64,
+    pub actor_id: String,
+    pub kind: String,
+    #[schema(value_type = Object)]
+    pub event: serde_json::Value,
+}
+
+/// The dossier's state alone (no timeline), if the reader may see it.
+pub async fn state(ctx: &AppContext, current: &CurrentUser, id: &str) -> Result<Dossier, AppError> {
+    let (current, id) = (current.clone(), id.to_string());
+    ctx.store.read(move |db| load_visible(db, &current, &id)).await
+}
+
+pub async fn get(ctx: &AppContext, current: &CurrentUser, id: &str) -> Result<(Dossier, Vec<TimelineEntry>), AppError> {
+    let (current, id) = (current.clone(), id.to_string());
+    ctx.store
+        .read(move |db| {
+            let d = load_visible(db, &current, &id)?;
+            let events = repo::events(db, &id)?
+                .into_iter()
+                .map(|r| TimelineEntry {
+                    seq: r.seq,
+                    at: r.at,
+                    actor_id: r.actor_id,
+                    kind: r.event.kind().to_string(),
+                    event: serde_json::to_value(&r.event).unwrap_or_default(),
+                })
+                .collect();
+            Ok((d, events))
+        })
+        .await
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub statuses: Vec<String>,
+    pub q: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Inbox counts for the officer: overdue, due within one day, the rest.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DueCounts {
+    pub overdue: i64,
+    pub due_soon: i64,
+    pub on_track: i64,
+}
+
+fn parent_of(path: &str) -> Option<String> {
+    let t = path.strip_suffix('/')?;
+    let i = t.rfind('/')?;
+    (i > 0).then(|| path[..=i].to_string())
+}
+
+fn filter_for(current: &CurrentUser, q: &ListQuery) -> Result<DossierFilter, AppError> {
+    let mut statuses = Vec::new();
+    for s in &q.statuses {
+        if Status::parse(s).is_none() {
+            return Err(invalid("status", "invalid_status", "Trạng thái không hợp lệ.", "Unknown status."));
+        }
+        statuses.push(s.clone());
+    }
+    let mut f = DossierFilter {
+        statuses,
+        words: q
+            .q
+            .as_deref()
+            .map(|t| motcua_domain::text::fold(t).split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default(),
+        limit: if q.limit <= 0 { 50 } else { q.limit },
+        offset: q.offset,
+        ..Default::default()
+    };
+    if current.user.account_type == AccountType::Citizen {
+        f.owner_id = Some(current.user.id.clone());
+        return Ok(f);
+    }
+    let oversee: Vec<String> = current
+        .principal
+        .memberships
+        .iter()
+        .filter(|m| matches!(m.role, Role::Supervisor | Role::Admin))
+        .map(|m| m.agency_path.clone())
+        .collect();
+    if !oversee.is_empty() {
+        f.receiving_scope = Some(oversee);
+    } else {
+        f.serving = Some(
+            current
+                .principal
+                .memberships
+                .iter()
+                .map(|m| Serving {
+                    subtree: m.agency_path.clone(),
+                    parent: parent_of(&m.agency_path),
+                    role: m.role.code().to_string(),
+                })
+                .collect(),
+        );
+    }
+    Ok(f)
+}
+
+/// The officer's inbox (dossiers held now where they serve, most urgent first), a
+/// supervisor's whole subtree, or the applicant's own dossiers.
+pub async fn list(ctx: &AppContext, current: &CurrentUser, q: ListQuery) -> Result<(Vec<Dossier>, i64, DueCounts), AppError> {
+    let f = filter_for(current, &q)?;
+    let now = ctx.clock.now_ms();
+    ctx.store
+        .read(move |db| {
+            let (items, total) = repo::list(db, &f)?;
+            let (overdue, due_soon, on_track) = repo::due_counts(db, &f, now, 86_400_000)?;
+            Ok((items, total, DueCounts { overdue, due_soon, on_track }))
+        })
+        .await
+}
+
+/// The register (form 07): dossiers received at agencies where the reader works, over a
+/// period of local days.
+pub async fn register(
+    ctx: &AppContext,
+    current: &CurrentUser,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+) -> Result<Vec<Dossier>, AppError> {
+    if current.user.account_type != AccountType::Official {
+        return Err(AppError::Forbidden);
+    }
+    let tz = vn_time_zone();
+    let start = from.to_zoned(tz.clone()).map_err(|e| AppError::Internal(e.to_string()))?.timestamp().as_millisecond();
+    let end = to
+        .tomorrow()
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .to_zoned(tz)
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .timestamp()
+        .as_millisecond();
+    // A counter keeps its centre's register: the unit where one works, or the one above it.
+    let scope: Vec<String> = current
+        .principal
+        .memberships
+        .iter()
+        .map(|m| parent_of(&m.agency_path).unwrap_or_else(|| m.agency_path.clone()))
+        .collect();
+    let f = DossierFilter {
+        receiving_scope: Some(scope),
+        received_from: Some(start),
+        received_to: Some(end),
+        order_by_received: true,
+        limit: 500,
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = DossierFilter { offset, ..f.clone() };
+        let (items, total) = ctx.store.read(move |db| repo::list(db, &page).map_err(AppError::from)).await?;
+        let n = items.len() as i64;
+        out.extend(items);
+        offset += n;
+        if n == 0 || offset >= total || offset >= 20_000 {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Public tracking by code and a second factor (last four digits of the applicant's ID
+/// number or phone). A wrong factor reads exactly like an unknown code.
+pub async fn track(ctx: &AppContext, code: &str, check: &str) -> Result<Dossier, AppError> {
+    let (code, check) = (code.trim().to_string(), check.trim().to_string());
+    ctx.store.read(move |db| repo::get_for_tracking(db, &code, &check)?.ok_or(AppError::not_found("dossier"))).await
+}
+
+/// Counter totals over local days `[from, to]` for the agencies given (all when empty).
+pub async fn kpi_totals(ctx: &AppContext, agency_ids: Vec<String>, from: &str, to: &str) -> Result<Vec<(String, i64)>, AppError> {
+    let (from, to) = (from.to_string(), to.to_string());
+    ctx.store.read(move |db| repo::kpi_totals(db, &agency_ids, &from, &to).map_err(AppError::from)).await
+}
+
+/// Full names of the given users (for the control slip and timelines); unknown ids are left out.
+pub async fn user_names(ctx: &AppContext, ids: Vec<String>) -> Result<std::collections::HashMap<String, String>, AppError> {
+    ctx.store
+        .read(move |db| {
+            let mut out = std::collections::HashMap::new();
+            for id in ids {
+                if out.contains_key(&id) {
+                    continue;
+                }
+                match motcua_store::repo::users::get(db, &id) {
+                    Ok(u) => {
+                        out.insert(id, u.full_name);
+                    }
+                    Err(motcua_store::StoreError::NotFound) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Ok(out)
+        })
+        .await
+}

@@ -1,0 +1,65 @@
+//! Deadline rules of the law (issue #11), through the HTTP API on both backends: each test is
+//! named after the rule it checks; the domain has a unit test of the same name.
+
+use motcua_testkit::both_backends;
+use reqwest::StatusCode;
+use serde_json::json;
+
+/// Xác nhận tình trạng hôn nhân: commune, 3 working days, counter reception.
+const COMMUNE: &str = "1.004873";
+
+fn vn(s: &str) -> i64 {
+    format!("{s}+07:00").parse::<jiff::Timestamp>().unwrap().as_millisecond()
+}
+
+both_backends! {
+    async fn saturday_sessions_do_not_make_saturday_a_legal_working_day(app) {
+        // Phường Hoa Lư's counter opens Saturday mornings for reception and return.
+        let admin = app.login("admin").await;
+        let counter = app.agency_id("000.02.31.H40").await;
+        let hours = json!({"monday": ["07:30-11:30", "13:30-17:00"], "tuesday": ["07:30-11:30", "13:30-17:00"],
+            "wednesday": ["07:30-11:30", "13:30-17:00"], "thursday": ["07:30-11:30", "13:30-17:00"],
+            "friday": ["07:30-11:30", "13:30-17:00"], "saturday": ["07:30-11:30"], "make_up": ["07:30-11:30", "13:30-17:00"]});
+        let (s, b) = admin.send(reqwest::Method::PUT, &format!("/api/v1/agencies/{counter}/office-hours"), Some(hours)).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        // Received Wednesday 4 March: 3 working days are Thursday, Friday and Monday 9 March,
+        // not Saturday 7 March 11:30.
+        app.ctx.clock.set(vn("2026-03-04T09:00:00"));
+        let clerk = app.login("tiepnhan.hoalu").await;
+        let (s, d) = clerk
+            .post("/api/v1/dossiers", json!({"procedure_code": COMMUNE,
+                "applicant": {"name": "Nguyễn Văn An", "id_number": "037092001234", "phone": "0912345678", "address": "Phường Hoa Lư"},
+                "components": [{"key": "to_khai", "provided": true}, {"key": "giay_to_tuy_than", "provided": true}]}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        assert_eq!(d["status"], "received");
+        assert_eq!(d["due_at"].as_i64(), Some(vn("2026-03-09T17:00:00")), "{d}");
+        assert_eq!(d["appointment_at"], d["due_at"]);
+    }
+
+    async fn within_the_day_received_after_the_last_session_is_due_the_next_working_day(app) {
+        let c = app.client();
+        for (from, want) in [
+            ("2026-03-10T18:00:00%2B07:00", "2026-03-11T17:00:00+07:00"),
+            ("2026-03-10T17:00:00%2B07:00", "2026-03-11T17:00:00+07:00"),
+            ("2026-02-13T19:00:00%2B07:00", "2026-02-23T17:00:00+07:00"),
+            ("2026-03-10T16:59:00%2B07:00", "2026-03-10T17:00:00+07:00"),
+        ] {
+            let (s, b) = c.get(&format!("/api/v1/calendar/due?from={from}&working_days=0")).await;
+            assert_eq!(s, StatusCode::OK, "{b}");
+            assert_eq!(b["due"], want, "received {from}");
+        }
+    }
+
+    async fn culture_day_on_a_weekend_gives_no_compensatory_day_unless_set(app) {
+        // Saturday 24/11/2029 is a holiday (NQ 28/2026/QH16); Monday 26/11 stays a working day.
+        let (s, y) = app.client().get("/api/v1/calendar/years/2029").await;
+        assert_eq!(s, StatusCode::OK, "{y}");
+        let text = y.to_string();
+        assert!(text.contains("2029-11-24"), "24/11 is listed: {y}");
+        assert!(!text.contains("2029-11-26"), "no compensatory Monday: {y}");
+        let (s, b) = app.client().get("/api/v1/calendar/due?from=2029-11-23T09:00:00%2B07:00&working_days=1").await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert_eq!(b["due"], "2029-11-26T17:00:00+07:00");
+    }
+}

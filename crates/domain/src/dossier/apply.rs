@@ -1,0 +1,278 @@
+//! Folding events into the state: `start` makes the dossier from its first event, `apply`
+//! folds each later one in and consults nothing else, so `replay` rebuilds the state exactly.
+
+use super::Status;
+use super::event::{Event, Recorded};
+use super::state::*;
+
+/// The first event makes the dossier.
+pub fn start(r: &Recorded) -> Option<Dossier> {
+    let Event::Created { procedure, channel, owner_id, applicant, summary, receiving, components } = &r.event else {
+        return None;
+    };
+    Some(Dossier {
+        id: r.dossier_id.clone(),
+        version: 1,
+        status: Status::Draft,
+        code: None,
+        procedure: procedure.clone(),
+        channel: *channel,
+        owner_id: owner_id.clone(),
+        applicant: applicant.clone(),
+        summary: summary.clone(),
+        receiving: receiving.clone(),
+        competent: None,
+        steps: Vec::new(),
+        step: 0,
+        step_started_at: None,
+        step_due_at: None,
+        created_at: r.at,
+        updated_at: r.at,
+        submitted_at: None,
+        received_at: None,
+        counted_from: None,
+        due_at: None,
+        appointment_at: None,
+        calendar_version: None,
+        components: components.clone(),
+        pause: None,
+        supplements: Vec::new(),
+        supplement_requests: 0,
+        fees: Vec::new(),
+        payment: None,
+        extension: None,
+        handovers: Vec::new(),
+        result: None,
+        finished_at: None,
+        timeliness: None,
+        returned: None,
+        refusal: None,
+        stop: None,
+        withdrawal: None,
+        files: Vec::new(),
+        rating: None,
+    })
+}
+
+/// Folds one event into the state. Pure and total: the facts are in the event.
+pub fn apply(d: &mut Dossier, r: &Recorded) {
+    d.version = r.seq;
+    d.updated_at = r.at;
+    let resume = |d: &mut Dossier, due: Option<i64>, appt: Option<i64>, step_due: Option<i64>| {
+        if let Some(p) = d.pause.take() {
+            d.status = p.resume;
+        }
+        if due.is_some() {
+            d.due_at = due;
+        }
+        if appt.is_some() {
+            d.appointment_at = appt;
+        }
+        if step_due.is_some() {
+            d.step_due_at = step_due;
+        }
+    };
+    match &r.event {
+        Event::Created { .. } => {}
+        Event::Submitted => {
+            d.status = Status::Submitted;
+            d.submitted_at = Some(r.at);
+        }
+        Event::Received {
+            code,
+            procedure,
+            competent,
+            steps,
+            components,
+            counted_from,
+            due_at,
+            step_due_at,
+            calendar_version,
+        } => {
+            d.status = Status::Received;
+            d.code = Some(code.clone());
+            d.procedure = procedure.clone();
+            d.competent = competent.clone();
+            d.steps = steps.clone();
+            d.step = 0;
+            d.step_started_at = Some(r.at);
+            d.step_due_at = Some(*step_due_at);
+            d.components = components.clone();
+            d.received_at = Some(r.at);
+            if d.submitted_at.is_none() {
+                d.submitted_at = Some(r.at);
+            }
+            d.counted_from = Some(*counted_from);
+            d.due_at = Some(*due_at);
+            d.appointment_at = Some(*due_at);
+            d.calendar_version = Some(calendar_version.clone());
+            d.handovers.push(Handover {
+                at: r.at,
+                from_step: None,
+                to_step: 0,
+                giver_id: r.actor_id.clone(),
+                from_agency: None,
+                to_agency: d.receiving.name.clone(),
+                step_timeliness: None,
+                note: None,
+            });
+        }
+        Event::Refused { reasons } => {
+            d.status = Status::Refused;
+            d.refusal = Some(Ending {
+                reasons: reasons.clone(),
+                basis: None,
+                financial_consequences: None,
+                at: r.at,
+                by: r.actor_id.clone(),
+            });
+            d.finished_at = Some(r.at);
+        }
+        Event::SupplementRequested { items } => {
+            let clock = d.received_at.is_some();
+            d.pause = Some(Pause { kind: PauseKind::Supplement, since: r.at, resume: d.status, clock });
+            d.status = Status::AwaitingSupplement;
+            if clock {
+                d.supplement_requests += 1;
+            }
+            d.supplements.push(Supplement {
+                requested_at: r.at,
+                requested_by: r.actor_id.clone(),
+                items: items.clone(),
+                supplied_at: None,
+                note: None,
+            });
+        }
+        Event::SupplementSupplied { note, due_at, appointment_at, step_due_at } => {
+            if let Some(s) = d.supplements.last_mut() {
+                s.supplied_at = Some(r.at);
+                s.note = note.clone();
+            }
+            resume(d, *due_at, *appointment_at, *step_due_at);
+        }
+        Event::Forwarded { to_step, step_timeliness, step_due_at, note } => {
+            let from = d.step;
+            d.handovers.push(Handover {
+                at: r.at,
+                from_step: Some(from),
+                to_step: *to_step,
+                giver_id: r.actor_id.clone(),
+                from_agency: d.steps.get(from).map(|s| s.agency.name.clone()),
+                to_agency: d.steps.get(*to_step).map_or_else(String::new, |s| s.agency.name.clone()),
+                step_timeliness: *step_timeliness,
+                note: note.clone(),
+            });
+            d.step = *to_step;
+            d.step_started_at = Some(r.at);
+            d.step_due_at = Some(*step_due_at);
+            d.status = Status::InProgress;
+        }
+        Event::SentBack { to_step, step_due_at, reason } => {
+            let from = d.step;
+            d.handovers.push(Handover {
+                at: r.at,
+                from_step: Some(from),
+                to_step: *to_step,
+                giver_id: r.actor_id.clone(),
+                from_agency: d.steps.get(from).map(|s| s.agency.name.clone()),
+                to_agency: d.steps.get(*to_step).map_or_else(String::new, |s| s.agency.name.clone()),
+                step_timeliness: None,
+                note: Some(reason.clone()),
+            });
+            d.step = *to_step;
+            d.step_started_at = Some(r.at);
+            d.step_due_at = Some(*step_due_at);
+            d.status = if *to_step == 0 { Status::Received } else { Status::InProgress };
+        }
+        Event::FeesNoticed { items } => {
+            d.fees = items.clone();
+            d.pause = Some(Pause { kind: PauseKind::Payment, since: r.at, resume: d.status, clock: d.received_at.is_some() });
+            d.status = Status::AwaitingPayment;
+        }
+        Event::Paid { method, receipt_number, due_at, appointment_at, step_due_at } => {
+            d.payment = Some(Payment {
+                method: *method,
+                receipt_number: receipt_number.clone(),
+                amount: d.fees.iter().map(|f| f.amount).sum(),
+                at: r.at,
+            });
+            resume(d, *due_at, *appointment_at, *step_due_at);
+        }
+        Event::Stopped { reason, basis, financial_consequences, timeliness } => {
+            d.pause = None;
+            d.status = Status::Stopped;
+            d.stop = Some(Ending {
+                reasons: vec![reason.clone()],
+                basis: basis.clone(),
+                financial_consequences: financial_consequences.clone(),
+                at: r.at,
+                by: r.actor_id.clone(),
+            });
+            d.finished_at = Some(r.at);
+            d.timeliness = *timeliness;
+        }
+        Event::Withdrawn { reason, timeliness } => {
+            d.pause = None;
+            d.status = Status::Withdrawn;
+            d.withdrawal = Some(Ending {
+                reasons: vec![reason.clone()],
+                basis: None,
+                financial_consequences: None,
+                at: r.at,
+                by: r.actor_id.clone(),
+            });
+            d.finished_at = Some(r.at);
+            d.timeliness = *timeliness;
+        }
+        Event::Extended { reason, appointment_at } => {
+            d.extension = Some(Extension {
+                reason: reason.clone(),
+                previous_appointment_at: d.appointment_at.unwrap_or_default(),
+                appointment_at: *appointment_at,
+                at: r.at,
+                by: r.actor_id.clone(),
+            });
+            d.appointment_at = Some(*appointment_at);
+        }
+        Event::Resolved { name, number, note, timeliness, step_timeliness } => {
+            d.handovers.push(Handover {
+                at: r.at,
+                from_step: Some(d.step),
+                to_step: d.step,
+                giver_id: r.actor_id.clone(),
+                from_agency: d.current_step().map(|s| s.agency.name.clone()),
+                to_agency: d.receiving.name.clone(),
+                step_timeliness: *step_timeliness,
+                note: Some("Trả kết quả về bộ phận một cửa".into()),
+            });
+            d.status = Status::Resolved;
+            d.result = Some(ResultRecord { name: name.clone(), number: number.clone(), note: note.clone(), at: r.at });
+            d.finished_at = Some(r.at);
+            d.timeliness = Some(*timeliness);
+        }
+        Event::ResultReturned { method, tracking_number, note } => {
+            d.status = Status::Returned;
+            d.returned =
+                Some(Returned { method: *method, tracking_number: tracking_number.clone(), note: note.clone(), at: r.at });
+        }
+        Event::FileAttached { file } => d.files.push(file.clone()),
+        Event::FileRemoved { file_id } => {
+            if let Some(f) = d.files.iter_mut().find(|f| &f.id == file_id) {
+                f.removed = true;
+            }
+        }
+        Event::Rated { satisfied, comment } => {
+            d.rating = Some(Rating { satisfied: *satisfied, comment: comment.clone(), at: r.at })
+        }
+    }
+}
+
+/// Replays a whole log (in `seq` order) into the state it produces.
+pub fn replay(events: &[Recorded]) -> Option<Dossier> {
+    let (first, rest) = events.split_first()?;
+    let mut d = start(first)?;
+    for r in rest {
+        apply(&mut d, r);
+    }
+    Some(d)
+}

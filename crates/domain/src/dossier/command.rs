@@ -1,0 +1,234 @@
+//! Commands: what a caller asks of a dossier, their kinds (the rows of the guard table) and
+//! the error a refused command gets.
+
+use super::Status;
+use super::state::*;
+use crate::calendar::CalendarError;
+use crate::error::ValidationError;
+use jiff::civil::Date;
+
+/// What the caller asks for.
+#[derive(Debug, Clone)]
+pub enum Command {
+    Submit,
+    /// The app allocates the code (atomically, in the same transaction) and resolves the
+    /// pinned version, the competent agency and the workflow's agencies.
+    Receive {
+        code: String,
+        procedure: ProcedureRef,
+        competent: Option<AgencyRef>,
+        steps: Vec<Step>,
+        components: Vec<ComponentCheck>,
+    },
+    Refuse {
+        reasons: Vec<String>,
+    },
+    RequestSupplement {
+        items: Vec<SupplementItem>,
+    },
+    SupplySupplement {
+        note: Option<String>,
+    },
+    Forward {
+        note: Option<String>,
+    },
+    SendBack {
+        reason: String,
+    },
+    NoticeFees {
+        items: Vec<FeeItem>,
+    },
+    MarkPaid {
+        method: PaymentMethod,
+        receipt_number: String,
+    },
+    Stop {
+        reason: String,
+        basis: Option<String>,
+        financial_consequences: Option<String>,
+    },
+    Withdraw {
+        reason: String,
+    },
+    Extend {
+        reason: String,
+        new_date: Date,
+    },
+    Resolve {
+        name: String,
+        number: Option<String>,
+        note: Option<String>,
+    },
+    Return {
+        method: ReturnMethod,
+        tracking_number: Option<String>,
+        note: Option<String>,
+    },
+    AttachFile {
+        file: FileRef,
+    },
+    RemoveFile {
+        file_id: String,
+    },
+    /// The applicant's satisfaction with the service (766 indicator 5.4), once per dossier.
+    Rate {
+        satisfied: bool,
+        comment: Option<String>,
+    },
+}
+
+/// Component key of the result document attached by the processing officers.
+pub const RESULT_COMPONENT: &str = "result";
+
+impl Command {
+    /// The name in errors and messages (`attach_file` for the result document too).
+    pub fn name(&self) -> &'static str {
+        self.kind().command_name()
+    }
+
+    /// The row of the guard table this command falls under.
+    pub fn kind(&self) -> CommandKind {
+        match self {
+            Self::Submit => CommandKind::Submit,
+            Self::Receive { .. } => CommandKind::Receive,
+            Self::Refuse { .. } => CommandKind::Refuse,
+            Self::RequestSupplement { .. } => CommandKind::RequestSupplement,
+            Self::SupplySupplement { .. } => CommandKind::SupplySupplement,
+            Self::Forward { .. } => CommandKind::Forward,
+            Self::SendBack { .. } => CommandKind::SendBack,
+            Self::NoticeFees { .. } => CommandKind::NoticeFees,
+            Self::MarkPaid { .. } => CommandKind::MarkPaid,
+            Self::Stop { .. } => CommandKind::Stop,
+            Self::Withdraw { .. } => CommandKind::Withdraw,
+            Self::Extend { .. } => CommandKind::Extend,
+            Self::Resolve { .. } => CommandKind::Resolve,
+            Self::Return { .. } => CommandKind::Return,
+            Self::AttachFile { file } if file.component_key == RESULT_COMPONENT => CommandKind::AttachResult,
+            Self::AttachFile { .. } => CommandKind::AttachFile,
+            Self::RemoveFile { .. } => CommandKind::RemoveFile,
+            Self::Rate { .. } => CommandKind::Rate,
+        }
+    }
+}
+
+/// One kind per command: what the guard table, the pages and the docs speak of. Attaching
+/// the result document is a kind of its own (the same `AttachFile` command with the
+/// `result` component key) because other people may do it at other times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CommandKind {
+    Submit,
+    Receive,
+    Refuse,
+    RequestSupplement,
+    SupplySupplement,
+    Forward,
+    SendBack,
+    NoticeFees,
+    MarkPaid,
+    Stop,
+    Withdraw,
+    Extend,
+    Resolve,
+    Return,
+    AttachFile,
+    AttachResult,
+    RemoveFile,
+    Rate,
+}
+
+impl CommandKind {
+    /// In the order of the guard table.
+    pub const ALL: [Self; 18] = [
+        Self::Submit,
+        Self::Receive,
+        Self::Refuse,
+        Self::RequestSupplement,
+        Self::SupplySupplement,
+        Self::Forward,
+        Self::SendBack,
+        Self::NoticeFees,
+        Self::MarkPaid,
+        Self::Stop,
+        Self::Withdraw,
+        Self::Extend,
+        Self::Resolve,
+        Self::Return,
+        Self::AttachFile,
+        Self::AttachResult,
+        Self::RemoveFile,
+        Self::Rate,
+    ];
+
+    /// A stable name for docs and tests (`attach_result` included).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::AttachResult => "attach_result",
+            other => other.command_name(),
+        }
+    }
+
+    /// The name of the command in errors and messages (`DossierError`, `transition_vi`).
+    pub fn command_name(self) -> &'static str {
+        match self {
+            Self::Submit => "submit",
+            Self::Receive => "receive",
+            Self::Refuse => "refuse",
+            Self::RequestSupplement => "request_supplement",
+            Self::SupplySupplement => "supply_supplement",
+            Self::Forward => "forward",
+            Self::SendBack => "send_back",
+            Self::NoticeFees => "notice_fees",
+            Self::MarkPaid => "mark_paid",
+            Self::Stop => "stop",
+            Self::Withdraw => "withdraw",
+            Self::Extend => "extend",
+            Self::Resolve => "resolve",
+            Self::Return => "return",
+            Self::AttachFile | Self::AttachResult => "attach_file",
+            Self::RemoveFile => "remove_file",
+            Self::Rate => "rate",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DossierError {
+    #[error("{command} is not allowed while the dossier is {status:?}")]
+    InvalidTransition { command: &'static str, status: Status },
+    #[error("the actor may not {command} this dossier")]
+    Forbidden { command: &'static str },
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+}
+
+/// A refusal naming one field (422).
+pub(super) fn field(field: &str, code: &'static str, vi: &str, en: &str) -> DossierError {
+    DossierError::Invalid(ValidationError::single(field, code, vi, en))
+}
+
+impl DossierError {
+    pub fn transition_vi(command: &str, status: Status) -> String {
+        let what = match command {
+            "submit" => "nộp hồ sơ",
+            "receive" => "tiếp nhận hồ sơ",
+            "refuse" => "từ chối tiếp nhận",
+            "request_supplement" => "yêu cầu bổ sung",
+            "supply_supplement" => "bổ sung hồ sơ",
+            "forward" => "chuyển bước tiếp theo",
+            "send_back" => "trả lại bước trước",
+            "notice_fees" => "thông báo phí, lệ phí",
+            "mark_paid" => "xác nhận đã nộp phí",
+            "stop" => "dừng giải quyết",
+            "withdraw" => "rút hồ sơ",
+            "extend" => "gia hạn",
+            "resolve" => "ghi nhận kết quả",
+            "return" => "trả kết quả",
+            "attach_file" => "đính kèm tệp",
+            "rate" => "đánh giá",
+            _ => "thực hiện thao tác này",
+        };
+        format!("Không thể {what} khi hồ sơ đang ở trạng thái “{}”.", status.label_vi())
+    }
+}

@@ -1,0 +1,311 @@
+//! `decide`: checks a command against the state and returns the one event it produces, with
+//! every derived fact (deadlines, timeliness) computed into it.
+
+use super::command::*;
+use super::event::Event;
+use super::guard::{self, Actor};
+use super::state::*;
+use crate::calendar::{CountingRules, Due, OutOfHours, TimeLimit, Timeliness, WorkCalendar, classify};
+use crate::catalog::Channel;
+use crate::error::{Errors, FieldError};
+use jiff::Timestamp;
+
+/// The environment of a decision: the actor, the instant and the working calendar.
+pub struct Ctx<'a> {
+    pub actor: Actor<'a>,
+    pub now: Timestamp,
+    pub calendar: &'a WorkCalendar,
+}
+
+pub(super) fn ms(t: Timestamp) -> i64 {
+    t.as_millisecond()
+}
+
+pub(super) fn ts(ms: i64) -> Timestamp {
+    Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn text_required(errs: &mut Errors, name: &str, v: &str, max: usize) {
+    let n = v.trim().chars().count();
+    if n == 0 {
+        errs.push(FieldError::new(name, "required", "Trường này là bắt buộc.", "This field is required."));
+    } else if n > max {
+        errs.push(FieldError::new(name, "too_long", format!("Tối đa {max} ký tự."), format!("At most {max} characters.")));
+    }
+}
+
+/// Counting rules of the pinned procedure for a dossier received on `channel`.
+pub fn counting_rules(p: &ProcedureRef, channel: Channel) -> CountingRules {
+    CountingRules {
+        same_day_cutoff: p.counting.same_day_cutoff,
+        out_of_hours: if p.counting.out_of_hours_next && channel == Channel::Online {
+            OutOfHours::NextWorkingInstant
+        } else {
+            OutOfHours::AsFiled
+        },
+    }
+}
+
+/// How the dossier ends against its deadline. A second supplement request or an
+/// extension makes it late whatever the dates say (766 rules, REQ-19, REQ-21).
+pub fn timeliness(d: &Dossier, finished: Timestamp) -> Option<Timeliness> {
+    let due = d.due_at?;
+    if d.supplement_requests > 1 || d.extension.is_some() {
+        return Some(Timeliness::Late);
+    }
+    Some(classify(finished, ts(due)))
+}
+
+/// Deadlines after a pause ends: each pushed back by the office time the pause lasted.
+/// (due, appointment, step due) after a pause; `None` leaves a deadline as it was.
+type Resumed = (Option<i64>, Option<i64>, Option<i64>);
+
+fn resumed(d: &Dossier, cal: &WorkCalendar, now: Timestamp) -> Result<Resumed, DossierError> {
+    let Some(p) = d.pause.as_ref().filter(|p| p.clock) else { return Ok((None, None, None)) };
+    let since = ts(p.since);
+    let push = |at: Option<i64>| -> Result<Option<i64>, DossierError> {
+        let Some(at) = at else { return Ok(None) };
+        let due = Due { at: ts(at), counted_from: ts(d.counted_from.unwrap_or(at)), calendar_version: String::new() };
+        Ok(Some(ms(cal.extend_for_pause(&due, since, now)?.at)))
+    };
+    // An extended appointment is a promise already made; it is not moved again.
+    let appointment = if d.extension.is_some() { None } else { push(d.appointment_at)? };
+    Ok((push(d.due_at)?, appointment, push(d.step_due_at)?))
+}
+
+fn step_due(cal: &WorkCalendar, now: Timestamp, budget: TimeLimit) -> Result<i64, DossierError> {
+    Ok(ms(cal.due(now, budget, &CountingRules::default())?.at))
+}
+
+/// Checks `cmd` against the dossier and returns the event it makes: first the guard table
+/// (status, actor, preconditions: `guard.rs`), then the command's own inputs.
+pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierError> {
+    let kind = cmd.kind();
+    let now = cx.now;
+    let a = &cx.actor;
+    guard::check(d, a, kind)?;
+    // At reception the channel is checked against the version being pinned.
+    let procedure = match &cmd {
+        Command::Receive { procedure, .. } => procedure,
+        _ => &d.procedure,
+    };
+    guard::preconditions(d, kind, now, procedure)?;
+    match cmd {
+        Command::Submit => Ok(Event::Submitted),
+        Command::Receive { code, procedure, competent, steps, components } => {
+            let mut errs = Errors::new();
+            for c in components.iter().filter(|c| c.required && !c.provided && !c.reused) {
+                errs.push(FieldError::new(
+                    format!("components.{}", c.key),
+                    "component_missing",
+                    format!("Thiếu thành phần bắt buộc: {}. Hãy yêu cầu bổ sung hoặc từ chối tiếp nhận.", c.name),
+                    format!("A required component is missing: {}. Request a supplement or refuse the dossier.", c.name),
+                ));
+            }
+            errs.finish()?;
+            let first = steps.first().ok_or_else(|| {
+                field("workflow", "workflow_missing", "Thủ tục chưa có quy trình xử lý.", "The procedure has no workflow.")
+            })?;
+            let due = cx.calendar.due(now, procedure.time_limit, &counting_rules(&procedure, d.channel))?;
+            let step_due_at = step_due(cx.calendar, now, first.budget)?;
+            Ok(Event::Received {
+                code,
+                procedure,
+                competent,
+                components,
+                counted_from: ms(due.counted_from),
+                due_at: ms(due.at),
+                step_due_at,
+                calendar_version: due.calendar_version,
+                steps,
+            })
+        }
+        Command::Refuse { reasons } => {
+            let reasons = clean_list(reasons);
+            if reasons.is_empty() {
+                return Err(field(
+                    "reasons",
+                    "required",
+                    "Nêu rõ lý do từ chối tiếp nhận (Mẫu 03).",
+                    "State the reasons for refusing the dossier (form 03).",
+                ));
+            }
+            Ok(Event::Refused { reasons })
+        }
+        Command::RequestSupplement { items } => {
+            let mut errs = Errors::new();
+            if items.is_empty() {
+                errs.push(FieldError::new(
+                    "items",
+                    "required",
+                    "Liệt kê đầy đủ một lần mọi giấy tờ cần bổ sung, kèm lý do (Mẫu 02).",
+                    "List every missing item at once, each with its reason (form 02).",
+                ));
+            }
+            for (i, it) in items.iter().enumerate() {
+                text_required(&mut errs, &format!("items[{i}].name"), &it.name, 500);
+                text_required(&mut errs, &format!("items[{i}].reason"), &it.reason, 2000);
+            }
+            errs.finish()?;
+            let items = items
+                .into_iter()
+                .map(|it| SupplementItem {
+                    component_key: it.component_key.filter(|k| !k.trim().is_empty()),
+                    name: crate::text::clean(&it.name),
+                    reason: crate::text::clean(&it.reason),
+                })
+                .collect();
+            Ok(Event::SupplementRequested { items })
+        }
+        Command::SupplySupplement { note } => {
+            let (due_at, appointment_at, step_due_at) = resumed(d, cx.calendar, now)?;
+            Ok(Event::SupplementSupplied { note: clean_opt(note), due_at, appointment_at, step_due_at })
+        }
+        Command::Forward { note } => {
+            let to = d.step + 1;
+            // `Pre::NotLastStep` made sure there is a next step.
+            let budget = d.steps.get(to).map_or(TimeLimit::WITHIN_DAY, |s| s.budget);
+            let step_timeliness = d.step_due_at.map(|due| classify(now, ts(due)));
+            Ok(Event::Forwarded {
+                to_step: to,
+                step_timeliness,
+                step_due_at: step_due(cx.calendar, now, budget)?,
+                note: clean_opt(note),
+            })
+        }
+        Command::SendBack { reason } => {
+            let mut errs = Errors::new();
+            text_required(&mut errs, "reason", &reason, 2000);
+            errs.finish()?;
+            let to = d.step.saturating_sub(1);
+            let budget = d.steps.get(to).map_or(TimeLimit::WITHIN_DAY, |s| s.budget);
+            Ok(Event::SentBack {
+                to_step: to,
+                step_due_at: step_due(cx.calendar, now, budget)?,
+                reason: crate::text::clean(&reason),
+            })
+        }
+        Command::NoticeFees { items } => {
+            let mut errs = Errors::new();
+            if items.is_empty() {
+                errs.push(FieldError::new("items", "required", "Liệt kê các khoản phí, lệ phí.", "List the fees and charges."));
+            }
+            for (i, it) in items.iter().enumerate() {
+                text_required(&mut errs, &format!("items[{i}].name"), &it.name, 300);
+                if it.amount <= 0 || it.amount > 10_000_000_000 {
+                    errs.push(FieldError::new(
+                        format!("items[{i}].amount"),
+                        "invalid_amount",
+                        "Số tiền phải lớn hơn 0 đồng.",
+                        "The amount must be more than 0 đồng.",
+                    ));
+                }
+            }
+            errs.finish()?;
+            Ok(Event::FeesNoticed {
+                items: items.into_iter().map(|f| FeeItem { name: crate::text::clean(&f.name), amount: f.amount }).collect(),
+            })
+        }
+        Command::MarkPaid { method, receipt_number } => {
+            if !guard::may_record_payment(d, a, method) {
+                return Err(DossierError::Forbidden { command: kind.command_name() });
+            }
+            let mut errs = Errors::new();
+            text_required(&mut errs, "receipt_number", &receipt_number, 100);
+            errs.finish()?;
+            let (due_at, appointment_at, step_due_at) = resumed(d, cx.calendar, now)?;
+            Ok(Event::Paid { method, receipt_number: receipt_number.trim().to_string(), due_at, appointment_at, step_due_at })
+        }
+        Command::Stop { reason, basis, financial_consequences } => {
+            let mut errs = Errors::new();
+            text_required(&mut errs, "reason", &reason, 2000);
+            errs.finish()?;
+            Ok(Event::Stopped {
+                reason: crate::text::clean(&reason),
+                basis: clean_opt(basis),
+                financial_consequences: clean_opt(financial_consequences),
+                timeliness: timeliness(d, now),
+            })
+        }
+        Command::Withdraw { reason } => {
+            let mut errs = Errors::new();
+            text_required(&mut errs, "reason", &reason, 2000);
+            errs.finish()?;
+            Ok(Event::Withdrawn { reason: crate::text::clean(&reason), timeliness: timeliness(d, now) })
+        }
+        Command::Extend { reason, new_date } => {
+            let appt = d.appointment_at.unwrap_or_default();
+            let mut errs = Errors::new();
+            text_required(&mut errs, "reason", &reason, 2000);
+            errs.finish()?;
+            let new_at = cx.calendar.end_of_office(cx.calendar.add_working_days(new_date, 0)?)?.map(ms).unwrap_or_default();
+            if new_at <= appt {
+                return Err(field(
+                    "new_date",
+                    "not_later",
+                    "Ngày hẹn trả mới phải sau ngày hẹn hiện tại.",
+                    "The new date must be after the current appointment.",
+                ));
+            }
+            Ok(Event::Extended { reason: crate::text::clean(&reason), appointment_at: new_at })
+        }
+        Command::Resolve { name: result_name, number, note } => {
+            let mut errs = Errors::new();
+            text_required(&mut errs, "name", &result_name, 500);
+            errs.finish()?;
+            Ok(Event::Resolved {
+                name: crate::text::clean(&result_name),
+                number: clean_opt(number),
+                note: clean_opt(note),
+                timeliness: timeliness(d, now).unwrap_or(Timeliness::OnTime),
+                step_timeliness: d.step_due_at.map(|due| classify(now, ts(due))),
+            })
+        }
+        Command::Return { method, tracking_number, note } => {
+            let tracking_number = clean_opt(tracking_number);
+            if method == ReturnMethod::Postal && tracking_number.is_none() {
+                return Err(field(
+                    "tracking_number",
+                    "required",
+                    "Trả kết quả qua bưu chính phải có số hiệu bưu gửi.",
+                    "A postal return needs the tracking number.",
+                ));
+            }
+            Ok(Event::ResultReturned { method, tracking_number, note: clean_opt(note) })
+        }
+        // The result document needs no component of the procedure (`kind()` tells it apart).
+        Command::AttachFile { file } if kind == CommandKind::AttachResult => Ok(Event::FileAttached { file }),
+        Command::AttachFile { file } => {
+            if !d.components.iter().any(|c| c.key == file.component_key) && file.component_key != "other" {
+                return Err(field(
+                    "component_key",
+                    "unknown_component",
+                    "Thủ tục không có thành phần hồ sơ này.",
+                    "The procedure has no such component.",
+                ));
+            }
+            Ok(Event::FileAttached { file })
+        }
+        Command::Rate { satisfied, comment } => {
+            let comment = clean_opt(comment);
+            if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
+                return Err(field("comment", "too_long", "Tối đa 2000 ký tự.", "At most 2000 characters."));
+            }
+            Ok(Event::Rated { satisfied, comment })
+        }
+        Command::RemoveFile { file_id } => {
+            if !d.files.iter().any(|f| f.id == file_id && !f.removed) {
+                return Err(field("file_id", "not_found", "Không tìm thấy tệp.", "No such file."));
+            }
+            Ok(Event::FileRemoved { file_id })
+        }
+    }
+}
+
+fn clean_opt(s: Option<String>) -> Option<String> {
+    s.map(|v| crate::text::clean(&v)).filter(|v| !v.is_empty())
+}
+
+fn clean_list(v: Vec<String>) -> Vec<String> {
+    v.into_iter().map(|s| crate::text::clean(&s)).filter(|s| !s.is_empty()).collect()
+}

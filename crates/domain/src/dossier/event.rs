@@ -1,0 +1,183 @@
+//! Events: what happened to a dossier, with every derived fact. They are the persisted
+//! schema of the log (`dossier_events.kind` and `payload`): old databases must replay
+//! identically, so variants and fields are never renamed.
+
+use super::state::*;
+use crate::calendar::Timeliness;
+use crate::catalog::Channel;
+use serde::{Deserialize, Serialize};
+
+/// What happened, with every derived fact, so that `apply` needs nothing else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Event {
+    Created {
+        procedure: ProcedureRef,
+        channel: Channel,
+        owner_id: Option<String>,
+        applicant: Applicant,
+        summary: Option<String>,
+        receiving: AgencyRef,
+        components: Vec<ComponentCheck>,
+    },
+    Submitted,
+    Received {
+        code: String,
+        procedure: ProcedureRef,
+        competent: Option<AgencyRef>,
+        steps: Vec<Step>,
+        components: Vec<ComponentCheck>,
+        counted_from: i64,
+        due_at: i64,
+        step_due_at: i64,
+        calendar_version: String,
+    },
+    Refused {
+        reasons: Vec<String>,
+    },
+    SupplementRequested {
+        items: Vec<SupplementItem>,
+    },
+    SupplementSupplied {
+        note: Option<String>,
+        due_at: Option<i64>,
+        appointment_at: Option<i64>,
+        step_due_at: Option<i64>,
+    },
+    Forwarded {
+        to_step: usize,
+        step_timeliness: Option<Timeliness>,
+        step_due_at: i64,
+        note: Option<String>,
+    },
+    SentBack {
+        to_step: usize,
+        step_due_at: i64,
+        reason: String,
+    },
+    FeesNoticed {
+        items: Vec<FeeItem>,
+    },
+    Paid {
+        method: PaymentMethod,
+        receipt_number: String,
+        due_at: Option<i64>,
+        appointment_at: Option<i64>,
+        step_due_at: Option<i64>,
+    },
+    Stopped {
+        reason: String,
+        basis: Option<String>,
+        financial_consequences: Option<String>,
+        timeliness: Option<Timeliness>,
+    },
+    Withdrawn {
+        reason: String,
+        timeliness: Option<Timeliness>,
+    },
+    Extended {
+        reason: String,
+        appointment_at: i64,
+    },
+    Resolved {
+        name: String,
+        number: Option<String>,
+        note: Option<String>,
+        timeliness: Timeliness,
+        step_timeliness: Option<Timeliness>,
+    },
+    ResultReturned {
+        method: ReturnMethod,
+        tracking_number: Option<String>,
+        note: Option<String>,
+    },
+    FileAttached {
+        file: FileRef,
+    },
+    FileRemoved {
+        file_id: String,
+    },
+    Rated {
+        satisfied: bool,
+        comment: Option<String>,
+    },
+}
+
+impl Event {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Created { .. } => "created",
+            Self::Submitted => "submitted",
+            Self::Received { .. } => "received",
+            Self::Refused { .. } => "refused",
+            Self::SupplementRequested { .. } => "supplement_requested",
+            Self::SupplementSupplied { .. } => "supplement_supplied",
+            Self::Forwarded { .. } => "forwarded",
+            Self::SentBack { .. } => "sent_back",
+            Self::FeesNoticed { .. } => "fees_noticed",
+            Self::Paid { .. } => "paid",
+            Self::Stopped { .. } => "stopped",
+            Self::Withdrawn { .. } => "withdrawn",
+            Self::Extended { .. } => "extended",
+            Self::Resolved { .. } => "resolved",
+            Self::ResultReturned { .. } => "result_returned",
+            Self::FileAttached { .. } => "file_attached",
+            Self::FileRemoved { .. } => "file_removed",
+            Self::Rated { .. } => "rated",
+        }
+    }
+}
+
+/// An event with its envelope, as stored in the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub dossier_id: String,
+    pub seq: i64,
+    pub at: i64,
+    pub actor_id: String,
+    pub event: Event,
+}
+
+/// The KPI counters an event adds one to (DESIGN.md §4), for the receiving agency,
+/// procedure and local day of the event. Rebuilding the counters from the log uses the
+/// same function.
+pub fn metrics(after: &Dossier, event: &Event) -> Vec<&'static str> {
+    let mut m = Vec::new();
+    match event {
+        Event::Received { components, .. } => {
+            m.push("received");
+            m.push(match after.channel {
+                Channel::Counter => "received_counter",
+                Channel::Online => "received_online",
+                Channel::Postal => "received_postal",
+            });
+            if components.iter().any(|c| c.digitized) {
+                m.push("digitized");
+            }
+            if components.iter().any(|c| c.reused) {
+                m.push("reused");
+            }
+        }
+        Event::Refused { .. } => m.push("refused"),
+        Event::SupplementRequested { .. } if after.received_at.is_some() => m.push("supplement_requested"),
+        Event::Paid { method, .. } if *method != PaymentMethod::Cash => m.push("paid_online"),
+        Event::Extended { .. } => m.push("extended"),
+        Event::ResultReturned { .. } => m.push("returned"),
+        Event::Rated { satisfied, .. } => m.push(if *satisfied { "rated_satisfied" } else { "rated_unsatisfied" }),
+        _ => {}
+    }
+    let timeliness = match event {
+        Event::Resolved { timeliness, .. } => Some(*timeliness),
+        Event::Stopped { timeliness, .. } | Event::Withdrawn { timeliness, .. } => *timeliness,
+        _ => None,
+    };
+    if let Some(t) = timeliness {
+        m.push("finished");
+        m.push(match t {
+            Timeliness::Early => "finished_early",
+            Timeliness::OnTime => "finished_on_time",
+            Timeliness::Late => "finished_late",
+        });
+    }
+    m
+}

@@ -1,0 +1,467 @@
+//! Which commands a dossier offers, to whom: one guard table (command kind × status × who),
+//! asked by `decide` before anything else and by the pages through `available()`, so the
+//! forms a page shows and the commands the domain accepts cannot drift apart. Also who may
+//! read a dossier.
+//!
+//! The table answers three questions in this order, as `decide` always has: is the command
+//! a legal transition from this status (else 409 `invalid_transition`), may this actor issue
+//! it (else 403), and does the state meet its preconditions (else 422 naming the field).
+//! The inputs of the command are checked after that, by `decide`.
+
+use super::Status;
+use super::command::{CommandKind, DossierError, field};
+use super::state::{Dossier, PaymentMethod, ProcedureRef};
+use crate::agency::in_subtree;
+use crate::authz::Membership;
+use crate::catalog::Channel;
+use crate::error::{FieldError, ValidationError};
+use crate::user::{AccountType, Role};
+use Status::*;
+use Who::*;
+use jiff::Timestamp;
+
+/// Who is acting.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub user_id: &'a str,
+    pub account: AccountType,
+    pub memberships: &'a [Membership],
+}
+
+impl Actor<'_> {
+    pub(super) fn owns(&self, d: &Dossier) -> bool {
+        d.owner_id.as_deref() == Some(self.user_id)
+    }
+
+    /// Holds `role` at an agency that serves `agency_path`: the agency itself, a unit above
+    /// it, or a unit directly below it (a counter serves its centre's online queue, a
+    /// department's office serves the department).
+    pub fn serves(&self, role: Role, agency_path: &str) -> bool {
+        self.account == AccountType::Official
+            && self.memberships.iter().any(|m| {
+                m.role == role && (in_subtree(agency_path, &m.agency_path) || parent_path(&m.agency_path) == Some(agency_path))
+            })
+    }
+
+    pub(super) fn at_step(&self, d: &Dossier) -> bool {
+        d.current_step().is_some_and(|s| self.serves(s.role, &s.agency.path))
+    }
+
+    pub(super) fn at_counter(&self, d: &Dossier) -> bool {
+        self.serves(Role::ReceptionOfficer, &d.receiving.path)
+    }
+}
+
+fn parent_path(path: &str) -> Option<&str> {
+    let trimmed = path.strip_suffix('/')?;
+    let cut = trimmed.rfind('/')?;
+    (cut > 0).then(|| &path[..=cut])
+}
+
+/// May `a` read the dossier? Its applicant; an official serving (any role) the agency that
+/// received it, the competent agency or any agency of its workflow; a supervisor or
+/// administrator over the receiving agency's subtree.
+pub fn may_read(d: &Dossier, a: &Actor<'_>) -> bool {
+    if a.owns(d) {
+        return true;
+    }
+    if a.account != AccountType::Official {
+        return false;
+    }
+    let mut paths: Vec<&str> = vec![&d.receiving.path];
+    paths.extend(d.competent.as_ref().map(|c| c.path.as_str()));
+    paths.extend(d.steps.iter().map(|s| s.agency.path.as_str()));
+    a.memberships.iter().any(|m| match m.role {
+        Role::Supervisor | Role::Admin => in_subtree(&d.receiving.path, &m.agency_path),
+        role => paths.iter().any(|p| a.serves(role, p)),
+    })
+}
+
+/// Who, relative to the dossier, may issue a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// The applicant who filed it (its owner account).
+    Owner,
+    /// A reception officer serving the agency where it was received.
+    Counter,
+    /// An official holding the current step's role, serving the step's agency.
+    Step,
+    /// A leader serving the competent agency (none before one is named).
+    CompetentLeader,
+    /// A leader serving the competent agency, else the agency holding the dossier: who signs form 04.
+    SigningLeader,
+}
+
+impl Who {
+    pub fn admits(self, d: &Dossier, a: &Actor<'_>) -> bool {
+        match self {
+            Self::Owner => a.owns(d),
+            Self::Counter => a.at_counter(d),
+            Self::Step => a.at_step(d),
+            Self::CompetentLeader => d.competent.as_ref().is_some_and(|c| a.serves(Role::Leader, &c.path)),
+            Self::SigningLeader => {
+                let signer = d.competent.as_ref().unwrap_or_else(|| d.current_agency());
+                a.serves(Role::Leader, &signer.path)
+            }
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Owner => "applicant (owner)",
+            Self::Counter => "reception officer of the receiving agency",
+            Self::Step => "the current step's role at its agency",
+            Self::CompetentLeader => "leader of the competent agency",
+            Self::SigningLeader => "leader of the competent agency (else of the agency holding it)",
+        }
+    }
+}
+
+/// One "who" of a guard, in every status of the guard or only in some of them.
+#[derive(Debug, Clone, Copy)]
+pub struct Grant {
+    pub who: Who,
+    pub only: Option<&'static [Status]>,
+}
+
+const fn any(who: Who) -> Grant {
+    Grant { who, only: None }
+}
+
+const fn only(who: Who, statuses: &'static [Status]) -> Grant {
+    Grant { who, only: Some(statuses) }
+}
+
+/// A state of the guard's statuses where the command is still no legal transition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Except {
+    /// An online draft is submitted by its applicant first; only paper drafts (counter,
+    /// postal) are received directly.
+    OnlineDraft,
+}
+
+/// A condition on the state beyond status and actor; unmet, the command answers 422
+/// naming the field, as it did before the table existed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pre {
+    /// Every required component (not reused) has a file.
+    ComponentsFiled,
+    /// The procedure accepts the dossier's channel (online only; postal excluded). Checked
+    /// against the version being received.
+    ChannelAccepted,
+    /// There is a next step.
+    NotLastStep,
+    /// The dossier is at the last step.
+    LastStep,
+    /// Not extended yet (once only).
+    NotExtended,
+    /// Before the due instant.
+    BeforeDue,
+    /// Not rated yet (once only).
+    NotRated,
+    /// A file is there to remove.
+    HasFile,
+}
+
+impl Pre {
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::ComponentsFiled => "every required component has a file",
+            Self::ChannelAccepted => "the procedure accepts the channel",
+            Self::NotLastStep => "not at the last step",
+            Self::LastStep => "at the last step",
+            Self::NotExtended => "once",
+            Self::BeforeDue => "before the due date",
+            Self::NotRated => "once",
+            Self::HasFile => "a file to remove",
+        }
+    }
+
+    fn check(self, d: &Dossier, now: Timestamp, procedure: &ProcedureRef) -> Result<(), DossierError> {
+        match self {
+            Self::ComponentsFiled => {
+                let missing: Vec<_> = d
+                    .components
+                    .iter()
+                    .filter(|c| c.required && !c.reused && !d.files.iter().any(|f| !f.removed && f.component_key == c.key))
+                    .map(|c| {
+                        FieldError::new(
+                            format!("components.{}", c.key),
+                            "component_missing",
+                            format!("Chưa đính kèm thành phần bắt buộc: {}.", c.name),
+                            format!("A required component has no file: {}.", c.name),
+                        )
+                    })
+                    .collect();
+                if missing.is_empty() { Ok(()) } else { Err(DossierError::Invalid(ValidationError(missing))) }
+            }
+            Self::ChannelAccepted => {
+                if procedure.online_only && d.channel != Channel::Online {
+                    return Err(field(
+                        "channel",
+                        "online_only",
+                        "Thủ tục này chỉ tiếp nhận hồ sơ trực tuyến (Chỉ thị 24/CT-TTg); không nhận hồ sơ giấy.",
+                        "This procedure is received online only (Directive 24/CT-TTg); paper dossiers are not accepted.",
+                    ));
+                }
+                if procedure.postal_excluded && d.channel == Channel::Postal {
+                    return Err(field(
+                        "channel",
+                        "postal_excluded",
+                        "Thủ tục này không tiếp nhận qua dịch vụ bưu chính công ích.",
+                        "This procedure is not received through the public postal service.",
+                    ));
+                }
+                Ok(())
+            }
+            Self::NotLastStep if d.steps.get(d.step + 1).is_none() => Err(field(
+                "step",
+                "last_step",
+                "Đây là bước cuối của quy trình; hãy ghi nhận kết quả giải quyết.",
+                "This is the last step of the workflow; record the result instead.",
+            )),
+            Self::LastStep if d.step + 1 != d.steps.len() => Err(field(
+                "step",
+                "not_last_step",
+                "Chỉ ghi nhận kết quả ở bước cuối của quy trình; hãy chuyển hồ sơ tiếp.",
+                "The result is recorded at the last step of the workflow; forward the dossier first.",
+            )),
+            Self::NotExtended if d.extension.is_some() => Err(field(
+                "new_date",
+                "already_extended",
+                "Hồ sơ đã được gia hạn một lần; không được hẹn lại lần nữa.",
+                "The dossier was already extended once; it cannot be rescheduled again.",
+            )),
+            Self::BeforeDue if now.as_millisecond() > d.due_at.unwrap_or_default() => Err(field(
+                "new_date",
+                "past_due",
+                "Chỉ được xin lỗi và gia hạn trước khi hết hạn giải quyết.",
+                "An apology and extension must be issued before the due date.",
+            )),
+            Self::NotRated if d.rating.is_some() => Err(field(
+                "satisfied",
+                "already_rated",
+                "Hồ sơ đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần.",
+                "This dossier was already rated; each dossier is rated once.",
+            )),
+            Self::HasFile if !d.files.iter().any(|f| !f.removed) => {
+                Err(field("file_id", "not_found", "Không tìm thấy tệp.", "No such file."))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The status a command leaves the dossier in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    To(Status),
+    /// Back to the status the pause interrupted.
+    Resume,
+    /// One step back: received at the first step, else in progress.
+    BackOneStep,
+    /// The status does not change.
+    Same,
+}
+
+/// One row of the guard table.
+#[derive(Debug, Clone, Copy)]
+pub struct Guard {
+    pub kind: CommandKind,
+    /// The statuses the command is a legal transition from.
+    pub from: &'static [Status],
+    pub except: Option<Except>,
+    /// Who may issue it; any one grant is enough.
+    pub who: &'static [Grant],
+    pub pre: &'static [Pre],
+    pub outcome: Outcome,
+    /// The forms (01–07 of the one-stop regulation) the command issues or writes a row of.
+    pub forms: &'static [u8],
+}
+
+/// Every status but the terminal ones (refused, withdrawn, stopped, returned).
+const OPEN: &[Status] = &[Draft, Submitted, Received, InProgress, AwaitingSupplement, AwaitingPayment, Resolved];
+/// From reception until processing ends.
+const RUNNING: &[Status] = &[Received, InProgress, AwaitingSupplement, AwaitingPayment];
+
+/// The guard table, one row per `CommandKind`, in `CommandKind::ALL` order.
+#[rustfmt::skip]
+pub const GUARDS: [Guard; 18] = [
+    Guard { kind: CommandKind::Submit, from: &[Draft], except: None, who: &[any(Owner)],
+        pre: &[Pre::ComponentsFiled], outcome: Outcome::To(Submitted), forms: &[] },
+    Guard { kind: CommandKind::Receive, from: &[Draft, Submitted], except: Some(Except::OnlineDraft), who: &[any(Counter)],
+        pre: &[Pre::ChannelAccepted], outcome: Outcome::To(Received), forms: &[1, 6, 7] },
+    Guard { kind: CommandKind::Refuse, from: &[Submitted, Received], except: None, who: &[any(Counter)],
+        pre: &[], outcome: Outcome::To(Refused), forms: &[3] },
+    Guard { kind: CommandKind::RequestSupplement, from: &[Submitted, Received, InProgress], except: None,
+        who: &[only(Counter, &[Submitted]), only(Step, &[Received, InProgress])],
+        pre: &[], outcome: Outcome::To(AwaitingSupplement), forms: &[2] },
+    Guard { kind: CommandKind::SupplySupplement, from: &[AwaitingSupplement], except: None, who: &[any(Owner), any(Counter)],
+        pre: &[], outcome: Outcome::Resume, forms: &[] },
+    Guard { kind: CommandKind::Forward, from: &[Received, InProgress], except: None, who: &[any(Step)],
+        pre: &[Pre::NotLastStep], outcome: Outcome::To(InProgress), forms: &[6] },
+    Guard { kind: CommandKind::SendBack, from: &[InProgress], except: None, who: &[any(Step)],
+        pre: &[], outcome: Outcome::BackOneStep, forms: &[6] },
+    Guard { kind: CommandKind::NoticeFees, from: &[Received, InProgress], except: None, who: &[any(Step)],
+        pre: &[], outcome: Outcome::To(AwaitingPayment), forms: &[] },
+    // Which of these may record which payment method: `PAYMENT`.
+    Guard { kind: CommandKind::MarkPaid, from: &[AwaitingPayment], except: None, who: &[any(Owner), any(Counter), any(Step)],
+        pre: &[], outcome: Outcome::Resume, forms: &[] },
+    Guard { kind: CommandKind::Stop, from: RUNNING, except: None, who: &[any(Step), any(CompetentLeader)],
+        pre: &[], outcome: Outcome::To(Stopped), forms: &[5] },
+    Guard { kind: CommandKind::Withdraw, from: &[Submitted, Received, InProgress, AwaitingSupplement, AwaitingPayment],
+        except: None, who: &[any(Owner), any(Counter)], pre: &[], outcome: Outcome::To(Withdrawn), forms: &[] },
+    Guard { kind: CommandKind::Extend, from: RUNNING, except: None, who: &[any(SigningLeader)],
+        pre: &[Pre::NotExtended, Pre::BeforeDue], outcome: Outcome::Same, forms: &[4] },
+    Guard { kind: CommandKind::Resolve, from: &[InProgress], except: None, who: &[any(Step)],
+        pre: &[Pre::LastStep], outcome: Outcome::To(Resolved), forms: &[6] },
+    Guard { kind: CommandKind::Return, from: &[Resolved], except: None, who: &[any(Counter)],
+        pre: &[], outcome: Outcome::To(Returned), forms: &[7] },
+    Guard { kind: CommandKind::AttachFile, from: OPEN, except: None,
+        who: &[only(Owner, &[Draft, AwaitingSupplement]), any(Counter), any(Step)],
+        pre: &[], outcome: Outcome::Same, forms: &[] },
+    Guard { kind: CommandKind::AttachResult, from: &[InProgress], except: None, who: &[any(Step)],
+        pre: &[], outcome: Outcome::Same, forms: &[] },
+    Guard { kind: CommandKind::RemoveFile, from: OPEN, except: None,
+        who: &[only(Owner, &[Draft, AwaitingSupplement]), only(Counter, &[Draft, Submitted])],
+        pre: &[Pre::HasFile], outcome: Outcome::Same, forms: &[] },
+    Guard { kind: CommandKind::Rate, from: &[Resolved, Returned], except: None, who: &[any(Owner)],
+        pre: &[Pre::NotRated], outcome: Outcome::Same, forms: &[] },
+];
+
+/// Who may record a payment, by method: cash is taken at the counter or by the officer at
+/// the step; an online payment is confirmed by the applicant (through the gateway) or at the
+/// counter. Together they are the `MarkPaid` row's grants.
+pub const PAYMENT: [(PaymentMethod, &[Who]); 3] = [
+    (PaymentMethod::Cash, &[Counter, Step]),
+    (PaymentMethod::OnlineNational, &[Owner, Counter]),
+    (PaymentMethod::OnlineLocal, &[Owner, Counter]),
+];
+
+pub fn guard(kind: CommandKind) -> &'static Guard {
+    &GUARDS[kind as usize]
+}
+
+impl Guard {
+    /// Is the command a legal transition from the dossier's state?
+    pub fn open(&self, d: &Dossier) -> bool {
+        self.from.contains(&d.status)
+            && match self.except {
+                None => true,
+                Some(Except::OnlineDraft) => !(d.status == Draft && d.channel == Channel::Online),
+            }
+    }
+
+    /// May `a` issue it in the dossier's status?
+    pub fn admits(&self, d: &Dossier, a: &Actor<'_>) -> bool {
+        self.who.iter().any(|g| g.only.is_none_or(|s| s.contains(&d.status)) && g.who.admits(d, a))
+    }
+}
+
+/// Status and actor, from the table: 409 when the command is no legal transition from the
+/// dossier's state, 403 when the actor may not issue it.
+pub(super) fn check(d: &Dossier, a: &Actor<'_>, kind: CommandKind) -> Result<(), DossierError> {
+    let g = guard(kind);
+    if !g.open(d) {
+        return Err(DossierError::InvalidTransition { command: kind.command_name(), status: d.status });
+    }
+    if !g.admits(d, a) {
+        return Err(DossierError::Forbidden { command: kind.command_name() });
+    }
+    Ok(())
+}
+
+/// The state preconditions of the table, in order; `procedure` is the version the command
+/// is about (at reception, the one being pinned).
+pub(super) fn preconditions(
+    d: &Dossier,
+    kind: CommandKind,
+    now: Timestamp,
+    procedure: &ProcedureRef,
+) -> Result<(), DossierError> {
+    guard(kind).pre.iter().try_for_each(|p| p.check(d, now, procedure))
+}
+
+/// May `a` record a payment made by `method`?
+pub fn may_record_payment(d: &Dossier, a: &Actor<'_>, method: PaymentMethod) -> bool {
+    PAYMENT.iter().any(|(m, who)| *m == method && who.iter().any(|w| w.admits(d, a)))
+}
+
+/// The commands `a` may issue on the dossier now (status, actor and preconditions of the
+/// table): what a page offers. With valid inputs `decide` accepts each of them, and it
+/// accepts nothing else (the property test in `props.rs` holds both). At reception the
+/// channel is checked against the version the dossier was filed under.
+pub fn available(d: &Dossier, a: &Actor<'_>, now: Timestamp) -> Vec<CommandKind> {
+    CommandKind::ALL.into_iter().filter(|k| check(d, a, *k).is_ok() && preconditions(d, *k, now, &d.procedure).is_ok()).collect()
+}
+
+fn status_md(s: Status) -> String {
+    match s.national_code() {
+        Some(n) => format!("{} ({n})", s.code()),
+        None => s.code().to_string(),
+    }
+}
+
+/// The guard table as a Markdown table (docs/dossiers.md carries it; a test keeps the two
+/// equal): each command, who may issue it, from which statuses, what else it needs, the
+/// forms it issues and the status it leads to.
+pub fn guard_table_markdown() -> String {
+    let mut out = String::from(
+        "| command | who may issue it | from (national code) | also needs | form | leads to |\n|---|---|---|---|---|---|\n",
+    );
+    for g in &GUARDS {
+        let who = if g.kind == CommandKind::MarkPaid {
+            PAYMENT
+                .iter()
+                .map(|(m, who)| {
+                    let names: Vec<&str> = who.iter().map(|w| w.label_en()).collect();
+                    let method = match m {
+                        PaymentMethod::Cash => "cash",
+                        PaymentMethod::OnlineNational => "online (national platform)",
+                        PaymentMethod::OnlineLocal => "online (local gateway)",
+                    };
+                    format!("{method}: {}", names.join(" or "))
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        } else {
+            g.who
+                .iter()
+                .map(|grant| match grant.only {
+                    None => grant.who.label_en().to_string(),
+                    Some(only) => {
+                        let st: Vec<&str> = only.iter().map(|s| s.code()).collect();
+                        format!("{} (in {})", grant.who.label_en(), st.join(", "))
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("; or ")
+        };
+        let from: Vec<String> = g
+            .from
+            .iter()
+            .map(|s| match (g.except, s) {
+                (Some(Except::OnlineDraft), Draft) => "draft (counter or postal only)".to_string(),
+                _ => status_md(*s),
+            })
+            .collect();
+        let pre: Vec<&str> = g.pre.iter().map(|p| p.label_en()).collect();
+        let forms: Vec<String> = g.forms.iter().map(|f| format!("{f:02}")).collect();
+        let leads = match g.outcome {
+            Outcome::To(s) => status_md(s),
+            Outcome::Resume => "the status before the pause".to_string(),
+            Outcome::BackOneStep => format!("{}, or {} back at the first step", status_md(InProgress), status_md(Received)),
+            Outcome::Same => "unchanged".to_string(),
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {} |\n",
+            g.kind.code(),
+            who,
+            from.join(", "),
+            if pre.is_empty() { "—".to_string() } else { pre.join("; ") },
+            if forms.is_empty() { "—".to_string() } else { forms.join(", ") },
+            leads
+        ));
+    }
+    out
+}

@@ -1,0 +1,290 @@
+//! The state of a dossier and its parts: what the projection stores and every read shows.
+
+use super::Status;
+use super::workflow::StepKind;
+use crate::calendar::{TimeLimit, Timeliness};
+use crate::catalog::{ApplicantType, Channel, Counting};
+use crate::user::Role;
+use serde::{Deserialize, Serialize};
+
+/// An agency as the dossier remembers it (names and paths at the time of the event).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencyRef {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub path: String,
+}
+
+/// The procedure version a dossier is pinned to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcedureRef {
+    pub code: String,
+    pub version: i64,
+    pub name: String,
+    pub time_limit: TimeLimit,
+    #[serde(default)]
+    pub counting: Counting,
+    pub online_only: bool,
+    pub postal_excluded: bool,
+    pub paper_result: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applicant {
+    pub kind: ApplicantType,
+    pub name: String,
+    /// CCCD (12 digits) for persons, tax/enterprise code for organisations.
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+}
+
+/// One required component as checked at the counter (OpenCPS `DossierMark`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComponentCheck {
+    pub key: String,
+    pub name: String,
+    pub required: bool,
+    pub provided: bool,
+    #[serde(default)]
+    pub originals: u8,
+    #[serde(default)]
+    pub copies: u8,
+    /// Scanned and signed at reception (TT 01/2023; 766 group 4).
+    #[serde(default)]
+    pub digitized: bool,
+    /// Taken from the citizen's data locker or a national database instead of being filed.
+    #[serde(default)]
+    pub reused: bool,
+}
+
+/// A workflow step with its agency resolved at reception.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub kind: StepKind,
+    pub name: String,
+    pub agency: AgencyRef,
+    pub role: Role,
+    pub budget: TimeLimit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplementItem {
+    #[serde(default)]
+    pub component_key: Option<String>,
+    pub name: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Supplement {
+    pub requested_at: i64,
+    pub requested_by: String,
+    pub items: Vec<SupplementItem>,
+    pub supplied_at: Option<i64>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeItem {
+    pub name: String,
+    /// In đồng.
+    pub amount: i64,
+}
+
+/// How a fee was paid (766 `DuocThanhToanTrucTuyen`: 0 not online, 1 national platform, 2 local gateway).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    Cash,
+    OnlineNational,
+    OnlineLocal,
+}
+
+impl PaymentMethod {
+    pub fn online_code(self) -> u8 {
+        match self {
+            Self::Cash => 0,
+            Self::OnlineNational => 1,
+            Self::OnlineLocal => 2,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    pub method: PaymentMethod,
+    pub receipt_number: String,
+    pub amount: i64,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReturnMethod {
+    Counter,
+    Online,
+    Postal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Returned {
+    pub method: ReturnMethod,
+    pub tracking_number: Option<String>,
+    pub note: Option<String>,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultRecord {
+    /// e.g. "Giấy khai sinh".
+    pub name: String,
+    /// Register or document number (số, ký hiệu).
+    pub number: Option<String>,
+    pub note: Option<String>,
+    pub at: i64,
+}
+
+/// Form 04: apology and new appointment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extension {
+    pub reason: String,
+    pub previous_appointment_at: i64,
+    pub appointment_at: i64,
+    pub at: i64,
+    pub by: String,
+}
+
+/// Form 05 (stop) or form 03 (refusal) or a withdrawal: why the dossier ended early.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ending {
+    pub reasons: Vec<String>,
+    pub basis: Option<String>,
+    pub financial_consequences: Option<String>,
+    pub at: i64,
+    pub by: String,
+}
+
+/// One row of the control slip (form 06): a hand-over between steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handover {
+    pub at: i64,
+    pub from_step: Option<usize>,
+    pub to_step: usize,
+    pub giver_id: String,
+    pub from_agency: Option<String>,
+    pub to_agency: String,
+    /// Result of the step handed over, against its budget (trước hạn / đúng hạn / quá hạn).
+    pub step_timeliness: Option<Timeliness>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRef {
+    pub id: String,
+    pub component_key: String,
+    pub sha256: String,
+    pub name: String,
+    pub size: i64,
+    pub media_type: String,
+    pub at: i64,
+    pub by: String,
+    #[serde(default)]
+    pub removed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PauseKind {
+    Supplement,
+    Payment,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pause {
+    pub kind: PauseKind,
+    pub since: i64,
+    /// The status to go back to.
+    pub resume: Status,
+    /// Whether the legal clock runs (it only does once the dossier is received).
+    pub clock: bool,
+}
+
+/// The state of a dossier: what the projection stores and every read shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dossier {
+    pub id: String,
+    /// Number of events applied; the version a command must carry.
+    pub version: i64,
+    pub status: Status,
+    pub code: Option<String>,
+    pub procedure: ProcedureRef,
+    pub channel: Channel,
+    pub owner_id: Option<String>,
+    pub applicant: Applicant,
+    pub summary: Option<String>,
+    pub receiving: AgencyRef,
+    pub competent: Option<AgencyRef>,
+    pub steps: Vec<Step>,
+    pub step: usize,
+    pub step_started_at: Option<i64>,
+    pub step_due_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub submitted_at: Option<i64>,
+    pub received_at: Option<i64>,
+    pub counted_from: Option<i64>,
+    /// The legal deadline, pushed back by pauses; timeliness is judged against it.
+    pub due_at: Option<i64>,
+    /// The date promised to the applicant (moves with an extension; `due_at` does not).
+    pub appointment_at: Option<i64>,
+    pub calendar_version: Option<String>,
+    pub components: Vec<ComponentCheck>,
+    pub pause: Option<Pause>,
+    pub supplements: Vec<Supplement>,
+    /// Supplement requests made after reception (a second one makes the dossier late, 766).
+    pub supplement_requests: u32,
+    pub fees: Vec<FeeItem>,
+    pub payment: Option<Payment>,
+    pub extension: Option<Extension>,
+    pub handovers: Vec<Handover>,
+    pub result: Option<ResultRecord>,
+    pub finished_at: Option<i64>,
+    pub timeliness: Option<Timeliness>,
+    pub returned: Option<Returned>,
+    pub refusal: Option<Ending>,
+    pub stop: Option<Ending>,
+    pub withdrawal: Option<Ending>,
+    pub files: Vec<FileRef>,
+    #[serde(default)]
+    pub rating: Option<Rating>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rating {
+    pub satisfied: bool,
+    pub comment: Option<String>,
+    pub at: i64,
+}
+
+impl Dossier {
+    pub fn current_step(&self) -> Option<&Step> {
+        self.steps.get(self.step)
+    }
+
+    /// The agency holding the dossier now (for inboxes): the current step's, else where it was received.
+    pub fn current_agency(&self) -> &AgencyRef {
+        self.current_step().map_or(&self.receiving, |s| &s.agency)
+    }
+
+    pub fn digitized(&self) -> bool {
+        self.components.iter().any(|c| c.digitized)
+    }
+
+    /// Due status right now for inbox colours: overdue, due within a working day, or fine.
+    pub fn is_overdue_at(&self, now_ms: i64) -> bool {
+        self.finished_at.is_none() && self.due_at.is_some_and(|d| now_ms > d)
+    }
+}
