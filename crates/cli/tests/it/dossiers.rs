@@ -253,7 +253,10 @@ both_backends! {
         assert_eq!((d["status"].as_str(), d["payment"]["amount"].as_i64()), (Some("received"), Some(15000)));
         let d = step(&clerk, &d, "forward", json!({})).await;
         let specialist = app.login("chuyenvien.hoalu").await;
-        let d = step(&specialist, &d, "stop", json!({"reason": "Người yêu cầu đã chết", "basis": "Điều 22 NĐ 118/2025/NĐ-CP"})).await;
+        let stop = json!({"reason": "Người yêu cầu đã chết", "basis": "Điều 22 NĐ 118/2025/NĐ-CP"});
+        let (s, b) = refused(&specialist, &d, "stop", stop.clone()).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "form 05 is the leader's: {b}");
+        let d = step(&app.login("lanhdao.hoalu").await, &d, "stop", stop).await;
         assert_eq!((d["national_status"].as_i64(), d["stop"]["basis"].as_str()), (Some(8), Some("Điều 22 NĐ 118/2025/NĐ-CP")));
         let (s, b) = refused(&specialist, &d, "supplement-requests", json!({"items": [{"name": "x", "reason": "y"}]})).await;
         assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("invalid_transition")));
@@ -409,8 +412,12 @@ both_backends! {
         let (s, b) = upload(&citizen, &d, "khong_co", "application/pdf", "x.pdf", PDF).await;
         assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_component")));
         assert_eq!(app.count("files").await, files_before);
+        // A NUL in the name is refused at the edge (issue #12 item 9); nothing is stored.
+        let (s, b) = upload(&citizen, &d, "giay_de_nghi", "application/pdf", "passwd%00.exe", PDF).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("nul_character")), "{b}");
+        assert_eq!(app.count("files").await, files_before);
         // A hostile name is made safe; the same bytes are stored once.
-        let (s, d1) = upload(&citizen, &d, "giay_de_nghi", "application/pdf", "..%2F..%2Fetc%2Fpasswd%00.exe", PDF).await;
+        let (s, d1) = upload(&citizen, &d, "giay_de_nghi", "application/pdf", "..%2F..%2Fetc%2Fpasswd%3B.exe", PDF).await;
         assert_eq!(s, StatusCode::CREATED, "{d1}");
         let f = d1["files"][0].clone();
         assert_eq!(f["name"], "passwd_.pdf");
@@ -502,7 +509,9 @@ both_backends! {
         let d = step(&clerk, &d, "receive", json!({})).await;
         let d = step(&clerk, &d, "forward", json!({})).await;
         let d = step(&specialist, &d, "fee-notices", json!({"items": [{"name": "Phí thẩm định", "amount": 100000}]})).await;
-        let d = step(&citizen, &d, "payments", json!({"method": "online_national", "receipt_number": "PAYGOV-1"})).await;
+        let (s, b) = refused(&citizen, &d, "payments", json!({"method": "online_national", "receipt_number": "PAYGOV-1"})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "an applicant cannot mark their own fee paid: {b}");
+        let d = step(&clerk, &d, "payments", json!({"method": "cash", "receipt_number": "BL-2"})).await;
         assert_eq!(d["status"], "in_progress");
         let d = step(&specialist, &d, "fee-notices", json!({"items": [{"name": "Phí bổ sung", "amount": 50000}]})).await;
         let (s, _) = refused(&citizen, &d, "stop", json!({"reason": "x"})).await;
@@ -513,7 +522,7 @@ both_backends! {
         let (_, all) = app.login("giamsat").await.get("/api/v1/dossiers?limit=100").await;
         assert_eq!(all["total"], 4, "{all}");
         let (_, k) = app.login("giamsat").await.get("/api/v1/kpi?from=2026-03-02&to=2026-03-02").await;
-        assert_eq!((k["received_online"].as_i64(), k["paid_online"].as_i64(), k["refused"].as_i64()), (Some(3), Some(1), Some(1)), "{k}");
+        assert_eq!((k["received_online"].as_i64(), k["paid_online"].as_i64(), k["refused"].as_i64()), (Some(3), None, Some(1)), "{k}");
         // Each dossier's events form a hash chain; `motcua verify` names an altered one.
         let url = app.database_url.clone();
         let (code, out) = tokio::task::spawn_blocking(move || verify(&url)).await.unwrap();

@@ -19,6 +19,7 @@ mod dossiers;
 mod e2e_citizen;
 mod e2e_harness;
 mod edge_input;
+mod lifecycle_rules;
 mod login_page;
 mod officer_browser;
 mod officer_pages;

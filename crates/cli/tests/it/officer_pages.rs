@@ -164,7 +164,8 @@ both_backends! {
         assert_eq!(r.location(), format!("{path}?xong=tiep-nhan"));
         let p2 = clerk.get(r.location()).await;
         assert!(p2.body.contains("Đã tiếp nhận hồ sơ.") && p2.body.contains("000.00.20.H40-260302-0001"), "{}", p2.body);
-        assert_offers(&p2, &["tu-choi", "yeu-cau-bo-sung", "chuyen-tiep", "thong-bao-phi", "dung-xu-ly", "rut-ho-so", "tep"], "counter, received");
+        // Form 05 (stop) is the competent agency leader's alone (issue #11 item 6).
+        assert_offers(&p2, &["tu-choi", "yeu-cau-bo-sung", "chuyen-tiep", "thong-bao-phi", "rut-ho-so", "tep"], "counter, received");
         assert!(p2.body.contains("Giấy tiếp nhận và hẹn trả kết quả"), "the receipt link");
 
         // The old page's version is stale now: 409, a clear message, nothing written.
@@ -181,7 +182,7 @@ both_backends! {
         // The specialist at appraisal: forward, send back, supplement, fees, stop, attach.
         let p3 = specialist.get(&path).await;
         assert_eq!(p3.status, StatusCode::OK);
-        assert_offers(&p3, &["chuyen-tiep", "tra-lai", "yeu-cau-bo-sung", "thong-bao-phi", "dung-xu-ly", "tep", "tep-ket-qua"], "specialist, appraisal");
+        assert_offers(&p3, &["chuyen-tiep", "tra-lai", "yeu-cau-bo-sung", "thong-bao-phi", "tep", "tep-ket-qua"], "specialist, appraisal");
         let clerk_view = clerk.get(&path).await;
         assert_offers(&clerk_view, &["rut-ho-so", "tep"], "counter, while the specialist holds it");
         assert!(specialist.get("/can-bo/ho-so").await.body.contains(&format!(r#"href="{path}""#)), "in the specialist's inbox");

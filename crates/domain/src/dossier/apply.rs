@@ -167,7 +167,7 @@ pub fn apply(d: &mut Dossier, r: &Recorded) {
             d.step_due_at = Some(*step_due_at);
             d.status = Status::InProgress;
         }
-        Event::SentBack { to_step, step_due_at, reason } => {
+        Event::SentBack { to_step, step_due_at, reason, status } => {
             let from = d.step;
             d.handovers.push(Handover {
                 at: r.at,
@@ -182,7 +182,7 @@ pub fn apply(d: &mut Dossier, r: &Recorded) {
             d.step = *to_step;
             d.step_started_at = Some(r.at);
             d.step_due_at = Some(*step_due_at);
-            d.status = if *to_step == 0 { Status::Received } else { Status::InProgress };
+            d.status = status.unwrap_or(if *to_step == 0 { Status::Received } else { Status::InProgress });
         }
         Event::FeesNoticed { items } => {
             d.fees = items.clone();

@@ -1,6 +1,7 @@
 //! `decide`: checks a command against the state and returns the one event it produces, with
 //! every derived fact (deadlines, timeliness) computed into it.
 
+use super::Status;
 use super::command::*;
 use super::event::Event;
 use super::guard::{self, Actor};
@@ -183,6 +184,8 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
                 to_step: to,
                 step_due_at: step_due(cx.calendar, now, budget)?,
                 reason: crate::text::clean(&reason),
+                // Processing has started: national status 4 stays, whatever the step.
+                status: Some(Status::InProgress),
             })
         }
         Command::NoticeFees { items } => {

@@ -2,6 +2,7 @@
 //! schema of the log (`dossier_events.kind` and `payload`): old databases must replay
 //! identically, so variants and fields are never renamed.
 
+use super::Status;
 use super::state::*;
 use crate::calendar::Timeliness;
 use crate::catalog::Channel;
@@ -54,6 +55,12 @@ pub enum Event {
         to_step: usize,
         step_due_at: i64,
         reason: String,
+        /// The status after it. Recorded since issue #11: once processing has started the
+        /// national status never goes back from 4 to 2, even at the reception step. Older
+        /// events lack it and keep the old rule (received at the first step), so they replay
+        /// as they were written.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<Status>,
     },
     FeesNoticed {
         items: Vec<FeeItem>,

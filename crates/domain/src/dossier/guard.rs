@@ -258,8 +258,6 @@ pub enum Outcome {
     To(Status),
     /// Back to the status the pause interrupted.
     Resume,
-    /// One step back: received at the first step, else in progress.
-    BackOneStep,
     /// The status does not change.
     Same,
 }
@@ -301,13 +299,18 @@ pub const GUARDS: [Guard; 18] = [
     Guard { kind: CommandKind::Forward, from: &[Received, InProgress], except: None, who: &[any(Step)],
         pre: &[Pre::NotLastStep], outcome: Outcome::To(InProgress), forms: &[6] },
     Guard { kind: CommandKind::SendBack, from: &[InProgress], except: None, who: &[any(Step)],
-        pre: &[], outcome: Outcome::BackOneStep, forms: &[6] },
+        pre: &[], outcome: Outcome::To(InProgress), forms: &[6] },
     Guard { kind: CommandKind::NoticeFees, from: &[Received, InProgress], except: None, who: &[any(Step)],
         pre: &[], outcome: Outcome::To(AwaitingPayment), forms: &[] },
     // Which of these may record which payment method: `PAYMENT`.
-    Guard { kind: CommandKind::MarkPaid, from: &[AwaitingPayment], except: None, who: &[any(Owner), any(Counter), any(Step)],
+    // An applicant never marks their own fee paid (a made-up receipt number would do): online
+    // payments are recorded by the payment channel's verified callback (the payments issue),
+    // cash by the official who took it.
+    Guard { kind: CommandKind::MarkPaid, from: &[AwaitingPayment], except: None, who: &[any(Counter), any(Step)],
         pre: &[], outcome: Outcome::Resume, forms: &[] },
-    Guard { kind: CommandKind::Stop, from: RUNNING, except: None, who: &[any(Step), any(CompetentLeader)],
+    // Form 05 is the competent agency's decision, issued by its leader (ND 118/2025, TT 03/2025
+    // Mẫu 05), not by whoever holds the step.
+    Guard { kind: CommandKind::Stop, from: RUNNING, except: None, who: &[any(CompetentLeader)],
         pre: &[], outcome: Outcome::To(Stopped), forms: &[5] },
     Guard { kind: CommandKind::Withdraw, from: &[Submitted, Received, InProgress, AwaitingSupplement, AwaitingPayment],
         except: None, who: &[any(Owner), any(Counter)], pre: &[], outcome: Outcome::To(Withdrawn), forms: &[] },
@@ -334,8 +337,9 @@ pub const GUARDS: [Guard; 18] = [
 /// counter. Together they are the `MarkPaid` row's grants.
 pub const PAYMENT: [(PaymentMethod, &[Who]); 3] = [
     (PaymentMethod::Cash, &[Counter, Step]),
-    (PaymentMethod::OnlineNational, &[Owner, Counter]),
-    (PaymentMethod::OnlineLocal, &[Owner, Counter]),
+    // Nobody, through this command: the gateway's verified callback records these.
+    (PaymentMethod::OnlineNational, &[]),
+    (PaymentMethod::OnlineLocal, &[]),
 ];
 
 pub fn guard(kind: CommandKind) -> &'static Guard {
@@ -420,7 +424,11 @@ pub fn guard_table_markdown() -> String {
                         PaymentMethod::OnlineNational => "online (national platform)",
                         PaymentMethod::OnlineLocal => "online (local gateway)",
                     };
-                    format!("{method}: {}", names.join(" or "))
+                    if names.is_empty() {
+                        format!("{method}: only the payment channel's verified callback")
+                    } else {
+                        format!("{method}: {}", names.join(" or "))
+                    }
                 })
                 .collect::<Vec<_>>()
                 .join("; ")
@@ -450,7 +458,6 @@ pub fn guard_table_markdown() -> String {
         let leads = match g.outcome {
             Outcome::To(s) => status_md(s),
             Outcome::Resume => "the status before the pause".to_string(),
-            Outcome::BackOneStep => format!("{}, or {} back at the first step", status_md(InProgress), status_md(Received)),
             Outcome::Same => "unchanged".to_string(),
         };
         out.push_str(&format!(

@@ -7,6 +7,7 @@
 //! exactly (DESIGN.md §4).
 
 pub mod code;
+pub mod forms;
 pub mod status;
 pub mod workflow;
 

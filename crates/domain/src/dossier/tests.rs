@@ -302,18 +302,18 @@ fn refusal_payment_stop_withdrawal_and_rules_of_channels() {
     )
     .unwrap();
     assert_eq!(w.state.status.national_code(), Some(6));
-    w.citizen("2026-03-03T03:00:00Z", Command::MarkPaid { method: PaymentMethod::OnlineNational, receipt_number: "BL-1".into() })
-        .unwrap();
+    // The applicant cannot mark their own fee paid (issue #11 item 9); the clerk records cash.
+    let online = Command::MarkPaid { method: PaymentMethod::OnlineNational, receipt_number: "BL-1".into() };
+    assert!(matches!(w.citizen("2026-03-03T03:00:00Z", online), Err(DossierError::Forbidden { .. })));
+    let cash = Command::MarkPaid { method: PaymentMethod::Cash, receipt_number: "BL-1".into() };
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-03T03:00:00Z", cash).unwrap();
     assert_eq!(w.state.status, Status::Received);
     assert_eq!(w.state.payment.as_ref().unwrap().amount, 50_000);
     w.officer(RECV, Role::ReceptionOfficer, "2026-03-03T04:00:00Z", Command::Forward { note: None }).unwrap();
-    w.officer(
-        UNIT,
-        Role::Specialist,
-        "2026-03-03T05:00:00Z",
-        Command::Stop { reason: "Có tranh chấp".into(), basis: None, financial_consequences: None },
-    )
-    .unwrap();
+    // Form 05 is the competent agency leader's (issue #11 item 6), not the specialist's at the step.
+    let stop = || Command::Stop { reason: "Có tranh chấp".into(), basis: None, financial_consequences: None };
+    assert!(matches!(w.officer(UNIT, Role::Specialist, "2026-03-03T05:00:00Z", stop()), Err(DossierError::Forbidden { .. })));
+    w.officer(DEPT, Role::Leader, "2026-03-03T05:00:00Z", stop()).unwrap();
     assert_eq!(w.state.status.national_code(), Some(8));
     assert!(matches!(
         w.officer(UNIT, Role::Specialist, "2026-03-03T06:00:00Z", Command::RequestSupplement { items: vec![] }),
@@ -387,10 +387,7 @@ fn available_lists_what_each_actor_may_do_now() {
     // A paper draft: received directly; no file yet to remove.
     assert_eq!(as_clerk(&w.state), [K::Receive, K::AttachFile]);
     w.receive("2026-03-02T02:00:00Z").unwrap();
-    assert_eq!(
-        as_clerk(&w.state),
-        [K::Refuse, K::RequestSupplement, K::Forward, K::NoticeFees, K::Stop, K::Withdraw, K::AttachFile]
-    );
+    assert_eq!(as_clerk(&w.state), [K::Refuse, K::RequestSupplement, K::Forward, K::NoticeFees, K::Withdraw, K::AttachFile]);
     assert_eq!(as_citizen(&w.state), [K::Withdraw]);
     // A leader of the competent agency may extend (once, before the due date) and stop.
     let leader = member(DEPT, Role::Leader);
@@ -415,7 +412,8 @@ fn stored_forms() -> Vec<String> {
     w.citizen(&t(26), Command::SupplySupplement { note: Some("Đã ký".into()) }).unwrap();
     let fee = FeeItem { name: "Lệ phí".into(), amount: 50_000 };
     w.officer(UNIT, Role::Specialist, &t(27), Command::NoticeFees { items: vec![fee] }).unwrap();
-    w.citizen(&t(28), Command::MarkPaid { method: PaymentMethod::OnlineNational, receipt_number: "BL-1".into() }).unwrap();
+    w.officer(UNIT, Role::Specialist, &t(28), Command::MarkPaid { method: PaymentMethod::Cash, receipt_number: "BL-1".into() })
+        .unwrap();
     w.officer(
         DEPT,
         Role::Leader,
@@ -497,4 +495,24 @@ fn events_keep_their_stored_form() {
         let parse = |s: &str| shape(&serde_json::from_str(s).unwrap());
         assert_eq!(parse(made), parse(stored), "{made}");
     }
+}
+
+#[test]
+fn sending_back_to_reception_keeps_national_status_4() {
+    // Issue #11 item 5: once processing has started the national status does not go back.
+    let mut w = World::new(Channel::Counter, TimeLimit::working_days(5));
+    w.receive("2026-03-02T02:00:00Z").unwrap();
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T03:00:00Z", Command::Forward { note: None }).unwrap();
+    assert_eq!(w.state.status.national_code(), Some(4));
+    w.officer(UNIT, Role::Specialist, "2026-03-02T04:00:00Z", Command::SendBack { reason: "Xem lại".into() }).unwrap();
+    assert_eq!((w.state.step, w.state.status, w.state.status.national_code()), (0, Status::InProgress, Some(4)));
+    // The reception step goes on from there: it forwards again.
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T05:00:00Z", Command::Forward { note: None }).unwrap();
+    assert_eq!(replay(&w.log).unwrap(), w.state);
+    // A sent_back event stored before the rule (no status) replays as it was written.
+    let old: Event =
+        serde_json::from_str(r#"{"kind":"sent_back","to_step":0,"step_due_at":1772586000000,"reason":"Xem lại"}"#).unwrap();
+    let mut log = w.log[..3].to_vec();
+    log.push(Recorded { event: old, ..w.log[3].clone() });
+    assert_eq!(replay(&log).unwrap().status, Status::Received, "old projections stay the same");
 }

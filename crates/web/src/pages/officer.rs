@@ -380,7 +380,10 @@ impl Action {
             Self::MarkPaid => lang.t("Xác nhận đã nộp phí, lệ phí", "Mark the fees paid"),
             Self::Stop => lang.t("Dừng giải quyết (Mẫu 05)", "Stop processing (form 05)"),
             Self::Withdraw => lang.t("Rút hồ sơ theo yêu cầu của người nộp", "Withdraw at the applicant's request"),
-            Self::Extend => lang.t("Xin lỗi và hẹn lại ngày trả (Mẫu 04)", "Apology and new appointment (form 04)"),
+            Self::Extend => lang.t(
+                "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết (Mẫu 04)",
+                "Apology and request to extend the time for resolution (form 04)",
+            ),
             Self::AttachResult => lang.t("Đính kèm văn bản kết quả", "Attach the result document"),
             Self::Resolve => lang.t("Ghi nhận kết quả giải quyết", "Record the result"),
             Self::Return => lang.t("Trả kết quả cho người nộp", "Return the result"),

@@ -343,8 +343,6 @@ fn run_case(s: &Setup, ops: &[Op]) -> Result<(), TestCaseError> {
                     Outcome::To(st) => st,
                     Outcome::Same => d.status,
                     Outcome::Resume => d.pause.as_ref().map(|p| p.resume).unwrap(),
-                    Outcome::BackOneStep if after.step == 0 => Status::Received,
-                    Outcome::BackOneStep => Status::InProgress,
                 };
                 prop_assert_eq!(after.status, expected, "{:?} from {:?}", kind, d.status);
             }
