@@ -81,6 +81,21 @@ impl AppError {
         AppError::NotFound { what }
     }
 
+    /// The HTTP status this error is answered with, for the API and the pages alike.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Validation(_) | AppError::Calendar(_) => 422,
+            AppError::NotFound { .. } => 404,
+            AppError::Forbidden => 403,
+            AppError::Unauthenticated { .. } => 401,
+            AppError::Throttled { http, .. } => *http,
+            AppError::Conflict { .. } | AppError::Transition { .. } => 409,
+            AppError::Refused { http, .. } => *http,
+            AppError::Store(StoreError::Unavailable(_)) => 503,
+            AppError::Store(_) | AppError::Internal(_) => 500,
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             AppError::Validation(v) if v.0.len() == 1 => v.0[0].code,

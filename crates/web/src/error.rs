@@ -85,17 +85,7 @@ impl ApiError {
 
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
-        let status = match &e {
-            AppError::Validation(_) | AppError::Calendar(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::NotFound { .. } => StatusCode::NOT_FOUND,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
-            AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
-            AppError::Throttled { http, .. } => StatusCode::from_u16(*http).unwrap_or(StatusCode::TOO_MANY_REQUESTS),
-            AppError::Conflict { .. } | AppError::Transition { .. } => StatusCode::CONFLICT,
-            AppError::Refused { http, .. } => StatusCode::from_u16(*http).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-            AppError::Store(motcua_store::StoreError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        };
+        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if status.is_server_error() {
             tracing::error!(error = %e, "request failed");
         }

@@ -5,12 +5,12 @@ use crate::error::ApiError;
 use axum::body::Bytes;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use motcua_app::AppContext;
 use motcua_app::auth::{CurrentUser, authenticate, tokens_match};
 use serde::de::DeserializeOwned;
 
-pub const SESSION_COOKIE: &str = "motcua_session";
+pub use motcua_pages::kit::http::{SESSION_COOKIE, origin_ok, session_token};
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// `Json<T>` whose rejections are ours: 415 without a JSON content type, 400 for malformed
@@ -104,21 +104,6 @@ where
             }
         }
     }
-}
-
-/// The session token from the cookie header, if any.
-pub fn session_token(headers: &HeaderMap) -> Option<String> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        (k == SESSION_COOKIE && !v.is_empty()).then(|| v.to_string())
-    })
-}
-
-/// A browser-made cross-site request carries an Origin that is not ours.
-pub fn origin_ok(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
-    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else { return false };
-    origin.split_once("://").map(|(_, h)| h) == Some(host)
 }
 
 fn unsafe_method(m: &Method) -> bool {

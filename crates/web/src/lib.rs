@@ -40,16 +40,11 @@ pub fn router(ctx: AppContext) -> Router {
     let app = Router::new()
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
-        .route("/", get(pages::home::page))
         .route("/lich/{year}", get(pages::calendar::year_page))
-        .route("/thu-tuc", get(pages::catalog::search_page))
         .route("/open-data", get(opendata::index))
         .route("/open-data/procedures.json", get(opendata::procedures_json))
         .route("/open-data/procedures.csv", get(opendata::procedures_csv))
-        .route("/thu-tuc/{code}", get(pages::catalog::procedure_page))
         .route("/thu-tuc/mau/{file}", get(pages::catalog::template))
-        .route("/dang-nhap", get(pages::session::login_form).post(pages::session::login_submit))
-        .route("/dang-xuat", post(pages::session::logout))
         .route("/quan-tri/thu-tuc", get(pages::admin_catalog::list))
         .route("/quan-tri/thu-tuc/moi", get(pages::admin_catalog::new_form).post(pages::admin_catalog::create))
         .route("/quan-tri/thu-tuc/{code}", get(pages::admin_catalog::show))
@@ -58,29 +53,15 @@ pub fn router(ctx: AppContext) -> Router {
         .route("/quan-tri/thu-tuc/{code}/bai-bo", post(pages::admin_catalog::abolish))
         .route("/quan-tri/thu-tuc/{code}/thay-the", post(pages::admin_catalog::replace))
         .route("/quan-tri/thu-tuc/{code}/so-sanh", get(pages::admin_catalog::diff))
-        .route("/nop-ho-so/{code}", get(pages::filing::applicant_form).post(pages::filing::applicant_submit))
-        .route(
-            "/ho-so-cua-toi/{id}/thanh-phan/{key}",
-            get(pages::filing::component_form).post(pages::filing::component_upload).layer(DefaultBodyLimit::max(upload_limit)),
-        )
-        .route("/ho-so-cua-toi/{id}/xem-lai", get(pages::filing::review))
-        .route("/ho-so-cua-toi/{id}/nop", post(pages::filing::submit))
-        .route("/ho-so-cua-toi/{id}/bien-nhan", get(pages::filing::receipt))
-        .route("/ho-so-cua-toi", get(pages::citizen::my_dossiers))
-        .route("/ho-so-cua-toi/{id}", get(pages::citizen::dossier_page))
-        .route("/ho-so-cua-toi/{id}/bo-sung", post(pages::citizen::supply))
-        .route(
-            "/ho-so-cua-toi/{id}/bo-sung/tep",
-            post(pages::citizen::supplement_upload).layer(DefaultBodyLimit::max(upload_limit)),
-        )
-        .route("/ho-so-cua-toi/{id}/danh-gia", post(pages::citizen::rate))
-        .route("/tra-cuu", get(pages::tracking::tracking_page))
         .route("/assets/upload.js", get(upload_js))
         .merge(officer_routes())
+        .merge(motcua_pages::router())
+        .merge(motcua_pages::upload_router().layer(DefaultBodyLimit::max(upload_limit)))
         .route("/assets/site.css", get(site_css))
         .route("/assets/{file}", get(pages::assets::script))
         .route("/metrics", get(ops::metrics_text))
-        .fallback(|| async { ApiError::for_status(StatusCode::NOT_FOUND) })
+        // Shaped by `normalize_errors`: JSON for the API, an HTML page for page addresses.
+        .fallback(|| async { StatusCode::NOT_FOUND })
         .with_state(ctx)
         .layer(axum::Extension(pages::counter::CounterHub::default()))
         .layer(DefaultBodyLimit::max(cfg.http.body_limit_bytes))
@@ -145,6 +126,12 @@ fn officer_routes() -> Router<AppContext> {
 /// Largest page form with files (a counter reception with its scans).
 const UPLOAD_LIMIT: usize = 110 * 1024 * 1024;
 
+/// Addresses of the API and of machines (JSON, CSV, metrics, scripts); every other address is a
+/// page, and a page's errors are HTML pages in its language.
+fn is_api_path(path: &str) -> bool {
+    ["/api/", "/healthz", "/readyz", "/metrics", "/open-data/", "/assets/"].iter().any(|p| path.starts_with(p))
+}
+
 /// A NUL character in a URL (`%00` in the path or the query) is refused at the edge with 422:
 /// no text we store or search may hold one, and PostgreSQL rejects it inside a query (a 500
 /// where the input, not the server, is at fault).
@@ -157,20 +144,21 @@ async fn reject_nul(req: Request, next: Next) -> Response {
 }
 
 /// Errors produced below the handlers (unknown route, wrong method, body limit, timeout)
-/// come without our JSON body; give them the one error shape. HTML error pages rendered
-/// by the page handlers are left as they are.
+/// come without a body; give them the one error shape: JSON for the API, an HTML error page
+/// for page addresses. Bodies rendered by the handlers are left as they are.
 async fn normalize_errors(req: Request, next: Next) -> Response {
+    let page = !is_api_path(req.uri().path());
+    let lang = motcua_pages::kit::lang_of(req.uri());
     let resp = next.run(req).await;
     let status = resp.status();
-    let is_json = resp
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/json"));
-    let is_html =
-        resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.starts_with("text/html"));
-    if (status.is_client_error() || status.is_server_error()) && !is_json && !is_html {
-        let mut fixed = ApiError::for_status(status).into_response();
+    let content_type = resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let shaped = content_type.starts_with("application/json") || content_type.starts_with("text/html");
+    if (status.is_client_error() || status.is_server_error()) && !shaped {
+        let mut fixed = if page {
+            motcua_pages::kit::error_page(lang, ApiError::for_status(status))
+        } else {
+            ApiError::for_status(status).into_response()
+        };
         for (k, v) in resp.headers() {
             if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
                 fixed.headers_mut().insert(k.clone(), v.clone());

@@ -156,6 +156,12 @@ pub async fn get(ctx: &AppContext, id: &str) -> Result<(AgencyRecord, Vec<NameRe
         .await
 }
 
+/// The agency with this electronic identifier code, if any.
+pub async fn by_code(ctx: &AppContext, code: &str) -> Result<Option<AgencyRecord>, AppError> {
+    let code = code.to_string();
+    ctx.store.read(move |db| repo::get_by_code(db, &code).map_err(AppError::from)).await
+}
+
 pub async fn list(ctx: &AppContext, filter: AgencyFilter) -> Result<(Vec<AgencyRecord>, i64), AppError> {
     ctx.store.read(move |db| repo::list(db, &filter).map_err(AppError::from)).await
 }

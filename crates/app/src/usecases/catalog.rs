@@ -31,6 +31,39 @@ pub fn parse_effective(field: &str, s: &str) -> Result<i64, AppError> {
     })
 }
 
+/// The level filter as the API and the pages receive it ("province", "commune"; empty: any).
+pub fn parse_level(s: Option<&str>) -> Result<Option<Level>, AppError> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some("province") => Ok(Some(Level::Province)),
+        Some("commune") => Ok(Some(Level::Commune)),
+        Some(_) => Err(AppError::Validation(ValidationError::single(
+            "level",
+            "invalid_level",
+            "Cấp thực hiện là province hoặc commune.",
+            "level is province or commune.",
+        ))),
+    }
+}
+
+/// The online-level filter ("full", "partial", "none"; empty: any).
+pub fn parse_online_level(s: Option<&str>) -> Result<Option<OnlineLevel>, AppError> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some("full") => Ok(Some(OnlineLevel::Full)),
+        Some("partial") => Ok(Some(OnlineLevel::Partial)),
+        Some("none") => Ok(Some(OnlineLevel::None)),
+        Some(_) => Err(AppError::Validation(ValidationError::single(
+            "online_level",
+            "invalid_online_level",
+            "Mức độ trực tuyến là full, partial hoặc none.",
+            "online_level is full, partial or none.",
+        ))),
+    }
+}
+
+pub use motcua_store::repo::catalog::online_code;
+
 fn audit_proc(db: &mut Db, actor: Option<&str>, action: &str, code: &str, payload: serde_json::Value) -> Result<(), AppError> {
     audit::append(
         db,

@@ -2,7 +2,7 @@
 
 use crate::dto::{ChangePasswordRequest, LoginRequest, SessionDto, UserDto};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{ApiJson, Auth, SESSION_COOKIE, origin_ok};
+use crate::extract::{ApiJson, Auth, origin_ok};
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -26,11 +26,7 @@ fn session_dto(c: CurrentUser) -> SessionDto {
 }
 
 /// The session cookie (also set by the login page): HttpOnly, SameSite=Lax, Secure behind https.
-pub(crate) fn session_cookie(ctx: &AppContext, value: &str, max_age_secs: i64) -> HeaderValue {
-    let secure = if ctx.config.public_url().starts_with("https://") { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"))
-        .expect("cookie header is ASCII")
-}
+pub(crate) use motcua_pages::kit::http::session_cookie;
 
 /// Log in with username and password; sets the session cookie.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,

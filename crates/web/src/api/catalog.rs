@@ -10,7 +10,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use motcua_app::usecases::catalog::{self, CatalogQuery, Ending, ImportOutcome, Indicator, parse_effective};
 use motcua_app::{AppContext, AppError};
-use motcua_domain::catalog::{Change, Level, OnlineLevel, ProcedureSpec};
+use motcua_domain::catalog::{Change, ProcedureSpec};
 use motcua_store::repo::catalog::{Summary, VersionRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -140,47 +140,9 @@ pub struct ListQuery {
     offset: Option<i64>,
 }
 
-impl ListQuery {
-    pub fn new(
-        q: Option<String>,
-        sector: Option<String>,
-        level: Option<String>,
-        online_level: Option<String>,
-        limit: i64,
-        offset: i64,
-    ) -> Self {
-        Self { q, sector, level, online_level, limit: Some(limit), offset: Some(offset), ..Default::default() }
-    }
-}
-
 pub fn catalog_query(q: ListQuery) -> ApiResult<CatalogQuery> {
-    let level = match q.level.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some("province") => Some(Level::Province),
-        Some("commune") => Some(Level::Commune),
-        Some(_) => {
-            return Err(unprocessable(
-                "level",
-                "invalid_level",
-                "Cấp thực hiện là province hoặc commune.",
-                "level is province or commune.",
-            ));
-        }
-    };
-    let online_level = match q.online_level.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some("full") => Some(OnlineLevel::Full),
-        Some("partial") => Some(OnlineLevel::Partial),
-        Some("none") => Some(OnlineLevel::None),
-        Some(_) => {
-            return Err(unprocessable(
-                "online_level",
-                "invalid_online_level",
-                "Mức độ trực tuyến là full, partial hoặc none.",
-                "online_level is full, partial or none.",
-            ));
-        }
-    };
+    let level = catalog::parse_level(q.level.as_deref())?;
+    let online_level = catalog::parse_online_level(q.online_level.as_deref())?;
     let at_ms = q.at.as_deref().filter(|s| !s.is_empty()).map(|s| parse_effective("at", s)).transpose()?;
     Ok(CatalogQuery {
         q: q.q,

@@ -1,0 +1,545 @@
+//! The online filing wizard for citizens, one question per page, working without
+//! JavaScript (GOV.UK "one thing per page"):
+//!
+//! 1. `GET/POST /nop-ho-so/{code}`: the applicant (prefilled from the account). Posting it
+//!    creates the draft through `usecases::dossiers::create`, so every later step is an
+//!    ordinary command on that dossier.
+//! 2. `GET/POST /ho-so-cua-toi/{id}/thanh-phan/{key}`: one page per component, a plain
+//!    `multipart/form-data` file input (`/assets/upload.js` adds a progress bar).
+//! 3. `GET /ho-so-cua-toi/{id}/xem-lai` and `POST /ho-so-cua-toi/{id}/nop`: review and submit.
+//! 4. `GET /ho-so-cua-toi/{id}/bien-nhan`: the receipt, with what happens next.
+
+use super::{citizen_only, load, not_citizen};
+use crate::kit::form::has_error;
+use crate::kit::layout::html;
+use crate::kit::{
+    FormFields, Frame, Lang, PageError, PageForm, PageUpload, PageUser, Route, app_field_errors, error_page, other_lang_href,
+    see_other, size, status_text, title_with_errors, when,
+};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use motcua_app::auth::CurrentUser;
+use motcua_app::usecases::catalog;
+use motcua_app::usecases::dossiers::{self as uc, ApplicantInput, NewDossier, Request};
+use motcua_app::{AppContext, AppError};
+use motcua_domain::catalog::OnlineLevel;
+use motcua_domain::dossier::{Command, Dossier, Status};
+use motcua_domain::error::FieldError;
+use motcua_domain::user::{self, CitizenId};
+
+/// An applicant input, in page order.
+struct Input {
+    id: &'static str,
+    autocomplete: &'static str,
+    kind: &'static str,
+    vi: &'static str,
+    en: &'static str,
+    required: bool,
+}
+
+const APPLICANT_FIELDS: &[Input] = &[
+    Input { id: "name", autocomplete: "name", kind: "text", vi: "Họ và tên", en: "Full name", required: true },
+    Input {
+        id: "id_number",
+        autocomplete: "off",
+        kind: "text",
+        vi: "Số định danh cá nhân (CCCD, 12 chữ số)",
+        en: "Personal ID number (CCCD, 12 digits)",
+        required: true,
+    },
+    Input { id: "phone", autocomplete: "tel", kind: "tel", vi: "Số điện thoại", en: "Phone number", required: true },
+    Input {
+        id: "email",
+        autocomplete: "email",
+        kind: "email",
+        vi: "Thư điện tử (không bắt buộc)",
+        en: "E-mail (optional)",
+        required: false,
+    },
+    Input {
+        id: "address",
+        autocomplete: "street-address",
+        kind: "text",
+        vi: "Địa chỉ liên hệ",
+        en: "Contact address",
+        required: true,
+    },
+];
+
+/// Steps of a dossier's wizard: the applicant, each component, the review.
+fn total_steps(d: &Dossier) -> usize {
+    d.components.len() + 2
+}
+
+/// "Step n of m" above a wizard page.
+struct StepOf {
+    n: usize,
+    total: usize,
+}
+
+#[derive(Template)]
+#[template(path = "citizen/applicant.html")]
+struct ApplicantView<'a> {
+    lang: Lang,
+    frame: Frame,
+    user: &'a CurrentUser,
+    errors: &'a [FieldError],
+    fields: &'a FormFields,
+    code: &'a str,
+    procedure: &'a str,
+    step: StepOf,
+    inputs: &'static [Input],
+}
+
+impl ApplicantView<'_> {
+    fn value(&self, name: &str) -> &str {
+        self.fields.get(name).unwrap_or("")
+    }
+    fn has_error(&self, id: &str) -> bool {
+        has_error(self.errors, id)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn applicant_page(
+    lang: Lang,
+    status: StatusCode,
+    user: &CurrentUser,
+    code: &str,
+    proc_name: &str,
+    components: usize,
+    v: &FormFields,
+    errors: &[FieldError],
+) -> Response {
+    let title = title_with_errors(lang, lang.t("Thông tin người nộp hồ sơ", "About the applicant"), errors);
+    let view = ApplicantView {
+        lang,
+        frame: Frame::new(title, other_lang_href(lang, &Route::FileOnline(code).path())),
+        user,
+        errors,
+        fields: v,
+        code,
+        procedure: proc_name,
+        step: StepOf { n: 1, total: components + 2 },
+        inputs: APPLICANT_FIELDS,
+    };
+    html(status, &view)
+}
+
+async fn online_procedure(ctx: &AppContext, lang: Lang, code: &str) -> Result<(String, String, usize), Response> {
+    let v = catalog::in_force(ctx, code, ctx.clock.now_ms())
+        .await
+        .map_err(|e| error_page(lang, e))?
+        .ok_or_else(|| error_page(lang, AppError::not_found("procedure")))?;
+    if v.spec.online_level == OnlineLevel::None {
+        return Err(error_page(
+            lang,
+            PageError::new(
+                StatusCode::CONFLICT,
+                "not_online",
+                "Thủ tục này chưa cung cấp dịch vụ công trực tuyến; vui lòng nộp tại bộ phận một cửa.",
+                "This procedure has no online service; file it at a one-stop counter.",
+            ),
+        ));
+    }
+    Ok((v.code.clone(), v.spec.name.clone(), v.spec.components.len()))
+}
+
+/// `GET /nop-ho-so/{code}`: the first step, prefilled from the citizen's account.
+pub async fn applicant_form(
+    State(ctx): State<AppContext>,
+    lang: Lang,
+    Path(code): Path<String>,
+    PageUser(user): PageUser,
+) -> Response {
+    if !citizen_only(&user) {
+        return not_citizen(lang);
+    }
+    let (code, name, n) = match online_procedure(&ctx, lang, &code).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let u = &user.user;
+    let v = FormFields(vec![
+        ("name".into(), u.full_name.clone()),
+        ("id_number".into(), u.citizen_id.clone().unwrap_or_default()),
+        ("phone".into(), u.phone.clone().unwrap_or_default()),
+        ("email".into(), u.email.clone().unwrap_or_default()),
+        ("address".into(), String::new()),
+        ("key".into(), uuid::Uuid::new_v4().to_string()),
+    ]);
+    applicant_page(lang, StatusCode::OK, &user, &code, &name, n, &v, &[])
+}
+
+fn applicant_errors(f: &FormFields) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let text = |k: &str| f.get(k).map(str::trim).unwrap_or("").to_string();
+    if text("name").is_empty() {
+        errs.push(FieldError::new("name", "required", "Nhập họ và tên.", "Enter your full name."));
+    } else if let Err(e) = user::parse_full_name("name", &text("name")) {
+        errs.extend(e.0);
+    }
+    if text("id_number").is_empty() {
+        errs.push(FieldError::new("id_number", "required", "Nhập số định danh cá nhân.", "Enter your personal ID number."));
+    } else if !(text("id_number").len() == 12 && text("id_number").bytes().all(|b| b.is_ascii_digit())) {
+        errs.push(FieldError::new(
+            "id_number",
+            "invalid_citizen_id",
+            "Số định danh cá nhân phải gồm đúng 12 chữ số.",
+            "The personal ID number has exactly 12 digits.",
+        ));
+    } else if let Err(e) = CitizenId::parse("id_number", &text("id_number")) {
+        errs.extend(e.0);
+    }
+    if text("phone").is_empty() {
+        errs.push(FieldError::new("phone", "required", "Nhập số điện thoại.", "Enter your phone number."));
+    } else if let Err(e) = user::parse_phone("phone", &text("phone")) {
+        errs.extend(e.0);
+    }
+    if !text("email").is_empty()
+        && let Err(e) = user::parse_email("email", &text("email"))
+    {
+        errs.extend(e.0);
+    }
+    if text("address").is_empty() {
+        errs.push(FieldError::new("address", "required", "Nhập địa chỉ liên hệ.", "Enter your contact address."));
+    }
+    errs
+}
+
+/// The use case names applicant fields `applicant.x`; the page's inputs are `x`.
+fn page_fields(e: &AppError) -> Vec<FieldError> {
+    app_field_errors(e, "name")
+        .into_iter()
+        .map(|mut f| {
+            if let Some(rest) = f.field.strip_prefix("applicant.") {
+                f.field = rest.to_string();
+            } else if !APPLICANT_FIELDS.iter().any(|i| i.id == f.field) {
+                f.field = "name".into();
+            }
+            f
+        })
+        .collect()
+}
+
+/// `POST /nop-ho-so/{code}`: checks the applicant and creates the draft (idempotent on the
+/// form's key, so a double submit makes one draft), then goes to the first component.
+pub async fn applicant_submit(State(ctx): State<AppContext>, lang: Lang, Path(code): Path<String>, form: PageForm) -> Response {
+    let PageForm { user, fields } = form;
+    if !citizen_only(&user) {
+        return not_citizen(lang);
+    }
+    let (code, name, n) = match online_procedure(&ctx, lang, &code).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let errors = applicant_errors(&fields);
+    if !errors.is_empty() {
+        return applicant_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &user, &code, &name, n, &fields, &errors);
+    }
+    let opt = |k: &str| Some(fields.text(k).trim().to_string()).filter(|s| !s.is_empty());
+    let input = NewDossier {
+        procedure_code: code.clone(),
+        channel: Some("online".into()),
+        applicant: ApplicantInput {
+            kind: None,
+            name: fields.text("name"),
+            id_number: opt("id_number"),
+            phone: opt("phone"),
+            email: opt("email"),
+            address: opt("address"),
+        },
+        ..Default::default()
+    };
+    let key = opt("key").filter(|k| k.len() <= 200);
+    let created = match uc::create(&ctx, &user, input.clone(), key).await {
+        // Went back and changed an answer: that is a new draft.
+        Err(AppError::Validation(v)) if v.0.iter().any(|f| f.code == "idempotency_key_reused") => {
+            uc::create(&ctx, &user, input, None).await
+        }
+        other => other,
+    };
+    match created {
+        Ok(d) => see_other(&lang.href(next_after(&d, None))),
+        Err(e @ (AppError::Validation(_) | AppError::Refused { .. })) => {
+            applicant_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &user, &code, &name, n, &fields, &page_fields(&e))
+        }
+        Err(e) => error_page(lang, e),
+    }
+}
+
+/// Where the wizard goes after the component `after` (None: after the applicant).
+fn next_after<'a>(d: &'a Dossier, after: Option<&str>) -> Route<'a> {
+    let start = match after {
+        None => 0,
+        Some(k) => d.components.iter().position(|c| c.key == k).map_or(d.components.len(), |i| i + 1),
+    };
+    match d.components.get(start) {
+        Some(c) => Route::Component(&d.id, &c.key),
+        None => Route::Review(&d.id),
+    }
+}
+
+/// A file of the draft: name and size.
+struct FileRow {
+    name: String,
+    size: String,
+}
+
+#[derive(Template)]
+#[template(path = "citizen/component.html")]
+struct ComponentView<'a> {
+    lang: Lang,
+    frame: Frame,
+    user: &'a CurrentUser,
+    errors: &'a [FieldError],
+    d: &'a Dossier,
+    c: &'a motcua_domain::dossier::ComponentCheck,
+    back: Route<'a>,
+    next: Route<'a>,
+    step: StepOf,
+    files: Vec<FileRow>,
+}
+
+fn component_page(lang: Lang, status: StatusCode, user: &CurrentUser, d: &Dossier, key: &str, errors: &[FieldError]) -> Response {
+    let Some(i) = d.components.iter().position(|c| c.key == key) else {
+        return error_page(lang, AppError::not_found("component"));
+    };
+    let c = &d.components[i];
+    let back = if i == 0 { Route::Dossier(&d.id) } else { Route::Component(&d.id, &d.components[i - 1].key) };
+    let files = d
+        .files
+        .iter()
+        .filter(|f| !f.removed && f.component_key == c.key)
+        .map(|f| FileRow { name: f.name.clone(), size: size(f.size) })
+        .collect();
+    let title = c.name.clone() + " – " + lang.t("Thành phần hồ sơ", "Documents");
+    let view = ComponentView {
+        lang,
+        frame: Frame::new(
+            title_with_errors(lang, &title, errors),
+            other_lang_href(lang, &Route::Component(&d.id, &c.key).path()),
+        ),
+        user,
+        errors,
+        d,
+        c,
+        back,
+        next: next_after(d, Some(&c.key)),
+        step: StepOf { n: i + 2, total: total_steps(d) },
+        files,
+    };
+    html(status, &view)
+}
+
+impl ComponentView<'_> {
+    fn upload_api(&self) -> String {
+        "/api/v1/dossiers/".to_string() + &self.d.id + "/components/" + &self.c.key + "/files"
+    }
+}
+
+/// A draft of the citizen's, or the response to give instead (its dossier page once filed).
+async fn draft(ctx: &AppContext, lang: Lang, user: &CurrentUser, id: &str) -> Result<Dossier, Response> {
+    if !citizen_only(user) {
+        return Err(not_citizen(lang));
+    }
+    let (d, _) = load(ctx, lang, user, id).await?;
+    if d.status != Status::Draft {
+        return Err(see_other(&lang.href(Route::Dossier(&d.id))));
+    }
+    Ok(d)
+}
+
+/// `GET /ho-so-cua-toi/{id}/thanh-phan/{key}`: one component of the draft.
+pub async fn component_form(
+    State(ctx): State<AppContext>,
+    lang: Lang,
+    Path((id, key)): Path<(String, String)>,
+    PageUser(user): PageUser,
+) -> Response {
+    match draft(&ctx, lang, &user, &id).await {
+        Ok(d) => component_page(lang, StatusCode::OK, &user, &d, &key, &[]),
+        Err(r) => r,
+    }
+}
+
+/// `POST /ho-so-cua-toi/{id}/thanh-phan/{key}`: attaches the chosen file (checked by its
+/// bytes in the use case) and goes on; without a file, goes on only if the component is
+/// optional or already has one.
+pub async fn component_upload(
+    State(ctx): State<AppContext>,
+    lang: Lang,
+    Path((id, key)): Path<(String, String)>,
+    form: PageUpload,
+) -> Response {
+    let PageUpload { user, files, .. } = form;
+    let d = match draft(&ctx, lang, &user, &id).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let Some(c) = d.components.iter().find(|c| c.key == key).cloned() else {
+        return error_page(lang, AppError::not_found("component"));
+    };
+    let d = match files.into_iter().find(|f| f.field == "file") {
+        Some(f) => match uc::attach(&ctx, &user, &id, &key, f.content_type.as_deref(), &f.file_name, f.bytes).await {
+            Ok(d) => d,
+            Err(e @ (AppError::Validation(_) | AppError::Refused { .. })) => {
+                let errors: Vec<FieldError> = app_field_errors(&e, "file")
+                    .into_iter()
+                    .map(|mut f| {
+                        f.field = "file".into();
+                        f
+                    })
+                    .collect();
+                return component_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &user, &d, &key, &errors);
+            }
+            Err(e) => return error_page(lang, e),
+        },
+        None => {
+            let has = d.files.iter().any(|f| !f.removed && f.component_key == key);
+            if c.required && !has {
+                let errors = [FieldError::new(
+                    "file",
+                    "required",
+                    format!("Chọn tệp {} để tải lên.", c.name),
+                    format!("Choose a file for {}.", c.name),
+                )];
+                return component_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &user, &d, &key, &errors);
+            }
+            d
+        }
+    };
+    see_other(&lang.href(next_after(&d, Some(&key))))
+}
+
+/// A component on the review page: its files' names.
+struct ReviewRow<'a> {
+    c: &'a motcua_domain::dossier::ComponentCheck,
+    files: Vec<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "citizen/review.html")]
+struct ReviewView<'a> {
+    lang: Lang,
+    frame: Frame,
+    user: &'a CurrentUser,
+    errors: &'a [FieldError],
+    d: &'a Dossier,
+    declared: bool,
+    step: StepOf,
+    rows: Vec<ReviewRow<'a>>,
+}
+
+impl ReviewView<'_> {
+    /// An optional answer, "—" when not given.
+    fn or_dash<'s>(&self, v: &'s Option<String>) -> &'s str {
+        v.as_deref().unwrap_or("—")
+    }
+}
+
+fn review_page(
+    lang: Lang,
+    status: StatusCode,
+    user: &CurrentUser,
+    d: &Dossier,
+    declared: bool,
+    errors: &[FieldError],
+) -> Response {
+    let rows = d
+        .components
+        .iter()
+        .map(|c| ReviewRow {
+            c,
+            files: d.files.iter().filter(|f| !f.removed && f.component_key == c.key).map(|f| f.name.as_str()).collect(),
+        })
+        .collect();
+    let title = lang.t("Kiểm tra lại trước khi nộp", "Check your answers before filing");
+    let view = ReviewView {
+        lang,
+        frame: Frame::new(title_with_errors(lang, title, errors), other_lang_href(lang, &Route::Review(&d.id).path())),
+        user,
+        errors,
+        d,
+        declared,
+        step: StepOf { n: total_steps(d), total: total_steps(d) },
+        rows,
+    };
+    html(status, &view)
+}
+
+/// `GET /ho-so-cua-toi/{id}/xem-lai`: everything entered, with links back to each component.
+pub async fn review(State(ctx): State<AppContext>, lang: Lang, Path(id): Path<String>, PageUser(user): PageUser) -> Response {
+    match draft(&ctx, lang, &user, &id).await {
+        Ok(d) => review_page(lang, StatusCode::OK, &user, &d, false, &[]),
+        Err(r) => r,
+    }
+}
+
+/// `POST /ho-so-cua-toi/{id}/nop`: submits the draft (the `submit` command), then the receipt.
+pub async fn submit(State(ctx): State<AppContext>, lang: Lang, Path(id): Path<String>, form: PageForm) -> Response {
+    let PageForm { user, fields } = form;
+    let d = match draft(&ctx, lang, &user, &id).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let declared = fields.checked("declare");
+    if !declared {
+        let errors = [FieldError::new(
+            "declare",
+            "required",
+            "Đánh dấu vào ô cam đoan để nộp hồ sơ.",
+            "Tick the declaration to file the dossier.",
+        )];
+        return review_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &user, &d, declared, &errors);
+    }
+    let version = fields.get("version").and_then(|v| v.parse().ok()).unwrap_or(d.version);
+    match uc::command(&ctx, &user, &id, version, Request::cmd(Command::Submit), Some("page-submit".into())).await {
+        Ok(d) => see_other(&lang.href(Route::Receipt(&d.id))),
+        Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
+            review_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &user, &d, declared, &app_field_errors(&e, "declare"))
+        }
+        Err(e) => error_page(lang, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "citizen/receipt.html")]
+struct ReceiptView<'a> {
+    lang: Lang,
+    frame: Frame,
+    user: &'a CurrentUser,
+    d: &'a Dossier,
+    status: String,
+    submitted: String,
+    received: String,
+    appointment: String,
+}
+
+/// `GET /ho-so-cua-toi/{id}/bien-nhan`: the filing receipt (printable). Online dossiers get
+/// their code and appointment when the one-stop counter receives them; shown once they have.
+pub async fn receipt(State(ctx): State<AppContext>, lang: Lang, Path(id): Path<String>, PageUser(user): PageUser) -> Response {
+    if !citizen_only(&user) {
+        return not_citizen(lang);
+    }
+    let (d, _) = match load(&ctx, lang, &user, &id).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if d.status == Status::Draft {
+        return see_other(&lang.href(Route::Review(&d.id)));
+    }
+    let view = ReceiptView {
+        lang,
+        frame: Frame::new(lang.t("Đã nộp hồ sơ", "Dossier filed"), other_lang_href(lang, &Route::Receipt(&d.id).path())),
+        user: &user,
+        d: &d,
+        status: status_text(lang, d.status),
+        submitted: when(d.submitted_at),
+        received: when(d.received_at),
+        appointment: when(d.appointment_at),
+    };
+    html(StatusCode::OK, &view)
+}

@@ -1,0 +1,66 @@
+//! The one formatter of times, dates, money and file sizes for pages.
+
+use super::Lang;
+use motcua_domain::dossier::Status;
+
+/// A local date and time in Vietnam ("dd/mm/yyyy HH:MM"), "—" when absent.
+pub fn when(ms: Option<i64>) -> String {
+    ms.and_then(|m| jiff::Timestamp::from_millisecond(m).ok())
+        .map(|t| motcua_domain::calendar::local_datetime(t).strftime("%d/%m/%Y %H:%M").to_string())
+        .unwrap_or_else(|| "—".into())
+}
+
+/// A local date in Vietnam ("dd/mm/yyyy"), "" when absent.
+pub fn day(ms: Option<i64>) -> String {
+    ms.and_then(|m| jiff::Timestamp::from_millisecond(m).ok())
+        .map(|t| motcua_domain::calendar::local_date(t).strftime("%d/%m/%Y").to_string())
+        .unwrap_or_default()
+}
+
+/// An amount in đồng with dots between thousands ("1.500.000 đồng").
+pub fn money(amount: i64) -> String {
+    let digits = amount.abs().to_string();
+    let mut out = String::new();
+    if amount < 0 {
+        out.push('-');
+    }
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    format!("{out} đồng")
+}
+
+/// A file size for people ("12 KB", "3.4 MB").
+pub fn size(bytes: i64) -> String {
+    if bytes >= 1_000_000 {
+        format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+    } else {
+        format!("{} KB", ((bytes + 999) / 1000).max(1))
+    }
+}
+
+/// A dossier status for people: the label in the page language and the national code.
+pub fn status_text(lang: Lang, s: Status) -> String {
+    let label = lang.t(s.label_vi(), s.label_en());
+    match s.national_code() {
+        Some(n) => format!("{label} ({} {n})", lang.t("mã trạng thái", "status code")),
+        None => label.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_and_size() {
+        assert_eq!(money(1_500_000), "1.500.000 đồng");
+        assert_eq!(money(500), "500 đồng");
+        assert_eq!(money(-1000), "-1.000 đồng");
+        assert_eq!(size(1), "1 KB");
+        assert_eq!(size(3_400_000), "3.4 MB");
+    }
+}

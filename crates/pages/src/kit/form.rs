@@ -1,0 +1,97 @@
+//! Form helpers: the posted fields, the GOV.UK-style error summary and inline field errors
+//! (templates: `components/form/`), and the page title with errors.
+//!
+//! A page re-renders its form with the posted values and a list of `FieldError`s whose
+//! `field` is the `id` of the input it concerns, so the summary can link to it.
+
+use super::Lang;
+use askama::Template;
+use motcua_app::AppError;
+use motcua_domain::error::FieldError;
+use std::borrow::Borrow;
+
+/// The fields of an `application/x-www-form-urlencoded` body, in order; a name may repeat
+/// (checkboxes, table rows).
+#[derive(Debug, Clone, Default)]
+pub struct FormFields(pub Vec<(String, String)>);
+
+impl FormFields {
+    /// The first value of `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+    /// The first value of `name`, or "" when absent.
+    pub fn text(&self, name: &str) -> String {
+        self.get(name).unwrap_or("").to_string()
+    }
+    /// A checkbox: present with any value.
+    pub fn checked(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+}
+
+/// The messages for the field with this id, in the page language (for `field_error`).
+pub fn messages(lang: impl Borrow<Lang>, errors: &[FieldError], id: impl AsRef<str>) -> Vec<&str> {
+    let lang = *lang.borrow();
+    errors.iter().filter(|e| e.field == id.as_ref()).map(|e| lang.msg(e)).collect()
+}
+
+/// Whether the field with this id has an error.
+pub fn has_error(errors: &[FieldError], id: impl AsRef<str>) -> bool {
+    errors.iter().any(|e| e.field == id.as_ref())
+}
+
+/// The page title, prefixed with "Lỗi: " when the page shows errors (so screen readers hear it first).
+pub fn title_with_errors(lang: Lang, title: &str, errors: &[FieldError]) -> String {
+    if errors.is_empty() { title.to_string() } else { format!("{}{title}", lang.t("Lỗi: ", "Error: ")) }
+}
+
+/// The field errors of an application error (one entry for errors without fields).
+pub fn app_field_errors(e: &AppError, fallback_field: &str) -> Vec<FieldError> {
+    let fs = e.fields();
+    if fs.is_empty() { vec![FieldError::new(fallback_field, e.code(), e.message_vi(), e.message_en())] } else { fs }
+}
+
+#[derive(Template)]
+#[template(path = "components/form/error_summary.html")]
+struct Summary<'a> {
+    lang: Lang,
+    errors: &'a [FieldError],
+}
+
+#[derive(Template)]
+#[template(
+    source = r#"{% import "components/form/macros.html" as f %}{% call f::field_error(lang, errors, id) %}{% endcall %}"#,
+    ext = "html"
+)]
+struct FieldErrorView<'a> {
+    lang: Lang,
+    errors: &'a [FieldError],
+    id: &'a str,
+}
+
+/// The error summary as markup, for the pages of `motcua-web` not yet on templates.
+pub fn error_summary(lang: Lang, errors: &[FieldError]) -> String {
+    Summary { lang, errors }.render().unwrap_or_default()
+}
+
+/// The inline messages of a field as markup, for the pages not yet on templates.
+pub fn field_error(lang: Lang, errors: &[FieldError], id: &str) -> String {
+    FieldErrorView { lang, errors, id }.render().unwrap_or_default()
+}
+
+/// `aria-describedby` and `aria-invalid` for an input that has errors ("" otherwise), for the
+/// pages not yet on templates.
+pub fn invalid_attrs(errors: &[FieldError], id: &str) -> String {
+    InvalidView { errors, id }.render().unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(
+    source = r#"{% import "components/form/macros.html" as f %}{% call f::invalid(errors, id) %}{% endcall %}"#,
+    ext = "html"
+)]
+struct InvalidView<'a> {
+    errors: &'a [FieldError],
+    id: &'a str,
+}

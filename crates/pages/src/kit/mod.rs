@@ -1,0 +1,21 @@
+//! The page kit, shared by every page (the ones in this crate and those still in
+//! `motcua-web`): the language, the route table, formatters, HTTP helpers, error pages,
+//! form helpers and the session extractors (`PageUser`, `PageForm`, `PageUpload`).
+
+pub mod error;
+pub mod fmt;
+pub mod form;
+pub mod http;
+pub mod lang;
+pub mod layout;
+pub mod route;
+pub mod session;
+
+pub use error::{PageError, error_page};
+pub use fmt::{money, size, status_text, when};
+pub use form::{FormFields, app_field_errors, title_with_errors};
+pub use http::see_other;
+pub use lang::{Lang, lang_of, other_lang_href, with_lang};
+pub use layout::Frame;
+pub use route::Route;
+pub use session::{PageForm, PageUpload, PageUser, Upload, optional_user, read_multipart};

@@ -1,0 +1,164 @@
+//! The route table: every page path the pages link to or mount, in one enum. The router
+//! mounts `pattern()`, templates and handlers link with `path()` (or `lang.href(route)`), so
+//! no page carries a path literal.
+
+use std::fmt::Write;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route<'a> {
+    Home,
+    Login,
+    Logout,
+    Catalog,
+    Procedure(&'a str),
+    CatalogTemplate(&'a str),
+    Calendar(i16),
+    OpenData,
+    ApiDocs,
+    Tracking,
+    FileOnline(&'a str),
+    Component(&'a str, &'a str),
+    Review(&'a str),
+    Submit(&'a str),
+    Receipt(&'a str),
+    MyDossiers,
+    Dossier(&'a str),
+    Supply(&'a str),
+    SupplementFile(&'a str),
+    Rate(&'a str),
+    /// A dossier's file through the API, with the page session (result downloads).
+    DossierFile(&'a str, &'a str),
+    OfficerInbox,
+    Register,
+    CounterReception,
+    AdminCatalog,
+    AdminWorkflows,
+    AdminCalendar,
+    AdminAgencies,
+    AdminUsers,
+}
+
+impl Route<'_> {
+    /// The axum route pattern (`{name}` for each parameter).
+    pub fn pattern(&self) -> &'static str {
+        match self {
+            Route::Home => "/",
+            Route::Login => "/dang-nhap",
+            Route::Logout => "/dang-xuat",
+            Route::Catalog => "/thu-tuc",
+            Route::Procedure(_) => "/thu-tuc/{code}",
+            Route::CatalogTemplate(_) => "/thu-tuc/mau/{file}",
+            Route::Calendar(_) => "/lich/{year}",
+            Route::OpenData => "/open-data",
+            Route::ApiDocs => "/api/docs/",
+            Route::Tracking => "/tra-cuu",
+            Route::FileOnline(_) => "/nop-ho-so/{code}",
+            Route::Component(..) => "/ho-so-cua-toi/{id}/thanh-phan/{key}",
+            Route::Review(_) => "/ho-so-cua-toi/{id}/xem-lai",
+            Route::Submit(_) => "/ho-so-cua-toi/{id}/nop",
+            Route::Receipt(_) => "/ho-so-cua-toi/{id}/bien-nhan",
+            Route::MyDossiers => "/ho-so-cua-toi",
+            Route::Dossier(_) => "/ho-so-cua-toi/{id}",
+            Route::Supply(_) => "/ho-so-cua-toi/{id}/bo-sung",
+            Route::SupplementFile(_) => "/ho-so-cua-toi/{id}/bo-sung/tep",
+            Route::Rate(_) => "/ho-so-cua-toi/{id}/danh-gia",
+            Route::DossierFile(..) => "/api/v1/dossiers/{id}/files/{file_id}",
+            Route::OfficerInbox => "/can-bo/ho-so",
+            Route::Register => "/can-bo/so-theo-doi",
+            Route::CounterReception => "/can-bo/tiep-nhan",
+            Route::AdminCatalog => "/quan-tri/thu-tuc",
+            Route::AdminWorkflows => "/quan-tri/quy-trinh",
+            Route::AdminCalendar => "/quan-tri/lich",
+            Route::AdminAgencies => "/quan-tri/co-quan",
+            Route::AdminUsers => "/quan-tri/nguoi-dung",
+        }
+    }
+
+    fn args(&self) -> Vec<String> {
+        match *self {
+            Route::Procedure(a)
+            | Route::CatalogTemplate(a)
+            | Route::FileOnline(a)
+            | Route::Review(a)
+            | Route::Submit(a)
+            | Route::Receipt(a)
+            | Route::Dossier(a)
+            | Route::Supply(a)
+            | Route::SupplementFile(a)
+            | Route::Rate(a) => vec![a.to_string()],
+            Route::Component(a, b) | Route::DossierFile(a, b) => vec![a.to_string(), b.to_string()],
+            Route::Calendar(y) => vec![y.to_string()],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The path, each parameter percent-encoded as a path segment.
+    pub fn path(&self) -> String {
+        let mut out = String::new();
+        let mut args = self.args().into_iter();
+        let mut rest = self.pattern();
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let close = rest[open..].find('}').map_or(rest.len(), |c| open + c + 1);
+            out.push_str(&segment(&args.next().unwrap_or_default()));
+            rest = &rest[close..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// The path with a query string built from `pairs` (empty values left out).
+    pub fn with_query(&self, pairs: &[(&str, &str)]) -> String {
+        let q: Vec<String> = pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
+        if q.is_empty() { self.path() } else { format!("{}?{}", self.path(), q.join("&")) }
+    }
+}
+
+impl std::fmt::Display for Route<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.path())
+    }
+}
+
+fn segment(s: &str) -> String {
+    let mut o = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => o.push(b as char),
+            _ => {
+                let _ = write!(o, "%{b:02X}");
+            }
+        }
+    }
+    o
+}
+
+/// Encodes a query-string value (`application/x-www-form-urlencoded`: spaces become `+`).
+pub fn urlencode(s: &str) -> String {
+    let mut o = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => o.push(b as char),
+            b' ' => o.push('+'),
+            _ => {
+                let _ = write!(o, "%{b:02X}");
+            }
+        }
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_fill_the_patterns() {
+        assert_eq!(Route::Home.path(), "/");
+        assert_eq!(Route::Procedure("1.910201.H40").path(), "/thu-tuc/1.910201.H40");
+        assert_eq!(Route::Component("d1", "anh_the").path(), "/ho-so-cua-toi/d1/thanh-phan/anh_the");
+        assert_eq!(Route::Dossier("a/b?c").path(), "/ho-so-cua-toi/a%2Fb%3Fc");
+        assert_eq!(Route::Calendar(2026).path(), "/lich/2026");
+        assert_eq!(Route::Tracking.with_query(&[("code", "A B"), ("check", "")]), "/tra-cuu?code=A+B");
+    }
+}
