@@ -5,6 +5,7 @@ mod admin_pages;
 mod agencies;
 mod audit;
 mod auth;
+mod authz;
 mod bad_input;
 mod browser;
 mod calendar;

@@ -126,8 +126,23 @@ pub async fn list(ctx: &AppContext, current: &CurrentUser, q: ListQuery) -> Resu
         .await
 }
 
-/// The register (form 07): dossiers received at agencies where the reader works, over a
-/// period of local days.
+/// Where the register (form 07) of `current` reads, as agency subtrees: the agencies where
+/// they work, each with its subtree. A counter keeps its centre's register and a unit
+/// (phòng) works its department's dossiers, so those two kinds read their parent's subtree;
+/// no other kind is widened (a department's or a commune's parent is the province).
+fn register_scope(db: &mut Db, current: &CurrentUser) -> Result<Vec<String>, AppError> {
+    let mut scope = Vec::new();
+    for m in &current.principal.memberships {
+        let a = agencies::get(db, &m.agency_id)?;
+        let widen = matches!(a.kind, AgencyKind::Counter | AgencyKind::Unit);
+        scope.push(if widen { parent_of(&a.path).unwrap_or(a.path) } else { a.path });
+    }
+    Ok(scope)
+}
+
+/// The register (form 07): dossiers received over a period of local days that the
+/// reader's agencies received or are competent for (see `register_scope`); a province
+/// supervisor or administrator, working at the root, reads the whole province.
 pub async fn register(
     ctx: &AppContext,
     current: &CurrentUser,
@@ -146,15 +161,10 @@ pub async fn register(
         .map_err(|e| AppError::Internal(e.to_string()))?
         .timestamp()
         .as_millisecond();
-    // A counter keeps its centre's register: the unit where one works, or the one above it.
-    let scope: Vec<String> = current
-        .principal
-        .memberships
-        .iter()
-        .map(|m| parent_of(&m.agency_path).unwrap_or_else(|| m.agency_path.clone()))
-        .collect();
+    let cur = current.clone();
+    let scope = ctx.store.read(move |db| register_scope(db, &cur)).await?;
     let f = DossierFilter {
-        receiving_scope: Some(scope),
+        received_or_competent: Some(scope),
         received_from: Some(start),
         received_to: Some(end),
         order_by_received: true,
@@ -214,10 +224,16 @@ pub async fn track(ctx: &AppContext, code: &str, check: &str, client: IpAddr) ->
     Ok(d)
 }
 
-/// Counter totals over local days `[from, to]` for the agencies given (all when empty).
-pub async fn kpi_totals(ctx: &AppContext, agency_ids: Vec<String>, from: &str, to: &str) -> Result<Vec<(String, i64)>, AppError> {
+/// Counter totals over local days `[from, to]` of the reception points where `current`
+/// may view indicators (supervisors and administrators, over their agencies' subtrees;
+/// the province root's reads the province). Anyone else is refused.
+pub async fn kpi_totals(ctx: &AppContext, current: &CurrentUser, from: &str, to: &str) -> Result<Vec<(String, i64)>, AppError> {
+    let scope = motcua_domain::authz::scope(&current.principal, motcua_domain::authz::Permission::ViewIndicators);
+    if scope.is_empty() {
+        return Err(AppError::Forbidden);
+    }
     let (from, to) = (from.to_string(), to.to_string());
-    ctx.store.read(move |db| repo::kpi_totals(db, &agency_ids, &from, &to).map_err(AppError::from)).await
+    ctx.store.read(move |db| repo::kpi_totals(db, &scope, &from, &to).map_err(AppError::from)).await
 }
 
 /// Full names of the given users (for the control slip and timelines); unknown ids are left out.

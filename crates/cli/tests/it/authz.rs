@@ -1,0 +1,122 @@
+//! Authorization over HTTP, on both backends: the register (form 07) and the KPI totals
+//! stay within the reader's agencies.
+
+use crate::officer_pages::{online_submitted, vn};
+use motcua_testkit::{Client, TestApp, both_backends};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// Xác nhận tình trạng hôn nhân: commune, 3 working days.
+const COMMUNE: &str = "1.004873";
+/// Phường Hoa Lư (the commune) and Sở Tư pháp.
+const HOALU: &str = "000.00.31.H40";
+const STP: &str = "000.00.01.H40";
+
+fn applicant() -> Value {
+    json!({"name": "Nguyễn Văn An", "id_number": "037092001234", "phone": "0912345678", "address": "Phường Hoa Lư"})
+}
+
+async fn step(c: &Client, d: &Value, cmd: &str, mut body: Value) -> Value {
+    body["version"] = d["version"].clone();
+    let (s, b) = c.post(&format!("/api/v1/dossiers/{}/{cmd}", d["id"].as_str().unwrap()), body).await;
+    assert_eq!(s, StatusCode::OK, "{cmd}: {b}");
+    b
+}
+
+/// Three dossiers received on 2 March 2026: A at Hoa Lư's counter (competent: Hoa Lư),
+/// P online at the provincial centre (competent: Sở Tư pháp), X at the provincial
+/// counter for Hoa Lư (competent: Hoa Lư). Returns their codes (A, P, X).
+async fn three_dossiers(app: &TestApp) -> (String, String, String) {
+    app.ctx.clock.set(vn("2026-03-02T09:00:00"));
+    let hoalu_clerk = app.login("tiepnhan.hoalu").await;
+    let (s, a) = hoalu_clerk
+        .post(
+            "/api/v1/dossiers",
+            json!({"procedure_code": COMMUNE, "applicant": applicant(), "components": [
+            {"key": "to_khai", "provided": true}, {"key": "giay_to_tuy_than", "provided": true}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    let p = online_submitted(&app.login("congdan").await).await;
+    let clerk = app.login("tiepnhan").await;
+    let p = step(&clerk, &p, "receive", json!({})).await;
+    let (s, x) = clerk
+        .post(
+            "/api/v1/dossiers",
+            json!({"procedure_code": COMMUNE, "applicant": applicant(),
+            "competent_agency_id": app.agency_id(HOALU).await, "components": [
+            {"key": "to_khai", "provided": true}, {"key": "giay_to_tuy_than", "provided": true}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{x}");
+    assert_eq!(x["competent"]["code"], HOALU);
+    assert_eq!(p["competent"]["code"], STP);
+    let code = |v: &Value| v["code"].as_str().unwrap().to_string();
+    (code(&a), code(&p), code(&x))
+}
+
+both_backends! {
+    async fn register_and_kpis_stay_within_the_callers_agencies(app) {
+        let (a, p, x) = three_dossiers(&app).await;
+        // Who reads what in the register of that day: the dossiers their agencies received
+        // or are competent for; a counter reads its centre's, a department's office the
+        // department's; the province's supervisor and administrator read the province.
+        let expected: BTreeMap<&str, Vec<&String>> = BTreeMap::from([
+            ("admin", vec![&a, &p, &x]),
+            ("giamsat", vec![&a, &p, &x]),
+            ("tiepnhan", vec![&p, &x]),
+            ("chuyenvien", vec![&p]),
+            ("lanhdao", vec![&p]),
+            ("admin.hoalu", vec![&a, &x]),
+            ("tiepnhan.hoalu", vec![&a]),
+            ("chuyenvien.hoalu", vec![&a, &x]),
+            ("lanhdao.hoalu", vec![&a, &x]),
+            ("admin.tamdiep", vec![]),
+        ]);
+        let mut got: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for who in expected.keys() {
+            let (s, rows) = app.login(who).await.get("/api/v1/register?from=2026-03-02&to=2026-03-02").await;
+            assert_eq!(s, StatusCode::OK, "{who}: {rows}");
+            let mut codes: Vec<String> = rows.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_string()).collect();
+            codes.sort();
+            got.insert(who, codes);
+        }
+        let want: BTreeMap<&str, Vec<String>> = expected
+            .iter()
+            .map(|(k, v)| {
+                let mut v: Vec<String> = v.iter().map(|s| s.to_string()).collect();
+                v.sort();
+                (*k, v)
+            })
+            .collect();
+        assert_eq!(got, want, "register rows per account");
+        let (s, _) = app.login("congdan").await.get("/api/v1/register?from=2026-03-02&to=2026-03-02").await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+
+        // The page and its CSV export read the same rows.
+        let commune = app.login("chuyenvien.hoalu").await;
+        let page = commune.http.get(format!("{}/can-bo/so-theo-doi?from=2026-03-02&to=2026-03-02", commune.base)).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        assert!(html.contains(&a) && html.contains(&x) && !html.contains(&p), "{html}");
+        let csv = commune.http.get(format!("{}/can-bo/so-theo-doi.csv?from=2026-03-02&to=2026-03-02", commune.base)).send().await.unwrap();
+        assert_eq!(csv.status(), StatusCode::OK);
+        let text = csv.text().await.unwrap();
+        assert!(text.contains(&a) && !text.contains(&p) && !text.contains("Trần Thị Bình"), "{text}");
+
+        // KPI totals: the counters of the reception points under the reader's agencies.
+        let received = |k: &Value| k["received"].as_i64().unwrap_or(0);
+        let kpi = "/api/v1/kpi?from=2026-03-02&to=2026-03-02";
+        let (s, k) = app.login("giamsat").await.get(kpi).await;
+        assert_eq!((s, received(&k)), (StatusCode::OK, 3), "{k}");
+        let (s, k) = app.login("admin.hoalu").await.get(kpi).await;
+        assert_eq!((s, received(&k), k["received_counter"].as_i64()), (StatusCode::OK, 1, Some(1)), "{k}");
+        let (s, k) = app.login("admin.tamdiep").await.get(kpi).await;
+        assert_eq!((s, k.clone()), (StatusCode::OK, json!({})), "{k}");
+        for who in ["tiepnhan.hoalu", "chuyenvien", "lanhdao", "congdan"] {
+            let (s, b) = app.login(who).await.get(kpi).await;
+            assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{who}: {b}");
+        }
+    }
+}
