@@ -1,9 +1,10 @@
 //! Authorization over HTTP, on both backends: the register (form 07) and the KPI totals
-//! stay within the reader's agencies.
+//! stay within the reader's agencies, drafts stay the applicant's, the result document
+//! waits for the decision, and reception points are reception points.
 
-use crate::officer_pages::{online_submitted, vn};
+use crate::officer_pages::{PDF, PROVINCE, online_submitted, vn};
 use motcua_testkit::{Client, TestApp, both_backends};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -118,5 +119,94 @@ both_backends! {
             let (s, b) = app.login(who).await.get(kpi).await;
             assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{who}: {b}");
         }
+    }
+
+    async fn drafts_stay_the_applicants_until_submitted(app) {
+        app.ctx.clock.set(vn("2026-03-02T08:00:00"));
+        let citizen = app.login("congdan").await;
+        let (s, d) = citizen
+            .post("/api/v1/dossiers", json!({"procedure_code": PROVINCE, "applicant": applicant()}))
+            .await;
+        assert_eq!((s, d["status"].as_str()), (StatusCode::CREATED, Some("draft")), "{d}");
+        let id = d["id"].as_str().unwrap();
+        assert_eq!(citizen.get(&format!("/api/v1/dossiers/{id}")).await.0, StatusCode::OK);
+        for who in ["tiepnhan", "giamsat", "admin"] {
+            let c = app.login(who).await;
+            let (s, b) = c.get(&format!("/api/v1/dossiers/{id}")).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{who} reads a draft: {b}");
+            let (_, list) = c.get("/api/v1/dossiers?limit=100").await;
+            assert!(!list["items"].as_array().unwrap().iter().any(|i| i["id"] == id), "{who} lists a draft: {list}");
+            let page = c.http.get(format!("{}/can-bo/ho-so/{id}", c.base)).send().await.unwrap();
+            assert_eq!(page.status(), StatusCode::NOT_FOUND, "{who}: the officer page");
+        }
+        // Nor may the counter attach to it: the dossier is not theirs to see.
+        let clerk = app.login("tiepnhan").await;
+        let before = app.count("dossier_events").await;
+        let (s, b) = clerk.raw(Method::PUT, &format!("/api/v1/dossiers/{id}/components/anh_the/files?name=a.pdf"), "application/pdf", PDF.to_vec()).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
+        assert_eq!(app.count("dossier_events").await, before);
+        // Submitted, it is the counter's to receive.
+        let d = online_submitted(&citizen).await;
+        assert_eq!(clerk.get(&format!("/api/v1/dossiers/{}", d["id"].as_str().unwrap())).await.0, StatusCode::OK);
+    }
+
+    async fn the_result_reaches_the_applicant_from_resolution(app) {
+        app.ctx.clock.set(vn("2026-03-02T08:00:00"));
+        let citizen = app.login("congdan").await;
+        let d = online_submitted(&citizen).await;
+        let d = step(&app.login("tiepnhan").await, &d, "receive", json!({})).await;
+        let d = step(&app.login("tiepnhan").await, &d, "forward", json!({})).await;
+        let d = step(&app.login("chuyenvien").await, &d, "forward", json!({})).await;
+        let leader = app.login("lanhdao").await;
+        let id = d["id"].as_str().unwrap().to_string();
+        let (s, d) = leader.raw(Method::PUT, &format!("/api/v1/dossiers/{id}/components/result/files?name=ket-qua.pdf"), "application/pdf", PDF.to_vec()).await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        let result_id = d["files"].as_array().unwrap().iter().find(|f| f["component_key"] == "result").unwrap()["id"].as_str().unwrap().to_string();
+        let file = format!("/api/v1/dossiers/{id}/files/{result_id}");
+        // Before the decision: the officers have it, the applicant neither sees nor downloads it.
+        assert_eq!(leader.get(&file).await.0, StatusCode::OK);
+        let (s, b) = citizen.get(&file).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{b}");
+        let (_, mine) = citizen.get(&format!("/api/v1/dossiers/{id}")).await;
+        assert!(!mine.to_string().contains(&result_id), "the result is not listed before resolution: {mine}");
+        let (_, list) = citizen.get("/api/v1/dossiers").await;
+        assert!(!list.to_string().contains(&result_id), "{list}");
+        let page = citizen.http.get(format!("{}/ho-so-cua-toi/{id}", citizen.base)).send().await.unwrap().text().await.unwrap();
+        assert!(!page.contains(&result_id), "{page}");
+        // From resolution on, it is the applicant's.
+        let _ = step(&leader, &d, "resolve", json!({"name": "Thẻ công chứng viên"})).await;
+        let r = citizen.http.get(format!("{}{file}", citizen.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.bytes().await.unwrap().as_ref(), PDF);
+        let (_, mine) = citizen.get(&format!("/api/v1/dossiers/{id}")).await;
+        assert!(mine.to_string().contains(&result_id), "{mine}");
+    }
+
+    async fn only_reception_points_receive(app) {
+        app.ctx.clock.set(vn("2026-03-02T08:00:00"));
+        let citizen = app.login("congdan").await;
+        let before = (app.count("dossiers").await, app.count("dossier_events").await);
+        for code in [STP, HOALU, "000.00.00.H40", "000.01.01.H40"] {
+            let (s, b) = citizen
+                .post("/api/v1/dossiers", json!({"procedure_code": PROVINCE, "applicant": applicant(), "receiving_agency_id": app.agency_id(code).await}))
+                .await;
+            assert_eq!((s, b["fields"][0]["field"].as_str(), b["fields"][0]["code"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some("receiving_agency_id"), Some("not_a_reception_point")), "{code}: {b}");
+            assert!(b["fields"][0]["message_vi"].as_str().unwrap().contains("Trung tâm Phục vụ hành chính công"), "{b}");
+        }
+        assert_eq!((app.count("dossiers").await, app.count("dossier_events").await), before, "a refused filing writes nothing");
+        // A commune's centre and a province counter are reception points.
+        for code in ["000.01.31.H40", "000.01.20.H40"] {
+            let (s, b) = citizen
+                .post("/api/v1/dossiers", json!({"procedure_code": PROVINCE, "applicant": applicant(), "receiving_agency_id": app.agency_id(code).await}))
+                .await;
+            assert_eq!((s, b["receiving"]["code"].as_str()), (StatusCode::CREATED, Some(code)), "{b}");
+        }
+        // An officer takes dossiers in only at their own counter.
+        let (s, b) = app.login("tiepnhan.hoalu").await
+            .post("/api/v1/dossiers", json!({"procedure_code": COMMUNE, "applicant": applicant(), "receiving_agency_id": app.agency_id("000.01.20.H40").await,
+                "competent_agency_id": app.agency_id(HOALU).await, "components": [{"key": "to_khai", "provided": true}, {"key": "giay_to_tuy_than", "provided": true}]}))
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
     }
 }

@@ -352,9 +352,15 @@ fn push_dossier_filters(q: &mut SqlBuilder, f: &DossierFilter) {
         push_scope(q, "competent_path", s);
         q.push(")");
     }
-    if let Some(o) = &f.owner_id {
-        let p = q.bind(o);
-        q.push(&format!(" AND owner_id = {p}"));
+    match &f.owner_id {
+        Some(o) => {
+            let p = q.bind(o);
+            q.push(&format!(" AND owner_id = {p}"));
+        }
+        // A draft is its applicant's alone until it is submitted: no official list shows it.
+        None => {
+            q.push(" AND status <> 'draft'");
+        }
     }
     if !f.statuses.is_empty() {
         q.push(" AND status IN (");

@@ -21,13 +21,24 @@ pub async fn state(ctx: &AppContext, current: &CurrentUser, id: &str) -> Result<
     ctx.store.read(move |db| load_visible(db, &current, &id)).await
 }
 
+/// The dossier as `current` may see it: without the files they may not read (the result
+/// document before resolution, for the applicant).
+fn redacted(mut d: Dossier, current: &CurrentUser) -> Dossier {
+    let a = actor(current);
+    let hidden: Vec<String> = d.files.iter().filter(|f| !dossier::may_read_file(&d, f, &a)).map(|f| f.id.clone()).collect();
+    d.files.retain(|f| !hidden.contains(&f.id));
+    d
+}
+
 pub async fn get(ctx: &AppContext, current: &CurrentUser, id: &str) -> Result<(Dossier, Vec<TimelineEntry>), AppError> {
     let (current, id) = (current.clone(), id.to_string());
     ctx.store
         .read(move |db| {
             let d = load_visible(db, &current, &id)?;
+            let a = actor(&current);
             let events = repo::events(db, &id)?
                 .into_iter()
+                .filter(|r| !matches!(&r.event, Event::FileAttached { file } if !dossier::may_read_file(&d, file, &a)))
                 .map(|r| TimelineEntry {
                     seq: r.seq,
                     at: r.at,
@@ -36,7 +47,7 @@ pub async fn get(ctx: &AppContext, current: &CurrentUser, id: &str) -> Result<(D
                     event: serde_json::to_value(&r.event).unwrap_or_default(),
                 })
                 .collect();
-            Ok((d, events))
+            Ok((redacted(d, &current), events))
         })
         .await
 }
@@ -117,9 +128,11 @@ fn filter_for(current: &CurrentUser, q: &ListQuery) -> Result<DossierFilter, App
 pub async fn list(ctx: &AppContext, current: &CurrentUser, q: ListQuery) -> Result<(Vec<Dossier>, i64, DueCounts), AppError> {
     let f = filter_for(current, &q)?;
     let now = ctx.clock.now_ms();
+    let current = current.clone();
     ctx.store
         .read(move |db| {
             let (items, total) = repo::list(db, &f)?;
+            let items = items.into_iter().map(|d| redacted(d, &current)).collect();
             let (overdue, due_soon, on_track) = repo::due_counts(db, &f, now, 86_400_000)?;
             Ok((items, total, DueCounts { overdue, due_soon, on_track }))
         })
