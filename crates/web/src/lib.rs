@@ -100,6 +100,9 @@ pub fn router(ctx: AppContext) -> Router {
                 StatusCode::REQUEST_TIMEOUT,
                 Duration::from_secs(cfg.http.request_timeout_secs),
             ))
+            // Responses carry personal data (dossiers, applicants, the signed-in user's name):
+            // no cache may keep them. Only what a handler marks cacheable itself (static assets) is.
+            .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
             .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
             .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
             .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))

@@ -1,6 +1,7 @@
 //! Authorization over HTTP, on both backends: the register (form 07) and the KPI totals
 //! stay within the reader's agencies, drafts stay the applicant's, the result document
-//! waits for the decision, and reception points are reception points.
+//! waits for the decision, reception points are reception points, and nothing personal is
+//! cached. The route × role matrix is in `authz_matrix.rs`.
 
 use crate::officer_pages::{PDF, PROVINCE, online_submitted, vn};
 use motcua_testkit::{Client, TestApp, both_backends};
@@ -208,5 +209,33 @@ both_backends! {
                 "competent_agency_id": app.agency_id(HOALU).await, "components": [{"key": "to_khai", "provided": true}, {"key": "giay_to_tuy_than", "provided": true}]}))
             .await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    }
+
+    async fn personal_data_is_never_cached(app) {
+        let (_, _, _) = three_dossiers(&app).await;
+        let clerk = app.login("tiepnhan").await;
+        let citizen = app.login("congdan").await;
+        let (_, mine) = citizen.get("/api/v1/dossiers").await;
+        let own = mine["items"][0]["id"].as_str().unwrap().to_string();
+        let cases: Vec<(&Client, String)> = vec![
+            (&clerk, "/api/v1/dossiers".into()),
+            (&clerk, "/api/v1/register?from=2026-03-02&to=2026-03-02".into()),
+            (&clerk, "/api/v1/auth/me".into()),
+            (&clerk, "/api/v1/users?limit=5".into()),
+            (&clerk, "/can-bo/ho-so".into()),
+            (&clerk, "/can-bo/so-theo-doi?from=2026-03-02&to=2026-03-02".into()),
+            (&citizen, format!("/api/v1/dossiers/{own}")),
+            (&citizen, format!("/ho-so-cua-toi/{own}")),
+            (&citizen, "/ho-so-cua-toi".into()),
+            (&citizen, "/".into()),
+        ];
+        for (c, path) in cases {
+            let r = c.http.get(format!("{}{path}", c.base)).send().await.unwrap();
+            let cc = r.headers().get("cache-control").map(|v| v.to_str().unwrap().to_string());
+            assert!(cc.as_deref().is_some_and(|v| v.contains("no-store")), "{path} ({}): cache-control {cc:?}", r.status());
+        }
+        // Static assets stay cacheable.
+        let r = clerk.http.get(format!("{}/assets/site.css", clerk.base)).send().await.unwrap();
+        assert_eq!(r.headers()["cache-control"], "public, max-age=3600");
     }
 }
