@@ -6,6 +6,7 @@ mod agencies;
 mod audit;
 mod auth;
 mod authz;
+mod authz_matrix;
 mod bad_input;
 mod browser;
 mod calendar;
