@@ -57,7 +57,7 @@ pub fn router(ctx: AppContext) -> Router {
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(CatchPanicLayer::custom(|_| ApiError::for_status(StatusCode::INTERNAL_SERVER_ERROR).into_response()))
             .layer(middleware::from_fn(normalize_errors))
-            .layer(middleware::from_fn(reject_nul))
+            .layer(middleware::from_fn_with_state(cfg.http.body_limit_bytes, reject_nul))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::REQUEST_TIMEOUT,
                 Duration::from_secs(cfg.http.request_timeout_secs),
@@ -164,15 +164,35 @@ pub fn page_routes() -> Vec<(&'static str, &'static [&'static str])> {
 /// Largest page form with files (a counter reception with its scans).
 const UPLOAD_LIMIT: usize = 110 * 1024 * 1024;
 
-/// A NUL character in a URL (`%00` in the path or the query) is refused at the edge with 422:
-/// no text we store or search may hold one, and PostgreSQL rejects it inside a query (a 500
-/// where the input, not the server, is at fault).
-async fn reject_nul(req: Request, next: Next) -> Response {
-    let has_nul = |s: &str| s.as_bytes().windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0');
-    if has_nul(req.uri().path()) || req.uri().query().is_some_and(has_nul) {
+/// A NUL character in a URL (`%00` in the path or the query) or in a urlencoded form body is
+/// refused at the edge with 422 (JSON bodies: `ApiJson`): no text we store or search may hold
+/// one, and PostgreSQL rejects it inside a query (a 500 where the input, not the server, is at
+/// fault). An upload's file name is the exception: `attachment::safe_name` makes it safe.
+async fn reject_nul(axum::extract::State(limit): axum::extract::State<usize>, req: Request, next: Next) -> Response {
+    let has_nul = |s: &[u8]| s.windows(3).any(|w| w == b"%00") || s.contains(&0);
+    let upload = req.method() == axum::http::Method::PUT && req.uri().path().ends_with("/files");
+    let query_nul =
+        req.uri().query().is_some_and(|q| q.split('&').any(|kv| has_nul(kv.as_bytes()) && !(upload && kv.starts_with("name="))));
+    if has_nul(req.uri().path().as_bytes()) || query_nul {
         return extract::nul_character().into_response();
     }
-    next.run(req).await
+    let form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if !form {
+        return next.run(req).await;
+    }
+    // Page forms are small; read the body once and hand the same bytes on.
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
+        return ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE).into_response();
+    };
+    if has_nul(&bytes) {
+        return extract::nul_character().into_response();
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await
 }
 
 /// Errors produced below the handlers (unknown route, wrong method, body limit, timeout)

@@ -153,6 +153,18 @@ fn register_scope(db: &mut Db, current: &CurrentUser) -> Result<Vec<String>, App
     Ok(scope)
 }
 
+/// Days outside the calendar's range (1900–2199) answer 422 instead of failing deep inside.
+fn check_day(errs: &mut Errors, field: &str, d: jiff::civil::Date) {
+    if !(1900..=2199).contains(&d.year()) {
+        errs.push(FieldError::new(
+            field,
+            "date_out_of_range",
+            "Ngày nằm ngoài khoảng được hỗ trợ (01/01/1900 đến 31/12/2199).",
+            "The date is outside the supported range (1900-01-01 to 2199-12-31).",
+        ));
+    }
+}
+
 /// The register (form 07): dossiers received over a period of local days that the
 /// reader's agencies received or are competent for (see `register_scope`); a province
 /// supervisor or administrator, working at the root, reads the whole province.
@@ -165,6 +177,10 @@ pub async fn register(
     if current.user.account_type != AccountType::Official {
         return Err(AppError::Forbidden);
     }
+    let mut errs = Errors::new();
+    check_day(&mut errs, "from", from);
+    check_day(&mut errs, "to", to);
+    errs.finish()?;
     let tz = vn_time_zone();
     let start = from.to_zoned(tz.clone()).map_err(|e| AppError::Internal(e.to_string()))?.timestamp().as_millisecond();
     let end = to
@@ -245,7 +261,17 @@ pub async fn kpi_totals(ctx: &AppContext, current: &CurrentUser, from: &str, to:
     if scope.is_empty() {
         return Err(AppError::Forbidden);
     }
-    let (from, to) = (from.to_string(), to.to_string());
+    let mut errs = Errors::new();
+    for (field, s) in [("from", from), ("to", to)] {
+        match motcua_domain::calendar::parse_date(s.trim()) {
+            Ok(d) => check_day(&mut errs, field, d),
+            Err(_) => {
+                errs.push(FieldError::new(field, "invalid_date", "Ngày không hợp lệ (YYYY-MM-DD).", "Invalid date (YYYY-MM-DD)."))
+            }
+        }
+    }
+    errs.finish()?;
+    let (from, to) = (from.trim().to_string(), to.trim().to_string());
     ctx.store.read(move |db| repo::kpi_totals(db, &scope, &from, &to).map_err(AppError::from)).await
 }
 
