@@ -167,13 +167,10 @@ const UPLOAD_LIMIT: usize = 110 * 1024 * 1024;
 /// A NUL character in a URL (`%00` in the path or the query) or in a urlencoded form body is
 /// refused at the edge with 422 (JSON bodies: `ApiJson`): no text we store or search may hold
 /// one, and PostgreSQL rejects it inside a query (a 500 where the input, not the server, is at
-/// fault). An upload's file name is the exception: `attachment::safe_name` makes it safe.
+/// fault).
 async fn reject_nul(axum::extract::State(limit): axum::extract::State<usize>, req: Request, next: Next) -> Response {
     let has_nul = |s: &[u8]| s.windows(3).any(|w| w == b"%00") || s.contains(&0);
-    let upload = req.method() == axum::http::Method::PUT && req.uri().path().ends_with("/files");
-    let query_nul =
-        req.uri().query().is_some_and(|q| q.split('&').any(|kv| has_nul(kv.as_bytes()) && !(upload && kv.starts_with("name="))));
-    if has_nul(req.uri().path().as_bytes()) || query_nul {
+    if has_nul(req.uri().path().as_bytes()) || req.uri().query().is_some_and(|q| has_nul(q.as_bytes())) {
         return extract::nul_character().into_response();
     }
     let form = req

@@ -9,7 +9,8 @@
 //! `congdan`'s dossier filed online at Hoa Lư's centre and received there (so: Hoa Lư's and
 //! congdan's own); T is another citizen's dossier received at Tam Điệp. Users: H =
 //! `chuyenvien.hoalu`, T = a Tam Điệp reception officer; agencies: the two communes;
-//! counter screens: the two communes' counters. Dossier commands carry `version: 0`, so an
+//! counter screens: the two communes' counters; bearer tokens: neither (a dossier id, so 404
+//! for everyone signed in). Dossier commands carry `version: 0`, so an
 //! in-scope caller gets 409 `stale_version` (the scope check passed, nothing changes) and an
 //! out-of-scope one 404; the role checks behind them are covered by `dossiers` and `authz`.
 //! Other writes send an empty JSON object: authenticated callers mostly get 422 before any
@@ -51,11 +52,13 @@ const WHO: [&str; 12] = [
 const MATRIX: &[&str] = &[
     //                                                           anon    admin   giamsat tiepnh  chuyenv lanhdao adm.hl  tn.hl   cv.hl   ld.hl   adm.td  congdan
     "DELETE /api/v1/agencies/{id}/office-hours                 | 401/401 204/204 403/403 403/403 403/403 403/403 204/403 403/403 403/403 403/403 403/204 403/403",
+    "DELETE /api/v1/auth/tokens/{id}                           | 401/401 404/404 404/404 404/404 404/404 404/404 404/404 404/404 404/404 404/404 404/404 404/404",
     "GET /                                                     | 200     200     200     200     200     200     200     200     200     200     200     200",
     "GET /api/v1/agencies                                      | 200     200     200     200     200     200     200     200     200     200     200     200",
     "GET /api/v1/agencies/{id}                                 | 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200",
     "GET /api/v1/agencies/{id}/office-hours                    | 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200",
     "GET /api/v1/audit                                         | 401     200     200     403     403     403     200     403     403     403     200     403",
+    "GET /api/v1/auth/tokens                                   | 401     200     200     200     200     200     200     200     200     200     200     200",
     "GET /api/v1/auth/me                                       | 401     200     200     200     200     200     200     200     200     200     200     200",
     "GET /api/v1/calendar/due                                  | 200     200     200     200     200     200     200     200     200     200     200     200",
     "GET /api/v1/calendar/lunar                                | 200     200     200     200     200     200     200     200     200     200     200     200",
