@@ -58,6 +58,13 @@ impl AgencyKind {
         }
     }
 
+    /// A reception point (nơi tiếp nhận): a public administration service centre, of the
+    /// province or of a commune, or one of its counters. Any of them receives any procedure
+    /// of the province (DESIGN.md §1); no other agency takes dossiers in.
+    pub fn is_reception_point(self) -> bool {
+        matches!(self, Self::ServiceCentre | Self::CommuneCentre | Self::Counter)
+    }
+
     /// Whether an agency of this kind may sit directly under `parent` (None = a root).
     pub fn may_be_child_of(self, parent: Option<AgencyKind>) -> bool {
         use AgencyKind::*;

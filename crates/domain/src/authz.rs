@@ -23,6 +23,8 @@ pub enum Permission {
     ManageCalendar,
     /// Publish, amend, abolish procedures of the province's catalog (root scope).
     ManageCatalog,
+    /// Read the KPI counters of the reception points under the scope.
+    ViewIndicators,
 }
 
 impl Permission {
@@ -30,7 +32,7 @@ impl Permission {
         match self {
             Self::ManageAgencies | Self::ManageUsers | Self::ManageCalendar | Self::ManageCatalog => role == Role::Admin,
             Self::ViewUsers => matches!(role, Role::Admin | Role::Supervisor | Role::Leader),
-            Self::ViewAudit => matches!(role, Role::Admin | Role::Supervisor),
+            Self::ViewAudit | Self::ViewIndicators => matches!(role, Role::Admin | Role::Supervisor),
         }
     }
 }
@@ -149,10 +151,10 @@ mod tests {
         fn authorize_matches_definition(
             ms in proptest::collection::vec((0usize..4, 0usize..5), 0..4),
             target in 0usize..4,
-            perm in 0usize..6,
+            perm in 0usize..7,
         ) {
             let paths = ["/p/", "/p/a/", "/p/b/", "/p/a/c/"];
-            let perms = [Permission::ManageAgencies, Permission::ManageUsers, Permission::ViewUsers, Permission::ViewAudit, Permission::ManageCalendar, Permission::ManageCatalog];
+            let perms = [Permission::ManageAgencies, Permission::ManageUsers, Permission::ViewUsers, Permission::ViewAudit, Permission::ManageCalendar, Permission::ManageCatalog, Permission::ViewIndicators];
             let pr = official(&ms.iter().map(|(a, r)| (paths[*a], Role::ALL[*r])).collect::<Vec<_>>());
             let perm = perms[perm];
             let expected = ms.iter().any(|(a, r)| perm.granted_to(Role::ALL[*r]) && paths[target].starts_with(paths[*a]));

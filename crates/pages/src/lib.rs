@@ -9,33 +9,43 @@ pub mod citizen;
 pub mod kit;
 pub mod public;
 
-use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use kit::Route;
 use motcua_app::AppContext;
 
-/// The routes of the pages in this crate.
-pub fn router() -> Router<AppContext> {
-    Router::new()
-        .route(Route::Home.pattern(), get(public::home::page))
-        .route(Route::Catalog.pattern(), get(public::catalog::search_page))
-        .route(Route::Procedure("").pattern(), get(public::catalog::procedure_page))
-        .route(Route::Tracking.pattern(), get(public::tracking::page))
-        .route(Route::Login.pattern(), get(public::login::form).post(public::login::submit))
-        .route(Route::Logout.pattern(), post(public::login::logout))
-        .route(Route::FileOnline("").pattern(), get(citizen::filing::applicant_form).post(citizen::filing::applicant_submit))
-        .route(Route::Review("").pattern(), get(citizen::filing::review))
-        .route(Route::Submit("").pattern(), post(citizen::filing::submit))
-        .route(Route::Receipt("").pattern(), get(citizen::filing::receipt))
-        .route(Route::MyDossiers.pattern(), get(citizen::dossiers::my_dossiers))
-        .route(Route::Dossier("").pattern(), get(citizen::dossiers::dossier_page))
-        .route(Route::Supply("").pattern(), post(citizen::dossiers::supply))
-        .route(Route::Rate("").pattern(), post(citizen::dossiers::rate))
-}
+/// One page route: path, the methods it answers, its handlers, and whether it takes files
+/// (the web shell puts its upload body limit on those). `motcua-web` builds its router from
+/// these rows and the authorization matrix test reads them.
+pub type Row = (&'static str, &'static [&'static str], MethodRouter<AppContext>, bool);
 
-/// The page routes that take a file: the web shell puts its upload body limit on them.
-pub fn upload_router() -> Router<AppContext> {
-    Router::new()
-        .route(Route::SupplementFile("").pattern(), post(citizen::dossiers::supplement_upload))
-        .route(Route::Component("", "").pattern(), get(citizen::filing::component_form).post(citizen::filing::component_upload))
+/// The routes of the pages in this crate.
+pub fn routes() -> Vec<Row> {
+    vec![
+        (Route::Home.pattern(), &["GET"], get(public::home::page), false),
+        (Route::Catalog.pattern(), &["GET"], get(public::catalog::search_page), false),
+        (Route::Procedure("").pattern(), &["GET"], get(public::catalog::procedure_page), false),
+        (Route::Tracking.pattern(), &["GET"], get(public::tracking::page), false),
+        (Route::Login.pattern(), &["GET", "POST"], get(public::login::form).post(public::login::submit), false),
+        (Route::Logout.pattern(), &["POST"], post(public::login::logout), false),
+        (
+            Route::FileOnline("").pattern(),
+            &["GET", "POST"],
+            get(citizen::filing::applicant_form).post(citizen::filing::applicant_submit),
+            false,
+        ),
+        (
+            Route::Component("", "").pattern(),
+            &["GET", "POST"],
+            get(citizen::filing::component_form).post(citizen::filing::component_upload),
+            true,
+        ),
+        (Route::Review("").pattern(), &["GET"], get(citizen::filing::review), false),
+        (Route::Submit("").pattern(), &["POST"], post(citizen::filing::submit), false),
+        (Route::Receipt("").pattern(), &["GET"], get(citizen::filing::receipt), false),
+        (Route::MyDossiers.pattern(), &["GET"], get(citizen::dossiers::my_dossiers), false),
+        (Route::Dossier("").pattern(), &["GET"], get(citizen::dossiers::dossier_page), false),
+        (Route::Supply("").pattern(), &["POST"], post(citizen::dossiers::supply), false),
+        (Route::SupplementFile("").pattern(), &["POST"], post(citizen::dossiers::supplement_upload), true),
+        (Route::Rate("").pattern(), &["POST"], post(citizen::dossiers::rate), false),
+    ]
 }

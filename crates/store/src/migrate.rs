@@ -28,6 +28,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_dossiers"),
     migration!(5, "0005_catalog_search"),
     migration!(6, "0006_api_tokens"),
+    migration!(7, "0007_register_scope"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -15,7 +15,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use error::ApiError;
 use motcua_app::AppContext;
 use std::future::Future;
@@ -37,29 +37,11 @@ pub fn router(ctx: AppContext) -> Router {
     let cfg = ctx.config.clone();
     // A page upload carries one file and a few fields.
     let upload_limit = cfg.attachments.max_file_bytes + 256 * 1024;
-    let app = Router::new()
-        .merge(api)
-        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
-        .route("/lich/{year}", get(pages::calendar::year_page))
-        .route("/open-data", get(opendata::index))
-        .route("/open-data/procedures.json", get(opendata::procedures_json))
-        .route("/open-data/procedures.csv", get(opendata::procedures_csv))
-        .route("/thu-tuc/mau/{file}", get(pages::catalog::template))
-        .route("/quan-tri/thu-tuc", get(pages::admin_catalog::list))
-        .route("/quan-tri/thu-tuc/moi", get(pages::admin_catalog::new_form).post(pages::admin_catalog::create))
-        .route("/quan-tri/thu-tuc/{code}", get(pages::admin_catalog::show))
-        .route("/quan-tri/thu-tuc/{code}/sua-doi", get(pages::admin_catalog::amend_form).post(pages::admin_catalog::amend))
-        .route("/quan-tri/thu-tuc/{code}/cong-bo", post(pages::admin_catalog::publish))
-        .route("/quan-tri/thu-tuc/{code}/bai-bo", post(pages::admin_catalog::abolish))
-        .route("/quan-tri/thu-tuc/{code}/thay-the", post(pages::admin_catalog::replace))
-        .route("/quan-tri/thu-tuc/{code}/so-sanh", get(pages::admin_catalog::diff))
-        .route("/assets/upload.js", get(upload_js))
-        .merge(officer_routes())
-        .merge(motcua_pages::router())
-        .merge(motcua_pages::upload_router().layer(DefaultBodyLimit::max(upload_limit)))
-        .route("/assets/site.css", get(site_css))
-        .route("/assets/{file}", get(pages::assets::script))
-        .route("/metrics", get(ops::metrics_text))
+    let mut app = Router::new().merge(api).merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi));
+    for (path, _, route) in page_table(upload_limit) {
+        app = app.route(path, route);
+    }
+    let app = app
         // Shaped by `normalize_errors`: JSON for the API, an HTML page for page addresses.
         .fallback(|| async { StatusCode::NOT_FOUND })
         .with_state(ctx)
@@ -76,11 +58,14 @@ pub fn router(ctx: AppContext) -> Router {
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(CatchPanicLayer::custom(|_| ApiError::for_status(StatusCode::INTERNAL_SERVER_ERROR).into_response()))
             .layer(middleware::from_fn(normalize_errors))
-            .layer(middleware::from_fn(reject_nul))
+            .layer(middleware::from_fn_with_state(cfg.http.body_limit_bytes, reject_nul))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::REQUEST_TIMEOUT,
                 Duration::from_secs(cfg.http.request_timeout_secs),
             ))
+            // Responses carry personal data (dossiers, applicants, the signed-in user's name):
+            // no cache may keep them. Only what a handler marks cacheable itself (static assets) is.
+            .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
             .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
             .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
             .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
@@ -93,34 +78,74 @@ pub fn router(ctx: AppContext) -> Router {
     )
 }
 
-/// Officer pages (`/can-bo/...`); the upload forms take scans larger than the JSON body limit.
-fn officer_routes() -> Router<AppContext> {
+/// One row of the page table: path, the methods it answers, its handlers.
+type PageRow = (&'static str, &'static [&'static str], MethodRouter<AppContext>);
+
+/// Every path outside the OpenAPI document (pages, open data, assets, metrics), with its
+/// methods. The router is built from this one table, and the authorization matrix test
+/// (`crates/cli/tests/it/authz_matrix.rs`) reads it through `page_routes` and fails when a
+/// row has no expected statuses. `upload_limit` is the body limit of page forms with files.
+fn page_table(upload_limit: usize) -> Vec<PageRow> {
     use pages::officer as o;
-    let uploads = Router::new()
-        .route("/can-bo/ho-so/{id}/tep", post(o::upload_component))
-        .route("/can-bo/ho-so/{id}/tep-ket-qua", post(o::upload_result))
-        .route("/can-bo/tiep-nhan", get(pages::counter::reception).post(pages::counter::receive))
-        .route("/quan-tri/lich", get(pages::admin::calendar_page).post(pages::admin::calendar_load))
-        .layer(DefaultBodyLimit::max(UPLOAD_LIMIT));
-    Router::new()
-        .route("/can-bo/ho-so", get(o::inbox))
-        .route("/can-bo/ho-so/{id}", get(o::dossier_page))
-        .route("/can-bo/ho-so/{id}/phieu-kiem-soat", get(o::control_slip_page))
-        .route("/can-bo/ho-so/{id}/giay-tiep-nhan", get(pages::counter::receipt))
-        .route("/can-bo/so-theo-doi", get(pages::register::page))
-        .route("/can-bo/so-theo-doi.csv", get(pages::register::csv))
-        .route("/quan-tri/co-quan", get(pages::admin::agencies_page).post(pages::admin::agency_create))
-        .route("/quan-tri/co-quan/{id}/doi-ten", post(pages::admin::agency_rename))
-        .route("/quan-tri/nguoi-dung", get(pages::admin::users_page).post(pages::admin::user_create))
-        .route("/quan-tri/nguoi-dung/{id}/khoa", post(pages::admin::user_disable))
-        .route("/quan-tri/quy-trinh", get(pages::admin::workflows_page))
-        .route("/quan-tri/quy-trinh/{code}", get(pages::admin::workflow_page).post(pages::admin::workflow_save))
-        .route("/man-hinh/quay/{agency_id}", get(pages::counter::screen))
-        .route("/man-hinh/quay/{agency_id}/su-kien", get(pages::counter::events))
-        .route("/man-hinh/quay/{agency_id}/ban-nhap", post(pages::counter::draft))
-        .route("/can-bo/ho-so/{id}/tep/{file_id}", get(o::file))
-        .route("/can-bo/ho-so/{id}/{action}", post(o::action))
-        .merge(uploads)
+    // The counter and officer upload forms take scans larger than the JSON body limit.
+    let big = || DefaultBodyLimit::max(UPLOAD_LIMIT);
+    let files = || DefaultBodyLimit::max(upload_limit);
+    // The pages on templates (`motcua-pages`), then the ones still built here.
+    let mut rows: Vec<PageRow> = motcua_pages::routes()
+        .into_iter()
+        .map(|(path, methods, route, takes_files)| (path, methods, if takes_files { route.layer(files()) } else { route }))
+        .collect();
+    rows.extend([
+        ("/lich/{year}", &["GET"][..], get(pages::calendar::year_page)),
+        ("/open-data", &["GET"], get(opendata::index)),
+        ("/open-data/procedures.json", &["GET"], get(opendata::procedures_json)),
+        ("/open-data/procedures.csv", &["GET"], get(opendata::procedures_csv)),
+        ("/thu-tuc/mau/{file}", &["GET"], get(pages::catalog::template)),
+        ("/quan-tri/thu-tuc", &["GET"], get(pages::admin_catalog::list)),
+        ("/quan-tri/thu-tuc/moi", &["GET", "POST"], get(pages::admin_catalog::new_form).post(pages::admin_catalog::create)),
+        ("/quan-tri/thu-tuc/{code}", &["GET"], get(pages::admin_catalog::show)),
+        (
+            "/quan-tri/thu-tuc/{code}/sua-doi",
+            &["GET", "POST"],
+            get(pages::admin_catalog::amend_form).post(pages::admin_catalog::amend),
+        ),
+        ("/quan-tri/thu-tuc/{code}/cong-bo", &["POST"], post(pages::admin_catalog::publish)),
+        ("/quan-tri/thu-tuc/{code}/bai-bo", &["POST"], post(pages::admin_catalog::abolish)),
+        ("/quan-tri/thu-tuc/{code}/thay-the", &["POST"], post(pages::admin_catalog::replace)),
+        ("/quan-tri/thu-tuc/{code}/so-sanh", &["GET"], get(pages::admin_catalog::diff)),
+        ("/assets/upload.js", &["GET"], get(upload_js)),
+        ("/can-bo/ho-so", &["GET"], get(o::inbox)),
+        ("/can-bo/ho-so/{id}", &["GET"], get(o::dossier_page)),
+        ("/can-bo/ho-so/{id}/phieu-kiem-soat", &["GET"], get(o::control_slip_page)),
+        ("/can-bo/ho-so/{id}/giay-tiep-nhan", &["GET"], get(pages::counter::receipt)),
+        ("/can-bo/so-theo-doi", &["GET"], get(pages::register::page)),
+        ("/can-bo/so-theo-doi.csv", &["GET"], get(pages::register::csv)),
+        ("/quan-tri/co-quan", &["GET", "POST"], get(pages::admin::agencies_page).post(pages::admin::agency_create)),
+        ("/quan-tri/co-quan/{id}/doi-ten", &["POST"], post(pages::admin::agency_rename)),
+        ("/quan-tri/nguoi-dung", &["GET", "POST"], get(pages::admin::users_page).post(pages::admin::user_create)),
+        ("/quan-tri/nguoi-dung/{id}/khoa", &["POST"], post(pages::admin::user_disable)),
+        ("/quan-tri/quy-trinh", &["GET"], get(pages::admin::workflows_page)),
+        ("/quan-tri/quy-trinh/{code}", &["GET", "POST"], get(pages::admin::workflow_page).post(pages::admin::workflow_save)),
+        ("/man-hinh/quay/{agency_id}", &["GET"], get(pages::counter::screen)),
+        ("/man-hinh/quay/{agency_id}/su-kien", &["GET"], get(pages::counter::events)),
+        ("/man-hinh/quay/{agency_id}/ban-nhap", &["POST"], post(pages::counter::draft)),
+        ("/can-bo/ho-so/{id}/tep/{file_id}", &["GET"], get(o::file)),
+        ("/can-bo/ho-so/{id}/{action}", &["POST"], post(o::action)),
+        ("/can-bo/ho-so/{id}/tep", &["POST"], post(o::upload_component).layer(big())),
+        ("/can-bo/ho-so/{id}/tep-ket-qua", &["POST"], post(o::upload_result).layer(big())),
+        ("/can-bo/tiep-nhan", &["GET", "POST"], get(pages::counter::reception).post(pages::counter::receive).layer(big())),
+        ("/quan-tri/lich", &["GET", "POST"], get(pages::admin::calendar_page).post(pages::admin::calendar_load).layer(big())),
+        ("/assets/site.css", &["GET"], get(site_css)),
+        ("/assets/{file}", &["GET"], get(pages::assets::script)),
+        ("/metrics", &["GET"], get(ops::metrics_text)),
+    ]);
+    rows
+}
+
+/// The paths (and their methods) outside the OpenAPI document, from the table the router
+/// is built from.
+pub fn page_routes() -> Vec<(&'static str, &'static [&'static str])> {
+    page_table(0).into_iter().map(|(path, methods, _)| (path, methods)).collect()
 }
 
 /// Largest page form with files (a counter reception with its scans).
@@ -132,15 +157,32 @@ fn is_api_path(path: &str) -> bool {
     ["/api/", "/healthz", "/readyz", "/metrics", "/open-data/", "/assets/"].iter().any(|p| path.starts_with(p))
 }
 
-/// A NUL character in a URL (`%00` in the path or the query) is refused at the edge with 422:
-/// no text we store or search may hold one, and PostgreSQL rejects it inside a query (a 500
-/// where the input, not the server, is at fault).
-async fn reject_nul(req: Request, next: Next) -> Response {
-    let has_nul = |s: &str| s.as_bytes().windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0');
-    if has_nul(req.uri().path()) || req.uri().query().is_some_and(has_nul) {
+/// A NUL character in a URL (`%00` in the path or the query) or in a urlencoded form body is
+/// refused at the edge with 422 (JSON bodies: `ApiJson`): no text we store or search may hold
+/// one, and PostgreSQL rejects it inside a query (a 500 where the input, not the server, is at
+/// fault).
+async fn reject_nul(axum::extract::State(limit): axum::extract::State<usize>, req: Request, next: Next) -> Response {
+    let has_nul = |s: &[u8]| s.windows(3).any(|w| w == b"%00") || s.contains(&0);
+    if has_nul(req.uri().path().as_bytes()) || req.uri().query().is_some_and(|q| has_nul(q.as_bytes())) {
         return extract::nul_character().into_response();
     }
-    next.run(req).await
+    let form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if !form {
+        return next.run(req).await;
+    }
+    // Page forms are small; read the body once and hand the same bytes on.
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
+        return ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE).into_response();
+    };
+    if has_nul(&bytes) {
+        return extract::nul_character().into_response();
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await
 }
 
 /// Errors produced below the handlers (unknown route, wrong method, body limit, timeout)

@@ -5,6 +5,8 @@ mod admin_pages;
 mod agencies;
 mod audit;
 mod auth;
+mod authz;
+mod authz_matrix;
 mod bad_input;
 mod browser;
 mod calendar;

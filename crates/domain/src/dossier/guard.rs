@@ -65,7 +65,8 @@ pub fn may_read(d: &Dossier, a: &Actor<'_>) -> bool {
     if a.owns(d) {
         return true;
     }
-    if a.account != AccountType::Official {
+    // A draft is its applicant's alone until it is submitted.
+    if a.account != AccountType::Official || d.status == Draft {
         return false;
     }
     let mut paths: Vec<&str> = vec![&d.receiving.path];
@@ -75,6 +76,12 @@ pub fn may_read(d: &Dossier, a: &Actor<'_>) -> bool {
         Role::Supervisor | Role::Admin => in_subtree(&d.receiving.path, &m.agency_path),
         role => paths.iter().any(|p| a.serves(role, p)),
     })
+}
+
+/// May `a`, who may read the dossier, see its file `f`? The result document is the
+/// applicant's from resolution on; before that it is the officers' working draft.
+pub fn may_read_file(d: &Dossier, f: &super::state::FileRef, a: &Actor<'_>) -> bool {
+    f.component_key != super::command::RESULT_COMPONENT || !a.owns(d) || matches!(d.status, Resolved | Returned)
 }
 
 /// Who, relative to the dossier, may issue a command.

@@ -228,24 +228,16 @@ pub fn bump(db: &mut Db, agency_id: &str, procedure: &str, day: &str, metric: &s
     Ok(())
 }
 
-/// Counter totals for agencies under `scope`'s receiving ids over `[from_day, to_day]`.
-pub fn kpi_totals(db: &mut Db, agency_ids: &[String], from_day: &str, to_day: &str) -> Result<Vec<(String, i64)>, StoreError> {
+/// Counter totals over `[from_day, to_day]` of the reception points in the given agency
+/// subtrees (path prefixes; empty = nothing). The scope is part of the query, so a reader
+/// never sums counters outside it.
+pub fn kpi_totals(db: &mut Db, scope: &[String], from_day: &str, to_day: &str) -> Result<Vec<(String, i64)>, StoreError> {
     let mut q = SqlBuilder::new("SELECT metric, CAST(SUM(value) AS BIGINT) FROM kpi_daily WHERE ");
     let a = q.bind(from_day);
     let b = q.bind(to_day);
-    q.push(&format!("day >= {a} AND day <= {b}"));
-    if !agency_ids.is_empty() {
-        q.push(" AND agency_id IN (");
-        for (i, id) in agency_ids.iter().enumerate() {
-            if i > 0 {
-                q.push(",");
-            }
-            let p = q.bind(id);
-            q.push(&p);
-        }
-        q.push(")");
-    }
-    q.push(" GROUP BY metric ORDER BY metric");
+    q.push(&format!("day >= {a} AND day <= {b} AND agency_id IN (SELECT id FROM agencies WHERE "));
+    push_scope(&mut q, "path", scope);
+    q.push(") GROUP BY metric ORDER BY metric");
     db.query(&q.sql, &q.params)?.iter().map(|r| Ok((r.text(0)?, r.i64(1)?))).collect()
 }
 
@@ -311,8 +303,11 @@ pub struct DossierFilter {
     /// Where the reader works: dossiers held (current step) by an agency each entry serves,
     /// at the entry's role. `None` = no limit; empty = nothing.
     pub serving: Option<Vec<Serving>>,
-    /// Subtrees of receiving agencies (register, supervisors).
+    /// Subtrees of receiving agencies (supervisors' lists).
     pub receiving_scope: Option<Vec<String>>,
+    /// Subtrees where the dossier was received or whose agency is competent for it (the
+    /// register: what the reader's agencies received or handle).
+    pub received_or_competent: Option<Vec<String>>,
     pub owner_id: Option<String>,
     pub statuses: Vec<String>,
     /// Folded words matched against code, applicant, procedure.
@@ -350,9 +345,22 @@ fn push_dossier_filters(q: &mut SqlBuilder, f: &DossierFilter) {
         q.push(" AND ");
         push_scope(q, "receiving_path", s);
     }
-    if let Some(o) = &f.owner_id {
-        let p = q.bind(o);
-        q.push(&format!(" AND owner_id = {p}"));
+    if let Some(s) = &f.received_or_competent {
+        q.push(" AND (");
+        push_scope(q, "receiving_path", s);
+        q.push(" OR ");
+        push_scope(q, "competent_path", s);
+        q.push(")");
+    }
+    match &f.owner_id {
+        Some(o) => {
+            let p = q.bind(o);
+            q.push(&format!(" AND owner_id = {p}"));
+        }
+        // A draft is its applicant's alone until it is submitted: no official list shows it.
+        None => {
+            q.push(" AND status <> 'draft'");
+        }
     }
     if !f.statuses.is_empty() {
         q.push(" AND status IN (");

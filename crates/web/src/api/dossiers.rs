@@ -914,18 +914,11 @@ struct KpiParams {
 }
 
 /// Counter totals (received by channel, finished early / on time / late, supplements,
-/// refusals, digitized, paid online…) over local days, for the whole province.
+/// refusals, digitized, paid online…) over local days, for the reception points under the
+/// agencies where the caller is a supervisor or administrator (the root's: the province).
 #[utoipa::path(get, path = "/api/v1/kpi", tag = "dossiers", security(("session" = [])), params(KpiParams),
     responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
 async fn kpi(State(ctx): State<AppContext>, Auth(u): Auth, Query(p): Query<KpiParams>) -> ApiResult<Json<serde_json::Value>> {
-    if !u
-        .principal
-        .memberships
-        .iter()
-        .any(|m| matches!(m.role, motcua_domain::user::Role::Supervisor | motcua_domain::user::Role::Admin))
-    {
-        return Err(ApiError::for_status(StatusCode::FORBIDDEN));
-    }
-    let totals = uc::kpi_totals(&ctx, Vec::new(), &p.from, &p.to).await?;
+    let totals = uc::kpi_totals(&ctx, &u, &p.from, &p.to).await?;
     Ok(Json(serde_json::Value::Object(totals.into_iter().map(|(k, v)| (k, json!(v))).collect())))
 }

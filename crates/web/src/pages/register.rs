@@ -76,6 +76,15 @@ fn period(p: &RegisterParams) -> Result<(jiff::civil::Date, jiff::civil::Date), 
     let mut parse = |f: &str, s: Option<&str>| match s.map(str::trim).filter(|v| !v.is_empty()) {
         None => None,
         Some(v) => match v.parse::<jiff::civil::Date>() {
+            Ok(d) if !(1900..=2199).contains(&d.year()) => {
+                errs.push(FieldError::new(
+                    f,
+                    "date_out_of_range",
+                    "Ngày nằm ngoài khoảng được hỗ trợ (01/01/1900 đến 31/12/2199).",
+                    "The date is outside the supported range (1900-01-01 to 2199-12-31).",
+                ));
+                None
+            }
             Ok(d) => Some(d),
             Err(_) => {
                 errs.push(FieldError::new(f, "invalid_date", "Ngày không hợp lệ.", "Invalid date."));

@@ -113,7 +113,12 @@ pub async fn attach(
 /// A file of a dossier, for download (the reader must be allowed to read the dossier).
 pub async fn file(ctx: &AppContext, current: &CurrentUser, id: &str, file_id: &str) -> Result<(FileRef, Vec<u8>), AppError> {
     let d = state(ctx, current, id).await?;
-    let f = d.files.into_iter().find(|f| f.id == file_id && !f.removed).ok_or(AppError::not_found("file"))?;
+    let f = d
+        .files
+        .iter()
+        .find(|f| f.id == file_id && !f.removed && dossier::may_read_file(&d, f, &actor(current)))
+        .cloned()
+        .ok_or(AppError::not_found("file"))?;
     let files = ctx.files.clone();
     let sha = f.sha256.clone();
     let bytes = tokio::task::spawn_blocking(move || files.get(&sha)).await.map_err(|e| AppError::Internal(e.to_string()))??;

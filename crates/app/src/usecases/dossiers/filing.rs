@@ -280,14 +280,28 @@ pub async fn create(
                 return repo::get(db, &id)?.ok_or(AppError::not_found("dossier"));
             }
             let receiving = match input.receiving_agency_id.as_deref().filter(|s| !s.is_empty()) {
-                Some(id) => agencies::find(db, id)?.ok_or_else(|| {
-                    invalid(
-                        "receiving_agency_id",
-                        "agency_not_found",
-                        "Không tìm thấy nơi tiếp nhận.",
-                        "The reception point does not exist.",
-                    )
-                })?,
+                Some(id) => {
+                    let a = agencies::find(db, id)?.ok_or_else(|| {
+                        invalid(
+                            "receiving_agency_id",
+                            "agency_not_found",
+                            "Không tìm thấy nơi tiếp nhận.",
+                            "The reception point does not exist.",
+                        )
+                    })?;
+                    // Only a service centre or its counter, in operation today, takes dossiers in.
+                    let today =
+                        jiff::Timestamp::from_millisecond(now).map(local_date).unwrap_or_else(|_| crate::usecases::today());
+                    if !a.kind.is_reception_point() || !a.facts().active_on(today) {
+                        return Err(invalid(
+                            "receiving_agency_id",
+                            "not_a_reception_point",
+                            "Nơi tiếp nhận phải là Trung tâm Phục vụ hành chính công hoặc một quầy tiếp nhận đang hoạt động.",
+                            "The reception point must be a public administration service centre or one of its counters, in operation.",
+                        ));
+                    }
+                    a
+                }
                 None => default_receiving(db, &current)?,
             };
             let id = new_id();

@@ -21,13 +21,24 @@ pub async fn state(ctx: &AppContext, current: &CurrentUser, id: &str) -> Result<
     ctx.store.read(move |db| load_visible(db, &current, &id)).await
 }
 
+/// The dossier as `current` may see it: without the files they may not read (the result
+/// document before resolution, for the applicant).
+fn redacted(mut d: Dossier, current: &CurrentUser) -> Dossier {
+    let a = actor(current);
+    let hidden: Vec<String> = d.files.iter().filter(|f| !dossier::may_read_file(&d, f, &a)).map(|f| f.id.clone()).collect();
+    d.files.retain(|f| !hidden.contains(&f.id));
+    d
+}
+
 pub async fn get(ctx: &AppContext, current: &CurrentUser, id: &str) -> Result<(Dossier, Vec<TimelineEntry>), AppError> {
     let (current, id) = (current.clone(), id.to_string());
     ctx.store
         .read(move |db| {
             let d = load_visible(db, &current, &id)?;
+            let a = actor(&current);
             let events = repo::events(db, &id)?
                 .into_iter()
+                .filter(|r| !matches!(&r.event, Event::FileAttached { file } if !dossier::may_read_file(&d, file, &a)))
                 .map(|r| TimelineEntry {
                     seq: r.seq,
                     at: r.at,
@@ -36,7 +47,7 @@ pub async fn get(ctx: &AppContext, current: &CurrentUser, id: &str) -> Result<(D
                     event: serde_json::to_value(&r.event).unwrap_or_default(),
                 })
                 .collect();
-            Ok((d, events))
+            Ok((redacted(d, &current), events))
         })
         .await
 }
@@ -117,17 +128,46 @@ fn filter_for(current: &CurrentUser, q: &ListQuery) -> Result<DossierFilter, App
 pub async fn list(ctx: &AppContext, current: &CurrentUser, q: ListQuery) -> Result<(Vec<Dossier>, i64, DueCounts), AppError> {
     let f = filter_for(current, &q)?;
     let now = ctx.clock.now_ms();
+    let current = current.clone();
     ctx.store
         .read(move |db| {
             let (items, total) = repo::list(db, &f)?;
+            let items = items.into_iter().map(|d| redacted(d, &current)).collect();
             let (overdue, due_soon, on_track) = repo::due_counts(db, &f, now, 86_400_000)?;
             Ok((items, total, DueCounts { overdue, due_soon, on_track }))
         })
         .await
 }
 
-/// The register (form 07): dossiers received at agencies where the reader works, over a
-/// period of local days.
+/// Where the register (form 07) of `current` reads, as agency subtrees: the agencies where
+/// they work, each with its subtree. A counter keeps its centre's register and a unit
+/// (phòng) works its department's dossiers, so those two kinds read their parent's subtree;
+/// no other kind is widened (a department's or a commune's parent is the province).
+fn register_scope(db: &mut Db, current: &CurrentUser) -> Result<Vec<String>, AppError> {
+    let mut scope = Vec::new();
+    for m in &current.principal.memberships {
+        let a = agencies::get(db, &m.agency_id)?;
+        let widen = matches!(a.kind, AgencyKind::Counter | AgencyKind::Unit);
+        scope.push(if widen { parent_of(&a.path).unwrap_or(a.path) } else { a.path });
+    }
+    Ok(scope)
+}
+
+/// Days outside the calendar's range (1900–2199) answer 422 instead of failing deep inside.
+fn check_day(errs: &mut Errors, field: &str, d: jiff::civil::Date) {
+    if !(1900..=2199).contains(&d.year()) {
+        errs.push(FieldError::new(
+            field,
+            "date_out_of_range",
+            "Ngày nằm ngoài khoảng được hỗ trợ (01/01/1900 đến 31/12/2199).",
+            "The date is outside the supported range (1900-01-01 to 2199-12-31).",
+        ));
+    }
+}
+
+/// The register (form 07): dossiers received over a period of local days that the
+/// reader's agencies received or are competent for (see `register_scope`); a province
+/// supervisor or administrator, working at the root, reads the whole province.
 pub async fn register(
     ctx: &AppContext,
     current: &CurrentUser,
@@ -137,6 +177,10 @@ pub async fn register(
     if current.user.account_type != AccountType::Official {
         return Err(AppError::Forbidden);
     }
+    let mut errs = Errors::new();
+    check_day(&mut errs, "from", from);
+    check_day(&mut errs, "to", to);
+    errs.finish()?;
     let tz = vn_time_zone();
     let start = from.to_zoned(tz.clone()).map_err(|e| AppError::Internal(e.to_string()))?.timestamp().as_millisecond();
     let end = to
@@ -146,15 +190,10 @@ pub async fn register(
         .map_err(|e| AppError::Internal(e.to_string()))?
         .timestamp()
         .as_millisecond();
-    // A counter keeps its centre's register: the unit where one works, or the one above it.
-    let scope: Vec<String> = current
-        .principal
-        .memberships
-        .iter()
-        .map(|m| parent_of(&m.agency_path).unwrap_or_else(|| m.agency_path.clone()))
-        .collect();
+    let cur = current.clone();
+    let scope = ctx.store.read(move |db| register_scope(db, &cur)).await?;
     let f = DossierFilter {
-        receiving_scope: Some(scope),
+        received_or_competent: Some(scope),
         received_from: Some(start),
         received_to: Some(end),
         order_by_received: true,
@@ -214,10 +253,26 @@ pub async fn track(ctx: &AppContext, code: &str, check: &str, client: IpAddr) ->
     Ok(d)
 }
 
-/// Counter totals over local days `[from, to]` for the agencies given (all when empty).
-pub async fn kpi_totals(ctx: &AppContext, agency_ids: Vec<String>, from: &str, to: &str) -> Result<Vec<(String, i64)>, AppError> {
-    let (from, to) = (from.to_string(), to.to_string());
-    ctx.store.read(move |db| repo::kpi_totals(db, &agency_ids, &from, &to).map_err(AppError::from)).await
+/// Counter totals over local days `[from, to]` of the reception points where `current`
+/// may view indicators (supervisors and administrators, over their agencies' subtrees;
+/// the province root's reads the province). Anyone else is refused.
+pub async fn kpi_totals(ctx: &AppContext, current: &CurrentUser, from: &str, to: &str) -> Result<Vec<(String, i64)>, AppError> {
+    let scope = motcua_domain::authz::scope(&current.principal, motcua_domain::authz::Permission::ViewIndicators);
+    if scope.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let mut errs = Errors::new();
+    for (field, s) in [("from", from), ("to", to)] {
+        match motcua_domain::calendar::parse_date(s.trim()) {
+            Ok(d) => check_day(&mut errs, field, d),
+            Err(_) => {
+                errs.push(FieldError::new(field, "invalid_date", "Ngày không hợp lệ (YYYY-MM-DD).", "Invalid date (YYYY-MM-DD)."))
+            }
+        }
+    }
+    errs.finish()?;
+    let (from, to) = (from.trim().to_string(), to.trim().to_string());
+    ctx.store.read(move |db| repo::kpi_totals(db, &scope, &from, &to).map_err(AppError::from)).await
 }
 
 /// Full names of the given users (for the control slip and timelines); unknown ids are left out.
