@@ -161,12 +161,19 @@ async fn run(command: Command, mut config: Config, started: Instant) -> Result<E
                 Err(b) => return broken(b),
             }
             match motcua_app::usecases::dossiers::verify_chains(&store).await? {
-                Ok((dossiers, events)) => {
-                    println!("OK   dossiers: {dossiers} chains, {events} events");
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(b) => broken(b),
+                Ok((dossiers, events)) => println!("OK   dossiers: {dossiers} chains, {events} events"),
+                Err(b) => return broken(b),
             }
+            let files = motcua_store::files::LocalFiles::new(config.files_dir())?;
+            let (checked, bytes, problems) = motcua_app::usecases::dossiers::verify_files(&store, &files).await?;
+            if problems.is_empty() {
+                println!("OK   files: {checked} files, {bytes} bytes, each present with its SHA-256");
+                return Ok(ExitCode::SUCCESS);
+            }
+            for p in &problems {
+                println!("BROKEN file {}: {} (dossiers: {})", p.sha256, p.kind, p.dossiers.join(", "));
+            }
+            Ok(ExitCode::from(1))
         }
         Command::Rebuild => {
             config.seed_demo = false;

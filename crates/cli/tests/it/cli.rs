@@ -47,6 +47,7 @@ fn migrate_then_verify_on_a_new_sqlite_database() {
     let (code, out) = motcua(&["--data-dir", d, "verify"], &[]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("OK   chain admin"), "{out}");
+    assert!(out.contains("OK   files: 0 files"), "{out}");
     let (code, out) = motcua(&["--data-dir", &format!("{d}/nothing-here"), "verify"], &[]);
     assert_ne!(code, 0, "{out}");
 }

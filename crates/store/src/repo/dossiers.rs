@@ -265,6 +265,23 @@ pub fn enqueue(db: &mut Db, topic: &str, dossier_id: &str, payload: &serde_json:
     Ok(())
 }
 
+/// Every recorded file: (digest, size), in digest order.
+pub fn all_files(db: &mut Db) -> Result<Vec<(String, i64)>, StoreError> {
+    db.query("SELECT sha256, size FROM files ORDER BY sha256", &[])?.iter().map(|r| Ok((r.text(0)?, r.i64(1)?))).collect()
+}
+
+/// The codes (or ids, before reception) of the dossiers whose state names a file digest.
+pub fn dossiers_with_file(db: &mut Db, sha256: &str) -> Result<Vec<String>, StoreError> {
+    let pattern = format!("%{sha256}%");
+    db.query(
+        "SELECT COALESCE(d.code, d.id) FROM dossier_states s JOIN dossiers d ON d.id = s.id WHERE s.state LIKE $1 ORDER BY 1",
+        &params![pattern],
+    )?
+    .iter()
+    .map(|r| r.text(0))
+    .collect()
+}
+
 /// Records a stored file's digest; returns whether it is new.
 pub fn add_file(db: &mut Db, sha256: &str, size: i64, media_type: &str, now: i64) -> Result<bool, StoreError> {
     let n = db.execute(
