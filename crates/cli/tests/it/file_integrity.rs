@@ -40,3 +40,63 @@ both_backends! {
         assert_eq!((problems[0].kind, problems[0].dossiers.clone()), ("missing", vec![id.clone()]), "the draft is named by its id");
     }
 }
+
+/// Issue #12 item 7: 8 concurrent uploads to one dossier stored more than its quota (the
+/// check ran outside the transaction that records the file).
+async fn concurrent_uploads_keep_the_dossier_quota(backend: motcua_testkit::Backend) {
+    const SIZE: usize = 3_000;
+    let app = motcua_testkit::TestApp::spawn_with(backend, |c| c.attachments.max_dossier_bytes = 3 * SIZE + 100).await;
+    let citizen = app.login("congdan").await;
+    let (s, d) = citizen
+        .post(
+            "/api/v1/dossiers",
+            json!({"procedure_code": "1.910201.H40", "applicant": {"name": "Nguyễn Văn An",
+            "id_number": "037092001234", "phone": "0912345678", "address": "Phường Hoa Lư"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    let id = d["id"].as_str().unwrap().to_string();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..8u8 {
+        // Distinct files of SIZE bytes each.
+        let mut pdf = PDF.to_vec();
+        pdf.splice(9..9, std::iter::repeat_n(b'a' + i, SIZE - PDF.len()));
+        let req = citizen
+            .http
+            .put(format!("{}/api/v1/dossiers/{id}/components/giay_de_nghi/files?name=p{i}.pdf", citizen.base))
+            .header("x-csrf-token", citizen.csrf.clone().unwrap())
+            .header("content-type", "application/pdf")
+            .body(pdf);
+        tasks.spawn(async move {
+            let r = req.send().await.unwrap();
+            (r.status(), r.json::<serde_json::Value>().await.unwrap())
+        });
+    }
+    let answers = tasks.join_all().await;
+    let stored = answers.iter().filter(|(s, _)| *s == StatusCode::CREATED).count();
+    for (s, b) in &answers {
+        assert!(
+            *s == StatusCode::CREATED
+                || (*s == StatusCode::PAYLOAD_TOO_LARGE && b["code"] == "dossier_too_large")
+                || *s == StatusCode::CONFLICT,
+            "{s}: {b}"
+        );
+    }
+    let (_, d) = citizen.get(&format!("/api/v1/dossiers/{id}")).await;
+    let total: i64 = d["dossier"]["files"].as_array().unwrap().iter().map(|f| f["size"].as_i64().unwrap()).sum();
+    assert!(
+        stored >= 1 && total <= (3 * SIZE + 100) as i64,
+        "{stored} stored, {total} bytes against a quota of {}",
+        3 * SIZE + 100
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_uploads_keep_the_dossier_quota_sqlite() {
+    concurrent_uploads_keep_the_dossier_quota(motcua_testkit::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_uploads_keep_the_dossier_quota_postgres() {
+    concurrent_uploads_keep_the_dossier_quota(motcua_testkit::Backend::Postgres).await;
+}

@@ -6,6 +6,20 @@ fn refused(http: u16, code: &'static str, vi: &str, en: &str) -> AppError {
     AppError::Refused { http, code, vi: vi.into(), en: en.into() }
 }
 
+/// Refuses a file that would take the dossier's files past `max` bytes in all.
+fn over_quota(d: &Dossier, size: usize, max: usize) -> Result<(), AppError> {
+    let used: i64 = d.files.iter().filter(|f| !f.removed).map(|f| f.size).sum();
+    if used.max(0) as usize + size > max {
+        return Err(refused(
+            413,
+            "dossier_too_large",
+            &format!("Tổng dung lượng tệp của hồ sơ vượt quá {} MB.", max / 1_000_000),
+            &format!("The dossier's files would exceed {} MB in all.", max / 1_000_000),
+        ));
+    }
+    Ok(())
+}
+
 /// Attaches a file to a component: size and type are checked from the bytes before
 /// anything is stored; the bytes are stored once per digest; a failed transaction leaves
 /// no new file behind.
@@ -49,15 +63,10 @@ pub async fn attach(
     let safe = attachment::safe_name(name, kind);
     // Check the right to attach before writing any bytes.
     let d = state(ctx, current, id).await?;
-    let used: i64 = d.files.iter().filter(|f| !f.removed).map(|f| f.size).sum();
-    if used as usize + bytes.len() > limits.max_dossier_bytes {
-        return Err(refused(
-            413,
-            "dossier_too_large",
-            &format!("Tổng dung lượng tệp của hồ sơ vượt quá {} MB.", limits.max_dossier_bytes / 1_000_000),
-            &format!("The dossier's files would exceed {} MB in all.", limits.max_dossier_bytes / 1_000_000),
-        ));
-    }
+    // Checked here to refuse before storing bytes, and again inside the transaction that
+    // records the file, where concurrent uploads to one dossier cannot both pass it.
+    let max_dossier = limits.max_dossier_bytes;
+    over_quota(&d, bytes.len(), max_dossier)?;
     let probe = FileRef {
         id: new_id(),
         component_key: component_key.to_string(),
@@ -85,6 +94,7 @@ pub async fn attach(
         .store
         .write(move |db| {
             let d = load_visible(db, &cur, &id2)?;
+            over_quota(&d, probe.size as usize, max_dossier)?;
             repo::add_file(db, &sha2, probe.size, &probe.media_type, now)?;
             let file = FileRef { sha256: sha2.clone(), at: now, ..probe };
             let cal = calendars.for_agency(Some(&d.receiving.id));
