@@ -164,7 +164,7 @@ async fn run(command: Command, mut config: Config, started: Instant) -> Result<E
                 Ok((dossiers, events)) => println!("OK   dossiers: {dossiers} chains, {events} events"),
                 Err(b) => return broken(b),
             }
-            let files = motcua_store::files::LocalFiles::new(config.files_dir())?;
+            let files = motcua_store::files::LocalFiles::read_only(config.files_dir());
             let (checked, bytes, problems) = motcua_app::usecases::dossiers::verify_files(&store, &files).await?;
             if problems.is_empty() {
                 println!("OK   files: {checked} files, {bytes} bytes, each present with its SHA-256");

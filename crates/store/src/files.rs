@@ -29,6 +29,12 @@ impl LocalFiles {
         Ok(Self { root })
     }
 
+    /// The store at `root` for reading only (`motcua verify`): nothing is created, and a
+    /// missing folder reads as every file missing.
+    pub fn read_only(root: PathBuf) -> Self {
+        Self { root }
+    }
+
     fn path(&self, sha: &str) -> Result<PathBuf, StoreError> {
         if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(StoreError::NotFound);

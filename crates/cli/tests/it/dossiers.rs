@@ -525,14 +525,16 @@ both_backends! {
         assert_eq!((k["received_online"].as_i64(), k["paid_online"].as_i64(), k["refused"].as_i64()), (Some(3), None, Some(1)), "{k}");
         // Each dossier's events form a hash chain; `motcua verify` names an altered one.
         let url = app.database_url.clone();
-        let (code, out) = tokio::task::spawn_blocking(move || verify(&url)).await.unwrap();
+        let dir = app.data_dir.clone();
+        let (code, out) = tokio::task::spawn_blocking(move || verify(&url, &dir)).await.unwrap();
         assert_eq!(code, 0, "{out}");
-        assert!(out.contains("OK   dossiers: 4 chains"), "{out}");
+        assert!(out.contains("OK   dossiers: 4 chains") && out.contains("OK   files: 1 files"), "{out}");
         let id = d["id"].as_str().unwrap().to_string();
         let i = id.clone();
         app.ctx.store.write(move |db| db.execute("UPDATE dossier_events SET payload = replace(payload, 'Phí bổ sung', 'Phí khác') WHERE dossier_id = $1", &[i.into()])).await.unwrap();
         let url = app.database_url.clone();
-        let (code, out) = tokio::task::spawn_blocking(move || verify(&url)).await.unwrap();
+        let dir = app.data_dir.clone();
+        let (code, out) = tokio::task::spawn_blocking(move || verify(&url, &dir)).await.unwrap();
         assert_eq!(code, 1, "{out}");
         assert!(out.contains(&format!("chain dossier:{id}")) && out.contains("altered"), "{out}");
     }
@@ -627,9 +629,12 @@ both_backends! {
     }
 }
 
-fn verify(database_url: &str) -> (i32, String) {
+/// `motcua verify` on the test app's database and data folder (its stored files).
+fn verify(database_url: &str, data_dir: &std::path::Path) -> (i32, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_motcua"))
-        .args(["--database-url", database_url, "verify"])
+        .args(["--database-url", database_url, "--data-dir"])
+        .arg(data_dir)
+        .arg("verify")
         .env("MOTCUA_LOG", "error")
         .output()
         .expect("run motcua verify");
