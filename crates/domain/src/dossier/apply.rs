@@ -4,6 +4,7 @@
 use super::Status;
 use super::event::{Event, Recorded};
 use super::state::*;
+use crate::calendar::Timeliness;
 
 /// The first event makes the dossier.
 pub fn start(r: &Recorded) -> Option<Dossier> {
@@ -151,37 +152,11 @@ pub fn apply(d: &mut Dossier, r: &Recorded) {
             resume(d, *due_at, *appointment_at, *step_due_at);
         }
         Event::Forwarded { to_step, step_timeliness, step_due_at, note } => {
-            let from = d.step;
-            d.handovers.push(Handover {
-                at: r.at,
-                from_step: Some(from),
-                to_step: *to_step,
-                giver_id: r.actor_id.clone(),
-                from_agency: d.steps.get(from).map(|s| s.agency.name.clone()),
-                to_agency: d.steps.get(*to_step).map_or_else(String::new, |s| s.agency.name.clone()),
-                step_timeliness: *step_timeliness,
-                note: note.clone(),
-            });
-            d.step = *to_step;
-            d.step_started_at = Some(r.at);
-            d.step_due_at = Some(*step_due_at);
+            hand_over(d, r, *to_step, *step_due_at, *step_timeliness, note.clone());
             d.status = Status::InProgress;
         }
         Event::SentBack { to_step, step_due_at, reason, status } => {
-            let from = d.step;
-            d.handovers.push(Handover {
-                at: r.at,
-                from_step: Some(from),
-                to_step: *to_step,
-                giver_id: r.actor_id.clone(),
-                from_agency: d.steps.get(from).map(|s| s.agency.name.clone()),
-                to_agency: d.steps.get(*to_step).map_or_else(String::new, |s| s.agency.name.clone()),
-                step_timeliness: None,
-                note: Some(reason.clone()),
-            });
-            d.step = *to_step;
-            d.step_started_at = Some(r.at);
-            d.step_due_at = Some(*step_due_at);
+            hand_over(d, r, *to_step, *step_due_at, None, Some(reason.clone()));
             d.status = status.unwrap_or(if *to_step == 0 { Status::Received } else { Status::InProgress });
         }
         Event::FeesNoticed { items } => {
@@ -275,4 +250,29 @@ pub fn replay(events: &[Recorded]) -> Option<Dossier> {
         apply(&mut d, r);
     }
     Some(d)
+}
+
+/// A hand-over between steps (a control-slip row, form 06) and the new step's clock.
+fn hand_over(
+    d: &mut Dossier,
+    r: &Recorded,
+    to_step: usize,
+    step_due_at: i64,
+    step_timeliness: Option<Timeliness>,
+    note: Option<String>,
+) {
+    let from = d.step;
+    d.handovers.push(Handover {
+        at: r.at,
+        from_step: Some(from),
+        to_step,
+        giver_id: r.actor_id.clone(),
+        from_agency: d.steps.get(from).map(|s| s.agency.name.clone()),
+        to_agency: d.steps.get(to_step).map_or_else(String::new, |s| s.agency.name.clone()),
+        step_timeliness,
+        note,
+    });
+    d.step = to_step;
+    d.step_started_at = Some(r.at);
+    d.step_due_at = Some(step_due_at);
 }

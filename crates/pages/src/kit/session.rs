@@ -124,6 +124,20 @@ fn status_page(lang: Lang, status: StatusCode) -> Response {
     error_page(lang, e)
 }
 
+/// The logged-in user of a posted page form, once the Origin (when sent) is ours: both are
+/// checked from the headers, before any of the body is read.
+async fn form_user<S>(parts: &mut Parts, state: &S, lang: Lang) -> Result<CurrentUser, Response>
+where
+    AppContext: FromRef<S>,
+    S: Send + Sync,
+{
+    let PageUser(user) = PageUser::from_request_parts(parts, state).await?;
+    if !origin_ok(&parts.headers) {
+        return Err(origin_refused(lang));
+    }
+    Ok(user)
+}
+
 /// A form POSTed by the logged-in user, checked against cross-site request forgery: the
 /// Origin (when sent) must be ours and the `csrf_token` field must equal the session's.
 pub struct PageForm {
@@ -141,10 +155,7 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let lang = lang_of(&parts.uri);
-        let PageUser(user) = PageUser::from_request_parts(&mut parts, state).await?;
-        if !origin_ok(&parts.headers) {
-            return Err(origin_refused(lang));
-        }
+        let user = form_user(&mut parts, state, lang).await?;
         let Form(fields) = Form::<Vec<(String, String)>>::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(|r| status_page(lang, r.status()))?;
@@ -231,10 +242,7 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let lang = lang_of(&parts.uri);
-        let PageUser(user) = PageUser::from_request_parts(&mut parts, state).await?;
-        if !origin_ok(&parts.headers) {
-            return Err(origin_refused(lang));
-        }
+        let user = form_user(&mut parts, state, lang).await?;
         let headers = parts.headers.clone();
         let mp = axum::extract::Multipart::from_request(Request::from_parts(parts, body), state)
             .await
