@@ -111,7 +111,7 @@ fn birth_registration() -> ProcedureSpec {
         full_online_eligible: true,
         postal_excluded: false,
         online_only: true,
-        counting: Counting { same_day_cutoff: Some(time(15, 0, 0, 0)), out_of_hours_next: true },
+        counting: Counting { same_day_cutoff: Some(time(15, 0, 0, 0)), out_of_hours_next: true, payment_pauses_clock: true },
         conditions: Some("- Trẻ em sinh ra, \"còn sống\";\r\n= điều kiện | khác\n\\ kết thúc".into()),
     }
 }
@@ -148,7 +148,11 @@ fn household_business() -> ProcedureSpec {
         full_online_eligible: false,
         postal_excluded: true,
         online_only: false,
-        counting: Counting { same_day_cutoff: Some(time(10, 30, 15, 250_000_000)), out_of_hours_next: false },
+        counting: Counting {
+            same_day_cutoff: Some(time(10, 30, 15, 250_000_000)),
+            out_of_hours_next: false,
+            payment_pauses_clock: false,
+        },
         conditions: None,
     }
 }

@@ -153,6 +153,13 @@ pub struct Counting {
     /// Online filings out of office hours count from the next working instant.
     #[serde(default)]
     pub out_of_hours_next: bool,
+    /// The legal clock stops while the applicant owes fees or taxes. Off by default: the
+    /// 766 on-time formula subtracts only supplement time; sector rules turn it on per
+    /// procedure (land registration, NĐ 101/2024/NĐ-CP: the time to fulfil financial
+    /// obligations is not counted in the processing time; spec §d.1 rule 7). Written only
+    /// when on, so stored events of procedures without it keep their form.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub payment_pauses_clock: bool,
 }
 
 /// Everything one version of a procedure says.

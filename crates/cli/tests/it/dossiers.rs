@@ -330,7 +330,8 @@ both_backends! {
         assert_eq!(d["supplement_requests"], 2);
         let d = run_to_resolve("2026-03-02T15:00:00", d).await;
         assert_eq!(d["timeliness"], "late", "a second supplement request counts as late");
-        // Extension: a leader, once, before the due date; the appointment moves, the dossier is late.
+        // Extension: a leader, once, a working day before the due date; the appointment moves,
+        // and the dossier is judged against its original due date (issue #11 item 4).
         app.ctx.clock.set(vn("2026-03-02T09:00:00"));
         let (_, d) = clerk.post("/api/v1/dossiers", new()).await;
         let (s, _) = refused(&specialist, &d, "extension", json!({"reason": "Cần xác minh", "new_date": "2026-03-10"})).await;
@@ -341,16 +342,16 @@ both_backends! {
         let (s, b) = refused(&leader, &d, "extension", json!({"reason": "Lần nữa", "new_date": "2026-03-12"})).await;
         assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("already_extended")));
         let d = run_to_resolve("2026-03-03T09:00:00", d).await;
-        assert_eq!(d["timeliness"], "late");
+        assert_eq!(d["timeliness"], "early", "finished before the original due date: not late");
         // Extension after the due date is refused.
         app.ctx.clock.set(vn("2026-03-02T09:00:00"));
         let (_, d) = clerk.post("/api/v1/dossiers", new()).await;
         app.ctx.clock.set(vn("2026-03-06T09:00:00"));
         let (s, b) = refused(&leader, &d, "extension", json!({"reason": "Muộn", "new_date": "2026-03-12"})).await;
         assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("past_due")));
-        // Counters: finished early 1, late 3.
+        // Counters: finished early 2, late 2; the extension counted on its own.
         let (_, k) = app.login("giamsat").await.get("/api/v1/kpi?from=2026-03-01&to=2026-03-31").await;
-        assert_eq!((k["finished_early"].as_i64(), k["finished_late"].as_i64(), k["extended"].as_i64()), (Some(1), Some(3), Some(1)), "{k}");
+        assert_eq!((k["finished_early"].as_i64(), k["finished_late"].as_i64(), k["extended"].as_i64()), (Some(2), Some(2), Some(1)), "{k}");
         // Rebuilding the projections and counters from the log changes nothing.
         let ids: Vec<String> = app.ctx.store.read(motcua_store::repo::dossiers::all_ids).await.unwrap();
         for id in &ids {

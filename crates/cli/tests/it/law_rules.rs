@@ -2,7 +2,7 @@
 //! both backends. Each test is named after the rule it checks; the domain has a unit test of
 //! the same name.
 
-use motcua_testkit::{Client, both_backends};
+use motcua_testkit::{Client, TestApp, both_backends};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -27,6 +27,21 @@ async fn counter_filing(clerk: &Client) -> Value {
 async fn step(c: &Client, d: &Value, cmd: &str, mut body: Value) -> (StatusCode, Value) {
     body["version"] = d["version"].clone();
     c.post(&format!("/api/v1/dossiers/{}/{cmd}", d["id"].as_str().unwrap()), body).await
+}
+
+/// A commune dossier received Monday 2 March 09:00 whose fees are noticed at once and paid
+/// in cash on Wednesday 09:00: its due date before and after.
+async fn fees_paid_two_working_days_later(app: &TestApp) -> (i64, i64) {
+    app.ctx.clock.set(vn("2026-03-02T09:00:00"));
+    let clerk = app.login("tiepnhan.hoalu").await;
+    let d = counter_filing(&clerk).await;
+    let due = d["due_at"].as_i64().unwrap();
+    let (s, d) = step(&clerk, &d, "fee-notices", json!({"items": [{"name": "Lệ phí", "amount": 8000}]})).await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    app.ctx.clock.set(vn("2026-03-04T09:00:00"));
+    let (s, d) = step(&clerk, &d, "payments", json!({"method": "cash", "receipt_number": "BL-0001"})).await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    (due, d["due_at"].as_i64().unwrap())
 }
 
 both_backends! {
@@ -90,5 +105,78 @@ both_backends! {
         assert_eq!((s, d["national_status"].as_i64()), (StatusCode::OK, Some(4)), "{d}");
         let (_, replayed) = motcua_app::usecases::dossiers::replay(&app.ctx, d["id"].as_str().unwrap()).await.unwrap();
         assert_eq!(replayed.status.national_code(), Some(4));
+    }
+
+    async fn a_payment_wait_pauses_the_clock_only_where_the_procedure_says_so(app) {
+        // The general rule (766 subtracts only supplement time): the deadline stays.
+        let (due, after) = fees_paid_two_working_days_later(&app).await;
+        assert_eq!(after, due, "no pause by default");
+        // The procedure turns the pause on, as the land procedures of the demo catalog do.
+        let (_, p) = app.client().get(&format!("/api/v1/procedures/{COMMUNE}")).await;
+        assert_eq!(p["spec"]["counting"].get("payment_pauses_clock"), None, "off, and not written when off: {p}");
+        let mut spec = p["spec"].clone();
+        spec["counting"]["payment_pauses_clock"] = json!(true);
+        let admin = app.login("admin").await;
+        let (s, b) = admin.post(&format!("/api/v1/procedures/{COMMUNE}/versions"), json!({"spec": spec, "effective_from": "2026-03-01"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        let (due, after) = fees_paid_two_working_days_later(&app).await;
+        assert_eq!((due, after), (vn("2026-03-05T17:00:00"), vn("2026-03-09T17:00:00")), "the two working days of waiting are added back");
+        let (_, land) = app.client().get("/api/v1/procedures/1.910502.H40").await;
+        assert_eq!(land["spec"]["counting"]["payment_pauses_clock"], true, "{land}");
+    }
+
+    async fn an_extension_is_classified_against_the_original_due_date(app) {
+        // Received Monday 2 March 09:00, 3 working days: due Thursday 5 March 17:00.
+        app.ctx.clock.set(vn("2026-03-02T09:00:00"));
+        let clerk = app.login("tiepnhan.hoalu").await;
+        let specialist = app.login("chuyenvien.hoalu").await;
+        let leader = app.login("lanhdao.hoalu").await;
+        let d = counter_filing(&clerk).await;
+        let (s, d) = step(&leader, &d, "extension", json!({"reason": "Cần xác minh nơi cư trú", "new_date": "2026-03-10"})).await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        assert_eq!(d["due_at"].as_i64(), Some(vn("2026-03-05T17:00:00")), "the legal due date does not move");
+        let (_, d) = step(&clerk, &d, "forward", json!({})).await;
+        let (_, d) = step(&specialist, &d, "forward", json!({})).await;
+        app.ctx.clock.set(vn("2026-03-04T10:00:00"));
+        let (s, d) = step(&leader, &d, "resolve", json!({"name": "Giấy xác nhận tình trạng hôn nhân"})).await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        assert_eq!(d["timeliness"], "early", "finished before the original due date: not late, though extended");
+        assert!(d["extension"].is_object(), "{d}");
+        let (_, k) = app.login("giamsat").await.get("/api/v1/kpi?from=2026-03-01&to=2026-03-31").await;
+        assert_eq!((k["extended"].as_i64(), k["finished_early"].as_i64(), k["finished_late"].as_i64()), (Some(1), Some(1), None), "{k}");
+    }
+
+    async fn the_apology_letter_comes_at_the_latest_one_working_day_before_the_due_date(app) {
+        // Due Thursday 5 March 17:00: Wednesday is the last day for the letter.
+        app.ctx.clock.set(vn("2026-03-02T09:00:00"));
+        let clerk = app.login("tiepnhan.hoalu").await;
+        let leader = app.login("lanhdao.hoalu").await;
+        let d = counter_filing(&clerk).await;
+        let events = app.count("dossier_events").await;
+        app.ctx.clock.set(vn("2026-03-05T08:00:00"));
+        let (s, b) = step(&leader, &d, "extension", json!({"reason": "Cần xác minh", "new_date": "2026-03-12"})).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("past_due")), "{b}");
+        assert!(b["message_vi"].as_str().unwrap_or_default().contains("chậm nhất 01 ngày làm việc"), "{b}");
+        assert_eq!(app.count("dossier_events").await, events, "nothing recorded");
+        app.ctx.clock.set(vn("2026-03-04T16:30:00"));
+        let (s, d) = step(&leader, &d, "extension", json!({"reason": "Cần xác minh", "new_date": "2026-03-12"})).await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        assert_eq!(d["appointment_at"].as_i64(), Some(vn("2026-03-12T17:00:00")));
+    }
+
+    async fn a_counter_dossier_is_handed_over_the_same_working_day_or_next_morning_after_15h(app) {
+        let clerk = app.login("tiepnhan.hoalu").await;
+        for (received, handover_by) in [
+            ("2026-03-02T14:59:00", "2026-03-02T17:00:00"),
+            ("2026-03-02T15:01:00", "2026-03-03T08:30:00"),
+            // Friday after 15:00: Monday's first office hour.
+            ("2026-03-06T16:00:00", "2026-03-09T08:30:00"),
+        ] {
+            app.ctx.clock.set(vn(received));
+            let d = counter_filing(&clerk).await;
+            assert_eq!(d["step_due_at"].as_i64(), Some(vn(handover_by)), "received {received}: {d}");
+            // The legal deadline is not moved by the hand-over rule.
+            assert_eq!(d["counted_from"].as_i64(), Some(vn(received)), "{d}");
+        }
     }
 }

@@ -425,6 +425,7 @@ fn encode_cell(s: &ProcedureSpec, effective_from: Option<Date>, column: Column) 
         Column::OnlineOnly => yes_no(s.online_only).to_string(),
         Column::SameDayCutoff => s.counting.same_day_cutoff.map(format_time).unwrap_or_default(),
         Column::OutOfHoursNext => yes_no(s.counting.out_of_hours_next).to_string(),
+        Column::PaymentPausesClock => yes_no(s.counting.payment_pauses_clock).to_string(),
         Column::Conditions => s.conditions.clone().unwrap_or_default(),
         Column::EffectiveFrom => opt_date(effective_from),
     }
@@ -842,6 +843,7 @@ pub(crate) fn decode_row(
     let online_only = r.bool_cell(Column::OnlineOnly).unwrap_or(false);
     let same_day_cutoff = r.time_cell(Column::SameDayCutoff);
     let out_of_hours_next = r.bool_cell(Column::OutOfHoursNext).unwrap_or(false);
+    let payment_pauses_clock = r.bool_cell(Column::PaymentPausesClock).unwrap_or(false);
     let conditions = Some(r.text(Column::Conditions)).filter(|s| !s.trim().is_empty());
     let effective_from = r.date_cell(Column::EffectiveFrom);
 
@@ -869,7 +871,7 @@ pub(crate) fn decode_row(
         full_online_eligible,
         postal_excluded,
         online_only,
-        counting: Counting { same_day_cutoff, out_of_hours_next },
+        counting: Counting { same_day_cutoff, out_of_hours_next, payment_pauses_clock },
         conditions,
     };
     let snapshot_sector_code_empty = spec.sector.code.trim().is_empty();
@@ -916,6 +918,7 @@ fn map_field_error(r: &RowReader<'_>, fe: &FieldError, sector_code_empty: bool) 
         ("decision", Some("date")) => Some(Column::DecisionDate),
         ("decision", _) => Some(Column::DecisionNumber),
         ("counting", Some("out_of_hours_next")) => Some(Column::OutOfHoursNext),
+        ("counting", Some("payment_pauses_clock")) => Some(Column::PaymentPausesClock),
         ("counting", _) => Some(Column::SameDayCutoff),
         (h, _) => Column::from_key(h),
     };

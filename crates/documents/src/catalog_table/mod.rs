@@ -157,11 +157,12 @@ pub enum Column {
     OnlineOnly,
     SameDayCutoff,
     OutOfHoursNext,
+    PaymentPausesClock,
     Conditions,
     EffectiveFrom,
 }
 
-pub(crate) const COLUMNS: usize = 28;
+pub(crate) const COLUMNS: usize = 29;
 
 impl Column {
     pub const ALL: [Column; COLUMNS] = [
@@ -191,6 +192,7 @@ impl Column {
         Self::OnlineOnly,
         Self::SameDayCutoff,
         Self::OutOfHoursNext,
+        Self::PaymentPausesClock,
         Self::Conditions,
         Self::EffectiveFrom,
     ];
@@ -224,6 +226,7 @@ impl Column {
             Self::OnlineOnly => "online_only",
             Self::SameDayCutoff => "same_day_cutoff",
             Self::OutOfHoursNext => "out_of_hours_next",
+            Self::PaymentPausesClock => "payment_pauses_clock",
             Self::Conditions => "conditions",
             Self::EffectiveFrom => "effective_from",
         }
@@ -257,6 +260,7 @@ impl Column {
             Self::OnlineOnly => "Chỉ tiếp nhận trực tuyến",
             Self::SameDayCutoff => "Giờ chốt tiếp nhận trong ngày",
             Self::OutOfHoursNext => "Nộp ngoài giờ tính từ giờ làm việc kế tiếp",
+            Self::PaymentPausesClock => "Thời gian thực hiện nghĩa vụ tài chính không tính vào thời hạn",
             Self::Conditions => "Yêu cầu, điều kiện",
             Self::EffectiveFrom => "Ngày có hiệu lực",
         }
@@ -279,6 +283,7 @@ impl Column {
                 | Self::OnlineOnly
                 | Self::SameDayCutoff
                 | Self::OutOfHoursNext
+                | Self::PaymentPausesClock
                 | Self::Conditions
                 | Self::EffectiveFrom
         )
@@ -323,6 +328,9 @@ impl Column {
             Self::OnlineOnly => "có/không (mặc định không).",
             Self::SameDayCutoff => "Giờ chốt, ví dụ 15:00: nhận sau giờ này tính từ ngày làm việc kế tiếp (có thể để trống).",
             Self::OutOfHoursNext => "có/không (mặc định không).",
+            Self::PaymentPausesClock => {
+                "có/không (mặc định không: chỉ thời gian bổ sung hồ sơ được trừ; có khi pháp luật chuyên ngành quy định, ví dụ đất đai)."
+            }
             Self::Conditions => "Yêu cầu, điều kiện thực hiện (có thể để trống).",
             Self::EffectiveFrom => "Ngày phiên bản có hiệu lực (NNNN-TT-NN, có thể để trống).",
         }
@@ -637,7 +645,7 @@ mod tests {
             "code,name,sector_code,sector_name,levels,implementing_agency,agency_code,applicant_types,target_subjects,steps,\
              methods,components,sets,time_limit,result_name,result_paper_required,fees,legal_basis,decision_number,\
              decision_date,online_level,full_online_eligible,postal_excluded,online_only,same_day_cutoff,\
-             out_of_hours_next,conditions,effective_from"
+             out_of_hours_next,payment_pauses_clock,conditions,effective_from"
         );
         assert_eq!(Column::Code.header(), "Mã thủ tục (code)");
     }

@@ -341,6 +341,23 @@ impl WorkCalendar {
         Ok(Due { at, counted_from: from_local(s)?, calendar_version: self.version.clone() })
     }
 
+    /// When a paper dossier received at the one-stop at `received` must be handed to the
+    /// competent agency (REQ-15, NĐ 61/2018 art. 16(1)): by the end of the same working day;
+    /// received after 15:00 or outside a working day, at the start ("đầu giờ") of the next
+    /// working day, which we read as its first office hour (the text names no minute).
+    pub fn handover_due(&self, received: Timestamp) -> Result<Timestamp, CalendarError> {
+        const CUTOFF: i64 = 15 * 3600 * NANOS_PER_SEC;
+        const FIRST_HOUR: i64 = 3600 * NANOS_PER_SEC;
+        let s = self.local_in_range(received)?;
+        if s.nod <= CUTOFF && self.set_of(s.jdn)?.is_open() {
+            let end = self.end_of_day(s.jdn)?;
+            if received < end {
+                return Ok(end);
+            }
+        }
+        from_local(self.add_office(self.start_of_next_working_day(s.jdn)?, FIRST_HOUR)?)
+    }
+
     /// Pushes a deadline back by the office time of a pause (the clock stops while the
     /// applicant owes a supplement or a payment): the new deadline is that much office time
     /// after the old one.

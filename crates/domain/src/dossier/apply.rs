@@ -159,9 +159,10 @@ pub fn apply(d: &mut Dossier, r: &Recorded) {
             hand_over(d, r, *to_step, *step_due_at, None, Some(reason.clone()));
             d.status = status.unwrap_or(if *to_step == 0 { Status::Received } else { Status::InProgress });
         }
-        Event::FeesNoticed { items } => {
+        Event::FeesNoticed { items, clock_paused } => {
             d.fees = items.clone();
-            d.pause = Some(Pause { kind: PauseKind::Payment, since: r.at, resume: d.status, clock: d.received_at.is_some() });
+            let clock = d.received_at.is_some() && clock_paused.unwrap_or(true);
+            d.pause = Some(Pause { kind: PauseKind::Payment, since: r.at, resume: d.status, clock });
             d.status = Status::AwaitingPayment;
         }
         Event::Paid { method, receipt_number, due_at, appointment_at, step_due_at } => {

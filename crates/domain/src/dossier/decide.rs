@@ -6,6 +6,7 @@ use super::command::*;
 use super::event::Event;
 use super::guard::{self, Actor};
 use super::state::*;
+use super::workflow::StepKind;
 use crate::calendar::{CountingRules, Due, OutOfHours, TimeLimit, Timeliness, WorkCalendar, classify};
 use crate::catalog::Channel;
 use crate::error::{Errors, FieldError};
@@ -47,11 +48,13 @@ pub fn counting_rules(p: &ProcedureRef, channel: Channel) -> CountingRules {
     }
 }
 
-/// How the dossier ends against its deadline. A second supplement request or an
-/// extension makes it late whatever the dates say (766 rules, REQ-19, REQ-21).
+/// How the dossier ends against its deadline. A second supplement request makes it late
+/// whatever the dates say (766, REQ-19). An extension does not: the dossier is classified
+/// against its original legal deadline (`due_at`, which the extension leaves alone) and the
+/// extension is counted on its own (`extended`; ND 61/2018 art. 17, REQ-21).
 pub fn timeliness(d: &Dossier, finished: Timestamp) -> Option<Timeliness> {
     let due = d.due_at?;
-    if d.supplement_requests > 1 || d.extension.is_some() {
+    if d.supplement_requests > 1 {
         return Some(Timeliness::Late);
     }
     Some(classify(finished, ts(due)))
@@ -90,7 +93,7 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
         Command::Receive { procedure, .. } => procedure,
         _ => &d.procedure,
     };
-    guard::preconditions(d, kind, now, procedure)?;
+    guard::preconditions(d, kind, now, cx.calendar, procedure)?;
     match cmd {
         Command::Submit => Ok(Event::Submitted),
         Command::Receive { code, procedure, competent, steps, components } => {
@@ -108,7 +111,14 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
                 field("workflow", "workflow_missing", "Thủ tục chưa có quy trình xử lý.", "The procedure has no workflow.")
             })?;
             let due = cx.calendar.due(now, procedure.time_limit, &counting_rules(&procedure, d.channel))?;
-            let step_due_at = step_due(cx.calendar, now, first.budget)?;
+            // A paper dossier is handed from the one-stop to the competent agency the same
+            // working day, or at the start of the next if received after 15:00 (REQ-15, NĐ
+            // 61/2018 art. 16(1)); that, not the step's budget, is the reception step's due.
+            let step_due_at = if first.kind == StepKind::Reception && d.channel != Channel::Online {
+                ms(cx.calendar.handover_due(now)?)
+            } else {
+                step_due(cx.calendar, now, first.budget)?
+            };
             Ok(Event::Received {
                 code,
                 procedure,
@@ -207,6 +217,9 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             errs.finish()?;
             Ok(Event::FeesNoticed {
                 items: items.into_iter().map(|f| FeeItem { name: crate::text::clean(&f.name), amount: f.amount }).collect(),
+                // One clock for the index and DVCQG: 766 subtracts only supplement time, so a
+                // payment wait pauses it only where the sector's law says so (spec §d.1 rule 7).
+                clock_paused: Some(d.procedure.counting.payment_pauses_clock),
             })
         }
         Command::MarkPaid { method, receipt_number } => {

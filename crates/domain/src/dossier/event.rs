@@ -64,6 +64,11 @@ pub enum Event {
     },
     FeesNoticed {
         items: Vec<FeeItem>,
+        /// Whether the legal clock stops while the fees are unpaid: the procedure's
+        /// `Counting::payment_pauses_clock`, decided when the notice is given. Events written
+        /// before the setting existed have none and paused the clock (as they did then).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        clock_paused: Option<bool>,
     },
     Paid {
         method: PaymentMethod,

@@ -10,9 +10,11 @@
 
 use super::Status;
 use super::command::{CommandKind, DossierError, field};
+use super::decide::{Ctx, ts};
 use super::state::{Dossier, PaymentMethod, ProcedureRef};
 use crate::agency::in_subtree;
 use crate::authz::Membership;
+use crate::calendar::{CountingRules, TimeLimit, WorkCalendar, local_date};
 use crate::catalog::Channel;
 use crate::error::{FieldError, ValidationError};
 use crate::user::{AccountType, Role};
@@ -162,8 +164,9 @@ pub enum Pre {
     LastStep,
     /// Not extended yet (once only).
     NotExtended,
-    /// Before the due instant.
-    BeforeDue,
+    /// At the latest one working day before the due date (ND 61/2018 art. 17: "chậm nhất
+    /// 01 ngày trước ngày hết hạn"; REQ-21): the apology letter comes before the delay.
+    DayBeforeDue,
     /// Not rated yet (once only).
     NotRated,
     /// A file is there to remove.
@@ -178,13 +181,13 @@ impl Pre {
             Self::NotLastStep => "not at the last step",
             Self::LastStep => "at the last step",
             Self::NotExtended => "once",
-            Self::BeforeDue => "before the due date",
+            Self::DayBeforeDue => "at the latest 1 working day before the due date",
             Self::NotRated => "once",
             Self::HasFile => "a file to remove",
         }
     }
 
-    fn check(self, d: &Dossier, now: Timestamp, procedure: &ProcedureRef) -> Result<(), DossierError> {
+    fn check(self, d: &Dossier, now: Timestamp, cal: &WorkCalendar, procedure: &ProcedureRef) -> Result<(), DossierError> {
         match self {
             Self::ComponentsFiled => {
                 let missing: Vec<_> = d
@@ -239,11 +242,11 @@ impl Pre {
                 "Hồ sơ đã được gia hạn một lần; không được hẹn lại lần nữa.",
                 "The dossier was already extended once; it cannot be rescheduled again.",
             )),
-            Self::BeforeDue if now.as_millisecond() > d.due_at.unwrap_or_default() => Err(field(
+            Self::DayBeforeDue if !day_before_due(d, now, cal) => Err(field(
                 "new_date",
                 "past_due",
-                "Chỉ được xin lỗi và gia hạn trước khi hết hạn giải quyết.",
-                "An apology and extension must be issued before the due date.",
+                "Văn bản xin lỗi và đề nghị gia hạn phải được ban hành chậm nhất 01 ngày làm việc trước ngày hết hạn giải quyết.",
+                "The apology and extension letter must be issued at the latest one working day before the due date.",
             )),
             Self::NotRated if d.rating.is_some() => Err(field(
                 "satisfied",
@@ -322,7 +325,7 @@ pub const GUARDS: [Guard; 18] = [
     Guard { kind: CommandKind::Withdraw, from: &[Submitted, Received, InProgress, AwaitingSupplement, AwaitingPayment],
         except: None, who: &[any(Owner), any(Counter)], pre: &[], outcome: Outcome::To(Withdrawn), forms: &[] },
     Guard { kind: CommandKind::Extend, from: RUNNING, except: None, who: &[any(SigningLeader)],
-        pre: &[Pre::NotExtended, Pre::BeforeDue], outcome: Outcome::Same, forms: &[4] },
+        pre: &[Pre::NotExtended, Pre::DayBeforeDue], outcome: Outcome::Same, forms: &[4] },
     Guard { kind: CommandKind::Resolve, from: &[InProgress], except: None, who: &[any(Step)],
         pre: &[Pre::LastStep], outcome: Outcome::To(Resolved), forms: &[6] },
     Guard { kind: CommandKind::Return, from: &[Resolved], except: None, who: &[any(Counter)],
@@ -388,9 +391,18 @@ pub(super) fn preconditions(
     d: &Dossier,
     kind: CommandKind,
     now: Timestamp,
+    cal: &WorkCalendar,
     procedure: &ProcedureRef,
 ) -> Result<(), DossierError> {
-    guard(kind).pre.iter().try_for_each(|p| p.check(d, now, procedure))
+    guard(kind).pre.iter().try_for_each(|p| p.check(d, now, cal, procedure))
+}
+
+/// Whether `now` falls on or before the working day before the due date: the next working
+/// day after `now`'s date is not after the due date.
+fn day_before_due(d: &Dossier, now: Timestamp, cal: &WorkCalendar) -> bool {
+    let Some(due) = d.due_at else { return false };
+    cal.due(now, TimeLimit::working_days(1), &CountingRules::default())
+        .is_ok_and(|next| local_date(next.at) <= local_date(ts(due)))
 }
 
 /// May `a` record a payment made by `method`?
@@ -402,8 +414,11 @@ pub fn may_record_payment(d: &Dossier, a: &Actor<'_>, method: PaymentMethod) -> 
 /// table): what a page offers. With valid inputs `decide` accepts each of them, and it
 /// accepts nothing else (the property test in `props.rs` holds both). At reception the
 /// channel is checked against the version the dossier was filed under.
-pub fn available(d: &Dossier, a: &Actor<'_>, now: Timestamp) -> Vec<CommandKind> {
-    CommandKind::ALL.into_iter().filter(|k| check(d, a, *k).is_ok() && preconditions(d, *k, now, &d.procedure).is_ok()).collect()
+pub fn available(d: &Dossier, cx: &Ctx<'_>) -> Vec<CommandKind> {
+    CommandKind::ALL
+        .into_iter()
+        .filter(|k| check(d, &cx.actor, *k).is_ok() && preconditions(d, *k, cx.now, cx.calendar, &d.procedure).is_ok())
+        .collect()
 }
 
 fn status_md(s: Status) -> String {

@@ -126,6 +126,12 @@ impl World {
     }
 }
 
+/// The environment of a decision on the standard calendar.
+fn cx(actor: Actor<'_>, now: Timestamp) -> Ctx<'_> {
+    static CAL: std::sync::LazyLock<WorkCalendar> = std::sync::LazyLock::new(WorkCalendar::vietnam);
+    Ctx { actor, now, calendar: &CAL }
+}
+
 fn attach() -> Command {
     Command::AttachFile {
         file: FileRef {
@@ -249,7 +255,8 @@ fn supplement_pauses_the_clock_and_a_second_one_makes_it_late() {
 }
 
 #[test]
-fn extension_once_before_due_and_still_late() {
+fn an_extension_is_classified_against_the_original_due_date() {
+    // Received Mon 02/03 09:00, 2 working days: due Wed 04/03 17:00.
     let mut w = World::new(Channel::Counter, TimeLimit::working_days(2));
     w.receive("2026-03-02T02:00:00Z").unwrap();
     let appt = w.state.appointment_at.unwrap();
@@ -267,9 +274,84 @@ fn extension_once_before_due_and_still_late() {
     assert!(matches!(e, DossierError::Invalid(ref v) if v.0[0].code == "already_extended"));
     w.officer(RECV, Role::ReceptionOfficer, "2026-03-03T03:00:00Z", Command::Forward { note: None }).unwrap();
     w.officer(UNIT, Role::Specialist, "2026-03-03T04:00:00Z", Command::Forward { note: None }).unwrap();
-    w.officer(DEPT, Role::Leader, "2026-03-03T05:00:00Z", Command::Resolve { name: "Kết quả".into(), number: None, note: None })
-        .unwrap();
+    let resolve = Command::Resolve { name: "Kết quả".into(), number: None, note: None };
+    // Finished Tuesday, before the original due date: early, though extended (counted apart).
+    let mut early = World { log: w.log.clone(), state: w.state.clone(), cal: WorkCalendar::vietnam() };
+    early.officer(DEPT, Role::Leader, "2026-03-03T05:00:00Z", resolve.clone()).unwrap();
+    assert_eq!(early.state.timeliness, Some(Timeliness::Early));
+    assert!(early.state.extension.is_some());
+    // Finished Monday 09/03, before the new appointment but after the original due date: late.
+    w.officer(DEPT, Role::Leader, "2026-03-09T02:00:00Z", resolve).unwrap();
     assert_eq!(w.state.timeliness, Some(Timeliness::Late));
+    assert_eq!(replay(&w.log).unwrap(), w.state);
+}
+
+#[test]
+fn the_apology_letter_comes_at_the_latest_one_working_day_before_the_due_date() {
+    // Received Wed 04/03 09:00, 2 working days: due Fri 06/03 17:00.
+    let mut w = World::new(Channel::Counter, TimeLimit::working_days(2));
+    w.receive("2026-03-04T02:00:00Z").unwrap();
+    let extend = Command::Extend { reason: "Cần xác minh thêm".into(), new_date: "2026-03-13".parse().unwrap() };
+    // On the due date itself it is too late for the letter (and nothing was recorded).
+    let mut on_due_day = World { log: w.log.clone(), state: w.state.clone(), cal: WorkCalendar::vietnam() };
+    let e = on_due_day.officer(DEPT, Role::Leader, "2026-03-06T01:00:00Z", extend.clone()).unwrap_err();
+    assert!(matches!(e, DossierError::Invalid(ref v) if v.0[0].code == "past_due"), "{e:?}");
+    assert_eq!(on_due_day.log.len(), w.log.len());
+    let leader = member(DEPT, Role::Leader);
+    let a = Actor { user_id: "leader", account: AccountType::Official, memberships: &leader };
+    assert!(!available(&w.state, &cx(a, at("2026-03-06T01:00:00Z"))).contains(&CommandKind::Extend));
+    // Thursday, the working day before, at the end of the afternoon: still in time.
+    assert!(available(&w.state, &cx(a, at("2026-03-05T09:59:00Z"))).contains(&CommandKind::Extend));
+    w.officer(DEPT, Role::Leader, "2026-03-05T09:59:00Z", extend).unwrap();
+    assert!(w.state.extension.is_some());
+}
+
+#[test]
+fn a_payment_wait_pauses_the_clock_only_where_the_procedure_says_so() {
+    let fees = || Command::NoticeFees { items: vec![FeeItem { name: "Lệ phí".into(), amount: 50_000 }] };
+    let paid = || Command::MarkPaid { method: PaymentMethod::Cash, receipt_number: "BL-1".into() };
+    let run = |pauses: bool| {
+        let mut w = World::new(Channel::Counter, TimeLimit::working_days(5));
+        w.state.procedure.counting.payment_pauses_clock = pauses;
+        w.receive("2026-03-02T02:00:00Z").unwrap();
+        let due = w.state.due_at.unwrap();
+        w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T03:00:00Z", fees()).unwrap();
+        // Paid two working days later.
+        w.officer(RECV, Role::ReceptionOfficer, "2026-03-04T03:00:00Z", paid()).unwrap();
+        assert_eq!(replay(&w.log).unwrap(), w.state);
+        (due, w.state.due_at.unwrap())
+    };
+    // The general rule (766 subtracts only supplement time): the deadline stays.
+    let (due, after) = run(false);
+    assert_eq!(after, due);
+    // A land procedure: the two working days of waiting are added back.
+    let (due, after) = run(true);
+    assert_eq!(after - due, 2 * 24 * 3600 * 1000, "Mon 16:00 → Wed 16:00 is two working days later");
+    // A notice written before the setting existed paused the clock, and still does on replay.
+    let old: Event = serde_json::from_str(r#"{"kind":"fees_noticed","items":[{"name":"Lệ phí","amount":1}]}"#).unwrap();
+    assert!(matches!(old, Event::FeesNoticed { clock_paused: None, .. }));
+}
+
+#[test]
+fn a_counter_dossier_is_handed_over_the_same_working_day_or_next_morning_after_15h() {
+    // Mon 02/03 14:59 → by Mon 17:00; 15:01 → by Tue 08:30 (first office hour); an online
+    // dossier keeps the reception step's own budget (4 office hours).
+    let step_due = |channel, received: &str| {
+        let mut w = World::new(channel, TimeLimit::working_days(5));
+        if channel == Channel::Online {
+            w.citizen("2026-03-02T01:00:00Z", attach()).unwrap();
+            w.citizen("2026-03-02T01:00:00Z", Command::Submit).unwrap();
+        }
+        w.receive(received).unwrap();
+        Timestamp::from_millisecond(w.state.step_due_at.unwrap()).unwrap()
+    };
+    assert_eq!(step_due(Channel::Counter, "2026-03-02T07:59:00Z"), at("2026-03-02T10:00:00Z"));
+    assert_eq!(step_due(Channel::Counter, "2026-03-02T08:01:00Z"), at("2026-03-03T01:30:00Z"));
+    assert_eq!(step_due(Channel::Postal, "2026-03-02T08:01:00Z"), at("2026-03-03T01:30:00Z"));
+    // Friday after 15:00: Monday morning.
+    assert_eq!(step_due(Channel::Counter, "2026-03-06T08:30:00Z"), at("2026-03-09T01:30:00Z"));
+    // 10:00 + 4 office hours (lunch 11:30–13:30 excluded) = 16:00.
+    assert_eq!(step_due(Channel::Online, "2026-03-02T03:00:00Z"), at("2026-03-02T09:00:00Z"));
 }
 
 #[test]
@@ -380,9 +462,9 @@ fn available_lists_what_each_actor_may_do_now() {
     let now = at("2026-03-02T03:00:00Z");
     let clerk = member(RECV, Role::ReceptionOfficer);
     let as_clerk =
-        |d: &Dossier| available(d, &Actor { user_id: "officer", account: AccountType::Official, memberships: &clerk }, now);
+        |d: &Dossier| available(d, &cx(Actor { user_id: "officer", account: AccountType::Official, memberships: &clerk }, now));
     let as_citizen =
-        |d: &Dossier| available(d, &Actor { user_id: "citizen", account: AccountType::Citizen, memberships: &[] }, now);
+        |d: &Dossier| available(d, &cx(Actor { user_id: "citizen", account: AccountType::Citizen, memberships: &[] }, now));
     use CommandKind as K;
     // A paper draft: received directly; no file yet to remove.
     assert_eq!(as_clerk(&w.state), [K::Receive, K::AttachFile]);
@@ -392,8 +474,8 @@ fn available_lists_what_each_actor_may_do_now() {
     // A leader of the competent agency may extend (once, before the due date) and stop.
     let leader = member(DEPT, Role::Leader);
     let a = Actor { user_id: "leader", account: AccountType::Official, memberships: &leader };
-    assert_eq!(available(&w.state, &a, now), [K::Stop, K::Extend]);
-    assert_eq!(available(&w.state, &a, at("2026-04-01T03:00:00Z")), [K::Stop]);
+    assert_eq!(available(&w.state, &cx(a, now)), [K::Stop, K::Extend]);
+    assert_eq!(available(&w.state, &cx(a, at("2026-04-01T03:00:00Z"))), [K::Stop]);
 }
 
 /// Every event of a dossier's life, each as it is stored (`dossier_events.payload`).

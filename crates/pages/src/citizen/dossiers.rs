@@ -8,7 +8,6 @@
 use super::{citizen_only, load, not_citizen};
 use crate::kit::form::has_error;
 use crate::kit::layout::html;
-use crate::kit::session::actor_of;
 use crate::kit::{
     FormFields, Frame, Lang, PageForm, PageUpload, PageUser, Route, app_field_errors, error_page, money, other_lang_href,
     see_other, size, status_text, title_with_errors, when,
@@ -20,7 +19,7 @@ use axum::response::Response;
 use motcua_app::auth::CurrentUser;
 use motcua_app::usecases::dossiers::{self as uc, ListQuery, Request, TimelineEntry};
 use motcua_app::{AppContext, AppError};
-use motcua_domain::dossier::{self, Command, CommandKind, Dossier, RESULT_COMPONENT, Status};
+use motcua_domain::dossier::{Command, CommandKind, Dossier, RESULT_COMPONENT, Status};
 use motcua_domain::error::FieldError;
 
 /// A row of "my dossiers".
@@ -292,15 +291,14 @@ fn timeline_of(lang: Lang, timeline: &[TimelineEntry]) -> Vec<Step> {
 fn detail_page(
     lang: Lang,
     status: StatusCode,
-    now_ms: i64,
+    ctx: &AppContext,
     user: &CurrentUser,
     d: &Dossier,
     timeline: &[TimelineEntry],
     kept: &Kept,
 ) -> Response {
     // The forms offered are what the domain's guard table lets the applicant do now.
-    let now = jiff::Timestamp::from_millisecond(now_ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    let offered = dossier::available(d, &actor_of(user), now);
+    let offered = motcua_app::usecases::dossiers::available(ctx, user, d);
     let view = DossierView {
         lang,
         frame: Frame::new(
@@ -346,7 +344,7 @@ pub async fn dossier_page(
     PageUser(user): PageUser,
 ) -> Response {
     match citizen_dossier(&ctx, lang, &user, &id).await {
-        Ok((d, t)) => detail_page(lang, StatusCode::OK, ctx.clock.now_ms(), &user, &d, &t, &Kept::default()),
+        Ok((d, t)) => detail_page(lang, StatusCode::OK, &ctx, &user, &d, &t, &Kept::default()),
         Err(r) => r,
     }
 }
@@ -367,15 +365,7 @@ async fn run(
         Err(r) => return r,
     };
     let again = |errors: Vec<FieldError>| {
-        detail_page(
-            lang,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ctx.clock.now_ms(),
-            user,
-            &d,
-            &t,
-            &Kept { fields: fields.clone(), errors },
-        )
+        detail_page(lang, StatusCode::UNPROCESSABLE_ENTITY, ctx, user, &d, &t, &Kept { fields: fields.clone(), errors })
     };
     let cmd = match cmd {
         Ok(c) => c,
@@ -429,15 +419,7 @@ pub async fn supplement_upload(State(ctx): State<AppContext>, lang: Lang, Path(i
         Err(r) => return r,
     };
     let again = |errors: Vec<FieldError>| {
-        detail_page(
-            lang,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ctx.clock.now_ms(),
-            &user,
-            &d,
-            &t,
-            &Kept { fields: fields.clone(), errors },
-        )
+        detail_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &ctx, &user, &d, &t, &Kept { fields: fields.clone(), errors })
     };
     let Some(f) = files.into_iter().find(|f| f.field == "file") else {
         return again(vec![FieldError::new("supplement_file", "required", "Chọn tệp để tải lên.", "Choose a file to upload.")]);

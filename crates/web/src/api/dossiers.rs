@@ -354,7 +354,8 @@ pub struct FeesBody {
     pub items: Vec<FeeBody>,
 }
 
-/// Notice of fees and charges: the dossier waits for payment (status 6) and the clock pauses.
+/// Notice of fees and charges: the dossier waits for payment (status 6). The legal clock
+/// pauses only where the procedure says so (`counting.payment_pauses_clock`, e.g. land).
 #[utoipa::path(post, path = "/api/v1/dossiers/{id}/fee-notices", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(("id" = String, Path)),
     request_body = FeesBody, responses((status = 200, body = DossierDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn notice_fees(
@@ -443,8 +444,9 @@ pub struct ExtensionBody {
     pub new_date: jiff::civil::Date,
 }
 
-/// Apology and extension (form 04), signed by a leader of the competent agency: once, and
-/// only before the due date. The dossier still counts as late.
+/// Apology and extension (form 04), signed by a leader of the competent agency: once, at
+/// the latest one working day before the due date. The dossier is still judged against its
+/// original due date (finished before it, it is not late) and counted as extended.
 #[utoipa::path(post, path = "/api/v1/dossiers/{id}/extension", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(("id" = String, Path)),
     request_body = ExtensionBody, responses((status = 200, body = DossierDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn extend(

@@ -439,9 +439,8 @@ pub fn actor_of(user: &CurrentUser) -> Actor<'_> {
 /// The actions this user may take on the dossier now, and the payment methods they may
 /// record: what the domain's guard table offers (`dossier::available`).
 pub fn allowed(ctx: &AppContext, user: &CurrentUser, d: &Dossier) -> (Vec<Action>, Vec<PaymentMethod>) {
-    let now = jiff::Timestamp::from_millisecond(ctx.clock.now_ms()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     let actor = actor_of(user);
-    let kinds = dossier::available(d, &actor, now);
+    let kinds = motcua_app::usecases::dossiers::available(ctx, user, d);
     let methods: Vec<PaymentMethod> = if kinds.contains(&CommandKind::MarkPaid) {
         dossier::PAYMENT.iter().map(|(m, _)| *m).filter(|m| dossier::may_record_payment(d, &actor, *m)).collect()
     } else {

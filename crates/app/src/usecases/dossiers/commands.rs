@@ -34,6 +34,14 @@ pub(super) fn side_effects(db: &mut Db, d: &Dossier, rec: &Recorded) -> Result<(
     Ok(())
 }
 
+/// The commands `current` may issue on `d` now, weighed on the calendar its commands are
+/// decided on: what a page offers (`dossier::available`).
+pub fn available(ctx: &AppContext, current: &CurrentUser, d: &Dossier) -> Vec<dossier::CommandKind> {
+    let cal = ctx.calendars.for_agency(Some(&d.receiving.id));
+    let now = jiff::Timestamp::from_millisecond(ctx.clock.now_ms()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    dossier::available(d, &Ctx { actor: actor(current), now, calendar: &cal })
+}
+
 /// A command as the API receives it (the reception checklist and competent agency are
 /// resolved in the transaction).
 #[derive(Debug, Clone)]

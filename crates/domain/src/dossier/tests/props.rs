@@ -267,7 +267,7 @@ fn run_case(s: &Setup, ops: &[Op]) -> Result<(), TestCaseError> {
         let actor = Actor { user_id: who.id, account: who.account, memberships: &who.memberships };
         let d = w.state.clone();
         let cx = Ctx { actor, now, calendar: &w.cal };
-        let offered = available(&d, &actor, now);
+        let offered = available(&d, &cx);
         // Every kind offered is accepted with valid inputs, and no other kind is.
         for kind in CommandKind::ALL {
             let verdict = decide(&d, valid(kind, s, &d, &actor, op.variant), &cx);
@@ -289,7 +289,7 @@ fn run_case(s: &Setup, ops: &[Op]) -> Result<(), TestCaseError> {
             .enumerate()
             .flat_map(|(i, p)| {
                 let a = Actor { user_id: p.id, account: p.account, memberships: &p.memberships };
-                available(&d, &a, now).into_iter().map(move |k| (i, k))
+                available(&d, &Ctx { actor: a, now, calendar: &w.cal }).into_iter().map(move |k| (i, k))
             })
             .filter(|(_, k)| match k {
                 CommandKind::AttachFile | CommandKind::RemoveFile => false,
@@ -305,7 +305,7 @@ fn run_case(s: &Setup, ops: &[Op]) -> Result<(), TestCaseError> {
             _ => (who, actor),
         };
         let cx = Ctx { actor, now, calendar: &w.cal };
-        let offered = if op.guided && !moves.is_empty() { available(&d, &actor, now) } else { offered };
+        let offered = if op.guided && !moves.is_empty() { available(&d, &cx) } else { offered };
         let (kind, cmd) = if op.guided && !moves.is_empty() {
             let kind = moves[op.kind % moves.len()].1;
             (kind, valid(kind, s, &d, &actor, op.variant))
@@ -325,7 +325,7 @@ fn run_case(s: &Setup, ops: &[Op]) -> Result<(), TestCaseError> {
         // app resolves in the transaction; the pages ask with the version filed under.
         let offered = match &cmd {
             Command::Receive { procedure, .. } if *procedure != d.procedure => {
-                available(&Dossier { procedure: procedure.clone(), ..d.clone() }, &actor, now)
+                available(&Dossier { procedure: procedure.clone(), ..d.clone() }, &cx)
             }
             _ => offered,
         };
