@@ -38,6 +38,20 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// The other spelling of a folded syllable that Vietnamese writes with either i or y after a
+/// consonant onset ("ky"/"ki" for ký/kí, "ly"/"li", "my"/"mi", "quy"/"qui"), so a search for
+/// "dang ki khai sinh" finds "Đăng ký khai sinh". A lone "y" (y tế) and y after a vowel
+/// ("ngay", "huy") have no other spelling.
+pub fn i_y_variant(word: &str) -> Option<String> {
+    let stem = word.strip_suffix('i').or_else(|| word.strip_suffix('y'))?;
+    let onset = stem.strip_prefix("qu").unwrap_or(stem);
+    let consonants = |s: &str| s.chars().all(|c| "bcdghklmnprstvx".contains(c));
+    if stem.is_empty() || stem == "g" || !consonants(onset) {
+        return None;
+    }
+    Some(format!("{stem}{}", if word.ends_with('i') { 'y' } else { 'i' }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,6 +62,17 @@ mod tests {
         assert_eq!(fold("Đăng ký hộ kinh doanh"), "dang ky ho kinh doanh");
         assert_eq!(fold("  Ứng   Thị  Ờ "), "ung thi o");
         assert_eq!(fold("Sở Tư pháp"), "so tu phap");
+    }
+
+    #[test]
+    fn i_and_y_after_a_consonant_are_one_spelling() {
+        assert_eq!(i_y_variant("ki").as_deref(), Some("ky"));
+        assert_eq!(i_y_variant("ky").as_deref(), Some("ki"));
+        assert_eq!(i_y_variant("quy").as_deref(), Some("qui"));
+        assert_eq!(i_y_variant("thi").as_deref(), Some("thy"));
+        for none in ["y", "i", "ngay", "huy", "gi", "khai", "sinh", "dang", ""] {
+            assert_eq!(i_y_variant(none), None, "{none}");
+        }
     }
 
     #[test]

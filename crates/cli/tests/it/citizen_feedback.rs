@@ -73,4 +73,50 @@ both_backends! {
         let (s, body) = app.client().get("/api/v1/khong-co").await;
         assert_eq!((s, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
     }
+
+    async fn search_spells_i_and_y_alike_and_ranks_exact_names_first(app) {
+        // "dang ki khai sinh" (i for y) finds "Đăng ký khai sinh", and the procedure named
+        // exactly that comes before longer names that contain it ("Liên thông … đăng ký khai sinh …").
+        for q in ["dang+ki+khai+sinh", "dang+ky+khai+sinh", "%C4%91%C4%83ng+k%C3%AD+khai+sinh"] {
+            let (s, b) = app.client().get(&format!("/api/v1/procedures?limit=20&q={q}")).await;
+            assert_eq!(s, StatusCode::OK, "{b}");
+            let names: Vec<&str> = b["items"].as_array().unwrap().iter().filter_map(|i| i["name"].as_str()).collect();
+            assert!(names.len() >= 3, "{q}: {names:?}");
+            assert_eq!(names[0], "Đăng ký khai sinh", "{q}: {names:?}");
+            // Then the names that begin with the phrase.
+            assert!(names[1].starts_with("Đăng ký khai sinh"), "{q}: {names:?}");
+        }
+        // The catalog page shows the same order.
+        let p = Browser::new(&app).get("/thu-tuc?q=dang+ki+khai+sinh").await;
+        let first = p.body.find("Đăng ký khai sinh<").or_else(|| p.body.find("Đăng ký khai sinh</a>"));
+        let other = p.body.find("Liên thông thủ tục hành chính về đăng ký khai sinh");
+        assert!(first.is_some() && other.is_some() && first < other, "{}", p.body);
+        // "y tế" and "ngay" have no other spelling: nothing widens beyond what was asked.
+        let (_, none) = app.client().get("/api/v1/procedures?q=ngai+khai+sinh").await;
+        assert_eq!(none["total"], 0, "{none}");
+    }
+
+    async fn tracking_accepts_a_lowercase_code_and_a_whole_phone_number(app) {
+        let clerk = app.login("tiepnhan.hoalu").await;
+        let (s, d) = clerk
+            .post("/api/v1/dossiers", json!({"procedure_code": "1.004873",
+                "applicant": {"name": "Nguyễn Văn An", "id_number": "037092001234", "phone": "0912345678", "address": "Phường Hoa Lư"},
+                "components": [{"key": "to_khai", "provided": true}, {"key": "giay_to_tuy_than", "provided": true}]}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        let code = d["code"].as_str().unwrap().to_string();
+        let lower = code.to_lowercase();
+        assert_ne!(lower, code, "the code has letters");
+        for check in ["5678", "0912345678", "0912 345 678", "037092001234"] {
+            let (s, t) = app.client().get(&format!("/api/v1/tracking/{lower}?check={}", check.replace(' ', "%20"))).await;
+            assert_eq!(s, StatusCode::OK, "{check}: {t}");
+        }
+        // A whole number that is not the applicant's is still a wrong check.
+        let (s, _) = app.client().get(&format!("/api/v1/tracking/{lower}?check=0912340000")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        // The page takes them too.
+        let p = Browser::new(&app).get(&format!("/tra-cuu?code={lower}&check=0912345678")).await;
+        assert_eq!(p.status, StatusCode::OK);
+        assert!(p.body.contains(&code), "{}", p.body);
+    }
 }

@@ -76,12 +76,12 @@ pub async fn page(
         if code.is_empty() {
             errors.push(FieldError::new("code", "required", "Nhập mã hồ sơ.", "Enter the dossier code."));
         }
-        if !(check.len() == 4 && check.bytes().all(|b| b.is_ascii_digit())) {
+        if uc::tracking_check(&check).is_none() {
             errors.push(FieldError::new(
                 "check",
                 "invalid_check",
-                "Nhập đúng 4 chữ số cuối của số định danh hoặc số điện thoại.",
-                "Enter the last 4 digits of the ID number or phone.",
+                "Nhập 4 chữ số cuối (hoặc cả số) của số định danh hoặc số điện thoại.",
+                "Enter the last 4 digits (or the whole number) of the ID number or phone.",
             ));
         }
         if errors.is_empty() {
@@ -119,5 +119,9 @@ pub async fn page(
 impl TrackingView {
     fn code_has_error(&self) -> bool {
         has_error(&self.errors, "code")
+    }
+
+    fn check_has_error(&self) -> bool {
+        has_error(&self.errors, "check")
     }
 }

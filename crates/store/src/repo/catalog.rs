@@ -180,7 +180,8 @@ pub fn replaced_by(db: &mut Db, code: &str) -> Result<Option<String>, StoreError
 #[derive(Debug, Clone, Default)]
 pub struct CatalogFilter {
     pub at_ms: i64,
-    /// Folded words; every word must appear (prefixes match: "dang ky ho kinh").
+    /// Folded words; every word must appear (prefixes match: "dang ky ho kinh"), in either
+    /// spelling where Vietnamese has two (`text::i_y_variant`: "ki" finds "ky").
     pub words: Vec<String>,
     pub sector: Option<String>,
     pub level: Option<Level>,
@@ -209,7 +210,15 @@ fn push_filters(q: &mut SqlBuilder, f: &CatalogFilter) {
     q.push(&format!(" AND status <> 'draft' AND effective_from <= {a} AND (effective_to IS NULL OR effective_to > {b})"));
     for w in f.words.iter().filter(|w| !w.is_empty()) {
         let ph = q.bind(format!("%{}%", like_escape(w)));
-        q.push(&format!(" AND search_text LIKE {ph} ESCAPE '\\'"));
+        match motcua_domain::text::i_y_variant(w) {
+            Some(v) => {
+                let alt = q.bind(format!("%{}%", like_escape(&v)));
+                q.push(&format!(" AND (search_text LIKE {ph} ESCAPE '\\' OR search_text LIKE {alt} ESCAPE '\\')"));
+            }
+            None => {
+                q.push(&format!(" AND search_text LIKE {ph} ESCAPE '\\'"));
+            }
+        }
     }
     if let Some(s) = &f.sector {
         let ph = q.bind(s);
@@ -229,15 +238,40 @@ fn push_filters(q: &mut SqlBuilder, f: &CatalogFilter) {
     }
 }
 
+/// With search words, the names that are the phrase come first, then the names that begin
+/// with it, then the rest. `search_text` is the folded "code name sector …", so a name
+/// begins with the phrase when the text begins with "code phrase "; it is the phrase when
+/// it also has the phrase's length (folding keeps one character per NFC character). Both
+/// spellings of the phrase count (every i/y word swapped).
+fn rank_by_name(q: &mut SqlBuilder, words: &[String]) -> String {
+    let words: Vec<&str> = words.iter().map(String::as_str).filter(|w| !w.is_empty()).collect();
+    if words.is_empty() {
+        return String::new();
+    }
+    let phrase = words.join(" ");
+    let other = words.iter().map(|w| motcua_domain::text::i_y_variant(w).unwrap_or_else(|| w.to_string())).collect::<Vec<_>>();
+    let mut begins = Vec::new();
+    let mut exact = Vec::new();
+    for p in [phrase.clone(), other.join(" ")] {
+        let like = q.bind(format!("{} %", like_escape(&p)));
+        let len = q.bind(p.chars().count() as i64);
+        let cond = format!("search_text LIKE (LOWER(code) || ' ' || {like}) ESCAPE '\\'");
+        exact.push(format!("({cond} AND LENGTH(name) = {len})"));
+        begins.push(cond);
+    }
+    format!("CASE WHEN {} THEN 0 WHEN {} THEN 1 ELSE 2 END, ", exact.join(" OR "), begins.join(" OR "))
+}
+
 pub fn search(db: &mut Db, f: &CatalogFilter) -> Result<(Vec<Summary>, i64), StoreError> {
     let mut q = SqlBuilder::new(" FROM procedure_versions WHERE 1 = 1");
     push_filters(&mut q, f);
     let total = db.query_one(&format!("SELECT COUNT(*){}", q.sql), &q.params)?.i64(0)?;
+    let rank = rank_by_name(&mut q, &f.words);
     let lim = q.bind(f.limit.clamp(1, 500));
     let off = q.bind(f.offset.max(0));
     let rows = db.query(
         &format!(
-            "SELECT code, version, name, sector_code, sector_name, levels, online_level, agency_code{} ORDER BY sector_name, name, code LIMIT {lim} OFFSET {off}",
+            "SELECT code, version, name, sector_code, sector_name, levels, online_level, agency_code{} ORDER BY {rank}sector_name, name, code LIMIT {lim} OFFSET {off}",
             q.sql
         ),
         &q.params,

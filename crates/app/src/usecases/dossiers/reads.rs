@@ -215,6 +215,16 @@ pub async fn register(
     Ok(out)
 }
 
+/// The tracking check as typed: the last four digits of the applicant's ID number or phone,
+/// or the whole number (spaces, dots, dashes and a leading + allowed: "0912 345 678",
+/// "+84 912.345.678"), of which the last four digits are the check. `None` if it is not one.
+pub fn tracking_check(typed: &str) -> Option<String> {
+    let typed = typed.trim();
+    let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+    let allowed = typed.chars().enumerate().all(|(i, c)| c.is_ascii_digit() || " .-".contains(c) || (i == 0 && c == '+'));
+    (allowed && (4..=15).contains(&digits.len())).then(|| digits[digits.len() - 4..].to_string())
+}
+
 /// Public tracking by code and a second factor (last four digits of the applicant's ID
 /// number or phone). A wrong factor reads exactly like an unknown code.
 ///
@@ -238,7 +248,9 @@ pub async fn track(ctx: &AppContext, code: &str, check: &str, client: IpAddr) ->
     {
         return Err(AppError::throttled(429, "tracking_throttled", wait));
     }
-    let (code, check) = (code.trim().to_string(), check.trim().to_string());
+    // Codes are written in capitals, but a lowercase one is the same code.
+    let code = code.trim().to_ascii_uppercase();
+    let check = tracking_check(check).unwrap_or_default();
     let found = ctx.store.read(move |db| repo::get_for_tracking(db, &code, &check).map_err(AppError::from)).await?;
     let Some(d) = found else {
         let by_pair = doors.tracking_failures.failure(&pair, now);
