@@ -119,4 +119,51 @@ both_backends! {
         assert_eq!(p.status, StatusCode::OK);
         assert!(p.body.contains(&code), "{}", p.body);
     }
+
+    async fn a_supplement_needs_its_files_and_an_online_result_its_document(app) {
+        use crate::officer_pages::{PDF, online_submitted, vn};
+        app.ctx.clock.set(vn("2026-03-02T08:00:00"));
+        let citizen = app.login("congdan").await;
+        let d = online_submitted(&citizen).await;
+        let id = d["id"].as_str().unwrap().to_string();
+        let clerk = app.login("tiepnhan").await;
+        app.ctx.clock.set(vn("2026-03-02T09:00:00"));
+        let d = step(&clerk, &d, "receive", json!({})).await;
+        let d = step(&clerk, &d, "forward", json!({})).await;
+        let specialist = app.login("chuyenvien").await;
+        let d = step(&specialist, &d, "supplement-requests",
+            json!({"items": [{"component_key": "anh_the", "name": "Ảnh chân dung", "reason": "Ảnh mờ"}]})).await;
+        // Confirming with no new file for the requested component: refused, nothing recorded.
+        let events = app.count("dossier_events").await;
+        let (s, b) = citizen.post(&format!("/api/v1/dossiers/{id}/supplements"), json!({"version": d["version"]})).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("supplement_file_missing")), "{b}");
+        assert!(b["message_vi"].as_str().unwrap_or_default().contains("Ảnh chân dung"), "{b}");
+        assert_eq!(app.count("dossier_events").await, events);
+        let (s, d) = citizen.raw(reqwest::Method::PUT, &format!("/api/v1/dossiers/{id}/components/anh_the/files?name=anh-moi.pdf"), "application/pdf", PDF.to_vec()).await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        let d = step(&citizen, &d, "supplements", json!({})).await;
+        let d = step(&specialist, &d, "forward", json!({})).await;
+        // An online dossier is not resolved without its result document, and not returned online.
+        let leader = app.login("lanhdao").await;
+        let (s, b) = leader.post(&format!("/api/v1/dossiers/{id}/resolve"), json!({"version": d["version"], "name": "Thẻ công chứng viên"})).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("result_file_missing")), "{b}");
+        let (s, d) = leader.raw(reqwest::Method::PUT, &format!("/api/v1/dossiers/{id}/components/result/files?name=the.pdf"), "application/pdf", PDF.to_vec()).await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        let d = step(&leader, &d, "resolve", json!({"name": "Thẻ công chứng viên"})).await;
+        assert_eq!(d["status"], "resolved");
+
+        // A counter dossier with no result file cannot be returned online (at the counter it can).
+        let hoalu = app.login("tiepnhan.hoalu").await;
+        let (s, c) = hoalu.post("/api/v1/dossiers", json!({"procedure_code": "1.004873",
+            "applicant": {"name": "Nguyễn Văn An", "id_number": "037092001234", "phone": "0912345678", "address": "Phường Hoa Lư"},
+            "components": [{"key": "to_khai", "provided": true}, {"key": "giay_to_tuy_than", "provided": true}]})).await;
+        assert_eq!(s, StatusCode::CREATED, "{c}");
+        let c = step(&hoalu, &c, "forward", json!({})).await;
+        let c = step(&app.login("chuyenvien.hoalu").await, &c, "forward", json!({})).await;
+        let c = step(&app.login("lanhdao.hoalu").await, &c, "resolve", json!({"name": "Giấy xác nhận"})).await;
+        let (s, b) = hoalu.post(&format!("/api/v1/dossiers/{}/return", c["id"].as_str().unwrap()), json!({"version": c["version"], "method": "online"})).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("result_file_missing")), "{b}");
+        let c = step(&hoalu, &c, "return", json!({"method": "counter"})).await;
+        assert_eq!(c["status"], "returned");
+    }
 }

@@ -279,6 +279,14 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
         }
         Command::Return { method, tracking_number, note } => {
             let tracking_number = clean_opt(tracking_number);
+            if method == ReturnMethod::Online && !d.files.iter().any(|f| !f.removed && f.component_key == RESULT_COMPONENT) {
+                return Err(field(
+                    "method",
+                    "result_file_missing",
+                    "Chưa có tệp kết quả để trả trực tuyến; hãy đính kèm kết quả hoặc trả tại quầy, qua bưu chính.",
+                    "There is no result file to return online; attach the result or return it at the counter or by post.",
+                ));
+            }
             if method == ReturnMethod::Postal && tracking_number.is_none() {
                 return Err(field(
                     "tracking_number",

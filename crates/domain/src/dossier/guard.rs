@@ -171,6 +171,12 @@ pub enum Pre {
     NotRated,
     /// A file is there to remove.
     HasFile,
+    /// Each component the last supplement request names has a file attached since the
+    /// request (issue #10: a supplement is not confirmed on an empty promise).
+    SupplementFiled,
+    /// An online dossier has its result document attached: it is returned online (issue
+    /// #10; REQ-23, the electronic result).
+    OnlineResultFiled,
 }
 
 impl Pre {
@@ -184,6 +190,8 @@ impl Pre {
             Self::DayBeforeDue => "at the latest 1 working day before the due date",
             Self::NotRated => "once",
             Self::HasFile => "a file to remove",
+            Self::SupplementFiled => "a file for each requested component",
+            Self::OnlineResultFiled => "online: the result file",
         }
     }
 
@@ -257,6 +265,35 @@ impl Pre {
             Self::HasFile if !d.files.iter().any(|f| !f.removed) => {
                 Err(field("file_id", "not_found", "Không tìm thấy tệp.", "No such file."))
             }
+            Self::SupplementFiled => {
+                let Some(s) = d.supplements.last() else { return Ok(()) };
+                let missing: Vec<_> = s
+                    .items
+                    .iter()
+                    .filter_map(|it| it.component_key.as_deref().map(|k| (k, it)))
+                    .filter(|(k, _)| !d.files.iter().any(|f| !f.removed && f.component_key == *k && f.at >= s.requested_at))
+                    .map(|(k, it)| {
+                        FieldError::new(
+                            format!("components.{k}"),
+                            "supplement_file_missing",
+                            format!("Chưa đính kèm tệp bổ sung cho: {}.", it.name),
+                            format!("No supplementary file attached for: {}.", it.name),
+                        )
+                    })
+                    .collect();
+                if missing.is_empty() { Ok(()) } else { Err(DossierError::Invalid(ValidationError(missing))) }
+            }
+            Self::OnlineResultFiled
+                if d.channel == Channel::Online
+                    && !d.files.iter().any(|f| !f.removed && f.component_key == super::command::RESULT_COMPONENT) =>
+            {
+                Err(field(
+                    "result",
+                    "result_file_missing",
+                    "Hồ sơ nộp trực tuyến phải có tệp kết quả giải quyết đính kèm trước khi hoàn thành.",
+                    "An online dossier needs its result file attached before it is resolved.",
+                ))
+            }
             _ => Ok(()),
         }
     }
@@ -305,7 +342,7 @@ pub const GUARDS: [Guard; 18] = [
         who: &[only(Counter, &[Submitted]), only(Step, &[Received, InProgress])],
         pre: &[], outcome: Outcome::To(AwaitingSupplement), forms: &[2] },
     Guard { kind: CommandKind::SupplySupplement, from: &[AwaitingSupplement], except: None, who: &[any(Owner), any(Counter)],
-        pre: &[], outcome: Outcome::Resume, forms: &[] },
+        pre: &[Pre::SupplementFiled], outcome: Outcome::Resume, forms: &[] },
     Guard { kind: CommandKind::Forward, from: &[Received, InProgress], except: None, who: &[any(Step)],
         pre: &[Pre::NotLastStep], outcome: Outcome::To(InProgress), forms: &[6] },
     Guard { kind: CommandKind::SendBack, from: &[InProgress], except: None, who: &[any(Step)],
@@ -327,7 +364,7 @@ pub const GUARDS: [Guard; 18] = [
     Guard { kind: CommandKind::Extend, from: RUNNING, except: None, who: &[any(SigningLeader)],
         pre: &[Pre::NotExtended, Pre::DayBeforeDue], outcome: Outcome::Same, forms: &[4] },
     Guard { kind: CommandKind::Resolve, from: &[InProgress], except: None, who: &[any(Step)],
-        pre: &[Pre::LastStep], outcome: Outcome::To(Resolved), forms: &[6] },
+        pre: &[Pre::LastStep, Pre::OnlineResultFiled], outcome: Outcome::To(Resolved), forms: &[6] },
     Guard { kind: CommandKind::Return, from: &[Resolved], except: None, who: &[any(Counter)],
         pre: &[], outcome: Outcome::To(Returned), forms: &[7] },
     Guard { kind: CommandKind::AttachFile, from: OPEN, except: None,

@@ -133,15 +133,21 @@ fn cx(actor: Actor<'_>, now: Timestamp) -> Ctx<'_> {
 }
 
 fn attach() -> Command {
+    let Command::AttachFile { file } = attach_at(0, "to_khai") else { unreachable!() };
+    Command::AttachFile { file: FileRef { id: "f1".into(), ..file } }
+}
+
+/// A file for `key` attached at `now` (the app stamps files with the instant of the upload).
+fn attach_at(now: i64, key: &str) -> Command {
     Command::AttachFile {
         file: FileRef {
-            id: "f1".into(),
-            component_key: "to_khai".into(),
+            id: format!("f-{key}-{now}"),
+            component_key: key.into(),
             sha256: "00".into(),
             name: "to-khai.pdf".into(),
             size: 10,
             media_type: "application/pdf".into(),
-            at: 0,
+            at: now,
             by: "citizen".into(),
             removed: false,
         },
@@ -177,13 +183,12 @@ fn online_path_to_returned_result_on_time() {
         )
         .unwrap_err();
     assert_eq!(e, DossierError::Forbidden { command: "resolve" });
-    w.officer(
-        DEPT,
-        Role::Leader,
-        "2026-03-04T03:00:00Z",
-        Command::Resolve { name: "Giấy khai sinh".into(), number: Some("12/2026".into()), note: None },
-    )
-    .unwrap();
+    // An online dossier is not resolved without its result file (issue #10 item 5).
+    let resolve = || Command::Resolve { name: "Giấy khai sinh".into(), number: Some("12/2026".into()), note: None };
+    let e = w.officer(DEPT, Role::Leader, "2026-03-04T03:00:00Z", resolve()).unwrap_err();
+    assert!(matches!(e, DossierError::Invalid(ref v) if v.0[0].code == "result_file_missing"), "{e:?}");
+    w.officer(DEPT, Role::Leader, "2026-03-04T03:00:00Z", attach_at(ms(at("2026-03-04T03:00:00Z")), RESULT_COMPONENT)).unwrap();
+    w.officer(DEPT, Role::Leader, "2026-03-04T03:00:00Z", resolve()).unwrap();
     assert_eq!(w.state.status.national_code(), Some(9));
     assert_eq!(w.state.timeliness, Some(Timeliness::Early));
     // Control slip: reception, two hand-overs, and the result back to the counter.
@@ -239,12 +244,19 @@ fn supplement_pauses_the_clock_and_a_second_one_makes_it_late() {
     // Nothing moves while the applicant owes the supplement.
     let e = w.officer(UNIT, Role::Specialist, "2026-03-03T04:00:00Z", Command::Forward { note: None }).unwrap_err();
     assert!(matches!(e, DossierError::InvalidTransition { .. }));
+    // Confirming without the requested component's new file is refused (issue #10 item 5);
+    // the file attached before the request does not count.
+    let e = w.citizen("2026-03-05T03:00:00Z", Command::SupplySupplement { note: None }).unwrap_err();
+    assert!(matches!(e, DossierError::Invalid(ref v) if v.0[0].code == "supplement_file_missing"), "{e:?}");
+    w.citizen("2026-03-05T03:00:00Z", attach_at(ms(at("2026-03-05T03:00:00Z")), "to_khai")).unwrap();
     w.citizen("2026-03-05T03:00:00Z", Command::SupplySupplement { note: Some("Đã ký".into()) }).unwrap();
     assert_eq!(w.state.status, Status::InProgress);
     assert_eq!(w.state.due_at.unwrap() - due, 2 * 86_400_000, "pushed back two working days");
     assert_eq!(w.state.due_at, Some(ms(at("2026-03-11T10:00:00Z"))), "{:?}", w.state.due_at.map(ts));
     assert_eq!(w.state.supplement_requests, 1);
     w.officer(UNIT, Role::Specialist, "2026-03-05T04:00:00Z", ask()).unwrap();
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-05T05:00:00Z", attach_at(ms(at("2026-03-05T05:00:00Z")), "to_khai"))
+        .unwrap();
     w.officer(RECV, Role::ReceptionOfficer, "2026-03-05T05:00:00Z", Command::SupplySupplement { note: None }).unwrap();
     w.officer(UNIT, Role::Specialist, "2026-03-05T06:00:00Z", Command::Forward { note: None }).unwrap();
     w.officer(DEPT, Role::Leader, "2026-03-05T07:00:00Z", Command::Resolve { name: "Kết quả".into(), number: None, note: None })
@@ -488,8 +500,8 @@ fn stored_forms() -> Vec<String> {
     w.citizen(&t(1), Command::Submit).unwrap();
     w.receive(&t(2)).unwrap();
     w.officer(RECV, Role::ReceptionOfficer, &t(3), Command::Forward { note: None }).unwrap();
-    let item =
-        SupplementItem { component_key: Some("to_khai".into()), name: "Tờ khai".into(), reason: "Thiếu chữ ký".into() };
+    // A free-text item (no component) keeps the stored forms' sequence: no new file needed.
+    let item = SupplementItem { component_key: None, name: "Tờ khai".into(), reason: "Thiếu chữ ký".into() };
     w.officer(UNIT, Role::Specialist, &t(4), Command::RequestSupplement { items: vec![item] }).unwrap();
     w.citizen(&t(26), Command::SupplySupplement { note: Some("Đã ký".into()) }).unwrap();
     let fee = FeeItem { name: "Lệ phí".into(), amount: 50_000 };

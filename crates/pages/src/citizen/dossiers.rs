@@ -131,6 +131,8 @@ struct Supplement {
     added: Vec<FileRow>,
     /// (component key, name, selected)
     options: Vec<(String, String, bool)>,
+    /// Every requested component has its new file: the applicant may confirm.
+    can_confirm: bool,
 }
 
 /// The result: its name and number, and the result files.
@@ -199,7 +201,7 @@ struct Kept {
     errors: Vec<FieldError>,
 }
 
-fn supplement_of(lang: Lang, user: &CurrentUser, d: &Dossier, kept: &Kept) -> Option<Supplement> {
+fn supplement_of(lang: Lang, user: &CurrentUser, d: &Dossier, kept: &Kept, can_confirm: bool) -> Option<Supplement> {
     let s = d.supplements.last()?;
     let added = d
         .files
@@ -220,6 +222,7 @@ fn supplement_of(lang: Lang, user: &CurrentUser, d: &Dossier, kept: &Kept) -> Op
         items: s.items.iter().map(|i| (i.name.clone(), i.reason.clone())).collect(),
         added,
         options: keys.into_iter().map(|(k, n)| (k.clone(), n, k == chosen)).collect(),
+        can_confirm,
     })
 }
 
@@ -314,7 +317,11 @@ fn detail_page(
             .clone()
             .unwrap_or_else(|| lang.t("Chưa có (có khi hồ sơ được tiếp nhận)", "None yet (given at reception)").into()),
         status: status_text(lang, d.status),
-        supplement: if offered.contains(&CommandKind::SupplySupplement) { supplement_of(lang, user, d, kept) } else { None },
+        // Uploading comes first: the confirmation is offered once every requested component
+        // has its new file (the guard's `SupplementFiled`).
+        supplement: (d.status == Status::AwaitingSupplement && offered.contains(&CommandKind::AttachFile))
+            .then(|| supplement_of(lang, user, d, kept, offered.contains(&CommandKind::SupplySupplement)))
+            .flatten(),
         outcome: outcome_of(d),
         can_rate: d.rating.is_none() && offered.contains(&CommandKind::Rate),
         timeline: timeline_of(lang, timeline),

@@ -193,7 +193,11 @@ fn valid(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) 
         CommandKind::Resolve => Command::Resolve { name: text("Giấy khai sinh"), number: Some(text("12/2026")), note: None },
         CommandKind::Return => match variant % 3 {
             0 => Command::Return { method: ReturnMethod::Counter, tracking_number: None, note: None },
-            1 => Command::Return { method: ReturnMethod::Online, tracking_number: None, note: None },
+            // Online only with a result file to send.
+            1 if d.files.iter().any(|f| !f.removed && f.component_key == RESULT_COMPONENT) => {
+                Command::Return { method: ReturnMethod::Online, tracking_number: None, note: None }
+            }
+            1 => Command::Return { method: ReturnMethod::Counter, tracking_number: None, note: None },
             _ => Command::Return { method: ReturnMethod::Postal, tracking_number: Some(text("EMS123")), note: None },
         },
         CommandKind::AttachFile => {
