@@ -166,4 +166,31 @@ both_backends! {
         let c = step(&hoalu, &c, "return", json!({"method": "counter"})).await;
         assert_eq!(c["status"], "returned");
     }
+
+    async fn the_citizen_gets_a_filing_reference_at_submission_to_track_the_dossier(app) {
+        use crate::officer_pages::online_submitted;
+        let citizen = app.login("congdan").await;
+        let d = online_submitted(&citizen).await;
+        let id = d["id"].as_str().unwrap().to_string();
+        assert_eq!(d["status"], "submitted");
+        assert!(d["code"].is_null(), "the code comes at reception");
+        let reference = d["filing_reference"].as_str().unwrap_or_else(|| panic!("no reference: {d}")).to_string();
+        assert!(reference.starts_with('N') && reference.len() == 16, "{reference}");
+        // Public tracking before reception: the reference and the applicant's last four digits.
+        let (s, t) = app.client().get(&format!("/api/v1/tracking/{}?check=5678", reference.to_lowercase())).await;
+        assert_eq!(s, StatusCode::OK, "{t}");
+        assert_eq!(t["status"], "submitted", "{t}");
+        let (s, _) = app.client().get(&format!("/api/v1/tracking/{reference}?check=0000")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        // The receipt page after submission shows it, and the tracking page finds it.
+        let b = Browser::login(&app, "congdan").await;
+        let receipt = b.get(&format!("/ho-so-cua-toi/{id}/bien-nhan")).await;
+        assert!(receipt.body.contains("Mã nộp hồ sơ") && receipt.body.contains(&reference), "{}", receipt.body);
+        let p = Browser::new(&app).get(&format!("/tra-cuu?code={reference}&check=5678")).await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+        assert!(p.body.contains(&reference), "{}", p.body);
+        // Every reference is its own: a second submission gets another.
+        let other = online_submitted(&citizen).await;
+        assert_ne!(other["filing_reference"], d["filing_reference"]);
+    }
 }

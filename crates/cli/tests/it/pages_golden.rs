@@ -28,6 +28,9 @@ pub fn normalize(html: &str) -> String {
     let csrf = regex::Regex::new(r#"name="csrf_token" value="[^"]*""#).unwrap();
     let html = csrf.replace_all(&html, r#"name="csrf_token" value="[csrf]""#);
     let html = uuid.replace_all(&html, "[id]");
+    // Filing references are random (N + day + 8 characters of Crockford's base32).
+    let reference = regex::Regex::new(r"\bN[0-9]{6}-[0-9A-HJKMNP-TV-Z]{8}\b").unwrap();
+    let html = reference.replace_all(&html, "[filing-reference]");
     let collapse = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out = String::new();
     let mut rest: &str = &html;

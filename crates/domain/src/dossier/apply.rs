@@ -16,6 +16,7 @@ pub fn start(r: &Recorded) -> Option<Dossier> {
         version: 1,
         status: Status::Draft,
         code: None,
+        filing_reference: None,
         procedure: procedure.clone(),
         channel: *channel,
         owner_id: owner_id.clone(),
@@ -75,9 +76,10 @@ pub fn apply(d: &mut Dossier, r: &Recorded) {
     };
     match &r.event {
         Event::Created { .. } => {}
-        Event::Submitted => {
+        Event::Submitted { reference } => {
             d.status = Status::Submitted;
             d.submitted_at = Some(r.at);
+            d.filing_reference = reference.clone();
         }
         Event::Received {
             code,

@@ -10,7 +10,11 @@ use jiff::civil::Date;
 /// What the caller asks for.
 #[derive(Debug, Clone)]
 pub enum Command {
-    Submit,
+    /// The app draws the filing reference (random, unique) the applicant tracks the dossier
+    /// by until it is received and has its code.
+    Submit {
+        reference: String,
+    },
     /// The app allocates the code (atomically, in the same transaction) and resolves the
     /// pinned version, the competent agency and the workflow's agencies.
     Receive {
@@ -89,7 +93,7 @@ impl Command {
     /// The row of the guard table this command falls under.
     pub fn kind(&self) -> CommandKind {
         match self {
-            Self::Submit => CommandKind::Submit,
+            Self::Submit { .. } => CommandKind::Submit,
             Self::Receive { .. } => CommandKind::Receive,
             Self::Refuse { .. } => CommandKind::Refuse,
             Self::RequestSupplement { .. } => CommandKind::RequestSupplement,

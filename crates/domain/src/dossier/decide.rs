@@ -95,7 +95,12 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
     };
     guard::preconditions(d, kind, now, cx.calendar, procedure)?;
     match cmd {
-        Command::Submit => Ok(Event::Submitted),
+        Command::Submit { reference } => {
+            let mut errs = Errors::new();
+            text_required(&mut errs, "reference", &reference, 40);
+            errs.finish()?;
+            Ok(Event::Submitted { reference: Some(reference) })
+        }
         Command::Receive { code, procedure, competent, steps, components } => {
             let mut errs = Errors::new();
             for c in components.iter().filter(|c| c.required && !c.provided && !c.reused) {

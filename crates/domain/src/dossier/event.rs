@@ -21,7 +21,11 @@ pub enum Event {
         receiving: AgencyRef,
         components: Vec<ComponentCheck>,
     },
-    Submitted,
+    Submitted {
+        /// The filing reference (issue #10 item 3). Events written before it have none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+    },
     Received {
         code: String,
         procedure: ProcedureRef,
@@ -119,7 +123,7 @@ impl Event {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Created { .. } => "created",
-            Self::Submitted => "submitted",
+            Self::Submitted { .. } => "submitted",
             Self::Received { .. } => "received",
             Self::Refused { .. } => "refused",
             Self::SupplementRequested { .. } => "supplement_requested",

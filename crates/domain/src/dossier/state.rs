@@ -220,6 +220,9 @@ pub struct Dossier {
     pub version: i64,
     pub status: Status,
     pub code: Option<String>,
+    /// Given at submission, before the code: the applicant tracks the dossier by it.
+    #[serde(default)]
+    pub filing_reference: Option<String>,
     pub procedure: ProcedureRef,
     pub channel: Channel,
     pub owner_id: Option<String>,

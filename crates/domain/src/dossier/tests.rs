@@ -132,6 +132,10 @@ fn cx(actor: Actor<'_>, now: Timestamp) -> Ctx<'_> {
     Ctx { actor, now, calendar: &CAL }
 }
 
+fn submit() -> Command {
+    Command::Submit { reference: "N260302-7KQM4XTA".into() }
+}
+
 fn attach() -> Command {
     let Command::AttachFile { file } = attach_at(0, "to_khai") else { unreachable!() };
     Command::AttachFile { file: FileRef { id: "f1".into(), ..file } }
@@ -155,13 +159,28 @@ fn attach_at(now: i64, key: &str) -> Command {
 }
 
 #[test]
+fn the_filing_reference_is_given_at_submission() {
+    let mut w = World::new(Channel::Online, TimeLimit::working_days(5));
+    w.citizen("2026-03-02T01:06:00Z", attach()).unwrap();
+    let e = w.citizen("2026-03-02T01:07:00Z", Command::Submit { reference: " ".into() }).unwrap_err();
+    assert!(matches!(e, DossierError::Invalid(ref v) if v.0[0].field == "reference"), "{e:?}");
+    w.citizen("2026-03-02T01:07:00Z", submit()).unwrap();
+    assert_eq!(w.state.filing_reference.as_deref(), Some("N260302-7KQM4XTA"));
+    assert_eq!(w.state.code, None, "the code comes at reception");
+    assert_eq!(replay(&w.log).unwrap(), w.state);
+    // A submission stored before references existed replays without one.
+    let old: Event = serde_json::from_str(r#"{"kind":"submitted"}"#).unwrap();
+    assert_eq!(old, Event::Submitted { reference: None });
+}
+
+#[test]
 fn online_path_to_returned_result_on_time() {
     let mut w = World::new(Channel::Online, TimeLimit::working_days(5));
     // Submitting without the required component names it.
-    let e = w.citizen("2026-03-02T01:05:00Z", Command::Submit).unwrap_err();
+    let e = w.citizen("2026-03-02T01:05:00Z", submit()).unwrap_err();
     assert!(matches!(e, DossierError::Invalid(ref v) if v.0[0].code == "component_missing"), "{e:?}");
     w.citizen("2026-03-02T01:06:00Z", attach()).unwrap();
-    w.citizen("2026-03-02T01:07:00Z", Command::Submit).unwrap();
+    w.citizen("2026-03-02T01:07:00Z", submit()).unwrap();
     assert_eq!(w.state.status, Status::Submitted);
     assert_eq!(w.state.status.national_code(), Some(1));
     // A counter officer of the centre serves the centre's online queue (the counter's parent).
@@ -352,7 +371,7 @@ fn a_counter_dossier_is_handed_over_the_same_working_day_or_next_morning_after_1
         let mut w = World::new(channel, TimeLimit::working_days(5));
         if channel == Channel::Online {
             w.citizen("2026-03-02T01:00:00Z", attach()).unwrap();
-            w.citizen("2026-03-02T01:00:00Z", Command::Submit).unwrap();
+            w.citizen("2026-03-02T01:00:00Z", submit()).unwrap();
         }
         w.receive(received).unwrap();
         Timestamp::from_millisecond(w.state.step_due_at.unwrap()).unwrap()
@@ -417,7 +436,7 @@ fn refusal_payment_stop_withdrawal_and_rules_of_channels() {
 
     let mut w = World::new(Channel::Online, TimeLimit::working_days(5));
     w.citizen("2026-03-02T01:06:00Z", attach()).unwrap();
-    w.citizen("2026-03-02T01:07:00Z", Command::Submit).unwrap();
+    w.citizen("2026-03-02T01:07:00Z", submit()).unwrap();
     w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T02:00:00Z", Command::Refuse { reasons: vec![" ".into()] }).unwrap_err();
     w.officer(
         RECV,
@@ -435,7 +454,7 @@ fn refusal_payment_stop_withdrawal_and_rules_of_channels() {
 
     let mut w = World::new(Channel::Online, TimeLimit { value: 1, unit: TimeUnit::WorkingDays });
     w.citizen("2026-03-02T01:06:00Z", attach()).unwrap();
-    w.citizen("2026-03-02T01:07:00Z", Command::Submit).unwrap();
+    w.citizen("2026-03-02T01:07:00Z", submit()).unwrap();
     w.citizen("2026-03-02T01:08:00Z", Command::Withdraw { reason: "Nộp nhầm".into() }).unwrap();
     assert_eq!(w.state.status.national_code(), Some(7));
 }
@@ -497,7 +516,7 @@ fn stored_forms() -> Vec<String> {
     w.citizen(&t(1), attach()).unwrap();
     w.citizen(&t(1), Command::RemoveFile { file_id: "f1".into() }).unwrap();
     w.citizen(&t(1), attach()).unwrap();
-    w.citizen(&t(1), Command::Submit).unwrap();
+    w.citizen(&t(1), submit()).unwrap();
     w.receive(&t(2)).unwrap();
     w.officer(RECV, Role::ReceptionOfficer, &t(3), Command::Forward { note: None }).unwrap();
     // A free-text item (no component) keeps the stored forms' sequence: no new file needed.
@@ -545,12 +564,12 @@ fn stored_forms() -> Vec<String> {
     log.extend(w.log.into_iter().skip(2));
     let mut w = World::new(Channel::Online, TimeLimit::working_days(5));
     w.citizen(&t(1), attach()).unwrap();
-    w.citizen(&t(1), Command::Submit).unwrap();
+    w.citizen(&t(1), submit()).unwrap();
     w.officer(RECV, Role::ReceptionOfficer, &t(2), Command::Refuse { reasons: vec!["Không thuộc thẩm quyền".into()] }).unwrap();
     log.extend(w.log.into_iter().skip(3));
     let mut w = World::new(Channel::Online, TimeLimit::working_days(5));
     w.citizen(&t(1), attach()).unwrap();
-    w.citizen(&t(1), Command::Submit).unwrap();
+    w.citizen(&t(1), submit()).unwrap();
     w.citizen(&t(2), Command::Withdraw { reason: "Nộp nhầm".into() }).unwrap();
     log.extend(w.log.into_iter().skip(3));
     log.iter().map(|r| serde_json::to_string(&r.event).unwrap()).collect()

@@ -57,7 +57,11 @@ pub async fn my_dossiers(State(ctx): State<AppContext>, lang: Lang, PageUser(use
         .map(|d| Row {
             href: lang.href(if d.status == Status::Draft { Route::Review(&d.id) } else { Route::Dossier(&d.id) }),
             name: d.procedure.name.clone(),
-            code: d.code.clone().unwrap_or_else(|| lang.t("Chưa có mã (chưa tiếp nhận)", "No code yet (not received)").into()),
+            code: match (&d.code, &d.filing_reference) {
+                (Some(c), _) => c.clone(),
+                (None, Some(r)) => format!("{} {r}", lang.t("Mã nộp:", "Filing reference:")),
+                (None, None) => lang.t("Chưa có mã (chưa tiếp nhận)", "No code yet (not received)").into(),
+            },
             status_code: d.status.code(),
             status: status_text(lang, d.status),
             submitted: when(d.submitted_at),

@@ -25,7 +25,7 @@ use motcua_app::usecases::catalog;
 use motcua_app::usecases::dossiers::{self as uc, ApplicantInput, NewDossier, Request};
 use motcua_app::{AppContext, AppError};
 use motcua_domain::catalog::OnlineLevel;
-use motcua_domain::dossier::{Command, Dossier, Status};
+use motcua_domain::dossier::{Dossier, Status};
 use motcua_domain::error::FieldError;
 use motcua_domain::user::{self, CitizenId};
 
@@ -496,7 +496,7 @@ pub async fn submit(State(ctx): State<AppContext>, lang: Lang, Path(id): Path<St
         return review_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &user, &d, declared, &errors);
     }
     let version = fields.get("version").and_then(|v| v.parse().ok()).unwrap_or(d.version);
-    match uc::command(&ctx, &user, &id, version, Request::cmd(Command::Submit), Some("page-submit".into())).await {
+    match uc::command(&ctx, &user, &id, version, Request::Submit, Some("page-submit".into())).await {
         Ok(d) => see_other(&lang.href(Route::Receipt(&d.id))),
         Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
             review_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &user, &d, declared, &app_field_errors(&e, "declare"))

@@ -48,7 +48,8 @@ struct Found {
 impl Found {
     fn of(lang: Lang, d: &Dossier) -> Self {
         Found {
-            code: d.code.clone().unwrap_or_default(),
+            // Before reception the dossier has only its filing reference.
+            code: d.code.clone().or_else(|| d.filing_reference.clone()).unwrap_or_default(),
             procedure: d.procedure.name.clone(),
             status: status_text(lang, d.status),
             received: when(d.received_at),

@@ -110,6 +110,7 @@ fn columns(d: &Dossier) -> Result<Vec<crate::Value>, StoreError> {
         d.version.into(),
         d.created_at.into(),
         d.updated_at.into(),
+        d.filing_reference.clone().into(),
     ])
 }
 
@@ -128,8 +129,9 @@ fn applicant_check_digits(d: &Dossier) -> Option<String> {
 
 fn search_text(d: &Dossier) -> String {
     motcua_domain::text::fold(&format!(
-        "{} {} {} {} {}",
+        "{} {} {} {} {} {}",
         d.code.as_deref().unwrap_or(""),
+        d.filing_reference.as_deref().unwrap_or(""),
         d.applicant.name,
         d.applicant.id_number.as_deref().unwrap_or(""),
         d.procedure.code,
@@ -139,8 +141,8 @@ fn search_text(d: &Dossier) -> String {
 
 const PROJECTION: &str = "id, code, procedure_code, procedure_version, status, national_status, channel, owner_id, applicant_name, \
     applicant_check, receiving_id, receiving_path, competent_path, current_path, current_step_role, received_at, due_at, appointment_at, \
-    step_due_at, finished_at, timeliness, search_text, version, created_at, updated_at";
-const PROJECTION_COLUMNS: usize = 25;
+    step_due_at, finished_at, timeliness, search_text, version, created_at, updated_at, filing_reference";
+const PROJECTION_COLUMNS: usize = 26;
 
 pub fn insert(db: &mut Db, d: &Dossier) -> Result<(), StoreError> {
     let placeholders: Vec<String> = (1..=PROJECTION_COLUMNS).map(|i| format!("${i}")).collect();
@@ -173,10 +175,11 @@ pub fn get(db: &mut Db, id: &str) -> Result<Option<Dossier>, StoreError> {
         .transpose()
 }
 
-/// Public tracking: the dossier with that code whose applicant's ID or phone ends with `last4`.
+/// Public tracking: the dossier with that code (or, before reception, that filing
+/// reference) whose applicant's ID or phone ends with `last4`.
 pub fn get_for_tracking(db: &mut Db, code: &str, last4: &str) -> Result<Option<Dossier>, StoreError> {
     let row = db.query_opt(
-        "SELECT s.state, d.applicant_check FROM dossiers d JOIN dossier_states s ON s.id = d.id WHERE d.code = $1",
+        "SELECT s.state, d.applicant_check FROM dossiers d JOIN dossier_states s ON s.id = d.id WHERE d.code = $1 OR d.filing_reference = $1",
         &params![code],
     )?;
     let Some(r) = row else { return Ok(None) };

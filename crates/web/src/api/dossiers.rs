@@ -196,7 +196,7 @@ async fn submit(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<VersionOnly>,
 ) -> ApiResult<Json<DossierDto>> {
-    run(&ctx, &u, &id, b.version, Request::cmd(Command::Submit), &h).await
+    run(&ctx, &u, &id, b.version, Request::Submit, &h).await
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -46,7 +46,12 @@ pub fn available(ctx: &AppContext, current: &CurrentUser, d: &Dossier) -> Vec<do
 /// resolved in the transaction).
 #[derive(Debug, Clone)]
 pub enum Request {
-    Receive { competent_agency_id: Option<String>, components: Vec<ComponentInput> },
+    /// Submission; the filing reference is drawn in the transaction.
+    Submit,
+    Receive {
+        competent_agency_id: Option<String>,
+        components: Vec<ComponentInput>,
+    },
     Do(Box<Command>),
 }
 
@@ -57,10 +62,23 @@ impl Request {
 
     fn name(&self) -> &'static str {
         match self {
+            Request::Submit => "submit",
             Request::Receive { .. } => "receive",
             Request::Do(c) => c.name(),
         }
     }
+}
+
+/// A filing reference: the submission day and 8 random characters of Crockford's base32
+/// (no I, L, O, U), e.g. `N260302-7KQM4XTA`. Random, not sequential: with the applicant's
+/// last four digits it is what public tracking asks before the dossier has its code.
+fn filing_reference(now_ms: i64) -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let day = day_of(now_ms).replace('-', "");
+    let mut rng = rand::rng();
+    let tail: String = (0..8).map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())])).collect();
+    format!("N{}-{tail}", day.get(2..).unwrap_or(&day))
 }
 
 /// Runs one command on the dossier at `expected_version`. With an idempotency key, a retry
@@ -117,8 +135,11 @@ pub async fn command(
                     errs.finish()?;
                     receive_event(db, &calendars, &current, &d, competent_agency_id.as_deref(), checks, now)?
                 }
-                Request::Do(cmd) => {
-                    let cmd = *cmd;
+                Request::Submit | Request::Do(_) => {
+                    let cmd = match req {
+                        Request::Do(cmd) => *cmd,
+                        _ => Command::Submit { reference: filing_reference(now) },
+                    };
                     let cal = calendars.for_agency(Some(&d.receiving.id));
                     let at = jiff::Timestamp::from_millisecond(now).map_err(|e| AppError::Internal(e.to_string()))?;
                     dossier::decide(&d, cmd, &Ctx { actor: actor(&current), now: at, calendar: &cal })?
