@@ -31,4 +31,5 @@ mod ops;
 mod pages_escaping;
 mod pages_golden;
 mod store;
+mod upload_structure;
 mod users;

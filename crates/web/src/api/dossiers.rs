@@ -548,12 +548,13 @@ struct UploadParams {
 }
 
 /// Attach a file to a component: the raw bytes as the body. The type is recognised from the
-/// bytes (PDF, JPEG, PNG, DOCX, XLSX) and must agree with `Content-Type`; limits 20 MB a
-/// file and 100 MB a dossier by default.
+/// file's structure (PDF, JPEG, PNG, DOCX, XLSX) and must agree with `Content-Type`; a damaged
+/// file, a polyglot or a PDF with active content (JavaScript, embedded files) gets 422; limits
+/// 20 MB a file and 100 MB a dossier by default.
 #[utoipa::path(put, path = "/api/v1/dossiers/{id}/components/{key}/files", tag = "dossiers", security(("session" = []), ("bearer" = [])),
     params(("id" = String, Path), ("key" = String, Path, description = "Component key, `other`, or `result` (the result document, by the officer at the current step)"), UploadParams),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file itself; `Content-Type` may name its real type (application/pdf, image/jpeg, image/png, the OOXML types) or stay application/octet-stream"),
-    responses((status = 201, body = DossierDto), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 201, body = DossierDto), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn upload_file(
     State(ctx): State<AppContext>,
     Auth(u): Auth,

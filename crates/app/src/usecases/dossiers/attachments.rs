@@ -1,4 +1,4 @@
-//! Attachments: files checked by their bytes, stored by digest, recorded as events.
+//! Attachments: files checked by their structure, stored by digest, recorded as events.
 
 use super::*;
 
@@ -44,14 +44,16 @@ pub async fn attach(
     if bytes.is_empty() {
         return Err(refused(422, "file_empty", "Tệp rỗng.", "The file is empty."));
     }
-    let kind = attachment::sniff(&bytes).filter(|k| limits.allowed.iter().any(|a| a == k.code())).ok_or_else(|| {
-        refused(
-            415,
-            "file_type_not_allowed",
-            "Chỉ nhận tệp PDF, JPEG, PNG, DOCX hoặc XLSX (nhận biết theo nội dung tệp).",
-            "Only PDF, JPEG, PNG, DOCX or XLSX files are accepted (recognised from their content).",
-        )
+    // The structure is checked, not a few magic bytes (issue #12 item 11): polyglots and
+    // PDFs with active content are refused before anything is stored.
+    let kind = motcua_documents::upload::check(&bytes).map_err(|r| {
+        let http = if r.code == motcua_documents::upload::UNKNOWN.code { 415 } else { 422 };
+        refused(http, r.code, r.message_vi, r.message_en)
     })?;
+    if !limits.allowed.iter().any(|a| a == kind.code()) {
+        let r = motcua_documents::upload::UNKNOWN;
+        return Err(refused(415, r.code, r.message_vi, r.message_en));
+    }
     if !kind.agrees_with(declared_type) {
         return Err(refused(
             415,
