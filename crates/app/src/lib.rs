@@ -8,6 +8,7 @@ pub mod context;
 pub mod error;
 pub mod limits;
 pub mod seed;
+pub mod upload;
 pub mod usecases;
 
 pub use config::Config;

@@ -31,5 +31,6 @@ mod ops;
 mod pages_escaping;
 mod pages_golden;
 mod store;
+mod upload_stream;
 mod upload_structure;
 mod users;

@@ -1,6 +1,7 @@
 //! Attachments: files checked by their structure, stored by digest, recorded as events.
 
 use super::*;
+use crate::upload::Incoming;
 
 fn refused(http: u16, code: &'static str, vi: &str, en: &str) -> AppError {
     AppError::Refused { http, code, vi: vi.into(), en: en.into() }
@@ -30,20 +31,21 @@ pub async fn attach(
     component_key: &str,
     declared_type: Option<&str>,
     name: &str,
-    bytes: Vec<u8>,
+    bytes: impl Into<Incoming>,
 ) -> Result<Dossier, AppError> {
     let limits = &ctx.config.attachments;
-    if bytes.len() > limits.max_file_bytes {
-        return Err(refused(
-            413,
-            "file_too_large",
-            &format!("Tệp vượt quá dung lượng cho phép ({} MB).", limits.max_file_bytes / 1_000_000),
-            &format!("The file exceeds the limit ({} MB).", limits.max_file_bytes / 1_000_000),
-        ));
+    let incoming = bytes.into();
+    if incoming.len() > limits.max_file_bytes {
+        return Err(crate::upload::too_large(limits.max_file_bytes));
     }
-    if bytes.is_empty() {
+    if incoming.is_empty() {
         return Err(refused(422, "file_empty", "Tệp rỗng.", "The file is empty."));
     }
+    // A spooled file is read only now, once its size is known to be within the limit.
+    let (bytes, spooled) = match incoming {
+        Incoming::Memory(b) => (b, None),
+        Incoming::Spooled(s) => (s.read().await?, Some(s)),
+    };
     // The structure is checked, not a few magic bytes (issue #12 item 11): polyglots and
     // PDFs with active content are refused before anything is stored.
     let kind = motcua_documents::upload::check(&bytes).map_err(|r| {
@@ -88,8 +90,13 @@ pub async fn attach(
         &Ctx { actor: actor(current), now: probe_at, calendar: &probe_cal },
     )?;
     let files = ctx.files.clone();
-    let (sha, new) =
-        tokio::task::spawn_blocking(move || files.put(&bytes)).await.map_err(|e| AppError::Internal(e.to_string()))??;
+    let (sha, new) = tokio::task::spawn_blocking(move || match &spooled {
+        // Moved into place; the spool's drop then finds nothing to remove.
+        Some(s) => files.put_file(s.path(), s.sha256()),
+        None => files.put(&bytes),
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))??;
     let (cur, id2, sha2, calendars) = (current.clone(), id.to_string(), sha.clone(), ctx.calendars.clone());
     let now = ctx.clock.now_ms();
     let result = ctx
