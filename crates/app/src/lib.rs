@@ -1,6 +1,7 @@
 //! Use cases: each loads what it needs, asks the domain, and writes through the store in
 //! one transaction together with its audit event.
 
+pub mod access;
 pub mod auth;
 pub mod calendar;
 pub mod config;

@@ -29,6 +29,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_catalog_search"),
     migration!(6, "0006_api_tokens"),
     migration!(7, "0007_register_scope"),
+    migration!(8, "0008_access_log"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
