@@ -262,7 +262,14 @@ pub async fn login(
     let ok = ctx.hasher.verify(password.to_string(), found.as_ref().map(|(_, h)| h.clone())).await?;
     let user = match found {
         Some((user, _)) if ok => user,
-        found => return Err(failed_login(ctx, key, found.map(|f| f.0.id)).await),
+        found => {
+            let mut e = motcua_store::repo::access_log::AccessEntry::new(now, "login_failed");
+            e.user_id = found.as_ref().map(|f| f.0.id.clone());
+            e.username = Some(username.clone());
+            e.address = Some(client.to_string());
+            ctx.access.record(e);
+            return Err(failed_login(ctx, key, found.map(|f| f.0.id)).await);
+        }
     };
     doors.login_failures.success(&key);
     if !user.active {
@@ -290,6 +297,9 @@ pub async fn login(
             })
             .await?
     };
+    let mut e = crate::access::entry(ctx, &current, "login");
+    e.address = Some(client.to_string());
+    ctx.access.record(e);
     Ok(LoginOutcome { token, current })
 }
 
@@ -478,6 +488,9 @@ pub async fn create_token(ctx: &AppContext, current: &CurrentUser, name: &str, d
             audit_token(db, &user_id, "auth.token_issued", id, json!({"name": name, "expires_at": expires}))
         })
         .await?;
+    let mut e = crate::access::entry(ctx, current, "token_issued");
+    e.detail = Some(format!("expires in {days} days"));
+    ctx.access.record(e);
     Ok(token)
 }
 

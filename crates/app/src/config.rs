@@ -29,6 +29,22 @@ pub struct Config {
     pub attachments: AttachmentsConfig,
     pub login: LoginConfig,
     pub tracking: TrackingConfig,
+    pub access_log: AccessLogConfig,
+}
+
+/// The access log (issue #12 item 14).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct AccessLogConfig {
+    /// Days an entry is kept; older ones are purged daily (0 = keep forever).
+    pub retention_days: u32,
+}
+
+impl Default for AccessLogConfig {
+    fn default() -> Self {
+        // Two years.
+        Self { retention_days: 730 }
+    }
 }
 
 /// Limits on the login door (issue #12): each password hash holds 19 MiB for tens of
@@ -189,6 +205,7 @@ impl Default for Config {
             attachments: AttachmentsConfig::default(),
             login: LoginConfig::default(),
             tracking: TrackingConfig::default(),
+            access_log: AccessLogConfig::default(),
         }
     }
 }

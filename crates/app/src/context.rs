@@ -37,6 +37,8 @@ pub struct AppContext {
     pub hasher: Arc<crate::auth::Hasher>,
     /// Rate limits and back-off of the public doors (login, tracking).
     pub doors: Arc<crate::limits::Doors>,
+    /// The access log's queue to its batch writer.
+    pub access: Arc<crate::access::AccessLog>,
 }
 
 /// What `AppContext::open` did, to print at start-up.
@@ -68,6 +70,7 @@ impl AppContext {
         let files = Arc::new(motcua_store::files::LocalFiles::new(config.files_dir())?);
         let hasher = Arc::new(crate::auth::Hasher::new(&config.login));
         let doors = Arc::new(crate::limits::Doors::new(&config.login, &config.tracking));
+        let access = Arc::new(crate::access::AccessLog::start(store.clone(), config.access_log.retention_days));
         Ok(Self {
             store,
             config: Arc::new(config),
@@ -76,6 +79,7 @@ impl AppContext {
             clock: Arc::new(Clock::default()),
             hasher,
             doors,
+            access,
         })
     }
 }

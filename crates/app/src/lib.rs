@@ -1,6 +1,7 @@
 //! Use cases: each loads what it needs, asks the domain, and writes through the store in
 //! one transaction together with its audit event.
 
+pub mod access;
 pub mod auth;
 pub mod calendar;
 pub mod config;
@@ -8,6 +9,7 @@ pub mod context;
 pub mod error;
 pub mod limits;
 pub mod seed;
+pub mod upload;
 pub mod usecases;
 
 pub use config::Config;

@@ -1,5 +1,6 @@
 //! Fuzz smoke targets (issue #12, "Fuzzing"): every parser that reads bytes or text from
-//! outside — the catalog import (CSV, XLSX, JSON), upload type detection, dates, times,
+//! outside — the catalog import (CSV, XLSX, JSON), upload type detection and the structure
+//! checks of uploads (PDF, PNG, JPEG, DOCX, XLSX), dates, times,
 //! sessions, time limits, yearly schedules, and the search fold — gets random and mutated
 //! input and must never panic; what it refuses it refuses with a machine code and both
 //! messages. Seeds are valid files, so the mutations reach deep into each parser.
@@ -8,6 +9,7 @@
 //! `MOTCUA_FUZZ_CASES=20000 cargo test --release -p motcua-documents --test fuzz`.
 
 use motcua_documents::catalog_table::{CellError, export_csv, export_xlsx, import_csv, import_xlsx};
+use motcua_documents::upload;
 use motcua_domain::attachment::{FileKind, sniff};
 use motcua_domain::calendar::{Schedule, Session, TimeLimit, parse_date, parse_time};
 use motcua_domain::catalog::ProcedureSpec;
@@ -31,22 +33,49 @@ static SPEC: LazyLock<ProcedureSpec> = LazyLock::new(|| serde_json::from_str(PRO
 static CSV: LazyLock<Vec<u8>> = LazyLock::new(|| export_csv(&[(SPEC.clone(), None)]));
 static XLSX: LazyLock<Vec<u8>> = LazyLock::new(|| export_xlsx(&[(SPEC.clone(), None)]).expect("export the seed"));
 
-/// A small but real DOCX: a ZIP with `[Content_Types].xml` and `word/document.xml`.
+/// A small but real DOCX: a ZIP with `[Content_Types].xml` declaring `word/document.xml`.
 static DOCX: LazyLock<Vec<u8>> = LazyLock::new(|| {
     let mut out = std::io::Cursor::new(Vec::new());
     let mut zip = zip::ZipWriter::new(&mut out);
     let opts = zip::write::SimpleFileOptions::default();
     zip.start_file("[Content_Types].xml", opts).unwrap();
-    zip.write_all(b"<?xml version=\"1.0\"?><Types/>").unwrap();
+    zip.write_all(b"<?xml version=\"1.0\"?><Types><Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>").unwrap();
     zip.start_file("word/document.xml", opts).unwrap();
     zip.write_all(b"<w:document/>").unwrap();
     zip.finish().unwrap();
     out.into_inner()
 });
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00";
-const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xFF\xD9";
+// Real files written by the test kit's writers (crates/testkit/src/files.rs).
+const PDF: &[u8] = include_bytes!("../../testkit/fixtures/scan.pdf");
+const PNG: &[u8] = include_bytes!("../../testkit/fixtures/photo.png");
+/// The segments of a baseline JPEG: SOI, APP0, SOF0, SOS, scan data, EOI.
+const JPEG: &[u8] = &[
+    0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xFF, 0xC0, 0, 11, 8, 0, 8, 0, 8, 1, 1,
+    0x11, 0, 0xFF, 0xDA, 0, 8, 1, 1, 0, 0, 63, 0, 0x00, 0xFF, 0x00, 0x3F, 0xFF, 0xD9,
+];
+/// A PDF whose objects sit in a compressed object stream (PDF 1.5), as office suites write.
+static PDF_OBJSTM: LazyLock<Vec<u8>> = LazyLock::new(|| {
+    let objects = b"1 0 << /Type /Catalog /Pages 2 0 R >> << /Type /Pages /Kids [] /Count 0 >>";
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(objects).unwrap();
+    let data = z.finish().unwrap();
+    let mut out = b"%PDF-1.5\n".to_vec();
+    let at = out.len();
+    out.extend_from_slice(
+        format!("3 0 obj\n<< /Type /ObjStm /N 2 /First 8 /Filter /FlateDecode /Length {} >>\nstream\n", data.len()).as_bytes(),
+    );
+    out.extend_from_slice(&data);
+    out.extend_from_slice(b"\nendstream\nendobj\n");
+    let x = out.len();
+    out.extend_from_slice(
+        format!(
+            "xref\n0 1\n0000000000 65535 f \n3 1\n{at:010} 00000 n \ntrailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n{x}\n%%EOF\n"
+        )
+        .as_bytes(),
+    );
+    out
+});
 
 const SCHEDULE: &str = "year,2027\nrevision,1\n\
 document,pa,1234/VPCP-KGVX,2026-11-20,Phương án nghỉ lễ, Tết năm 2027\n\
@@ -127,6 +156,16 @@ fn seeds_are_accepted() {
     assert_eq!(sniff(JPEG), Some(FileKind::Jpeg));
     assert_eq!(sniff(&DOCX), Some(FileKind::Docx));
     assert_eq!(sniff(&XLSX), Some(FileKind::Xlsx));
+    for (seed, kind) in [
+        (PDF, FileKind::Pdf),
+        (PNG, FileKind::Png),
+        (JPEG, FileKind::Jpeg),
+        (&DOCX, FileKind::Docx),
+        (&XLSX, FileKind::Xlsx),
+        (&PDF_OBJSTM, FileKind::Pdf),
+    ] {
+        assert_eq!(upload::check(seed), Ok(kind), "{kind:?}");
+    }
     assert!(Schedule::parse(SCHEDULE).is_ok());
 }
 
@@ -181,6 +220,31 @@ proptest! {
                 FileKind::Docx | FileKind::Xlsx => b"PK\x03\x04",
             };
             prop_assert!(bytes.starts_with(head), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn upload_structure_checks_never_panic(seed in 0usize..6, e in edits()) {
+        let seeds: [&[u8]; 6] = [PDF, PNG, JPEG, &DOCX, &XLSX, &PDF_OBJSTM];
+        let bytes = mutate(seeds[seed], &e);
+        match upload::check(&bytes) {
+            // What passes is what the cheap detection says it is.
+            Ok(kind) => prop_assert_eq!(sniff(&bytes), Some(kind)),
+            Err(r) => prop_assert!(!r.code.is_empty() && !r.message_vi.is_empty() && !r.message_en.is_empty()),
+        }
+    }
+
+    #[test]
+    fn upload_structure_checks_take_any_bytes(head in 0usize..5, bytes in prop::collection::vec(any::<u8>(), 0..4096)) {
+        // Random bytes behind each real signature, so every validator gets garbage.
+        let heads: [&[u8]; 5] = [b"%PDF-1.7\n", b"\x89PNG\r\n\x1a\n", b"\xFF\xD8\xFF", b"PK\x03\x04", b""];
+        let mut input = heads[head].to_vec();
+        input.extend_from_slice(&bytes);
+        if head == 0 {
+            input.extend_from_slice(b"\nstartxref\n9\n%%EOF\n");
+        }
+        if let Err(r) = upload::check(&input) {
+            prop_assert!(!r.code.is_empty());
         }
     }
 

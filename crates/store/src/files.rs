@@ -10,6 +10,13 @@ use std::path::PathBuf;
 pub trait FileStore: Send + Sync {
     /// Stores the bytes (once per digest) and returns the digest and whether they were new.
     fn put(&self, bytes: &[u8]) -> Result<(String, bool), StoreError>;
+    /// Stores the file at `src` whose digest the caller computed while receiving it. The
+    /// default reads it and calls `put`; a local store moves it into place.
+    fn put_file(&self, src: &std::path::Path, sha256: &str) -> Result<(String, bool), StoreError> {
+        let _ = sha256;
+        let bytes = std::fs::read(src).map_err(io)?;
+        self.put(&bytes)
+    }
     fn get(&self, sha256: &str) -> Result<Vec<u8>, StoreError>;
     /// Removes bytes that were just stored when the transaction recording them failed.
     fn discard(&self, sha256: &str) -> Result<(), StoreError>;
@@ -69,6 +76,25 @@ impl FileStore for LocalFiles {
             return Err(io(e));
         }
         Ok((sha, true))
+    }
+
+    fn put_file(&self, src: &std::path::Path, sha256: &str) -> Result<(String, bool), StoreError> {
+        let path = self.path(sha256)?;
+        if path.exists() {
+            return Ok((sha256.to_string(), false));
+        }
+        let dir = path.parent().expect("digest folder");
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let moved = || -> std::io::Result<()> {
+            std::fs::File::open(src)?.sync_all()?;
+            std::fs::rename(src, &path)?;
+            std::fs::File::open(dir)?.sync_all()
+        };
+        match moved() {
+            Ok(()) => Ok((sha256.to_string(), true)),
+            // Another file system (a spool elsewhere): copy through `put`, which checks the digest.
+            Err(_) => self.put(&std::fs::read(src).map_err(io)?),
+        }
     }
 
     fn get(&self, sha256: &str) -> Result<Vec<u8>, StoreError> {

@@ -29,7 +29,8 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_catalog_search"),
     migration!(6, "0006_api_tokens"),
     migration!(7, "0007_register_scope"),
-    migration!(8, "0008_filing_reference"),
+    migration!(8, "0008_access_log"),
+    migration!(9, "0009_filing_reference"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -2,6 +2,7 @@
 //! database in a throwaway PostgreSQL cluster, and an HTTP client that logs in like a browser.
 
 pub mod browser;
+pub mod files;
 pub mod pg;
 
 use motcua_app::{AppContext, Config};

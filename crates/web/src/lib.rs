@@ -47,6 +47,7 @@ pub fn router(ctx: AppContext) -> Router {
         .with_state(ctx)
         .layer(axum::Extension(pages::counter::CounterHub::default()))
         .layer(DefaultBodyLimit::max(cfg.http.body_limit_bytes))
+        .layer(middleware::from_fn(client_scope))
         .layer(middleware::from_fn(ops::track));
     app.layer(
         ServiceBuilder::new()
@@ -161,6 +162,14 @@ fn is_api_path(path: &str) -> bool {
 /// refused at the edge with 422 (JSON bodies: `ApiJson`): no text we store or search may hold
 /// one, and PostgreSQL rejects it inside a query (a 500 where the input, not the server, is at
 /// fault).
+/// The client address, for the access log of what the request reads.
+async fn client_scope(req: Request, next: Next) -> Response {
+    match req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip()) {
+        Some(ip) => motcua_app::access::with_client(ip, next.run(req)).await,
+        None => next.run(req).await,
+    }
+}
+
 async fn reject_nul(axum::extract::State(limit): axum::extract::State<usize>, req: Request, next: Next) -> Response {
     let has_nul = |s: &[u8]| s.windows(3).any(|w| w == b"%00") || s.contains(&0);
     if has_nul(req.uri().path().as_bytes()) || req.uri().query().is_some_and(|q| has_nul(q.as_bytes())) {

@@ -22,9 +22,9 @@ const PEAK_RSS_LIMIT_KB: u64 = 300 * 1024;
 const STORM: usize = 200;
 
 /// `motcua serve`, killed when dropped.
-struct Server {
-    child: Child,
-    url: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) url: String,
 }
 
 impl Drop for Server {
@@ -34,7 +34,7 @@ impl Drop for Server {
     }
 }
 
-fn vm_kb(pid: u32, key: &str) -> u64 {
+pub(crate) fn vm_kb(pid: u32, key: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
         .lines()
@@ -43,7 +43,7 @@ fn vm_kb(pid: u32, key: &str) -> u64 {
         .unwrap_or(0)
 }
 
-fn start_server(data_dir: &std::path::Path, database_url: Option<String>) -> Server {
+pub(crate) fn start_server(data_dir: &std::path::Path, database_url: Option<String>) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_motcua"));
     cmd.args(["--data-dir", data_dir.to_str().unwrap(), "serve", "--listen", "127.0.0.1:0"])
         .env("MOTCUA_LOG", "error")

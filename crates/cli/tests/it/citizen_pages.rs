@@ -9,8 +9,8 @@ use reqwest::StatusCode;
 const PROCEDURE: &str = "1.910201.H40";
 /// Chứng thực chữ ký: no online service.
 const OFFLINE: &str = "2.000884";
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
+const PDF: &[u8] = motcua_testkit::files::PDF;
+const PNG: &[u8] = motcua_testkit::files::PNG;
 
 /// A `multipart/form-data` POST: text fields, then one file input named `file`.
 async fn post_multipart(b: &Browser, path: &str, fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> Page {

@@ -13,8 +13,8 @@ const COMMUNE: &str = "1.004873";
 /// Đăng ký khai sinh: online only (Chỉ thị 24).
 const ONLINE_ONLY: &str = "1.001193";
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
+const PDF: &[u8] = motcua_testkit::files::PDF;
+const PNG: &[u8] = motcua_testkit::files::PNG;
 
 /// Instants in Vietnam (UTC+7) as unix ms.
 fn vn(s: &str) -> i64 {
@@ -159,7 +159,7 @@ both_backends! {
         // The result document is attached by the officer at the step; never by the applicant.
         let (s, _) = upload(&citizen, &d, "result", "application/pdf", "ket-qua.pdf", PDF).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
-        let signed = b"%PDF-1.7\n% the signed result\n%%EOF\n";
+        let signed = motcua_testkit::files::SIGNED_PDF;
         let (s, d) = upload(&leader, &d, "result", "application/pdf", "the-ccv.pdf", signed).await;
         assert_eq!(s, StatusCode::CREATED, "{d}");
         let d = step(&leader, &d, "resolve", json!({"name": "Thẻ công chứng viên", "number": "15/2026/TCCV"})).await;
@@ -661,20 +661,18 @@ mod limits {
 
     async fn limited(backend: motcua_testkit::Backend) {
         let app = TestApp::spawn_with(backend, |c| {
-            c.attachments.max_file_bytes = 80;
-            c.attachments.max_dossier_bytes = 100;
+            c.attachments.max_file_bytes = PDF.len() + 100;
+            c.attachments.max_dossier_bytes = PDF.len() + 200;
         })
         .await;
         let citizen = app.login("congdan").await;
         let (_, d) = citizen.post("/api/v1/dossiers", json!({"procedure_code": PROVINCE, "applicant": applicant()})).await;
-        let mut big = PDF.to_vec();
-        big.splice(9..9, vec![b' '; 200]);
+        let big = motcua_testkit::files::pdf_of_size(b' ', PDF.len() + 300);
         let (s, b) = upload(&citizen, &d, "giay_de_nghi", "application/pdf", "big.pdf", &big).await;
         assert_eq!((s, b["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("file_too_large")));
         let (s, d) = upload(&citizen, &d, "giay_de_nghi", "application/pdf", "a.pdf", PDF).await;
         assert_eq!(s, StatusCode::CREATED);
-        let mut other = PDF.to_vec();
-        other.splice(9..9, b"% another one ".to_vec());
+        let other = motcua_testkit::files::pdf_of_size(b'o', PDF.len() + 50);
         let (s, b) = upload(&citizen, &d, "anh_the", "application/pdf", "b.pdf", &other).await;
         assert_eq!((s, b["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("dossier_too_large")), "{b}");
         assert_eq!(app.count("files").await, 1);

@@ -12,9 +12,9 @@ use std::time::Instant;
 
 /// Thẻ công chứng viên: province, partly online, 4 required components, a 3-step workflow.
 const PROCEDURE: &str = "1.910201.H40";
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
-const SIGNED: &[u8] = b"%PDF-1.7\n% the signed result\n%%EOF\n";
+const PDF: &[u8] = motcua_testkit::files::PDF;
+const PNG: &[u8] = motcua_testkit::files::PNG;
+const SIGNED: &[u8] = motcua_testkit::files::SIGNED_PDF;
 
 fn vn(s: &str) -> i64 {
     format!("{s}+07:00").parse::<jiff::Timestamp>().unwrap().as_millisecond()

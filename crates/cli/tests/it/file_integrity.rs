@@ -5,7 +5,7 @@ use motcua_testkit::both_backends;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+const PDF: &[u8] = motcua_testkit::files::PDF;
 
 both_backends! {
     async fn verify_names_missing_and_altered_files(app) {
@@ -59,8 +59,7 @@ async fn concurrent_uploads_keep_the_dossier_quota(backend: motcua_testkit::Back
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..8u8 {
         // Distinct files of SIZE bytes each.
-        let mut pdf = PDF.to_vec();
-        pdf.splice(9..9, std::iter::repeat_n(b'a' + i, SIZE - PDF.len()));
+        let pdf = motcua_testkit::files::pdf_of_size(b'a' + i, SIZE);
         let req = citizen
             .http
             .put(format!("{}/api/v1/dossiers/{id}/components/giay_de_nghi/files?name=p{i}.pdf", citizen.base))

@@ -1,6 +1,7 @@
 //! The integration suite: one binary, every scenario on SQLite and on PostgreSQL.
 
 mod abuse;
+mod access_log;
 mod admin_pages;
 mod agencies;
 mod audit;
@@ -31,4 +32,6 @@ mod ops;
 mod pages_escaping;
 mod pages_golden;
 mod store;
+mod upload_stream;
+mod upload_structure;
 mod users;

@@ -158,7 +158,7 @@ both_backends! {
         b.open(&path).await;
         b.axe().await;
         let file = dir.path().join("the-cong-chung-vien.pdf");
-        std::fs::write(&file, b"%PDF-1.7\n% the signed result\n%%EOF\n").unwrap();
+        std::fs::write(&file, motcua_testkit::files::SIGNED_PDF).unwrap();
         b.by_id("tep-ket-qua-file").await.send_keys(file.display().to_string()).await.unwrap();
         submit_action(&b, "tep-ket-qua").await;
         b.fill("ket-qua-name", "Thẻ công chứng viên").await;
@@ -184,7 +184,7 @@ both_backends! {
         let link = b.find(By::Css("a.download")).await;
         let href = link.attr("href").await.unwrap().unwrap();
         let got = b.eval_async(&format!("fetch({href:?}).then(r => r.text()).then(done, e => done('ERR ' + e))")).await;
-        assert_eq!(got, "%PDF-1.7\n% the signed result\n%%EOF\n", "the downloaded result is the leader's document");
+        assert_eq!(got.as_bytes(), motcua_testkit::files::SIGNED_PDF, "the downloaded result is the leader's document");
         b.by_id("satisfied-yes").await.click().await.unwrap();
         b.click_to("Gửi đánh giá", &format!("/ho-so-cua-toi/{id}")).await;
         b.axe().await;

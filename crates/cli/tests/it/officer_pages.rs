@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 /// Thẻ công chứng viên: Sở Tư pháp, 10 working days, workflow reception → appraisal → approval.
 pub const PROVINCE: &str = "1.910201.H40";
-pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+pub const PDF: &[u8] = motcua_testkit::files::PDF;
 
 pub fn vn(s: &str) -> i64 {
     format!("{s}+07:00").parse::<jiff::Timestamp>().unwrap().as_millisecond()

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 const SCRIPT: &str = "<script>alert(1)</script>";
 const IMG: &str = r#""><img src=x onerror=alert(1)>"#;
 const JS: &str = "javascript:alert(1)";
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+const PDF: &[u8] = motcua_testkit::files::PDF;
 
 fn evil(label: &str) -> String {
     format!("{label} {SCRIPT}{IMG}{JS}")

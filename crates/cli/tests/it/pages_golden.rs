@@ -11,8 +11,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 const PROCEDURE: &str = "1.910201.H40";
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
-const SIGNED: &[u8] = b"%PDF-1.7\n% the signed result\n%%EOF\n";
+const PDF: &[u8] = motcua_testkit::files::PDF;
+const SIGNED: &[u8] = motcua_testkit::files::SIGNED_PDF;
 
 fn vn(s: &str) -> i64 {
     format!("{s}+07:00").parse::<jiff::Timestamp>().unwrap().as_millisecond()

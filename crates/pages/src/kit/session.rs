@@ -21,6 +21,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use motcua_app::auth::{CurrentUser, authenticate, tokens_match};
+use motcua_app::upload::{Spooled, spool_dir, spool_stream};
 use motcua_app::{AppContext, AppError};
 
 /// The user as the domain's guard table sees them (`dossier::available`).
@@ -173,28 +174,48 @@ pub async fn optional_user(ctx: &AppContext, headers: &HeaderMap) -> Option<Curr
     authenticate(ctx, &token).await.ok()
 }
 
-/// A file chosen in a page form's `<input type="file">`.
+/// A file chosen in a page form's `<input type="file">`, spooled to a temporary file while it
+/// was received (removed when the `Upload` is dropped or stored).
 pub struct Upload {
     /// The input's name.
     pub field: String,
     pub file_name: String,
     pub content_type: Option<String>,
-    pub bytes: Vec<u8>,
+    /// The file on disk; it dereferences to its bytes for handlers that read it whole (a
+    /// small schedule or catalog file), and `uc::attach` takes it as it is.
+    pub bytes: Spooled,
 }
 
 /// Reads a multipart page form of `user`: the text fields and the files (an empty file input
 /// yields nothing), checking the Origin and the `csrf_token` field as `PageForm` does. For
-/// handlers that take `Multipart` themselves (they need other extractors first).
+/// handlers that take `Multipart` themselves (they need other extractors first). Files are
+/// spooled to the system's temporary folder, bounded by the route's body limit; `PageUpload`
+/// spools into the data folder and stops each file at the configured file limit.
 pub async fn read_multipart(
     lang: Lang,
     user: &CurrentUser,
     headers: &HeaderMap,
+    mp: axum::extract::Multipart,
+) -> Result<(FormFields, Vec<Upload>), Response> {
+    let dir = std::env::temp_dir().join("motcua-uploads");
+    read_parts(lang, user, headers, mp, &dir, usize::MAX).await
+}
+
+/// The fields in order; the `csrf_token` field must come before any file (our forms put it
+/// first), so a forged request is refused before a byte of its files is read.
+async fn read_parts(
+    lang: Lang,
+    user: &CurrentUser,
+    headers: &HeaderMap,
     mut mp: axum::extract::Multipart,
+    dir: &std::path::Path,
+    file_limit: usize,
 ) -> Result<(FormFields, Vec<Upload>), Response> {
     if !origin_ok(headers) {
         return Err(origin_refused(lang));
     }
     let (mut fields, mut files) = (Vec::new(), Vec::new());
+    let mut csrf_ok = false;
     loop {
         let field = match mp.next_field().await {
             Ok(Some(f)) => f,
@@ -204,28 +225,38 @@ pub async fn read_multipart(
         let name = field.name().unwrap_or("").to_string();
         match field.file_name().map(str::to_string) {
             Some(file_name) => {
+                if !csrf_ok {
+                    return Err(csrf_refused(lang));
+                }
                 let content_type = field.content_type().map(str::to_string);
-                let bytes = field.bytes().await.map_err(|e| status_page(lang, e.status()))?;
-                if !file_name.is_empty() || !bytes.is_empty() {
-                    files.push(Upload { field: name, file_name, content_type, bytes: bytes.to_vec() });
+                let file = spool_stream(dir, file_limit, None, field).await.map_err(|e| error_page(lang, e))?;
+                if !file_name.is_empty() || !file.is_empty() {
+                    files.push(Upload { field: name, file_name, content_type, bytes: file });
                 }
             }
             None => {
                 let text = field.text().await.map_err(|e| status_page(lang, e.status()))?;
+                if name == "csrf_token" {
+                    if !tokens_match(&text, &user.session.csrf_token) {
+                        return Err(csrf_refused(lang));
+                    }
+                    csrf_ok = true;
+                }
                 fields.push((name, text));
             }
         }
     }
-    let fields = FormFields(fields);
-    if !tokens_match(fields.get("csrf_token").unwrap_or(""), &user.session.csrf_token) {
+    if !csrf_ok {
         return Err(csrf_refused(lang));
     }
-    Ok((fields, files))
+    Ok((FormFields(fields), files))
 }
 
 /// A `multipart/form-data` form POSTed by the logged-in user (file uploads that work
-/// without JavaScript), with the same checks as `PageForm`: a session, a same-origin
-/// request and the hidden `csrf_token` field. An empty file input yields no `Upload`.
+/// without JavaScript), with the same checks as `PageForm`: a session and a same-origin
+/// request (from the headers, before the body is read) and the hidden `csrf_token` field
+/// (before any file is read). Each file is spooled to disk and refused (413) as soon as it
+/// passes the configured file limit. An empty file input yields no `Upload`.
 pub struct PageUpload {
     pub user: CurrentUser,
     pub fields: FormFields,
@@ -247,7 +278,9 @@ where
         let mp = axum::extract::Multipart::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(|r| status_page(lang, r.status()))?;
-        let (fields, files) = read_multipart(lang, &user, &headers, mp).await?;
+        let ctx = AppContext::from_ref(state);
+        let dir = spool_dir(&ctx.config.data_dir);
+        let (fields, files) = read_parts(lang, &user, &headers, mp, &dir, ctx.config.attachments.max_file_bytes).await?;
         Ok(PageUpload { user, fields, files })
     }
 }

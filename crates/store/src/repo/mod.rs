@@ -1,6 +1,7 @@
 //! Repositories: SQL and the row ↔ record mapping, per aggregate. Each function works on
 //! a `Db` inside the caller's transaction, so a use case composes several in one commit.
 
+pub mod access_log;
 pub mod agencies;
 pub mod audit;
 pub mod calendar;

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, documented in OpenAPI (`/api/openapi.json`).
 
+pub mod access_log;
 pub mod agencies;
 pub mod audit;
 pub mod auth;
@@ -63,6 +64,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .merge(agencies::router())
         .merge(users::router())
         .merge(audit::router())
+        .merge(access_log::router())
         .merge(calendar::router())
         .merge(catalog::router())
         .merge(dossiers::router())

@@ -1,6 +1,7 @@
-//! Attachments: files checked by their bytes, stored by digest, recorded as events.
+//! Attachments: files checked by their structure, stored by digest, recorded as events.
 
 use super::*;
+use crate::upload::Incoming;
 
 fn refused(http: u16, code: &'static str, vi: &str, en: &str) -> AppError {
     AppError::Refused { http, code, vi: vi.into(), en: en.into() }
@@ -30,28 +31,31 @@ pub async fn attach(
     component_key: &str,
     declared_type: Option<&str>,
     name: &str,
-    bytes: Vec<u8>,
+    bytes: impl Into<Incoming>,
 ) -> Result<Dossier, AppError> {
     let limits = &ctx.config.attachments;
-    if bytes.len() > limits.max_file_bytes {
-        return Err(refused(
-            413,
-            "file_too_large",
-            &format!("Tệp vượt quá dung lượng cho phép ({} MB).", limits.max_file_bytes / 1_000_000),
-            &format!("The file exceeds the limit ({} MB).", limits.max_file_bytes / 1_000_000),
-        ));
+    let incoming = bytes.into();
+    if incoming.len() > limits.max_file_bytes {
+        return Err(crate::upload::too_large(limits.max_file_bytes));
     }
-    if bytes.is_empty() {
+    if incoming.is_empty() {
         return Err(refused(422, "file_empty", "Tệp rỗng.", "The file is empty."));
     }
-    let kind = attachment::sniff(&bytes).filter(|k| limits.allowed.iter().any(|a| a == k.code())).ok_or_else(|| {
-        refused(
-            415,
-            "file_type_not_allowed",
-            "Chỉ nhận tệp PDF, JPEG, PNG, DOCX hoặc XLSX (nhận biết theo nội dung tệp).",
-            "Only PDF, JPEG, PNG, DOCX or XLSX files are accepted (recognised from their content).",
-        )
+    // A spooled file is read only now, once its size is known to be within the limit.
+    let (bytes, spooled) = match incoming {
+        Incoming::Memory(b) => (b, None),
+        Incoming::Spooled(s) => (s.read().await?, Some(s)),
+    };
+    // The structure is checked, not a few magic bytes (issue #12 item 11): polyglots and
+    // PDFs with active content are refused before anything is stored.
+    let kind = motcua_documents::upload::check(&bytes).map_err(|r| {
+        let http = if r.code == motcua_documents::upload::UNKNOWN.code { 415 } else { 422 };
+        refused(http, r.code, r.message_vi, r.message_en)
     })?;
+    if !limits.allowed.iter().any(|a| a == kind.code()) {
+        let r = motcua_documents::upload::UNKNOWN;
+        return Err(refused(415, r.code, r.message_vi, r.message_en));
+    }
     if !kind.agrees_with(declared_type) {
         return Err(refused(
             415,
@@ -86,8 +90,13 @@ pub async fn attach(
         &Ctx { actor: actor(current), now: probe_at, calendar: &probe_cal },
     )?;
     let files = ctx.files.clone();
-    let (sha, new) =
-        tokio::task::spawn_blocking(move || files.put(&bytes)).await.map_err(|e| AppError::Internal(e.to_string()))??;
+    let (sha, new) = tokio::task::spawn_blocking(move || match &spooled {
+        // Moved into place; the spool's drop then finds nothing to remove.
+        Some(s) => files.put_file(s.path(), s.sha256()),
+        None => files.put(&bytes),
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))??;
     let (cur, id2, sha2, calendars) = (current.clone(), id.to_string(), sha.clone(), ctx.calendars.clone());
     let now = ctx.clock.now_ms();
     let result = ctx
@@ -129,6 +138,7 @@ pub async fn file(ctx: &AppContext, current: &CurrentUser, id: &str, file_id: &s
         .find(|f| f.id == file_id && !f.removed && dossier::may_read_file(&d, f, &actor(current)))
         .cloned()
         .ok_or(AppError::not_found("file"))?;
+    crate::access::dossier_read(ctx, current, "file_read", &d.id, &d.receiving.path, Some(f.name.clone()));
     let files = ctx.files.clone();
     let sha = f.sha256.clone();
     let bytes = tokio::task::spawn_blocking(move || files.get(&sha)).await.map_err(|e| AppError::Internal(e.to_string()))??;

@@ -31,6 +31,12 @@ fn redacted(mut d: Dossier, current: &CurrentUser) -> Dossier {
 }
 
 pub async fn get(ctx: &AppContext, current: &CurrentUser, id: &str) -> Result<(Dossier, Vec<TimelineEntry>), AppError> {
+    let out = get_unlogged(ctx, current, id).await?;
+    crate::access::dossier_read(ctx, current, "dossier_read", &out.0.id, &out.0.receiving.path, None);
+    Ok(out)
+}
+
+async fn get_unlogged(ctx: &AppContext, current: &CurrentUser, id: &str) -> Result<(Dossier, Vec<TimelineEntry>), AppError> {
     let (current, id) = (current.clone(), id.to_string());
     ctx.store
         .read(move |db| {
@@ -212,6 +218,10 @@ pub async fn register(
             break;
         }
     }
+    // The register lists applicants' names, addresses and phones: every read is logged.
+    let mut e = crate::access::entry(ctx, current, "register_read");
+    e.detail = Some(format!("{from}..{to}: {} dossiers", out.len()));
+    ctx.access.record(e);
     Ok(out)
 }
 
