@@ -1,6 +1,7 @@
 //! The integration suite: one binary, every scenario on SQLite and on PostgreSQL.
 
 mod abuse;
+mod admin_golden;
 mod admin_pages;
 mod agencies;
 mod audit;
