@@ -96,11 +96,9 @@ fn page_table(upload_limit: usize) -> Vec<PageRow> {
         .map(|(path, methods, route, takes_files)| (path, methods, if takes_files { route.layer(files()) } else { route }))
         .collect();
     rows.extend([
-        ("/lich/{year}", &["GET"][..], get(pages::calendar::year_page)),
-        ("/open-data", &["GET"], get(opendata::index)),
+        ("/open-data", &["GET"][..], get(opendata::index)),
         ("/open-data/procedures.json", &["GET"], get(opendata::procedures_json)),
         ("/open-data/procedures.csv", &["GET"], get(opendata::procedures_csv)),
-        ("/thu-tuc/mau/{file}", &["GET"], get(pages::catalog::template)),
         ("/quan-tri/thu-tuc", &["GET"], get(pages::admin_catalog::list)),
         ("/quan-tri/thu-tuc/moi", &["GET", "POST"], get(pages::admin_catalog::new_form).post(pages::admin_catalog::create)),
         ("/quan-tri/thu-tuc/{code}", &["GET"], get(pages::admin_catalog::show)),
@@ -120,12 +118,6 @@ fn page_table(upload_limit: usize) -> Vec<PageRow> {
         ("/can-bo/ho-so/{id}/giay-tiep-nhan", &["GET"], get(pages::counter::receipt)),
         ("/can-bo/so-theo-doi", &["GET"], get(pages::register::page)),
         ("/can-bo/so-theo-doi.csv", &["GET"], get(pages::register::csv)),
-        ("/quan-tri/co-quan", &["GET", "POST"], get(pages::admin::agencies_page).post(pages::admin::agency_create)),
-        ("/quan-tri/co-quan/{id}/doi-ten", &["POST"], post(pages::admin::agency_rename)),
-        ("/quan-tri/nguoi-dung", &["GET", "POST"], get(pages::admin::users_page).post(pages::admin::user_create)),
-        ("/quan-tri/nguoi-dung/{id}/khoa", &["POST"], post(pages::admin::user_disable)),
-        ("/quan-tri/quy-trinh", &["GET"], get(pages::admin::workflows_page)),
-        ("/quan-tri/quy-trinh/{code}", &["GET", "POST"], get(pages::admin::workflow_page).post(pages::admin::workflow_save)),
         ("/man-hinh/quay/{agency_id}", &["GET"], get(pages::counter::screen)),
         ("/man-hinh/quay/{agency_id}/su-kien", &["GET"], get(pages::counter::events)),
         ("/man-hinh/quay/{agency_id}/ban-nhap", &["POST"], post(pages::counter::draft)),
@@ -134,7 +126,6 @@ fn page_table(upload_limit: usize) -> Vec<PageRow> {
         ("/can-bo/ho-so/{id}/tep", &["POST"], post(o::upload_component).layer(big())),
         ("/can-bo/ho-so/{id}/tep-ket-qua", &["POST"], post(o::upload_result).layer(big())),
         ("/can-bo/tiep-nhan", &["GET", "POST"], get(pages::counter::reception).post(pages::counter::receive).layer(big())),
-        ("/quan-tri/lich", &["GET", "POST"], get(pages::admin::calendar_page).post(pages::admin::calendar_load).layer(big())),
         ("/assets/site.css", &["GET"], get(site_css)),
         ("/assets/{file}", &["GET"], get(pages::assets::script)),
         ("/metrics", &["GET"], get(ops::metrics_text)),

@@ -93,7 +93,10 @@ both_backends! {
         // Calendar years: the schedule in force; a bad file is refused whole with its problems.
         let p = admin.get("/quan-tri/lich?nam=2026").await;
         assert_eq!(p.status, StatusCode::OK);
-        assert!(p.body.contains("year,2026"), "the 2026 schedule: {}", p.body);
+        // The schedule as a table (dates, kind, note, document), not the raw file text.
+        assert!(!p.body.contains("year,2026") && !p.body.contains("<pre"), "the 2026 schedule as a table: {}", p.body);
+        assert!(p.body.contains(r#"<table class="grid schedule">"#), "{}", p.body);
+        assert!(p.body.contains("<td>Nghỉ bù</td>") && p.body.contains("<td>Ngày làm bù</td>"), "kinds in words: {}", p.body);
         let fields = vec![("csrf_token", p.csrf()), ("year", "2027".to_string()), ("format", "text".to_string())];
         let r = post_multipart(&admin, "/quan-tri/lich", &fields, &[("file", "lich.csv", "text/csv", b"year,2027\nrevision,x\n")]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);

@@ -2,10 +2,8 @@
 //! markup still built here, on the page kit of `motcua-pages` (re-exported below) and its
 //! layout. Vietnamese by default, English with `?lang=en`.
 
-pub mod admin;
 pub mod admin_catalog;
 pub mod assets;
-pub mod calendar;
 pub mod catalog;
 pub mod counter;
 pub mod form;
