@@ -5,6 +5,7 @@
 //!
 //! `motcua-web` is the HTTP shell: it mounts `router()` next to the API and the assets.
 
+pub mod account;
 pub mod admin;
 pub mod citizen;
 pub mod kit;
@@ -30,6 +31,7 @@ pub fn routes() -> Vec<Row> {
         (Route::Calendar(0).pattern(), &["GET"], get(public::calendar::year_page), false),
         (Route::Login.pattern(), &["GET", "POST"], get(public::login::form).post(public::login::submit), false),
         (Route::Logout.pattern(), &["POST"], post(public::login::logout), false),
+        (Route::ChangePassword.pattern(), &["GET", "POST"], get(account::form).post(account::submit), false),
         (
             Route::FileOnline("").pattern(),
             &["GET", "POST"],
@@ -53,7 +55,7 @@ pub fn routes() -> Vec<Row> {
         (Route::AdminAgencies.pattern(), &["GET", "POST"], get(admin::agencies::page).post(admin::agencies::create), false),
         (Route::AdminAgencyRename("").pattern(), &["POST"], post(admin::agencies::rename), false),
         (Route::AdminUsers.pattern(), &["GET", "POST"], get(admin::users::page).post(admin::users::create), false),
-        (Route::AdminUserLock("").pattern(), &["POST"], post(admin::users::lock), false),
+        (Route::AdminUserLock("").pattern(), &["GET", "POST"], get(admin::users::lock_confirm).post(admin::users::lock), false),
         (Route::AdminWorkflows.pattern(), &["GET"], get(admin::workflows::list), false),
         (Route::AdminCalendar.pattern(), &["GET", "POST"], get(admin::calendar::page).post(admin::calendar::load), true),
         (Route::AdminWorkflow("").pattern(), &["GET", "POST"], get(admin::workflows::page).post(admin::workflows::save), false),

@@ -304,13 +304,15 @@ async fn show_page(
     }
     let _ = write!(
         b,
-        r#"<h1>{name}</h1><p class="meta">{cl}: <strong>{code}</strong> · <a href="/thu-tuc/{code}{lq}">{public}</a></p>
+        r#"<h1>{name}</h1><p class="meta">{cl}: <strong>{code}</strong> · <a href="/thu-tuc/{code}{lq}">{public}</a> · <a href="{workflow}">{wl}</a></p>
 <h2>{vh}</h2>
 <table class="grid"><thead><tr><th scope="col">{c1}</th><th scope="col">{c2}</th><th scope="col">{c3}</th><th scope="col">{c4}</th><th scope="col">{c5}</th><th scope="col">{c6}</th></tr></thead><tbody>"#,
         name = esc(&latest.spec.name),
         cl = lang.t("Mã thủ tục", "Code"),
         code = esc(&code),
         public = lang.t("Xem trang công khai", "Public page"),
+        workflow = esc(&lang.href(motcua_pages::kit::Route::AdminWorkflow(&code))),
+        wl = lang.t("Quy trình xử lý", "Workflow"),
         vh = lang.t("Các phiên bản", "Versions"),
         c1 = lang.t("Phiên bản", "Version"),
         c2 = lang.t("Trạng thái", "Status"),
