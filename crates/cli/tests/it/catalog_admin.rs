@@ -198,8 +198,10 @@ both_backends! {
         let d = b.get(&format!("/quan-tri/thu-tuc/{code}/so-sanh?from=1&to=2")).await;
         assert_eq!(d.status, StatusCode::OK);
         assert_eq!(d.body.matches(r#"<tr><th scope="row">"#).count(), 1, "only the time limit changed: {}", d.body);
-        assert!(d.body.contains("Thời hạn giải quyết <code>time_limit</code>"), "{}", d.body);
-        assert!(d.body.contains("&quot;value&quot;: 5") && d.body.contains("&quot;value&quot;: 7"), "{}", d.body);
+        // Field names and values in words, no JSON keys or JSON text (issue #10 item 10).
+        assert!(d.body.contains(r#"<th scope="row">Thời hạn giải quyết</th>"#), "{}", d.body);
+        assert!(d.body.contains("<td>5 ngày làm việc</td>") && d.body.contains("<td>7 ngày làm việc</td>"), "{}", d.body);
+        assert!(!d.body.contains("time_limit") && !d.body.contains("&quot;") && !d.body.contains("working_days"), "{}", d.body);
 
         // Abolish from a date.
         let p = b.post(&format!("/quan-tri/thu-tuc/{code}/bai-bo"), &[("csrf_token", page.csrf()), ("abolish_effective", "2099-01-01".into())]).await;

@@ -583,11 +583,97 @@ fn field_label(lang: Lang, f: &str) -> &'static str {
     lang.t(vi, en)
 }
 
-fn value_html(v: &Value) -> String {
+/// The name of a key inside a field's value (a component's, a fee's…), in words; a top-level
+/// field's label when it is one, the key itself as the last resort.
+fn key_label(lang: Lang, k: &str) -> String {
+    let (vi, en) = match k {
+        "key" => ("Mã thành phần", "Key"),
+        "name" => ("Tên", "Name"),
+        "originals" => ("Số bản chính", "Originals"),
+        "copies" => ("Số bản sao", "Copies"),
+        "required" => ("Bắt buộc", "Required"),
+        "alternatives" => ("Giấy tờ thay thế", "Alternatives"),
+        "template" => ("Tệp mẫu đơn, tờ khai", "Form file"),
+        "note" => ("Ghi chú", "Note"),
+        "amount" => ("Số tiền", "Amount"),
+        "collected" => ("Thời điểm thu", "Collected"),
+        "exemptions" => ("Miễn, giảm", "Exemptions"),
+        "number" => ("Số hiệu", "Number"),
+        "title" => ("Trích yếu", "Title"),
+        "issued" => ("Ngày ban hành", "Issued"),
+        "effective" => ("Ngày có hiệu lực", "In force from"),
+        "date" => ("Ngày", "Date"),
+        "paper_required" => ("Cần bản giấy", "Paper required"),
+        "same_day_cutoff" => ("Giờ chốt tiếp nhận trong ngày", "Same-day cut-off"),
+        "out_of_hours_next" => ("Nhận ngoài giờ tính từ ngày làm việc sau", "Out of hours counts from the next working day"),
+        "channel" => ("Cách nộp", "Channel"),
+        "description" => ("Mô tả", "Description"),
+        "value" => ("Giá trị", "Value"),
+        "unit" => ("Đơn vị", "Unit"),
+        "code" => ("Mã", "Code"),
+        _ => {
+            let top = field_label(lang, k);
+            return if top.is_empty() { k.to_string() } else { top.to_string() };
+        }
+    };
+    lang.t(vi, en).to_string()
+}
+
+/// A coded value (an enum's JSON name) in words; any other text as it is.
+fn code_label(lang: Lang, s: &str) -> &str {
+    let (vi, en) = match s {
+        "province" => ("Cấp tỉnh", "Province"),
+        "commune" => ("Cấp xã", "Commune"),
+        "counter" => ("Trực tiếp", "At the counter"),
+        "online" => ("Trực tuyến", "Online"),
+        "postal" => ("Bưu chính công ích", "Public postal service"),
+        "full" => ("Toàn trình", "Fully online"),
+        "partial" => ("Một phần", "Partly online"),
+        "none" => ("Không trực tuyến", "Not online"),
+        "at_reception" => ("Khi tiếp nhận", "At reception"),
+        "at_result" => ("Khi trả kết quả", "At the result"),
+        "before_processing" => ("Trước khi giải quyết", "Before processing"),
+        "citizen" => ("Công dân", "Citizen"),
+        "business" => ("Doanh nghiệp", "Business"),
+        "household_business" => ("Hộ kinh doanh", "Household business"),
+        "organisation" => ("Tổ chức", "Organisation"),
+        "foreigner" => ("Người nước ngoài", "Foreigner"),
+        _ => return s,
+    };
+    lang.t(vi, en)
+}
+
+/// A field's value for people: lists as lists, records as label–value pairs, codes and yes/no
+/// in words, the time limit as "5 ngày làm việc"; never JSON text.
+fn value_html(lang: Lang, field: &str, v: &Value) -> String {
+    if field == "time_limit"
+        && let Ok(t) = serde_json::from_value::<motcua_domain::calendar::TimeLimit>(v.clone())
+    {
+        return esc(&motcua_pages::kit::fmt::time_limit(lang, t));
+    }
     match v {
         Value::Null => "—".into(),
-        Value::String(s) => esc(s),
-        other => format!("<pre>{}</pre>", esc(&serde_json::to_string_pretty(other).unwrap_or_default())),
+        Value::Bool(b) => lang.t(if *b { "Có" } else { "Không" }, if *b { "Yes" } else { "No" }).into(),
+        Value::Number(n) if field == "amount" => esc(&n.as_i64().map(motcua_pages::kit::money).unwrap_or_else(|| n.to_string())),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => esc(code_label(lang, s)),
+        Value::Array(items) if items.is_empty() => "—".into(),
+        Value::Array(items) => {
+            let mut o = String::from("<ul>");
+            for it in items {
+                let _ = write!(o, "<li>{}</li>", value_html(lang, field, it));
+            }
+            o.push_str("</ul>");
+            o
+        }
+        Value::Object(m) => {
+            let mut o = String::from(r#"<dl class="facts">"#);
+            for (k, x) in m {
+                let _ = write!(o, "<dt>{}</dt><dd>{}</dd>", esc(&key_label(lang, k)), value_html(lang, k, x));
+            }
+            o.push_str("</dl>");
+            o
+        }
     }
 }
 
@@ -648,11 +734,10 @@ pub async fn diff(
         for c in &changes {
             let _ = write!(
                 b,
-                r#"<tr><th scope="row">{} <code>{}</code></th><td>{}</td><td>{}</td></tr>"#,
-                esc(field_label(lang, &c.field)),
-                esc(&c.field),
-                value_html(&c.before),
-                value_html(&c.after)
+                r#"<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>"#,
+                esc(&key_label(lang, &c.field)),
+                value_html(lang, &c.field, &c.before),
+                value_html(lang, &c.field, &c.after)
             );
         }
         b.push_str("</tbody></table>");
@@ -1474,4 +1559,22 @@ pub async fn amend(State(ctx): State<AppContext>, Path(code): Path<String>, uri:
         Err(e) => return error_page(lang, e),
     };
     save(&ctx, lang, &form.user, &form.fields, Some(&code)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_values_are_words_not_json() {
+        let components =
+            json!([{"key": "to_khai", "name": "Tờ khai", "originals": 1, "copies": 0, "required": true, "template": null}]);
+        let h = value_html(Lang::Vi, "components", &components);
+        assert!(h.contains("<dt>Số bản chính</dt><dd>1</dd>") && h.contains("<dt>Bắt buộc</dt><dd>Có</dd>"), "{h}");
+        assert!(!h.contains("originals") && !h.contains('{') && !h.contains("&quot;"), "{h}");
+        assert_eq!(value_html(Lang::Vi, "time_limit", &json!({"value": 5, "unit": "working_days"})), "5 ngày làm việc");
+        assert_eq!(value_html(Lang::Vi, "online_level", &json!("full")), "Toàn trình");
+        assert!(value_html(Lang::Vi, "fees", &json!([{"amount": 50000}])).contains("50.000 đồng"));
+        assert_eq!(key_label(Lang::Vi, "time_limit"), "Thời hạn giải quyết");
+    }
 }
