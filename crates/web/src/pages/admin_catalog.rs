@@ -3,9 +3,10 @@
 //! (amend, publish a draft, abolish, replace), the diff of two versions, and the
 //! create/amend form.
 //!
-//! The form edits the fields officers change most; the "advanced" textarea holds the whole
-//! spec as JSON for the rest (components, steps, legal basis…). The form fields are applied
-//! on top of the JSON, so where both say something the form wins. Every action goes through
+//! The form edits the fields officers change most, the fees and the required components
+//! (one row each: name, required, originals, copies, form file, note); the "advanced"
+//! textarea holds the whole spec as JSON for the rest (steps, legal basis…). The form fields
+//! are applied on top of the JSON, so where both say something the form wins. Every action goes through
 //! the catalog use cases, which check the permission again and write the audit trail.
 
 use super::form::{
@@ -33,6 +34,8 @@ use std::fmt::Write;
 const BASE: &str = "/quan-tri/thu-tuc";
 /// Empty fee rows offered below the existing ones.
 const SPARE_FEE_ROWS: usize = 2;
+/// Empty component rows offered below the existing ones.
+const SPARE_COMPONENT_ROWS: usize = 1;
 const PAGE_SIZE: i64 = 50;
 
 /// Province administrators only (the same rule the use cases apply): the 403 page for anyone else.
@@ -764,6 +767,38 @@ impl FeeRow {
     }
 }
 
+/// A required component (thành phần hồ sơ) as typed in its row.
+#[derive(Debug, Clone, Default)]
+struct CompRow {
+    key: String,
+    name: String,
+    required: bool,
+    originals: String,
+    copies: String,
+    template: String,
+    note: String,
+}
+
+impl CompRow {
+    fn is_blank(&self) -> bool {
+        [&self.key, &self.name, &self.originals, &self.copies, &self.template, &self.note].iter().all(|v| v.trim().is_empty())
+    }
+}
+
+/// A component key made from its name ("Đơn đề nghị" → `don_de_nghi`), when none is typed.
+fn key_from_name(name: &str) -> String {
+    let folded = motcua_domain::text::fold(name);
+    let mut key = String::new();
+    for c in folded.chars() {
+        if c.is_ascii_alphanumeric() {
+            key.push(c);
+        } else if !key.ends_with('_') && !key.is_empty() {
+            key.push('_');
+        }
+    }
+    key.trim_end_matches('_').chars().take(60).collect()
+}
+
 /// The form's values as typed (strings), so a rejected form comes back exactly as sent.
 #[derive(Debug, Clone, Default)]
 struct SpecForm {
@@ -783,6 +818,9 @@ struct SpecForm {
     online_only: bool,
     cutoff: String,
     fees: Vec<FeeRow>,
+    components: Vec<CompRow>,
+    /// The form carried the component rows (otherwise the JSON's components are kept).
+    components_form: bool,
     decision_number: String,
     decision_date: String,
     result_name: String,
@@ -811,6 +849,20 @@ impl SpecForm {
             })
             .collect();
         fees.extend(std::iter::repeat_n(FeeRow::default(), SPARE_FEE_ROWS));
+        let mut components: Vec<CompRow> = s
+            .components
+            .iter()
+            .map(|c| CompRow {
+                key: c.key.clone(),
+                name: c.name.clone(),
+                required: c.required,
+                originals: c.originals.to_string(),
+                copies: c.copies.to_string(),
+                template: c.template.clone().unwrap_or_default(),
+                note: c.note.clone().unwrap_or_default(),
+            })
+            .collect();
+        components.extend(std::iter::repeat_n(CompRow { required: true, ..Default::default() }, SPARE_COMPONENT_ROWS));
         SpecForm {
             code: s.code.clone(),
             name: s.name.clone(),
@@ -828,6 +880,8 @@ impl SpecForm {
             online_only: s.online_only,
             cutoff: s.counting.same_day_cutoff.map(|t| t.strftime("%H:%M").to_string()).unwrap_or_default(),
             fees,
+            components,
+            components_form: true,
             decision_number: s.decision.number.clone(),
             decision_date: s.decision.date.to_string(),
             result_name: s.result.name.clone(),
@@ -849,6 +903,19 @@ impl SpecForm {
                 exemptions: f.text(&format!("fee_exemptions_{i}")),
             });
         }
+        let mut components = Vec::new();
+        for i in 0.. {
+            let Some(name) = f.get(&format!("comp_name_{i}")) else { break };
+            components.push(CompRow {
+                key: f.text(&format!("comp_key_{i}")),
+                name: name.to_string(),
+                required: f.checked(&format!("comp_required_{i}")),
+                originals: f.text(&format!("comp_originals_{i}")),
+                copies: f.text(&format!("comp_copies_{i}")),
+                template: f.text(&format!("comp_template_{i}")),
+                note: f.text(&format!("comp_note_{i}")),
+            });
+        }
         SpecForm {
             code: f.text("code"),
             name: f.text("name"),
@@ -866,6 +933,8 @@ impl SpecForm {
             online_only: f.checked("online_only"),
             cutoff: f.text("cutoff"),
             fees,
+            components,
+            components_form: f.checked("components_form"),
             decision_number: f.text("decision_number"),
             decision_date: f.text("decision_date"),
             result_name: f.text("result_name"),
@@ -1007,6 +1076,49 @@ impl SpecForm {
                              "exemptions": if ex.is_empty() { Value::Null } else { json!(ex) }}));
         }
         obj.insert("fees".into(), Value::Array(fees));
+        if self.components_form {
+            // The rows replace the JSON's components; what the form does not show (the
+            // alternatives) is kept from the JSON component with the same key.
+            let old: Vec<Value> = obj.get("components").and_then(Value::as_array).cloned().unwrap_or_default();
+            let mut components = Vec::new();
+            for (i, c) in self.components.iter().enumerate() {
+                if c.is_blank() {
+                    continue;
+                }
+                let name = c.name.trim();
+                if name.is_empty() {
+                    bad(
+                        &mut errs,
+                        &format!("comp_name_{i}"),
+                        "required",
+                        "Nhập tên thành phần hồ sơ.",
+                        "Enter the component's name.",
+                    );
+                }
+                let mut count = |id: String, v: &str| match v.trim() {
+                    "" => 0,
+                    t => t.parse::<u8>().unwrap_or_else(|_| {
+                        bad(
+                            &mut errs,
+                            &id,
+                            "invalid_count",
+                            "Số bản là số nguyên từ 0 đến 255.",
+                            "The count is a whole number 0–255.",
+                        );
+                        0
+                    }),
+                };
+                let originals = count(format!("comp_originals_{i}"), &c.originals);
+                let copies = count(format!("comp_copies_{i}"), &c.copies);
+                let key = if c.key.trim().is_empty() { key_from_name(name) } else { c.key.trim().to_string() };
+                let alternatives =
+                    old.iter().find(|o| o["key"] == key.as_str()).map(|o| o["alternatives"].clone()).unwrap_or(json!([]));
+                let opt = |v: &str| if v.trim().is_empty() { Value::Null } else { json!(v.trim()) };
+                components.push(json!({"key": key, "name": name, "required": c.required, "originals": originals,
+                    "copies": copies, "alternatives": alternatives, "template": opt(&c.template), "note": opt(&c.note)}));
+            }
+            obj.insert("components".into(), Value::Array(components));
+        }
         match self.decision_date.trim().parse::<jiff::civil::Date>() {
             Ok(d) => {
                 obj.insert("decision".into(), json!({"number": self.decision_number.trim(), "date": d.to_string()}));
@@ -1045,7 +1157,7 @@ impl SpecForm {
         // mapped to this form's inputs.
         match serde_path_to_error::deserialize::<_, ProcedureSpec>(Value::Object(obj)) {
             Ok(spec) => {
-                let kept: Vec<usize> = self.fees.iter().enumerate().filter(|(_, f)| !f.is_blank()).map(|(i, _)| i).collect();
+                let kept = self.kept_rows();
                 if let Err(v) = spec.clone().validate() {
                     for e in v.0 {
                         let id = form_field_id(&e.field, fixed_code.is_some(), &kept);
@@ -1079,8 +1191,33 @@ impl SpecForm {
     }
 }
 
+impl SpecForm {
+    /// The form rows of the fees and components that were kept (not blank), in order, to
+    /// point the use case's `fees[i]` and `components[i]` errors at the right row.
+    fn kept_rows(&self) -> KeptRows {
+        KeptRows {
+            fees: self.fees.iter().enumerate().filter(|(_, f)| !f.is_blank()).map(|(i, _)| i).collect(),
+            components: if self.components_form {
+                self.components.iter().enumerate().filter(|(_, c)| !c.is_blank()).map(|(i, _)| i).collect()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}
+
+struct KeptRows {
+    fees: Vec<usize>,
+    components: Vec<usize>,
+}
+
+/// The row index in `rest` ("3].name" → 3).
+fn row_of(rest: &str) -> Option<usize> {
+    rest.split_once(']').and_then(|(i, _)| i.parse().ok())
+}
+
 /// The input that shows a domain validation error of the spec.
-fn form_field_id(path: &str, amending: bool, kept_fees: &[usize]) -> String {
+fn form_field_id(path: &str, amending: bool, kept: &KeptRows) -> String {
     let direct = ["name", "implementing_agency", "online_only", "postal_excluded", "online_level", "effective_from"];
     if direct.contains(&path) {
         return path.to_string();
@@ -1091,11 +1228,14 @@ fn form_field_id(path: &str, amending: bool, kept_fees: &[usize]) -> String {
         "levels" => "level_province".into(),
         _ => {
             if let Some(rest) = path.strip_prefix("fees[")
-                && let Some((i, _)) = rest.split_once(']')
-                && let Ok(i) = i.parse::<usize>()
-                && let Some(row) = kept_fees.get(i)
+                && let Some(row) = row_of(rest).and_then(|i| kept.fees.get(i))
             {
                 return format!("fee_amount_{row}");
+            }
+            if let Some(rest) = path.strip_prefix("components[")
+                && let Some(row) = row_of(rest).and_then(|i| kept.components.get(i))
+            {
+                return format!("comp_name_{row}");
             }
             "spec_json".into()
         }
@@ -1330,6 +1470,53 @@ fn spec_form_html(
     }
     b.push_str("</tbody></table></fieldset>");
 
+    let _ = write!(
+        b,
+        r#"<fieldset><legend>{}</legend><p class="meta">{}</p><input type="hidden" name="components_form" value="1"><div class="scroll"><table class="grid components"><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
+        t("Thành phần hồ sơ", "Required components"),
+        t(
+            "Để trống cả dòng để bỏ thành phần đó. Mã để trống thì tạo từ tên. Tệp mẫu là tên tệp .docx trong danh mục mẫu đơn, tờ khai.",
+            "Leave a whole row empty to drop it. An empty key is made from the name. The form file is a .docx name from the catalog's forms."
+        ),
+        t("Tên thành phần", "Name"),
+        t("Bắt buộc", "Required"),
+        t("Số bản chính", "Originals"),
+        t("Số bản sao", "Copies"),
+        t("Tệp mẫu đơn, tờ khai", "Form file"),
+        t("Ghi chú", "Note"),
+        t("Mã", "Key"),
+    );
+    for (i, row) in f.components.iter().enumerate() {
+        let n = i + 1;
+        let row_label = |vi: &str, en: &str| match lang {
+            Lang::Vi => format!("{vi}, dòng {n}"),
+            Lang::En => format!("{en}, row {n}"),
+        };
+        let cell = |id: String, label: String, value: &str, kind: &str| {
+            format!(
+                r#"<td><label class="vh" for="{id}">{l}</label>{err}<input id="{id}" name="{id}" type="{kind}" value="{v}"{attrs}></td>"#,
+                l = esc(&label),
+                err = field_error(lang, errors, &id),
+                v = esc(value),
+                attrs = invalid_attrs(errors, &id),
+            )
+        };
+        let rid = format!("comp_required_{i}");
+        let _ = write!(
+            b,
+            r#"<tr>{}<td><input id="{rid}" name="{rid}" type="checkbox" value="1"{}><label class="vh" for="{rid}">{}</label></td>{}{}{}{}{}</tr>"#,
+            cell(format!("comp_name_{i}"), row_label("Tên thành phần", "Component name"), &row.name, "text"),
+            if row.required { " checked" } else { "" },
+            esc(&row_label("Bắt buộc", "Required")),
+            cell(format!("comp_originals_{i}"), row_label("Số bản chính", "Originals"), &row.originals, "text"),
+            cell(format!("comp_copies_{i}"), row_label("Số bản sao", "Copies"), &row.copies, "text"),
+            cell(format!("comp_template_{i}"), row_label("Tệp mẫu", "Form file"), &row.template, "text"),
+            cell(format!("comp_note_{i}"), row_label("Ghi chú", "Note"), &row.note, "text"),
+            cell(format!("comp_key_{i}"), row_label("Mã thành phần", "Component key"), &row.key, "text"),
+        );
+    }
+    b.push_str("</tbody></table></div></fieldset>");
+
     let _ = write!(b, "<fieldset><legend>{}</legend>", t("Quyết định công bố và kết quả", "Decision and result"));
     b.push_str(&input(
         lang,
@@ -1496,7 +1683,7 @@ async fn save(ctx: &AppContext, lang: Lang, user: &CurrentUser, fields: &FormFie
             see_other(&with_lang(lang, &format!("{BASE}/{}?ok={done}", v.code)))
         }
         Err(e @ AppError::Validation(_)) => {
-            let kept: Vec<usize> = form.fees.iter().enumerate().filter(|(_, f)| !f.is_blank()).map(|(i, _)| i).collect();
+            let kept = form.kept_rows();
             let errors = app_field_errors(&e, "spec_json")
                 .into_iter()
                 .map(|mut f| {
