@@ -57,6 +57,12 @@ pub fn routes() -> Vec<Row> {
         (Route::AdminUsers.pattern(), &["GET", "POST"], get(admin::users::page).post(admin::users::create), false),
         (Route::AdminUserLock("").pattern(), &["GET", "POST"], get(admin::users::lock_confirm).post(admin::users::lock), false),
         (Route::AdminWorkflows.pattern(), &["GET"], get(admin::workflows::list), false),
+        (Route::AdminCatalog.pattern(), &["GET"], get(admin::catalog::list), false),
+        (Route::AdminProcedure("").pattern(), &["GET"], get(admin::catalog::show), false),
+        (Route::AdminPublish("").pattern(), &["POST"], post(admin::catalog::publish), false),
+        (Route::AdminAbolish("").pattern(), &["POST"], post(admin::catalog::abolish), false),
+        (Route::AdminReplace("").pattern(), &["POST"], post(admin::catalog::replace), false),
+        (Route::AdminDiff("").pattern(), &["GET"], get(admin::catalog::diff), false),
         (Route::AdminCalendar.pattern(), &["GET", "POST"], get(admin::calendar::page).post(admin::calendar::load), true),
         (Route::AdminWorkflow("").pattern(), &["GET", "POST"], get(admin::workflows::page).post(admin::workflows::save), false),
     ]

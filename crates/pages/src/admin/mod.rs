@@ -5,6 +5,7 @@
 
 pub mod agencies;
 pub mod calendar;
+pub mod catalog;
 pub mod users;
 pub mod workflows;
 
