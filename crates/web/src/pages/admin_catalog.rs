@@ -1,7 +1,6 @@
-//! Catalog administration pages under `/quan-tri/thu-tuc` (province administrators only;
-//! other users get a 403 page): search, a procedure's versions with their actions
-//! (amend, publish a draft, abolish, replace), the diff of two versions, and the
-//! create/amend form.
+//! The catalog's create/amend form (`/quan-tri/thu-tuc/moi`, `/quan-tri/thu-tuc/{code}/sua-doi`;
+//! province administrators only, others get a 403 page). The other catalog administration
+//! pages (search, versions and actions, diff) are in `motcua-pages` (`admin::catalog`).
 //!
 //! The form edits the fields officers change most, the fees and the required components
 //! (one row each: name, required, originals, copies, form file, note); the "advanced"

@@ -1,4 +1,4 @@
-//! The pages not yet moved to `motcua-pages` (officer, counter, register, admin, catalog):
+//! The pages not yet moved to `motcua-pages` (officer, counter, register, the catalog's form):
 //! markup still built here, on the page kit of `motcua-pages` (re-exported below) and its
 //! layout. Vietnamese by default, English with `?lang=en`.
 
