@@ -56,6 +56,55 @@ pub enum ScheduleSource {
     Loaded,
 }
 
+/// A year of the national calendar as the API and the year page show it.
+pub struct YearOverview {
+    pub year: i32,
+    /// Can-chi name of the lunar year that starts in this solar year.
+    pub lunar_year_name: String,
+    pub calendar_version: String,
+    /// The official schedule in force and where it comes from; `None`: statutory rules only.
+    pub schedule: Option<(Schedule, ScheduleSource)>,
+    /// Holidays, days off and make-up working days of the year.
+    pub days: Vec<motcua_domain::calendar::DayInfo>,
+    pub working_days: u32,
+}
+
+/// The first and last years the calendar covers.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
+
+/// A year of the national calendar (`year` within `YEARS`, else a 422 on `year`).
+pub fn year_overview(ctx: &AppContext, year: i32) -> Result<YearOverview, AppError> {
+    if !YEARS.contains(&year) {
+        return Err(AppError::Validation(motcua_domain::error::ValidationError::single(
+            "year",
+            "year_out_of_range",
+            format!("Năm {year} nằm ngoài phạm vi hỗ trợ 1900–2199."),
+            format!("Year {year} is outside the supported range 1900–2199."),
+        )));
+    }
+    let cal = ctx.calendars.national();
+    let days = cal.special_days(year)?.into_iter().filter(|d| d.date.year() as i32 == year).collect();
+    let first = jiff::civil::date(year as i16, 1, 1);
+    let last = jiff::civil::date(year as i16, 12, 31);
+    let working_days = cal.working_days_between(first.yesterday().unwrap_or(first), last)?;
+    Ok(YearOverview {
+        year,
+        lunar_year_name: motcua_domain::lunar::year_name(year),
+        calendar_version: cal.version().to_string(),
+        schedule: ctx.calendars.schedule(year),
+        days,
+        working_days,
+    })
+}
+
+/// A lunar date as "d/m" ("n" after a leap month), "" outside the lunar tables.
+pub fn lunar_short(d: jiff::civil::Date) -> String {
+    match motcua_domain::lunar::solar_to_lunar(d) {
+        Ok(l) => format!("{}/{}{}", l.day, l.month, if l.leap { "n" } else { "" }),
+        Err(_) => String::new(),
+    }
+}
+
 impl Calendars {
     /// Reads the loaded schedules and office hours from the database.
     pub fn load(db: &mut Db) -> Result<Self, AppError> {

@@ -5,6 +5,8 @@
 //!
 //! `motcua-web` is the HTTP shell: it mounts `router()` next to the API and the assets.
 
+pub mod account;
+pub mod admin;
 pub mod citizen;
 pub mod kit;
 pub mod public;
@@ -24,9 +26,12 @@ pub fn routes() -> Vec<Row> {
         (Route::Home.pattern(), &["GET"], get(public::home::page), false),
         (Route::Catalog.pattern(), &["GET"], get(public::catalog::search_page), false),
         (Route::Procedure("").pattern(), &["GET"], get(public::catalog::procedure_page), false),
+        (Route::CatalogTemplate("").pattern(), &["GET"], get(public::forms::template), false),
         (Route::Tracking.pattern(), &["GET"], get(public::tracking::page), false),
+        (Route::Calendar(0).pattern(), &["GET"], get(public::calendar::year_page), false),
         (Route::Login.pattern(), &["GET", "POST"], get(public::login::form).post(public::login::submit), false),
         (Route::Logout.pattern(), &["POST"], post(public::login::logout), false),
+        (Route::ChangePassword.pattern(), &["GET", "POST"], get(account::form).post(account::submit), false),
         (
             Route::FileOnline("").pattern(),
             &["GET", "POST"],
@@ -47,5 +52,18 @@ pub fn routes() -> Vec<Row> {
         (Route::Supply("").pattern(), &["POST"], post(citizen::dossiers::supply), false),
         (Route::SupplementFile("").pattern(), &["POST"], post(citizen::dossiers::supplement_upload), true),
         (Route::Rate("").pattern(), &["POST"], post(citizen::dossiers::rate), false),
+        (Route::AdminAgencies.pattern(), &["GET", "POST"], get(admin::agencies::page).post(admin::agencies::create), false),
+        (Route::AdminAgencyRename("").pattern(), &["POST"], post(admin::agencies::rename), false),
+        (Route::AdminUsers.pattern(), &["GET", "POST"], get(admin::users::page).post(admin::users::create), false),
+        (Route::AdminUserLock("").pattern(), &["GET", "POST"], get(admin::users::lock_confirm).post(admin::users::lock), false),
+        (Route::AdminWorkflows.pattern(), &["GET"], get(admin::workflows::list), false),
+        (Route::AdminCatalog.pattern(), &["GET"], get(admin::catalog::list), false),
+        (Route::AdminProcedure("").pattern(), &["GET"], get(admin::catalog::show), false),
+        (Route::AdminPublish("").pattern(), &["POST"], post(admin::catalog::publish), false),
+        (Route::AdminAbolish("").pattern(), &["POST"], post(admin::catalog::abolish), false),
+        (Route::AdminReplace("").pattern(), &["POST"], post(admin::catalog::replace), false),
+        (Route::AdminDiff("").pattern(), &["GET"], get(admin::catalog::diff), false),
+        (Route::AdminCalendar.pattern(), &["GET", "POST"], get(admin::calendar::page).post(admin::calendar::load), true),
+        (Route::AdminWorkflow("").pattern(), &["GET", "POST"], get(admin::workflows::page).post(admin::workflows::save), false),
     ]
 }

@@ -6,7 +6,9 @@ use motcua_domain::agency::{self, AgencyCode, AgencyKind, check_merge};
 use motcua_domain::authz::{Permission, Principal, authorize};
 use motcua_domain::error::{Errors, FieldError, ValidationError};
 use motcua_store::Db;
-use motcua_store::repo::agencies::{self as repo, AgencyFilter, AgencyRecord, MergeOutcome, NameRecord};
+use motcua_store::repo::agencies::{self as repo, MergeOutcome, NameRecord};
+// The pages build a filter and read the records through this module (they never use the store).
+pub use motcua_store::repo::agencies::{AgencyFilter, AgencyRecord};
 use motcua_store::repo::audit::{self, ADMIN_CHAIN, NewAudit};
 use motcua_store::repo::new_id;
 use serde_json::json;

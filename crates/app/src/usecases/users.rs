@@ -9,7 +9,9 @@ use motcua_domain::error::{Errors, FieldError, ValidationError};
 use motcua_domain::user::{self, AccountType, CitizenId, Role};
 use motcua_store::Db;
 use motcua_store::repo::audit::{self, ADMIN_CHAIN, NewAudit};
-use motcua_store::repo::users::{self as repo, MembershipRecord, UserFilter, UserRecord};
+use motcua_store::repo::users::{self as repo, UserFilter};
+// The pages read these records through this module (they never use the store).
+pub use motcua_store::repo::users::{MembershipRecord, UserRecord};
 use motcua_store::repo::{agencies, new_id, sessions};
 use serde_json::json;
 
@@ -298,6 +300,29 @@ pub async fn list(ctx: &AppContext, actor: &Principal, q: UserQuery) -> Result<(
         offset: q.offset,
     };
     ctx.store.read(move |db| repo::list(db, &filter).map_err(AppError::from)).await
+}
+
+/// `list`, each account with its memberships (role and agency) within the actor's scope, read
+/// in one more query for the whole page.
+pub async fn list_with_memberships(
+    ctx: &AppContext,
+    actor: &Principal,
+    q: UserQuery,
+) -> Result<(Vec<(UserRecord, Vec<MembershipRecord>)>, i64), AppError> {
+    let (users, total) = list(ctx, actor, q).await?;
+    let ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
+    let pairs = ctx.store.read(move |db| repo::memberships_of(db, &ids).map_err(AppError::from)).await?;
+    let global = authorize_user(actor, Permission::ViewUsers, &[]).is_ok();
+    let s = scope(actor, Permission::ViewUsers);
+    let visible = |m: &MembershipRecord| global || s.iter().any(|p| m.agency_path.starts_with(p.as_str()));
+    let out = users
+        .into_iter()
+        .map(|u| {
+            let ms = pairs.iter().filter(|(id, m)| *id == u.id && visible(m)).map(|(_, m)| m.clone()).collect();
+            (u, ms)
+        })
+        .collect();
+    Ok((out, total))
 }
 
 #[derive(Debug, Clone, Default)]

@@ -52,7 +52,7 @@ both_backends! {
         let uid = app.user_id("cv.vanhoa").await;
         let page = commune.get("/quan-tri/nguoi-dung").await;
         assert!(page.body.contains(&format!("/quan-tri/nguoi-dung/{uid}/khoa")));
-        let r = commune.post(&format!("/quan-tri/nguoi-dung/{uid}/khoa"), &[("csrf_token", page.csrf())]).await;
+        let r = commune.post(&format!("/quan-tri/nguoi-dung/{uid}/khoa"), &[("csrf_token", page.csrf()), ("confirm", "yes".into())]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let b = Browser::new(&app);
         let r = b.post("/dang-nhap", &[("username", "cv.vanhoa".into()), ("password", "Motcua@2026".into())]).await;
@@ -93,7 +93,10 @@ both_backends! {
         // Calendar years: the schedule in force; a bad file is refused whole with its problems.
         let p = admin.get("/quan-tri/lich?nam=2026").await;
         assert_eq!(p.status, StatusCode::OK);
-        assert!(p.body.contains("year,2026"), "the 2026 schedule: {}", p.body);
+        // The schedule as a table (dates, kind, note, document), not the raw file text.
+        assert!(!p.body.contains("year,2026") && !p.body.contains("<pre"), "the 2026 schedule as a table: {}", p.body);
+        assert!(p.body.contains(r#"<table class="grid schedule">"#), "{}", p.body);
+        assert!(p.body.contains("<td>Nghỉ bù</td>") && p.body.contains("<td>Ngày làm bù</td>"), "kinds in words: {}", p.body);
         let fields = vec![("csrf_token", p.csrf()), ("year", "2027".to_string()), ("format", "text".to_string())];
         let r = post_multipart(&admin, "/quan-tri/lich", &fields, &[("file", "lich.csv", "text/csv", b"year,2027\nrevision,x\n")]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
@@ -101,5 +104,103 @@ both_backends! {
         let r = post_multipart(&commune, "/quan-tri/lich", &[("csrf_token", commune.get("/quan-tri/lich").await.csrf()), ("format", "text".into())],
             &[("file", "lich.csv", "text/csv", b"year,2027\n")]).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "the calendar is the province's");
+    }
+}
+
+both_backends! {
+    async fn users_list_shows_roles_and_units_in_vietnamese(app) {
+        let commune = Browser::login(&app, "admin.hoalu").await;
+        let p = commune.get("/quan-tri/nguoi-dung").await;
+        assert_eq!(p.status, StatusCode::OK);
+        // The role and the unit of each account, as words (not codes).
+        let row = p.body.split("<tr>").find(|r| r.contains("<td>chuyenvien.hoalu</td>")).unwrap_or_else(|| panic!("{}", p.body)).to_string();
+        assert!(row.contains("Chuyên viên – Ủy ban nhân dân phường Hoa Lư"), "role and unit: {row}");
+        assert!(p.body.contains("Vai trò") && p.body.contains("Đơn vị"), "{}", p.body);
+        // No English label on the Vietnamese page.
+        assert!(p.body.contains("Thư điện tử") && !p.body.contains(">Email<"), "{}", p.body);
+    }
+
+    async fn locking_an_account_asks_for_confirmation_first(app) {
+        let commune = Browser::login(&app, "admin.hoalu").await;
+        let uid = app.user_id("chuyenvien.hoalu").await;
+        let list = commune.get("/quan-tri/nguoi-dung").await;
+        // The list links to a confirmation page; it has no one-click lock button.
+        assert!(list.body.contains(&format!(r#"href="/quan-tri/nguoi-dung/{uid}/khoa""#)), "{}", list.body);
+        assert!(!list.body.contains(&format!(r#"action="/quan-tri/nguoi-dung/{uid}/khoa""#)), "{}", list.body);
+        let confirm = commune.get(&format!("/quan-tri/nguoi-dung/{uid}/khoa")).await;
+        assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.body);
+        assert!(confirm.body.contains("chuyenvien.hoalu") && confirm.body.contains(r#"name="confirm" value="yes""#), "{}", confirm.body);
+        // A POST without the confirmation changes nothing.
+        let r = commune.post(&format!("/quan-tri/nguoi-dung/{uid}/khoa"), &[("csrf_token", confirm.csrf())]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        Browser::login(&app, "chuyenvien.hoalu").await;
+        let r = commune.post(&format!("/quan-tri/nguoi-dung/{uid}/khoa"), &[("csrf_token", confirm.csrf()), ("confirm", "yes".into())]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let b = Browser::new(&app);
+        let r = b.post("/dang-nhap", &[("username", "chuyenvien.hoalu".into()), ("password", "Motcua@2026".into())]).await;
+        assert_ne!(r.status, StatusCode::SEE_OTHER, "a locked account cannot log in");
+        // An account outside the commune does not exist for its administrator (as in the API).
+        let other = app.user_id("chuyenvien").await;
+        assert_eq!(commune.get(&format!("/quan-tri/nguoi-dung/{other}/khoa")).await.status, StatusCode::NOT_FOUND);
+    }
+
+    async fn every_user_changes_their_own_password(app) {
+        for user in ["congdan", "chuyenvien"] {
+            let b = Browser::login(&app, user).await;
+            let home = b.get("/").await;
+            assert!(home.body.contains(r#"href="/tai-khoan/mat-khau""#), "reachable from the home page: {}", home.body);
+            let p = b.get("/tai-khoan/mat-khau").await;
+            assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+            let form = |cur: &str, new: &str, rep: &str| vec![("csrf_token", p.csrf()), ("current_password", cur.to_string()),
+                ("new_password", new.to_string()), ("repeat_password", rep.to_string())];
+            let bad = b.post("/tai-khoan/mat-khau", &form("sai mat khau", "Moi@20262026", "Moi@20262026")).await;
+            assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+            assert!(bad.body.contains(r##"href="#current_password""##) && bad.body.contains("Mật khẩu hiện tại không đúng."), "{}", bad.body);
+            let bad = b.post("/tai-khoan/mat-khau", &form("Motcua@2026", "Moi@20262026", "Khac@20262026")).await;
+            assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(bad.body.contains(r##"href="#repeat_password""##), "{}", bad.body);
+            assert!(!bad.body.contains("Motcua@2026"), "passwords are never shown again: {}", bad.body);
+            let r = b.post("/tai-khoan/mat-khau", &form("Motcua@2026", "Moi@20262026", "Moi@20262026")).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+            let anon = Browser::new(&app);
+            let old = anon.post("/dang-nhap", &[("username", user.into()), ("password", "Motcua@2026".into())]).await;
+            assert_ne!(old.status, StatusCode::SEE_OTHER, "the old password no longer works");
+            let new = anon.post("/dang-nhap", &[("username", user.into()), ("password", "Moi@20262026".into())]).await;
+            assert_eq!(new.status, StatusCode::SEE_OTHER, "{}", new.body);
+        }
+        let anon = Browser::new(&app);
+        let r = anon.get("/tai-khoan/mat-khau").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "login first");
+    }
+
+    async fn admin_and_calendar_pages_answer_errors_as_html(app) {
+        let anon = Browser::new(&app);
+        let admin = Browser::login(&app, "admin").await;
+        for (b, path, status) in [
+            (&anon, "/lich/3000", StatusCode::UNPROCESSABLE_ENTITY),
+            (&anon, "/lich/khong-phai-nam", StatusCode::NOT_FOUND),
+            (&anon, "/thu-tuc/mau/khong-co.docx", StatusCode::NOT_FOUND),
+            (&admin, "/quan-tri/quy-trinh/khong-co", StatusCode::NOT_FOUND),
+            (&admin, "/quan-tri/thu-tuc/khong-co", StatusCode::NOT_FOUND),
+        ] {
+            let p = b.get(path).await;
+            assert_eq!(p.status, status, "{path}: {}", p.body);
+            let ct = p.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+            assert!(ct.starts_with("text/html") && p.body.contains(r#"<html lang="vi">"#), "{path}: {ct} {}", p.body);
+            assert!(!p.body.trim_start().starts_with('{'), "{path}: no JSON: {}", p.body);
+        }
+        // A wrong method on a page address is an HTML page too.
+        let r = admin.http.delete(format!("{}/quan-tri/nguoi-dung", admin.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    }
+}
+
+both_backends! {
+    async fn procedure_admin_page_links_to_its_workflow(app) {
+        let admin = Browser::login(&app, "admin").await;
+        let p = admin.get("/quan-tri/thu-tuc/1.910201.H40").await;
+        assert_eq!(p.status, StatusCode::OK);
+        assert!(p.body.contains(r#"href="/quan-tri/quy-trinh/1.910201.H40""#), "{}", p.body);
     }
 }

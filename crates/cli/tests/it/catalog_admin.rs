@@ -198,8 +198,10 @@ both_backends! {
         let d = b.get(&format!("/quan-tri/thu-tuc/{code}/so-sanh?from=1&to=2")).await;
         assert_eq!(d.status, StatusCode::OK);
         assert_eq!(d.body.matches(r#"<tr><th scope="row">"#).count(), 1, "only the time limit changed: {}", d.body);
-        assert!(d.body.contains("Thời hạn giải quyết <code>time_limit</code>"), "{}", d.body);
-        assert!(d.body.contains("&quot;value&quot;: 5") && d.body.contains("&quot;value&quot;: 7"), "{}", d.body);
+        // Field names and values in words, no JSON keys or JSON text (issue #10 item 10).
+        assert!(d.body.contains(r#"<th scope="row">Thời hạn giải quyết</th>"#), "{}", d.body);
+        assert!(d.body.contains("<td>5 ngày làm việc</td>") && d.body.contains("<td>7 ngày làm việc</td>"), "{}", d.body);
+        assert!(!d.body.contains("time_limit") && !d.body.contains("&quot;") && !d.body.contains("working_days"), "{}", d.body);
 
         // Abolish from a date.
         let p = b.post(&format!("/quan-tri/thu-tuc/{code}/bai-bo"), &[("csrf_token", page.csrf()), ("abolish_effective", "2099-01-01".into())]).await;
@@ -309,5 +311,44 @@ both_backends! {
         assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(p.body.contains(r##"<a href="#abolish_effective">Chọn ngày có hiệu lực.</a>"##), "{}", p.body);
         assert_eq!(app.count("procedure_versions").await, before);
+    }
+}
+
+both_backends! {
+    async fn components_are_edited_with_a_form_not_json(app) {
+        let b = Browser::login(&app, "admin").await;
+        let (csrf, json) = new_form(&b).await;
+        let mut fields = spec_fields(&csrf, "1.999106.H40", "5", &json, "now", &today());
+        fields.extend([
+            ("components_form", "1".to_string()),
+            ("comp_key_0", "".into()), ("comp_name_0", "Đơn đề nghị cấp giấy phép".into()), ("comp_required_0", "1".into()),
+            ("comp_originals_0", "1".into()), ("comp_copies_0", "0".into()), ("comp_template_0", "don_de_nghi.docx".into()), ("comp_note_0", "".into()),
+            ("comp_key_1", "".into()), ("comp_name_1", "".into()), ("comp_originals_1", "".into()), ("comp_copies_1", "".into()),
+            ("comp_template_1", "".into()), ("comp_note_1", "".into()),
+        ]);
+        let p = b.post("/quan-tri/thu-tuc/moi", &fields).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+        let (_, v) = app.client().get("/api/v1/procedures/1.999106.H40").await;
+        let c = &v["spec"]["components"];
+        assert_eq!(c.as_array().map(Vec::len), Some(1), "{v}");
+        assert_eq!(c[0]["name"], "Đơn đề nghị cấp giấy phép");
+        assert_eq!(c[0]["required"], true);
+        assert_eq!(c[0]["originals"], 1);
+        assert_eq!(c[0]["template"], "don_de_nghi.docx");
+        assert!(!c[0]["key"].as_str().unwrap_or("").is_empty(), "a key is made from the name");
+
+        // The amend form shows each component in its own fields, and one spare row.
+        let form = b.get("/quan-tri/thu-tuc/1.999106.H40/sua-doi").await;
+        assert!(form.body.contains(r#"name="comp_name_0" type="text" value="Đơn đề nghị cấp giấy phép""#), "{}", form.body);
+        assert!(form.body.contains(r#"name="comp_name_1""#) && form.body.contains(r#"name="comp_required_0" type="checkbox" value="1" checked"#), "{}", form.body);
+        // A row with copies but no name is refused at its field, and nothing is written.
+        let mut bad = spec_fields(&form.csrf(), "1.999106.H40", "5", &spec_json(&form), "now", &tomorrow());
+        bad.extend([("components_form", "1".to_string()), ("comp_key_0", "".into()), ("comp_name_0", "".into()),
+            ("comp_originals_0", "abc".into()), ("comp_copies_0", "2".into()), ("comp_template_0", "".into()), ("comp_note_0", "".into())]);
+        let r = b.post("/quan-tri/thu-tuc/1.999106.H40/sua-doi", &bad).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains(r##"href="#comp_name_0""##) && r.body.contains(r##"href="#comp_originals_0""##), "{}", r.body);
+        let (_, vs) = app.client().get("/api/v1/procedures/1.999106.H40/versions").await;
+        assert_eq!(vs.as_array().map(Vec::len), Some(1));
     }
 }

@@ -157,3 +157,28 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+both_backends! {
+    async fn markup_in_agency_and_user_names_is_escaped_on_admin_pages(app) {
+        let commune = Browser::login(&app, "admin.hoalu").await;
+        let p = commune.get("/quan-tri/co-quan").await;
+        let hoalu = app.agency_id("000.00.31.H40").await;
+        let r = commune.post("/quan-tri/co-quan", &[("csrf_token", p.csrf()), ("parent_id", hoalu), ("kind", "unit".into()),
+            ("code", "000.09.31.H40".into()), ("name", evil("Agency"))]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        escaped(&commune.get("/quan-tri/co-quan").await, &["Agency"]);
+        let unit = app.agency_id("000.09.31.H40").await;
+        let r = commune.post("/quan-tri/nguoi-dung", &[("csrf_token", p.csrf()), ("username", "cv.evil".into()), ("full_name", "Lý Thị Hoa".into()),
+            ("password", "Motcua@2026".into()), ("agency_id", unit), ("role", "specialist".into())]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // Full names are letters only (the use case refuses markup); the unit's name is free text.
+        escaped(&commune.get("/quan-tri/nguoi-dung").await, &["Agency"]);
+        let uid = app.user_id("cv.evil").await;
+        escaped(&commune.get(&format!("/quan-tri/nguoi-dung/{uid}/khoa")).await, &["Agency"]);
+        // Markup typed into a form comes back escaped with the errors.
+        let bad = commune.post("/quan-tri/co-quan", &[("csrf_token", p.csrf()), ("parent_id", app.agency_id("000.00.31.H40").await), ("kind", "unit".into()), ("code", "not a code".into()), ("name", evil("Typed"))]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let body = bad.body.to_lowercase();
+        assert!(!body.contains("<script>alert") && !body.contains("<img src=x"), "{}", bad.body);
+    }
+}

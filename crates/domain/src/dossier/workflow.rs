@@ -27,6 +27,21 @@ pub enum StepKind {
 }
 
 impl StepKind {
+    pub const ALL: [StepKind; 6] =
+        [Self::Reception, Self::Appraisal, Self::Approval, Self::Signing, Self::Issuing, Self::Transfer];
+
+    /// The code used in JSON and in forms (`reception`, `appraisal`…).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Reception => "reception",
+            Self::Appraisal => "appraisal",
+            Self::Approval => "approval",
+            Self::Signing => "signing",
+            Self::Issuing => "issuing",
+            Self::Transfer => "transfer",
+        }
+    }
+
     pub fn label_vi(self) -> &'static str {
         match self {
             Self::Reception => "Tiếp nhận hồ sơ",
@@ -193,6 +208,13 @@ mod tests {
 
     fn office_day() -> SignedDuration {
         SignedDuration::from_mins(450)
+    }
+
+    #[test]
+    fn step_kind_codes_are_the_json_names() {
+        for k in StepKind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.code());
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod form;
 pub mod http;
 pub mod lang;
 pub mod layout;
+pub mod officer;
 pub mod route;
 pub mod session;
 

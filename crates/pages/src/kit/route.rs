@@ -36,6 +36,18 @@ pub enum Route<'a> {
     AdminCalendar,
     AdminAgencies,
     AdminUsers,
+    AdminAgencyRename(&'a str),
+    AdminUserLock(&'a str),
+    AdminWorkflow(&'a str),
+    AdminCatalogNew,
+    AdminProcedure(&'a str),
+    AdminAmend(&'a str),
+    AdminPublish(&'a str),
+    AdminAbolish(&'a str),
+    AdminReplace(&'a str),
+    AdminDiff(&'a str),
+    /// Every logged-in user's own password.
+    ChangePassword,
 }
 
 impl Route<'_> {
@@ -71,6 +83,17 @@ impl Route<'_> {
             Route::AdminCalendar => "/quan-tri/lich",
             Route::AdminAgencies => "/quan-tri/co-quan",
             Route::AdminUsers => "/quan-tri/nguoi-dung",
+            Route::AdminAgencyRename(_) => "/quan-tri/co-quan/{id}/doi-ten",
+            Route::AdminUserLock(_) => "/quan-tri/nguoi-dung/{id}/khoa",
+            Route::AdminWorkflow(_) => "/quan-tri/quy-trinh/{code}",
+            Route::AdminCatalogNew => "/quan-tri/thu-tuc/moi",
+            Route::AdminProcedure(_) => "/quan-tri/thu-tuc/{code}",
+            Route::AdminAmend(_) => "/quan-tri/thu-tuc/{code}/sua-doi",
+            Route::AdminPublish(_) => "/quan-tri/thu-tuc/{code}/cong-bo",
+            Route::AdminAbolish(_) => "/quan-tri/thu-tuc/{code}/bai-bo",
+            Route::AdminReplace(_) => "/quan-tri/thu-tuc/{code}/thay-the",
+            Route::AdminDiff(_) => "/quan-tri/thu-tuc/{code}/so-sanh",
+            Route::ChangePassword => "/tai-khoan/mat-khau",
         }
     }
 
@@ -85,7 +108,16 @@ impl Route<'_> {
             | Route::Dossier(a)
             | Route::Supply(a)
             | Route::SupplementFile(a)
-            | Route::Rate(a) => vec![a.to_string()],
+            | Route::Rate(a)
+            | Route::AdminAgencyRename(a)
+            | Route::AdminUserLock(a)
+            | Route::AdminWorkflow(a)
+            | Route::AdminProcedure(a)
+            | Route::AdminAmend(a)
+            | Route::AdminPublish(a)
+            | Route::AdminAbolish(a)
+            | Route::AdminReplace(a)
+            | Route::AdminDiff(a) => vec![a.to_string()],
             Route::Component(a, b) | Route::DossierFile(a, b) => vec![a.to_string(), b.to_string()],
             Route::Calendar(y) => vec![y.to_string()],
             _ => Vec::new(),

@@ -60,6 +60,9 @@ fn links_for(user: Option<&CurrentUser>) -> Vec<Link> {
             }
         }
     }
+    if user.is_some() {
+        mine.push(link(Route::ChangePassword, "Đổi mật khẩu", "Change your password"));
+    }
     mine
 }
 

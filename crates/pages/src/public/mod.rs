@@ -1,6 +1,8 @@
 //! Pages anyone can open: home, the catalog, public tracking, login.
 
+pub mod calendar;
 pub mod catalog;
+pub mod forms;
 pub mod home;
 pub mod login;
 pub mod tracking;

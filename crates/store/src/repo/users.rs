@@ -141,6 +141,17 @@ pub fn record_login_success(db: &mut Db, id: &str, now_ms: i64) -> Result<(), St
     Ok(())
 }
 
+fn membership_of(r: &Row) -> Result<MembershipRecord, StoreError> {
+    let role = r.text(4)?;
+    Ok(MembershipRecord {
+        agency_id: r.text(0)?,
+        agency_code: r.text(1)?,
+        agency_name: r.text(2)?,
+        agency_path: r.text(3)?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Decode(format!("role {role:?}")))?,
+    })
+}
+
 pub fn memberships(db: &mut Db, user_id: &str) -> Result<Vec<MembershipRecord>, StoreError> {
     db.query(
         "SELECT m.agency_id, a.code, a.name, a.path, m.role FROM memberships m JOIN agencies a ON a.id = m.agency_id \
@@ -148,16 +159,28 @@ pub fn memberships(db: &mut Db, user_id: &str) -> Result<Vec<MembershipRecord>, 
         &params![user_id],
     )?
     .iter()
-    .map(|r| {
-        let role = r.text(4)?;
-        Ok(MembershipRecord {
-            agency_id: r.text(0)?,
-            agency_code: r.text(1)?,
-            agency_name: r.text(2)?,
-            agency_path: r.text(3)?,
-            role: Role::parse(&role).ok_or_else(|| StoreError::Decode(format!("role {role:?}")))?,
-        })
-    })
+    .map(membership_of)
+    .collect()
+}
+
+/// The memberships of several users in one query (a page of the users list), as
+/// (user id, membership) pairs.
+pub fn memberships_of(db: &mut Db, user_ids: &[String]) -> Result<Vec<(String, MembershipRecord)>, StoreError> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=user_ids.len()).map(|i| format!("${i}")).collect();
+    let values: Vec<crate::Value> = user_ids.iter().cloned().map(Into::into).collect();
+    db.query(
+        &format!(
+            "SELECT m.agency_id, a.code, a.name, a.path, m.role, m.user_id FROM memberships m \
+             JOIN agencies a ON a.id = m.agency_id WHERE m.user_id IN ({}) ORDER BY a.path, m.role",
+            marks.join(",")
+        ),
+        &values,
+    )?
+    .iter()
+    .map(|r| Ok((r.text(5)?, membership_of(r)?)))
     .collect()
 }
 

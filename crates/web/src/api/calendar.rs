@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Response};
 use motcua_app::AppContext;
 use motcua_app::calendar::{self, DueInfo, LunarInfo, ScheduleFormat, ScheduleSource};
 use motcua_domain::calendar::{DayKind, OfficeHours, TimeLimit, TimeUnit};
-use motcua_domain::lunar;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -100,13 +99,6 @@ pub fn kind_code(k: DayKind) -> &'static str {
     }
 }
 
-pub fn lunar_short(d: jiff::civil::Date) -> String {
-    match lunar::solar_to_lunar(d) {
-        Ok(l) => format!("{}/{}{}", l.day, l.month, if l.leap { "n" } else { "" }),
-        Err(_) => String::new(),
-    }
-}
-
 fn bad_year(year: i32) -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -117,16 +109,12 @@ fn bad_year(year: i32) -> ApiError {
 }
 
 pub fn year_dto(ctx: &AppContext, year: i32) -> ApiResult<YearDto> {
-    if !(1900..=2199).contains(&year) {
+    // The API's own shape of this error (no field list), as before the page moved.
+    if !calendar::YEARS.contains(&year) {
         return Err(bad_year(year));
     }
-    let cal = ctx.calendars.national();
-    let days = cal.special_days(year).map_err(motcua_app::AppError::from)?;
-    let first = jiff::civil::date(year as i16, 1, 1);
-    let last = jiff::civil::date(year as i16, 12, 31);
-    let working_days = cal.working_days_between(first.yesterday().unwrap_or(first), last).map_err(motcua_app::AppError::from)?;
-    let schedule = ctx.calendars.schedule(year);
-    let (source, revision, documents) = match &schedule {
+    let y = calendar::year_overview(ctx, year)?;
+    let (source, revision, documents) = match &y.schedule {
         Some((s, src)) => (
             if *src == ScheduleSource::Loaded { "loaded" } else { "shipped" },
             Some(s.revision),
@@ -139,22 +127,22 @@ pub fn year_dto(ctx: &AppContext, year: i32) -> ApiResult<YearDto> {
     };
     Ok(YearDto {
         year,
-        lunar_year_name: lunar::year_name(year),
-        calendar_version: cal.version().to_string(),
+        lunar_year_name: y.lunar_year_name,
+        calendar_version: y.calendar_version,
         source: source.into(),
         revision,
         documents,
-        working_days,
-        days: days
+        working_days: y.working_days,
+        days: y
+            .days
             .into_iter()
-            .filter(|d| d.date.year() as i32 == year)
             .map(|d| DayDto {
                 date: d.date.to_string(),
                 kind: kind_code(d.kind).into(),
                 working: d.working,
                 label: d.label,
                 document: d.document,
-                lunar: lunar_short(d.date),
+                lunar: calendar::lunar_short(d.date),
             })
             .collect(),
     })

@@ -1,11 +1,11 @@
-//! Catalog administration pages under `/quan-tri/thu-tuc` (province administrators only;
-//! other users get a 403 page): search, a procedure's versions with their actions
-//! (amend, publish a draft, abolish, replace), the diff of two versions, and the
-//! create/amend form.
+//! The catalog's create/amend form (`/quan-tri/thu-tuc/moi`, `/quan-tri/thu-tuc/{code}/sua-doi`;
+//! province administrators only, others get a 403 page). The other catalog administration
+//! pages (search, versions and actions, diff) are in `motcua-pages` (`admin::catalog`).
 //!
-//! The form edits the fields officers change most; the "advanced" textarea holds the whole
-//! spec as JSON for the rest (components, steps, legal basis…). The form fields are applied
-//! on top of the JSON, so where both say something the form wins. Every action goes through
+//! The form edits the fields officers change most, the fees and the required components
+//! (one row each: name, required, originals, copies, form file, note); the "advanced"
+//! textarea holds the whole spec as JSON for the rest (steps, legal basis…). The form fields
+//! are applied on top of the JSON, so where both say something the form wins. Every action goes through
 //! the catalog use cases, which check the permission again and write the audit trail.
 
 use super::form::{
@@ -13,17 +13,15 @@ use super::form::{
 };
 use super::session::{PageForm, PageUser, csrf_input, lang_of, user_bar};
 use super::{Lang, esc};
-use crate::api::catalog::effective_day;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use motcua_app::auth::CurrentUser;
-use motcua_app::error::hanoi_time;
-use motcua_app::usecases::catalog::{self, CatalogQuery, Ending, parse_effective};
+use motcua_app::usecases::catalog::{self, parse_effective};
 use motcua_app::{AppContext, AppError};
 use motcua_domain::authz::{Permission, authorize_user};
 use motcua_domain::calendar::TimeUnit;
-use motcua_domain::catalog::{ProcedureSpec, VersionStatus, valid_code};
+use motcua_domain::catalog::ProcedureSpec;
 use motcua_domain::error::FieldError;
 use motcua_store::repo::catalog::VersionRecord;
 use serde::Deserialize;
@@ -33,7 +31,8 @@ use std::fmt::Write;
 const BASE: &str = "/quan-tri/thu-tuc";
 /// Empty fee rows offered below the existing ones.
 const SPARE_FEE_ROWS: usize = 2;
-const PAGE_SIZE: i64 = 50;
+/// Empty component rows offered below the existing ones.
+const SPARE_COMPONENT_ROWS: usize = 1;
 
 /// Province administrators only (the same rule the use cases apply): the 403 page for anyone else.
 fn refuse_non_admin(lang: Lang, user: &CurrentUser) -> Option<Response> {
@@ -72,28 +71,9 @@ fn with_lang(lang: Lang, path: &str) -> String {
     }
 }
 
-fn day(ms: Option<i64>) -> String {
-    effective_day(ms).map(|d| d.strftime("%d/%m/%Y").to_string()).unwrap_or_else(|| "—".into())
-}
-
 fn tomorrow() -> String {
     let t = motcua_app::usecases::today();
     t.tomorrow().unwrap_or(t).to_string()
-}
-
-fn status_label(lang: Lang, s: VersionStatus) -> &'static str {
-    match (s, lang) {
-        (VersionStatus::Draft, Lang::Vi) => "Dự thảo",
-        (VersionStatus::Draft, Lang::En) => "Draft",
-        (VersionStatus::Published, Lang::Vi) => "Đã công bố",
-        (VersionStatus::Published, Lang::En) => "Published",
-        (VersionStatus::Amended, Lang::Vi) => "Đã được sửa đổi",
-        (VersionStatus::Amended, Lang::En) => "Amended",
-        (VersionStatus::Replaced, Lang::Vi) => "Bị thay thế",
-        (VersionStatus::Replaced, Lang::En) => "Replaced",
-        (VersionStatus::Abolished, Lang::Vi) => "Bãi bỏ",
-        (VersionStatus::Abolished, Lang::En) => "Abolished",
-    }
 }
 
 fn online_label(lang: Lang, o: &str) -> &'static str {
@@ -117,346 +97,7 @@ fn unit_label(lang: Lang, u: TimeUnit) -> &'static str {
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// List
-
-#[derive(Deserialize)]
-pub struct ListParams {
-    q: Option<String>,
-    page: Option<i64>,
-    lang: Option<String>,
-}
-
-/// `GET /quan-tri/thu-tuc`: search the procedures in force (the public search use case);
-/// a code typed in full also finds a procedure that is only a draft or no longer in force.
-pub async fn list(State(ctx): State<AppContext>, PageUser(user): PageUser, Query(p): Query<ListParams>) -> Response {
-    let lang = Lang::from_query(p.lang.as_deref());
-    if let Some(r) = refuse_non_admin(lang, &user) {
-        return r;
-    }
-    let q = p.q.clone().unwrap_or_default();
-    let page_no = p.page.unwrap_or(1).max(1);
-    let query = CatalogQuery {
-        q: Some(q.clone()).filter(|s| !s.trim().is_empty()),
-        limit: PAGE_SIZE,
-        offset: (page_no - 1) * PAGE_SIZE,
-        ..Default::default()
-    };
-    let (items, total) = match catalog::search(&ctx, query).await {
-        Ok(x) => x,
-        Err(e) => return error_page(lang, e),
-    };
-    let code = q.trim().to_ascii_uppercase();
-    let by_code = if valid_code(&code) && !items.iter().any(|i| i.code == code) {
-        catalog::versions(&ctx, &code).await.ok().and_then(|vs| vs.last().cloned())
-    } else {
-        None
-    };
-    let title = lang.t("Quản trị danh mục thủ tục hành chính", "Administrative procedure catalog");
-    let mut b = format!(
-        r#"<h1>{title}</h1>
-<p><a class="button" href="{BASE}/moi{lq}">{new}</a></p>
-<form class="search" method="get" action="{BASE}" role="search">
-<div class="field wide"><label for="q">{ql}</label><input id="q" name="q" type="search" value="{qv}" autocomplete="off"></div>
-{langf}<button type="submit">{go}</button>
-</form>
-<p class="meta" role="status">{count}</p>"#,
-        lq = lang.suffix(),
-        new = lang.t("Thêm thủ tục mới", "Add a new procedure"),
-        ql = lang.t("Tên, mã thủ tục hoặc từ khóa", "Name, code or keywords"),
-        qv = esc(&q),
-        langf = if lang == Lang::En { r#"<input type="hidden" name="lang" value="en">"# } else { "" },
-        go = lang.t("Tìm kiếm", "Search"),
-        count = match lang {
-            Lang::Vi => format!("{total} thủ tục đang có hiệu lực phù hợp."),
-            Lang::En => format!("{total} procedures in force match."),
-        },
-    );
-    if let Some(v) = by_code {
-        let _ = write!(
-            b,
-            r#"<p class="callout">{}: <a href="{}">{} – {}</a> ({})</p>"#,
-            lang.t("Thủ tục có mã này", "The procedure with this code"),
-            esc(&with_lang(lang, &format!("{BASE}/{}", v.code))),
-            esc(&v.code),
-            esc(&v.spec.name),
-            status_label(lang, v.status)
-        );
-    }
-    let _ = write!(
-        b,
-        r#"<table class="grid"><caption class="vh">{}</caption><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
-        lang.t("Kết quả tìm kiếm", "Search results"),
-        lang.t("Mã", "Code"),
-        lang.t("Tên thủ tục", "Name"),
-        lang.t("Lĩnh vực", "Sector"),
-        lang.t("Trực tuyến", "Online"),
-    );
-    for it in &items {
-        let _ = write!(
-            b,
-            r#"<tr><td>{code}</td><td><a href="{href}">{name}</a></td><td>{sector}</td><td>{online}</td></tr>"#,
-            code = esc(&it.code),
-            href = esc(&with_lang(lang, &format!("{BASE}/{}", it.code))),
-            name = esc(&it.name),
-            sector = esc(&it.sector_name),
-            online = online_label(lang, &it.online_level),
-        );
-    }
-    b.push_str("</tbody></table>");
-    let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
-    if pages > 1 {
-        let link = |n: i64| {
-            let mut u = format!("{BASE}?page={n}");
-            if !q.is_empty() {
-                let _ = write!(u, "&q={}", super::catalog::urlencode(&q));
-            }
-            with_lang(lang, &u)
-        };
-        let _ = write!(b, r#"<nav class="pager" aria-label="{}">"#, lang.t("Trang kết quả", "Result pages"));
-        if page_no > 1 {
-            let _ = write!(b, r#"<a href="{}" rel="prev">← {}</a>"#, esc(&link(page_no - 1)), lang.t("Trang trước", "Previous"));
-        }
-        let _ = write!(b, "<span>{} {page_no}/{pages}</span>", lang.t("Trang", "Page"));
-        if page_no < pages {
-            let _ = write!(b, r#"<a href="{}" rel="next">{} →</a>"#, esc(&link(page_no + 1)), lang.t("Trang sau", "Next"));
-        }
-        b.push_str("</nav>");
-    }
-    admin_page(StatusCode::OK, lang, &user, title, &other_lang(lang, BASE), &[], &b)
-}
-
-// ---------------------------------------------------------------------------------------
-// One procedure: versions and actions
-
-/// Values typed into the action forms of the procedure page, kept on a re-render.
-#[derive(Default)]
-struct ActionValues {
-    publish_version: String,
-    publish_effective: String,
-    abolish_effective: String,
-    replace_by: String,
-    replace_effective: String,
-}
-
-#[derive(Deserialize)]
-pub struct ShowParams {
-    ok: Option<String>,
-    lang: Option<String>,
-}
-
-pub async fn show(
-    State(ctx): State<AppContext>,
-    PageUser(user): PageUser,
-    Path(code): Path<String>,
-    Query(p): Query<ShowParams>,
-) -> Response {
-    let lang = Lang::from_query(p.lang.as_deref());
-    if let Some(r) = refuse_non_admin(lang, &user) {
-        return r;
-    }
-    show_page(&ctx, lang, &user, &code, StatusCode::OK, &[], &ActionValues::default(), p.ok.as_deref()).await
-}
-
-fn done_message(lang: Lang, ok: &str) -> Option<&'static str> {
-    Some(match ok {
-        "created" => lang.t("Đã thêm thủ tục.", "The procedure was added."),
-        "amended" => lang.t("Đã tạo phiên bản mới.", "A new version was created."),
-        "published" => lang.t("Đã công bố phiên bản.", "The version was published."),
-        "abolished" => lang.t("Đã bãi bỏ thủ tục từ ngày đã chọn.", "The procedure is abolished from the chosen day."),
-        "replaced" => lang.t("Đã thay thế thủ tục từ ngày đã chọn.", "The procedure is replaced from the chosen day."),
-        _ => return None,
-    })
-}
-
-fn date_field(lang: Lang, errors: &[FieldError], id: &str, label: &str, value: &str) -> String {
-    format!(
-        r#"<div class="field"><label for="{id}">{label}</label>{err}<input id="{id}" name="{id}" type="date" value="{v}" required{attrs}></div>"#,
-        label = esc(label),
-        err = field_error(lang, errors, id),
-        v = esc(value),
-        attrs = invalid_attrs(errors, id),
-    )
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn show_page(
-    ctx: &AppContext,
-    lang: Lang,
-    user: &CurrentUser,
-    code: &str,
-    status: StatusCode,
-    errors: &[FieldError],
-    kept: &ActionValues,
-    ok: Option<&str>,
-) -> Response {
-    let vs = match catalog::versions(ctx, code).await {
-        Ok(vs) => vs,
-        Err(e) => return error_page(lang, e),
-    };
-    let latest = vs.last().expect("versions() refuses an empty list");
-    let code = latest.code.clone();
-    let path = format!("{BASE}/{code}");
-    let lq = lang.suffix();
-    let mut b = String::new();
-    if let Some(m) = ok.and_then(|o| done_message(lang, o)).filter(|_| errors.is_empty()) {
-        let _ = write!(b, r#"<div class="callout" role="status">{m}</div>"#);
-    }
-    let _ = write!(
-        b,
-        r#"<h1>{name}</h1><p class="meta">{cl}: <strong>{code}</strong> · <a href="/thu-tuc/{code}{lq}">{public}</a></p>
-<h2>{vh}</h2>
-<table class="grid"><thead><tr><th scope="col">{c1}</th><th scope="col">{c2}</th><th scope="col">{c3}</th><th scope="col">{c4}</th><th scope="col">{c5}</th><th scope="col">{c6}</th></tr></thead><tbody>"#,
-        name = esc(&latest.spec.name),
-        cl = lang.t("Mã thủ tục", "Code"),
-        code = esc(&code),
-        public = lang.t("Xem trang công khai", "Public page"),
-        vh = lang.t("Các phiên bản", "Versions"),
-        c1 = lang.t("Phiên bản", "Version"),
-        c2 = lang.t("Trạng thái", "Status"),
-        c3 = lang.t("Hiệu lực từ", "In force from"),
-        c4 = lang.t("Hiệu lực đến", "In force until"),
-        c5 = lang.t("Công bố lúc", "Published at"),
-        c6 = lang.t("Thời hạn giải quyết", "Time limit"),
-    );
-    for v in &vs {
-        let _ = write!(
-            b,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            v.version,
-            status_label(lang, v.status),
-            day(v.effective_from),
-            day(v.effective_to),
-            v.published_at.map(hanoi_time).unwrap_or_else(|| "—".into()),
-            esc(&v.spec.time_limit.describe_vi()),
-        );
-    }
-    b.push_str("</tbody></table>");
-    let csrf = csrf_input(user);
-    let open = vs.iter().any(|v| v.status != VersionStatus::Draft && v.effective_to.is_none());
-    let drafts: Vec<&VersionRecord> = vs.iter().filter(|v| v.status == VersionStatus::Draft).collect();
-    let _ = write!(
-        b,
-        r#"<h2>{}</h2><p><a class="button" href="{path}/sua-doi{lq}">{}</a></p>"#,
-        lang.t("Sửa đổi, bổ sung", "Amend"),
-        lang.t("Tạo phiên bản mới từ phiên bản hiện hành", "New version from the current one"),
-    );
-    if !drafts.is_empty() {
-        let mut opts = String::new();
-        for d in &drafts {
-            let sel = if kept.publish_version == d.version.to_string() { " selected" } else { "" };
-            let _ = write!(opts, r#"<option value="{0}"{sel}>{0}</option>"#, d.version);
-        }
-        let eff = if kept.publish_effective.is_empty() { tomorrow() } else { kept.publish_effective.clone() };
-        let _ = write!(
-            b,
-            r#"<h2>{h}</h2><form class="stack" method="post" action="{path}/cong-bo{lq}">{csrf}
-<div class="field"><label for="publish_version">{vl}</label>{verr}<select id="publish_version" name="publish_version"{vattr}>{opts}</select></div>
-{date}<button type="submit">{go}</button></form>"#,
-            h = lang.t("Công bố dự thảo", "Publish a draft"),
-            vl = lang.t("Phiên bản dự thảo", "Draft version"),
-            verr = field_error(lang, errors, "publish_version"),
-            vattr = invalid_attrs(errors, "publish_version"),
-            date = date_field(lang, errors, "publish_effective", lang.t("Có hiệu lực từ ngày", "In force from"), &eff),
-            go = lang.t("Công bố", "Publish"),
-        );
-    }
-    if open {
-        let ab = if kept.abolish_effective.is_empty() { tomorrow() } else { kept.abolish_effective.clone() };
-        let re = if kept.replace_effective.is_empty() { tomorrow() } else { kept.replace_effective.clone() };
-        let _ = write!(
-            b,
-            r#"<h2>{ah}</h2><form class="stack" method="post" action="{path}/bai-bo{lq}">{csrf}
-<p class="meta">{ahint}</p>{adate}<button type="submit" class="warning">{ago}</button></form>
-<h2>{rh}</h2><form class="stack" method="post" action="{path}/thay-the{lq}">{csrf}
-<div class="field"><label for="replace_by">{rl}</label><p class="meta" id="replace_by-hint">{rhint}</p>{rerr}<input id="replace_by" name="replace_by" type="text" value="{rv}" aria-describedby="replace_by-hint"{rattr}></div>
-{rdate}<button type="submit" class="warning">{rgo}</button></form>"#,
-            ah = lang.t("Bãi bỏ", "Abolish"),
-            ahint = lang.t(
-                "Từ ngày hiệu lực, thủ tục không còn được tiếp nhận; hồ sơ đã nhận vẫn theo phiên bản cũ.",
-                "From the effective day the procedure is no longer received; dossiers already received keep their version."
-            ),
-            adate = date_field(lang, errors, "abolish_effective", lang.t("Bãi bỏ từ ngày", "Abolished from"), &ab),
-            ago = lang.t("Bãi bỏ thủ tục", "Abolish the procedure"),
-            rh = lang.t("Thay thế bằng thủ tục khác", "Replace by another procedure"),
-            rl = lang.t("Mã thủ tục thay thế", "Code of the replacing procedure"),
-            rhint = lang
-                .t("Thủ tục thay thế phải có sẵn trong danh mục, ví dụ 1.000948.", "It must be in the catalog, e.g. 1.000948."),
-            rerr = field_error(lang, errors, "replace_by"),
-            rv = esc(&kept.replace_by),
-            rattr = invalid_attrs(errors, "replace_by"),
-            rdate = date_field(lang, errors, "replace_effective", lang.t("Thay thế từ ngày", "Replaced from"), &re),
-            rgo = lang.t("Thay thế thủ tục", "Replace the procedure"),
-        );
-    } else {
-        let _ = write!(
-            b,
-            "<p>{}</p>",
-            lang.t(
-                "Thủ tục không có phiên bản đang hoặc sắp có hiệu lực (dự thảo, đã bãi bỏ hoặc đã bị thay thế).",
-                "The procedure has no version in force or scheduled (draft, abolished or replaced)."
-            )
-        );
-    }
-    if vs.len() >= 2 {
-        let n = vs.len();
-        let select = |id: &str, label: &str, pick: i64| {
-            let mut s = format!(r#"<div class="field"><label for="{id}">{}</label><select id="{id}" name="{id}">"#, esc(label));
-            for v in &vs {
-                let sel = if v.version == pick { " selected" } else { "" };
-                let _ = write!(s, r#"<option value="{0}"{sel}>{0}</option>"#, v.version);
-            }
-            s.push_str("</select></div>");
-            s
-        };
-        let _ = write!(
-            b,
-            r#"<h2>{h}</h2><form class="search" method="get" action="{path}/so-sanh">{from}{to}{langf}<button type="submit">{go}</button></form>"#,
-            h = lang.t("So sánh hai phiên bản", "Compare two versions"),
-            from = select("from", lang.t("Từ phiên bản", "From version"), vs[n - 2].version),
-            to = select("to", lang.t("Đến phiên bản", "To version"), vs[n - 1].version),
-            langf = if lang == Lang::En { r#"<input type="hidden" name="lang" value="en">"# } else { "" },
-            go = lang.t("So sánh", "Compare"),
-        );
-    }
-    admin_page(status, lang, user, &latest.spec.name, &other_lang(lang, &path), errors, &b)
-}
-
-/// Maps the use case's field names to the ids of this page's inputs.
-fn rename(errors: Vec<FieldError>, map: &[(&str, &str)], fallback: &str) -> Vec<FieldError> {
-    errors
-        .into_iter()
-        .map(|mut e| {
-            e.field = map.iter().find(|(from, _)| *from == e.field).map_or(fallback, |(_, to)| *to).to_string();
-            e
-        })
-        .collect()
-}
-
-/// Runs an action of the procedure page: redirect on success, the page again with the
-/// errors (422) on invalid input, an error page otherwise.
-#[allow(clippy::too_many_arguments)]
-async fn after_action(
-    ctx: &AppContext,
-    lang: Lang,
-    user: &CurrentUser,
-    code: &str,
-    kept: ActionValues,
-    result: Result<VersionRecord, AppError>,
-    done: &str,
-    map: &[(&str, &str)],
-    fallback: &str,
-) -> Response {
-    match result {
-        Ok(v) => see_other(&with_lang(lang, &format!("{BASE}/{}?ok={done}", v.code))),
-        Err(e @ AppError::Validation(_)) => {
-            let errors = rename(app_field_errors(&e, fallback), map, fallback);
-            show_page(ctx, lang, user, code, StatusCode::UNPROCESSABLE_ENTITY, &errors, &kept, None).await
-        }
-        Err(e) => error_page(lang, e),
-    }
-}
-
+/// An effective day from a form field (required).
 fn effective(id: &str, s: &str) -> Result<i64, AppError> {
     if s.trim().is_empty() {
         return Err(AppError::Validation(motcua_domain::error::ValidationError::single(
@@ -467,197 +108,6 @@ fn effective(id: &str, s: &str) -> Result<i64, AppError> {
         )));
     }
     parse_effective(id, s)
-}
-
-/// `POST /quan-tri/thu-tuc/{code}/cong-bo`: publish a draft from a day.
-pub async fn publish(State(ctx): State<AppContext>, Path(code): Path<String>, uri: Uri, form: PageForm) -> Response {
-    let lang = lang_of(&uri);
-    let PageForm { user, fields } = form;
-    if let Some(r) = refuse_non_admin(lang, &user) {
-        return r;
-    }
-    let kept = ActionValues {
-        publish_version: fields.text("publish_version"),
-        publish_effective: fields.text("publish_effective"),
-        ..Default::default()
-    };
-    let result = match (kept.publish_version.trim().parse::<i64>(), effective("publish_effective", &kept.publish_effective)) {
-        (Ok(v), Ok(eff)) => catalog::publish(&ctx, &user.principal, &code.to_ascii_uppercase(), v, eff).await,
-        (Err(_), _) => Err(AppError::Validation(motcua_domain::error::ValidationError::single(
-            "publish_version",
-            "invalid_version",
-            "Chọn phiên bản dự thảo.",
-            "Choose the draft version.",
-        ))),
-        (_, Err(e)) => Err(e),
-    };
-    let map =
-        [("publish_effective", "publish_effective"), ("effective_from", "publish_effective"), ("version", "publish_version")];
-    after_action(&ctx, lang, &user, &code, kept, result, "published", &map, "publish_effective").await
-}
-
-/// `POST /quan-tri/thu-tuc/{code}/bai-bo`: abolish from a day.
-pub async fn abolish(State(ctx): State<AppContext>, Path(code): Path<String>, uri: Uri, form: PageForm) -> Response {
-    let lang = lang_of(&uri);
-    let PageForm { user, fields } = form;
-    if let Some(r) = refuse_non_admin(lang, &user) {
-        return r;
-    }
-    let kept = ActionValues { abolish_effective: fields.text("abolish_effective"), ..Default::default() };
-    let result = match effective("abolish_effective", &kept.abolish_effective) {
-        Ok(eff) => catalog::end(&ctx, &user.principal, &code.to_ascii_uppercase(), Ending::Abolish, eff).await,
-        Err(e) => Err(e),
-    };
-    after_action(&ctx, lang, &user, &code, kept, result, "abolished", &[], "abolish_effective").await
-}
-
-/// `POST /quan-tri/thu-tuc/{code}/thay-the`: replace by another procedure from a day.
-pub async fn replace(State(ctx): State<AppContext>, Path(code): Path<String>, uri: Uri, form: PageForm) -> Response {
-    let lang = lang_of(&uri);
-    let PageForm { user, fields } = form;
-    if let Some(r) = refuse_non_admin(lang, &user) {
-        return r;
-    }
-    let kept = ActionValues {
-        replace_by: fields.text("replace_by"),
-        replace_effective: fields.text("replace_effective"),
-        ..Default::default()
-    };
-    let by = kept.replace_by.trim().to_ascii_uppercase();
-    let result = if by.is_empty() {
-        Err(AppError::Validation(motcua_domain::error::ValidationError::single(
-            "replace_by",
-            "required",
-            "Nhập mã thủ tục thay thế.",
-            "Enter the code of the replacing procedure.",
-        )))
-    } else {
-        match effective("replace_effective", &kept.replace_effective) {
-            Ok(eff) => catalog::end(&ctx, &user.principal, &code.to_ascii_uppercase(), Ending::Replace(by), eff).await,
-            Err(e) => Err(e),
-        }
-    };
-    let map = [("by", "replace_by"), ("replace_by", "replace_by")];
-    after_action(&ctx, lang, &user, &code, kept, result, "replaced", &map, "replace_effective").await
-}
-
-// ---------------------------------------------------------------------------------------
-// Diff
-
-#[derive(Deserialize)]
-pub struct DiffParams {
-    from: Option<i64>,
-    to: Option<i64>,
-    lang: Option<String>,
-}
-
-fn field_label(lang: Lang, f: &str) -> &'static str {
-    let (vi, en) = match f {
-        "name" => ("Tên thủ tục", "Name"),
-        "sector" => ("Lĩnh vực", "Sector"),
-        "levels" => ("Cấp thực hiện", "Levels"),
-        "implementing_agency" => ("Cơ quan thực hiện", "Implementing agency"),
-        "agency_code" => ("Mã cơ quan", "Agency code"),
-        "applicant_types" => ("Loại đối tượng", "Applicant types"),
-        "target_subjects" => ("Đối tượng thực hiện", "Target subjects"),
-        "steps" => ("Trình tự thực hiện", "Steps"),
-        "methods" => ("Cách thức thực hiện", "Methods"),
-        "components" => ("Thành phần hồ sơ", "Components"),
-        "sets" => ("Số bộ hồ sơ", "Sets"),
-        "time_limit" => ("Thời hạn giải quyết", "Time limit"),
-        "result" => ("Kết quả", "Result"),
-        "fees" => ("Phí, lệ phí", "Fees"),
-        "legal_basis" => ("Căn cứ pháp lý", "Legal basis"),
-        "decision" => ("Quyết định công bố", "Publishing decision"),
-        "online_level" => ("Mức độ trực tuyến", "Online level"),
-        "full_online_eligible" => ("Đủ điều kiện toàn trình", "Eligible fully online"),
-        "postal_excluded" => ("Không tiếp nhận qua bưu chính", "Postal excluded"),
-        "online_only" => ("Chỉ tiếp nhận trực tuyến", "Online only"),
-        "counting" => ("Cách tính thời hạn", "Counting rules"),
-        "conditions" => ("Yêu cầu, điều kiện", "Conditions"),
-        "code" => ("Mã thủ tục", "Code"),
-        _ => ("", ""),
-    };
-    lang.t(vi, en)
-}
-
-fn value_html(v: &Value) -> String {
-    match v {
-        Value::Null => "—".into(),
-        Value::String(s) => esc(s),
-        other => format!("<pre>{}</pre>", esc(&serde_json::to_string_pretty(other).unwrap_or_default())),
-    }
-}
-
-/// `GET /quan-tri/thu-tuc/{code}/so-sanh?from=&to=`: what changed, field by field.
-pub async fn diff(
-    State(ctx): State<AppContext>,
-    PageUser(user): PageUser,
-    Path(code): Path<String>,
-    Query(p): Query<DiffParams>,
-) -> Response {
-    let lang = Lang::from_query(p.lang.as_deref());
-    if let Some(r) = refuse_non_admin(lang, &user) {
-        return r;
-    }
-    let vs = match catalog::versions(&ctx, &code).await {
-        Ok(vs) => vs,
-        Err(e) => return error_page(lang, e),
-    };
-    let n = vs.len();
-    let to = p.to.unwrap_or(vs[n - 1].version);
-    let from = p.from.unwrap_or(if n >= 2 { vs[n - 2].version } else { to });
-    let changes = match catalog::version_diff(&ctx, &code, from, to).await {
-        Ok(c) => c,
-        Err(e) => return error_page(lang, e),
-    };
-    let code = vs[0].code.clone();
-    let title = match lang {
-        Lang::Vi => format!("So sánh phiên bản {from} và {to}"),
-        Lang::En => format!("Versions {from} and {to} compared"),
-    };
-    let mut b = format!(
-        r#"<h1>{t}</h1><p class="meta"><a href="{back}">{code} – {name}</a></p>"#,
-        t = esc(&title),
-        back = esc(&with_lang(lang, &format!("{BASE}/{code}"))),
-        code = esc(&code),
-        name = esc(&vs[n - 1].spec.name),
-    );
-    if changes.is_empty() {
-        let _ = write!(b, "<p>{}</p>", lang.t("Hai phiên bản giống nhau.", "The two versions are identical."));
-    } else {
-        let _ = write!(
-            b,
-            r#"<table class="grid diff"><caption>{cap}</caption><thead><tr><th scope="col">{c1}</th><th scope="col">{c2}</th><th scope="col">{c3}</th></tr></thead><tbody>"#,
-            cap = match lang {
-                Lang::Vi => format!("{} trường thay đổi", changes.len()),
-                Lang::En => format!("{} changed fields", changes.len()),
-            },
-            c1 = lang.t("Trường", "Field"),
-            c2 = match lang {
-                Lang::Vi => format!("Trước (phiên bản {from})"),
-                Lang::En => format!("Before (version {from})"),
-            },
-            c3 = match lang {
-                Lang::Vi => format!("Sau (phiên bản {to})"),
-                Lang::En => format!("After (version {to})"),
-            },
-        );
-        for c in &changes {
-            let _ = write!(
-                b,
-                r#"<tr><th scope="row">{} <code>{}</code></th><td>{}</td><td>{}</td></tr>"#,
-                esc(field_label(lang, &c.field)),
-                esc(&c.field),
-                value_html(&c.before),
-                value_html(&c.after)
-            );
-        }
-        b.push_str("</tbody></table>");
-    }
-    let path = format!("{BASE}/{code}/so-sanh?from={from}&to={to}");
-    let other = if lang == Lang::Vi { format!("{path}&lang=en") } else { path };
-    admin_page(StatusCode::OK, lang, &user, &title, &other, &[], &b)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -675,6 +125,38 @@ impl FeeRow {
     fn is_blank(&self) -> bool {
         self.name.trim().is_empty() && self.amount.trim().is_empty() && self.exemptions.trim().is_empty()
     }
+}
+
+/// A required component (thành phần hồ sơ) as typed in its row.
+#[derive(Debug, Clone, Default)]
+struct CompRow {
+    key: String,
+    name: String,
+    required: bool,
+    originals: String,
+    copies: String,
+    template: String,
+    note: String,
+}
+
+impl CompRow {
+    fn is_blank(&self) -> bool {
+        [&self.key, &self.name, &self.originals, &self.copies, &self.template, &self.note].iter().all(|v| v.trim().is_empty())
+    }
+}
+
+/// A component key made from its name ("Đơn đề nghị" → `don_de_nghi`), when none is typed.
+fn key_from_name(name: &str) -> String {
+    let folded = motcua_domain::text::fold(name);
+    let mut key = String::new();
+    for c in folded.chars() {
+        if c.is_ascii_alphanumeric() {
+            key.push(c);
+        } else if !key.ends_with('_') && !key.is_empty() {
+            key.push('_');
+        }
+    }
+    key.trim_end_matches('_').chars().take(60).collect()
 }
 
 /// The form's values as typed (strings), so a rejected form comes back exactly as sent.
@@ -696,6 +178,9 @@ struct SpecForm {
     online_only: bool,
     cutoff: String,
     fees: Vec<FeeRow>,
+    components: Vec<CompRow>,
+    /// The form carried the component rows (otherwise the JSON's components are kept).
+    components_form: bool,
     decision_number: String,
     decision_date: String,
     result_name: String,
@@ -724,6 +209,20 @@ impl SpecForm {
             })
             .collect();
         fees.extend(std::iter::repeat_n(FeeRow::default(), SPARE_FEE_ROWS));
+        let mut components: Vec<CompRow> = s
+            .components
+            .iter()
+            .map(|c| CompRow {
+                key: c.key.clone(),
+                name: c.name.clone(),
+                required: c.required,
+                originals: c.originals.to_string(),
+                copies: c.copies.to_string(),
+                template: c.template.clone().unwrap_or_default(),
+                note: c.note.clone().unwrap_or_default(),
+            })
+            .collect();
+        components.extend(std::iter::repeat_n(CompRow { required: true, ..Default::default() }, SPARE_COMPONENT_ROWS));
         SpecForm {
             code: s.code.clone(),
             name: s.name.clone(),
@@ -741,6 +240,8 @@ impl SpecForm {
             online_only: s.online_only,
             cutoff: s.counting.same_day_cutoff.map(|t| t.strftime("%H:%M").to_string()).unwrap_or_default(),
             fees,
+            components,
+            components_form: true,
             decision_number: s.decision.number.clone(),
             decision_date: s.decision.date.to_string(),
             result_name: s.result.name.clone(),
@@ -762,6 +263,19 @@ impl SpecForm {
                 exemptions: f.text(&format!("fee_exemptions_{i}")),
             });
         }
+        let mut components = Vec::new();
+        for i in 0.. {
+            let Some(name) = f.get(&format!("comp_name_{i}")) else { break };
+            components.push(CompRow {
+                key: f.text(&format!("comp_key_{i}")),
+                name: name.to_string(),
+                required: f.checked(&format!("comp_required_{i}")),
+                originals: f.text(&format!("comp_originals_{i}")),
+                copies: f.text(&format!("comp_copies_{i}")),
+                template: f.text(&format!("comp_template_{i}")),
+                note: f.text(&format!("comp_note_{i}")),
+            });
+        }
         SpecForm {
             code: f.text("code"),
             name: f.text("name"),
@@ -779,6 +293,8 @@ impl SpecForm {
             online_only: f.checked("online_only"),
             cutoff: f.text("cutoff"),
             fees,
+            components,
+            components_form: f.checked("components_form"),
             decision_number: f.text("decision_number"),
             decision_date: f.text("decision_date"),
             result_name: f.text("result_name"),
@@ -920,6 +436,49 @@ impl SpecForm {
                              "exemptions": if ex.is_empty() { Value::Null } else { json!(ex) }}));
         }
         obj.insert("fees".into(), Value::Array(fees));
+        if self.components_form {
+            // The rows replace the JSON's components; what the form does not show (the
+            // alternatives) is kept from the JSON component with the same key.
+            let old: Vec<Value> = obj.get("components").and_then(Value::as_array).cloned().unwrap_or_default();
+            let mut components = Vec::new();
+            for (i, c) in self.components.iter().enumerate() {
+                if c.is_blank() {
+                    continue;
+                }
+                let name = c.name.trim();
+                if name.is_empty() {
+                    bad(
+                        &mut errs,
+                        &format!("comp_name_{i}"),
+                        "required",
+                        "Nhập tên thành phần hồ sơ.",
+                        "Enter the component's name.",
+                    );
+                }
+                let mut count = |id: String, v: &str| match v.trim() {
+                    "" => 0,
+                    t => t.parse::<u8>().unwrap_or_else(|_| {
+                        bad(
+                            &mut errs,
+                            &id,
+                            "invalid_count",
+                            "Số bản là số nguyên từ 0 đến 255.",
+                            "The count is a whole number 0–255.",
+                        );
+                        0
+                    }),
+                };
+                let originals = count(format!("comp_originals_{i}"), &c.originals);
+                let copies = count(format!("comp_copies_{i}"), &c.copies);
+                let key = if c.key.trim().is_empty() { key_from_name(name) } else { c.key.trim().to_string() };
+                let alternatives =
+                    old.iter().find(|o| o["key"] == key.as_str()).map(|o| o["alternatives"].clone()).unwrap_or(json!([]));
+                let opt = |v: &str| if v.trim().is_empty() { Value::Null } else { json!(v.trim()) };
+                components.push(json!({"key": key, "name": name, "required": c.required, "originals": originals,
+                    "copies": copies, "alternatives": alternatives, "template": opt(&c.template), "note": opt(&c.note)}));
+            }
+            obj.insert("components".into(), Value::Array(components));
+        }
         match self.decision_date.trim().parse::<jiff::civil::Date>() {
             Ok(d) => {
                 obj.insert("decision".into(), json!({"number": self.decision_number.trim(), "date": d.to_string()}));
@@ -958,7 +517,7 @@ impl SpecForm {
         // mapped to this form's inputs.
         match serde_path_to_error::deserialize::<_, ProcedureSpec>(Value::Object(obj)) {
             Ok(spec) => {
-                let kept: Vec<usize> = self.fees.iter().enumerate().filter(|(_, f)| !f.is_blank()).map(|(i, _)| i).collect();
+                let kept = self.kept_rows();
                 if let Err(v) = spec.clone().validate() {
                     for e in v.0 {
                         let id = form_field_id(&e.field, fixed_code.is_some(), &kept);
@@ -992,8 +551,33 @@ impl SpecForm {
     }
 }
 
+impl SpecForm {
+    /// The form rows of the fees and components that were kept (not blank), in order, to
+    /// point the use case's `fees[i]` and `components[i]` errors at the right row.
+    fn kept_rows(&self) -> KeptRows {
+        KeptRows {
+            fees: self.fees.iter().enumerate().filter(|(_, f)| !f.is_blank()).map(|(i, _)| i).collect(),
+            components: if self.components_form {
+                self.components.iter().enumerate().filter(|(_, c)| !c.is_blank()).map(|(i, _)| i).collect()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}
+
+struct KeptRows {
+    fees: Vec<usize>,
+    components: Vec<usize>,
+}
+
+/// The row index in `rest` ("3].name" → 3).
+fn row_of(rest: &str) -> Option<usize> {
+    rest.split_once(']').and_then(|(i, _)| i.parse().ok())
+}
+
 /// The input that shows a domain validation error of the spec.
-fn form_field_id(path: &str, amending: bool, kept_fees: &[usize]) -> String {
+fn form_field_id(path: &str, amending: bool, kept: &KeptRows) -> String {
     let direct = ["name", "implementing_agency", "online_only", "postal_excluded", "online_level", "effective_from"];
     if direct.contains(&path) {
         return path.to_string();
@@ -1004,11 +588,14 @@ fn form_field_id(path: &str, amending: bool, kept_fees: &[usize]) -> String {
         "levels" => "level_province".into(),
         _ => {
             if let Some(rest) = path.strip_prefix("fees[")
-                && let Some((i, _)) = rest.split_once(']')
-                && let Ok(i) = i.parse::<usize>()
-                && let Some(row) = kept_fees.get(i)
+                && let Some(row) = row_of(rest).and_then(|i| kept.fees.get(i))
             {
                 return format!("fee_amount_{row}");
+            }
+            if let Some(rest) = path.strip_prefix("components[")
+                && let Some(row) = row_of(rest).and_then(|i| kept.components.get(i))
+            {
+                return format!("comp_name_{row}");
             }
             "spec_json".into()
         }
@@ -1243,6 +830,53 @@ fn spec_form_html(
     }
     b.push_str("</tbody></table></fieldset>");
 
+    let _ = write!(
+        b,
+        r#"<fieldset><legend>{}</legend><p class="meta">{}</p><input type="hidden" name="components_form" value="1"><div class="scroll"><table class="grid components"><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
+        t("Thành phần hồ sơ", "Required components"),
+        t(
+            "Để trống cả dòng để bỏ thành phần đó. Mã để trống thì tạo từ tên. Tệp mẫu là tên tệp .docx trong danh mục mẫu đơn, tờ khai.",
+            "Leave a whole row empty to drop it. An empty key is made from the name. The form file is a .docx name from the catalog's forms."
+        ),
+        t("Tên thành phần", "Name"),
+        t("Bắt buộc", "Required"),
+        t("Số bản chính", "Originals"),
+        t("Số bản sao", "Copies"),
+        t("Tệp mẫu đơn, tờ khai", "Form file"),
+        t("Ghi chú", "Note"),
+        t("Mã", "Key"),
+    );
+    for (i, row) in f.components.iter().enumerate() {
+        let n = i + 1;
+        let row_label = |vi: &str, en: &str| match lang {
+            Lang::Vi => format!("{vi}, dòng {n}"),
+            Lang::En => format!("{en}, row {n}"),
+        };
+        let cell = |id: String, label: String, value: &str, kind: &str| {
+            format!(
+                r#"<td><label class="vh" for="{id}">{l}</label>{err}<input id="{id}" name="{id}" type="{kind}" value="{v}"{attrs}></td>"#,
+                l = esc(&label),
+                err = field_error(lang, errors, &id),
+                v = esc(value),
+                attrs = invalid_attrs(errors, &id),
+            )
+        };
+        let rid = format!("comp_required_{i}");
+        let _ = write!(
+            b,
+            r#"<tr>{}<td><input id="{rid}" name="{rid}" type="checkbox" value="1"{}><label class="vh" for="{rid}">{}</label></td>{}{}{}{}{}</tr>"#,
+            cell(format!("comp_name_{i}"), row_label("Tên thành phần", "Component name"), &row.name, "text"),
+            if row.required { " checked" } else { "" },
+            esc(&row_label("Bắt buộc", "Required")),
+            cell(format!("comp_originals_{i}"), row_label("Số bản chính", "Originals"), &row.originals, "text"),
+            cell(format!("comp_copies_{i}"), row_label("Số bản sao", "Copies"), &row.copies, "text"),
+            cell(format!("comp_template_{i}"), row_label("Tệp mẫu", "Form file"), &row.template, "text"),
+            cell(format!("comp_note_{i}"), row_label("Ghi chú", "Note"), &row.note, "text"),
+            cell(format!("comp_key_{i}"), row_label("Mã thành phần", "Component key"), &row.key, "text"),
+        );
+    }
+    b.push_str("</tbody></table></div></fieldset>");
+
     let _ = write!(b, "<fieldset><legend>{}</legend>", t("Quyết định công bố và kết quả", "Decision and result"));
     b.push_str(&input(
         lang,
@@ -1409,7 +1043,7 @@ async fn save(ctx: &AppContext, lang: Lang, user: &CurrentUser, fields: &FormFie
             see_other(&with_lang(lang, &format!("{BASE}/{}?ok={done}", v.code)))
         }
         Err(e @ AppError::Validation(_)) => {
-            let kept: Vec<usize> = form.fees.iter().enumerate().filter(|(_, f)| !f.is_blank()).map(|(i, _)| i).collect();
+            let kept = form.kept_rows();
             let errors = app_field_errors(&e, "spec_json")
                 .into_iter()
                 .map(|mut f| {

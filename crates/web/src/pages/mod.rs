@@ -1,11 +1,9 @@
-//! The pages not yet moved to `motcua-pages` (officer, counter, register, admin, catalog):
+//! The pages not yet moved to `motcua-pages` (officer, counter, register, the catalog's form):
 //! markup still built here, on the page kit of `motcua-pages` (re-exported below) and its
 //! layout. Vietnamese by default, English with `?lang=en`.
 
-pub mod admin;
 pub mod admin_catalog;
 pub mod assets;
-pub mod calendar;
 pub mod catalog;
 pub mod counter;
 pub mod form;

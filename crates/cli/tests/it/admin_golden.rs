@@ -1,0 +1,44 @@
+//! Golden snapshots of the administration pages (agencies, users, workflows, calendar, the
+//! public year calendar, the catalog administration), recorded from the hand-built pages
+//! before their move to templates; normalized as `pages_golden` does.
+
+use crate::browser::{Browser, Page};
+use crate::pages_golden::normalize;
+use motcua_testkit::both_backends;
+use reqwest::StatusCode;
+
+fn snap(name: &str, p: &Page) {
+    let body = format!("status: {}\n{}", p.status.as_u16(), normalize(&p.body));
+    insta::assert_snapshot!(name, body);
+}
+
+fn vn(s: &str) -> i64 {
+    format!("{s}+07:00").parse::<jiff::Timestamp>().unwrap().as_millisecond()
+}
+
+both_backends! {
+    async fn admin_pages_golden(app) {
+        app.ctx.clock.set(vn("2026-03-02T08:00:00"));
+        let anon = Browser::new(&app);
+        snap("year_calendar", &anon.get("/lich/2026").await);
+        snap("year_calendar_en", &anon.get("/lich/2026?lang=en").await);
+        let commune = Browser::login(&app, "admin.hoalu").await;
+        snap("agencies_commune", &commune.get("/quan-tri/co-quan").await);
+        let p = commune.get("/quan-tri/co-quan").await;
+        let hoalu = app.agency_id("000.00.31.H40").await;
+        let bad = commune.post("/quan-tri/co-quan", &[("csrf_token", p.csrf()), ("parent_id", hoalu), ("kind", "unit".into()),
+            ("code", "not a code".into()), ("name", "Bộ phận Văn hóa".into())]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        snap("agencies_errors", &bad);
+        snap("users_commune", &commune.get("/quan-tri/nguoi-dung").await);
+        let b = Browser::login(&app, "admin").await;
+        snap("users_en", &b.get("/quan-tri/nguoi-dung?q=hoalu&lang=en").await);
+        snap("workflows", &b.get("/quan-tri/quy-trinh").await);
+        snap("workflow", &b.get("/quan-tri/quy-trinh/1.910201.H40").await);
+        snap("workflow_en", &b.get("/quan-tri/quy-trinh/1.004873?lang=en").await);
+        snap("calendar_admin", &b.get("/quan-tri/lich?nam=2026").await);
+        snap("calendar_admin_none", &b.get("/quan-tri/lich?nam=2031&lang=en").await);
+        snap("catalog_admin_list", &b.get("/quan-tri/thu-tuc?q=chung+thuc").await);
+        snap("catalog_admin_show", &b.get("/quan-tri/thu-tuc/1.910201.H40").await);
+    }
+}

@@ -1,0 +1,38 @@
+//! The frame of the officer and administration pages (`layouts/officer.html`): the user
+//! bar, the officer menu (the links this user may use), then the error summary and the page.
+
+use super::{Lang, Route};
+use motcua_app::auth::CurrentUser;
+use motcua_domain::authz::{Permission, authorize_user};
+use motcua_domain::user::Role;
+
+/// One link of the officer menu.
+pub struct MenuLink {
+    pub href: String,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+fn has_role(user: &CurrentUser, role: Role) -> bool {
+    user.principal.memberships.iter().any(|m| m.role == role)
+}
+
+/// The officer menu of `user`, `current` marked as the page they are on.
+pub fn menu(lang: Lang, user: &CurrentUser, current: Route) -> Vec<MenuLink> {
+    let mut links = vec![(Route::OfficerInbox, lang.t("Hồ sơ cần xử lý", "Dossiers to handle"))];
+    if has_role(user, Role::ReceptionOfficer) {
+        links.push((Route::CounterReception, lang.t("Tiếp nhận tại quầy", "Counter reception")));
+    }
+    links.push((Route::Register, lang.t("Sổ theo dõi hồ sơ", "Dossier register")));
+    if has_role(user, Role::Admin) {
+        links.push((Route::AdminAgencies, lang.t("Cơ quan", "Agencies")));
+        links.push((Route::AdminUsers, lang.t("Người dùng", "Users")));
+        // Workflows, calendar and catalog are the province's (the use cases require it).
+        if authorize_user(&user.principal, Permission::ManageCatalog, &[]).is_ok() {
+            links.push((Route::AdminWorkflows, lang.t("Quy trình", "Workflows")));
+            links.push((Route::AdminCalendar, lang.t("Lịch làm việc", "Work calendar")));
+            links.push((Route::AdminCatalog, lang.t("Thủ tục", "Procedures")));
+        }
+    }
+    links.into_iter().map(|(r, label)| MenuLink { href: lang.href(r), label, current: r == current }).collect()
+}
