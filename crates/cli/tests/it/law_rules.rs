@@ -2,8 +2,8 @@
 //! both backends. Each test is named after the rule it checks; the domain has a unit test of
 //! the same name.
 
-use motcua_testkit::{Client, both_backends};
-use reqwest::StatusCode;
+use motcua_testkit::{Client, TestApp, both_backends};
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 /// Xác nhận tình trạng hôn nhân: commune, 3 working days, counter reception.
@@ -22,6 +22,21 @@ async fn counter_filing(clerk: &Client) -> Value {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{d}");
     d
+}
+
+/// Đăng ký khai sinh: commune level, online only (Chỉ thị 24/CT-TTg).
+const KHAI_SINH: &str = "1.001193";
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+
+async fn upload(c: &Client, d: &Value, key: &str) -> Value {
+    let path = format!("/api/v1/dossiers/{}/components/{key}/files?name={key}.pdf", d["id"].as_str().unwrap());
+    let (s, b) = c.raw(Method::PUT, &path, "application/pdf", PDF.to_vec()).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    b
+}
+
+async fn events(app: &TestApp) -> (i64, i64) {
+    (app.count("dossiers").await, app.count("dossier_events").await)
 }
 
 async fn step(c: &Client, d: &Value, cmd: &str, mut body: Value) -> (StatusCode, Value) {
@@ -90,5 +105,123 @@ both_backends! {
         assert_eq!((s, d["national_status"].as_i64()), (StatusCode::OK, Some(4)), "{d}");
         let (_, replayed) = motcua_app::usecases::dossiers::replay(&app.ctx, d["id"].as_str().unwrap()).await.unwrap();
         assert_eq!(replayed.status.national_code(), Some(4));
+    }
+
+    async fn commune_procedures_filed_online_are_received_and_handled_by_the_commune(app) {
+        app.ctx.clock.set(vn("2026-03-02T09:00:00"));
+        let citizen = app.login("congdan").await;
+        let hoalu = app.agency_id("000.00.31.H40").await;
+        // Khai sinh online, the commune chosen in the wizard: it lands at the commune's centre.
+        let (s, d) = citizen
+            .post("/api/v1/dossiers", json!({"procedure_code": KHAI_SINH, "competent_agency_id": hoalu,
+                "applicant": {"name": "Nguyễn Văn An", "id_number": "037092001234", "phone": "0912345678", "address": "Thôn Đông, Xã Gia Viễn"}}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        assert_eq!((d["receiving"]["code"].as_str(), d["competent"]["code"].as_str()), (Some("000.01.31.H40"), Some("000.00.31.H40")), "{d}");
+        let mut d = d;
+        for key in ["to_khai", "giay_chung_sinh", "giay_to_tuy_than"] {
+            d = upload(&citizen, &d, key).await;
+        }
+        let (s, d) = step(&citizen, &d, "submit", json!({})).await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        // The commune's counter receives it (online-only means no paper, not no counter).
+        let clerk = app.login("tiepnhan.hoalu").await;
+        let (s, d) = step(&clerk, &d, "receive", json!({})).await;
+        assert_eq!((s, d["status"].as_str()), (StatusCode::OK, Some("received")), "{d}");
+        assert!(d["code"].as_str().unwrap().starts_with("000.01.31.H40-"), "{d}");
+        assert_eq!(d["steps"][1]["agency"]["code"], "000.00.31.H40", "appraised by the commune: {d}");
+        let (_, d) = step(&clerk, &d, "forward", json!({})).await;
+        let specialist = app.login("chuyenvien.hoalu").await;
+        let (s, d) = step(&specialist, &d, "forward", json!({})).await;
+        assert_eq!((s, d["step"].as_i64()), (StatusCode::OK, Some(2)), "{d}");
+
+        // No choice: the commune the address names (the wizard pre-selects it).
+        let (s, d) = citizen
+            .post("/api/v1/dossiers", json!({"procedure_code": KHAI_SINH,
+                "applicant": {"name": "Nguyễn Văn An", "id_number": "037092001234", "phone": "0912345678", "address": "Thôn Đông, Xã Gia Viễn"}}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        assert_eq!((d["receiving"]["code"].as_str(), d["competent"]["code"].as_str()), (Some("000.01.35.H40"), Some("000.00.35.H40")), "{d}");
+        // A department is no commune: refused, nothing written.
+        let before = events(&app).await;
+        let (s, b) = citizen
+            .post("/api/v1/dossiers", json!({"procedure_code": KHAI_SINH, "competent_agency_id": app.agency_id("000.00.01.H40").await,
+                "applicant": {"name": "Nguyễn Văn An", "id_number": "037092001234", "phone": "0912345678"}}))
+            .await;
+        assert_eq!((s, b["fields"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("competent_not_commune")), "{b}");
+        assert!(b["fields"][0]["message_vi"].as_str().unwrap().contains("xã, phường"), "{b}");
+        assert_eq!(events(&app).await, before);
+    }
+
+    async fn a_commune_procedure_received_at_the_provincial_centre_gets_the_commune_as_competent_agency(app) {
+        app.ctx.clock.set(vn("2026-03-02T09:00:00"));
+        let clerk = app.login("tiepnhan").await;
+        let body = |address: &str| json!({"procedure_code": COMMUNE,
+            "applicant": {"name": "Nguyễn Văn An", "id_number": "037092001234", "phone": "0912345678", "address": address},
+            "components": [{"key": "to_khai", "provided": true}, {"key": "giay_to_tuy_than", "provided": true}]});
+        // Where the applicant resides names the commune, not the provincial counter.
+        let (s, d) = clerk.post("/api/v1/dossiers", body("Số 1 Đinh Tiên Hoàng, Phường Hoa Lư")).await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        assert_eq!((d["receiving"]["code"].as_str(), d["competent"]["code"].as_str()), (Some("000.01.20.H40"), Some("000.00.31.H40")), "{d}");
+        assert_eq!(d["steps"][1]["agency"]["code"], "000.00.31.H40", "{d}");
+        let (s, d) = step(&clerk, &d, "forward", json!({})).await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        let (s, _) = step(&app.login("chuyenvien.hoalu").await, &d, "forward", json!({})).await;
+        assert_eq!(s, StatusCode::OK, "the commune's specialist appraises it");
+        // Nothing names a commune: no reception, with the reason, and nothing written.
+        let before = events(&app).await;
+        let (s, b) = clerk.post("/api/v1/dossiers", body("Quận 1, TP Hồ Chí Minh")).await;
+        assert_eq!((s, b["fields"][0]["field"].as_str(), b["fields"][0]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("competent_agency_id"), Some("competent_required")), "{b}");
+        assert!(b["fields"][0]["message_vi"].as_str().unwrap().contains("cơ quan có thẩm quyền"), "{b}");
+        assert_eq!(events(&app).await, before);
+        // The counter names it.
+        let mut named = body("Quận 1, TP Hồ Chí Minh");
+        named["competent_agency_id"] = json!(app.agency_id("000.00.32.H40").await);
+        let (s, d) = clerk.post("/api/v1/dossiers", named).await;
+        assert_eq!((s, d["competent"]["code"].as_str()), (StatusCode::CREATED, Some("000.00.32.H40")), "{d}");
+        // A province procedure keeps the department the catalog names.
+        let other = json!({"procedure_code": "1.910201.H40", "competent_agency_id": app.agency_id("000.00.31.H40").await,
+            "applicant": {"name": "Nguyễn Văn An", "id_number": "037092001234", "phone": "0912345678"}});
+        let before = events(&app).await;
+        let (s, b) = clerk.post("/api/v1/dossiers", other.clone()).await;
+        assert_eq!((s, b["fields"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("competent_fixed")), "{b}");
+        assert_eq!(events(&app).await, before);
+    }
+
+    async fn the_wizard_asks_which_commune_handles_a_commune_procedure(app) {
+        let b = crate::browser::Browser::login(&app, "congdan").await;
+        let p = b.get(&format!("/nop-ho-so/{KHAI_SINH}")).await;
+        assert_eq!(p.status, StatusCode::OK);
+        assert!(p.body.contains(r#"<select id="competent_agency_id" name="competent_agency_id""#), "{}", p.body);
+        assert!(p.body.contains(">Xã Gia Viễn</option>") && p.body.contains(">Phường Hoa Lư</option>"), "{}", p.body);
+        let form = |address: &str, choice: &str, phone: &str| {
+            vec![
+                ("csrf_token", p.csrf()),
+                ("name", "Nguyễn Văn An".to_string()),
+                ("id_number", "037092001234".to_string()),
+                ("phone", phone.to_string()),
+                ("address", address.to_string()),
+                ("competent_agency_id", choice.to_string()),
+            ]
+        };
+        let fields = |address: &str, choice: &str| form(address, choice, "0912345678");
+        // An address naming no commune of the province and no choice: asked again, nothing written.
+        let before = events(&app).await;
+        let bad = b.post(&format!("/nop-ho-so/{KHAI_SINH}"), &fields("Quận 1, TP Hồ Chí Minh", "")).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains(r##"href="#competent_agency_id""##) && bad.body.contains("Chọn xã, phường giải quyết hồ sơ"), "{}", bad.body);
+        assert_eq!(events(&app).await, before);
+        // Pre-selected from the address when the page comes back.
+        let again = b.post(&format!("/nop-ho-so/{KHAI_SINH}"), &form("Thôn Đông, Xã Gia Viễn", "", "1")).await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let gia_vien = app.agency_id("000.00.35.H40").await;
+        assert!(again.body.contains(&format!(r#"<option value="{gia_vien}" selected>"#)), "{}", again.body);
+        // Chosen: the draft goes to that commune's centre, the commune competent.
+        let ok = b.post(&format!("/nop-ho-so/{KHAI_SINH}"), &fields("Thôn Đông, Xã Gia Viễn", &app.agency_id("000.00.31.H40").await)).await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        let id = ok.location().split('/').nth(2).unwrap().to_string();
+        let (d, _) = motcua_app::usecases::dossiers::replay(&app.ctx, &id).await.unwrap();
+        assert_eq!((d.receiving.code.as_str(), d.competent.map(|c| c.code)), ("000.01.31.H40", Some("000.00.31.H40".to_string())));
     }
 }

@@ -8,7 +8,7 @@ use crate::calendar::Timeliness;
 
 /// The first event makes the dossier.
 pub fn start(r: &Recorded) -> Option<Dossier> {
-    let Event::Created { procedure, channel, owner_id, applicant, summary, receiving, components } = &r.event else {
+    let Event::Created { procedure, channel, owner_id, applicant, summary, receiving, components, competent } = &r.event else {
         return None;
     };
     Some(Dossier {
@@ -22,7 +22,7 @@ pub fn start(r: &Recorded) -> Option<Dossier> {
         applicant: applicant.clone(),
         summary: summary.clone(),
         receiving: receiving.clone(),
-        competent: None,
+        competent: competent.clone(),
         steps: Vec::new(),
         step: 0,
         step_started_at: None,

@@ -104,6 +104,11 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
                 ));
             }
             errs.finish()?;
+            // Reception point and competent agency differ since 2025 (REQ-7); a dossier nobody
+            // is competent for would sit in no one's inbox, so it is not received.
+            if competent.is_none() {
+                return Err(super::competent::competent_required());
+            }
             let first = steps.first().ok_or_else(|| {
                 field("workflow", "workflow_missing", "Thủ tục chưa có quy trình xử lý.", "The procedure has no workflow.")
             })?;

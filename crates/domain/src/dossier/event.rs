@@ -20,6 +20,10 @@ pub enum Event {
         summary: Option<String>,
         receiving: AgencyRef,
         components: Vec<ComponentCheck>,
+        /// The competent agency the case names at filing (the commune the applicant chose
+        /// for a commune-level procedure, issue #11 item 8). Older events lack it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        competent: Option<AgencyRef>,
     },
     Submitted,
     Received {

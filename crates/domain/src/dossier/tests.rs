@@ -83,6 +83,7 @@ impl World {
                 },
                 summary: None,
                 receiving: agency("R", RECV),
+                competent: None,
                 components: components(false),
             },
         };
@@ -515,4 +516,48 @@ fn sending_back_to_reception_keeps_national_status_4() {
     let mut log = w.log[..3].to_vec();
     log.push(Recorded { event: old, ..w.log[3].clone() });
     assert_eq!(replay(&log).unwrap().status, Status::Received, "old projections stay the same");
+}
+
+#[test]
+fn a_dossier_without_a_competent_agency_cannot_be_received() {
+    // Issue #11 item 8: no fallback to the reception point; nobody competent, no reception.
+    let mut w = World::new(Channel::Counter, TimeLimit::working_days(3));
+    let p = w.state.procedure.clone();
+    let cmd = |competent| Command::Receive {
+        code: "R-260302-0001".into(),
+        procedure: p.clone(),
+        competent,
+        steps: steps(),
+        components: components(true),
+    };
+    let err = w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T02:00:00Z", cmd(None)).unwrap_err();
+    let DossierError::Invalid(v) = err else { panic!("{err:?}") };
+    assert_eq!((v.0[0].field.as_str(), v.0[0].code), ("competent_agency_id", "competent_required"));
+    assert!(v.0[0].message_vi.contains("cơ quan có thẩm quyền"), "{v:?}");
+    assert_eq!((w.state.status, w.log.len()), (Status::Draft, 1), "nothing happened");
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T02:00:00Z", cmd(Some(agency("X", "/p/xa/")))).unwrap();
+    assert_eq!(w.state.competent.as_ref().map(|c| c.code.as_str()), Some("X"));
+}
+
+#[test]
+fn the_competent_agency_is_derived_from_the_case() {
+    use crate::catalog::{Level, ProcedureSpec};
+    let spec = |levels: Vec<Level>, agency: Option<&str>| -> ProcedureSpec {
+        let mut s: ProcedureSpec =
+            serde_json::from_str::<Vec<ProcedureSpec>>(include_str!("../../../../data/catalog/demo.json")).unwrap().remove(0);
+        s.levels = levels;
+        s.agency_code = agency.map(str::to_string);
+        s
+    };
+    assert_eq!(competence(&spec(vec![Level::Commune], None)), Competence::Commune);
+    assert_eq!(competence(&spec(vec![Level::Province], Some("000.00.01.H40"))), Competence::Agency("000.00.01.H40".into()));
+    assert_eq!(competence(&spec(vec![Level::Province], None)), Competence::Unknown);
+    // The applicant's address names the commune: marks, case and word boundaries.
+    let communes = [("hoalu", "Phường Hoa Lư"), ("kimson", "Xã Kim Sơn"), ("kim", "Xã Kim"), ("giavien", "Xã Gia Viễn")];
+    assert_eq!(commune_named_in("Số 1 Đinh Tiên Hoàng, phường hoa lư, Ninh Bình", &communes), Some("hoalu"));
+    assert_eq!(commune_named_in("Thôn Đông, Xã Gia Viễn", &communes), Some("giavien"));
+    assert_eq!(commune_named_in("Xóm 3, xã Kim Sơn", &communes), Some("kimson"), "the longest name wins");
+    assert_eq!(commune_named_in("Xóm 3, xã Kim", &communes), Some("kim"));
+    assert_eq!(commune_named_in("Xã Kimsơn", &communes), None, "on word boundaries");
+    assert_eq!(commune_named_in("Quận 1, TP Hồ Chí Minh", &communes), None);
 }

@@ -135,6 +135,8 @@ fn world(s: &Setup) -> World {
             },
             summary: None,
             receiving: agency("R", RECV),
+            // Sometimes the case names the competent agency at filing.
+            competent: s.competent.then(|| agency("D", DEPT)),
             components,
         },
     };
@@ -164,7 +166,7 @@ fn valid(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) 
         CommandKind::Receive => Command::Receive {
             code: "R-260302-0001".into(),
             procedure: d.procedure.clone(),
-            competent: s.competent.then(|| agency("D", DEPT)),
+            competent: Some(agency("D", DEPT)),
             steps: steps().into_iter().take(s.steps).collect(),
             components: d.components.iter().map(|c| ComponentCheck { provided: true, ..c.clone() }).collect(),
         },
