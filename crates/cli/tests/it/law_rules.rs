@@ -224,4 +224,55 @@ both_backends! {
         let (d, _) = motcua_app::usecases::dossiers::replay(&app.ctx, &id).await.unwrap();
         assert_eq!((d.receiving.code.as_str(), d.competent.map(|c| c.code)), ("000.01.31.H40", Some("000.00.31.H40".to_string())));
     }
+
+    async fn refusal_after_appraisal_is_the_competent_leaders_and_ends_with_the_letter(app) {
+        app.ctx.clock.set(vn("2026-03-02T09:00:00"));
+        let clerk = app.login("tiepnhan.hoalu").await;
+        let d = counter_filing(&clerk).await;
+        let (_, d) = step(&clerk, &d, "forward", json!({})).await;
+        assert_eq!(d["status"], "in_progress");
+        let id = d["id"].as_str().unwrap().to_string();
+        let count = || async { app.count("dossier_events").await };
+        let before = count().await;
+        // Wrong role (the specialist at the step) or agency: refused, nothing written.
+        let (s, b) = step(&app.login("chuyenvien.hoalu").await, &d, "refuse-after-appraisal", json!({"reasons": ["Không đủ điều kiện"]})).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{b}");
+        let (s, _) = step(&app.login("lanhdao").await, &d, "refuse-after-appraisal", json!({"reasons": ["Không đủ điều kiện"]})).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "another agency's leader does not see it");
+        // Bad input: no reasons, blank reasons, a basis longer than its column.
+        let leader = app.login("lanhdao.hoalu").await;
+        for (body, field) in [
+            (json!({"reasons": []}), "reasons"),
+            (json!({"reasons": ["  "]}), "reasons"),
+            (json!({"reasons": ["Lý do"], "basis": "x".repeat(501)}), "basis"),
+        ] {
+            let (s, b) = step(&leader, &d, "refuse-after-appraisal", body).await;
+            assert_eq!((s, b["fields"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(field)), "{b}");
+            assert!(!b["fields"][0]["message_vi"].as_str().unwrap().is_empty(), "{b}");
+        }
+        assert_eq!(count().await, before, "nothing written");
+        let (s, d) = step(&leader, &d, "refuse-after-appraisal",
+            json!({"reasons": ["Người yêu cầu không cư trú trên địa bàn"], "basis": "Điều 21 Luật Hộ tịch 2014"})).await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        assert_eq!((d["status"].as_str(), d["national_status"].as_i64()), (Some("resolved"), Some(9)), "{d}");
+        assert_eq!(d["appraisal_refusal"]["reasons"][0], "Người yêu cầu không cư trú trên địa bàn");
+        assert_eq!(d["result"]["name"], "Văn bản trả lời từ chối giải quyết hồ sơ");
+        assert!(d["stop"].is_null() && d["refusal"].is_null(), "distinct from stop and refusal at reception: {d}");
+        // A second refusal: 409, nothing written.
+        let before = count().await;
+        let (s, b) = step(&leader, &d, "refuse-after-appraisal", json!({"reasons": ["Lần hai"]})).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("invalid_transition")), "{b}");
+        assert!(b["message_vi"].as_str().unwrap().contains("từ chối giải quyết"), "{b}");
+        assert_eq!(count().await, before);
+        // Returned through the one-stop: the letter is the result handed back.
+        let (s, d) = step(&clerk, &d, "return", json!({"method": "counter"})).await;
+        assert_eq!((s, d["national_status"].as_i64()), (StatusCode::OK, Some(10)), "{d}");
+        // Its own count, apart from refusals at reception and stops; it ends processing.
+        let (s, k) = app.login("admin").await.get("/api/v1/kpi?from=2026-03-02&to=2026-03-02").await;
+        assert_eq!(s, StatusCode::OK, "{k}");
+        assert_eq!((k["refused_after_appraisal"].as_i64(), k["finished"].as_i64()), (Some(1), Some(1)), "{k}");
+        assert!(k["refused"].is_null() && k["stopped"].is_null(), "{k}");
+        let (_, replayed) = motcua_app::usecases::dossiers::replay(&app.ctx, &id).await.unwrap();
+        assert_eq!(replayed.appraisal_refusal.map(|e| e.basis), Some(Some("Điều 21 Luật Hộ tịch 2014".to_string())));
+    }
 }

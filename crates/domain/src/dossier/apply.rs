@@ -50,6 +50,7 @@ pub fn start(r: &Recorded) -> Option<Dossier> {
         refusal: None,
         stop: None,
         withdrawal: None,
+        appraisal_refusal: None,
         files: Vec::new(),
         rating: None,
     })
@@ -222,6 +223,34 @@ pub fn apply(d: &mut Dossier, r: &Recorded) {
             });
             d.status = Status::Resolved;
             d.result = Some(ResultRecord { name: name.clone(), number: number.clone(), note: note.clone(), at: r.at });
+            d.finished_at = Some(r.at);
+            d.timeliness = Some(*timeliness);
+        }
+        Event::RefusedAfterAppraisal { reasons, basis, timeliness, step_timeliness } => {
+            d.handovers.push(Handover {
+                at: r.at,
+                from_step: Some(d.step),
+                to_step: d.step,
+                giver_id: r.actor_id.clone(),
+                from_agency: d.current_step().map(|s| s.agency.name.clone()),
+                to_agency: d.receiving.name.clone(),
+                step_timeliness: *step_timeliness,
+                note: Some("Trả văn bản từ chối giải quyết về bộ phận một cửa".into()),
+            });
+            d.status = Status::Resolved;
+            d.result = Some(ResultRecord {
+                name: APPRAISAL_REFUSAL_LETTER.into(),
+                number: None,
+                note: Some(reasons.join("; ")),
+                at: r.at,
+            });
+            d.appraisal_refusal = Some(Ending {
+                reasons: reasons.clone(),
+                basis: basis.clone(),
+                financial_consequences: None,
+                at: r.at,
+                by: r.actor_id.clone(),
+            });
             d.finished_at = Some(r.at);
             d.timeliness = Some(*timeliness);
         }

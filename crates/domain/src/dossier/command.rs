@@ -42,6 +42,13 @@ pub enum Command {
         method: PaymentMethod,
         receipt_number: String,
     },
+    /// Refusal after appraisal ("từ chối giải quyết"): the competent agency finds the dossier
+    /// ineligible while processing it and answers in writing, with the reasons; the letter
+    /// is the result handed back through the one-stop.
+    RefuseAfterAppraisal {
+        reasons: Vec<String>,
+        basis: Option<String>,
+    },
     Stop {
         reason: String,
         basis: Option<String>,
@@ -98,6 +105,7 @@ impl Command {
             Self::SendBack { .. } => CommandKind::SendBack,
             Self::NoticeFees { .. } => CommandKind::NoticeFees,
             Self::MarkPaid { .. } => CommandKind::MarkPaid,
+            Self::RefuseAfterAppraisal { .. } => CommandKind::RefuseAfterAppraisal,
             Self::Stop { .. } => CommandKind::Stop,
             Self::Withdraw { .. } => CommandKind::Withdraw,
             Self::Extend { .. } => CommandKind::Extend,
@@ -126,6 +134,7 @@ pub enum CommandKind {
     NoticeFees,
     MarkPaid,
     Stop,
+    RefuseAfterAppraisal,
     Withdraw,
     Extend,
     Resolve,
@@ -138,7 +147,7 @@ pub enum CommandKind {
 
 impl CommandKind {
     /// In the order of the guard table.
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 19] = [
         Self::Submit,
         Self::Receive,
         Self::Refuse,
@@ -149,6 +158,7 @@ impl CommandKind {
         Self::NoticeFees,
         Self::MarkPaid,
         Self::Stop,
+        Self::RefuseAfterAppraisal,
         Self::Withdraw,
         Self::Extend,
         Self::Resolve,
@@ -180,6 +190,7 @@ impl CommandKind {
             Self::NoticeFees => "notice_fees",
             Self::MarkPaid => "mark_paid",
             Self::Stop => "stop",
+            Self::RefuseAfterAppraisal => "refuse_after_appraisal",
             Self::Withdraw => "withdraw",
             Self::Extend => "extend",
             Self::Resolve => "resolve",
@@ -221,6 +232,7 @@ impl DossierError {
             "notice_fees" => "thông báo phí, lệ phí",
             "mark_paid" => "xác nhận đã nộp phí",
             "stop" => "dừng giải quyết",
+            "refuse_after_appraisal" => "từ chối giải quyết",
             "withdraw" => "rút hồ sơ",
             "extend" => "gia hạn",
             "resolve" => "ghi nhận kết quả",

@@ -235,6 +235,33 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
                 timeliness: timeliness(d, now),
             })
         }
+        Command::RefuseAfterAppraisal { reasons, basis } => {
+            let mut errs = Errors::new();
+            if reasons.iter().all(|r| r.trim().is_empty()) {
+                errs.push(FieldError::new(
+                    "reasons",
+                    "required",
+                    "Nêu rõ lý do từ chối giải quyết hồ sơ.",
+                    "State the reasons for refusing the dossier after appraisal.",
+                ));
+            }
+            if reasons.len() > 20 {
+                errs.push(FieldError::new("reasons", "too_many", "Tối đa 20 lý do.", "At most 20 reasons."));
+            }
+            for (i, _) in reasons.iter().enumerate().filter(|(_, r)| r.trim().chars().count() > 2000) {
+                errs.push(FieldError::new(format!("reasons[{i}]"), "too_long", "Tối đa 2000 ký tự.", "At most 2000 characters."));
+            }
+            if basis.as_ref().is_some_and(|b| b.trim().chars().count() > 500) {
+                errs.push(FieldError::new("basis", "too_long", "Tối đa 500 ký tự.", "At most 500 characters."));
+            }
+            errs.finish()?;
+            Ok(Event::RefusedAfterAppraisal {
+                reasons: clean_list(reasons),
+                basis: clean_opt(basis),
+                timeliness: timeliness(d, now).unwrap_or(Timeliness::OnTime),
+                step_timeliness: d.step_due_at.map(|due| classify(now, ts(due))),
+            })
+        }
         Command::Withdraw { reason } => {
             let mut errs = Errors::new();
             text_required(&mut errs, "reason", &reason, 2000);

@@ -86,6 +86,14 @@ pub enum Event {
         reason: String,
         timeliness: Option<Timeliness>,
     },
+    /// Refused after appraisal (issue #11 item 10): processing ends with the refusal letter as
+    /// the result to hand back (national status 9, then 10 at return).
+    RefusedAfterAppraisal {
+        reasons: Vec<String>,
+        basis: Option<String>,
+        timeliness: Timeliness,
+        step_timeliness: Option<Timeliness>,
+    },
     Extended {
         reason: String,
         appointment_at: i64,
@@ -129,6 +137,7 @@ impl Event {
             Self::Paid { .. } => "paid",
             Self::Stopped { .. } => "stopped",
             Self::Withdrawn { .. } => "withdrawn",
+            Self::RefusedAfterAppraisal { .. } => "refused_after_appraisal",
             Self::Extended { .. } => "extended",
             Self::Resolved { .. } => "resolved",
             Self::ResultReturned { .. } => "result_returned",
@@ -170,6 +179,8 @@ pub fn metrics(after: &Dossier, event: &Event) -> Vec<&'static str> {
             }
         }
         Event::Refused { .. } => m.push("refused"),
+        // Its own count, apart from refusals at reception (form 03) and stops (form 05).
+        Event::RefusedAfterAppraisal { .. } => m.push("refused_after_appraisal"),
         Event::SupplementRequested { .. } if after.received_at.is_some() => m.push("supplement_requested"),
         Event::Paid { method, .. } if *method != PaymentMethod::Cash => m.push("paid_online"),
         Event::Extended { .. } => m.push("extended"),
@@ -178,7 +189,7 @@ pub fn metrics(after: &Dossier, event: &Event) -> Vec<&'static str> {
         _ => {}
     }
     let timeliness = match event {
-        Event::Resolved { timeliness, .. } => Some(*timeliness),
+        Event::Resolved { timeliness, .. } | Event::RefusedAfterAppraisal { timeliness, .. } => Some(*timeliness),
         Event::Stopped { timeliness, .. } | Event::Withdrawn { timeliness, .. } => *timeliness,
         _ => None,
     };

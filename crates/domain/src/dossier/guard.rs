@@ -291,7 +291,7 @@ const RUNNING: &[Status] = &[Received, InProgress, AwaitingSupplement, AwaitingP
 
 /// The guard table, one row per `CommandKind`, in `CommandKind::ALL` order.
 #[rustfmt::skip]
-pub const GUARDS: [Guard; 18] = [
+pub const GUARDS: [Guard; 19] = [
     Guard { kind: CommandKind::Submit, from: &[Draft], except: None, who: &[any(Owner)],
         pre: &[Pre::ComponentsFiled], outcome: Outcome::To(Submitted), forms: &[] },
     Guard { kind: CommandKind::Receive, from: &[Draft, Submitted], except: Some(Except::OnlineDraft), who: &[any(Counter)],
@@ -319,6 +319,12 @@ pub const GUARDS: [Guard; 18] = [
     // Mẫu 05), not by whoever holds the step.
     Guard { kind: CommandKind::Stop, from: RUNNING, except: None, who: &[any(CompetentLeader)],
         pre: &[], outcome: Outcome::To(Stopped), forms: &[5] },
+    // Refusal after appraisal is the competent agency's written answer, signed by its leader
+    // like form 05 (NĐ 118/2025; NĐ 61/2018 art. 18 as amended): from processing only (before
+    // reception it is form 03), once (it ends processing). National status 9: processing is
+    // over and the letter is the result to return (QĐ 766 codes; no new code is invented).
+    Guard { kind: CommandKind::RefuseAfterAppraisal, from: &[InProgress], except: None, who: &[any(CompetentLeader)],
+        pre: &[], outcome: Outcome::To(Resolved), forms: &[6] },
     Guard { kind: CommandKind::Withdraw, from: &[Submitted, Received, InProgress, AwaitingSupplement, AwaitingPayment],
         except: None, who: &[any(Owner), any(Counter)], pre: &[], outcome: Outcome::To(Withdrawn), forms: &[] },
     Guard { kind: CommandKind::Extend, from: RUNNING, except: None, who: &[any(SigningLeader)],

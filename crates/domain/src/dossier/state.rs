@@ -157,6 +157,10 @@ pub struct Extension {
     pub by: String,
 }
 
+/// The result handed back when the competent agency refuses after appraisal: its written
+/// answer stating the reasons (no numbered form of TT 03/2025; NĐ 118/2025).
+pub const APPRAISAL_REFUSAL_LETTER: &str = "Văn bản trả lời từ chối giải quyết hồ sơ";
+
 /// Form 05 (stop) or form 03 (refusal) or a withdrawal: why the dossier ended early.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ending {
@@ -257,6 +261,9 @@ pub struct Dossier {
     pub refusal: Option<Ending>,
     pub stop: Option<Ending>,
     pub withdrawal: Option<Ending>,
+    /// The competent agency's refusal after appraisal (its letter is also `result`).
+    #[serde(default)]
+    pub appraisal_refusal: Option<Ending>,
     pub files: Vec<FileRef>,
     #[serde(default)]
     pub rating: Option<Rating>,

@@ -460,6 +460,13 @@ fn stored_forms() -> Vec<String> {
     w.citizen(&t(1), Command::Submit).unwrap();
     w.citizen(&t(2), Command::Withdraw { reason: "Nộp nhầm".into() }).unwrap();
     log.extend(w.log.into_iter().skip(3));
+    let mut w = World::new(Channel::Counter, TimeLimit::working_days(5));
+    w.receive(&t(2)).unwrap();
+    w.officer(RECV, Role::ReceptionOfficer, &t(3), Command::Forward { note: None }).unwrap();
+    let refusal =
+        Command::RefuseAfterAppraisal { reasons: vec!["Không đủ điều kiện".into()], basis: Some("Điều 5".into()) };
+    w.officer(DEPT, Role::Leader, &t(4), refusal).unwrap();
+    log.extend(w.log.into_iter().skip(3));
     log.iter().map(|r| serde_json::to_string(&r.event).unwrap()).collect()
 }
 
@@ -489,7 +496,7 @@ fn events_keep_their_stored_form() {
     }
     kinds.sort();
     kinds.dedup();
-    assert_eq!(kinds.len(), 18, "every event kind is covered: {kinds:?}");
+    assert_eq!(kinds.len(), 19, "every event kind is covered: {kinds:?}");
     let now = stored_forms();
     assert_eq!(now.len(), golden.len());
     for (made, stored) in now.iter().zip(&golden) {
@@ -560,4 +567,47 @@ fn the_competent_agency_is_derived_from_the_case() {
     assert_eq!(commune_named_in("Xóm 3, xã Kim", &communes), Some("kim"));
     assert_eq!(commune_named_in("Xã Kimsơn", &communes), None, "on word boundaries");
     assert_eq!(commune_named_in("Quận 1, TP Hồ Chí Minh", &communes), None);
+}
+
+#[test]
+fn refusal_after_appraisal_is_the_competent_leaders_and_ends_with_the_letter() {
+    // Issue #11 item 10: from processing, by the competent agency's leader, with reasons; its
+    // own event and count, national status 9 (then 10 at return), distinct from stop (8).
+    let mut w = World::new(Channel::Counter, TimeLimit::working_days(5));
+    w.receive("2026-03-02T02:00:00Z").unwrap();
+    let refuse = |reasons: Vec<&str>, basis: Option<String>| Command::RefuseAfterAppraisal {
+        reasons: reasons.into_iter().map(String::from).collect(),
+        basis,
+    };
+    // Before processing starts it is no legal transition (at reception, form 03 applies).
+    let early = w.officer(DEPT, Role::Leader, "2026-03-02T03:00:00Z", refuse(vec!["Không đủ điều kiện"], None));
+    assert!(matches!(early, Err(DossierError::InvalidTransition { .. })), "{early:?}");
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T03:00:00Z", Command::Forward { note: None }).unwrap();
+    let n = w.log.len();
+    // The specialist at the step does not sign it.
+    let specialist = w.officer(UNIT, Role::Specialist, "2026-03-02T04:00:00Z", refuse(vec!["Không đủ điều kiện"], None));
+    assert!(matches!(specialist, Err(DossierError::Forbidden { .. })), "{specialist:?}");
+    // Reasons required, bounded; the basis bounded.
+    for bad in [refuse(vec![], None), refuse(vec!["  "], None), refuse(vec!["Lý do"], Some("x".repeat(501)))] {
+        assert!(matches!(w.officer(DEPT, Role::Leader, "2026-03-02T04:00:00Z", bad), Err(DossierError::Invalid(_))));
+    }
+    assert_eq!(w.log.len(), n, "nothing happened");
+    w.officer(DEPT, Role::Leader, "2026-03-02T04:00:00Z", refuse(vec![" Không đủ điều kiện ", ""], Some("Điều 5".into())))
+        .unwrap();
+    assert_eq!((w.state.status, w.state.status.national_code()), (Status::Resolved, Some(9)));
+    let ending = w.state.appraisal_refusal.as_ref().unwrap();
+    assert_eq!((ending.reasons.clone(), ending.basis.as_deref()), (vec!["Không đủ điều kiện".to_string()], Some("Điều 5")));
+    assert_eq!(w.state.result.as_ref().map(|r| r.name.as_str()), Some(APPRAISAL_REFUSAL_LETTER));
+    assert_eq!(w.state.timeliness, Some(Timeliness::Early));
+    assert!(w.state.stop.is_none() && w.state.refusal.is_none());
+    let m = metrics(&w.state, &w.log.last().unwrap().event);
+    assert_eq!(m, ["refused_after_appraisal", "finished", "finished_early"]);
+    // Once: a second refusal is no legal transition.
+    let again = w.officer(DEPT, Role::Leader, "2026-03-02T05:00:00Z", refuse(vec!["Lần hai"], None));
+    assert!(matches!(again, Err(DossierError::InvalidTransition { .. })), "{again:?}");
+    // The letter goes back through the one-stop.
+    let back = Command::Return { method: ReturnMethod::Counter, tracking_number: None, note: None };
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T06:00:00Z", back).unwrap();
+    assert_eq!(w.state.status.national_code(), Some(10));
+    assert_eq!(replay(&w.log).unwrap(), w.state);
 }

@@ -34,6 +34,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .routes(routes!(notice_fees))
         .routes(routes!(mark_paid))
         .routes(routes!(stop))
+        .routes(routes!(refuse_after_appraisal))
         .routes(routes!(withdraw))
         .routes(routes!(extend))
         .routes(routes!(resolve))
@@ -416,6 +417,35 @@ async fn stop(
     ApiJson(b): ApiJson<StopBody>,
 ) -> ApiResult<Json<DossierDto>> {
     let cmd = Command::Stop { reason: b.reason, basis: b.basis, financial_consequences: b.financial_consequences };
+    run(&ctx, &u, &id, b.version, Request::cmd(cmd), &h).await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"version": 6, "reasons": ["Người được đề nghị chưa đủ 3 năm hành nghề"], "basis": "Điều 12 Luật Công chứng 2024"}))]
+pub struct RefuseAfterAppraisalBody {
+    pub version: i64,
+    /// At least one, each at most 2,000 characters, at most 20.
+    pub reasons: Vec<String>,
+    /// The legal basis of the refusal, at most 500 characters.
+    #[serde(default)]
+    pub basis: Option<String>,
+}
+
+/// Refuse after appraisal ("từ chối giải quyết"; leader of the competent agency, from
+/// processing): processing ends (status 9) and the refusal letter is the result returned
+/// through the one-stop. Distinct from a refusal at reception (form 03) and a stop (form 05).
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/refuse-after-appraisal", tag = "dossiers", security(("session" = []), ("bearer" = [])),
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = RefuseAfterAppraisalBody,
+    responses((status = 200, body = DossierDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn refuse_after_appraisal(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<RefuseAfterAppraisalBody>,
+) -> ApiResult<Json<DossierDto>> {
+    let cmd = Command::RefuseAfterAppraisal { reasons: b.reasons, basis: b.basis };
     run(&ctx, &u, &id, b.version, Request::cmd(cmd), &h).await
 }
 

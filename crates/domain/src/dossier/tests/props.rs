@@ -186,6 +186,10 @@ fn valid(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) 
             Command::MarkPaid { method, receipt_number: text("BL-1") }
         }
         CommandKind::Stop => Command::Stop { reason: text("Có tranh chấp"), basis: None, financial_consequences: None },
+        CommandKind::RefuseAfterAppraisal => Command::RefuseAfterAppraisal {
+            reasons: vec![text("Không đủ điều kiện")],
+            basis: variant.is_multiple_of(2).then(|| text("Điều 5")),
+        },
         CommandKind::Withdraw => Command::Withdraw { reason: text("Nộp nhầm") },
         CommandKind::Extend => {
             let appt = d.appointment_at.map_or(Timestamp::UNIX_EPOCH, ts);
@@ -246,6 +250,10 @@ fn wild(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) -
         },
         (CommandKind::Stop, _) => Command::Stop { reason: blank(), basis: Some(blank()), financial_consequences: None },
         (CommandKind::Withdraw, _) => Command::Withdraw { reason: "x".repeat(2001) },
+        (CommandKind::RefuseAfterAppraisal, 0) => Command::RefuseAfterAppraisal { reasons: vec![blank()], basis: None },
+        (CommandKind::RefuseAfterAppraisal, _) => {
+            Command::RefuseAfterAppraisal { reasons: vec!["Lý do".into()], basis: Some("x".repeat(501)) }
+        }
         (CommandKind::Extend, _) => Command::Extend {
             reason: if variant.is_multiple_of(2) { blank() } else { "Lý do".into() },
             new_date: local_date(ts(d.appointment_at.unwrap_or_default())),
@@ -295,7 +303,7 @@ fn run_case(s: &Setup, ops: &[Op]) -> Result<(), TestCaseError> {
             })
             .filter(|(_, k)| match k {
                 CommandKind::AttachFile | CommandKind::RemoveFile => false,
-                CommandKind::Refuse | CommandKind::Stop | CommandKind::Withdraw => ending,
+                CommandKind::Refuse | CommandKind::Stop | CommandKind::RefuseAfterAppraisal | CommandKind::Withdraw => ending,
                 _ => true,
             })
             .collect();
