@@ -112,6 +112,7 @@ fn birth_registration() -> ProcedureSpec {
         postal_excluded: false,
         online_only: true,
         counting: Counting { same_day_cutoff: Some(time(15, 0, 0, 0)), out_of_hours_next: true },
+        supplement: Default::default(),
         conditions: Some("- Trẻ em sinh ra, \"còn sống\";\r\n= điều kiện | khác\n\\ kết thúc".into()),
     }
 }
@@ -149,6 +150,7 @@ fn household_business() -> ProcedureSpec {
         postal_excluded: true,
         online_only: false,
         counting: Counting { same_day_cutoff: Some(time(10, 30, 15, 250_000_000)), out_of_hours_next: false },
+        supplement: Default::default(),
         conditions: None,
     }
 }
@@ -194,6 +196,7 @@ fn certification() -> ProcedureSpec {
         postal_excluded: false,
         online_only: false,
         counting: Counting::default(),
+        supplement: Default::default(),
         conditions: None,
     }
 }

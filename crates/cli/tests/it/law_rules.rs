@@ -275,4 +275,72 @@ both_backends! {
         let (_, replayed) = motcua_app::usecases::dossiers::replay(&app.ctx, &id).await.unwrap();
         assert_eq!(replayed.appraisal_refusal.map(|e| e.basis), Some(Some("Điều 21 Luật Hộ tịch 2014".to_string())));
     }
+
+    async fn supplement_notice_once_within_three_working_days_of_reception(app) {
+        let ask = json!({"items": [{"name": "Tờ khai", "reason": "Thiếu chữ ký"}]});
+        let clerk = app.login("tiepnhan.hoalu").await;
+        let specialist = app.login("chuyenvien.hoalu").await;
+        let at_step = |at: &'static str| {
+            let clerk = &clerk;
+            let app = &app;
+            async move {
+                app.ctx.clock.set(vn(at));
+                let d = counter_filing(clerk).await;
+                step(clerk, &d, "forward", json!({})).await.1
+            }
+        };
+        // Received Monday 2 March 09:00: the window closes Thursday 5 March 17:00.
+        let d = at_step("2026-03-02T09:00:00").await;
+        assert_eq!(d["supplement_by"].as_i64(), Some(vn("2026-03-05T17:00:00")), "{d}");
+        app.ctx.clock.set(vn("2026-03-06T09:00:00"));
+        let before = events(&app).await;
+        let (s, b) = step(&specialist, &d, "supplement-requests", ask.clone()).await;
+        assert_eq!((s, b["fields"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("supplement_window_passed")), "{b}");
+        assert!(b["fields"][0]["message_vi"].as_str().unwrap().contains("3 ngày làm việc"), "{b}");
+        assert_eq!(events(&app).await, before);
+        // One consolidated notice: a second one is refused under the general rule.
+        let d = at_step("2026-03-02T09:00:00").await;
+        app.ctx.clock.set(vn("2026-03-03T09:00:00"));
+        let (s, d) = step(&specialist, &d, "supplement-requests", ask.clone()).await;
+        assert_eq!((s, d["national_status"].as_i64()), (StatusCode::OK, Some(5)), "{d}");
+        let (_, d) = step(&clerk, &d, "supplements", json!({})).await;
+        let before = events(&app).await;
+        let (s, b) = step(&specialist, &d, "supplement-requests", ask.clone()).await;
+        assert_eq!((s, b["fields"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("second_supplement_not_allowed")), "{b}");
+        assert!(b["fields"][0]["message_vi"].as_str().unwrap().contains("một lần"), "{b}");
+        assert_eq!(events(&app).await, before);
+
+        // The per-procedure setting, with its basis; bad settings change nothing.
+        let admin = app.login("admin").await;
+        let (_, current) = app.client().get(&format!("/api/v1/procedures/{COMMUNE}")).await;
+        let versions = || async { app.client().get(&format!("/api/v1/procedures/{COMMUNE}/versions")).await.1.as_array().unwrap().len() };
+        let n = versions().await;
+        for (rule, field, code) in [
+            (json!({"within_working_days": 5}), "supplement.window_basis", "basis_required"),
+            (json!({"restart_basis": "x".repeat(501)}), "supplement.restart_basis", "too_long"),
+            (json!({"within_working_days": 0, "window_basis": "Điều 1"}), "supplement.within_working_days", "invalid_window"),
+        ] {
+            let mut spec = current["spec"].clone();
+            spec["supplement"] = rule;
+            let (s, b) = admin.post(&format!("/api/v1/procedures/{COMMUNE}/versions"), json!({"spec": spec, "effective_from": "2026-03-01"})).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+            assert!(b["fields"].as_array().unwrap().iter().any(|f| f["field"] == field && f["code"] == code), "{b}");
+        }
+        assert_eq!(versions().await, n, "nothing written");
+        // A sector rule that restarts the count after the supplement.
+        let mut spec = current["spec"].clone();
+        spec["supplement"] = json!({"restart_basis": "Căn cứ chuyên ngành: tính lại thời hạn từ khi nhận đủ hồ sơ"});
+        let (s, b) = admin.post(&format!("/api/v1/procedures/{COMMUNE}/versions"), json!({"spec": spec, "effective_from": "2026-03-01"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        let d = at_step("2026-03-02T09:00:00").await;
+        assert_eq!(d["due_at"].as_i64(), Some(vn("2026-03-05T17:00:00")));
+        app.ctx.clock.set(vn("2026-03-03T09:00:00"));
+        let (_, d) = step(&specialist, &d, "supplement-requests", ask.clone()).await;
+        // Supplied Monday 9 March 09:00: 3 working days again (Thursday 12 March), not the
+        // paused remainder (Wednesday 11 March).
+        app.ctx.clock.set(vn("2026-03-09T09:00:00"));
+        let (s, d) = step(&clerk, &d, "supplements", json!({})).await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        assert_eq!(d["due_at"].as_i64(), Some(vn("2026-03-12T17:00:00")), "{d}");
+    }
 }

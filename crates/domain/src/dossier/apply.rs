@@ -39,6 +39,7 @@ pub fn start(r: &Recorded) -> Option<Dossier> {
         pause: None,
         supplements: Vec::new(),
         supplement_requests: 0,
+        supplement_by: None,
         fees: Vec::new(),
         payment: None,
         extension: None,
@@ -90,8 +91,10 @@ pub fn apply(d: &mut Dossier, r: &Recorded) {
             due_at,
             step_due_at,
             calendar_version,
+            supplement_by,
         } => {
             d.status = Status::Received;
+            d.supplement_by = *supplement_by;
             d.code = Some(code.clone());
             d.procedure = procedure.clone();
             d.competent = competent.clone();
@@ -130,7 +133,7 @@ pub fn apply(d: &mut Dossier, r: &Recorded) {
             });
             d.finished_at = Some(r.at);
         }
-        Event::SupplementRequested { items } => {
+        Event::SupplementRequested { items, basis } => {
             let clock = d.received_at.is_some();
             d.pause = Some(Pause { kind: PauseKind::Supplement, since: r.at, resume: d.status, clock });
             d.status = Status::AwaitingSupplement;
@@ -143,6 +146,7 @@ pub fn apply(d: &mut Dossier, r: &Recorded) {
                 items: items.clone(),
                 supplied_at: None,
                 note: None,
+                basis: basis.clone(),
             });
         }
         Event::SupplementSupplied { note, due_at, appointment_at, step_due_at } => {

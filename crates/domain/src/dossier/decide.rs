@@ -114,6 +114,9 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             })?;
             let due = cx.calendar.due(now, procedure.time_limit, &counting_rules(&procedure, d.channel))?;
             let step_due_at = step_due(cx.calendar, now, first.budget)?;
+            // The one consolidated supplement notice is due within the window (REQ-19).
+            let window = TimeLimit::working_days(procedure.supplement.window());
+            let supplement_by = Some(ms(cx.calendar.due(now, window, &CountingRules::default())?.at));
             Ok(Event::Received {
                 code,
                 procedure,
@@ -124,6 +127,7 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
                 step_due_at,
                 calendar_version: due.calendar_version,
                 steps,
+                supplement_by,
             })
         }
         Command::Refuse { reasons } => {
@@ -161,10 +165,24 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
                     reason: crate::text::clean(&it.reason),
                 })
                 .collect();
-            Ok(Event::SupplementRequested { items })
+            // A second notice after reception rests on the sector text the procedure names
+            // (`Pre::SupplementAllowed` let it through only then).
+            let basis = (d.received_at.is_some() && d.supplement_requests >= 1)
+                .then(|| d.procedure.supplement.second_notice_basis.clone())
+                .flatten();
+            Ok(Event::SupplementRequested { items, basis })
         }
         Command::SupplySupplement { note } => {
-            let (due_at, appointment_at, step_due_at) = resumed(d, cx.calendar, now)?;
+            let (mut due_at, mut appointment_at, step_due_at) = resumed(d, cx.calendar, now)?;
+            // Where a sector rule restarts the count after a supplement, the whole legal limit
+            // runs again from now instead of the paused clock going on.
+            if d.procedure.supplement.restart_basis.is_some() && d.pause.as_ref().is_some_and(|p| p.clock) {
+                let again = ms(cx.calendar.due(now, d.procedure.time_limit, &counting_rules(&d.procedure, d.channel))?.at);
+                due_at = Some(again);
+                if d.extension.is_none() {
+                    appointment_at = Some(again);
+                }
+            }
             Ok(Event::SupplementSupplied { note: clean_opt(note), due_at, appointment_at, step_due_at })
         }
         Command::Forward { note } => {

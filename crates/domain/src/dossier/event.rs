@@ -36,12 +36,18 @@ pub enum Event {
         due_at: i64,
         step_due_at: i64,
         calendar_version: String,
+        /// End of the supplement notice window (issue #11 item 11). Older events lack it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        supplement_by: Option<i64>,
     },
     Refused {
         reasons: Vec<String>,
     },
     SupplementRequested {
         items: Vec<SupplementItem>,
+        /// The sector text a second notice rests on (none for the first).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        basis: Option<String>,
     },
     SupplementSupplied {
         note: Option<String>,

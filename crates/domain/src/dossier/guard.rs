@@ -168,6 +168,9 @@ pub enum Pre {
     NotRated,
     /// A file is there to remove.
     HasFile,
+    /// After reception: the first notice within the procedure's window, a second one only
+    /// where a sector rule allows it (REQ-19).
+    SupplementAllowed,
 }
 
 impl Pre {
@@ -181,6 +184,9 @@ impl Pre {
             Self::BeforeDue => "before the due date",
             Self::NotRated => "once",
             Self::HasFile => "a file to remove",
+            Self::SupplementAllowed => {
+                "after reception: within the window (3 working days unless the procedure says otherwise); a second notice only where the procedure allows it"
+            }
         }
     }
 
@@ -251,6 +257,34 @@ impl Pre {
                 "Hồ sơ đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần.",
                 "This dossier was already rated; each dossier is rated once.",
             )),
+            Self::SupplementAllowed if d.received_at.is_some() => {
+                if d.supplement_requests >= 1 {
+                    if procedure.supplement.second_notice_basis.is_none() {
+                        return Err(field(
+                            "items",
+                            "second_supplement_not_allowed",
+                            "Đã gửi một thông báo yêu cầu bổ sung; chỉ được yêu cầu bổ sung một lần bằng một văn bản tổng hợp (Nghị định 118/2025/NĐ-CP), thủ tục này không cho phép lần hai.",
+                            "A supplement notice was already sent; the general rule allows one consolidated notice and this procedure allows no second one.",
+                        ));
+                    }
+                    return Ok(());
+                }
+                match d.supplement_by {
+                    Some(by) if now.as_millisecond() > by => Err(field(
+                        "items",
+                        "supplement_window_passed",
+                        &format!(
+                            "Đã quá thời hạn {} ngày làm việc kể từ khi tiếp nhận để yêu cầu bổ sung hồ sơ.",
+                            procedure.supplement.window()
+                        ),
+                        &format!(
+                            "The {}-working-day window after reception to request a supplement has passed.",
+                            procedure.supplement.window()
+                        ),
+                    )),
+                    _ => Ok(()),
+                }
+            }
             Self::HasFile if !d.files.iter().any(|f| !f.removed) => {
                 Err(field("file_id", "not_found", "Không tìm thấy tệp.", "No such file."))
             }
@@ -300,7 +334,7 @@ pub const GUARDS: [Guard; 19] = [
         pre: &[], outcome: Outcome::To(Refused), forms: &[3] },
     Guard { kind: CommandKind::RequestSupplement, from: &[Submitted, Received, InProgress], except: None,
         who: &[only(Counter, &[Submitted]), only(Step, &[Received, InProgress])],
-        pre: &[], outcome: Outcome::To(AwaitingSupplement), forms: &[2] },
+        pre: &[Pre::SupplementAllowed], outcome: Outcome::To(AwaitingSupplement), forms: &[2] },
     Guard { kind: CommandKind::SupplySupplement, from: &[AwaitingSupplement], except: None, who: &[any(Owner), any(Counter)],
         pre: &[], outcome: Outcome::Resume, forms: &[] },
     Guard { kind: CommandKind::Forward, from: &[Received, InProgress], except: None, who: &[any(Step)],

@@ -3,7 +3,7 @@
 use super::Status;
 use super::workflow::StepKind;
 use crate::calendar::{TimeLimit, Timeliness};
-use crate::catalog::{ApplicantType, Channel, Counting};
+use crate::catalog::{ApplicantType, Channel, Counting, SupplementRule};
 use crate::user::Role;
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +28,9 @@ pub struct ProcedureRef {
     pub online_only: bool,
     pub postal_excluded: bool,
     pub paper_result: bool,
+    /// Supplement requests after reception (window, second notice, restart), with bases.
+    #[serde(default, skip_serializing_if = "SupplementRule::is_general")]
+    pub supplement: SupplementRule,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,6 +88,9 @@ pub struct Supplement {
     pub items: Vec<SupplementItem>,
     pub supplied_at: Option<i64>,
     pub note: Option<String>,
+    /// The sector text a second notice rests on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -250,6 +256,10 @@ pub struct Dossier {
     pub supplements: Vec<Supplement>,
     /// Supplement requests made after reception (a second one makes the dossier late, 766).
     pub supplement_requests: u32,
+    /// The end of the window for the supplement notice after reception (REQ-19: 3 working
+    /// days unless a sector rule says otherwise); none for dossiers received before the rule.
+    #[serde(default)]
+    pub supplement_by: Option<i64>,
     pub fees: Vec<FeeItem>,
     pub payment: Option<Payment>,
     pub extension: Option<Extension>,

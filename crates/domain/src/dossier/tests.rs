@@ -27,6 +27,7 @@ fn procedure(limit: TimeLimit) -> ProcedureRef {
         online_only: false,
         postal_excluded: false,
         paper_result: true,
+        supplement: Default::default(),
     }
 }
 
@@ -218,6 +219,8 @@ fn online_path_to_returned_result_on_time() {
 #[test]
 fn supplement_pauses_the_clock_and_a_second_one_makes_it_late() {
     let mut w = World::new(Channel::Counter, TimeLimit::working_days(5));
+    // A sector rule allowing a second notice (the general rule allows one).
+    w.state.procedure.supplement.second_notice_basis = Some("Điều 9 Thông tư chuyên ngành".into());
     w.receive("2026-03-02T02:00:00Z").unwrap();
     let due = w.state.due_at.unwrap();
     w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T03:00:00Z", Command::Forward { note: None }).unwrap();
@@ -610,4 +613,62 @@ fn refusal_after_appraisal_is_the_competent_leaders_and_ends_with_the_letter() {
     w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T06:00:00Z", back).unwrap();
     assert_eq!(w.state.status.national_code(), Some(10));
     assert_eq!(replay(&w.log).unwrap(), w.state);
+}
+
+#[test]
+fn supplement_notice_once_within_three_working_days_of_reception() {
+    // Issue #11 item 11 (REQ-19): one consolidated notice within 3 working days of reception;
+    // a second one only where the procedure allows it, recording its basis.
+    let ask = || Command::RequestSupplement {
+        items: vec![SupplementItem { component_key: None, name: "Tờ khai".into(), reason: "Thiếu chữ ký".into() }],
+    };
+    let code_of = |r: Result<(), DossierError>| match r {
+        Err(DossierError::Invalid(v)) => v.0[0].code,
+        other => panic!("{other:?}"),
+    };
+    // Received Monday 2 March 09:00 (VN): the window ends Thursday 5 March at the close.
+    let mut w = World::new(Channel::Counter, TimeLimit::working_days(10));
+    w.receive("2026-03-02T02:00:00Z").unwrap();
+    assert_eq!(w.state.supplement_by, Some(ms(at("2026-03-05T10:00:00Z"))), "{:?}", w.state.supplement_by.map(ts));
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T03:00:00Z", Command::Forward { note: None }).unwrap();
+    let specialist = member(UNIT, Role::Specialist);
+    let a = Actor { user_id: "s", account: AccountType::Official, memberships: &specialist };
+    assert!(!available(&w.state, &a, at("2026-03-06T02:00:00Z")).contains(&CommandKind::RequestSupplement), "not offered late");
+    let n = w.log.len();
+    assert_eq!(code_of(w.officer(UNIT, Role::Specialist, "2026-03-06T02:00:00Z", ask())), "supplement_window_passed");
+    assert_eq!(w.log.len(), n);
+    w.officer(UNIT, Role::Specialist, "2026-03-05T09:00:00Z", ask()).unwrap();
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-05T09:30:00Z", Command::SupplySupplement { note: None }).unwrap();
+    assert_eq!(code_of(w.officer(UNIT, Role::Specialist, "2026-03-05T09:40:00Z", ask())), "second_supplement_not_allowed");
+    assert!(!available(&w.state, &a, at("2026-03-05T09:40:00Z")).contains(&CommandKind::RequestSupplement));
+    assert_eq!(w.state.supplement_requests, 1);
+
+    // A procedure whose sector rule allows a second notice and restarts the count.
+    let mut w = World::new(Channel::Counter, TimeLimit::working_days(2));
+    w.state.procedure.supplement = crate::catalog::SupplementRule {
+        second_notice_basis: Some("Khoản 3 Điều 9 Nghị định chuyên ngành".into()),
+        restart_basis: Some("Điều 10 Nghị định chuyên ngành".into()),
+        ..Default::default()
+    };
+    w.receive("2026-03-02T02:00:00Z").unwrap();
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T03:00:00Z", Command::Forward { note: None }).unwrap();
+    w.officer(UNIT, Role::Specialist, "2026-03-03T02:00:00Z", ask()).unwrap();
+    assert_eq!(w.state.supplements[0].basis, None, "the first notice rests on the general rule");
+    // Supplied Tuesday 10 March 09:00: 2 working days run again from then (Thursday 12 March
+    // at the close), not the paused remainder.
+    w.citizen("2026-03-10T02:00:00Z", Command::SupplySupplement { note: None }).unwrap();
+    assert_eq!(w.state.due_at, Some(ms(at("2026-03-12T10:00:00Z"))), "{:?}", w.state.due_at.map(ts));
+    assert_eq!(w.state.appointment_at, w.state.due_at);
+    w.officer(UNIT, Role::Specialist, "2026-03-10T03:00:00Z", ask()).unwrap();
+    assert_eq!(w.state.supplements[1].basis.as_deref(), Some("Khoản 3 Điều 9 Nghị định chuyên ngành"));
+    assert_eq!(w.state.supplement_requests, 2);
+    assert_eq!(replay(&w.log).unwrap(), w.state);
+    // An event stored before the rule (no window) replays without one.
+    let old = w.log[1].event.clone();
+    let mut json = serde_json::to_value(&old).unwrap();
+    json.as_object_mut().unwrap().remove("supplement_by");
+    let back: Event = serde_json::from_value(json).unwrap();
+    let mut log = w.log[..1].to_vec();
+    log.push(Recorded { event: back, ..w.log[1].clone() });
+    assert_eq!(replay(&log).unwrap().supplement_by, None);
 }

@@ -129,6 +129,7 @@ pub(super) fn procedure_ref(code: &str, version: i64, spec: &ProcedureSpec) -> P
         online_only: spec.online_only,
         postal_excluded: spec.postal_excluded,
         paper_result: spec.result.paper_required,
+        supplement: spec.supplement.clone(),
     }
 }
 
