@@ -343,4 +343,40 @@ both_backends! {
         assert_eq!(s, StatusCode::OK, "{d}");
         assert_eq!(d["due_at"].as_i64(), Some(vn("2026-03-12T17:00:00")), "{d}");
     }
+
+    async fn counter_applicants_rate_at_return_with_the_code_on_their_receipt(app) {
+        app.ctx.clock.set(vn("2026-03-02T09:00:00"));
+        let clerk = app.login("tiepnhan.hoalu").await;
+        let d = counter_filing(&clerk).await;
+        let rating_code = d["rating_code"].as_str().unwrap().to_string();
+        assert!(rating_code.len() == 8 && rating_code.bytes().all(|b| b.is_ascii_digit()), "{d}");
+        let code = d["code"].as_str().unwrap().to_string();
+        let kiosk = app.client();
+        let rate = |rc: &str, comment: Value| json!({"code": code.to_lowercase(), "rating_code": rc, "satisfied": true, "comment": comment});
+        // Before the result: no legal transition yet.
+        let (s, b) = kiosk.post("/api/v1/ratings", rate(&rating_code, Value::Null)).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("invalid_transition")), "{b}");
+        let (_, d) = step(&clerk, &d, "forward", json!({})).await;
+        let (_, d) = step(&app.login("chuyenvien.hoalu").await, &d, "forward", json!({})).await;
+        let (s, d) = step(&app.login("lanhdao.hoalu").await, &d, "resolve", json!({"name": "Giấy xác nhận tình trạng hôn nhân"})).await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        let (_, d) = step(&clerk, &d, "return", json!({"method": "counter"})).await;
+        let before = events(&app).await;
+        // A wrong code reads like an unknown dossier; a comment too long is refused; nothing written.
+        let wrong = if rating_code == "00000000" { "00000001" } else { "00000000" };
+        let (s, _) = kiosk.post("/api/v1/ratings", rate(wrong, Value::Null)).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, b) = kiosk.post("/api/v1/ratings", rate(&rating_code, json!("x".repeat(2001)))).await;
+        assert_eq!((s, b["fields"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("comment")), "{b}");
+        assert_eq!(events(&app).await, before);
+        let (s, b) = kiosk.post("/api/v1/ratings", rate(&rating_code, json!("Cán bộ hướng dẫn tận tình"))).await;
+        assert_eq!((s, b["satisfied"].as_bool()), (StatusCode::OK, Some(true)), "{b}");
+        // Once per dossier.
+        let (s, b) = kiosk.post("/api/v1/ratings", rate(&rating_code, Value::Null)).await;
+        assert_eq!((s, b["fields"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("already_rated")), "{b}");
+        let (_, d) = app.login("tiepnhan.hoalu").await.get(&format!("/api/v1/dossiers/{}", d["id"].as_str().unwrap())).await;
+        assert_eq!(d["dossier"]["rating"]["comment"], "Cán bộ hướng dẫn tận tình", "{d}");
+        let (_, k) = app.login("admin").await.get("/api/v1/kpi?from=2026-03-02&to=2026-03-02").await;
+        assert_eq!(k["rated_satisfied"].as_i64(), Some(1), "{k}");
+    }
 }

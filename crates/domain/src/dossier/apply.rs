@@ -54,6 +54,7 @@ pub fn start(r: &Recorded) -> Option<Dossier> {
         appraisal_refusal: None,
         files: Vec::new(),
         rating: None,
+        rating_code: None,
     })
 }
 
@@ -92,8 +93,10 @@ pub fn apply(d: &mut Dossier, r: &Recorded) {
             step_due_at,
             calendar_version,
             supplement_by,
+            rating_code,
         } => {
             d.status = Status::Received;
+            d.rating_code = rating_code.clone();
             d.supplement_by = *supplement_by;
             d.code = Some(code.clone());
             d.procedure = procedure.clone();

@@ -19,6 +19,9 @@ pub enum Command {
         competent: Option<AgencyRef>,
         steps: Vec<Step>,
         components: Vec<ComponentCheck>,
+        /// The one-time code printed on the receipt of a paper dossier, with which the
+        /// applicant rates the service at return (issue #11 item 15); none online.
+        rating_code: Option<String>,
     },
     Refuse {
         reasons: Vec<String>,
@@ -82,6 +85,13 @@ pub enum Command {
         satisfied: bool,
         comment: Option<String>,
     },
+    /// The same rating by the applicant of a paper dossier at the counter's kiosk or second
+    /// screen, proving it with the one-time code printed on their receipt.
+    RateAtCounter {
+        satisfied: bool,
+        comment: Option<String>,
+        rating_code: String,
+    },
 }
 
 /// Component key of the result document attached by the processing officers.
@@ -115,6 +125,7 @@ impl Command {
             Self::AttachFile { .. } => CommandKind::AttachFile,
             Self::RemoveFile { .. } => CommandKind::RemoveFile,
             Self::Rate { .. } => CommandKind::Rate,
+            Self::RateAtCounter { .. } => CommandKind::RateAtCounter,
         }
     }
 }
@@ -143,11 +154,12 @@ pub enum CommandKind {
     AttachResult,
     RemoveFile,
     Rate,
+    RateAtCounter,
 }
 
 impl CommandKind {
     /// In the order of the guard table.
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 20] = [
         Self::Submit,
         Self::Receive,
         Self::Refuse,
@@ -167,6 +179,7 @@ impl CommandKind {
         Self::AttachResult,
         Self::RemoveFile,
         Self::Rate,
+        Self::RateAtCounter,
     ];
 
     /// A stable name for docs and tests (`attach_result` included).
@@ -198,6 +211,7 @@ impl CommandKind {
             Self::AttachFile | Self::AttachResult => "attach_file",
             Self::RemoveFile => "remove_file",
             Self::Rate => "rate",
+            Self::RateAtCounter => "rate_at_counter",
         }
     }
 }
@@ -238,7 +252,7 @@ impl DossierError {
             "resolve" => "ghi nhận kết quả",
             "return" => "trả kết quả",
             "attach_file" => "đính kèm tệp",
-            "rate" => "đánh giá",
+            "rate" | "rate_at_counter" => "đánh giá",
             _ => "thực hiện thao tác này",
         };
         format!("Không thể {what} khi hồ sơ đang ở trạng thái “{}”.", status.label_vi())

@@ -93,7 +93,7 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
     guard::preconditions(d, kind, now, procedure)?;
     match cmd {
         Command::Submit => Ok(Event::Submitted),
-        Command::Receive { code, procedure, competent, steps, components } => {
+        Command::Receive { code, procedure, competent, steps, components, rating_code } => {
             let mut errs = Errors::new();
             for c in components.iter().filter(|c| c.required && !c.provided && !c.reused) {
                 errs.push(FieldError::new(
@@ -128,6 +128,8 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
                 calendar_version: due.calendar_version,
                 steps,
                 supplement_by,
+                // Online dossiers are rated from the applicant's account.
+                rating_code: rating_code.filter(|_| d.channel != Channel::Online),
             })
         }
         Command::Refuse { reasons } => {
@@ -340,6 +342,16 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             Ok(Event::FileAttached { file })
         }
         Command::Rate { satisfied, comment } => {
+            let comment = clean_opt(comment);
+            if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
+                return Err(field("comment", "too_long", "Tối đa 2000 ký tự.", "At most 2000 characters."));
+            }
+            Ok(Event::Rated { satisfied, comment })
+        }
+        Command::RateAtCounter { satisfied, comment, rating_code } => {
+            if d.rating_code.as_deref() != Some(rating_code.trim()) {
+                return Err(field("rating_code", "invalid_rating_code", "Mã đánh giá không đúng.", "The rating code is wrong."));
+            }
             let comment = clean_opt(comment);
             if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
                 return Err(field("comment", "too_long", "Tối đa 2000 ký tự.", "At most 2000 characters."));

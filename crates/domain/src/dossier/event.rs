@@ -39,6 +39,9 @@ pub enum Event {
         /// End of the supplement notice window (issue #11 item 11). Older events lack it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         supplement_by: Option<i64>,
+        /// The one-time rating code printed on a paper dossier's receipt (issue #11 item 15).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rating_code: Option<String>,
     },
     Refused {
         reasons: Vec<String>,

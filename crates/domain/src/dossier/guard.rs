@@ -97,7 +97,13 @@ pub enum Who {
     CompetentLeader,
     /// A leader serving the competent agency, else the agency holding the dossier: who signs form 04.
     SigningLeader,
+    /// The counter's kiosk (second screen) acting for the applicant of a paper dossier, once
+    /// the one-time rating code printed on their receipt was checked.
+    Kiosk,
 }
+
+/// The actor id of the counter's kiosk (second screen) in the log.
+pub const KIOSK_ACTOR: &str = "kiosk";
 
 impl Who {
     pub fn admits(self, d: &Dossier, a: &Actor<'_>) -> bool {
@@ -110,6 +116,7 @@ impl Who {
                 let signer = d.competent.as_ref().unwrap_or_else(|| d.current_agency());
                 a.serves(Role::Leader, &signer.path)
             }
+            Self::Kiosk => a.account != AccountType::Official && a.user_id == KIOSK_ACTOR,
         }
     }
 
@@ -120,6 +127,7 @@ impl Who {
             Self::Step => "the current step's role at its agency",
             Self::CompetentLeader => "leader of the competent agency",
             Self::SigningLeader => "leader of the competent agency (else of the agency holding it)",
+            Self::Kiosk => "the applicant at the counter's kiosk, with the one-time rating code of the receipt",
         }
     }
 }
@@ -168,6 +176,8 @@ pub enum Pre {
     NotRated,
     /// A file is there to remove.
     HasFile,
+    /// A paper dossier with a rating code on its receipt.
+    RatingCode,
     /// After reception: the first notice within the procedure's window, a second one only
     /// where a sector rule allows it (REQ-19).
     SupplementAllowed,
@@ -184,6 +194,7 @@ impl Pre {
             Self::BeforeDue => "before the due date",
             Self::NotRated => "once",
             Self::HasFile => "a file to remove",
+            Self::RatingCode => "a rating code on the receipt",
             Self::SupplementAllowed => {
                 "after reception: within the window (3 working days unless the procedure says otherwise); a second notice only where the procedure allows it"
             }
@@ -285,6 +296,12 @@ impl Pre {
                     _ => Ok(()),
                 }
             }
+            Self::RatingCode if d.rating_code.is_none() => Err(field(
+                "rating_code",
+                "no_rating_code",
+                "Hồ sơ này không có mã đánh giá; hồ sơ trực tuyến được đánh giá từ tài khoản người nộp.",
+                "This dossier has no rating code; online dossiers are rated from the applicant's account.",
+            )),
             Self::HasFile if !d.files.iter().any(|f| !f.removed) => {
                 Err(field("file_id", "not_found", "Không tìm thấy tệp.", "No such file."))
             }
@@ -325,7 +342,7 @@ const RUNNING: &[Status] = &[Received, InProgress, AwaitingSupplement, AwaitingP
 
 /// The guard table, one row per `CommandKind`, in `CommandKind::ALL` order.
 #[rustfmt::skip]
-pub const GUARDS: [Guard; 19] = [
+pub const GUARDS: [Guard; 20] = [
     Guard { kind: CommandKind::Submit, from: &[Draft], except: None, who: &[any(Owner)],
         pre: &[Pre::ComponentsFiled], outcome: Outcome::To(Submitted), forms: &[] },
     Guard { kind: CommandKind::Receive, from: &[Draft, Submitted], except: Some(Except::OnlineDraft), who: &[any(Counter)],
@@ -377,6 +394,10 @@ pub const GUARDS: [Guard; 19] = [
         pre: &[Pre::HasFile], outcome: Outcome::Same, forms: &[] },
     Guard { kind: CommandKind::Rate, from: &[Resolved, Returned], except: None, who: &[any(Owner)],
         pre: &[Pre::NotRated], outcome: Outcome::Same, forms: &[] },
+    // Counter applicants have no account: the code printed on their receipt stands for it
+    // (766 indicator 5.4 counts every dossier's rating, not only online ones).
+    Guard { kind: CommandKind::RateAtCounter, from: &[Resolved, Returned], except: None, who: &[any(Kiosk)],
+        pre: &[Pre::RatingCode, Pre::NotRated], outcome: Outcome::Same, forms: &[] },
 ];
 
 /// Who may record a payment, by method: cash is taken at the counter or by the officer at

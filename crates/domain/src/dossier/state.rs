@@ -277,6 +277,9 @@ pub struct Dossier {
     pub files: Vec<FileRef>,
     #[serde(default)]
     pub rating: Option<Rating>,
+    /// The one-time code on a paper dossier's receipt for rating at the counter.
+    #[serde(default)]
+    pub rating_code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -123,6 +123,7 @@ impl World {
                 competent: Some(agency("D", DEPT)),
                 steps: steps(),
                 components: components(true),
+                rating_code: None,
             },
         )
     }
@@ -539,6 +540,7 @@ fn a_dossier_without_a_competent_agency_cannot_be_received() {
         competent,
         steps: steps(),
         components: components(true),
+        rating_code: None,
     };
     let err = w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T02:00:00Z", cmd(None)).unwrap_err();
     let DossierError::Invalid(v) = err else { panic!("{err:?}") };
@@ -671,4 +673,55 @@ fn supplement_notice_once_within_three_working_days_of_reception() {
     let mut log = w.log[..1].to_vec();
     log.push(Recorded { event: back, ..w.log[1].clone() });
     assert_eq!(replay(&log).unwrap().supplement_by, None);
+}
+
+#[test]
+fn counter_applicants_rate_at_return_with_the_code_on_their_receipt() {
+    // Issue #11 item 15: a paper dossier is rated at the counter's kiosk, once, with the
+    // one-time code of its receipt; online dossiers keep rating from the account.
+    let mut w = World::new(Channel::Counter, TimeLimit::working_days(5));
+    let p = w.state.procedure.clone();
+    let receive = Command::Receive {
+        code: "R-260302-0001".into(),
+        procedure: p,
+        competent: Some(agency("D", DEPT)),
+        steps: steps(),
+        components: components(true),
+        rating_code: Some("40271935".into()),
+    };
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T02:00:00Z", receive).unwrap();
+    assert_eq!(w.state.rating_code.as_deref(), Some("40271935"));
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T03:00:00Z", Command::Forward { note: None }).unwrap();
+    w.officer(UNIT, Role::Specialist, "2026-03-02T04:00:00Z", Command::Forward { note: None }).unwrap();
+    let resolve = Command::Resolve { name: "Giấy khai sinh".into(), number: None, note: None };
+    w.officer(DEPT, Role::Leader, "2026-03-02T05:00:00Z", resolve).unwrap();
+    let rate =
+        |code: &str, comment: Option<String>| Command::RateAtCounter { satisfied: true, comment, rating_code: code.into() };
+    let kiosk = |w: &mut World, cmd| w.run(KIOSK_ACTOR, &[], AccountType::Citizen, "2026-03-02T06:00:00Z", cmd);
+    // Anyone else, a wrong code or a comment too long: refused, nothing written.
+    assert!(matches!(w.citizen("2026-03-02T06:00:00Z", rate("40271935", None)), Err(DossierError::Forbidden { .. })));
+    assert!(matches!(kiosk(&mut w, rate("40271936", None)), Err(DossierError::Invalid(_))));
+    assert!(matches!(kiosk(&mut w, rate("40271935", Some("x".repeat(2001)))), Err(DossierError::Invalid(_))));
+    assert_eq!(w.log.len(), 5);
+    kiosk(&mut w, rate(" 40271935 ", Some("Nhanh, chu đáo".into()))).unwrap();
+    assert_eq!(w.state.rating.as_ref().map(|r| r.satisfied), Some(true));
+    assert_eq!(metrics(&w.state, &w.log.last().unwrap().event), ["rated_satisfied"]);
+    // Once.
+    assert!(matches!(kiosk(&mut w, rate("40271935", None)), Err(DossierError::Invalid(_))));
+    assert_eq!(replay(&w.log).unwrap(), w.state);
+    // An online dossier gets no code: it is rated from the account.
+    let mut w = World::new(Channel::Online, TimeLimit::working_days(5));
+    w.citizen("2026-03-02T01:06:00Z", attach()).unwrap();
+    w.citizen("2026-03-02T01:07:00Z", Command::Submit).unwrap();
+    let p = w.state.procedure.clone();
+    let receive = Command::Receive {
+        code: "R-260302-0002".into(),
+        procedure: p,
+        competent: Some(agency("D", DEPT)),
+        steps: steps(),
+        components: components(true),
+        rating_code: Some("11111111".into()),
+    };
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T02:00:00Z", receive).unwrap();
+    assert_eq!(w.state.rating_code, None);
 }

@@ -44,6 +44,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .routes(routes!(control_slip))
         .routes(routes!(register))
         .routes(routes!(tracking))
+        .routes(routes!(rate_at_counter))
         .routes(routes!(get_workflow, put_workflow))
         .routes(routes!(create_token, list_tokens))
         .routes(routes!(revoke_token))
@@ -801,6 +802,43 @@ pub struct TrackingDto {
     pub returned: Option<String>,
     /// Where the dossier is now.
     pub agency: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "000.01.31.H40-260302-0001", "rating_code": "40271935", "satisfied": true, "comment": "Cán bộ hướng dẫn tận tình"}))]
+pub struct CounterRatingBody {
+    /// The dossier code on the receipt.
+    pub code: String,
+    /// The one-time rating code printed on the receipt of a paper dossier.
+    pub rating_code: String,
+    pub satisfied: bool,
+    /// At most 2,000 characters.
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// The rating as recorded: no personal data.
+#[derive(Serialize, ToSchema)]
+pub struct CounterRatingDto {
+    pub code: String,
+    pub satisfied: bool,
+}
+
+/// Rate a paper dossier at the counter's kiosk or second screen (no account): the dossier
+/// code and the one-time rating code of the receipt, once, from resolution on (766
+/// indicator 5.4). A wrong pair answers like an unknown code (404), under the tracking limits.
+#[utoipa::path(post, path = "/api/v1/ratings", tag = "dossiers", request_body = CounterRatingBody,
+    responses((status = 200, body = CounterRatingDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+        (status = 429, description = "Too many attempts from this address or on this code (`Retry-After`)", body = ErrorBody)))]
+async fn rate_at_counter(
+    State(ctx): State<AppContext>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ApiJson(b): ApiJson<CounterRatingBody>,
+) -> ApiResult<Json<CounterRatingDto>> {
+    let d = uc::rate_at_counter(&ctx, &b.code, &b.rating_code, b.satisfied, b.comment, peer.ip()).await?;
+    Ok(Json(CounterRatingDto { code: d.code.unwrap_or_default(), satisfied: b.satisfied }))
 }
 
 /// Public tracking by dossier code and a second factor. It shows status and dates only,

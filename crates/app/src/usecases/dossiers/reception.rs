@@ -45,8 +45,17 @@ pub(super) fn receive_event(
         competent: competent.as_ref().map(agency_ref),
         steps,
         components,
+        rating_code: Some(rating_code()),
     };
     Ok(dossier::decide(d, cmd, &cx)?)
+}
+
+/// A one-time rating code for the receipt: 8 random digits (the kiosk checks it with the
+/// tracking limits, so it cannot be guessed in practice).
+fn rating_code() -> String {
+    use rand::Rng;
+    let n: u32 = rand::rng().random_range(0..100_000_000);
+    format!("{n:08}")
 }
 
 /// The competent agency at reception (REQ-7, issue #11 item 8), derived from the case by the

@@ -35,6 +35,7 @@ fn people() -> Vec<Person> {
         official("supervisor", member("/p/", Role::Supervisor)),
         official("both", both),
         official("nobody", vec![]),
+        Person { id: KIOSK_ACTOR, account: AccountType::Citizen, memberships: vec![] },
     ]
 }
 
@@ -88,7 +89,7 @@ fn op() -> impl Strategy<Value = Op> {
     // Clock steps from none to three days, mostly within office hours' reach.
     (
         prop::bool::weighted(0.7),
-        0usize..11,
+        0usize..12,
         0usize..CommandKind::ALL.len() * 4,
         any::<u8>(),
         prop_oneof![Just(0i64), 1i64..=600, 1i64..=4320],
@@ -169,6 +170,7 @@ fn valid(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) 
             competent: Some(agency("D", DEPT)),
             steps: steps().into_iter().take(s.steps).collect(),
             components: d.components.iter().map(|c| ComponentCheck { provided: true, ..c.clone() }).collect(),
+            rating_code: Some("12345678".into()),
         },
         CommandKind::Refuse => Command::Refuse { reasons: vec![text("Không thuộc thẩm quyền")] },
         CommandKind::RequestSupplement => Command::RequestSupplement {
@@ -211,6 +213,11 @@ fn valid(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) 
             Command::RemoveFile { file_id: d.files.iter().find(|f| !f.removed).map_or_else(|| text("none"), |f| f.id.clone()) }
         }
         CommandKind::Rate => Command::Rate { satisfied: variant.is_multiple_of(2), comment: None },
+        CommandKind::RateAtCounter => Command::RateAtCounter {
+            satisfied: variant.is_multiple_of(2),
+            comment: None,
+            rating_code: d.rating_code.clone().unwrap_or_default(),
+        },
     }
 }
 
@@ -224,6 +231,7 @@ fn wild(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) -
             competent: None,
             steps: vec![],
             components: d.components.clone(),
+            rating_code: None,
         },
         (CommandKind::Receive, 1) => {
             // The version being pinned may differ from the one filed under.
@@ -263,6 +271,14 @@ fn wild(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) -
         (CommandKind::AttachFile, _) => Command::AttachFile { file: file(d, "unknown") },
         (CommandKind::RemoveFile, _) => Command::RemoveFile { file_id: "missing".into() },
         (CommandKind::Rate, _) => Command::Rate { satisfied: false, comment: Some("x".repeat(2001)) },
+        (CommandKind::RateAtCounter, 0) => {
+            Command::RateAtCounter { satisfied: true, comment: None, rating_code: "00000000".into() }
+        }
+        (CommandKind::RateAtCounter, _) => Command::RateAtCounter {
+            satisfied: true,
+            comment: Some("x".repeat(2001)),
+            rating_code: d.rating_code.clone().unwrap_or_default(),
+        },
         _ => valid(kind, s, d, a, variant),
     }
 }
