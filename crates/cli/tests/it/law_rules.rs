@@ -379,4 +379,34 @@ both_backends! {
         let (_, k) = app.login("admin").await.get("/api/v1/kpi?from=2026-03-02&to=2026-03-02").await;
         assert_eq!(k["rated_satisfied"].as_i64(), Some(1), "{k}");
     }
+
+    async fn the_citizen_sees_the_reasons_of_a_refusal_after_appraisal_escaped(app) {
+        app.ctx.clock.set(vn("2026-03-02T09:00:00"));
+        let citizen = app.login("congdan").await;
+        let (s, d) = citizen
+            .post("/api/v1/dossiers", json!({"procedure_code": COMMUNE, "competent_agency_id": app.agency_id("000.00.31.H40").await,
+                "applicant": {"name": "Nguyễn Văn An", "id_number": "037092001234", "phone": "0912345678"}}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        let d = upload(&citizen, &d, "to_khai").await;
+        let d = upload(&citizen, &d, "giay_to_tuy_than").await;
+        let (_, d) = step(&citizen, &d, "submit", json!({})).await;
+        let clerk = app.login("tiepnhan.hoalu").await;
+        let (s, d) = step(&clerk, &d, "receive", json!({})).await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        let (_, d) = step(&clerk, &d, "forward", json!({})).await;
+        let evil = |label: &str| format!("{label} <script>alert(1)</script>\"><img src=x onerror=alert(1)>");
+        let (s, d) = step(&app.login("lanhdao.hoalu").await, &d, "refuse-after-appraisal",
+            json!({"reasons": [evil("REASON")], "basis": evil("BASIS")})).await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        let b = crate::browser::Browser::login(&app, "congdan").await;
+        let p = b.get(&format!("/ho-so-cua-toi/{}", d["id"].as_str().unwrap())).await;
+        assert_eq!(p.status, StatusCode::OK);
+        assert!(p.body.contains("Lý do từ chối giải quyết hồ sơ"), "{}", p.body);
+        let body = p.body.replace("&#60;", "&lt;").replace("&#62;", "&gt;");
+        assert!(!body.contains("<script>alert") && !body.contains("<img src=x"), "{}", p.body);
+        for label in ["REASON", "BASIS"] {
+            assert!(body.contains(&format!("{label} &lt;script&gt;")), "{label}: {}", p.body);
+        }
+    }
 }
