@@ -112,6 +112,7 @@ fn birth_registration() -> ProcedureSpec {
         postal_excluded: false,
         online_only: true,
         counting: Counting { same_day_cutoff: Some(time(15, 0, 0, 0)), out_of_hours_next: true, payment_pauses_clock: true },
+        supplement: Default::default(),
         conditions: Some("- Trẻ em sinh ra, \"còn sống\";\r\n= điều kiện | khác\n\\ kết thúc".into()),
     }
 }
@@ -153,6 +154,7 @@ fn household_business() -> ProcedureSpec {
             out_of_hours_next: false,
             payment_pauses_clock: false,
         },
+        supplement: Default::default(),
         conditions: None,
     }
 }
@@ -198,6 +200,7 @@ fn certification() -> ProcedureSpec {
         postal_excluded: false,
         online_only: false,
         counting: Counting::default(),
+        supplement: Default::default(),
         conditions: None,
     }
 }

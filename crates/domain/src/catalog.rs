@@ -162,6 +162,78 @@ pub struct Counting {
     pub payment_pauses_clock: bool,
 }
 
+/// Supplement requests after reception (REQ-19). The general rule (NĐ 118/2025, carrying
+/// NĐ 61/2018 art. 17(2)(b) as amended by NĐ 107/2021): one consolidated written notice,
+/// sent through the one-stop within 3 working days of reception, the clock paused while the
+/// applicant supplies. A sector rule may change each part; the version records its basis.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupplementRule {
+    /// Working days after reception to send the notice; none = 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within_working_days: Option<u32>,
+    /// The sector text behind a window other than 3 working days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_basis: Option<String>,
+    /// The sector text allowing a second notice; none = one notice only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_notice_basis: Option<String>,
+    /// The sector text under which the count restarts once the applicant supplies; none =
+    /// the clock pauses and goes on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restart_basis: Option<String>,
+}
+
+impl SupplementRule {
+    /// The general window, in working days after reception.
+    pub const GENERAL_WINDOW: u32 = 3;
+    /// Longest basis text kept.
+    pub const BASIS_MAX: usize = 500;
+
+    pub fn window(&self) -> u32 {
+        self.within_working_days.unwrap_or(Self::GENERAL_WINDOW)
+    }
+
+    pub fn is_general(&self) -> bool {
+        *self == Self::default()
+    }
+
+    fn validate(&mut self, errs: &mut Errors) {
+        for (name, basis) in [
+            ("window_basis", &mut self.window_basis),
+            ("second_notice_basis", &mut self.second_notice_basis),
+            ("restart_basis", &mut self.restart_basis),
+        ] {
+            *basis = basis.as_deref().map(clean).filter(|b| !b.is_empty());
+            if basis.as_ref().is_some_and(|b| b.chars().count() > Self::BASIS_MAX) {
+                errs.push(FieldError::new(
+                    format!("supplement.{name}"),
+                    "too_long",
+                    format!("Căn cứ pháp lý tối đa {} ký tự.", Self::BASIS_MAX),
+                    format!("The legal basis has at most {} characters.", Self::BASIS_MAX),
+                ));
+            }
+        }
+        if let Some(n) = self.within_working_days {
+            if !(1..=30).contains(&n) {
+                errs.push(FieldError::new(
+                    "supplement.within_working_days",
+                    "invalid_window",
+                    "Thời hạn yêu cầu bổ sung phải từ 1 đến 30 ngày làm việc.",
+                    "The supplement window is 1 to 30 working days.",
+                ));
+            } else if n != Self::GENERAL_WINDOW && self.window_basis.is_none() {
+                errs.push(FieldError::new(
+                    "supplement.window_basis",
+                    "basis_required",
+                    "Thời hạn khác 3 ngày làm việc phải nêu căn cứ pháp lý chuyên ngành.",
+                    "A window other than 3 working days needs its sector legal basis.",
+                ));
+            }
+        }
+    }
+}
+
 /// Everything one version of a procedure says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -206,6 +278,9 @@ pub struct ProcedureSpec {
     pub online_only: bool,
     #[serde(default)]
     pub counting: Counting,
+    /// Supplement requests after reception: the general rule unless a sector rule says otherwise.
+    #[serde(default, skip_serializing_if = "SupplementRule::is_general")]
+    pub supplement: SupplementRule,
     /// Conditions to be met (yêu cầu, điều kiện), if any.
     #[serde(default)]
     pub conditions: Option<String>,
@@ -314,6 +389,7 @@ impl ProcedureSpec {
                 ));
             }
         }
+        self.supplement.validate(&mut errs);
         if self.sets == 0 {
             errs.push(FieldError::new(
                 "sets",

@@ -144,6 +144,8 @@ const MATRIX: &[&str] = &[
     "POST /api/v1/dossiers/{id}/rating                         | 401/401 409/409 409/409 404/404 404/404 404/404 409/404 409/404 409/404 409/404 404/409 409/404",
     "POST /api/v1/dossiers/{id}/receive                        | 401/401 409/409 409/409 404/404 404/404 404/404 409/404 409/404 409/404 409/404 404/409 409/404",
     "POST /api/v1/dossiers/{id}/refuse                         | 401/401 409/409 409/409 404/404 404/404 404/404 409/404 409/404 409/404 409/404 404/409 409/404",
+    "POST /api/v1/ratings                                      | 422     422     422     422     422     422     422     422     422     422     422     422",
+    "POST /api/v1/dossiers/{id}/refuse-after-appraisal         | 401/401 409/409 409/409 404/404 404/404 404/404 409/404 409/404 409/404 409/404 404/409 409/404",
     "POST /api/v1/dossiers/{id}/resolve                        | 401/401 409/409 409/409 404/404 404/404 404/404 409/404 409/404 409/404 409/404 404/409 409/404",
     "POST /api/v1/dossiers/{id}/return                         | 401/401 409/409 409/409 404/404 404/404 404/404 409/404 409/404 409/404 409/404 404/409 409/404",
     "POST /api/v1/dossiers/{id}/send-back                      | 401/401 409/409 409/409 404/404 404/404 404/404 409/404 409/404 409/404 409/404 404/409 409/404",
@@ -382,7 +384,7 @@ fn request(path: &str, s: &Side, f: &Fixture) -> (String, Option<Value>) {
     let cmd = path.strip_prefix("/api/v1/dossiers/{id}/").unwrap_or("");
     let body = match cmd {
         "submit" | "receive" | "supplements" | "forward" => json!({"version": 0}),
-        "refuse" => json!({"version": 0, "reasons": ["x"]}),
+        "refuse" | "refuse-after-appraisal" => json!({"version": 0, "reasons": ["x"]}),
         "supplement-requests" => json!({"version": 0, "items": [{"name": "x", "reason": "y"}]}),
         "send-back" | "stop" | "withdraw" => json!({"version": 0, "reason": "x"}),
         "fee-notices" => json!({"version": 0, "items": [{"name": "x", "amount": 1}]}),

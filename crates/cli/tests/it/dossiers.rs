@@ -319,7 +319,14 @@ both_backends! {
         let (_, d) = clerk.post("/api/v1/dossiers", new()).await;
         let d = run_to_resolve("2026-03-06T08:00:00", d).await;
         assert_eq!(d["timeliness"], "late");
-        // Two supplement requests: late even when early by the dates.
+        // Two supplement requests: late even when early by the dates. The general rule allows
+        // one notice (issue #11 item 11); this procedure's version says a sector rule allows two.
+        let (_, current) = app.client().get(&format!("/api/v1/procedures/{COMMUNE}")).await;
+        let mut spec = current["spec"].clone();
+        spec["supplement"] = json!({"second_notice_basis": "Căn cứ chuyên ngành cho phép yêu cầu bổ sung lần hai"});
+        let (s, v) = app.login("admin").await
+            .post(&format!("/api/v1/procedures/{COMMUNE}/versions"), json!({"spec": spec, "effective_from": "2026-03-01"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
         app.ctx.clock.set(vn("2026-03-02T09:00:00"));
         let (_, d) = clerk.post("/api/v1/dossiers", new()).await;
         let mut d = step(&clerk, &d, "forward", json!({})).await;

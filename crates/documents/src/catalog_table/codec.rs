@@ -872,6 +872,8 @@ pub(crate) fn decode_row(
         postal_excluded,
         online_only,
         counting: Counting { same_day_cutoff, out_of_hours_next, payment_pauses_clock },
+        // The table has no columns for the supplement rule yet: the general rule.
+        supplement: Default::default(),
         conditions,
     };
     let snapshot_sector_code_empty = spec.sector.code.trim().is_empty();

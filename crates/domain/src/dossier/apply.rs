@@ -8,7 +8,7 @@ use crate::calendar::Timeliness;
 
 /// The first event makes the dossier.
 pub fn start(r: &Recorded) -> Option<Dossier> {
-    let Event::Created { procedure, channel, owner_id, applicant, summary, receiving, components } = &r.event else {
+    let Event::Created { procedure, channel, owner_id, applicant, summary, receiving, components, competent } = &r.event else {
         return None;
     };
     Some(Dossier {
@@ -23,7 +23,7 @@ pub fn start(r: &Recorded) -> Option<Dossier> {
         applicant: applicant.clone(),
         summary: summary.clone(),
         receiving: receiving.clone(),
-        competent: None,
+        competent: competent.clone(),
         steps: Vec::new(),
         step: 0,
         step_started_at: None,
@@ -40,6 +40,7 @@ pub fn start(r: &Recorded) -> Option<Dossier> {
         pause: None,
         supplements: Vec::new(),
         supplement_requests: 0,
+        supplement_by: None,
         fees: Vec::new(),
         payment: None,
         extension: None,
@@ -51,8 +52,10 @@ pub fn start(r: &Recorded) -> Option<Dossier> {
         refusal: None,
         stop: None,
         withdrawal: None,
+        appraisal_refusal: None,
         files: Vec::new(),
         rating: None,
+        rating_code: None,
     })
 }
 
@@ -91,8 +94,12 @@ pub fn apply(d: &mut Dossier, r: &Recorded) {
             due_at,
             step_due_at,
             calendar_version,
+            supplement_by,
+            rating_code,
         } => {
             d.status = Status::Received;
+            d.rating_code = rating_code.clone();
+            d.supplement_by = *supplement_by;
             d.code = Some(code.clone());
             d.procedure = procedure.clone();
             d.competent = competent.clone();
@@ -131,7 +138,7 @@ pub fn apply(d: &mut Dossier, r: &Recorded) {
             });
             d.finished_at = Some(r.at);
         }
-        Event::SupplementRequested { items } => {
+        Event::SupplementRequested { items, basis } => {
             let clock = d.received_at.is_some();
             d.pause = Some(Pause { kind: PauseKind::Supplement, since: r.at, resume: d.status, clock });
             d.status = Status::AwaitingSupplement;
@@ -144,6 +151,7 @@ pub fn apply(d: &mut Dossier, r: &Recorded) {
                 items: items.clone(),
                 supplied_at: None,
                 note: None,
+                basis: basis.clone(),
             });
         }
         Event::SupplementSupplied { note, due_at, appointment_at, step_due_at } => {
@@ -225,6 +233,34 @@ pub fn apply(d: &mut Dossier, r: &Recorded) {
             });
             d.status = Status::Resolved;
             d.result = Some(ResultRecord { name: name.clone(), number: number.clone(), note: note.clone(), at: r.at });
+            d.finished_at = Some(r.at);
+            d.timeliness = Some(*timeliness);
+        }
+        Event::RefusedAfterAppraisal { reasons, basis, timeliness, step_timeliness } => {
+            d.handovers.push(Handover {
+                at: r.at,
+                from_step: Some(d.step),
+                to_step: d.step,
+                giver_id: r.actor_id.clone(),
+                from_agency: d.current_step().map(|s| s.agency.name.clone()),
+                to_agency: d.receiving.name.clone(),
+                step_timeliness: *step_timeliness,
+                note: Some("Trả văn bản từ chối giải quyết về bộ phận một cửa".into()),
+            });
+            d.status = Status::Resolved;
+            d.result = Some(ResultRecord {
+                name: APPRAISAL_REFUSAL_LETTER.into(),
+                number: None,
+                note: Some(reasons.join("; ")),
+                at: r.at,
+            });
+            d.appraisal_refusal = Some(Ending {
+                reasons: reasons.clone(),
+                basis: basis.clone(),
+                financial_consequences: None,
+                at: r.at,
+                by: r.actor_id.clone(),
+            });
             d.finished_at = Some(r.at);
             d.timeliness = Some(*timeliness);
         }

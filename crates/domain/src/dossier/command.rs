@@ -23,6 +23,9 @@ pub enum Command {
         competent: Option<AgencyRef>,
         steps: Vec<Step>,
         components: Vec<ComponentCheck>,
+        /// The one-time code printed on the receipt of a paper dossier, with which the
+        /// applicant rates the service at return (issue #11 item 15); none online.
+        rating_code: Option<String>,
     },
     Refuse {
         reasons: Vec<String>,
@@ -45,6 +48,13 @@ pub enum Command {
     MarkPaid {
         method: PaymentMethod,
         receipt_number: String,
+    },
+    /// Refusal after appraisal ("từ chối giải quyết"): the competent agency finds the dossier
+    /// ineligible while processing it and answers in writing, with the reasons; the letter
+    /// is the result handed back through the one-stop.
+    RefuseAfterAppraisal {
+        reasons: Vec<String>,
+        basis: Option<String>,
     },
     Stop {
         reason: String,
@@ -79,6 +89,13 @@ pub enum Command {
         satisfied: bool,
         comment: Option<String>,
     },
+    /// The same rating by the applicant of a paper dossier at the counter's kiosk or second
+    /// screen, proving it with the one-time code printed on their receipt.
+    RateAtCounter {
+        satisfied: bool,
+        comment: Option<String>,
+        rating_code: String,
+    },
 }
 
 /// Component key of the result document attached by the processing officers.
@@ -102,6 +119,7 @@ impl Command {
             Self::SendBack { .. } => CommandKind::SendBack,
             Self::NoticeFees { .. } => CommandKind::NoticeFees,
             Self::MarkPaid { .. } => CommandKind::MarkPaid,
+            Self::RefuseAfterAppraisal { .. } => CommandKind::RefuseAfterAppraisal,
             Self::Stop { .. } => CommandKind::Stop,
             Self::Withdraw { .. } => CommandKind::Withdraw,
             Self::Extend { .. } => CommandKind::Extend,
@@ -111,6 +129,7 @@ impl Command {
             Self::AttachFile { .. } => CommandKind::AttachFile,
             Self::RemoveFile { .. } => CommandKind::RemoveFile,
             Self::Rate { .. } => CommandKind::Rate,
+            Self::RateAtCounter { .. } => CommandKind::RateAtCounter,
         }
     }
 }
@@ -130,6 +149,7 @@ pub enum CommandKind {
     NoticeFees,
     MarkPaid,
     Stop,
+    RefuseAfterAppraisal,
     Withdraw,
     Extend,
     Resolve,
@@ -138,11 +158,12 @@ pub enum CommandKind {
     AttachResult,
     RemoveFile,
     Rate,
+    RateAtCounter,
 }
 
 impl CommandKind {
     /// In the order of the guard table.
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 20] = [
         Self::Submit,
         Self::Receive,
         Self::Refuse,
@@ -153,6 +174,7 @@ impl CommandKind {
         Self::NoticeFees,
         Self::MarkPaid,
         Self::Stop,
+        Self::RefuseAfterAppraisal,
         Self::Withdraw,
         Self::Extend,
         Self::Resolve,
@@ -161,6 +183,7 @@ impl CommandKind {
         Self::AttachResult,
         Self::RemoveFile,
         Self::Rate,
+        Self::RateAtCounter,
     ];
 
     /// A stable name for docs and tests (`attach_result` included).
@@ -184,6 +207,7 @@ impl CommandKind {
             Self::NoticeFees => "notice_fees",
             Self::MarkPaid => "mark_paid",
             Self::Stop => "stop",
+            Self::RefuseAfterAppraisal => "refuse_after_appraisal",
             Self::Withdraw => "withdraw",
             Self::Extend => "extend",
             Self::Resolve => "resolve",
@@ -191,6 +215,7 @@ impl CommandKind {
             Self::AttachFile | Self::AttachResult => "attach_file",
             Self::RemoveFile => "remove_file",
             Self::Rate => "rate",
+            Self::RateAtCounter => "rate_at_counter",
         }
     }
 }
@@ -225,12 +250,13 @@ impl DossierError {
             "notice_fees" => "thông báo phí, lệ phí",
             "mark_paid" => "xác nhận đã nộp phí",
             "stop" => "dừng giải quyết",
+            "refuse_after_appraisal" => "từ chối giải quyết",
             "withdraw" => "rút hồ sơ",
             "extend" => "gia hạn",
             "resolve" => "ghi nhận kết quả",
             "return" => "trả kết quả",
             "attach_file" => "đính kèm tệp",
-            "rate" => "đánh giá",
+            "rate" | "rate_at_counter" => "đánh giá",
             _ => "thực hiện thao tác này",
         };
         format!("Không thể {what} khi hồ sơ đang ở trạng thái “{}”.", status.label_vi())

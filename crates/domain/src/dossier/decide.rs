@@ -101,7 +101,7 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             errs.finish()?;
             Ok(Event::Submitted { reference: Some(reference) })
         }
-        Command::Receive { code, procedure, competent, steps, components } => {
+        Command::Receive { code, procedure, competent, steps, components, rating_code } => {
             let mut errs = Errors::new();
             for c in components.iter().filter(|c| c.required && !c.provided && !c.reused) {
                 errs.push(FieldError::new(
@@ -112,6 +112,11 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
                 ));
             }
             errs.finish()?;
+            // Reception point and competent agency differ since 2025 (REQ-7); a dossier nobody
+            // is competent for would sit in no one's inbox, so it is not received.
+            if competent.is_none() {
+                return Err(super::competent::competent_required());
+            }
             let first = steps.first().ok_or_else(|| {
                 field("workflow", "workflow_missing", "Thủ tục chưa có quy trình xử lý.", "The procedure has no workflow.")
             })?;
@@ -124,6 +129,9 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             } else {
                 step_due(cx.calendar, now, first.budget)?
             };
+            // The one consolidated supplement notice is due within the window (REQ-19).
+            let window = TimeLimit::working_days(procedure.supplement.window());
+            let supplement_by = Some(ms(cx.calendar.due(now, window, &CountingRules::default())?.at));
             Ok(Event::Received {
                 code,
                 procedure,
@@ -134,6 +142,9 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
                 step_due_at,
                 calendar_version: due.calendar_version,
                 steps,
+                supplement_by,
+                // Online dossiers are rated from the applicant's account.
+                rating_code: rating_code.filter(|_| d.channel != Channel::Online),
             })
         }
         Command::Refuse { reasons } => {
@@ -171,10 +182,24 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
                     reason: crate::text::clean(&it.reason),
                 })
                 .collect();
-            Ok(Event::SupplementRequested { items })
+            // A second notice after reception rests on the sector text the procedure names
+            // (`Pre::SupplementAllowed` let it through only then).
+            let basis = (d.received_at.is_some() && d.supplement_requests >= 1)
+                .then(|| d.procedure.supplement.second_notice_basis.clone())
+                .flatten();
+            Ok(Event::SupplementRequested { items, basis })
         }
         Command::SupplySupplement { note } => {
-            let (due_at, appointment_at, step_due_at) = resumed(d, cx.calendar, now)?;
+            let (mut due_at, mut appointment_at, step_due_at) = resumed(d, cx.calendar, now)?;
+            // Where a sector rule restarts the count after a supplement, the whole legal limit
+            // runs again from now instead of the paused clock going on.
+            if d.procedure.supplement.restart_basis.is_some() && d.pause.as_ref().is_some_and(|p| p.clock) {
+                let again = ms(cx.calendar.due(now, d.procedure.time_limit, &counting_rules(&d.procedure, d.channel))?.at);
+                due_at = Some(again);
+                if d.extension.is_none() {
+                    appointment_at = Some(again);
+                }
+            }
             Ok(Event::SupplementSupplied { note: clean_opt(note), due_at, appointment_at, step_due_at })
         }
         Command::Forward { note } => {
@@ -248,6 +273,33 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
                 timeliness: timeliness(d, now),
             })
         }
+        Command::RefuseAfterAppraisal { reasons, basis } => {
+            let mut errs = Errors::new();
+            if reasons.iter().all(|r| r.trim().is_empty()) {
+                errs.push(FieldError::new(
+                    "reasons",
+                    "required",
+                    "Nêu rõ lý do từ chối giải quyết hồ sơ.",
+                    "State the reasons for refusing the dossier after appraisal.",
+                ));
+            }
+            if reasons.len() > 20 {
+                errs.push(FieldError::new("reasons", "too_many", "Tối đa 20 lý do.", "At most 20 reasons."));
+            }
+            for (i, _) in reasons.iter().enumerate().filter(|(_, r)| r.trim().chars().count() > 2000) {
+                errs.push(FieldError::new(format!("reasons[{i}]"), "too_long", "Tối đa 2000 ký tự.", "At most 2000 characters."));
+            }
+            if basis.as_ref().is_some_and(|b| b.trim().chars().count() > 500) {
+                errs.push(FieldError::new("basis", "too_long", "Tối đa 500 ký tự.", "At most 500 characters."));
+            }
+            errs.finish()?;
+            Ok(Event::RefusedAfterAppraisal {
+                reasons: clean_list(reasons),
+                basis: clean_opt(basis),
+                timeliness: timeliness(d, now).unwrap_or(Timeliness::OnTime),
+                step_timeliness: d.step_due_at.map(|due| classify(now, ts(due))),
+            })
+        }
         Command::Withdraw { reason } => {
             let mut errs = Errors::new();
             text_required(&mut errs, "reason", &reason, 2000);
@@ -316,6 +368,16 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             Ok(Event::FileAttached { file })
         }
         Command::Rate { satisfied, comment } => {
+            let comment = clean_opt(comment);
+            if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
+                return Err(field("comment", "too_long", "Tối đa 2000 ký tự.", "At most 2000 characters."));
+            }
+            Ok(Event::Rated { satisfied, comment })
+        }
+        Command::RateAtCounter { satisfied, comment, rating_code } => {
+            if d.rating_code.as_deref() != Some(rating_code.trim()) {
+                return Err(field("rating_code", "invalid_rating_code", "Mã đánh giá không đúng.", "The rating code is wrong."));
+            }
             let comment = clean_opt(comment);
             if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
                 return Err(field("comment", "too_long", "Tối đa 2000 ký tự.", "At most 2000 characters."));

@@ -20,6 +20,10 @@ pub enum Event {
         summary: Option<String>,
         receiving: AgencyRef,
         components: Vec<ComponentCheck>,
+        /// The competent agency the case names at filing (the commune the applicant chose
+        /// for a commune-level procedure, issue #11 item 8). Older events lack it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        competent: Option<AgencyRef>,
     },
     Submitted {
         /// The filing reference (issue #10 item 3). Events written before it have none.
@@ -36,12 +40,21 @@ pub enum Event {
         due_at: i64,
         step_due_at: i64,
         calendar_version: String,
+        /// End of the supplement notice window (issue #11 item 11). Older events lack it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        supplement_by: Option<i64>,
+        /// The one-time rating code printed on a paper dossier's receipt (issue #11 item 15).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rating_code: Option<String>,
     },
     Refused {
         reasons: Vec<String>,
     },
     SupplementRequested {
         items: Vec<SupplementItem>,
+        /// The sector text a second notice rests on (none for the first).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        basis: Option<String>,
     },
     SupplementSupplied {
         note: Option<String>,
@@ -91,6 +104,14 @@ pub enum Event {
         reason: String,
         timeliness: Option<Timeliness>,
     },
+    /// Refused after appraisal (issue #11 item 10): processing ends with the refusal letter as
+    /// the result to hand back (national status 9, then 10 at return).
+    RefusedAfterAppraisal {
+        reasons: Vec<String>,
+        basis: Option<String>,
+        timeliness: Timeliness,
+        step_timeliness: Option<Timeliness>,
+    },
     Extended {
         reason: String,
         appointment_at: i64,
@@ -134,6 +155,7 @@ impl Event {
             Self::Paid { .. } => "paid",
             Self::Stopped { .. } => "stopped",
             Self::Withdrawn { .. } => "withdrawn",
+            Self::RefusedAfterAppraisal { .. } => "refused_after_appraisal",
             Self::Extended { .. } => "extended",
             Self::Resolved { .. } => "resolved",
             Self::ResultReturned { .. } => "result_returned",
@@ -175,6 +197,8 @@ pub fn metrics(after: &Dossier, event: &Event) -> Vec<&'static str> {
             }
         }
         Event::Refused { .. } => m.push("refused"),
+        // Its own count, apart from refusals at reception (form 03) and stops (form 05).
+        Event::RefusedAfterAppraisal { .. } => m.push("refused_after_appraisal"),
         Event::SupplementRequested { .. } if after.received_at.is_some() => m.push("supplement_requested"),
         Event::Paid { method, .. } if *method != PaymentMethod::Cash => m.push("paid_online"),
         Event::Extended { .. } => m.push("extended"),
@@ -183,7 +207,7 @@ pub fn metrics(after: &Dossier, event: &Event) -> Vec<&'static str> {
         _ => {}
     }
     let timeliness = match event {
-        Event::Resolved { timeliness, .. } => Some(*timeliness),
+        Event::Resolved { timeliness, .. } | Event::RefusedAfterAppraisal { timeliness, .. } => Some(*timeliness),
         Event::Stopped { timeliness, .. } | Event::Withdrawn { timeliness, .. } => *timeliness,
         _ => None,
     };

@@ -99,7 +99,13 @@ pub enum Who {
     CompetentLeader,
     /// A leader serving the competent agency, else the agency holding the dossier: who signs form 04.
     SigningLeader,
+    /// The counter's kiosk (second screen) acting for the applicant of a paper dossier, once
+    /// the one-time rating code printed on their receipt was checked.
+    Kiosk,
 }
+
+/// The actor id of the counter's kiosk (second screen) in the log.
+pub const KIOSK_ACTOR: &str = "kiosk";
 
 impl Who {
     pub fn admits(self, d: &Dossier, a: &Actor<'_>) -> bool {
@@ -112,6 +118,7 @@ impl Who {
                 let signer = d.competent.as_ref().unwrap_or_else(|| d.current_agency());
                 a.serves(Role::Leader, &signer.path)
             }
+            Self::Kiosk => a.account != AccountType::Official && a.user_id == KIOSK_ACTOR,
         }
     }
 
@@ -122,6 +129,7 @@ impl Who {
             Self::Step => "the current step's role at its agency",
             Self::CompetentLeader => "leader of the competent agency",
             Self::SigningLeader => "leader of the competent agency (else of the agency holding it)",
+            Self::Kiosk => "the applicant at the counter's kiosk, with the one-time rating code of the receipt",
         }
     }
 }
@@ -177,6 +185,11 @@ pub enum Pre {
     /// An online dossier has its result document attached: it is returned online (issue
     /// #10; REQ-23, the electronic result).
     OnlineResultFiled,
+    /// A paper dossier with a rating code on its receipt.
+    RatingCode,
+    /// After reception: the first notice within the procedure's window, a second one only
+    /// where a sector rule allows it (REQ-19).
+    SupplementAllowed,
 }
 
 impl Pre {
@@ -192,6 +205,10 @@ impl Pre {
             Self::HasFile => "a file to remove",
             Self::SupplementFiled => "a file for each requested component",
             Self::OnlineResultFiled => "online: the result file",
+            Self::RatingCode => "a rating code on the receipt",
+            Self::SupplementAllowed => {
+                "after reception: within the window (3 working days unless the procedure says otherwise); a second notice only where the procedure allows it"
+            }
         }
     }
 
@@ -262,6 +279,40 @@ impl Pre {
                 "Hồ sơ đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần.",
                 "This dossier was already rated; each dossier is rated once.",
             )),
+            Self::SupplementAllowed if d.received_at.is_some() => {
+                if d.supplement_requests >= 1 {
+                    if procedure.supplement.second_notice_basis.is_none() {
+                        return Err(field(
+                            "items",
+                            "second_supplement_not_allowed",
+                            "Đã gửi một thông báo yêu cầu bổ sung; chỉ được yêu cầu bổ sung một lần bằng một văn bản tổng hợp (Nghị định 118/2025/NĐ-CP), thủ tục này không cho phép lần hai.",
+                            "A supplement notice was already sent; the general rule allows one consolidated notice and this procedure allows no second one.",
+                        ));
+                    }
+                    return Ok(());
+                }
+                match d.supplement_by {
+                    Some(by) if now.as_millisecond() > by => Err(field(
+                        "items",
+                        "supplement_window_passed",
+                        &format!(
+                            "Đã quá thời hạn {} ngày làm việc kể từ khi tiếp nhận để yêu cầu bổ sung hồ sơ.",
+                            procedure.supplement.window()
+                        ),
+                        &format!(
+                            "The {}-working-day window after reception to request a supplement has passed.",
+                            procedure.supplement.window()
+                        ),
+                    )),
+                    _ => Ok(()),
+                }
+            }
+            Self::RatingCode if d.rating_code.is_none() => Err(field(
+                "rating_code",
+                "no_rating_code",
+                "Hồ sơ này không có mã đánh giá; hồ sơ trực tuyến được đánh giá từ tài khoản người nộp.",
+                "This dossier has no rating code; online dossiers are rated from the applicant's account.",
+            )),
             Self::HasFile if !d.files.iter().any(|f| !f.removed) => {
                 Err(field("file_id", "not_found", "Không tìm thấy tệp.", "No such file."))
             }
@@ -331,7 +382,7 @@ const RUNNING: &[Status] = &[Received, InProgress, AwaitingSupplement, AwaitingP
 
 /// The guard table, one row per `CommandKind`, in `CommandKind::ALL` order.
 #[rustfmt::skip]
-pub const GUARDS: [Guard; 18] = [
+pub const GUARDS: [Guard; 20] = [
     Guard { kind: CommandKind::Submit, from: &[Draft], except: None, who: &[any(Owner)],
         pre: &[Pre::ComponentsFiled], outcome: Outcome::To(Submitted), forms: &[] },
     Guard { kind: CommandKind::Receive, from: &[Draft, Submitted], except: Some(Except::OnlineDraft), who: &[any(Counter)],
@@ -340,7 +391,7 @@ pub const GUARDS: [Guard; 18] = [
         pre: &[], outcome: Outcome::To(Refused), forms: &[3] },
     Guard { kind: CommandKind::RequestSupplement, from: &[Submitted, Received, InProgress], except: None,
         who: &[only(Counter, &[Submitted]), only(Step, &[Received, InProgress])],
-        pre: &[], outcome: Outcome::To(AwaitingSupplement), forms: &[2] },
+        pre: &[Pre::SupplementAllowed], outcome: Outcome::To(AwaitingSupplement), forms: &[2] },
     Guard { kind: CommandKind::SupplySupplement, from: &[AwaitingSupplement], except: None, who: &[any(Owner), any(Counter)],
         pre: &[Pre::SupplementFiled], outcome: Outcome::Resume, forms: &[] },
     Guard { kind: CommandKind::Forward, from: &[Received, InProgress], except: None, who: &[any(Step)],
@@ -359,6 +410,12 @@ pub const GUARDS: [Guard; 18] = [
     // Mẫu 05), not by whoever holds the step.
     Guard { kind: CommandKind::Stop, from: RUNNING, except: None, who: &[any(CompetentLeader)],
         pre: &[], outcome: Outcome::To(Stopped), forms: &[5] },
+    // Refusal after appraisal is the competent agency's written answer, signed by its leader
+    // like form 05 (NĐ 118/2025; NĐ 61/2018 art. 18 as amended): from processing only (before
+    // reception it is form 03), once (it ends processing). National status 9: processing is
+    // over and the letter is the result to return (QĐ 766 codes; no new code is invented).
+    Guard { kind: CommandKind::RefuseAfterAppraisal, from: &[InProgress], except: None, who: &[any(CompetentLeader)],
+        pre: &[], outcome: Outcome::To(Resolved), forms: &[6] },
     Guard { kind: CommandKind::Withdraw, from: &[Submitted, Received, InProgress, AwaitingSupplement, AwaitingPayment],
         except: None, who: &[any(Owner), any(Counter)], pre: &[], outcome: Outcome::To(Withdrawn), forms: &[] },
     Guard { kind: CommandKind::Extend, from: RUNNING, except: None, who: &[any(SigningLeader)],
@@ -377,6 +434,10 @@ pub const GUARDS: [Guard; 18] = [
         pre: &[Pre::HasFile], outcome: Outcome::Same, forms: &[] },
     Guard { kind: CommandKind::Rate, from: &[Resolved, Returned], except: None, who: &[any(Owner)],
         pre: &[Pre::NotRated], outcome: Outcome::Same, forms: &[] },
+    // Counter applicants have no account: the code printed on their receipt stands for it
+    // (766 indicator 5.4 counts every dossier's rating, not only online ones).
+    Guard { kind: CommandKind::RateAtCounter, from: &[Resolved, Returned], except: None, who: &[any(Kiosk)],
+        pre: &[Pre::RatingCode, Pre::NotRated], outcome: Outcome::Same, forms: &[] },
 ];
 
 /// Who may record a payment, by method: cash is taken at the counter or by the officer at

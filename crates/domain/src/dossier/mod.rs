@@ -7,6 +7,7 @@
 //! exactly (DESIGN.md §4).
 
 pub mod code;
+pub mod competent;
 pub mod forms;
 pub mod status;
 pub mod workflow;
@@ -21,6 +22,7 @@ mod state;
 pub use apply::*;
 pub use code::DossierCode;
 pub use command::*;
+pub use competent::{Competence, commune_named_in, competence, competent_required};
 pub use decide::*;
 pub use event::*;
 pub use guard::*;

@@ -3,7 +3,7 @@
 use super::Status;
 use super::workflow::StepKind;
 use crate::calendar::{TimeLimit, Timeliness};
-use crate::catalog::{ApplicantType, Channel, Counting};
+use crate::catalog::{ApplicantType, Channel, Counting, SupplementRule};
 use crate::user::Role;
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +28,9 @@ pub struct ProcedureRef {
     pub online_only: bool,
     pub postal_excluded: bool,
     pub paper_result: bool,
+    /// Supplement requests after reception (window, second notice, restart), with bases.
+    #[serde(default, skip_serializing_if = "SupplementRule::is_general")]
+    pub supplement: SupplementRule,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,6 +88,9 @@ pub struct Supplement {
     pub items: Vec<SupplementItem>,
     pub supplied_at: Option<i64>,
     pub note: Option<String>,
+    /// The sector text a second notice rests on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,6 +162,10 @@ pub struct Extension {
     pub at: i64,
     pub by: String,
 }
+
+/// The result handed back when the competent agency refuses after appraisal: its written
+/// answer stating the reasons (no numbered form of TT 03/2025; NĐ 118/2025).
+pub const APPRAISAL_REFUSAL_LETTER: &str = "Văn bản trả lời từ chối giải quyết hồ sơ";
 
 /// Form 05 (stop) or form 03 (refusal) or a withdrawal: why the dossier ended early.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -249,6 +259,10 @@ pub struct Dossier {
     pub supplements: Vec<Supplement>,
     /// Supplement requests made after reception (a second one makes the dossier late, 766).
     pub supplement_requests: u32,
+    /// The end of the window for the supplement notice after reception (REQ-19: 3 working
+    /// days unless a sector rule says otherwise); none for dossiers received before the rule.
+    #[serde(default)]
+    pub supplement_by: Option<i64>,
     pub fees: Vec<FeeItem>,
     pub payment: Option<Payment>,
     pub extension: Option<Extension>,
@@ -260,9 +274,15 @@ pub struct Dossier {
     pub refusal: Option<Ending>,
     pub stop: Option<Ending>,
     pub withdrawal: Option<Ending>,
+    /// The competent agency's refusal after appraisal (its letter is also `result`).
+    #[serde(default)]
+    pub appraisal_refusal: Option<Ending>,
     pub files: Vec<FileRef>,
     #[serde(default)]
     pub rating: Option<Rating>,
+    /// The one-time code on a paper dossier's receipt for rating at the counter.
+    #[serde(default)]
+    pub rating_code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -27,6 +27,7 @@ fn procedure(limit: TimeLimit) -> ProcedureRef {
         online_only: false,
         postal_excluded: false,
         paper_result: true,
+        supplement: Default::default(),
     }
 }
 
@@ -83,6 +84,7 @@ impl World {
                 },
                 summary: None,
                 receiving: agency("R", RECV),
+                competent: None,
                 components: components(false),
             },
         };
@@ -121,6 +123,7 @@ impl World {
                 competent: Some(agency("D", DEPT)),
                 steps: steps(),
                 components: components(true),
+                rating_code: None,
             },
         )
     }
@@ -247,6 +250,8 @@ fn online_path_to_returned_result_on_time() {
 #[test]
 fn supplement_pauses_the_clock_and_a_second_one_makes_it_late() {
     let mut w = World::new(Channel::Counter, TimeLimit::working_days(5));
+    // A sector rule allowing a second notice (the general rule allows one).
+    w.state.procedure.supplement.second_notice_basis = Some("Điều 9 Thông tư chuyên ngành".into());
     w.receive("2026-03-02T02:00:00Z").unwrap();
     let due = w.state.due_at.unwrap();
     w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T03:00:00Z", Command::Forward { note: None }).unwrap();
@@ -572,6 +577,13 @@ fn stored_forms() -> Vec<String> {
     w.citizen(&t(1), submit()).unwrap();
     w.citizen(&t(2), Command::Withdraw { reason: "Nộp nhầm".into() }).unwrap();
     log.extend(w.log.into_iter().skip(3));
+    let mut w = World::new(Channel::Counter, TimeLimit::working_days(5));
+    w.receive(&t(2)).unwrap();
+    w.officer(RECV, Role::ReceptionOfficer, &t(3), Command::Forward { note: None }).unwrap();
+    let refusal =
+        Command::RefuseAfterAppraisal { reasons: vec!["Không đủ điều kiện".into()], basis: Some("Điều 5".into()) };
+    w.officer(DEPT, Role::Leader, &t(4), refusal).unwrap();
+    log.extend(w.log.into_iter().skip(3));
     log.iter().map(|r| serde_json::to_string(&r.event).unwrap()).collect()
 }
 
@@ -601,7 +613,7 @@ fn events_keep_their_stored_form() {
     }
     kinds.sort();
     kinds.dedup();
-    assert_eq!(kinds.len(), 18, "every event kind is covered: {kinds:?}");
+    assert_eq!(kinds.len(), 19, "every event kind is covered: {kinds:?}");
     let now = stored_forms();
     assert_eq!(now.len(), golden.len());
     for (made, stored) in now.iter().zip(&golden) {
@@ -628,4 +640,204 @@ fn sending_back_to_reception_keeps_national_status_4() {
     let mut log = w.log[..3].to_vec();
     log.push(Recorded { event: old, ..w.log[3].clone() });
     assert_eq!(replay(&log).unwrap().status, Status::Received, "old projections stay the same");
+}
+
+#[test]
+fn a_dossier_without_a_competent_agency_cannot_be_received() {
+    // Issue #11 item 8: no fallback to the reception point; nobody competent, no reception.
+    let mut w = World::new(Channel::Counter, TimeLimit::working_days(3));
+    let p = w.state.procedure.clone();
+    let cmd = |competent| Command::Receive {
+        code: "R-260302-0001".into(),
+        procedure: p.clone(),
+        competent,
+        steps: steps(),
+        components: components(true),
+        rating_code: None,
+    };
+    let err = w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T02:00:00Z", cmd(None)).unwrap_err();
+    let DossierError::Invalid(v) = err else { panic!("{err:?}") };
+    assert_eq!((v.0[0].field.as_str(), v.0[0].code), ("competent_agency_id", "competent_required"));
+    assert!(v.0[0].message_vi.contains("cơ quan có thẩm quyền"), "{v:?}");
+    assert_eq!((w.state.status, w.log.len()), (Status::Draft, 1), "nothing happened");
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T02:00:00Z", cmd(Some(agency("X", "/p/xa/")))).unwrap();
+    assert_eq!(w.state.competent.as_ref().map(|c| c.code.as_str()), Some("X"));
+}
+
+#[test]
+fn the_competent_agency_is_derived_from_the_case() {
+    use crate::catalog::{Level, ProcedureSpec};
+    let spec = |levels: Vec<Level>, agency: Option<&str>| -> ProcedureSpec {
+        let mut s: ProcedureSpec =
+            serde_json::from_str::<Vec<ProcedureSpec>>(include_str!("../../../../data/catalog/demo.json")).unwrap().remove(0);
+        s.levels = levels;
+        s.agency_code = agency.map(str::to_string);
+        s
+    };
+    assert_eq!(competence(&spec(vec![Level::Commune], None)), Competence::Commune);
+    assert_eq!(competence(&spec(vec![Level::Province], Some("000.00.01.H40"))), Competence::Agency("000.00.01.H40".into()));
+    assert_eq!(competence(&spec(vec![Level::Province], None)), Competence::Unknown);
+    // The applicant's address names the commune: marks, case and word boundaries.
+    let communes = [("hoalu", "Phường Hoa Lư"), ("kimson", "Xã Kim Sơn"), ("kim", "Xã Kim"), ("giavien", "Xã Gia Viễn")];
+    assert_eq!(commune_named_in("Số 1 Đinh Tiên Hoàng, phường hoa lư, Ninh Bình", &communes), Some("hoalu"));
+    assert_eq!(commune_named_in("Thôn Đông, Xã Gia Viễn", &communes), Some("giavien"));
+    assert_eq!(commune_named_in("Xóm 3, xã Kim Sơn", &communes), Some("kimson"), "the longest name wins");
+    assert_eq!(commune_named_in("Xóm 3, xã Kim", &communes), Some("kim"));
+    assert_eq!(commune_named_in("Xã Kimsơn", &communes), None, "on word boundaries");
+    assert_eq!(commune_named_in("Quận 1, TP Hồ Chí Minh", &communes), None);
+}
+
+#[test]
+fn refusal_after_appraisal_is_the_competent_leaders_and_ends_with_the_letter() {
+    // Issue #11 item 10: from processing, by the competent agency's leader, with reasons; its
+    // own event and count, national status 9 (then 10 at return), distinct from stop (8).
+    let mut w = World::new(Channel::Counter, TimeLimit::working_days(5));
+    w.receive("2026-03-02T02:00:00Z").unwrap();
+    let refuse = |reasons: Vec<&str>, basis: Option<String>| Command::RefuseAfterAppraisal {
+        reasons: reasons.into_iter().map(String::from).collect(),
+        basis,
+    };
+    // Before processing starts it is no legal transition (at reception, form 03 applies).
+    let early = w.officer(DEPT, Role::Leader, "2026-03-02T03:00:00Z", refuse(vec!["Không đủ điều kiện"], None));
+    assert!(matches!(early, Err(DossierError::InvalidTransition { .. })), "{early:?}");
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T03:00:00Z", Command::Forward { note: None }).unwrap();
+    let n = w.log.len();
+    // The specialist at the step does not sign it.
+    let specialist = w.officer(UNIT, Role::Specialist, "2026-03-02T04:00:00Z", refuse(vec!["Không đủ điều kiện"], None));
+    assert!(matches!(specialist, Err(DossierError::Forbidden { .. })), "{specialist:?}");
+    // Reasons required, bounded; the basis bounded.
+    for bad in [refuse(vec![], None), refuse(vec!["  "], None), refuse(vec!["Lý do"], Some("x".repeat(501)))] {
+        assert!(matches!(w.officer(DEPT, Role::Leader, "2026-03-02T04:00:00Z", bad), Err(DossierError::Invalid(_))));
+    }
+    assert_eq!(w.log.len(), n, "nothing happened");
+    w.officer(DEPT, Role::Leader, "2026-03-02T04:00:00Z", refuse(vec![" Không đủ điều kiện ", ""], Some("Điều 5".into())))
+        .unwrap();
+    assert_eq!((w.state.status, w.state.status.national_code()), (Status::Resolved, Some(9)));
+    let ending = w.state.appraisal_refusal.as_ref().unwrap();
+    assert_eq!((ending.reasons.clone(), ending.basis.as_deref()), (vec!["Không đủ điều kiện".to_string()], Some("Điều 5")));
+    assert_eq!(w.state.result.as_ref().map(|r| r.name.as_str()), Some(APPRAISAL_REFUSAL_LETTER));
+    assert_eq!(w.state.timeliness, Some(Timeliness::Early));
+    assert!(w.state.stop.is_none() && w.state.refusal.is_none());
+    let m = metrics(&w.state, &w.log.last().unwrap().event);
+    assert_eq!(m, ["refused_after_appraisal", "finished", "finished_early"]);
+    // Once: a second refusal is no legal transition.
+    let again = w.officer(DEPT, Role::Leader, "2026-03-02T05:00:00Z", refuse(vec!["Lần hai"], None));
+    assert!(matches!(again, Err(DossierError::InvalidTransition { .. })), "{again:?}");
+    // The letter goes back through the one-stop.
+    let back = Command::Return { method: ReturnMethod::Counter, tracking_number: None, note: None };
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T06:00:00Z", back).unwrap();
+    assert_eq!(w.state.status.national_code(), Some(10));
+    assert_eq!(replay(&w.log).unwrap(), w.state);
+}
+
+#[test]
+fn supplement_notice_once_within_three_working_days_of_reception() {
+    // Issue #11 item 11 (REQ-19): one consolidated notice within 3 working days of reception;
+    // a second one only where the procedure allows it, recording its basis.
+    let ask = || Command::RequestSupplement {
+        items: vec![SupplementItem { component_key: None, name: "Tờ khai".into(), reason: "Thiếu chữ ký".into() }],
+    };
+    let code_of = |r: Result<(), DossierError>| match r {
+        Err(DossierError::Invalid(v)) => v.0[0].code,
+        other => panic!("{other:?}"),
+    };
+    // Received Monday 2 March 09:00 (VN): the window ends Thursday 5 March at the close.
+    let mut w = World::new(Channel::Counter, TimeLimit::working_days(10));
+    w.receive("2026-03-02T02:00:00Z").unwrap();
+    assert_eq!(w.state.supplement_by, Some(ms(at("2026-03-05T10:00:00Z"))), "{:?}", w.state.supplement_by.map(ts));
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T03:00:00Z", Command::Forward { note: None }).unwrap();
+    let specialist = member(UNIT, Role::Specialist);
+    let a = Actor { user_id: "s", account: AccountType::Official, memberships: &specialist };
+    assert!(
+        !available(&w.state, &cx(a, at("2026-03-06T02:00:00Z"))).contains(&CommandKind::RequestSupplement),
+        "not offered late"
+    );
+    let n = w.log.len();
+    assert_eq!(code_of(w.officer(UNIT, Role::Specialist, "2026-03-06T02:00:00Z", ask())), "supplement_window_passed");
+    assert_eq!(w.log.len(), n);
+    w.officer(UNIT, Role::Specialist, "2026-03-05T09:00:00Z", ask()).unwrap();
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-05T09:30:00Z", Command::SupplySupplement { note: None }).unwrap();
+    assert_eq!(code_of(w.officer(UNIT, Role::Specialist, "2026-03-05T09:40:00Z", ask())), "second_supplement_not_allowed");
+    assert!(!available(&w.state, &cx(a, at("2026-03-05T09:40:00Z"))).contains(&CommandKind::RequestSupplement));
+    assert_eq!(w.state.supplement_requests, 1);
+
+    // A procedure whose sector rule allows a second notice and restarts the count.
+    let mut w = World::new(Channel::Counter, TimeLimit::working_days(2));
+    w.state.procedure.supplement = crate::catalog::SupplementRule {
+        second_notice_basis: Some("Khoản 3 Điều 9 Nghị định chuyên ngành".into()),
+        restart_basis: Some("Điều 10 Nghị định chuyên ngành".into()),
+        ..Default::default()
+    };
+    w.receive("2026-03-02T02:00:00Z").unwrap();
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T03:00:00Z", Command::Forward { note: None }).unwrap();
+    w.officer(UNIT, Role::Specialist, "2026-03-03T02:00:00Z", ask()).unwrap();
+    assert_eq!(w.state.supplements[0].basis, None, "the first notice rests on the general rule");
+    // Supplied Tuesday 10 March 09:00: 2 working days run again from then (Thursday 12 March
+    // at the close), not the paused remainder.
+    w.citizen("2026-03-10T02:00:00Z", Command::SupplySupplement { note: None }).unwrap();
+    assert_eq!(w.state.due_at, Some(ms(at("2026-03-12T10:00:00Z"))), "{:?}", w.state.due_at.map(ts));
+    assert_eq!(w.state.appointment_at, w.state.due_at);
+    w.officer(UNIT, Role::Specialist, "2026-03-10T03:00:00Z", ask()).unwrap();
+    assert_eq!(w.state.supplements[1].basis.as_deref(), Some("Khoản 3 Điều 9 Nghị định chuyên ngành"));
+    assert_eq!(w.state.supplement_requests, 2);
+    assert_eq!(replay(&w.log).unwrap(), w.state);
+    // An event stored before the rule (no window) replays without one.
+    let old = w.log[1].event.clone();
+    let mut json = serde_json::to_value(&old).unwrap();
+    json.as_object_mut().unwrap().remove("supplement_by");
+    let back: Event = serde_json::from_value(json).unwrap();
+    let mut log = w.log[..1].to_vec();
+    log.push(Recorded { event: back, ..w.log[1].clone() });
+    assert_eq!(replay(&log).unwrap().supplement_by, None);
+}
+
+#[test]
+fn counter_applicants_rate_at_return_with_the_code_on_their_receipt() {
+    // Issue #11 item 15: a paper dossier is rated at the counter's kiosk, once, with the
+    // one-time code of its receipt; online dossiers keep rating from the account.
+    let mut w = World::new(Channel::Counter, TimeLimit::working_days(5));
+    let p = w.state.procedure.clone();
+    let receive = Command::Receive {
+        code: "R-260302-0001".into(),
+        procedure: p,
+        competent: Some(agency("D", DEPT)),
+        steps: steps(),
+        components: components(true),
+        rating_code: Some("40271935".into()),
+    };
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T02:00:00Z", receive).unwrap();
+    assert_eq!(w.state.rating_code.as_deref(), Some("40271935"));
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T03:00:00Z", Command::Forward { note: None }).unwrap();
+    w.officer(UNIT, Role::Specialist, "2026-03-02T04:00:00Z", Command::Forward { note: None }).unwrap();
+    let resolve = Command::Resolve { name: "Giấy khai sinh".into(), number: None, note: None };
+    w.officer(DEPT, Role::Leader, "2026-03-02T05:00:00Z", resolve).unwrap();
+    let rate =
+        |code: &str, comment: Option<String>| Command::RateAtCounter { satisfied: true, comment, rating_code: code.into() };
+    let kiosk = |w: &mut World, cmd| w.run(KIOSK_ACTOR, &[], AccountType::Citizen, "2026-03-02T06:00:00Z", cmd);
+    // Anyone else, a wrong code or a comment too long: refused, nothing written.
+    assert!(matches!(w.citizen("2026-03-02T06:00:00Z", rate("40271935", None)), Err(DossierError::Forbidden { .. })));
+    assert!(matches!(kiosk(&mut w, rate("40271936", None)), Err(DossierError::Invalid(_))));
+    assert!(matches!(kiosk(&mut w, rate("40271935", Some("x".repeat(2001)))), Err(DossierError::Invalid(_))));
+    assert_eq!(w.log.len(), 5);
+    kiosk(&mut w, rate(" 40271935 ", Some("Nhanh, chu đáo".into()))).unwrap();
+    assert_eq!(w.state.rating.as_ref().map(|r| r.satisfied), Some(true));
+    assert_eq!(metrics(&w.state, &w.log.last().unwrap().event), ["rated_satisfied"]);
+    // Once.
+    assert!(matches!(kiosk(&mut w, rate("40271935", None)), Err(DossierError::Invalid(_))));
+    assert_eq!(replay(&w.log).unwrap(), w.state);
+    // An online dossier gets no code: it is rated from the account.
+    let mut w = World::new(Channel::Online, TimeLimit::working_days(5));
+    w.citizen("2026-03-02T01:06:00Z", attach()).unwrap();
+    w.citizen("2026-03-02T01:07:00Z", submit()).unwrap();
+    let p = w.state.procedure.clone();
+    let receive = Command::Receive {
+        code: "R-260302-0002".into(),
+        procedure: p,
+        competent: Some(agency("D", DEPT)),
+        steps: steps(),
+        components: components(true),
+        rating_code: Some("11111111".into()),
+    };
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T02:00:00Z", receive).unwrap();
+    assert_eq!(w.state.rating_code, None);
 }

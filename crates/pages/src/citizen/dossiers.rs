@@ -96,6 +96,8 @@ fn event_label(lang: Lang, kind: &str) -> &'static str {
         ("paid", Lang::En) => "Fees paid",
         ("stopped", Lang::Vi) => "Dừng giải quyết",
         ("stopped", Lang::En) => "Processing stopped",
+        ("refused_after_appraisal", Lang::Vi) => "Từ chối giải quyết hồ sơ",
+        ("refused_after_appraisal", Lang::En) => "Refused after appraisal",
         ("withdrawn", Lang::Vi) => "Rút hồ sơ",
         ("withdrawn", Lang::En) => "Withdrawn",
         ("extended", Lang::Vi) => "Gia hạn, hẹn lại ngày trả kết quả",
@@ -146,7 +148,7 @@ struct Outcome {
     files: Vec<FileRow>,
 }
 
-/// Why the dossier ended without a result (refused, stopped, withdrawn).
+/// Why the dossier ended without a result (refused, refused after appraisal, stopped, withdrawn).
 struct EndingView {
     vi: &'static str,
     en: &'static str,
@@ -250,6 +252,8 @@ fn outcome_of(d: &Dossier) -> Option<Outcome> {
 fn ending_of(d: &Dossier) -> Option<EndingView> {
     let (vi, en, e) = if let Some(e) = &d.refusal {
         ("Lý do từ chối tiếp nhận", "Why it was refused", e)
+    } else if let Some(e) = &d.appraisal_refusal {
+        ("Lý do từ chối giải quyết hồ sơ", "Why the dossier was refused after appraisal", e)
     } else if let Some(e) = &d.stop {
         ("Lý do dừng giải quyết", "Why processing was stopped", e)
     } else if let Some(e) = &d.withdrawal {

@@ -22,9 +22,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_app::auth::CurrentUser;
 use motcua_app::usecases::catalog;
-use motcua_app::usecases::dossiers::{self as uc, ApplicantInput, NewDossier, Request};
+use motcua_app::usecases::dossiers::{self as uc, ApplicantInput, CommuneChoice, NewDossier, Request};
 use motcua_app::{AppContext, AppError};
-use motcua_domain::catalog::OnlineLevel;
+use motcua_domain::catalog::{OnlineLevel, ProcedureSpec};
 use motcua_domain::dossier::{Dossier, Status};
 use motcua_domain::error::FieldError;
 use motcua_domain::user::{self, CitizenId};
@@ -91,6 +91,9 @@ struct ApplicantView<'a> {
     procedure: &'a str,
     step: StepOf,
     inputs: &'static [Input],
+    /// For a commune-level procedure: where the dossier is handled (none: the catalog names the agency).
+    communes: &'a [CommuneChoice],
+    selected: &'a str,
 }
 
 impl ApplicantView<'_> {
@@ -102,17 +105,25 @@ impl ApplicantView<'_> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The procedure the wizard files: code, name, number of components, and the communes to
+/// choose from with the one pre-selected (commune-level procedures only).
+struct Filing {
+    code: String,
+    name: String,
+    components: usize,
+    communes: Vec<CommuneChoice>,
+    selected: String,
+}
+
 fn applicant_page(
     lang: Lang,
     status: StatusCode,
     user: &CurrentUser,
-    code: &str,
-    proc_name: &str,
-    components: usize,
+    p: &Filing,
     v: &FormFields,
     errors: &[FieldError],
 ) -> Response {
+    let (code, proc_name, components) = (p.code.as_str(), p.name.as_str(), p.components);
     let title = title_with_errors(lang, lang.t("Thông tin người nộp hồ sơ", "About the applicant"), errors);
     let view = ApplicantView {
         lang,
@@ -124,11 +135,13 @@ fn applicant_page(
         procedure: proc_name,
         step: StepOf { n: 1, total: components + 2 },
         inputs: APPLICANT_FIELDS,
+        communes: &p.communes,
+        selected: &p.selected,
     };
     html(status, &view)
 }
 
-async fn online_procedure(ctx: &AppContext, lang: Lang, code: &str) -> Result<(String, String, usize), Response> {
+async fn online_procedure(ctx: &AppContext, lang: Lang, code: &str) -> Result<(String, String, usize, ProcedureSpec), Response> {
     let v = catalog::in_force(ctx, code, ctx.clock.now_ms())
         .await
         .map_err(|e| error_page(lang, e))?
@@ -144,7 +157,7 @@ async fn online_procedure(ctx: &AppContext, lang: Lang, code: &str) -> Result<(S
             ),
         ));
     }
-    Ok((v.code.clone(), v.spec.name.clone(), v.spec.components.len()))
+    Ok((v.code.clone(), v.spec.name.clone(), v.spec.components.len(), v.spec))
 }
 
 /// `GET /nop-ho-so/{code}`: the first step, prefilled from the citizen's account.
@@ -157,10 +170,15 @@ pub async fn applicant_form(
     if !citizen_only(&user) {
         return not_citizen(lang);
     }
-    let (code, name, n) = match online_procedure(&ctx, lang, &code).await {
+    let (code, name, n, spec) = match online_procedure(&ctx, lang, &code).await {
         Ok(p) => p,
         Err(r) => return r,
     };
+    let communes = match uc::commune_choices(&ctx, &spec, None).await {
+        Ok((c, _)) => c,
+        Err(e) => return error_page(lang, e),
+    };
+    let filing = Filing { code, name, components: n, communes, selected: String::new() };
     let u = &user.user;
     let v = FormFields(vec![
         ("name".into(), u.full_name.clone()),
@@ -170,7 +188,7 @@ pub async fn applicant_form(
         ("address".into(), String::new()),
         ("key".into(), uuid::Uuid::new_v4().to_string()),
     ]);
-    applicant_page(lang, StatusCode::OK, &user, &code, &name, n, &v, &[])
+    applicant_page(lang, StatusCode::OK, &user, &filing, &v, &[])
 }
 
 fn applicant_errors(f: &FormFields) -> Vec<FieldError> {
@@ -216,7 +234,7 @@ fn page_fields(e: &AppError) -> Vec<FieldError> {
         .map(|mut f| {
             if let Some(rest) = f.field.strip_prefix("applicant.") {
                 f.field = rest.to_string();
-            } else if !APPLICANT_FIELDS.iter().any(|i| i.id == f.field) {
+            } else if !APPLICANT_FIELDS.iter().any(|i| i.id == f.field) && f.field != "competent_agency_id" {
                 f.field = "name".into();
             }
             f
@@ -231,15 +249,31 @@ pub async fn applicant_submit(State(ctx): State<AppContext>, lang: Lang, Path(co
     if !citizen_only(&user) {
         return not_citizen(lang);
     }
-    let (code, name, n) = match online_procedure(&ctx, lang, &code).await {
+    let (code, name, n, spec) = match online_procedure(&ctx, lang, &code).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let errors = applicant_errors(&fields);
-    if !errors.is_empty() {
-        return applicant_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &user, &code, &name, n, &fields, &errors);
-    }
     let opt = |k: &str| Some(fields.text(k).trim().to_string()).filter(|s| !s.is_empty());
+    // A commune-level procedure is handled by the commune chosen, else the one the address
+    // names (issue #10 item 1): the choice comes back pre-selected when the page is shown again.
+    let (communes, named) = match uc::commune_choices(&ctx, &spec, opt("address").as_deref()).await {
+        Ok(c) => c,
+        Err(e) => return error_page(lang, e),
+    };
+    let selected = opt("competent_agency_id").or(named).unwrap_or_default();
+    let mut errors = applicant_errors(&fields);
+    if !communes.is_empty() && selected.is_empty() && !fields.text("address").trim().is_empty() {
+        errors.push(FieldError::new(
+            "competent_agency_id",
+            "competent_required",
+            "Chọn xã, phường giải quyết hồ sơ: địa chỉ liên hệ không nêu xã, phường nào của tỉnh.",
+            "Choose the commune or ward that handles the dossier: the contact address names none of the province.",
+        ));
+    }
+    let filing = Filing { code: code.clone(), name, components: n, communes, selected };
+    if !errors.is_empty() {
+        return applicant_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &user, &filing, &fields, &errors);
+    }
     let input = NewDossier {
         procedure_code: code.clone(),
         channel: Some("online".into()),
@@ -251,6 +285,7 @@ pub async fn applicant_submit(State(ctx): State<AppContext>, lang: Lang, Path(co
             email: opt("email"),
             address: opt("address"),
         },
+        competent_agency_id: Some(filing.selected.clone()).filter(|s| !s.is_empty()),
         ..Default::default()
     };
     let key = opt("key").filter(|k| k.len() <= 200);
@@ -264,7 +299,7 @@ pub async fn applicant_submit(State(ctx): State<AppContext>, lang: Lang, Path(co
     match created {
         Ok(d) => see_other(&lang.href(next_after(&d, None))),
         Err(e @ (AppError::Validation(_) | AppError::Refused { .. })) => {
-            applicant_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &user, &code, &name, n, &fields, &page_fields(&e))
+            applicant_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &user, &filing, &fields, &page_fields(&e))
         }
         Err(e) => error_page(lang, e),
     }

@@ -175,6 +175,13 @@ pub fn get(db: &mut Db, id: &str) -> Result<Option<Dossier>, StoreError> {
         .transpose()
 }
 
+/// The dossier with this code, if any (the kiosk rating checks its own second factor).
+pub fn get_by_code(db: &mut Db, code: &str) -> Result<Option<Dossier>, StoreError> {
+    let row =
+        db.query_opt("SELECT s.state FROM dossiers d JOIN dossier_states s ON s.id = d.id WHERE d.code = $1", &params![code])?;
+    row.map(|r| decode("dossier state", &r.text(0)?)).transpose()
+}
+
 /// Public tracking: the dossier with that code (or, before reception, that filing
 /// reference) whose applicant's ID or phone ends with `last4`.
 pub fn get_for_tracking(db: &mut Db, code: &str, last4: &str) -> Result<Option<Dossier>, StoreError> {

@@ -32,6 +32,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .routes(routes!(notice_fees))
         .routes(routes!(mark_paid))
         .routes(routes!(stop))
+        .routes(routes!(refuse_after_appraisal))
         .routes(routes!(withdraw))
         .routes(routes!(extend))
         .routes(routes!(resolve))
@@ -41,6 +42,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .routes(routes!(control_slip))
         .routes(routes!(register))
         .routes(routes!(tracking))
+        .routes(routes!(rate_at_counter))
         .routes(routes!(get_workflow, put_workflow))
         .routes(routes!(create_token, list_tokens))
         .routes(routes!(revoke_token))
@@ -419,6 +421,35 @@ async fn stop(
     run(&ctx, &u, &id, b.version, Request::cmd(cmd), &h).await
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"version": 6, "reasons": ["Người được đề nghị chưa đủ 3 năm hành nghề"], "basis": "Điều 12 Luật Công chứng 2024"}))]
+pub struct RefuseAfterAppraisalBody {
+    pub version: i64,
+    /// At least one, each at most 2,000 characters, at most 20.
+    pub reasons: Vec<String>,
+    /// The legal basis of the refusal, at most 500 characters.
+    #[serde(default)]
+    pub basis: Option<String>,
+}
+
+/// Refuse after appraisal ("từ chối giải quyết"; leader of the competent agency, from
+/// processing): processing ends (status 9) and the refusal letter is the result returned
+/// through the one-stop. Distinct from a refusal at reception (form 03) and a stop (form 05).
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/refuse-after-appraisal", tag = "dossiers", security(("session" = []), ("bearer" = [])),
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = RefuseAfterAppraisalBody,
+    responses((status = 200, body = DossierDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn refuse_after_appraisal(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<RefuseAfterAppraisalBody>,
+) -> ApiResult<Json<DossierDto>> {
+    let cmd = Command::RefuseAfterAppraisal { reasons: b.reasons, basis: b.basis };
+    run(&ctx, &u, &id, b.version, Request::cmd(cmd), &h).await
+}
+
 /// Withdraw the dossier at the applicant's request (status 7).
 #[utoipa::path(post, path = "/api/v1/dossiers/{id}/withdraw", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(("id" = String, Path)),
     request_body = ReasonBody, responses((status = 200, body = DossierDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -779,6 +810,43 @@ pub struct TrackingDto {
     pub returned: Option<String>,
     /// Where the dossier is now.
     pub agency: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "000.01.31.H40-260302-0001", "rating_code": "40271935", "satisfied": true, "comment": "Cán bộ hướng dẫn tận tình"}))]
+pub struct CounterRatingBody {
+    /// The dossier code on the receipt.
+    pub code: String,
+    /// The one-time rating code printed on the receipt of a paper dossier.
+    pub rating_code: String,
+    pub satisfied: bool,
+    /// At most 2,000 characters.
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// The rating as recorded: no personal data.
+#[derive(Serialize, ToSchema)]
+pub struct CounterRatingDto {
+    pub code: String,
+    pub satisfied: bool,
+}
+
+/// Rate a paper dossier at the counter's kiosk or second screen (no account): the dossier
+/// code and the one-time rating code of the receipt, once, from resolution on (766
+/// indicator 5.4). A wrong pair answers like an unknown code (404), under the tracking limits.
+#[utoipa::path(post, path = "/api/v1/ratings", tag = "dossiers", request_body = CounterRatingBody,
+    responses((status = 200, body = CounterRatingDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+        (status = 429, description = "Too many attempts from this address or on this code (`Retry-After`)", body = ErrorBody)))]
+async fn rate_at_counter(
+    State(ctx): State<AppContext>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ApiJson(b): ApiJson<CounterRatingBody>,
+) -> ApiResult<Json<CounterRatingDto>> {
+    let d = uc::rate_at_counter(&ctx, &b.code, &b.rating_code, b.satisfied, b.comment, peer.ip()).await?;
+    Ok(Json(CounterRatingDto { code: d.code.unwrap_or_default(), satisfied: b.satisfied }))
 }
 
 /// Public tracking by dossier code and a second factor. It shows status and dates only,

@@ -26,6 +26,7 @@ pub(super) fn side_effects(db: &mut Db, d: &Dossier, rec: &Recorded) -> Result<(
             | Event::Extended { .. }
             | Event::Resolved { .. }
             | Event::Stopped { .. }
+            | Event::RefusedAfterAppraisal { .. }
     );
     if notify && (d.applicant.email.is_some() || d.applicant.phone.is_some()) {
         let payload = json!({"dossier_id": d.id, "code": d.code, "event": rec.event.kind(), "email": d.applicant.email, "phone": d.applicant.phone});

@@ -51,7 +51,9 @@ pub struct NewDossier {
     /// Reception point; default: the officer's counter, or the provincial centre for online filings.
     #[serde(default)]
     pub receiving_agency_id: Option<String>,
-    /// Competent agency, when the procedure does not name one and the reception point is not in a commune.
+    /// Competent agency: for a commune-level procedure the commune or ward that handles the
+    /// dossier (default: the one the applicant's address names); a province-level procedure's
+    /// is the agency the catalog names and cannot be changed.
     #[serde(default)]
     pub competent_agency_id: Option<String>,
     /// Counter checklist (officers); online filings attach files instead.
@@ -127,6 +129,7 @@ pub(super) fn procedure_ref(code: &str, version: i64, spec: &ProcedureSpec) -> P
         online_only: spec.online_only,
         postal_excluded: spec.postal_excluded,
         paper_result: spec.result.paper_required,
+        supplement: spec.supplement.clone(),
     }
 }
 
@@ -258,6 +261,7 @@ pub async fn create(
     let components = checklist(&version.spec, &input.components, &mut errs);
     errs.finish()?;
     let applicant = applicant.expect("validated");
+    let address = applicant.address.clone();
     let hash = request_hash(&input);
     let scope = format!("{}:create", current.user.id);
     let (retry_scope, retry_key) = (scope.clone(), key.clone());
@@ -279,6 +283,15 @@ pub async fn create(
                 }
                 return repo::get(db, &id)?.ok_or(AppError::not_found("dossier"));
             }
+            let today = jiff::Timestamp::from_millisecond(now).map(local_date).unwrap_or_else(|_| crate::usecases::today());
+            // An online filing of a commune-level procedure names its commune (chosen in the
+            // wizard, else the one the address names); a counter names it at reception.
+            let competent = if official {
+                None
+            } else {
+                case_competent(db, &version.spec, input.competent_agency_id.as_deref(), address.as_deref(), today)?
+                    .filter(|_| dossier::competence(&version.spec) == Competence::Commune)
+            };
             let receiving = match input.receiving_agency_id.as_deref().filter(|s| !s.is_empty()) {
                 Some(id) => {
                     let a = agencies::find(db, id)?.ok_or_else(|| {
@@ -290,8 +303,6 @@ pub async fn create(
                         )
                     })?;
                     // Only a service centre or its counter, in operation today, takes dossiers in.
-                    let today =
-                        jiff::Timestamp::from_millisecond(now).map(local_date).unwrap_or_else(|_| crate::usecases::today());
                     if !a.kind.is_reception_point() || !a.facts().active_on(today) {
                         return Err(invalid(
                             "receiving_agency_id",
@@ -302,7 +313,11 @@ pub async fn create(
                     }
                     a
                 }
-                None => default_receiving(db, &current)?,
+                // Online, a commune's dossier lands at the commune's own centre, which receives it.
+                None => match competent.as_ref().map(|c| commune_centre(db, c)).transpose()?.flatten() {
+                    Some(centre) => centre,
+                    None => default_receiving(db, &current)?,
+                },
             };
             let id = new_id();
             let created = Recorded {
@@ -318,6 +333,7 @@ pub async fn create(
                     summary,
                     receiving: agency_ref(&receiving),
                     components: components.clone(),
+                    competent: competent.as_ref().map(agency_ref),
                 },
             };
             let mut d = dossier::start(&created).expect("created event");
@@ -354,4 +370,39 @@ pub async fn create(
         }
         (other, _) => other,
     }
+}
+
+/// A commune or ward an applicant may choose to handle their dossier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommuneChoice {
+    pub id: String,
+    pub name: String,
+}
+
+/// What the filing wizard asks for a procedure: for a commune-level one, the communes and
+/// wards of the province in operation (any of them may be chosen; since 2025 the reception
+/// point does not decide it) and the one `address` names, which it pre-selects. Empty for a
+/// procedure whose catalog entry names its agency.
+pub async fn commune_choices(
+    ctx: &AppContext,
+    spec: &ProcedureSpec,
+    address: Option<&str>,
+) -> Result<(Vec<CommuneChoice>, Option<String>), AppError> {
+    if dossier::competence(spec) != Competence::Commune {
+        return Ok((Vec::new(), None));
+    }
+    let today =
+        jiff::Timestamp::from_millisecond(ctx.clock.now_ms()).map(local_date).unwrap_or_else(|_| crate::usecases::today());
+    let address = address.map(str::to_string);
+    ctx.store
+        .read(move |db| {
+            let choices: Vec<CommuneChoice> = active_communes(db, today)?
+                .into_iter()
+                .map(|c| CommuneChoice { name: c.short_name.clone().unwrap_or_else(|| c.name.clone()), id: c.id })
+                .collect();
+            let pairs: Vec<(&str, &str)> = choices.iter().map(|c| (c.id.as_str(), c.name.as_str())).collect();
+            let named = address.as_deref().and_then(|a| dossier::commune_named_in(a, &pairs)).map(str::to_string);
+            Ok((choices, named))
+        })
+        .await
 }

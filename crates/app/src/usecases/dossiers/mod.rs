@@ -25,8 +25,8 @@ use motcua_domain::attachment::{self, FileKind};
 use motcua_domain::calendar::{local_date, vn_time_zone};
 use motcua_domain::catalog::{ApplicantType, Channel, OnlineLevel, ProcedureSpec};
 use motcua_domain::dossier::{
-    self, Actor, AgencyRef, Applicant, Command, ComponentCheck, Ctx, Dossier, DossierCode, DossierError, Event, FileRef,
-    ProcedureRef, Recorded, Status, Step, StepAgency, Workflow,
+    self, Actor, AgencyRef, Applicant, Command, Competence, ComponentCheck, Ctx, Dossier, DossierCode, DossierError, Event,
+    FileRef, ProcedureRef, Recorded, Status, Step, StepAgency, Workflow,
 };
 use motcua_domain::error::{Errors, FieldError, ValidationError};
 use motcua_domain::user::{self, AccountType, CitizenId, Role};

@@ -318,3 +318,54 @@ pub async fn user_names(ctx: &AppContext, ids: Vec<String>) -> Result<std::colle
         })
         .await
 }
+
+/// A rating at the counter's kiosk or second screen (issue #11 item 15): the applicant of a
+/// paper dossier rates it at return with its code and the one-time rating code printed on
+/// the receipt, once. A wrong pair reads like an unknown code, under the tracking limits
+/// (per address, then back-off per code), so codes cannot be guessed.
+pub async fn rate_at_counter(
+    ctx: &AppContext,
+    code: &str,
+    rating_code: &str,
+    satisfied: bool,
+    comment: Option<String>,
+    client: IpAddr,
+) -> Result<Dossier, AppError> {
+    let (doors, now, address) = (&ctx.doors, crate::now_ms(), client_key(client));
+    if let Err(wait) = doors.tracking_per_address.take(&address, now) {
+        return Err(AppError::throttled(429, "too_many_requests", wait));
+    }
+    let code_key = text_key(code);
+    let pair = (code_key.clone(), address);
+    if let Some(wait) =
+        doors.tracking_failures.blocked(&pair, now).or_else(|| doors.tracking_code_failures.blocked(&code_key, now))
+    {
+        return Err(AppError::throttled(429, "tracking_throttled", wait));
+    }
+    let (code, rating_code) = (code.trim().to_ascii_uppercase(), rating_code.trim().to_string());
+    let calendars = ctx.calendars.clone();
+    let at = ctx.clock.now_ms();
+    let result = ctx
+        .store
+        .write(move |db| {
+            let d = repo::get_by_code(db, &code)?.filter(|d| d.rating_code.as_deref() == Some(rating_code.as_str()));
+            let Some(d) = d else { return Ok::<_, AppError>(None) };
+            let cal = calendars.for_agency(Some(&d.receiving.id));
+            let ts = jiff::Timestamp::from_millisecond(at).map_err(|e| AppError::Internal(e.to_string()))?;
+            let kiosk = Actor { user_id: dossier::KIOSK_ACTOR, account: AccountType::Citizen, memberships: &[] };
+            let event = dossier::decide(
+                &d,
+                Command::RateAtCounter { satisfied, comment, rating_code },
+                &Ctx { actor: kiosk, now: ts, calendar: &cal },
+            )?;
+            Ok(Some(commit(db, d, dossier::KIOSK_ACTOR, event, at)?))
+        })
+        .await?;
+    let Some(d) = result else {
+        doors.tracking_failures.failure(&pair, now);
+        doors.tracking_code_failures.failure(&code_key, now);
+        return Err(AppError::not_found("dossier"));
+    };
+    doors.tracking_failures.success(&pair);
+    Ok(d)
+}

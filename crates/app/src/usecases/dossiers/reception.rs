@@ -25,7 +25,8 @@ pub(super) fn receive_event(
         ));
     };
     let receiving = agencies::get(db, &d.receiving.id)?;
-    let competent = resolve_competent(db, &version.spec, &receiving, competent_id)?;
+    let today = jiff::Timestamp::from_millisecond(now).map(local_date).unwrap_or_else(|_| crate::usecases::today());
+    let competent = resolve_competent(db, &version.spec, d, &receiving, competent_id, today)?;
     let steps = resolve_steps(db, &workflow, &receiving, competent.as_ref())?;
     // The dossier code is the service centre's (a counter has no identifier of its own).
     let code_agency = match (receiving.kind, &receiving.parent_id) {
@@ -44,32 +45,39 @@ pub(super) fn receive_event(
         competent: competent.as_ref().map(agency_ref),
         steps,
         components,
+        rating_code: Some(rating_code()),
     };
     Ok(dossier::decide(d, cmd, &cx)?)
 }
 
-/// The competent agency (REQ-7): named at reception, else the procedure's, else the commune
-/// the reception point belongs to.
+/// A one-time rating code for the receipt: 8 random digits (the kiosk checks it with the
+/// tracking limits, so it cannot be guessed in practice).
+fn rating_code() -> String {
+    use rand::Rng;
+    let n: u32 = rand::rng().random_range(0..100_000_000);
+    format!("{n:08}")
+}
+
+/// The competent agency at reception (REQ-7, issue #11 item 8), derived from the case by the
+/// procedure's rule, never from the reception point alone: the department the catalog names;
+/// for a commune-level procedure the commune named now (`named`), else the one chosen at
+/// filing, else the one the applicant's address names, else the commune whose own counter
+/// took the dossier in (the applicant came to that commune). None when nothing names one:
+/// the domain then refuses the reception.
 fn resolve_competent(
     db: &mut Db,
     spec: &ProcedureSpec,
+    d: &Dossier,
     receiving: &AgencyRecord,
     named: Option<&str>,
+    today: jiff::civil::Date,
 ) -> Result<Option<AgencyRecord>, AppError> {
-    if let Some(id) = named.filter(|s| !s.is_empty()) {
-        return agencies::find(db, id)?.map(Some).ok_or_else(|| {
-            invalid(
-                "competent_agency_id",
-                "agency_not_found",
-                "Không tìm thấy cơ quan giải quyết.",
-                "The competent agency does not exist.",
-            )
-        });
-    }
-    if let Some(code) = &spec.agency_code
-        && let Some(a) = agencies::get_by_code(db, code)?
-    {
+    let chosen = named.filter(|s| !s.is_empty()).or(d.competent.as_ref().map(|c| c.id.as_str()));
+    if let Some(a) = case_competent(db, spec, chosen, d.applicant.address.as_deref(), today)? {
         return Ok(Some(a));
+    }
+    if dossier::competence(spec) != Competence::Commune {
+        return Ok(None);
     }
     let mut cur = Some(receiving.clone());
     while let Some(a) = cur {
@@ -84,6 +92,83 @@ fn resolve_competent(
     Ok(None)
 }
 
+/// The competent agency a case names, by the procedure's rule (filing and reception share
+/// it): the catalog's agency; or, for a commune-level procedure, the commune chosen
+/// (`chosen`, which must be a commune of the province in operation), else the commune the
+/// address names. A named agency against the catalog's is refused, not ignored.
+pub(super) fn case_competent(
+    db: &mut Db,
+    spec: &ProcedureSpec,
+    chosen: Option<&str>,
+    address: Option<&str>,
+    today: jiff::civil::Date,
+) -> Result<Option<AgencyRecord>, AppError> {
+    let chosen = match chosen.filter(|s| !s.is_empty()) {
+        None => None,
+        Some(id) => Some(agencies::find(db, id)?.ok_or_else(|| {
+            invalid(
+                "competent_agency_id",
+                "agency_not_found",
+                "Không tìm thấy cơ quan giải quyết.",
+                "The competent agency does not exist.",
+            )
+        })?),
+    };
+    match dossier::competence(spec) {
+        Competence::Agency(code) => {
+            let own = agencies::get_by_code(db, &code)?;
+            if let (Some(c), Some(o)) = (&chosen, &own)
+                && c.id != o.id
+            {
+                return Err(invalid(
+                    "competent_agency_id",
+                    "competent_fixed",
+                    &format!("Thủ tục này do {} giải quyết; không chọn cơ quan khác.", o.name),
+                    &format!("This procedure is decided by {}; no other agency may be chosen.", o.name),
+                ));
+            }
+            Ok(own)
+        }
+        Competence::Commune => {
+            if let Some(c) = chosen {
+                if c.kind != AgencyKind::Commune || !c.facts().active_on(today) {
+                    return Err(invalid(
+                        "competent_agency_id",
+                        "competent_not_commune",
+                        "Thủ tục cấp xã: chọn một xã, phường của tỉnh đang hoạt động.",
+                        "A commune-level procedure: choose a commune or ward of the province, in operation.",
+                    ));
+                }
+                return Ok(Some(c));
+            }
+            let Some(address) = address else { return Ok(None) };
+            let communes = active_communes(db, today)?;
+            let pairs: Vec<(&str, &str)> =
+                communes.iter().map(|c| (c.id.as_str(), c.short_name.as_deref().unwrap_or(&c.name))).collect();
+            let found = dossier::commune_named_in(address, &pairs).map(str::to_string);
+            Ok(found.and_then(|id| communes.into_iter().find(|c| c.id == id)))
+        }
+        Competence::Unknown => Ok(chosen),
+    }
+}
+
+/// The communes and wards of the province in operation on `today`, by path.
+pub(super) fn active_communes(db: &mut Db, today: jiff::civil::Date) -> Result<Vec<AgencyRecord>, AppError> {
+    let f = agencies::AgencyFilter { kind: Some(AgencyKind::Commune), active_on: Some(today), limit: 1000, ..Default::default() };
+    Ok(agencies::list(db, &f)?.0)
+}
+
+/// The public administration service centre of a commune, where its online dossiers land.
+pub(super) fn commune_centre(db: &mut Db, commune: &AgencyRecord) -> Result<Option<AgencyRecord>, AppError> {
+    let f = agencies::AgencyFilter {
+        kind: Some(AgencyKind::CommuneCentre),
+        parent_id: Some(commune.id.clone()),
+        limit: 1,
+        ..Default::default()
+    };
+    Ok(agencies::list(db, &f)?.0.into_iter().next())
+}
+
 fn resolve_steps(
     db: &mut Db,
     w: &Workflow,
@@ -96,14 +181,7 @@ fn resolve_steps(
         .map(|(i, s)| {
             let agency = match &s.agency {
                 StepAgency::Receiving => receiving.clone(),
-                StepAgency::Competent => competent.cloned().ok_or_else(|| {
-                    invalid(
-                        "competent_agency_id",
-                        "competent_required",
-                        "Chọn cơ quan giải quyết: thủ tục không nêu cơ quan và nơi tiếp nhận không thuộc một xã, phường.",
-                        "Choose the competent agency: the procedure names none and the reception point is not in a commune.",
-                    )
-                })?,
+                StepAgency::Competent => competent.cloned().ok_or_else(|| AppError::from(dossier::competent_required()))?,
                 StepAgency::Fixed { code } => agencies::get_by_code(db, code)?.ok_or_else(|| {
                     invalid(
                         &format!("workflow.steps[{i}]"),

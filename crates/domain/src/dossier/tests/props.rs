@@ -35,6 +35,7 @@ fn people() -> Vec<Person> {
         official("supervisor", member("/p/", Role::Supervisor)),
         official("both", both),
         official("nobody", vec![]),
+        Person { id: KIOSK_ACTOR, account: AccountType::Citizen, memberships: vec![] },
     ]
 }
 
@@ -88,7 +89,7 @@ fn op() -> impl Strategy<Value = Op> {
     // Clock steps from none to three days, mostly within office hours' reach.
     (
         prop::bool::weighted(0.7),
-        0usize..11,
+        0usize..12,
         0usize..CommandKind::ALL.len() * 4,
         any::<u8>(),
         prop_oneof![Just(0i64), 1i64..=600, 1i64..=4320],
@@ -135,6 +136,8 @@ fn world(s: &Setup) -> World {
             },
             summary: None,
             receiving: agency("R", RECV),
+            // Sometimes the case names the competent agency at filing.
+            competent: s.competent.then(|| agency("D", DEPT)),
             components,
         },
     };
@@ -164,9 +167,10 @@ fn valid(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) 
         CommandKind::Receive => Command::Receive {
             code: "R-260302-0001".into(),
             procedure: d.procedure.clone(),
-            competent: s.competent.then(|| agency("D", DEPT)),
+            competent: Some(agency("D", DEPT)),
             steps: steps().into_iter().take(s.steps).collect(),
             components: d.components.iter().map(|c| ComponentCheck { provided: true, ..c.clone() }).collect(),
+            rating_code: Some("12345678".into()),
         },
         CommandKind::Refuse => Command::Refuse { reasons: vec![text("Không thuộc thẩm quyền")] },
         CommandKind::RequestSupplement => Command::RequestSupplement {
@@ -184,6 +188,10 @@ fn valid(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) 
             Command::MarkPaid { method, receipt_number: text("BL-1") }
         }
         CommandKind::Stop => Command::Stop { reason: text("Có tranh chấp"), basis: None, financial_consequences: None },
+        CommandKind::RefuseAfterAppraisal => Command::RefuseAfterAppraisal {
+            reasons: vec![text("Không đủ điều kiện")],
+            basis: variant.is_multiple_of(2).then(|| text("Điều 5")),
+        },
         CommandKind::Withdraw => Command::Withdraw { reason: text("Nộp nhầm") },
         CommandKind::Extend => {
             let appt = d.appointment_at.map_or(Timestamp::UNIX_EPOCH, ts);
@@ -209,6 +217,11 @@ fn valid(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) 
             Command::RemoveFile { file_id: d.files.iter().find(|f| !f.removed).map_or_else(|| text("none"), |f| f.id.clone()) }
         }
         CommandKind::Rate => Command::Rate { satisfied: variant.is_multiple_of(2), comment: None },
+        CommandKind::RateAtCounter => Command::RateAtCounter {
+            satisfied: variant.is_multiple_of(2),
+            comment: None,
+            rating_code: d.rating_code.clone().unwrap_or_default(),
+        },
     }
 }
 
@@ -222,6 +235,7 @@ fn wild(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) -
             competent: None,
             steps: vec![],
             components: d.components.clone(),
+            rating_code: None,
         },
         (CommandKind::Receive, 1) => {
             // The version being pinned may differ from the one filed under.
@@ -248,6 +262,10 @@ fn wild(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) -
         },
         (CommandKind::Stop, _) => Command::Stop { reason: blank(), basis: Some(blank()), financial_consequences: None },
         (CommandKind::Withdraw, _) => Command::Withdraw { reason: "x".repeat(2001) },
+        (CommandKind::RefuseAfterAppraisal, 0) => Command::RefuseAfterAppraisal { reasons: vec![blank()], basis: None },
+        (CommandKind::RefuseAfterAppraisal, _) => {
+            Command::RefuseAfterAppraisal { reasons: vec!["Lý do".into()], basis: Some("x".repeat(501)) }
+        }
         (CommandKind::Extend, _) => Command::Extend {
             reason: if variant.is_multiple_of(2) { blank() } else { "Lý do".into() },
             new_date: local_date(ts(d.appointment_at.unwrap_or_default())),
@@ -257,6 +275,14 @@ fn wild(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) -
         (CommandKind::AttachFile, _) => Command::AttachFile { file: file(d, "unknown") },
         (CommandKind::RemoveFile, _) => Command::RemoveFile { file_id: "missing".into() },
         (CommandKind::Rate, _) => Command::Rate { satisfied: false, comment: Some("x".repeat(2001)) },
+        (CommandKind::RateAtCounter, 0) => {
+            Command::RateAtCounter { satisfied: true, comment: None, rating_code: "00000000".into() }
+        }
+        (CommandKind::RateAtCounter, _) => Command::RateAtCounter {
+            satisfied: true,
+            comment: Some("x".repeat(2001)),
+            rating_code: d.rating_code.clone().unwrap_or_default(),
+        },
         _ => valid(kind, s, d, a, variant),
     }
 }
@@ -297,7 +323,7 @@ fn run_case(s: &Setup, ops: &[Op]) -> Result<(), TestCaseError> {
             })
             .filter(|(_, k)| match k {
                 CommandKind::AttachFile | CommandKind::RemoveFile => false,
-                CommandKind::Refuse | CommandKind::Stop | CommandKind::Withdraw => ending,
+                CommandKind::Refuse | CommandKind::Stop | CommandKind::RefuseAfterAppraisal | CommandKind::Withdraw => ending,
                 _ => true,
             })
             .collect();
