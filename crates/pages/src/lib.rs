@@ -7,45 +7,60 @@
 
 pub mod citizen;
 pub mod kit;
+pub mod officer;
 pub mod public;
 
 use axum::routing::{MethodRouter, get, post};
 use kit::Route;
 use motcua_app::AppContext;
 
-/// One page route: path, the methods it answers, its handlers, and whether it takes files
-/// (the web shell puts its upload body limit on those). `motcua-web` builds its router from
-/// these rows and the authorization matrix test reads them.
-pub type Row = (&'static str, &'static [&'static str], MethodRouter<AppContext>, bool);
+/// One page route: path, the methods it answers, its handlers, and the body it takes (the
+/// web shell puts the matching body limit on it). `motcua-web` builds its router from these
+/// rows and the authorization matrix test reads them.
+pub type Row = (&'static str, &'static [&'static str], MethodRouter<AppContext>, Body);
+
+/// The body a page route takes, for the web shell's body limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body {
+    /// No body, or a small form: the default limit.
+    Form,
+    /// A form with one file (the attachment limit).
+    Files,
+    /// A counter or officer form with scans (up to `UPLOAD_LIMIT` in `motcua-web`).
+    Scans,
+}
 
 /// The routes of the pages in this crate.
 pub fn routes() -> Vec<Row> {
     vec![
-        (Route::Home.pattern(), &["GET"], get(public::home::page), false),
-        (Route::Catalog.pattern(), &["GET"], get(public::catalog::search_page), false),
-        (Route::Procedure("").pattern(), &["GET"], get(public::catalog::procedure_page), false),
-        (Route::Tracking.pattern(), &["GET"], get(public::tracking::page), false),
-        (Route::Login.pattern(), &["GET", "POST"], get(public::login::form).post(public::login::submit), false),
-        (Route::Logout.pattern(), &["POST"], post(public::login::logout), false),
+        (Route::Home.pattern(), &["GET"], get(public::home::page), Body::Form),
+        (Route::Catalog.pattern(), &["GET"], get(public::catalog::search_page), Body::Form),
+        (Route::Procedure("").pattern(), &["GET"], get(public::catalog::procedure_page), Body::Form),
+        (Route::Tracking.pattern(), &["GET"], get(public::tracking::page), Body::Form),
+        (Route::Login.pattern(), &["GET", "POST"], get(public::login::form).post(public::login::submit), Body::Form),
+        (Route::Logout.pattern(), &["POST"], post(public::login::logout), Body::Form),
         (
             Route::FileOnline("").pattern(),
             &["GET", "POST"],
             get(citizen::filing::applicant_form).post(citizen::filing::applicant_submit),
-            false,
+            Body::Form,
         ),
         (
             Route::Component("", "").pattern(),
             &["GET", "POST"],
             get(citizen::filing::component_form).post(citizen::filing::component_upload),
-            true,
+            Body::Files,
         ),
-        (Route::Review("").pattern(), &["GET"], get(citizen::filing::review), false),
-        (Route::Submit("").pattern(), &["POST"], post(citizen::filing::submit), false),
-        (Route::Receipt("").pattern(), &["GET"], get(citizen::filing::receipt), false),
-        (Route::MyDossiers.pattern(), &["GET"], get(citizen::dossiers::my_dossiers), false),
-        (Route::Dossier("").pattern(), &["GET"], get(citizen::dossiers::dossier_page), false),
-        (Route::Supply("").pattern(), &["POST"], post(citizen::dossiers::supply), false),
-        (Route::SupplementFile("").pattern(), &["POST"], post(citizen::dossiers::supplement_upload), true),
-        (Route::Rate("").pattern(), &["POST"], post(citizen::dossiers::rate), false),
+        (Route::Review("").pattern(), &["GET"], get(citizen::filing::review), Body::Form),
+        (Route::Submit("").pattern(), &["POST"], post(citizen::filing::submit), Body::Form),
+        (Route::Receipt("").pattern(), &["GET"], get(citizen::filing::receipt), Body::Form),
+        (Route::MyDossiers.pattern(), &["GET"], get(citizen::dossiers::my_dossiers), Body::Form),
+        (Route::Dossier("").pattern(), &["GET"], get(citizen::dossiers::dossier_page), Body::Form),
+        (Route::Supply("").pattern(), &["POST"], post(citizen::dossiers::supply), Body::Form),
+        (Route::SupplementFile("").pattern(), &["POST"], post(citizen::dossiers::supplement_upload), Body::Files),
+        (Route::Rate("").pattern(), &["POST"], post(citizen::dossiers::rate), Body::Form),
+        (Route::OfficerInbox.pattern(), &["GET"], get(officer::inbox::inbox), Body::Form),
+        (Route::Register.pattern(), &["GET"], get(officer::register::page), Body::Form),
+        (Route::RegisterCsv.pattern(), &["GET"], get(officer::register::csv), Body::Form),
     ]
 }

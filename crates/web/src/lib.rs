@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use error::ApiError;
 use motcua_app::AppContext;
+use motcua_pages::Body;
 use std::future::Future;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -93,7 +94,14 @@ fn page_table(upload_limit: usize) -> Vec<PageRow> {
     // The pages on templates (`motcua-pages`), then the ones still built here.
     let mut rows: Vec<PageRow> = motcua_pages::routes()
         .into_iter()
-        .map(|(path, methods, route, takes_files)| (path, methods, if takes_files { route.layer(files()) } else { route }))
+        .map(|(path, methods, route, body)| {
+            let route = match body {
+                Body::Form => route,
+                Body::Files => route.layer(files()),
+                Body::Scans => route.layer(big()),
+            };
+            (path, methods, route)
+        })
         .collect();
     rows.extend([
         ("/lich/{year}", &["GET"][..], get(pages::calendar::year_page)),
@@ -114,12 +122,9 @@ fn page_table(upload_limit: usize) -> Vec<PageRow> {
         ("/quan-tri/thu-tuc/{code}/thay-the", &["POST"], post(pages::admin_catalog::replace)),
         ("/quan-tri/thu-tuc/{code}/so-sanh", &["GET"], get(pages::admin_catalog::diff)),
         ("/assets/upload.js", &["GET"], get(upload_js)),
-        ("/can-bo/ho-so", &["GET"], get(o::inbox)),
         ("/can-bo/ho-so/{id}", &["GET"], get(o::dossier_page)),
         ("/can-bo/ho-so/{id}/phieu-kiem-soat", &["GET"], get(o::control_slip_page)),
         ("/can-bo/ho-so/{id}/giay-tiep-nhan", &["GET"], get(pages::counter::receipt)),
-        ("/can-bo/so-theo-doi", &["GET"], get(pages::register::page)),
-        ("/can-bo/so-theo-doi.csv", &["GET"], get(pages::register::csv)),
         ("/quan-tri/co-quan", &["GET", "POST"], get(pages::admin::agencies_page).post(pages::admin::agency_create)),
         ("/quan-tri/co-quan/{id}/doi-ten", &["POST"], post(pages::admin::agency_rename)),
         ("/quan-tri/nguoi-dung", &["GET", "POST"], get(pages::admin::users_page).post(pages::admin::user_create)),

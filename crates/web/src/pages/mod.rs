@@ -10,7 +10,6 @@ pub mod catalog;
 pub mod counter;
 pub mod form;
 pub mod officer;
-pub mod register;
 pub mod session;
 
 /// Escapes text for HTML content and attribute values.

@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use motcua_app::auth::CurrentUser;
 use motcua_app::error::hanoi_time;
-use motcua_app::usecases::dossiers::{self as uc, ComponentInput, DueCounts, ListQuery, Request, TimelineEntry};
+use motcua_app::usecases::dossiers::{self as uc, ComponentInput, Request, TimelineEntry};
 use motcua_app::{AppContext, AppError};
 use motcua_domain::authz::{Permission, authorize_user};
 use motcua_domain::calendar::{TimeLimit, Timeliness};
@@ -31,7 +31,6 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 pub const INBOX: &str = "/can-bo/ho-so";
-const PAGE_SIZE: i64 = 50;
 /// A dossier due within this much time is "due soon" (the inbox counts use the same window).
 pub const DUE_SOON_MS: i64 = 86_400_000;
 
@@ -179,127 +178,6 @@ fn due_badge(lang: Lang, s: Option<DueState>, paused: bool) -> String {
         String::new()
     };
     format!(r#"<span class="{class}">{text}</span>{pause}"#)
-}
-
-// ---------------------------------------------------------------------------------------
-// Inbox
-
-#[derive(Deserialize)]
-pub struct InboxParams {
-    status: Option<String>,
-    q: Option<String>,
-    page: Option<i64>,
-}
-
-/// `GET /can-bo/ho-so`: the dossiers the officer's units hold now, most urgent first, with
-/// the due counts; filter by status, search by code, applicant or procedure.
-pub async fn inbox(State(ctx): State<AppContext>, PageUser(user): PageUser, uri: Uri, Query(p): Query<InboxParams>) -> Response {
-    let lang = lang_of(&uri);
-    if let Some(r) = refuse_non_official(lang, &user) {
-        return r;
-    }
-    let status = p.status.clone().filter(|s| Status::parse(s).is_some());
-    let q = p.q.clone().unwrap_or_default();
-    let page_no = p.page.unwrap_or(1).max(1);
-    let query = ListQuery {
-        statuses: status.iter().cloned().collect(),
-        q: Some(q.clone()).filter(|s| !s.trim().is_empty()),
-        limit: PAGE_SIZE,
-        offset: (page_no - 1) * PAGE_SIZE,
-    };
-    let (items, total, counts) = match uc::list(&ctx, &user, query).await {
-        Ok(x) => x,
-        Err(e) => return error_page(lang, e),
-    };
-    let now = ctx.clock.now_ms();
-    let title = lang.t("Hồ sơ cần xử lý", "Dossiers to handle");
-    let mut body = format!("<h1>{}</h1>{}", esc(title), counts_html(lang, &counts));
-    let mut options = format!(r#"<option value="">{}</option>"#, lang.t("Tất cả trạng thái", "All statuses"));
-    for s in Status::ALL.into_iter().filter(|s| *s != Status::Draft) {
-        let sel = if status.as_deref() == Some(s.code()) { " selected" } else { "" };
-        let _ = write!(options, r#"<option value="{}"{sel}>{}</option>"#, s.code(), esc(status_label(lang, s)));
-    }
-    let _ = write!(
-        body,
-        r#"<form class="search" method="get" action="{INBOX}" role="search">{lh}
-<div class="field"><label for="status">{sl}</label><select id="status" name="status">{options}</select></div>
-<div class="field wide"><label for="q">{ql}</label><input id="q" name="q" type="search" value="{qv}"></div>
-<button type="submit">{go}</button></form>"#,
-        lh = if lang == Lang::En { r#"<input type="hidden" name="lang" value="en">"# } else { "" },
-        sl = lang.t("Trạng thái", "Status"),
-        ql = lang.t("Tìm theo mã hồ sơ, người nộp, thủ tục", "Search by code, applicant, procedure"),
-        qv = esc(&q),
-        go = lang.t("Lọc", "Filter"),
-    );
-    if items.is_empty() {
-        let _ = write!(body, "<p>{}</p>", lang.t("Không có hồ sơ nào.", "No dossiers."));
-    } else {
-        let _ = write!(
-            body,
-            r#"<p>{total} {n}</p><div class="scroll"><table class="grid inbox"><caption class="vh">{cap}</caption><thead><tr><th scope="col">{c1}</th><th scope="col">{c2}</th><th scope="col">{c3}</th><th scope="col">{c4}</th><th scope="col">{c5}</th></tr></thead><tbody>"#,
-            n = lang.t("hồ sơ", "dossiers"),
-            cap = title,
-            c1 = lang.t("Mã hồ sơ", "Dossier code"),
-            c2 = lang.t("Thủ tục / người nộp", "Procedure / applicant"),
-            c3 = lang.t("Trạng thái, bước", "Status, step"),
-            c4 = lang.t("Hạn giải quyết", "Due"),
-            c5 = lang.t("Tình trạng hạn", "Due status"),
-        );
-        for d in &items {
-            let state = due_state(d, now);
-            let class = match state {
-                Some(DueState::Overdue) => "row-overdue",
-                Some(DueState::DueSoon) => "row-soon",
-                _ => "",
-            };
-            let step = d.current_step().map(|s| format!("<br><span class=\"meta\">{}</span>", esc(&s.name))).unwrap_or_default();
-            let _ = write!(
-                body,
-                r#"<tr class="{class}"><td><a href="{href}">{code}</a></td><td>{proc}<br><span class="meta">{app}</span></td><td>{st}{step}</td><td>{due}</td><td>{badge}</td></tr>"#,
-                href = with_lang(lang, &format!("{INBOX}/{}", d.id)),
-                code = esc(d.code.as_deref().unwrap_or(lang.t("(chưa có mã)", "(no code yet)"))),
-                proc = esc(&d.procedure.name),
-                app = esc(&d.applicant.name),
-                st = esc(status_label(lang, d.status)),
-                due = time(d.due_at),
-                badge = due_badge(lang, state, d.status.is_paused()),
-            );
-        }
-        body.push_str("</tbody></table></div>");
-        let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
-        if pages > 1 {
-            let link = |n: i64| {
-                let mut u = format!("{INBOX}?page={n}&q={}", super::catalog::urlencode(&q));
-                if let Some(s) = &status {
-                    let _ = write!(u, "&status={s}");
-                }
-                with_lang(lang, &u)
-            };
-            body.push_str(r#"<nav class="pager">"#);
-            if page_no > 1 {
-                let _ = write!(body, r#"<a href="{}">{}</a>"#, esc(&link(page_no - 1)), lang.t("← Trang trước", "← Previous"));
-            }
-            let _ = write!(body, "<span>{page_no}/{pages}</span>");
-            if page_no < pages {
-                let _ = write!(body, r#"<a href="{}">{}</a>"#, esc(&link(page_no + 1)), lang.t("Trang sau →", "Next →"));
-            }
-            body.push_str("</nav>");
-        }
-    }
-    officer_page(StatusCode::OK, lang, &user, INBOX, title, &other_lang(lang, INBOX), &[], &body)
-}
-
-fn counts_html(lang: Lang, c: &DueCounts) -> String {
-    format!(
-        r#"<ul class="counts" aria-label="{l}"><li class="due overdue"><strong>{o}</strong> {ol}</li><li class="due soon"><strong>{s}</strong> {sl}</li><li class="due ok"><strong>{k}</strong> {kl}</li></ul>"#,
-        l = lang.t("Số hồ sơ theo hạn", "Dossiers by due status"),
-        o = c.overdue,
-        ol = lang.t("quá hạn", "overdue"),
-        s = c.due_soon,
-        sl = lang.t("đến hạn trong 1 ngày", "due within a day"),
-        k = c.on_track,
-        kl = lang.t("trong hạn", "on track"),
-    )
 }
 
 // ---------------------------------------------------------------------------------------
