@@ -60,6 +60,12 @@ pub fn routes() -> Vec<Row> {
         (Route::SupplementFile("").pattern(), &["POST"], post(citizen::dossiers::supplement_upload), Body::Files),
         (Route::Rate("").pattern(), &["POST"], post(citizen::dossiers::rate), Body::Form),
         (Route::OfficerInbox.pattern(), &["GET"], get(officer::inbox::inbox), Body::Form),
+        (Route::OfficerDossier("").pattern(), &["GET"], get(officer::dossier::dossier_page), Body::Form),
+        (Route::ControlSlip("").pattern(), &["GET"], get(officer::dossier::control_slip_page), Body::Form),
+        (Route::OfficerFile("", "").pattern(), &["GET"], get(officer::dossier::file), Body::Form),
+        (Route::OfficerAction("", "").pattern(), &["POST"], post(officer::actions::action), Body::Form),
+        (Route::OfficerUpload("").pattern(), &["POST"], post(officer::actions::upload_component), Body::Scans),
+        (Route::OfficerResultUpload("").pattern(), &["POST"], post(officer::actions::upload_result), Body::Scans),
         (Route::Register.pattern(), &["GET"], get(officer::register::page), Body::Form),
         (Route::RegisterCsv.pattern(), &["GET"], get(officer::register::csv), Body::Form),
     ]

@@ -87,7 +87,6 @@ type PageRow = (&'static str, &'static [&'static str], MethodRouter<AppContext>)
 /// (`crates/cli/tests/it/authz_matrix.rs`) reads it through `page_routes` and fails when a
 /// row has no expected statuses. `upload_limit` is the body limit of page forms with files.
 fn page_table(upload_limit: usize) -> Vec<PageRow> {
-    use pages::officer as o;
     // The counter and officer upload forms take scans larger than the JSON body limit.
     let big = || DefaultBodyLimit::max(UPLOAD_LIMIT);
     let files = || DefaultBodyLimit::max(upload_limit);
@@ -122,8 +121,6 @@ fn page_table(upload_limit: usize) -> Vec<PageRow> {
         ("/quan-tri/thu-tuc/{code}/thay-the", &["POST"], post(pages::admin_catalog::replace)),
         ("/quan-tri/thu-tuc/{code}/so-sanh", &["GET"], get(pages::admin_catalog::diff)),
         ("/assets/upload.js", &["GET"], get(upload_js)),
-        ("/can-bo/ho-so/{id}", &["GET"], get(o::dossier_page)),
-        ("/can-bo/ho-so/{id}/phieu-kiem-soat", &["GET"], get(o::control_slip_page)),
         ("/can-bo/ho-so/{id}/giay-tiep-nhan", &["GET"], get(pages::counter::receipt)),
         ("/quan-tri/co-quan", &["GET", "POST"], get(pages::admin::agencies_page).post(pages::admin::agency_create)),
         ("/quan-tri/co-quan/{id}/doi-ten", &["POST"], post(pages::admin::agency_rename)),
@@ -134,10 +131,6 @@ fn page_table(upload_limit: usize) -> Vec<PageRow> {
         ("/man-hinh/quay/{agency_id}", &["GET"], get(pages::counter::screen)),
         ("/man-hinh/quay/{agency_id}/su-kien", &["GET"], get(pages::counter::events)),
         ("/man-hinh/quay/{agency_id}/ban-nhap", &["POST"], post(pages::counter::draft)),
-        ("/can-bo/ho-so/{id}/tep/{file_id}", &["GET"], get(o::file)),
-        ("/can-bo/ho-so/{id}/{action}", &["POST"], post(o::action)),
-        ("/can-bo/ho-so/{id}/tep", &["POST"], post(o::upload_component).layer(big())),
-        ("/can-bo/ho-so/{id}/tep-ket-qua", &["POST"], post(o::upload_result).layer(big())),
         ("/can-bo/tiep-nhan", &["GET", "POST"], get(pages::counter::reception).post(pages::counter::receive).layer(big())),
         ("/quan-tri/lich", &["GET", "POST"], get(pages::admin::calendar_page).post(pages::admin::calendar_load).layer(big())),
         ("/assets/site.css", &["GET"], get(site_css)),

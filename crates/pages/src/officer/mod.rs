@@ -1,7 +1,10 @@
-//! The officials' side: the inbox (`inbox`), the dossier register, form 07 (`register`).
+//! The officials' side: the inbox (`inbox`), the dossier page with its action forms
+//! (`dossier`, `actions`), the dossier register, form 07 (`register`).
 //! Every officer page shares the officer layout (`templates/layouts/officer.html`): the user
 //! bar, the officer menu (`Nav`) and the error summary.
 
+pub mod actions;
+pub mod dossier;
 pub mod inbox;
 pub mod register;
 
