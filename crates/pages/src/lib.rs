@@ -6,6 +6,7 @@
 //! `motcua-web` is the HTTP shell: it mounts `router()` next to the API and the assets.
 
 pub mod citizen;
+pub mod counter;
 pub mod kit;
 pub mod officer;
 pub mod public;
@@ -67,6 +68,16 @@ pub fn routes() -> Vec<Row> {
         (Route::OfficerUpload("").pattern(), &["POST"], post(officer::actions::upload_component), Body::Scans),
         (Route::OfficerResultUpload("").pattern(), &["POST"], post(officer::actions::upload_result), Body::Scans),
         (Route::Register.pattern(), &["GET"], get(officer::register::page), Body::Form),
+        (
+            Route::CounterReception.pattern(),
+            &["GET", "POST"],
+            get(counter::reception::reception).post(counter::reception::receive),
+            Body::Scans,
+        ),
+        (Route::CounterReceipt("").pattern(), &["GET"], get(counter::reception::receipt), Body::Form),
+        (Route::CounterScreen("").pattern(), &["GET"], get(counter::screen::screen), Body::Form),
+        (Route::CounterEvents("").pattern(), &["GET"], get(counter::screen::events), Body::Form),
+        (Route::CounterDraft("").pattern(), &["POST"], post(counter::screen::draft), Body::Form),
         (Route::RegisterCsv.pattern(), &["GET"], get(officer::register::csv), Body::Form),
     ]
 }

@@ -46,7 +46,7 @@ pub fn router(ctx: AppContext) -> Router {
         // Shaped by `normalize_errors`: JSON for the API, an HTML page for page addresses.
         .fallback(|| async { StatusCode::NOT_FOUND })
         .with_state(ctx)
-        .layer(axum::Extension(pages::counter::CounterHub::default()))
+        .layer(axum::Extension(motcua_pages::counter::CounterHub::default()))
         .layer(DefaultBodyLimit::max(cfg.http.body_limit_bytes))
         .layer(middleware::from_fn(ops::track));
     app.layer(
@@ -121,17 +121,12 @@ fn page_table(upload_limit: usize) -> Vec<PageRow> {
         ("/quan-tri/thu-tuc/{code}/thay-the", &["POST"], post(pages::admin_catalog::replace)),
         ("/quan-tri/thu-tuc/{code}/so-sanh", &["GET"], get(pages::admin_catalog::diff)),
         ("/assets/upload.js", &["GET"], get(upload_js)),
-        ("/can-bo/ho-so/{id}/giay-tiep-nhan", &["GET"], get(pages::counter::receipt)),
         ("/quan-tri/co-quan", &["GET", "POST"], get(pages::admin::agencies_page).post(pages::admin::agency_create)),
         ("/quan-tri/co-quan/{id}/doi-ten", &["POST"], post(pages::admin::agency_rename)),
         ("/quan-tri/nguoi-dung", &["GET", "POST"], get(pages::admin::users_page).post(pages::admin::user_create)),
         ("/quan-tri/nguoi-dung/{id}/khoa", &["POST"], post(pages::admin::user_disable)),
         ("/quan-tri/quy-trinh", &["GET"], get(pages::admin::workflows_page)),
         ("/quan-tri/quy-trinh/{code}", &["GET", "POST"], get(pages::admin::workflow_page).post(pages::admin::workflow_save)),
-        ("/man-hinh/quay/{agency_id}", &["GET"], get(pages::counter::screen)),
-        ("/man-hinh/quay/{agency_id}/su-kien", &["GET"], get(pages::counter::events)),
-        ("/man-hinh/quay/{agency_id}/ban-nhap", &["POST"], post(pages::counter::draft)),
-        ("/can-bo/tiep-nhan", &["GET", "POST"], get(pages::counter::reception).post(pages::counter::receive).layer(big())),
         ("/quan-tri/lich", &["GET", "POST"], get(pages::admin::calendar_page).post(pages::admin::calendar_load).layer(big())),
         ("/assets/site.css", &["GET"], get(site_css)),
         ("/assets/{file}", &["GET"], get(pages::assets::script)),

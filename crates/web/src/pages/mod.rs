@@ -7,7 +7,6 @@ pub mod admin_catalog;
 pub mod assets;
 pub mod calendar;
 pub mod catalog;
-pub mod counter;
 pub mod form;
 pub mod officer;
 pub mod session;

@@ -1,4 +1,4 @@
-//! The officer frame for the pages still built in this crate (admin, counter): the officer
+//! The officer frame for the pages still built in this crate (the admin pages): the officer
 //! menu around hand-built markup. The officer pages themselves, and the labels and helpers
 //! re-exported here, are in `motcua_pages::officer`.
 
@@ -13,19 +13,13 @@ use motcua_domain::error::FieldError;
 use motcua_domain::user::Role;
 use std::fmt::Write;
 
-pub use super::session::{Upload, read_multipart};
+pub use super::session::read_multipart;
 pub use motcua_pages::kit::with_lang;
 pub use motcua_pages::officer::actions::fid;
-pub use motcua_pages::officer::{channel_label, is_reception_officer, limit_label, refuse_non_official};
-
-pub const INBOX: &str = "/can-bo/ho-so";
+pub use motcua_pages::officer::{is_reception_officer, limit_label};
 
 pub fn other_lang(lang: Lang, path: &str) -> String {
     if lang == Lang::Vi { with_lang(Lang::En, path) } else { path.to_string() }
-}
-
-pub fn time(ms: Option<i64>) -> String {
-    motcua_pages::kit::hour_day(ms)
 }
 
 /// The frame of every officer and admin page: who is logged in, the officer menu, the
