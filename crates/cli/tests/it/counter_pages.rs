@@ -215,7 +215,7 @@ both_backends! {
 
         let page = clerk.get("/can-bo/tiep-nhan").await;
         assert_eq!(page.status, StatusCode::OK);
-        let list = between(&page.body, r#"<table class="grid to-return">"#, "</table>");
+        let list = between(&page.body, r#"<table class="grid to-return stack">"#, "</table>");
         assert!(list.contains(&code) && list.contains(&format!("/can-bo/ho-so/{id}")), "{list}");
         assert!(list.contains("Trần Thị Bình"), "{list}");
         // Found by its code, typed in lower case: to the dossier's officer page.

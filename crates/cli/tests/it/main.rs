@@ -30,5 +30,6 @@ mod openapi_fuzz;
 mod ops;
 mod pages_escaping;
 mod pages_golden;
+mod phone_tables;
 mod store;
 mod users;
