@@ -156,7 +156,7 @@ both_backends! {
     }
 }
 
-async fn api_step(
+pub async fn api_step(
     c: &motcua_testkit::Client,
     d: &serde_json::Value,
     cmd: &str,

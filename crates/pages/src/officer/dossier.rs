@@ -73,10 +73,13 @@ pub struct FileView {
     pub kb: i64,
     /// "pdf", "image" or "" (no preview).
     pub preview: &'static str,
+    /// The bytes are gone from the file store: shown, marked, not linked.
+    pub missing: bool,
 }
 
-fn file_view(d: &Dossier, f: &FileRef) -> FileView {
+fn file_view(d: &Dossier, f: &FileRef, missing: &[String]) -> FileView {
     FileView {
+        missing: missing.contains(&f.id),
         href: Route::OfficerFile(&d.id, &f.id).path(),
         name: f.name.clone(),
         kb: (f.size + 1023) / 1024,
@@ -282,8 +285,12 @@ pub async fn render(
     ids.extend(d.handovers.iter().map(|h| h.giver_id.clone()));
     let names = uc::user_names(ctx, ids).await.unwrap_or_default();
     let (actions, methods) = allowed(ctx, user, &d);
+    let missing = match uc::missing_files(ctx, &d).await {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, e),
+    };
     let files_of = |key: &str| -> Vec<FileView> {
-        d.files.iter().filter(|f| !f.removed && f.component_key == key).map(|f| file_view(&d, f)).collect()
+        d.files.iter().filter(|f| !f.removed && f.component_key == key).map(|f| file_view(&d, f, &missing)).collect()
     };
     let components = d
         .components
