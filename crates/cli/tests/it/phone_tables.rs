@@ -54,5 +54,8 @@ both_backends! {
         let (s, r) = clerk_api.post(&format!("/api/v1/dossiers/{}/receive", d["id"].as_str().unwrap()), serde_json::json!({"version": d["version"]})).await;
         assert_eq!(s, StatusCode::OK, "{r}");
         assert_eq!(cells_labelled(&clerk.get("/can-bo/so-theo-doi?from=2026-03-02&to=2026-03-02").await, "register"), 1);
+        let id = d["id"].as_str().unwrap();
+        assert_eq!(cells_labelled(&clerk.get(&format!("/can-bo/ho-so/{id}/phieu-kiem-soat")).await, "control slip"), 1);
+        assert_eq!(cells_labelled(&clerk.get(&format!("/can-bo/ho-so/{id}")).await, "dossier page (its control slip)"), 1);
     }
 }

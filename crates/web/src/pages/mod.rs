@@ -1,6 +1,6 @@
-//! The pages not yet moved to `motcua-pages` (officer, counter, register, admin, catalog):
-//! markup still built here, on the page kit of `motcua-pages` (re-exported below) and its
-//! layout. Vietnamese by default, English with `?lang=en`.
+//! The pages not yet moved to `motcua-pages` (admin, calendar), the catalog form files and
+//! the assets: markup still built here, on the page kit of `motcua-pages` (re-exported below)
+//! and its layout. Vietnamese by default, English with `?lang=en`.
 
 pub mod admin;
 pub mod admin_catalog;
