@@ -8,62 +8,104 @@
 pub mod account;
 pub mod admin;
 pub mod citizen;
+pub mod counter;
 pub mod kit;
+pub mod officer;
 pub mod public;
 
 use axum::routing::{MethodRouter, get, post};
 use kit::Route;
 use motcua_app::AppContext;
 
-/// One page route: path, the methods it answers, its handlers, and whether it takes files
-/// (the web shell puts its upload body limit on those). `motcua-web` builds its router from
-/// these rows and the authorization matrix test reads them.
-pub type Row = (&'static str, &'static [&'static str], MethodRouter<AppContext>, bool);
+/// One page route: path, the methods it answers, its handlers, and the body it takes (the
+/// web shell puts the matching body limit on it). `motcua-web` builds its router from these
+/// rows and the authorization matrix test reads them.
+pub type Row = (&'static str, &'static [&'static str], MethodRouter<AppContext>, Body);
+
+/// The body a page route takes, for the web shell's body limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body {
+    /// No body, or a small form: the default limit.
+    Form,
+    /// A form with one file (the attachment limit).
+    Files,
+    /// A counter or officer form with scans (up to `UPLOAD_LIMIT` in `motcua-web`).
+    Scans,
+}
 
 /// The routes of the pages in this crate.
 pub fn routes() -> Vec<Row> {
     vec![
-        (Route::Home.pattern(), &["GET"], get(public::home::page), false),
-        (Route::Catalog.pattern(), &["GET"], get(public::catalog::search_page), false),
-        (Route::Procedure("").pattern(), &["GET"], get(public::catalog::procedure_page), false),
-        (Route::CatalogTemplate("").pattern(), &["GET"], get(public::forms::template), false),
-        (Route::Tracking.pattern(), &["GET"], get(public::tracking::page), false),
-        (Route::Calendar(0).pattern(), &["GET"], get(public::calendar::year_page), false),
-        (Route::Login.pattern(), &["GET", "POST"], get(public::login::form).post(public::login::submit), false),
-        (Route::Logout.pattern(), &["POST"], post(public::login::logout), false),
-        (Route::ChangePassword.pattern(), &["GET", "POST"], get(account::form).post(account::submit), false),
+        (Route::Home.pattern(), &["GET"], get(public::home::page), Body::Form),
+        (Route::Catalog.pattern(), &["GET"], get(public::catalog::search_page), Body::Form),
+        (Route::Procedure("").pattern(), &["GET"], get(public::catalog::procedure_page), Body::Form),
+        (Route::CatalogTemplate("").pattern(), &["GET"], get(public::forms::template), Body::Form),
+        (Route::Tracking.pattern(), &["GET"], get(public::tracking::page), Body::Form),
+        (Route::Calendar(0).pattern(), &["GET"], get(public::calendar::year_page), Body::Form),
+        (Route::Login.pattern(), &["GET", "POST"], get(public::login::form).post(public::login::submit), Body::Form),
+        (Route::Logout.pattern(), &["POST"], post(public::login::logout), Body::Form),
+        (Route::ChangePassword.pattern(), &["GET", "POST"], get(account::form).post(account::submit), Body::Form),
         (
             Route::FileOnline("").pattern(),
             &["GET", "POST"],
             get(citizen::filing::applicant_form).post(citizen::filing::applicant_submit),
-            false,
+            Body::Form,
         ),
         (
             Route::Component("", "").pattern(),
             &["GET", "POST"],
             get(citizen::filing::component_form).post(citizen::filing::component_upload),
-            true,
+            Body::Files,
         ),
-        (Route::Review("").pattern(), &["GET"], get(citizen::filing::review), false),
-        (Route::Submit("").pattern(), &["POST"], post(citizen::filing::submit), false),
-        (Route::Receipt("").pattern(), &["GET"], get(citizen::filing::receipt), false),
-        (Route::MyDossiers.pattern(), &["GET"], get(citizen::dossiers::my_dossiers), false),
-        (Route::Dossier("").pattern(), &["GET"], get(citizen::dossiers::dossier_page), false),
-        (Route::Supply("").pattern(), &["POST"], post(citizen::dossiers::supply), false),
-        (Route::SupplementFile("").pattern(), &["POST"], post(citizen::dossiers::supplement_upload), true),
-        (Route::Rate("").pattern(), &["POST"], post(citizen::dossiers::rate), false),
-        (Route::AdminAgencies.pattern(), &["GET", "POST"], get(admin::agencies::page).post(admin::agencies::create), false),
-        (Route::AdminAgencyRename("").pattern(), &["POST"], post(admin::agencies::rename), false),
-        (Route::AdminUsers.pattern(), &["GET", "POST"], get(admin::users::page).post(admin::users::create), false),
-        (Route::AdminUserLock("").pattern(), &["GET", "POST"], get(admin::users::lock_confirm).post(admin::users::lock), false),
-        (Route::AdminWorkflows.pattern(), &["GET"], get(admin::workflows::list), false),
-        (Route::AdminCatalog.pattern(), &["GET"], get(admin::catalog::list), false),
-        (Route::AdminProcedure("").pattern(), &["GET"], get(admin::catalog::show), false),
-        (Route::AdminPublish("").pattern(), &["POST"], post(admin::catalog::publish), false),
-        (Route::AdminAbolish("").pattern(), &["POST"], post(admin::catalog::abolish), false),
-        (Route::AdminReplace("").pattern(), &["POST"], post(admin::catalog::replace), false),
-        (Route::AdminDiff("").pattern(), &["GET"], get(admin::catalog::diff), false),
-        (Route::AdminCalendar.pattern(), &["GET", "POST"], get(admin::calendar::page).post(admin::calendar::load), true),
-        (Route::AdminWorkflow("").pattern(), &["GET", "POST"], get(admin::workflows::page).post(admin::workflows::save), false),
+        (Route::Review("").pattern(), &["GET"], get(citizen::filing::review), Body::Form),
+        (Route::Submit("").pattern(), &["POST"], post(citizen::filing::submit), Body::Form),
+        (Route::Receipt("").pattern(), &["GET"], get(citizen::filing::receipt), Body::Form),
+        (Route::MyDossiers.pattern(), &["GET"], get(citizen::dossiers::my_dossiers), Body::Form),
+        (Route::Dossier("").pattern(), &["GET"], get(citizen::dossiers::dossier_page), Body::Form),
+        (Route::Supply("").pattern(), &["POST"], post(citizen::dossiers::supply), Body::Form),
+        (Route::SupplementFile("").pattern(), &["POST"], post(citizen::dossiers::supplement_upload), Body::Files),
+        (Route::Rate("").pattern(), &["POST"], post(citizen::dossiers::rate), Body::Form),
+        (Route::OfficerInbox.pattern(), &["GET"], get(officer::inbox::inbox), Body::Form),
+        (Route::OfficerDossier("").pattern(), &["GET"], get(officer::dossier::dossier_page), Body::Form),
+        (Route::ControlSlip("").pattern(), &["GET"], get(officer::dossier::control_slip_page), Body::Form),
+        (Route::OfficerFile("", "").pattern(), &["GET"], get(officer::dossier::file), Body::Form),
+        (Route::OfficerAction("", "").pattern(), &["POST"], post(officer::actions::action), Body::Form),
+        (Route::OfficerUpload("").pattern(), &["POST"], post(officer::actions::upload_component), Body::Scans),
+        (Route::OfficerResultUpload("").pattern(), &["POST"], post(officer::actions::upload_result), Body::Scans),
+        (Route::Register.pattern(), &["GET"], get(officer::register::page), Body::Form),
+        (
+            Route::CounterReception.pattern(),
+            &["GET", "POST"],
+            get(counter::reception::reception).post(counter::reception::receive),
+            Body::Scans,
+        ),
+        (Route::CounterReceipt("").pattern(), &["GET"], get(counter::reception::receipt), Body::Form),
+        (Route::CounterScreen("").pattern(), &["GET"], get(counter::screen::screen), Body::Form),
+        (Route::CounterEvents("").pattern(), &["GET"], get(counter::screen::events), Body::Form),
+        (Route::CounterDraft("").pattern(), &["POST"], post(counter::screen::draft), Body::Form),
+        (Route::RegisterCsv.pattern(), &["GET"], get(officer::register::csv), Body::Form),
+        (Route::AdminAgencies.pattern(), &["GET", "POST"], get(admin::agencies::page).post(admin::agencies::create), Body::Form),
+        (Route::AdminAgencyRename("").pattern(), &["POST"], post(admin::agencies::rename), Body::Form),
+        (Route::AdminUsers.pattern(), &["GET", "POST"], get(admin::users::page).post(admin::users::create), Body::Form),
+        (
+            Route::AdminUserLock("").pattern(),
+            &["GET", "POST"],
+            get(admin::users::lock_confirm).post(admin::users::lock),
+            Body::Form,
+        ),
+        (Route::AdminWorkflows.pattern(), &["GET"], get(admin::workflows::list), Body::Form),
+        (Route::AdminCatalog.pattern(), &["GET"], get(admin::catalog::list), Body::Form),
+        (Route::AdminProcedure("").pattern(), &["GET"], get(admin::catalog::show), Body::Form),
+        (Route::AdminPublish("").pattern(), &["POST"], post(admin::catalog::publish), Body::Form),
+        (Route::AdminAbolish("").pattern(), &["POST"], post(admin::catalog::abolish), Body::Form),
+        (Route::AdminReplace("").pattern(), &["POST"], post(admin::catalog::replace), Body::Form),
+        (Route::AdminDiff("").pattern(), &["GET"], get(admin::catalog::diff), Body::Form),
+        (Route::AdminCalendar.pattern(), &["GET", "POST"], get(admin::calendar::page).post(admin::calendar::load), Body::Files),
+        (
+            Route::AdminWorkflow("").pattern(),
+            &["GET", "POST"],
+            get(admin::workflows::page).post(admin::workflows::save),
+            Body::Form,
+        ),
     ]
 }

@@ -18,6 +18,15 @@ pub trait FileStore: Send + Sync {
         self.put(&bytes)
     }
     fn get(&self, sha256: &str) -> Result<Vec<u8>, StoreError>;
+    /// Whether bytes are stored under the digest (without reading them: pages mark a
+    /// recorded file whose bytes are gone).
+    fn exists(&self, sha256: &str) -> Result<bool, StoreError> {
+        match self.get(sha256) {
+            Ok(_) => Ok(true),
+            Err(StoreError::NotFound) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
     /// Removes bytes that were just stored when the transaction recording them failed.
     fn discard(&self, sha256: &str) -> Result<(), StoreError>;
 }
@@ -102,6 +111,14 @@ impl FileStore for LocalFiles {
             Ok(b) => Ok(b),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::NotFound),
             Err(e) => Err(io(e)),
+        }
+    }
+
+    fn exists(&self, sha256: &str) -> Result<bool, StoreError> {
+        match self.path(sha256) {
+            Ok(p) => p.try_exists().map_err(io),
+            Err(StoreError::NotFound) => Ok(false),
+            Err(e) => Err(e),
         }
     }
 

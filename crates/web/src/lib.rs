@@ -15,9 +15,10 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, get};
 use error::ApiError;
 use motcua_app::AppContext;
+use motcua_pages::Body;
 use std::future::Future;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -45,7 +46,7 @@ pub fn router(ctx: AppContext) -> Router {
         // Shaped by `normalize_errors`: JSON for the API, an HTML page for page addresses.
         .fallback(|| async { StatusCode::NOT_FOUND })
         .with_state(ctx)
-        .layer(axum::Extension(pages::counter::CounterHub::default()))
+        .layer(axum::Extension(motcua_pages::counter::CounterHub::default()))
         .layer(DefaultBodyLimit::max(cfg.http.body_limit_bytes))
         .layer(middleware::from_fn(client_scope))
         .layer(middleware::from_fn(ops::track));
@@ -87,14 +88,20 @@ type PageRow = (&'static str, &'static [&'static str], MethodRouter<AppContext>)
 /// (`crates/cli/tests/it/authz_matrix.rs`) reads it through `page_routes` and fails when a
 /// row has no expected statuses. `upload_limit` is the body limit of page forms with files.
 fn page_table(upload_limit: usize) -> Vec<PageRow> {
-    use pages::officer as o;
     // The counter and officer upload forms take scans larger than the JSON body limit.
     let big = || DefaultBodyLimit::max(UPLOAD_LIMIT);
     let files = || DefaultBodyLimit::max(upload_limit);
     // The pages on templates (`motcua-pages`), then the ones still built here.
     let mut rows: Vec<PageRow> = motcua_pages::routes()
         .into_iter()
-        .map(|(path, methods, route, takes_files)| (path, methods, if takes_files { route.layer(files()) } else { route }))
+        .map(|(path, methods, route, body)| {
+            let route = match body {
+                Body::Form => route,
+                Body::Files => route.layer(files()),
+                Body::Scans => route.layer(big()),
+            };
+            (path, methods, route)
+        })
         .collect();
     rows.extend([
         ("/open-data", &["GET"][..], get(opendata::index)),
@@ -107,20 +114,6 @@ fn page_table(upload_limit: usize) -> Vec<PageRow> {
             get(pages::admin_catalog::amend_form).post(pages::admin_catalog::amend),
         ),
         ("/assets/upload.js", &["GET"], get(upload_js)),
-        ("/can-bo/ho-so", &["GET"], get(o::inbox)),
-        ("/can-bo/ho-so/{id}", &["GET"], get(o::dossier_page)),
-        ("/can-bo/ho-so/{id}/phieu-kiem-soat", &["GET"], get(o::control_slip_page)),
-        ("/can-bo/ho-so/{id}/giay-tiep-nhan", &["GET"], get(pages::counter::receipt)),
-        ("/can-bo/so-theo-doi", &["GET"], get(pages::register::page)),
-        ("/can-bo/so-theo-doi.csv", &["GET"], get(pages::register::csv)),
-        ("/man-hinh/quay/{agency_id}", &["GET"], get(pages::counter::screen)),
-        ("/man-hinh/quay/{agency_id}/su-kien", &["GET"], get(pages::counter::events)),
-        ("/man-hinh/quay/{agency_id}/ban-nhap", &["POST"], post(pages::counter::draft)),
-        ("/can-bo/ho-so/{id}/tep/{file_id}", &["GET"], get(o::file)),
-        ("/can-bo/ho-so/{id}/{action}", &["POST"], post(o::action)),
-        ("/can-bo/ho-so/{id}/tep", &["POST"], post(o::upload_component).layer(big())),
-        ("/can-bo/ho-so/{id}/tep-ket-qua", &["POST"], post(o::upload_result).layer(big())),
-        ("/can-bo/tiep-nhan", &["GET", "POST"], get(pages::counter::reception).post(pages::counter::receive).layer(big())),
         ("/assets/site.css", &["GET"], get(site_css)),
         ("/assets/{file}", &["GET"], get(pages::assets::script)),
         ("/metrics", &["GET"], get(ops::metrics_text)),

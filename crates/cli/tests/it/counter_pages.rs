@@ -155,3 +155,80 @@ both_backends! {
         }
     }
 }
+
+pub async fn api_step(
+    c: &motcua_testkit::Client,
+    d: &serde_json::Value,
+    cmd: &str,
+    mut body: serde_json::Value,
+) -> serde_json::Value {
+    body["version"] = d["version"].clone();
+    let (s, b) = c.post(&format!("/api/v1/dossiers/{}/{cmd}", d["id"].as_str().unwrap()), body).await;
+    assert_eq!(s, StatusCode::OK, "{cmd}: {b}");
+    b
+}
+
+both_backends! {
+    // Issue #10 item 7: the applicant's name and code stayed on the second screen after reception.
+    async fn the_second_screen_is_cleared_for_the_next_applicant(app) {
+        app.ctx.clock.set(vn("2026-03-02T09:00:00"));
+        let clerk = Browser::login(&app, "tiepnhan.hoalu").await;
+        let form = clerk.get(&format!("/can-bo/tiep-nhan?thu_tuc={COMMUNE}")).await;
+        let counter = between(&form.body, "/man-hinh/quay/", "\"").to_string();
+        let idem = between(&form.body, r#"name="idem" value=""#, "\"").to_string();
+        let fields: Vec<(&str, String)> = vec![("csrf_token", form.csrf()), ("procedure_code", COMMUNE.into()), ("idem", idem),
+            ("applicant.name", "Phạm Văn Đức".into()), ("applicant.id_number", "037092005678".into()), ("channel", "counter".into()),
+            ("provided.to_khai", "on".into()), ("provided.giay_to_tuy_than", "on".into())];
+        let r = post_multipart(&clerk, "/can-bo/tiep-nhan", &fields, &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let screen = clerk.get(&format!("/man-hinh/quay/{counter}")).await;
+        assert!(screen.body.contains("Phạm Văn Đức") && screen.body.contains("000.01.31.H40-260302-0001"), "{}", screen.body);
+        // The receipt is printed; the officer opens the reception screen for the next applicant.
+        assert_eq!(clerk.get("/can-bo/tiep-nhan").await.status, StatusCode::OK);
+        let screen = clerk.get(&format!("/man-hinh/quay/{counter}")).await;
+        assert!(!screen.body.contains("Phạm Văn Đức"), "the previous applicant's name is gone: {}", screen.body);
+        assert!(!screen.body.contains("000.01.31.H40-260302-0001"), "the previous code is gone");
+        assert!(screen.body.contains(r#"data-stage="idle""#), "{}", screen.body);
+    }
+
+    // Issue #10 item 4: the counter lists the results to hand back and finds a dossier by its code.
+    async fn the_counter_lists_results_to_hand_back_and_finds_them_by_code(app) {
+        app.ctx.clock.set(vn("2026-03-02T08:00:00"));
+        let citizen = app.login("congdan").await;
+        let d = crate::officer_pages::online_submitted(&citizen).await;
+        let id = d["id"].as_str().unwrap().to_string();
+        let clerk_api = app.login("tiepnhan").await;
+        let d = api_step(&clerk_api, &d, "receive", serde_json::json!({})).await;
+        let code = d["code"].as_str().unwrap().to_string();
+        let clerk = Browser::login(&app, "tiepnhan").await;
+        let before = clerk.get("/can-bo/tiep-nhan").await;
+        assert!(!before.body.contains(&code), "not resolved yet: not in the list");
+        let d = api_step(&clerk_api, &d, "forward", serde_json::json!({})).await;
+        let d = api_step(&app.login("chuyenvien").await, &d, "forward", serde_json::json!({})).await;
+        let leader = app.login("lanhdao").await;
+        let (s, d2) = leader
+            .raw(reqwest::Method::PUT, &format!("/api/v1/dossiers/{id}/components/result/files?name=ket-qua.pdf"), "application/pdf", PDF.to_vec())
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{d2}");
+        let _ = d;
+        api_step(&leader, &d2, "resolve", serde_json::json!({"name": "Thẻ công chứng viên", "number": "15/2026/TCCV"})).await;
+
+        let page = clerk.get("/can-bo/tiep-nhan").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let list = between(&page.body, r#"<table class="grid to-return stack">"#, "</table>");
+        assert!(list.contains(&code) && list.contains(&format!("/can-bo/ho-so/{id}")), "{list}");
+        assert!(list.contains("Trần Thị Bình"), "{list}");
+        // Found by its code, typed in lower case: to the dossier's officer page.
+        let found = clerk.get(&format!("/can-bo/tiep-nhan?ma={}", code.to_lowercase())).await;
+        assert_eq!(found.status, StatusCode::SEE_OTHER, "{}", found.body);
+        assert_eq!(found.location(), format!("/can-bo/ho-so/{id}"));
+        let missing = clerk.get("/can-bo/tiep-nhan?ma=000.00.20.H40-260302-9999").await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert!(missing.body.contains(r##"href="#ma""##), "the error names the field: {}", missing.body);
+        // Another centre's counter neither lists nor finds it (scoped in the query).
+        let other = Browser::login(&app, "tiepnhan.hoalu").await;
+        let page = other.get("/can-bo/tiep-nhan").await;
+        assert!(!page.body.contains(&code), "{}", page.body);
+        assert_eq!(other.get(&format!("/can-bo/tiep-nhan?ma={code}")).await.status, StatusCode::NOT_FOUND);
+    }
+}

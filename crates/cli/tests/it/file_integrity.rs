@@ -99,3 +99,51 @@ async fn concurrent_uploads_keep_the_dossier_quota_sqlite() {
 async fn concurrent_uploads_keep_the_dossier_quota_postgres() {
     concurrent_uploads_keep_the_dossier_quota(motcua_testkit::Backend::Postgres).await;
 }
+
+both_backends! {
+    // Issue #12 item 12, the page part: a file whose stored bytes are gone is marked on the
+    // officer's and the citizen's dossier pages, instead of a link that answers 404.
+    async fn dossier_pages_mark_a_file_gone_from_storage(app) {
+        use crate::browser::Browser;
+        use crate::counter_pages::api_step;
+        let citizen = app.login("congdan").await;
+        let d = crate::officer_pages::online_submitted(&citizen).await;
+        let id = d["id"].as_str().unwrap().to_string();
+        let clerk = app.login("tiepnhan").await;
+        let d = api_step(&clerk, &d, "receive", json!({})).await;
+        let d = api_step(&clerk, &d, "forward", json!({})).await;
+        api_step(&app.login("chuyenvien").await, &d, "forward", json!({})).await;
+        let leader = app.login("lanhdao").await;
+        let result = b"%PDF-1.7\n% the signed result of this test\n%%EOF\n";
+        let (s, d) = leader
+            .raw(Method::PUT, &format!("/api/v1/dossiers/{id}/components/result/files?name=ket-qua.pdf"), "application/pdf", result.to_vec())
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        api_step(&leader, &d, "resolve", json!({"name": "Thẻ công chứng viên"})).await;
+        let files = d["files"].as_array().unwrap();
+        let gone = files.iter().find(|f| f["component_key"] == "result").unwrap();
+        let kept = files.iter().find(|f| f["component_key"] != "result").unwrap();
+        let (gone_id, kept_id) = (gone["id"].as_str().unwrap(), kept["id"].as_str().unwrap());
+
+        let officer = Browser::login(&app, "tiepnhan").await;
+        let page = officer.get(&format!("/can-bo/ho-so/{id}")).await;
+        assert!(!page.body.contains("Tệp không còn trong kho lưu trữ"), "every file is there yet");
+        assert!(page.body.contains(&format!("/tep/{gone_id}?tai-ve=1")));
+
+        let sha = gone["sha256"].as_str().unwrap();
+        std::fs::remove_file(app.ctx.config.files_dir().join(&sha[..2]).join(sha)).unwrap();
+        let page = officer.get(&format!("/can-bo/ho-so/{id}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(page.body.matches("Tệp không còn trong kho lưu trữ").count(), 1, "{}", page.body);
+        assert!(!page.body.contains(&format!("/tep/{gone_id}")), "no link to the missing file");
+        assert!(page.body.contains(&format!("/tep/{kept_id}?tai-ve=1")), "the other files keep their links");
+        assert!(page.body.contains("ket-qua.pdf"), "the missing file is still named");
+
+        let b = Browser::login(&app, "congdan").await;
+        let page = b.get(&format!("/ho-so-cua-toi/{id}")).await;
+        assert!(page.body.contains("Tệp không còn trong kho lưu trữ"), "{}", page.body);
+        assert!(!page.body.contains(&format!("/files/{gone_id}")), "no download link to the missing result");
+        let page = b.get(&format!("/ho-so-cua-toi/{id}?lang=en")).await;
+        assert!(page.body.contains("The file is no longer in storage"));
+    }
+}

@@ -32,6 +32,7 @@ mod openapi_fuzz;
 mod ops;
 mod pages_escaping;
 mod pages_golden;
+mod phone_tables;
 mod store;
 mod upload_stream;
 mod upload_structure;

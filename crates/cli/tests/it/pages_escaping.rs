@@ -1,4 +1,4 @@
-//! Markup in every free-text value the public and citizen pages show (applicant's answers as
+//! Markup in every free-text value the public, citizen, officer and counter pages show (applicant's answers as
 //! typed, address, agency names, supplement items and reasons, file names, result name and
 //! number, rating comment, login and tracking inputs) comes out escaped: no `<script>` or
 //! `<img` from the data and no `javascript:` link.
@@ -141,6 +141,30 @@ both_backends! {
         escaped(&b.get(&format!("/ho-so-cua-toi/{id}")).await, &["COMMENT", "RESULT"]);
         escaped(&b.get(&format!("/ho-so-cua-toi/{id}?lang=en")).await, &["COMMENT"]);
         escaped(&b.get("/ho-so-cua-toi").await, &[]);
+
+        // The officer's side: the dossier page (every free text of the dossier, in the summary,
+        // the outcome and the timeline), the control slip, the receipt, the register, the
+        // inbox and counter searches as typed, and the reception form as typed.
+        let officer = Browser::login(&app, "tiepnhan").await;
+        let p = officer.get(&format!("/can-bo/ho-so/{id}")).await;
+        assert_eq!(p.status, StatusCode::OK);
+        escaped(&p, &["ADDRESS", "AGENCY", "CENTRE", "RESULT", "NUMBER", "ITEM", "NOTE", "COMMENT"]);
+        shows_file(&p, "FILE");
+        shows_file(&p, "RESULTFILE");
+        escaped(&officer.get(&format!("/can-bo/ho-so/{id}/phieu-kiem-soat")).await, &["AGENCY", "CENTRE"]);
+        escaped(&officer.get(&format!("/can-bo/ho-so/{id}/giay-tiep-nhan")).await, &["CENTRE", "ADDRESS"]);
+        escaped(&officer.get("/can-bo/so-theo-doi?from=2000-01-01&to=2000-12-31").await, &[]);
+        escaped(&officer.get(&format!("/can-bo/ho-so?q={}", urlencode(&evil("SEARCH")))).await, &["SEARCH"]);
+        escaped(&officer.get(&format!("/can-bo/tiep-nhan?q={}", urlencode(&evil("PROCEDURE")))).await, &["PROCEDURE"]);
+        let p = officer.get(&format!("/can-bo/tiep-nhan?ma={}", urlencode(&evil("CODE")))).await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND);
+        escaped(&p, &["CODE"]);
+        let form = officer.get("/can-bo/tiep-nhan?thu_tuc=1.910201.H40").await;
+        let bad = post_multipart(&officer, "/can-bo/tiep-nhan",
+            &[("csrf_token", form.csrf()), ("procedure_code", "1.910201.H40".into()), ("applicant.name", evil("APPLICANT")),
+              ("applicant.address", evil("WHERE")), ("summary", evil("SUMMARY"))], &[]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        escaped(&bad, &["APPLICANT", "WHERE", "SUMMARY"]);
 
         // Public tracking shows the agency's name.
         let p = anon.get(&format!("/tra-cuu?code={code}&check=1234")).await;

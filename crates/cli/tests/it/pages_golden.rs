@@ -189,3 +189,70 @@ both_backends! {
         snap("tracking_result", &anon.get(&format!("/tra-cuu?code={code}&check=1234")).await);
     }
 }
+
+/// The action sections' version inputs of a dossier page (for posting an action form).
+fn version_of(p: &Page) -> String {
+    let at = p.body.find(r#"name="version" value=""#).unwrap_or_else(|| panic!("no version input: {}", p.body));
+    let rest = &p.body[at + r#"name="version" value=""#.len()..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+both_backends! {
+    async fn officer_pages_golden(app) {
+        app.ctx.clock.set(vn("2026-03-02T08:00:00"));
+        let citizen = app.login("congdan").await;
+        let d = crate::officer_pages::online_submitted(&citizen).await;
+        let id = d["id"].as_str().unwrap().to_string();
+        app.ctx.clock.set(vn("2026-03-02T09:00:00"));
+        let clerk = Browser::login(&app, "tiepnhan").await;
+        snap("officer_inbox", &clerk.get("/can-bo/ho-so").await);
+        snap("officer_inbox_en", &clerk.get("/can-bo/ho-so?status=submitted&q=B%C3%ACnh&lang=en").await);
+        let p = clerk.get(&format!("/can-bo/ho-so/{id}")).await;
+        snap("officer_dossier_submitted", &p);
+        let v = version_of(&p);
+        let bad = clerk.post(&format!("/can-bo/ho-so/{id}/tu-choi"), &[("csrf_token", p.csrf()), ("version", v.clone())]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        snap("officer_refuse_errors", &bad);
+        let keys: Vec<String> = d["components"].as_array().unwrap().iter()
+            .filter(|c| c["required"] == true).map(|c| format!("provided.{}", c["key"].as_str().unwrap())).collect();
+        let mut fields = vec![("csrf_token", p.csrf()), ("version", v)];
+        fields.extend(keys.iter().map(|k| (k.as_str(), "on".to_string())));
+        let r = clerk.post(&format!("/can-bo/ho-so/{id}/tiep-nhan"), &fields).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let p = clerk.get(r.location()).await;
+        snap("officer_dossier_received", &p);
+        snap("officer_control_slip", &clerk.get(&format!("/can-bo/ho-so/{id}/phieu-kiem-soat")).await);
+        snap("counter_receipt_online", &clerk.get(&format!("/can-bo/ho-so/{id}/giay-tiep-nhan")).await);
+        let r = clerk.post(&format!("/can-bo/ho-so/{id}/chuyen-tiep"), &[("csrf_token", p.csrf()), ("version", version_of(&p))]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+        app.ctx.clock.set(vn("2026-03-03T10:00:00"));
+        let specialist = Browser::login(&app, "chuyenvien").await;
+        snap("officer_dossier_specialist", &specialist.get(&format!("/can-bo/ho-so/{id}")).await);
+        snap("officer_dossier_specialist_en", &specialist.get(&format!("/can-bo/ho-so/{id}?lang=en")).await);
+        let p = specialist.get(&format!("/can-bo/ho-so/{id}")).await;
+        let r = specialist.post(&format!("/can-bo/ho-so/{id}/chuyen-tiep"), &[("csrf_token", p.csrf()), ("version", version_of(&p))]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let leader = Browser::login(&app, "lanhdao").await;
+        snap("officer_dossier_leader", &leader.get(&format!("/can-bo/ho-so/{id}")).await);
+
+        snap("register_today", &clerk.get("/can-bo/so-theo-doi?from=2026-03-02&to=2026-03-03").await);
+        snap("register_errors", &clerk.get("/can-bo/so-theo-doi?from=2026-03-05&to=x").await);
+        let csv = clerk.get("/can-bo/so-theo-doi.csv?from=2026-03-02&to=2026-03-03").await;
+        insta::assert_snapshot!("register_csv", csv.body);
+
+        let counter = Browser::login(&app, "tiepnhan.hoalu").await;
+        snap("counter_search", &counter.get("/can-bo/tiep-nhan?q=xac+nhan+tinh+trang+hon+nhan").await);
+        let form = counter.get("/can-bo/tiep-nhan?thu_tuc=1.004873").await;
+        let idem_at = form.body.find(r#"name="idem" value=""#).unwrap() + r#"name="idem" value=""#.len();
+        let idem = form.body[idem_at..idem_at + 36].to_string();
+        snap("counter_form", &form);
+        let bad = post_multipart(&counter, "/can-bo/tiep-nhan", &[("csrf_token", form.csrf()), ("procedure_code", "1.004873".into()),
+            ("idem", idem), ("applicant.name", "A".into()), ("provided.to_khai", "on".into()), ("originals.to_khai", "x".into())], &[]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        snap("counter_form_errors", &bad);
+        let screen_at = form.body.find("/man-hinh/quay/").unwrap() + "/man-hinh/quay/".len();
+        let agency = &form.body[screen_at..screen_at + form.body[screen_at..].find('"').unwrap()];
+        snap("counter_screen_idle", &counter.get(&format!("/man-hinh/quay/{agency}")).await);
+    }
+}

@@ -129,6 +129,8 @@ struct FileRow {
     href: String,
     name: String,
     size: String,
+    /// The bytes are gone from the file store: shown, marked, not linked.
+    missing: bool,
 }
 
 /// The supplement the agency asked for, while it is awaited.
@@ -207,13 +209,20 @@ struct Kept {
     errors: Vec<FieldError>,
 }
 
-fn supplement_of(lang: Lang, user: &CurrentUser, d: &Dossier, kept: &Kept, can_confirm: bool) -> Option<Supplement> {
+fn supplement_of(
+    lang: Lang,
+    user: &CurrentUser,
+    d: &Dossier,
+    kept: &Kept,
+    can_confirm: bool,
+    missing: &[String],
+) -> Option<Supplement> {
     let s = d.supplements.last()?;
     let added = d
         .files
         .iter()
         .filter(|f| !f.removed && f.at >= s.requested_at && f.by == user.user.id)
-        .map(|f| FileRow { href: String::new(), name: f.name.clone(), size: size(f.size) })
+        .map(|f| FileRow { href: String::new(), name: f.name.clone(), size: size(f.size), missing: missing.contains(&f.id) })
         .collect();
     let chosen = kept.fields.get("component_key").unwrap_or("");
     let mut keys: Vec<(String, String)> =
@@ -232,12 +241,17 @@ fn supplement_of(lang: Lang, user: &CurrentUser, d: &Dossier, kept: &Kept, can_c
     })
 }
 
-fn outcome_of(d: &Dossier) -> Option<Outcome> {
+fn outcome_of(d: &Dossier, missing: &[String]) -> Option<Outcome> {
     let files: Vec<FileRow> = d
         .files
         .iter()
         .filter(|f| !f.removed && f.component_key == RESULT_COMPONENT)
-        .map(|f| FileRow { href: Route::DossierFile(&d.id, &f.id).path(), name: f.name.clone(), size: size(f.size) })
+        .map(|f| FileRow {
+            href: Route::DossierFile(&d.id, &f.id).path(),
+            name: f.name.clone(),
+            size: size(f.size),
+            missing: missing.contains(&f.id),
+        })
         .collect();
     if d.result.is_none() && files.is_empty() {
         return None;
@@ -307,6 +321,7 @@ fn detail_page(
     d: &Dossier,
     timeline: &[TimelineEntry],
     kept: &Kept,
+    missing: &[String],
 ) -> Response {
     // The forms offered are what the domain's guard table lets the applicant do now.
     let offered = motcua_app::usecases::dossiers::available(ctx, user, d);
@@ -328,9 +343,9 @@ fn detail_page(
         // Uploading comes first: the confirmation is offered once every requested component
         // has its new file (the guard's `SupplementFiled`).
         supplement: (d.status == Status::AwaitingSupplement && offered.contains(&CommandKind::AttachFile))
-            .then(|| supplement_of(lang, user, d, kept, offered.contains(&CommandKind::SupplySupplement)))
+            .then(|| supplement_of(lang, user, d, kept, offered.contains(&CommandKind::SupplySupplement), missing))
             .flatten(),
-        outcome: outcome_of(d),
+        outcome: outcome_of(d, missing),
         can_rate: d.rating.is_none() && offered.contains(&CommandKind::Rate),
         timeline: timeline_of(lang, timeline),
         ending: ending_of(d),
@@ -339,16 +354,19 @@ fn detail_page(
     html(status, &view)
 }
 
+/// The citizen's dossier, its timeline, and the ids of its files whose bytes are gone.
 async fn citizen_dossier(
     ctx: &AppContext,
     lang: Lang,
     user: &CurrentUser,
     id: &str,
-) -> Result<(Dossier, Vec<TimelineEntry>), Response> {
+) -> Result<(Dossier, Vec<TimelineEntry>, Vec<String>), Response> {
     if !citizen_only(user) {
         return Err(not_citizen(lang));
     }
-    load(ctx, lang, user, id).await
+    let (d, t) = load(ctx, lang, user, id).await?;
+    let missing = uc::missing_files(ctx, &d).await.map_err(|e| error_page(lang, e))?;
+    Ok((d, t, missing))
 }
 
 /// `GET /ho-so-cua-toi/{id}`: the citizen's dossier.
@@ -359,7 +377,7 @@ pub async fn dossier_page(
     PageUser(user): PageUser,
 ) -> Response {
     match citizen_dossier(&ctx, lang, &user, &id).await {
-        Ok((d, t)) => detail_page(lang, StatusCode::OK, &ctx, &user, &d, &t, &Kept::default()),
+        Ok((d, t, missing)) => detail_page(lang, StatusCode::OK, &ctx, &user, &d, &t, &Kept::default(), &missing),
         Err(r) => r,
     }
 }
@@ -375,12 +393,12 @@ async fn run(
     cmd: Result<Command, Vec<FieldError>>,
     fallback_field: &str,
 ) -> Response {
-    let (d, t) = match citizen_dossier(ctx, lang, user, id).await {
+    let (d, t, missing) = match citizen_dossier(ctx, lang, user, id).await {
         Ok(x) => x,
         Err(r) => return r,
     };
     let again = |errors: Vec<FieldError>| {
-        detail_page(lang, StatusCode::UNPROCESSABLE_ENTITY, ctx, user, &d, &t, &Kept { fields: fields.clone(), errors })
+        detail_page(lang, StatusCode::UNPROCESSABLE_ENTITY, ctx, user, &d, &t, &Kept { fields: fields.clone(), errors }, &missing)
     };
     let cmd = match cmd {
         Ok(c) => c,
@@ -429,12 +447,21 @@ pub async fn supply(State(ctx): State<AppContext>, lang: Lang, Path(id): Path<St
 /// `POST /ho-so-cua-toi/{id}/bo-sung/tep`: a file for the supplement (multipart, no JS needed).
 pub async fn supplement_upload(State(ctx): State<AppContext>, lang: Lang, Path(id): Path<String>, form: PageUpload) -> Response {
     let PageUpload { user, fields, files } = form;
-    let (d, t) = match citizen_dossier(&ctx, lang, &user, &id).await {
+    let (d, t, missing) = match citizen_dossier(&ctx, lang, &user, &id).await {
         Ok(x) => x,
         Err(r) => return r,
     };
     let again = |errors: Vec<FieldError>| {
-        detail_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &ctx, &user, &d, &t, &Kept { fields: fields.clone(), errors })
+        detail_page(
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ctx,
+            &user,
+            &d,
+            &t,
+            &Kept { fields: fields.clone(), errors },
+            &missing,
+        )
     };
     let Some(f) = files.into_iter().find(|f| f.field == "file") else {
         return again(vec![FieldError::new("supplement_file", "required", "Chọn tệp để tải lên.", "Choose a file to upload.")]);

@@ -10,6 +10,12 @@ pub fn when(ms: Option<i64>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// A local time and date in Vietnam, time first ("HH:MM dd/mm/yyyy", as on the officers'
+/// pages, the receipt and the register), "—" when absent.
+pub fn hour_day(ms: Option<i64>) -> String {
+    ms.map(motcua_app::error::hanoi_time).unwrap_or_else(|| "—".into())
+}
+
 /// A local date in Vietnam ("dd/mm/yyyy"), "" when absent.
 pub fn day(ms: Option<i64>) -> String {
     ms.and_then(|m| jiff::Timestamp::from_millisecond(m).ok())

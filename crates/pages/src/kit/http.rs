@@ -37,3 +37,34 @@ pub fn see_other(location: &str) -> Response {
     }
     r
 }
+
+/// An attached file as a response: its real type, a safe `Content-Disposition` (ASCII
+/// fallback and the UTF-8 name), never cached. `inline` lets our own pages frame it.
+pub fn file_response(f: &motcua_domain::dossier::FileRef, bytes: Vec<u8>, inline: bool) -> Response {
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&f.media_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    let ascii: String = f.name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
+    let encoded: String = f
+        .name
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    let disp = if inline { "inline" } else { "attachment" };
+    if let Ok(v) = HeaderValue::from_str(&format!("{disp}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    if inline {
+        // Our own dossier page frames it; nobody else may.
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'"),
+        );
+    }
+    r
+}

@@ -13,7 +13,7 @@ pub mod route;
 pub mod session;
 
 pub use error::{PageError, error_page};
-pub use fmt::{money, size, status_text, when};
+pub use fmt::{hour_day, money, size, status_text, when};
 pub use form::{FormFields, app_field_errors, title_with_errors};
 pub use http::see_other;
 pub use lang::{Lang, lang_of, other_lang_href, with_lang};

@@ -17,8 +17,9 @@ fn has_role(user: &CurrentUser, role: Role) -> bool {
     user.principal.memberships.iter().any(|m| m.role == role)
 }
 
-/// The officer menu of `user`, `current` marked as the page they are on.
-pub fn menu(lang: Lang, user: &CurrentUser, current: Route) -> Vec<MenuLink> {
+/// The officer menu of `user`, `current` (if any) marked as the page they are on.
+pub fn menu<'r>(lang: Lang, user: &CurrentUser, current: impl Into<Option<Route<'r>>>) -> Vec<MenuLink> {
+    let current = current.into();
     let mut links = vec![(Route::OfficerInbox, lang.t("Hồ sơ cần xử lý", "Dossiers to handle"))];
     if has_role(user, Role::ReceptionOfficer) {
         links.push((Route::CounterReception, lang.t("Tiếp nhận tại quầy", "Counter reception")));
@@ -34,5 +35,5 @@ pub fn menu(lang: Lang, user: &CurrentUser, current: Route) -> Vec<MenuLink> {
             links.push((Route::AdminCatalog, lang.t("Thủ tục", "Procedures")));
         }
     }
-    links.into_iter().map(|(r, label)| MenuLink { href: lang.href(r), label, current: r == current }).collect()
+    links.into_iter().map(|(r, label)| MenuLink { href: lang.href(r), label, current: Some(r) == current }).collect()
 }

@@ -29,8 +29,23 @@ pub enum Route<'a> {
     /// A dossier's file through the API, with the page session (result downloads).
     DossierFile(&'a str, &'a str),
     OfficerInbox,
+    OfficerDossier(&'a str),
+    ControlSlip(&'a str),
+    /// A dossier's file for officers: inline (previews) or `?tai-ve=1` to download.
+    OfficerFile(&'a str, &'a str),
+    /// An action form's target: dossier id and the action's slug.
+    OfficerAction(&'a str, &'a str),
+    OfficerUpload(&'a str),
+    OfficerResultUpload(&'a str),
     Register,
+    RegisterCsv,
     CounterReception,
+    CounterReceipt(&'a str),
+    CounterScreen(&'a str),
+    CounterEvents(&'a str),
+    CounterDraft(&'a str),
+    /// A static file under `/assets/` (scripts, the stylesheet).
+    Asset(&'a str),
     AdminCatalog,
     AdminWorkflows,
     AdminCalendar,
@@ -76,8 +91,20 @@ impl Route<'_> {
             Route::Rate(_) => "/ho-so-cua-toi/{id}/danh-gia",
             Route::DossierFile(..) => "/api/v1/dossiers/{id}/files/{file_id}",
             Route::OfficerInbox => "/can-bo/ho-so",
+            Route::OfficerDossier(_) => "/can-bo/ho-so/{id}",
+            Route::ControlSlip(_) => "/can-bo/ho-so/{id}/phieu-kiem-soat",
+            Route::OfficerFile(..) => "/can-bo/ho-so/{id}/tep/{file_id}",
+            Route::OfficerAction(..) => "/can-bo/ho-so/{id}/{action}",
+            Route::OfficerUpload(_) => "/can-bo/ho-so/{id}/tep",
+            Route::OfficerResultUpload(_) => "/can-bo/ho-so/{id}/tep-ket-qua",
             Route::Register => "/can-bo/so-theo-doi",
+            Route::RegisterCsv => "/can-bo/so-theo-doi.csv",
             Route::CounterReception => "/can-bo/tiep-nhan",
+            Route::CounterReceipt(_) => "/can-bo/ho-so/{id}/giay-tiep-nhan",
+            Route::CounterScreen(_) => "/man-hinh/quay/{agency_id}",
+            Route::CounterEvents(_) => "/man-hinh/quay/{agency_id}/su-kien",
+            Route::CounterDraft(_) => "/man-hinh/quay/{agency_id}/ban-nhap",
+            Route::Asset(_) => "/assets/{file}",
             Route::AdminCatalog => "/quan-tri/thu-tuc",
             Route::AdminWorkflows => "/quan-tri/quy-trinh",
             Route::AdminCalendar => "/quan-tri/lich",
@@ -117,8 +144,19 @@ impl Route<'_> {
             | Route::AdminPublish(a)
             | Route::AdminAbolish(a)
             | Route::AdminReplace(a)
-            | Route::AdminDiff(a) => vec![a.to_string()],
-            Route::Component(a, b) | Route::DossierFile(a, b) => vec![a.to_string(), b.to_string()],
+            | Route::AdminDiff(a)
+            | Route::OfficerDossier(a)
+            | Route::ControlSlip(a)
+            | Route::OfficerUpload(a)
+            | Route::OfficerResultUpload(a)
+            | Route::CounterReceipt(a)
+            | Route::CounterScreen(a)
+            | Route::CounterEvents(a)
+            | Route::CounterDraft(a)
+            | Route::Asset(a) => vec![a.to_string()],
+            Route::Component(a, b) | Route::DossierFile(a, b) | Route::OfficerFile(a, b) | Route::OfficerAction(a, b) => {
+                vec![a.to_string(), b.to_string()]
+            }
             Route::Calendar(y) => vec![y.to_string()],
             _ => Vec::new(),
         }

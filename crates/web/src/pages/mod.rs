@@ -1,14 +1,10 @@
-//! The pages not yet moved to `motcua-pages` (officer, counter, register, the catalog's form):
-//! markup still built here, on the page kit of `motcua-pages` (re-exported below) and its
-//! layout. Vietnamese by default, English with `?lang=en`.
+//! The one page not yet moved to `motcua-pages` (the catalog's create/amend form) and the
+//! assets: markup still built here, on the page kit of `motcua-pages` (re-exported below) and
+//! its layout. Vietnamese by default, English with `?lang=en`.
 
 pub mod admin_catalog;
 pub mod assets;
-pub mod catalog;
-pub mod counter;
 pub mod form;
-pub mod officer;
-pub mod register;
 pub mod session;
 
 /// Escapes text for HTML content and attribute values.

@@ -145,6 +145,25 @@ pub async fn file(ctx: &AppContext, current: &CurrentUser, id: &str, file_id: &s
     Ok((f, bytes))
 }
 
+/// The ids of the dossier's files whose bytes are no longer in the file store (deleted or
+/// lost: issue #12 item 12), so a page marks them instead of offering a link that fails.
+/// Only presence is checked here; `verify_files` also checks sizes and digests.
+pub async fn missing_files(ctx: &AppContext, d: &Dossier) -> Result<Vec<String>, AppError> {
+    let files = ctx.files.clone();
+    let refs: Vec<(String, String)> = d.files.iter().filter(|f| !f.removed).map(|f| (f.id.clone(), f.sha256.clone())).collect();
+    tokio::task::spawn_blocking(move || {
+        let mut gone = Vec::new();
+        for (id, sha) in refs {
+            if !files.exists(&sha)? {
+                gone.push(id);
+            }
+        }
+        Ok::<_, AppError>(gone)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
 /// The file kinds accepted by default.
 pub fn default_allowed() -> Vec<String> {
     FileKind::ALL.iter().map(|k| k.code().to_string()).collect()

@@ -159,6 +159,45 @@ fn register_scope(db: &mut Db, current: &CurrentUser) -> Result<Vec<String>, App
     Ok(scope)
 }
 
+/// Dossiers received at the caller's counters' centres (a counter sees what its centre
+/// received), in `statuses` (any when empty) and matching `q` (code, applicant, procedure):
+/// the counter's results to hand back and its search by code. Scoped in the query to the
+/// centres of the caller's reception-officer memberships; anyone else is refused.
+pub async fn at_counter(
+    ctx: &AppContext,
+    current: &CurrentUser,
+    statuses: Vec<String>,
+    q: Option<String>,
+    limit: i64,
+) -> Result<Vec<Dossier>, AppError> {
+    if !current.principal.memberships.iter().any(|m| m.role == Role::ReceptionOfficer) {
+        return Err(AppError::Forbidden);
+    }
+    let list = ListQuery { statuses, q, limit, offset: 0 };
+    let mut f = filter_for(current, &list)?;
+    let cur = current.clone();
+    let scope = ctx
+        .store
+        .read(move |db| {
+            let mut scope = Vec::new();
+            for m in cur.principal.memberships.iter().filter(|m| m.role == Role::ReceptionOfficer) {
+                let a = agencies::get(db, &m.agency_id)?;
+                scope.push(if a.kind == AgencyKind::Counter { parent_of(&a.path).unwrap_or(a.path) } else { a.path });
+            }
+            Ok::<_, AppError>(scope)
+        })
+        .await?;
+    f.serving = None;
+    f.receiving_scope = Some(scope);
+    let current = current.clone();
+    ctx.store
+        .read(move |db| {
+            let (items, _) = repo::list(db, &f)?;
+            Ok(items.into_iter().map(|d| redacted(d, &current)).collect())
+        })
+        .await
+}
+
 /// Days outside the calendar's range (1900–2199) answer 422 instead of failing deep inside.
 fn check_day(errs: &mut Errors, field: &str, d: jiff::civil::Date) {
     if !(1900..=2199).contains(&d.year()) {

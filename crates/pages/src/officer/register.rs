@@ -1,22 +1,21 @@
 //! The dossier register (sổ theo dõi hồ sơ, form 07) at `/can-bo/so-theo-doi`: dossiers
 //! received where the officer works over a period of local days, and the same rows as CSV
-//! (UTF-8 with a byte-order mark, so spreadsheet programs read the Vietnamese correctly).
+//! (`.csv`: UTF-8 with a byte-order mark, so spreadsheet programs read the Vietnamese).
 
-use super::form::error_page;
-use super::officer::{INBOX, officer_page, other_lang, refuse_non_official, time, with_lang};
-use super::session::{PageUser, lang_of};
-use super::{Lang, esc};
+use super::refuse_non_official;
+use crate::kit::layout::html;
+use crate::kit::officer::{MenuLink, menu};
+use crate::kit::{Frame, Lang, PageError, PageUser, Route, error_page, hour_day, other_lang_href, title_with_errors};
+use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use motcua_app::AppContext;
+use motcua_app::auth::CurrentUser;
 use motcua_app::usecases::dossiers as uc;
 use motcua_domain::dossier::Dossier;
 use motcua_domain::error::FieldError;
 use serde::Deserialize;
-use std::fmt::Write;
-
-const BASE: &str = "/can-bo/so-theo-doi";
 
 #[derive(Deserialize)]
 pub struct RegisterParams {
@@ -25,29 +24,27 @@ pub struct RegisterParams {
 }
 
 /// One row of form 07, as text.
-struct Row {
-    cells: [String; 13],
-}
+type Cells = [String; 13];
 
-fn rows(lang: Lang, ds: &[Dossier]) -> Vec<Row> {
+fn rows(lang: Lang, ds: &[Dossier]) -> Vec<Cells> {
     ds.iter()
         .enumerate()
-        .map(|(i, d)| Row {
-            cells: [
+        .map(|(i, d)| {
+            [
                 (i + 1).to_string(),
                 d.code.clone().unwrap_or_default(),
                 d.procedure.name.clone(),
                 d.applicant.name.clone(),
                 [d.applicant.address.clone(), d.applicant.phone.clone()].into_iter().flatten().collect::<Vec<_>>().join(" – "),
                 d.competent.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
-                time(d.received_at),
-                time(d.appointment_at),
-                time(d.handovers.iter().find(|h| h.from_step == Some(0)).map(|h| h.at)),
-                time(d.result.as_ref().map(|r| r.at)),
-                time(d.returned.as_ref().map(|r| r.at)),
+                hour_day(d.received_at),
+                hour_day(d.appointment_at),
+                hour_day(d.handovers.iter().find(|h| h.from_step == Some(0)).map(|h| h.at)),
+                hour_day(d.result.as_ref().map(|r| r.at)),
+                hour_day(d.returned.as_ref().map(|r| r.at)),
                 lang.t(d.status.label_vi(), d.status.label_en()).to_string(),
                 d.extension.as_ref().map(|e| format!("{}: {}", lang.t("Gia hạn", "Extended"), e.reason)).unwrap_or_default(),
-            ],
+            ]
         })
         .collect()
 }
@@ -108,14 +105,34 @@ fn period(p: &RegisterParams) -> Result<(jiff::civil::Date, jiff::civil::Date), 
     if errs.is_empty() { Ok((from, to)) } else { Err(errs) }
 }
 
+/// The register's rows for the period, with where each code links.
+struct Table {
+    csv: String,
+    headers: [&'static str; 13],
+    rows: Vec<(String, Cells)>,
+}
+
+#[derive(Template)]
+#[template(path = "officer/register.html")]
+struct RegisterView<'a> {
+    lang: Lang,
+    frame: Frame,
+    user: &'a CurrentUser,
+    menu: Vec<MenuLink>,
+    errors: Vec<FieldError>,
+    title: &'a str,
+    from: String,
+    to: String,
+    table: Option<Table>,
+}
+
 /// `GET /can-bo/so-theo-doi?from=&to=`: the register over the period (default today).
 pub async fn page(
     State(ctx): State<AppContext>,
+    lang: Lang,
     PageUser(user): PageUser,
-    uri: Uri,
     Query(p): Query<RegisterParams>,
 ) -> Response {
-    let lang = lang_of(&uri);
     if let Some(r) = refuse_non_official(lang, &user) {
         return r;
     }
@@ -124,60 +141,37 @@ pub async fn page(
         Ok(x) => (Some(x), Vec::new()),
         Err(e) => (None, e),
     };
-    let (fv, tv) = (p.from.clone().unwrap_or_default(), p.to.clone().unwrap_or_default());
     let today = motcua_app::usecases::today().to_string();
-    let mut body = format!(
-        r#"<h1>{title}</h1><form class="search" method="get" action="{BASE}">{lh}
-<div class="field">{fe}<label for="from">{fl}</label><input id="from" name="from" type="date" value="{fv}"{fa}></div>
-<div class="field">{te}<label for="to">{tl}</label><input id="to" name="to" type="date" value="{tv}"{ta}></div>
-<button type="submit">{go}</button></form>"#,
-        lh = if lang == Lang::En { r#"<input type="hidden" name="lang" value="en">"# } else { "" },
-        fe = super::form::field_error(lang, &errors, "from"),
-        fl = lang.t("Từ ngày", "From"),
-        fv = esc(if fv.is_empty() { &today } else { &fv }),
-        fa = super::form::invalid_attrs(&errors, "from"),
-        te = super::form::field_error(lang, &errors, "to"),
-        tl = lang.t("Đến ngày", "To"),
-        tv = esc(if tv.is_empty() { &today } else { &tv }),
-        ta = super::form::invalid_attrs(&errors, "to"),
-        go = lang.t("Xem", "Show"),
-    );
+    let typed = |v: &Option<String>| v.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| today.clone());
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    if let Some((from, to)) = period {
-        let ds = match uc::register(&ctx, &user, from, to).await {
-            Ok(x) => x,
-            Err(e) => return error_page(lang, e),
-        };
-        let csv = with_lang(lang, &format!("{BASE}.csv?from={from}&to={to}"));
-        let _ = write!(
-            body,
-            r#"<p>{n} {hs} · <a href="{csv}" download>{dl}</a></p>"#,
-            n = ds.len(),
-            hs = lang.t("hồ sơ", "dossiers"),
-            csv = esc(&csv),
-            dl = lang.t("Tải về tệp CSV", "Download CSV"),
-        );
-        let _ =
-            write!(body, r#"<div class="scroll"><table class="grid register"><caption class="vh">{title}</caption><thead><tr>"#);
-        for h in headers(lang) {
-            let _ = write!(body, r#"<th scope="col">{}</th>"#, esc(h));
+    let table = match period {
+        Some((from, to)) => {
+            let ds = match uc::register(&ctx, &user, from, to).await {
+                Ok(x) => x,
+                Err(e) => return error_page(lang, e),
+            };
+            let csv = crate::kit::with_lang(
+                lang,
+                &Route::RegisterCsv.with_query(&[("from", &from.to_string()), ("to", &to.to_string())]),
+            );
+            let rows = rows(lang, &ds).into_iter().zip(&ds).map(|(r, d)| (lang.href(Route::OfficerDossier(&d.id)), r)).collect();
+            Some(Table { csv, headers: headers(lang), rows })
         }
-        body.push_str("</tr></thead><tbody>");
-        for (r, d) in rows(lang, &ds).iter().zip(&ds) {
-            body.push_str("<tr>");
-            for (i, c) in r.cells.iter().enumerate() {
-                if i == 1 {
-                    let _ =
-                        write!(body, r#"<td><a href="{}">{}</a></td>"#, with_lang(lang, &format!("{INBOX}/{}", d.id)), esc(c));
-                } else {
-                    let _ = write!(body, "<td>{}</td>", esc(c));
-                }
-            }
-            body.push_str("</tr>");
-        }
-        body.push_str("</tbody></table></div>");
-    }
-    officer_page(status, lang, &user, BASE, title, &other_lang(lang, BASE), &errors, &body)
+        None => None,
+    };
+    let frame = Frame::new(title_with_errors(lang, title, &errors), other_lang_href(lang, &Route::Register.path()));
+    let view = RegisterView {
+        lang,
+        frame,
+        user: &user,
+        menu: menu(lang, &user, Some(Route::Register)),
+        errors,
+        title,
+        from: typed(&p.from),
+        to: typed(&p.to),
+        table,
+    };
+    html(status, &view)
 }
 
 fn csv_field(s: &str) -> String {
@@ -187,8 +181,12 @@ fn csv_field(s: &str) -> String {
 }
 
 /// `GET /can-bo/so-theo-doi.csv?from=&to=`: the same rows as CSV, UTF-8 with BOM.
-pub async fn csv(State(ctx): State<AppContext>, PageUser(user): PageUser, uri: Uri, Query(p): Query<RegisterParams>) -> Response {
-    let lang = lang_of(&uri);
+pub async fn csv(
+    State(ctx): State<AppContext>,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Query(p): Query<RegisterParams>,
+) -> Response {
     if let Some(r) = refuse_non_official(lang, &user) {
         return r;
     }
@@ -198,7 +196,7 @@ pub async fn csv(State(ctx): State<AppContext>, PageUser(user): PageUser, uri: U
             let f = &e[0];
             return error_page(
                 lang,
-                crate::error::ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, f.code, f.message_vi.clone(), f.message_en.clone()),
+                PageError::new(StatusCode::UNPROCESSABLE_ENTITY, f.code, f.message_vi.clone(), f.message_en.clone()),
             );
         }
     };
@@ -210,7 +208,7 @@ pub async fn csv(State(ctx): State<AppContext>, PageUser(user): PageUser, uri: U
     out.push_str(&headers(lang).iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(","));
     out.push_str("\r\n");
     for r in rows(lang, &ds) {
-        out.push_str(&r.cells.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
+        out.push_str(&r.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
     }
     let mut resp = out.into_response();

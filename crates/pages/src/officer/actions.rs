@@ -1,0 +1,555 @@
+//! What an officer may do to a dossier: the actions, which ones the domain's guard table
+//! offers now (`dossier::available`, the table `decide` checks first), the field context of
+//! each action form (templates: `officer/actions/`), and the POSTs that run them.
+//!
+//! A POST runs the real command with the version the page was rendered from, so a page left
+//! open while someone else acted gets "stale version" and changes nothing; a refused action
+//! shows the page again with its form as typed and the errors next to the inputs.
+
+use super::dossier::render;
+use super::refuse_non_official;
+use crate::kit::session::actor_of;
+use crate::kit::{FormFields, Lang, PageForm, PageUpload, Route, error_page, see_other, with_lang};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use motcua_app::auth::CurrentUser;
+use motcua_app::usecases::dossiers::{self as uc, ComponentInput, Request};
+use motcua_app::{AppContext, AppError};
+use motcua_domain::dossier::{
+    self, Command, CommandKind, Dossier, FeeItem, PaymentMethod, RESULT_COMPONENT, ReturnMethod, SupplementItem,
+};
+use motcua_domain::error::FieldError;
+use std::borrow::Borrow;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Receive,
+    Refuse,
+    Supplement,
+    SupplySupplement,
+    Forward,
+    SendBack,
+    NoticeFees,
+    MarkPaid,
+    Stop,
+    Withdraw,
+    Extend,
+    AttachResult,
+    Resolve,
+    Return,
+    Attach,
+}
+
+impl Action {
+    /// In the order the page shows them.
+    pub const ALL: [Action; 15] = [
+        Self::Receive,
+        Self::Refuse,
+        Self::Supplement,
+        Self::SupplySupplement,
+        Self::Forward,
+        Self::SendBack,
+        Self::NoticeFees,
+        Self::MarkPaid,
+        Self::Extend,
+        Self::AttachResult,
+        Self::Resolve,
+        Self::Return,
+        Self::Attach,
+        Self::Stop,
+        Self::Withdraw,
+    ];
+
+    /// The path segment of the action's form (`/can-bo/ho-so/{id}/{slug}`), also the id of its section.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Receive => "tiep-nhan",
+            Self::Refuse => "tu-choi",
+            Self::Supplement => "yeu-cau-bo-sung",
+            Self::SupplySupplement => "da-bo-sung",
+            Self::Forward => "chuyen-tiep",
+            Self::SendBack => "tra-lai",
+            Self::NoticeFees => "thong-bao-phi",
+            Self::MarkPaid => "da-nop-phi",
+            Self::Stop => "dung-xu-ly",
+            Self::Withdraw => "rut-ho-so",
+            Self::Extend => "gia-han",
+            Self::AttachResult => "tep-ket-qua",
+            Self::Resolve => "ket-qua",
+            Self::Return => "tra-ket-qua",
+            Self::Attach => "tep",
+        }
+    }
+
+    pub fn from_slug(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.slug() == s)
+    }
+
+    /// Where the action's form posts (the two uploads have their own routes).
+    pub fn route(self, id: &str) -> Route<'_> {
+        match self {
+            Self::Attach => Route::OfficerUpload(id),
+            Self::AttachResult => Route::OfficerResultUpload(id),
+            a => Route::OfficerAction(id, a.slug()),
+        }
+    }
+
+    pub fn multipart(self) -> bool {
+        matches!(self, Self::Attach | Self::AttachResult)
+    }
+
+    /// The actions that end or refuse a dossier get the warning button.
+    pub fn warning(self) -> bool {
+        matches!(self, Self::Refuse | Self::Stop | Self::Withdraw)
+    }
+
+    pub fn title(self, lang: impl Borrow<Lang>) -> &'static str {
+        let lang = *lang.borrow();
+        match self {
+            Self::Receive => lang.t("Tiếp nhận hồ sơ", "Receive the dossier"),
+            Self::Refuse => lang.t("Từ chối tiếp nhận (Mẫu 03)", "Refuse the dossier (form 03)"),
+            Self::Supplement => lang.t("Yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)", "Request a supplement (form 02)"),
+            Self::SupplySupplement => lang.t("Người nộp đã bổ sung hồ sơ", "The applicant has supplied the supplement"),
+            Self::Forward => lang.t("Chuyển bước tiếp theo", "Forward to the next step"),
+            Self::SendBack => lang.t("Trả lại bước trước", "Send back one step"),
+            Self::NoticeFees => lang.t("Thông báo phí, lệ phí", "Fee notice"),
+            Self::MarkPaid => lang.t("Xác nhận đã nộp phí, lệ phí", "Mark the fees paid"),
+            Self::Stop => lang.t("Dừng giải quyết (Mẫu 05)", "Stop processing (form 05)"),
+            Self::Withdraw => lang.t("Rút hồ sơ theo yêu cầu của người nộp", "Withdraw at the applicant's request"),
+            Self::Extend => lang.t(
+                "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết (Mẫu 04)",
+                "Apology and request to extend the time for resolution (form 04)",
+            ),
+            Self::AttachResult => lang.t("Đính kèm văn bản kết quả", "Attach the result document"),
+            Self::Resolve => lang.t("Ghi nhận kết quả giải quyết", "Record the result"),
+            Self::Return => lang.t("Trả kết quả cho người nộp", "Return the result"),
+            Self::Attach => lang.t("Đính kèm tệp thành phần hồ sơ", "Attach a component file"),
+        }
+    }
+
+    /// The submit button's text.
+    pub fn button(self, lang: impl Borrow<Lang>) -> &'static str {
+        let lang = *lang.borrow();
+        match self {
+            Self::Receive => lang.t("Tiếp nhận hồ sơ", "Receive"),
+            Self::Refuse => lang.t("Từ chối tiếp nhận", "Refuse"),
+            Self::Supplement => lang.t("Gửi yêu cầu bổ sung", "Send the request"),
+            Self::SupplySupplement => lang.t("Ghi nhận đã bổ sung", "Record the supplement"),
+            Self::Forward => lang.t("Chuyển tiếp", "Forward"),
+            Self::SendBack => lang.t("Trả lại bước trước", "Send back"),
+            Self::NoticeFees => lang.t("Gửi thông báo", "Send the notice"),
+            Self::MarkPaid => lang.t("Xác nhận đã nộp", "Mark paid"),
+            Self::Stop => lang.t("Dừng giải quyết", "Stop"),
+            Self::Withdraw => lang.t("Rút hồ sơ", "Withdraw"),
+            Self::Extend => lang.t("Hẹn lại", "Reschedule"),
+            Self::AttachResult | Self::Attach => lang.t("Tải lên", "Upload"),
+            Self::Resolve => lang.t("Ghi nhận kết quả", "Record the result"),
+            Self::Return => lang.t("Trả kết quả", "Return"),
+        }
+    }
+
+    /// The message on the dossier page after the action succeeded (`?xong={slug}`).
+    pub fn done(self, lang: Lang) -> &'static str {
+        match self {
+            Self::Receive => lang.t("Đã tiếp nhận hồ sơ.", "The dossier was received."),
+            Self::Refuse => lang.t("Đã từ chối tiếp nhận hồ sơ.", "The dossier was refused."),
+            Self::Supplement => lang.t("Đã gửi yêu cầu bổ sung.", "The supplement request was sent."),
+            Self::SupplySupplement => lang.t("Đã ghi nhận hồ sơ bổ sung.", "The supplement was recorded."),
+            Self::Forward => lang.t("Đã chuyển hồ sơ sang bước tiếp theo.", "The dossier was forwarded."),
+            Self::SendBack => lang.t("Đã trả lại hồ sơ về bước trước.", "The dossier was sent back."),
+            Self::NoticeFees => lang.t("Đã thông báo phí, lệ phí.", "The fee notice was sent."),
+            Self::MarkPaid => lang.t("Đã ghi nhận nộp phí, lệ phí.", "The payment was recorded."),
+            Self::Stop => lang.t("Đã dừng giải quyết hồ sơ.", "Processing was stopped."),
+            Self::Withdraw => lang.t("Đã rút hồ sơ.", "The dossier was withdrawn."),
+            Self::Extend => lang.t("Đã hẹn lại ngày trả kết quả.", "The new appointment was recorded."),
+            Self::AttachResult | Self::Attach => lang.t("Đã đính kèm tệp.", "The file was attached."),
+            Self::Resolve => lang.t("Đã ghi nhận kết quả giải quyết.", "The result was recorded."),
+            Self::Return => lang.t("Đã trả kết quả.", "The result was returned."),
+        }
+    }
+
+    /// The row of the domain's guard table behind the action.
+    fn kind(self) -> CommandKind {
+        match self {
+            Self::Receive => CommandKind::Receive,
+            Self::Refuse => CommandKind::Refuse,
+            Self::Supplement => CommandKind::RequestSupplement,
+            Self::SupplySupplement => CommandKind::SupplySupplement,
+            Self::Forward => CommandKind::Forward,
+            Self::SendBack => CommandKind::SendBack,
+            Self::NoticeFees => CommandKind::NoticeFees,
+            Self::MarkPaid => CommandKind::MarkPaid,
+            Self::Stop => CommandKind::Stop,
+            Self::Withdraw => CommandKind::Withdraw,
+            Self::Extend => CommandKind::Extend,
+            Self::AttachResult => CommandKind::AttachResult,
+            Self::Resolve => CommandKind::Resolve,
+            Self::Return => CommandKind::Return,
+            Self::Attach => CommandKind::AttachFile,
+        }
+    }
+}
+
+/// The actions this user may take on the dossier now, and the payment methods they may
+/// record: what the domain's guard table offers (`dossier::available`).
+pub fn allowed(ctx: &AppContext, user: &CurrentUser, d: &Dossier) -> (Vec<Action>, Vec<PaymentMethod>) {
+    let actor = actor_of(user);
+    let kinds = motcua_app::usecases::dossiers::available(ctx, user, d);
+    let methods: Vec<PaymentMethod> = if kinds.contains(&CommandKind::MarkPaid) {
+        dossier::PAYMENT.iter().map(|(m, _)| *m).filter(|m| dossier::may_record_payment(d, &actor, *m)).collect()
+    } else {
+        Vec::new()
+    };
+    (Action::ALL.into_iter().filter(|a| kinds.contains(&a.kind())).collect(), methods)
+}
+
+/// A payment method's form value and label.
+pub fn payment_method(lang: Lang, m: PaymentMethod) -> (&'static str, &'static str) {
+    match m {
+        PaymentMethod::Cash => ("cash", lang.t("Tiền mặt tại quầy", "Cash at the counter")),
+        PaymentMethod::OnlineNational => ("online_national", lang.t("Nền tảng thanh toán quốc gia", "National payment platform")),
+        PaymentMethod::OnlineLocal => ("online_local", lang.t("Cổng thanh toán của tỉnh", "Provincial payment gateway")),
+    }
+}
+
+/// The id of an input of a form: `{form}-{name}` with `.[]` turned into dashes.
+pub fn fid(form: &str, name: &str) -> String {
+    let mut s = format!("{form}-");
+    let mut dash = true;
+    for c in name.chars() {
+        if matches!(c, '.' | '[' | ']' | ' ') {
+            if !dash {
+                s.push('-');
+                dash = true;
+            }
+        } else {
+            s.push(c);
+            dash = false;
+        }
+    }
+    s.trim_end_matches('-').to_string()
+}
+
+/// A failed action: its form is shown again with the values as typed and its errors.
+pub struct Failed<'a> {
+    pub action: Action,
+    pub fields: &'a FormFields,
+    pub errors: Vec<FieldError>,
+}
+
+/// What an action form's template asks of its inputs: ids, values as typed after a failed
+/// attempt (else the default), ticks, and the errors of this form only.
+pub struct Fcx<'a> {
+    pub action: Action,
+    failed: Option<&'a Failed<'a>>,
+}
+
+impl<'a> Fcx<'a> {
+    pub fn new(action: Action, failed: Option<&'a Failed<'a>>) -> Self {
+        Fcx { action, failed }
+    }
+    fn mine(&self) -> Option<&Failed<'a>> {
+        self.failed.filter(|f| f.action == self.action)
+    }
+    /// The name `{prefix}.{key}` of a per-component input.
+    pub fn name(&self, prefix: &str, key: impl AsRef<str>) -> String {
+        format!("{prefix}.{}", key.as_ref())
+    }
+    pub fn id(&self, name: impl AsRef<str>) -> String {
+        fid(self.action.slug(), name.as_ref())
+    }
+    pub fn val(&self, name: impl AsRef<str>, default: impl AsRef<str>) -> String {
+        match self.mine() {
+            Some(f) => f.fields.get(name.as_ref()).unwrap_or("").to_string(),
+            None => default.as_ref().to_string(),
+        }
+    }
+    pub fn on(&self, name: impl AsRef<str>, default: bool) -> bool {
+        self.mine().map_or(default, |f| f.fields.checked(name.as_ref()))
+    }
+    /// Whether `value` is the choice (select, radio) `name`: as posted after a failed
+    /// attempt (a missing choice counts as `default`), else `default`.
+    pub fn picked(&self, name: &str, default: &str, value: impl AsRef<str>) -> bool {
+        self.mine().and_then(|f| f.fields.get(name)).unwrap_or(default) == value.as_ref()
+    }
+    pub fn errs(&self) -> &[FieldError] {
+        self.mine().map_or(&[], |f| f.errors.as_slice())
+    }
+}
+
+fn general_field(f: &str) -> bool {
+    matches!(f, "" | "version" | "step" | "status" | "workflow" | "channel" | "Idempotency-Key" | "competent_agency_id")
+}
+
+/// Domain field name → form input name.
+type Remap = Vec<(String, String)>;
+
+/// Turns the use case's field names into the ids of the failed form's inputs.
+fn map_errors(action: Action, errors: Vec<FieldError>, remap: &[(String, String)]) -> Vec<FieldError> {
+    let slug = action.slug();
+    errors
+        .into_iter()
+        .map(|mut e| {
+            e.field = if let Some((_, input)) = remap.iter().find(|(from, _)| *from == e.field) {
+                fid(slug, input)
+            } else if general_field(&e.field) {
+                slug.to_string()
+            } else {
+                fid(slug, &e.field)
+            };
+            e
+        })
+        .collect()
+}
+
+fn err(field: &str, code: &'static str, vi: &str, en: &str) -> FieldError {
+    FieldError::new(field, code, vi, en)
+}
+
+fn opt(f: &FormFields, name: &str) -> Option<String> {
+    f.get(name).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+fn small_number(f: &FormFields, name: &str, errs: &mut Vec<FieldError>) -> u8 {
+    match f.get(name).map(str::trim).filter(|s| !s.is_empty()) {
+        None => 0,
+        Some(s) => s.parse::<u8>().ok().filter(|n| *n <= 50).unwrap_or_else(|| {
+            errs.push(err(name, "invalid_number", "Nhập số bản từ 0 đến 50.", "Enter a number from 0 to 50."));
+            0
+        }),
+    }
+}
+
+/// The command a posted action form asks for, with how the domain's field names map to the
+/// form's inputs; or the input errors found before asking.
+fn build(action: Action, d: &Dossier, f: &FormFields) -> Result<(Request, Remap), Vec<FieldError>> {
+    let mut errs = Vec::new();
+    let mut remap = Vec::new();
+    let req = match action {
+        Action::Receive => {
+            let mut components = Vec::new();
+            for c in &d.components {
+                let k = &c.key;
+                remap.push((format!("components.{k}"), format!("provided.{k}")));
+                components.push(ComponentInput {
+                    key: k.clone(),
+                    provided: f.checked(&format!("provided.{k}")),
+                    originals: small_number(f, &format!("originals.{k}"), &mut errs),
+                    copies: small_number(f, &format!("copies.{k}"), &mut errs),
+                    digitized: f.checked(&format!("digitized.{k}")),
+                    reused: c.reused,
+                });
+            }
+            Request::Receive { competent_agency_id: None, components }
+        }
+        Action::Refuse => Request::cmd(Command::Refuse {
+            reasons: f.text("reasons").lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect(),
+        }),
+        Action::Supplement => {
+            let mut items = Vec::new();
+            for c in &d.components {
+                let k = &c.key;
+                if f.checked(&format!("item.{k}")) {
+                    let i = items.len();
+                    remap.push((format!("items[{i}].name"), format!("item.{k}")));
+                    remap.push((format!("items[{i}].reason"), format!("reason.{k}")));
+                    items.push(SupplementItem {
+                        component_key: Some(k.clone()),
+                        name: c.name.clone(),
+                        reason: f.text(&format!("reason.{k}")),
+                    });
+                } else if opt(f, &format!("reason.{k}")).is_some() {
+                    errs.push(err(
+                        &format!("item.{k}"),
+                        "not_ticked",
+                        "Đánh dấu thành phần này nếu cần bổ sung, hoặc xóa lý do.",
+                        "Tick this component if it is to be supplemented, or clear the reason.",
+                    ));
+                }
+            }
+            for r in 0..2 {
+                let (n, why) = (f.text(&format!("extra_name.{r}")), f.text(&format!("extra_reason.{r}")));
+                if !n.trim().is_empty() || !why.trim().is_empty() {
+                    let i = items.len();
+                    remap.push((format!("items[{i}].name"), format!("extra_name.{r}")));
+                    remap.push((format!("items[{i}].reason"), format!("extra_reason.{r}")));
+                    items.push(SupplementItem { component_key: None, name: n, reason: why });
+                }
+            }
+            if let Some(c) = d.components.first() {
+                remap.push(("items".into(), format!("item.{}", c.key)));
+            }
+            Request::cmd(Command::RequestSupplement { items })
+        }
+        Action::SupplySupplement => Request::cmd(Command::SupplySupplement { note: opt(f, "note") }),
+        Action::Forward => Request::cmd(Command::Forward { note: opt(f, "note") }),
+        Action::SendBack => Request::cmd(Command::SendBack { reason: f.text("reason") }),
+        Action::NoticeFees => {
+            let mut items = Vec::new();
+            for r in 0..3 {
+                let (n, amt) = (f.text(&format!("fee_name.{r}")), f.text(&format!("fee_amount.{r}")));
+                if n.trim().is_empty() && amt.trim().is_empty() {
+                    continue;
+                }
+                let digits: String = amt.chars().filter(|c| !matches!(c, '.' | ',' | ' ')).collect();
+                let amount = match digits.parse::<i64>() {
+                    Ok(a) => a,
+                    Err(_) => {
+                        errs.push(err(
+                            &format!("fee_amount.{r}"),
+                            "invalid_amount",
+                            "Nhập số tiền bằng chữ số.",
+                            "Enter the amount in digits.",
+                        ));
+                        0
+                    }
+                };
+                let i = items.len();
+                remap.push((format!("items[{i}].name"), format!("fee_name.{r}")));
+                remap.push((format!("items[{i}].amount"), format!("fee_amount.{r}")));
+                items.push(FeeItem { name: n, amount });
+            }
+            remap.push(("items".into(), "fee_name.0".into()));
+            Request::cmd(Command::NoticeFees { items })
+        }
+        Action::MarkPaid => {
+            let method = match f.get("method") {
+                Some("cash") => PaymentMethod::Cash,
+                Some("online_national") => PaymentMethod::OnlineNational,
+                Some("online_local") => PaymentMethod::OnlineLocal,
+                _ => {
+                    errs.push(err("method", "invalid_method", "Chọn hình thức nộp.", "Choose how it was paid."));
+                    PaymentMethod::Cash
+                }
+            };
+            Request::cmd(Command::MarkPaid { method, receipt_number: f.text("receipt_number") })
+        }
+        Action::Stop => Request::cmd(Command::Stop {
+            reason: f.text("reason"),
+            basis: opt(f, "basis"),
+            financial_consequences: opt(f, "financial_consequences"),
+        }),
+        Action::Withdraw => Request::cmd(Command::Withdraw { reason: f.text("reason") }),
+        Action::Extend => {
+            let new_date = match f.get("new_date").map(str::trim).unwrap_or("").parse::<jiff::civil::Date>() {
+                Ok(x) => x,
+                Err(_) => {
+                    errs.push(err("new_date", "invalid_date", "Chọn ngày hẹn trả mới.", "Choose the new date."));
+                    jiff::civil::date(2000, 1, 1)
+                }
+            };
+            Request::cmd(Command::Extend { reason: f.text("reason"), new_date })
+        }
+        Action::Resolve => {
+            Request::cmd(Command::Resolve { name: f.text("name"), number: opt(f, "number"), note: opt(f, "note") })
+        }
+        Action::Return => {
+            let method = match f.get("method") {
+                Some("online") => ReturnMethod::Online,
+                Some("postal") => ReturnMethod::Postal,
+                _ => ReturnMethod::Counter,
+            };
+            Request::cmd(Command::Return { method, tracking_number: opt(f, "tracking_number"), note: opt(f, "note") })
+        }
+        Action::AttachResult | Action::Attach => {
+            return Err(vec![err("file", "multipart_required", "Chọn tệp để tải lên.", "Choose a file to upload.")]);
+        }
+    };
+    if errs.is_empty() { Ok((req, remap)) } else { Err(errs) }
+}
+
+/// The status a refused action re-renders with (409 stale or wrong state, 403, 422…).
+fn status_of(e: &AppError) -> StatusCode {
+    StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+fn app_errors(e: &AppError) -> Vec<FieldError> {
+    let fs = e.fields();
+    if fs.is_empty() { vec![FieldError::new("", e.code(), e.message_vi(), e.message_en())] } else { fs }
+}
+
+/// Back to the dossier page with the action's "done" message.
+fn done(lang: Lang, id: &str, action: Action) -> Response {
+    see_other(&with_lang(lang, &Route::OfficerDossier(id).with_query(&[("xong", action.slug())])))
+}
+
+/// `POST /can-bo/ho-so/{id}/{action}`: runs the action at the version the page showed; on
+/// success back to the dossier page with a message, else the page again with the errors
+/// and the form as typed.
+pub async fn action(
+    State(ctx): State<AppContext>,
+    lang: Lang,
+    Path((id, slug)): Path<(String, String)>,
+    form: PageForm,
+) -> Response {
+    let PageForm { user, fields } = form;
+    if let Some(r) = refuse_non_official(lang, &user) {
+        return r;
+    }
+    let Some(action) = Action::from_slug(&slug) else {
+        return error_page(lang, AppError::not_found("action"));
+    };
+    let (d, _) = match uc::get(&ctx, &user, &id).await {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, e),
+    };
+    let failed = |errors| Failed { action, fields: &fields, errors };
+    let Some(version) = fields.get("version").and_then(|v| v.trim().parse::<i64>().ok()) else {
+        let errors = vec![err(
+            action.slug(),
+            "version_missing",
+            "Thiếu phiên bản hồ sơ; tải lại trang.",
+            "The dossier version is missing; reload the page.",
+        )];
+        return render(&ctx, lang, &user, &id, StatusCode::UNPROCESSABLE_ENTITY, None, Some(&failed(errors))).await;
+    };
+    let (req, remap) = match build(action, &d, &fields) {
+        Ok(x) => x,
+        Err(errors) => {
+            let errors = map_errors(action, errors, &[]);
+            return render(&ctx, lang, &user, &id, StatusCode::UNPROCESSABLE_ENTITY, None, Some(&failed(errors))).await;
+        }
+    };
+    match uc::command(&ctx, &user, &id, version, req, None).await {
+        Ok(_) => done(lang, &id, action),
+        Err(AppError::NotFound { .. }) => error_page(lang, AppError::not_found("dossier")),
+        Err(e) => {
+            let errors = map_errors(action, app_errors(&e), &remap);
+            render(&ctx, lang, &user, &id, status_of(&e), None, Some(&failed(errors))).await
+        }
+    }
+}
+
+/// `POST /can-bo/ho-so/{id}/tep` (multipart): attaches a scan to a component.
+pub async fn upload_component(State(ctx): State<AppContext>, lang: Lang, Path(id): Path<String>, form: PageUpload) -> Response {
+    upload(&ctx, lang, &id, Action::Attach, form).await
+}
+
+/// `POST /can-bo/ho-so/{id}/tep-ket-qua` (multipart): attaches the result document.
+pub async fn upload_result(State(ctx): State<AppContext>, lang: Lang, Path(id): Path<String>, form: PageUpload) -> Response {
+    upload(&ctx, lang, &id, Action::AttachResult, form).await
+}
+
+async fn upload(ctx: &AppContext, lang: Lang, id: &str, action: Action, form: PageUpload) -> Response {
+    let PageUpload { user, fields, files } = form;
+    if let Some(r) = refuse_non_official(lang, &user) {
+        return r;
+    }
+    let key = if action == Action::AttachResult { RESULT_COMPONENT.to_string() } else { fields.text("component") };
+    let file_error = |e: FieldError| FieldError { field: fid(action.slug(), "file"), ..e };
+    let Some(file) = files.into_iter().find(|f| f.field == "file") else {
+        let errors = vec![file_error(err("", "file_missing", "Chọn tệp để tải lên.", "Choose a file to upload."))];
+        let failed = Failed { action, fields: &fields, errors };
+        return render(ctx, lang, &user, id, StatusCode::UNPROCESSABLE_ENTITY, None, Some(&failed)).await;
+    };
+    match uc::attach(ctx, &user, id, &key, file.content_type.as_deref(), &file.file_name, file.bytes).await {
+        Ok(_) => done(lang, id, action),
+        Err(AppError::NotFound { .. }) => error_page(lang, AppError::not_found("dossier")),
+        Err(e) => {
+            let errors = app_errors(&e).into_iter().map(file_error).collect();
+            let failed = Failed { action, fields: &fields, errors };
+            render(ctx, lang, &user, id, status_of(&e), None, Some(&failed)).await
+        }
+    }
+}

@@ -1,0 +1,432 @@
+//! The officer's dossier page (`/can-bo/ho-so/{id}`): applicant, procedure and dates, the
+//! components with their files (inline previews), the forms of the actions the officer may
+//! take now (`actions`), the control slip (form 06) and the timeline; the printable control
+//! slip; and a dossier's file, shown inline or downloaded.
+
+use super::actions::{Action, Failed, Fcx, allowed, payment_method};
+use super::{DueBadge, due_badge, due_state, limit_label, refuse_non_official, role_label, timeliness_label};
+use crate::kit::layout::html;
+use crate::kit::officer::{MenuLink, menu};
+use crate::kit::{Frame, Lang, PageUser, Route, error_page, hour_day, money, other_lang_href, title_with_errors};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use motcua_app::AppContext;
+use motcua_app::auth::CurrentUser;
+use motcua_app::usecases::dossiers::{self as uc, TimelineEntry};
+use motcua_domain::dossier::{Dossier, FileRef, PaymentMethod, RESULT_COMPONENT};
+use motcua_domain::error::FieldError;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+fn event_label(lang: Lang, kind: &str) -> &'static str {
+    match kind {
+        "created" => lang.t("Tạo hồ sơ", "Created"),
+        "submitted" => lang.t("Nộp hồ sơ", "Submitted"),
+        "received" => lang.t("Tiếp nhận", "Received"),
+        "refused" => lang.t("Từ chối tiếp nhận", "Refused"),
+        "supplement_requested" => lang.t("Yêu cầu bổ sung", "Supplement requested"),
+        "supplement_supplied" => lang.t("Đã bổ sung", "Supplement supplied"),
+        "forwarded" => lang.t("Chuyển bước", "Forwarded"),
+        "sent_back" => lang.t("Trả lại bước trước", "Sent back"),
+        "fees_noticed" => lang.t("Thông báo phí, lệ phí", "Fee notice"),
+        "paid" => lang.t("Đã nộp phí", "Paid"),
+        "stopped" => lang.t("Dừng giải quyết", "Stopped"),
+        "withdrawn" => lang.t("Rút hồ sơ", "Withdrawn"),
+        "extended" => lang.t("Gia hạn", "Extended"),
+        "resolved" => lang.t("Có kết quả", "Resolved"),
+        "result_returned" => lang.t("Trả kết quả", "Result returned"),
+        "file_attached" => lang.t("Đính kèm tệp", "File attached"),
+        "file_removed" => lang.t("Gỡ tệp", "File removed"),
+        "rated" => lang.t("Đánh giá", "Rated"),
+        _ => lang.t("Sự kiện", "Event"),
+    }
+}
+
+fn event_detail(e: &serde_json::Value) -> String {
+    let s = |k: &str| e.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(c) = s("code") {
+        parts.push(c);
+    }
+    for k in ["name", "number", "note", "reason", "receipt_number", "tracking_number", "comment"] {
+        if let Some(v) = s(k) {
+            parts.push(v);
+        }
+    }
+    if let Some(r) = e.get("reasons").and_then(|v| v.as_array()) {
+        parts.extend(r.iter().filter_map(|x| x.as_str().map(str::to_string)));
+    }
+    if let Some(items) = e.get("items").and_then(|v| v.as_array()) {
+        parts.extend(items.iter().filter_map(|x| x.get("name").and_then(|n| n.as_str()).map(str::to_string)));
+    }
+    if let Some(f) = e.get("file").and_then(|f| f.get("name")).and_then(|n| n.as_str()) {
+        parts.push(f.to_string());
+    }
+    parts.join(" · ")
+}
+
+/// A file on the page: where it opens, its name and size, how it previews.
+pub struct FileView {
+    pub href: String,
+    pub name: String,
+    pub kb: i64,
+    /// "pdf", "image" or "" (no preview).
+    pub preview: &'static str,
+    /// The bytes are gone from the file store: shown, marked, not linked.
+    pub missing: bool,
+}
+
+fn file_view(d: &Dossier, f: &FileRef, missing: &[String]) -> FileView {
+    FileView {
+        missing: missing.contains(&f.id),
+        href: Route::OfficerFile(&d.id, &f.id).path(),
+        name: f.name.clone(),
+        kb: (f.size + 1023) / 1024,
+        preview: match f.media_type.as_str() {
+            "application/pdf" => "pdf",
+            "image/png" | "image/jpeg" => "image",
+            _ => "",
+        },
+    }
+}
+
+/// A row of the components table.
+struct ComponentRow {
+    name: String,
+    required: bool,
+    provided: bool,
+    digitized: bool,
+    originals: u8,
+    copies: u8,
+    files: Vec<FileView>,
+}
+
+/// A row of the control slip (form 06).
+pub struct SlipRow {
+    step: String,
+    giver: String,
+    from: String,
+    to: String,
+    to_role: String,
+    at: String,
+    result: &'static str,
+    note: String,
+}
+
+/// The control slip's rows: every hand-over with giver, receiver, time and the result of
+/// the step handed over.
+pub fn slip_rows(lang: Lang, d: &Dossier, names: &HashMap<String, String>) -> Vec<SlipRow> {
+    d.handovers
+        .iter()
+        .map(|h| SlipRow {
+            step: h
+                .from_step
+                .and_then(|i| d.steps.get(i))
+                .map_or_else(|| lang.t("Tiếp nhận hồ sơ", "Reception").to_string(), |s| s.name.clone()),
+            giver: names.get(&h.giver_id).cloned().unwrap_or_else(|| h.giver_id.clone()),
+            from: h.from_agency.clone().unwrap_or_else(|| d.receiving.name.clone()),
+            to: h.to_agency.clone(),
+            to_role: if h.from_step == Some(h.to_step) {
+                lang.t("Bộ phận một cửa", "One-stop unit").to_string()
+            } else {
+                d.steps.get(h.to_step).map(|s| format!("{} – {}", s.name, role_label(lang, s.role))).unwrap_or_default()
+            },
+            at: hour_day(Some(h.at)),
+            result: timeliness_label(lang, h.step_timeliness),
+            note: h.note.clone().unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// A line of the timeline.
+struct Entry {
+    at: String,
+    label: &'static str,
+    who: String,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "officer/dossier.html")]
+struct DossierView<'a> {
+    lang: Lang,
+    frame: Frame,
+    user: &'a CurrentUser,
+    menu: Vec<MenuLink>,
+    errors: Vec<FieldError>,
+    d: &'a Dossier,
+    code: String,
+    flash: Option<&'a str>,
+    badge: Option<DueBadge>,
+    step: String,
+    limit: String,
+    outcome: Vec<String>,
+    components: Vec<ComponentRow>,
+    /// Other documents and the result document: (label, files), when there are some.
+    extra: Vec<(&'static str, Vec<FileView>)>,
+    actions: Vec<Action>,
+    methods: Vec<PaymentMethod>,
+    failed: Option<&'a Failed<'a>>,
+    slip: Vec<SlipRow>,
+    timeline: Vec<Entry>,
+}
+
+impl<'a> DossierView<'a> {
+    fn fcx(&self, a: &Action) -> Fcx<'a> {
+        Fcx::new(*a, self.failed)
+    }
+    fn has_file(&self, key: &str) -> bool {
+        self.d.files.iter().any(|x| !x.removed && x.component_key == key)
+    }
+    /// The label of a component's reason in the supplement form.
+    fn reason_label(&self, component: &str) -> String {
+        format!("{} – {component}", self.lang.t("Lý do", "Reason"))
+    }
+    fn channel(&self) -> &'static str {
+        super::channel_label(self.lang, self.d.channel)
+    }
+    fn has_result(&self) -> bool {
+        self.has_file(RESULT_COMPONENT)
+    }
+    fn when(&self, ms: &Option<i64>) -> String {
+        hour_day(*ms)
+    }
+    fn total_fees(&self) -> String {
+        let total = money(self.d.fees.iter().map(|x| x.amount).sum());
+        // "1.500.000 đồng": the form shows the figure and the unit apart.
+        total.trim_end_matches(" đồng").to_string()
+    }
+    fn payment_methods(&self) -> Vec<(&'static str, &'static str)> {
+        self.methods.iter().map(|m| payment_method(self.lang, *m)).collect()
+    }
+    /// How a result may be returned: form value and label.
+    fn return_methods(&self) -> [(&'static str, &'static str); 3] {
+        let lang = self.lang;
+        [
+            ("counter", lang.t("Tại quầy", "At the counter")),
+            ("online", lang.t("Trực tuyến", "Online")),
+            ("postal", lang.t("Qua bưu chính", "By post")),
+        ]
+    }
+    fn next_step(&self) -> Option<String> {
+        self.d.steps.get(self.d.step + 1).map(|s| format!("{} ({})", s.agency.name, role_label(self.lang, s.role)))
+    }
+    fn next_step_name(&self) -> &str {
+        self.d.steps.get(self.d.step + 1).map_or("", |s| s.name.as_str())
+    }
+}
+
+fn outcome(lang: Lang, d: &Dossier) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(r) = &d.result {
+        out.push(format!(
+            "{}: {} {} – {}",
+            lang.t("Kết quả", "Result"),
+            r.name,
+            r.number.as_deref().unwrap_or(""),
+            hour_day(Some(r.at))
+        ));
+    }
+    if let Some(t) = d.timeliness {
+        out.push(format!("{}: {}", lang.t("Đánh giá thời hạn", "Timeliness"), timeliness_label(lang, Some(t))));
+    }
+    if let Some(r) = &d.returned {
+        out.push(format!(
+            "{}: {} {}",
+            lang.t("Đã trả kết quả", "Returned"),
+            hour_day(Some(r.at)),
+            r.tracking_number.as_deref().unwrap_or("")
+        ));
+    }
+    for (label, e) in [
+        (lang.t("Từ chối", "Refused"), &d.refusal),
+        (lang.t("Dừng", "Stopped"), &d.stop),
+        (lang.t("Rút", "Withdrawn"), &d.withdrawal),
+    ] {
+        if let Some(e) = e {
+            out.push(format!("{label}: {}", e.reasons.join("; ")));
+        }
+    }
+    if let Some(s) = d.supplements.last().filter(|s| s.supplied_at.is_none()) {
+        let items: Vec<String> = s.items.iter().map(|i| format!("{} ({})", i.name, i.reason)).collect();
+        out.push(format!("{}: {}", lang.t("Đang chờ bổ sung", "Awaiting supplement"), items.join("; ")));
+    }
+    if !d.fees.is_empty() && d.payment.is_none() {
+        let items: Vec<String> =
+            d.fees.iter().map(|f| format!("{} {} đ", f.name, money(f.amount).trim_end_matches(" đồng"))).collect();
+        out.push(format!("{}: {}", lang.t("Phí, lệ phí phải nộp", "Fees due"), items.join("; ")));
+    }
+    if let Some(r) = &d.rating {
+        out.push(format!(
+            "{}: {}",
+            lang.t("Đánh giá của người nộp", "Applicant's rating"),
+            if r.satisfied { lang.t("Hài lòng", "Satisfied") } else { lang.t("Không hài lòng", "Not satisfied") }
+        ));
+    }
+    out
+}
+
+/// Loads and renders a dossier page (after a GET, or again after a refused action).
+pub async fn render(
+    ctx: &AppContext,
+    lang: Lang,
+    user: &CurrentUser,
+    id: &str,
+    status: StatusCode,
+    flash: Option<&str>,
+    failed: Option<&Failed<'_>>,
+) -> Response {
+    let (d, timeline) = match uc::get(ctx, user, id).await {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, e),
+    };
+    let mut ids: Vec<String> = timeline.iter().map(|e| e.actor_id.clone()).collect();
+    ids.extend(d.handovers.iter().map(|h| h.giver_id.clone()));
+    let names = uc::user_names(ctx, ids).await.unwrap_or_default();
+    let (actions, methods) = allowed(ctx, user, &d);
+    let missing = match uc::missing_files(ctx, &d).await {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, e),
+    };
+    let files_of = |key: &str| -> Vec<FileView> {
+        d.files.iter().filter(|f| !f.removed && f.component_key == key).map(|f| file_view(&d, f, &missing)).collect()
+    };
+    let components = d
+        .components
+        .iter()
+        .map(|c| ComponentRow {
+            name: c.name.clone(),
+            required: c.required,
+            provided: c.provided,
+            digitized: c.digitized,
+            originals: c.originals,
+            copies: c.copies,
+            files: files_of(&c.key),
+        })
+        .collect();
+    let extra =
+        [("other", lang.t("Giấy tờ khác", "Other documents")), (RESULT_COMPONENT, lang.t("Văn bản kết quả", "Result document"))]
+            .into_iter()
+            .map(|(key, label)| (label, files_of(key)))
+            .filter(|(_, files)| !files.is_empty())
+            .collect();
+    let timeline = timeline
+        .iter()
+        .map(|e: &TimelineEntry| Entry {
+            at: hour_day(Some(e.at)),
+            label: event_label(lang, &e.kind),
+            who: names.get(&e.actor_id).cloned().unwrap_or_else(|| e.actor_id.clone()),
+            detail: event_detail(&e.event),
+        })
+        .collect();
+    let errors = failed.map(|f| f.errors.clone()).unwrap_or_default();
+    let title = format!("{} {}", lang.t("Hồ sơ", "Dossier"), d.code.as_deref().unwrap_or(""));
+    let view = DossierView {
+        lang,
+        frame: Frame::new(title_with_errors(lang, &title, &errors), other_lang_href(lang, &Route::OfficerDossier(id).path())),
+        user,
+        menu: menu(lang, user, None),
+        errors,
+        code: d.code.clone().unwrap_or_else(|| lang.t("(chưa có mã)", "(no code yet)").into()),
+        flash,
+        badge: due_badge(lang, due_state(&d, ctx.clock.now_ms()), d.status.is_paused()),
+        step: d
+            .current_step()
+            .map(|s| format!("{} – {} ({})", s.name, s.agency.name, role_label(lang, s.role)))
+            .unwrap_or_else(|| "—".into()),
+        limit: limit_label(lang, d.procedure.time_limit),
+        outcome: outcome(lang, &d),
+        components,
+        extra,
+        actions,
+        methods,
+        failed,
+        slip: slip_rows(lang, &d, &names),
+        timeline,
+        d: &d,
+    };
+    html(status, &view)
+}
+
+#[derive(Deserialize)]
+pub struct DossierParams {
+    xong: Option<String>,
+}
+
+/// `GET /can-bo/ho-so/{id}`: the dossier with its components, previews, control slip,
+/// timeline and the actions the officer may take now.
+pub async fn dossier_page(
+    State(ctx): State<AppContext>,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    Query(p): Query<DossierParams>,
+) -> Response {
+    if let Some(r) = refuse_non_official(lang, &user) {
+        return r;
+    }
+    let flash = p.xong.as_deref().and_then(Action::from_slug).map(|a| a.done(lang));
+    render(&ctx, lang, &user, &id, StatusCode::OK, flash, None).await
+}
+
+#[derive(Template)]
+#[template(path = "officer/control_slip.html")]
+struct SlipView<'a> {
+    lang: Lang,
+    frame: Frame,
+    d: &'a Dossier,
+    slip: Vec<SlipRow>,
+}
+
+impl SlipView<'_> {
+    fn when(&self, ms: &Option<i64>) -> String {
+        hour_day(*ms)
+    }
+}
+
+/// `GET /can-bo/ho-so/{id}/phieu-kiem-soat`: the control slip alone, to print.
+pub async fn control_slip_page(
+    State(ctx): State<AppContext>,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+) -> Response {
+    if let Some(r) = refuse_non_official(lang, &user) {
+        return r;
+    }
+    let (d, _) = match uc::get(&ctx, &user, &id).await {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, e),
+    };
+    let names = uc::user_names(&ctx, d.handovers.iter().map(|h| h.giver_id.clone()).collect()).await.unwrap_or_default();
+    let frame = Frame::new(lang.t("Phiếu kiểm soát", "Control slip"), other_lang_href(lang, &Route::ControlSlip(&id).path()));
+    html(StatusCode::OK, &SlipView { lang, frame, slip: slip_rows(lang, &d, &names), d: &d })
+}
+
+#[derive(Deserialize)]
+pub struct FileParams {
+    #[serde(rename = "tai-ve")]
+    download: Option<String>,
+}
+
+/// `GET /can-bo/ho-so/{id}/tep/{file_id}`: a file shown inline (PDF and images, for the
+/// preview frames of the dossier page; framing by our own pages only) or downloaded.
+pub async fn file(
+    State(ctx): State<AppContext>,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path((id, file_id)): Path<(String, String)>,
+    Query(p): Query<FileParams>,
+) -> Response {
+    if let Some(r) = refuse_non_official(lang, &user) {
+        return r;
+    }
+    let (f, bytes) = match uc::file(&ctx, &user, &id, &file_id).await {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, e),
+    };
+    let previewable = matches!(f.media_type.as_str(), "application/pdf" | "image/png" | "image/jpeg");
+    crate::kit::http::file_response(&f, bytes, previewable && p.download.is_none())
+}

@@ -1,0 +1,147 @@
+//! `GET /can-bo/ho-so`: the dossiers the officer's units hold now, most urgent first, with
+//! the due counts; filter by status, search by code, applicant or procedure.
+
+use super::{DueBadge, DueState, due_badge, due_state, refuse_non_official};
+use crate::kit::layout::html;
+use crate::kit::officer::{MenuLink, menu};
+use crate::kit::{Frame, Lang, PageUser, Route, error_page, hour_day, other_lang_href, with_lang};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use motcua_app::AppContext;
+use motcua_app::auth::CurrentUser;
+use motcua_app::usecases::dossiers::{self as uc, DueCounts, ListQuery};
+use motcua_domain::dossier::Status;
+use motcua_domain::error::FieldError;
+use serde::Deserialize;
+
+const PAGE_SIZE: i64 = 50;
+
+#[derive(Deserialize)]
+pub struct InboxParams {
+    status: Option<String>,
+    q: Option<String>,
+    page: Option<i64>,
+}
+
+struct Row {
+    class: &'static str,
+    href: String,
+    code: String,
+    procedure: String,
+    applicant: String,
+    status: &'static str,
+    step: Option<String>,
+    due: String,
+    badge: Option<DueBadge>,
+}
+
+/// The pager: "n/pages" with the links before and after, when there is more than one page.
+struct Pager {
+    page: i64,
+    pages: i64,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "officer/inbox.html")]
+struct InboxView<'a> {
+    lang: Lang,
+    frame: Frame,
+    user: &'a CurrentUser,
+    menu: Vec<MenuLink>,
+    errors: Vec<FieldError>,
+    title: &'a str,
+    counts: DueCounts,
+    /// (code, label, selected)
+    statuses: Vec<(&'static str, &'static str, bool)>,
+    q: String,
+    total: i64,
+    rows: Vec<Row>,
+    pager: Option<Pager>,
+}
+
+/// `GET /can-bo/ho-so`.
+pub async fn inbox(
+    State(ctx): State<AppContext>,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Query(p): Query<InboxParams>,
+) -> Response {
+    if let Some(r) = refuse_non_official(lang, &user) {
+        return r;
+    }
+    let status = p.status.clone().filter(|s| Status::parse(s).is_some());
+    let q = p.q.clone().unwrap_or_default();
+    let page_no = p.page.unwrap_or(1).max(1);
+    let query = ListQuery {
+        statuses: status.iter().cloned().collect(),
+        q: Some(q.clone()).filter(|s| !s.trim().is_empty()),
+        limit: PAGE_SIZE,
+        offset: (page_no - 1) * PAGE_SIZE,
+    };
+    let (items, total, counts) = match uc::list(&ctx, &user, query).await {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, e),
+    };
+    let now = ctx.clock.now_ms();
+    let rows = items
+        .iter()
+        .map(|d| {
+            let state = due_state(d, now);
+            Row {
+                class: match state {
+                    Some(DueState::Overdue) => "row-overdue",
+                    Some(DueState::DueSoon) => "row-soon",
+                    _ => "",
+                },
+                href: lang.href(Route::OfficerDossier(&d.id)),
+                code: d.code.clone().unwrap_or_else(|| lang.t("(chưa có mã)", "(no code yet)").into()),
+                procedure: d.procedure.name.clone(),
+                applicant: d.applicant.name.clone(),
+                status: lang.t(d.status.label_vi(), d.status.label_en()),
+                step: d.current_step().map(|s| s.name.clone()),
+                due: hour_day(d.due_at),
+                badge: due_badge(lang, state, d.status.is_paused()),
+            }
+        })
+        .collect();
+    let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
+    let link = |n: i64| {
+        let n = n.to_string();
+        let mut pairs = vec![("page", n.as_str()), ("q", q.as_str())];
+        if let Some(s) = &status {
+            pairs.push(("status", s));
+        }
+        with_lang(lang, &Route::OfficerInbox.with_query(&pairs))
+    };
+    let pager = (pages > 1).then(|| Pager {
+        page: page_no,
+        pages,
+        prev: (page_no > 1).then(|| link(page_no - 1)),
+        next: (page_no < pages).then(|| link(page_no + 1)),
+    });
+    let statuses = Status::ALL
+        .into_iter()
+        .filter(|s| *s != Status::Draft)
+        .map(|s| (s.code(), lang.t(s.label_vi(), s.label_en()), status.as_deref() == Some(s.code())))
+        .collect();
+    let title = lang.t("Hồ sơ cần xử lý", "Dossiers to handle");
+    let view = InboxView {
+        lang,
+        frame: Frame::new(title, other_lang_href(lang, &Route::OfficerInbox.path())),
+        user: &user,
+        menu: menu(lang, &user, Some(Route::OfficerInbox)),
+        errors: Vec::new(),
+        title,
+        counts,
+        statuses,
+        q,
+        total,
+        rows,
+        pager,
+    };
+    html(StatusCode::OK, &view)
+}
