@@ -114,9 +114,9 @@ both_backends! {
         let d = api_step(&clerk, &d, "forward", json!({})).await;
         api_step(&app.login("chuyenvien").await, &d, "forward", json!({})).await;
         let leader = app.login("lanhdao").await;
-        let result = b"%PDF-1.7\n% the signed result of this test\n%%EOF\n";
+        let result = motcua_testkit::files::pdf("the signed result of this test");
         let (s, d) = leader
-            .raw(Method::PUT, &format!("/api/v1/dossiers/{id}/components/result/files?name=ket-qua.pdf"), "application/pdf", result.to_vec())
+            .raw(Method::PUT, &format!("/api/v1/dossiers/{id}/components/result/files?name=ket-qua.pdf"), "application/pdf", result)
             .await;
         assert_eq!(s, StatusCode::CREATED, "{d}");
         api_step(&leader, &d, "resolve", json!({"name": "Thẻ công chứng viên"})).await;

@@ -26,7 +26,7 @@ async fn counter_filing(clerk: &Client) -> Value {
 
 /// Đăng ký khai sinh: commune level, online only (Chỉ thị 24/CT-TTg).
 const KHAI_SINH: &str = "1.001193";
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+const PDF: &[u8] = motcua_testkit::files::PDF;
 
 async fn upload(c: &Client, d: &Value, key: &str) -> Value {
     let path = format!("/api/v1/dossiers/{}/components/{key}/files?name={key}.pdf", d["id"].as_str().unwrap());

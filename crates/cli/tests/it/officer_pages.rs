@@ -193,13 +193,13 @@ both_backends! {
         // without one, issue #10 item 5), then the result, the extension, send back, stop; no forward.
         let leader = Browser::login(&app, "lanhdao").await;
         let p4 = leader.get(&path).await;
-        assert_offers(&p4, &["tep-ket-qua", "gia-han", "tra-lai", "yeu-cau-bo-sung", "thong-bao-phi", "dung-xu-ly", "tep"], "leader, approval, no result file");
+        assert_offers(&p4, &["tep-ket-qua", "gia-han", "tra-lai", "yeu-cau-bo-sung", "thong-bao-phi", "tu-choi-giai-quyet", "dung-xu-ly", "tep"], "leader, approval, no result file");
         let (s, b) = app.login("lanhdao").await
             .raw(reqwest::Method::PUT, &format!("/api/v1/dossiers/{id}/components/result/files?name=ket-qua.pdf"), "application/pdf", PDF.to_vec())
             .await;
         assert_eq!(s, StatusCode::CREATED, "{b}");
         let p4 = leader.get(&path).await;
-        assert_offers(&p4, &["ket-qua", "tep-ket-qua", "gia-han", "tra-lai", "yeu-cau-bo-sung", "thong-bao-phi", "dung-xu-ly", "tep"], "leader, approval");
+        assert_offers(&p4, &["ket-qua", "tep-ket-qua", "gia-han", "tra-lai", "yeu-cau-bo-sung", "thong-bao-phi", "tu-choi-giai-quyet", "dung-xu-ly", "tep"], "leader, approval");
         let r = post_action(&leader, &p4, &id, "ket-qua", &[("name", "")]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains(r##"href="#ket-qua-name""##), "{}", r.body);
@@ -244,5 +244,40 @@ both_backends! {
         assert!(text.starts_with("\"STT\",\"Mã hồ sơ\""), "{text}");
         assert!(text.contains("\"000.00.20.H40-260302-0001\"") && text.contains("\"Đã trả kết quả\""), "{text}");
         assert_eq!(citizen_page.get("/can-bo/so-theo-doi").await.status, StatusCode::FORBIDDEN);
+    }
+
+    async fn the_competent_leader_refuses_after_appraisal_from_the_page(app) {
+        // Issue #11 item 10 on the officer page: the commune leader, at the last step.
+        app.ctx.clock.set(vn("2026-03-02T09:00:00"));
+        let clerk = app.login("tiepnhan.hoalu").await;
+        let (s, d) = clerk
+            .post("/api/v1/dossiers", json!({"procedure_code": "1.004873",
+                "applicant": {"name": "Nguyễn Văn An", "id_number": "037092001234", "phone": "0912345678", "address": "Phường Hoa Lư"},
+                "components": [{"key": "to_khai", "provided": true}, {"key": "giay_to_tuy_than", "provided": true}]}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        let id = d["id"].as_str().unwrap().to_string();
+        let forward = |c: Client, d: Value| async move {
+            let (s, d) = c.post(&format!("/api/v1/dossiers/{}/forward", d["id"].as_str().unwrap()), json!({"version": d["version"]})).await;
+            assert_eq!(s, StatusCode::OK, "{d}");
+            d
+        };
+        let d = forward(clerk, d).await;
+        let specialist_page = Browser::login(&app, "chuyenvien.hoalu").await.get(&format!("/can-bo/ho-so/{id}")).await;
+        assert!(!offered(&specialist_page).contains(&"tu-choi-giai-quyet".to_string()), "a specialist does not refuse");
+        forward(app.login("chuyenvien.hoalu").await, d).await;
+        let leader = Browser::login(&app, "lanhdao.hoalu").await;
+        let p = leader.get(&format!("/can-bo/ho-so/{id}")).await;
+        assert!(offered(&p).contains(&"tu-choi-giai-quyet".to_string()), "{:?}", offered(&p));
+        // No reason: the form comes back with the error, nothing recorded.
+        let before = events_of(&app, &id).await;
+        let r = post_action(&leader, &p, &id, "tu-choi-giai-quyet", &[("reasons", "  ")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(events_of(&app, &id).await, before);
+        let r = post_action(&leader, &p, &id, "tu-choi-giai-quyet", &[("reasons", "Không đủ điều kiện\nThiếu xác nhận cư trú"), ("basis", "Điều 22 Luật Hộ tịch")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let (_, d) = app.login("lanhdao.hoalu").await.get(&format!("/api/v1/dossiers/{id}")).await;
+        assert_eq!(d["dossier"]["national_status"], 9, "{d}");
+        assert_eq!(d["dossier"]["appraisal_refusal"]["reasons"].as_array().map(Vec::len), Some(2), "{d}");
     }
 }

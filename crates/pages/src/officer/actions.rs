@@ -33,6 +33,7 @@ pub enum Action {
     NoticeFees,
     MarkPaid,
     Stop,
+    RefuseAfterAppraisal,
     Withdraw,
     Extend,
     AttachResult,
@@ -43,7 +44,7 @@ pub enum Action {
 
 impl Action {
     /// In the order the page shows them.
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Self::Receive,
         Self::Refuse,
         Self::Supplement,
@@ -57,6 +58,7 @@ impl Action {
         Self::Resolve,
         Self::Return,
         Self::Attach,
+        Self::RefuseAfterAppraisal,
         Self::Stop,
         Self::Withdraw,
     ];
@@ -73,6 +75,7 @@ impl Action {
             Self::NoticeFees => "thong-bao-phi",
             Self::MarkPaid => "da-nop-phi",
             Self::Stop => "dung-xu-ly",
+            Self::RefuseAfterAppraisal => "tu-choi-giai-quyet",
             Self::Withdraw => "rut-ho-so",
             Self::Extend => "gia-han",
             Self::AttachResult => "tep-ket-qua",
@@ -101,7 +104,7 @@ impl Action {
 
     /// The actions that end or refuse a dossier get the warning button.
     pub fn warning(self) -> bool {
-        matches!(self, Self::Refuse | Self::Stop | Self::Withdraw)
+        matches!(self, Self::Refuse | Self::RefuseAfterAppraisal | Self::Stop | Self::Withdraw)
     }
 
     pub fn title(self, lang: impl Borrow<Lang>) -> &'static str {
@@ -116,6 +119,9 @@ impl Action {
             Self::NoticeFees => lang.t("Thông báo phí, lệ phí", "Fee notice"),
             Self::MarkPaid => lang.t("Xác nhận đã nộp phí, lệ phí", "Mark the fees paid"),
             Self::Stop => lang.t("Dừng giải quyết (Mẫu 05)", "Stop processing (form 05)"),
+            Self::RefuseAfterAppraisal => {
+                lang.t("Từ chối giải quyết hồ sơ (sau thẩm định)", "Refuse to resolve the dossier (after appraisal)")
+            }
             Self::Withdraw => lang.t("Rút hồ sơ theo yêu cầu của người nộp", "Withdraw at the applicant's request"),
             Self::Extend => lang.t(
                 "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết (Mẫu 04)",
@@ -141,6 +147,7 @@ impl Action {
             Self::NoticeFees => lang.t("Gửi thông báo", "Send the notice"),
             Self::MarkPaid => lang.t("Xác nhận đã nộp", "Mark paid"),
             Self::Stop => lang.t("Dừng giải quyết", "Stop"),
+            Self::RefuseAfterAppraisal => lang.t("Từ chối giải quyết", "Refuse to resolve"),
             Self::Withdraw => lang.t("Rút hồ sơ", "Withdraw"),
             Self::Extend => lang.t("Hẹn lại", "Reschedule"),
             Self::AttachResult | Self::Attach => lang.t("Tải lên", "Upload"),
@@ -161,6 +168,10 @@ impl Action {
             Self::NoticeFees => lang.t("Đã thông báo phí, lệ phí.", "The fee notice was sent."),
             Self::MarkPaid => lang.t("Đã ghi nhận nộp phí, lệ phí.", "The payment was recorded."),
             Self::Stop => lang.t("Đã dừng giải quyết hồ sơ.", "Processing was stopped."),
+            Self::RefuseAfterAppraisal => lang.t(
+                "Đã từ chối giải quyết hồ sơ; văn bản trả qua bộ phận một cửa.",
+                "The dossier was refused; the letter goes back through the one-stop.",
+            ),
             Self::Withdraw => lang.t("Đã rút hồ sơ.", "The dossier was withdrawn."),
             Self::Extend => lang.t("Đã hẹn lại ngày trả kết quả.", "The new appointment was recorded."),
             Self::AttachResult | Self::Attach => lang.t("Đã đính kèm tệp.", "The file was attached."),
@@ -181,6 +192,7 @@ impl Action {
             Self::NoticeFees => CommandKind::NoticeFees,
             Self::MarkPaid => CommandKind::MarkPaid,
             Self::Stop => CommandKind::Stop,
+            Self::RefuseAfterAppraisal => CommandKind::RefuseAfterAppraisal,
             Self::Withdraw => CommandKind::Withdraw,
             Self::Extend => CommandKind::Extend,
             Self::AttachResult => CommandKind::AttachResult,
@@ -429,6 +441,10 @@ fn build(action: Action, d: &Dossier, f: &FormFields) -> Result<(Request, Remap)
             reason: f.text("reason"),
             basis: opt(f, "basis"),
             financial_consequences: opt(f, "financial_consequences"),
+        }),
+        Action::RefuseAfterAppraisal => Request::cmd(Command::RefuseAfterAppraisal {
+            reasons: f.text("reasons").lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect(),
+            basis: opt(f, "basis"),
         }),
         Action::Withdraw => Request::cmd(Command::Withdraw { reason: f.text("reason") }),
         Action::Extend => {
