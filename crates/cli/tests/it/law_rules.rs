@@ -497,4 +497,45 @@ both_backends! {
             assert!(body.contains(&format!("{label} &lt;script&gt;")), "{label}: {}", p.body);
         }
     }
+
+    async fn a_counter_applicant_rates_on_the_kiosk_page_with_the_receipt_codes(app) {
+        app.ctx.clock.set(vn("2026-03-02T09:00:00"));
+        let clerk = app.login("tiepnhan.hoalu").await;
+        let d = counter_filing(&clerk).await;
+        let id = d["id"].as_str().unwrap().to_string();
+        let rating_code = d["rating_code"].as_str().unwrap_or_else(|| panic!("no rating code: {d}")).to_string();
+        // The receipt prints it, with where to rate.
+        let officer = crate::browser::Browser::login(&app, "tiepnhan.hoalu").await;
+        let receipt = officer.get(&format!("/can-bo/ho-so/{id}/giay-tiep-nhan")).await;
+        assert!(receipt.body.contains(&rating_code) && receipt.body.contains("/danh-gia"), "{}", receipt.body);
+        let kiosk = crate::browser::Browser::new(&app);
+        let code = d["code"].as_str().unwrap().to_lowercase();
+        let post = |fields: Vec<(&'static str, String)>| {
+            let kiosk = &kiosk;
+            async move { kiosk.post("/danh-gia", &fields).await }
+        };
+        // Before the result: said on the form, nothing recorded.
+        let events = app.count("dossier_events").await;
+        let p = post(vec![("code", code.clone()), ("rating_code", rating_code.clone()), ("satisfied", "yes".into())]).await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+        assert_eq!(app.count("dossier_events").await, events);
+        // Nothing chosen: asked again.
+        let p = post(vec![("code", code.clone()), ("rating_code", rating_code.clone())]).await;
+        assert!(p.status == StatusCode::UNPROCESSABLE_ENTITY && p.body.contains("Chọn hài lòng"), "{}", p.body);
+        let (_, d) = step(&clerk, &d, "forward", json!({})).await;
+        let (_, d) = step(&app.login("chuyenvien.hoalu").await, &d, "forward", json!({})).await;
+        let (s, _) = step(&app.login("lanhdao.hoalu").await, &d, "resolve", json!({"name": "Giấy xác nhận"})).await;
+        assert_eq!(s, StatusCode::OK);
+        // A wrong rating code reads like an unknown dossier.
+        let p = post(vec![("code", code.clone()), ("rating_code", "00000000".into()), ("satisfied", "yes".into())]).await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND, "{}", p.body);
+        let p = post(vec![("code", code.clone()), ("rating_code", rating_code.clone()), ("satisfied", "no".into()), ("comment", "Chờ lâu".into())]).await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+        assert!(p.body.contains("Cảm ơn"), "{}", p.body);
+        let (_, k) = app.login("giamsat").await.get("/api/v1/kpi?from=2026-03-01&to=2026-03-31").await;
+        assert_eq!(k["rated_unsatisfied"].as_i64(), Some(1), "{k}");
+        // Once only.
+        let p = post(vec![("code", code), ("rating_code", rating_code), ("satisfied", "yes".into())]).await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    }
 }

@@ -31,6 +31,9 @@ pub fn normalize(html: &str) -> String {
     // Filing references are random (N + day + 8 characters of Crockford's base32).
     let reference = regex::Regex::new(r"\bN[0-9]{6}-[0-9A-HJKMNP-TV-Z]{8}\b").unwrap();
     let html = reference.replace_all(&html, "[filing-reference]");
+    // Rating codes on counter receipts are random 8-digit numbers.
+    let rating = regex::Regex::new(r#"<strong class="code">[0-9]{8}</strong>"#).unwrap();
+    let html = rating.replace_all(&html, r#"<strong class="code">[rating-code]</strong>"#);
     let collapse = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out = String::new();
     let mut rest: &str = &html;

@@ -16,6 +16,8 @@ pub enum Route<'a> {
     OpenData,
     ApiDocs,
     Tracking,
+    /// The kiosk rating of a counter dossier (code + the rating code on the receipt).
+    CounterRating,
     FileOnline(&'a str),
     Component(&'a str, &'a str),
     Review(&'a str),
@@ -79,6 +81,7 @@ impl Route<'_> {
             Route::OpenData => "/open-data",
             Route::ApiDocs => "/api/docs/",
             Route::Tracking => "/tra-cuu",
+            Route::CounterRating => "/danh-gia",
             Route::FileOnline(_) => "/nop-ho-so/{code}",
             Route::Component(..) => "/ho-so-cua-toi/{id}/thanh-phan/{key}",
             Route::Review(_) => "/ho-so-cua-toi/{id}/xem-lai",

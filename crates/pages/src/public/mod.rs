@@ -5,4 +5,5 @@ pub mod catalog;
 pub mod forms;
 pub mod home;
 pub mod login;
+pub mod rating;
 pub mod tracking;
