@@ -19,4 +19,4 @@ pub use http::see_other;
 pub use lang::{Lang, lang_of, other_lang_href, with_lang};
 pub use layout::Frame;
 pub use route::Route;
-pub use session::{PageForm, PageUpload, PageUser, Upload, optional_user, read_multipart};
+pub use session::{PageForm, PageUpload, PageUser, Upload, optional_user};

@@ -24,15 +24,6 @@ use motcua_app::auth::{CurrentUser, authenticate, tokens_match};
 use motcua_app::upload::{Spooled, spool_dir, spool_stream};
 use motcua_app::{AppContext, AppError};
 
-/// The user as the domain's guard table sees them (`dossier::available`).
-pub fn actor_of(user: &CurrentUser) -> motcua_domain::dossier::Actor<'_> {
-    motcua_domain::dossier::Actor {
-        user_id: &user.user.id,
-        account: user.user.account_type,
-        memberships: &user.principal.memberships,
-    }
-}
-
 /// Where to go after login: only a local path, never another site (`//evil`, `/\evil`).
 pub fn local_next(next: Option<&str>) -> String {
     match next {
@@ -184,21 +175,6 @@ pub struct Upload {
     /// The file on disk; it dereferences to its bytes for handlers that read it whole (a
     /// small schedule or catalog file), and `uc::attach` takes it as it is.
     pub bytes: Spooled,
-}
-
-/// Reads a multipart page form of `user`: the text fields and the files (an empty file input
-/// yields nothing), checking the Origin and the `csrf_token` field as `PageForm` does. For
-/// handlers that take `Multipart` themselves (they need other extractors first). Files are
-/// spooled to the system's temporary folder, bounded by the route's body limit; `PageUpload`
-/// spools into the data folder and stops each file at the configured file limit.
-pub async fn read_multipart(
-    lang: Lang,
-    user: &CurrentUser,
-    headers: &HeaderMap,
-    mp: axum::extract::Multipart,
-) -> Result<(FormFields, Vec<Upload>), Response> {
-    let dir = std::env::temp_dir().join("motcua-uploads");
-    read_parts(lang, user, headers, mp, &dir, usize::MAX).await
 }
 
 /// The fields in order; the `csrf_token` field must come before any file (our forms put it

@@ -8,7 +8,6 @@
 
 use super::dossier::render;
 use super::refuse_non_official;
-use crate::kit::session::actor_of;
 use crate::kit::{FormFields, Lang, PageForm, PageUpload, Route, error_page, see_other, with_lang};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -206,7 +205,7 @@ impl Action {
 /// The actions this user may take on the dossier now, and the payment methods they may
 /// record: what the domain's guard table offers (`dossier::available`).
 pub fn allowed(ctx: &AppContext, user: &CurrentUser, d: &Dossier) -> (Vec<Action>, Vec<PaymentMethod>) {
-    let actor = actor_of(user);
+    let actor = motcua_app::usecases::dossiers::actor(user);
     let kinds = motcua_app::usecases::dossiers::available(ctx, user, d);
     let methods: Vec<PaymentMethod> = if kinds.contains(&CommandKind::MarkPaid) {
         dossier::PAYMENT.iter().map(|(m, _)| *m).filter(|m| dossier::may_record_payment(d, &actor, *m)).collect()

@@ -63,7 +63,8 @@ fn stale() -> AppError {
     }
 }
 
-fn actor(c: &CurrentUser) -> Actor<'_> {
+/// The user as the domain's guard table sees them.
+pub fn actor(c: &CurrentUser) -> Actor<'_> {
     Actor { user_id: &c.user.id, account: c.user.account_type, memberships: &c.principal.memberships }
 }
 
