@@ -26,24 +26,7 @@ pub(crate) fn refuse_non_admin(lang: Lang, user: &CurrentUser) -> Option<Respons
     admin_paths(user).is_empty().then(|| error_page(lang, AppError::Forbidden))
 }
 
-/// The id of a form input: `{prefix}-{name}` with `.[]` and spaces turned into single dashes
-/// (`steps[0].name` → `w-steps-0-name`), so the error summary can link to it.
-pub(crate) fn field_id(prefix: &str, name: &str) -> String {
-    let mut s = format!("{prefix}-");
-    let mut dash = true;
-    for c in name.chars() {
-        if matches!(c, '.' | '[' | ']' | ' ') {
-            if !dash {
-                s.push('-');
-                dash = true;
-            }
-        } else {
-            s.push(c);
-            dash = false;
-        }
-    }
-    s.trim_end_matches('-').to_string()
-}
+pub(crate) use crate::kit::form::field_id;
 
 /// A use case's field errors with their ids prefixed (one error at `fallback` when it names
 /// no field).

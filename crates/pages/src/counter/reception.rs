@@ -4,13 +4,13 @@
 
 use super::{CounterHub, ScreenState, counter_of};
 use crate::kit::form::FormFields;
+use crate::kit::form::field_id;
 use crate::kit::layout::html;
 use crate::kit::officer::{MenuLink, menu};
 use crate::kit::{
     Frame, Lang, PageError, PageUpload, PageUser, Route, Upload, error_page, hour_day, other_lang_href, see_other,
     title_with_errors, with_lang,
 };
-use crate::officer::actions::fid;
 use crate::officer::{channel_label, is_reception_officer, limit_label, refuse_non_official};
 use askama::Template;
 use axum::Extension;
@@ -221,7 +221,7 @@ struct FormView<'a> {
 
 impl FormView<'_> {
     fn id(&self, name: impl AsRef<str>) -> String {
-        fid(FORM, name.as_ref())
+        field_id(FORM, name.as_ref())
     }
     fn value(&self, name: &str) -> &str {
         self.fields.get(name).unwrap_or("")
@@ -318,7 +318,7 @@ fn number(f: &FormFields, name: &str, errors: &mut Vec<FieldError>) -> u8 {
         None => 0,
         Some(s) => s.parse::<u8>().ok().filter(|n| *n <= 50).unwrap_or_else(|| {
             errors.push(FieldError::new(
-                fid(FORM, name),
+                field_id(FORM, name),
                 "invalid_number",
                 "Nhập số bản từ 0 đến 50.",
                 "Enter a number from 0 to 50.",
@@ -389,13 +389,13 @@ pub async fn receive(
             }
             for x in &mut errors {
                 x.field = match x.field.strip_prefix("components.") {
-                    Some(k) => fid(FORM, &format!("provided.{k}")),
+                    Some(k) => field_id(FORM, &format!("provided.{k}")),
                     None if x.field.starts_with("components[") || x.field == "procedure_code" || x.field == "workflow" => {
                         format!("{FORM}-procedure")
                     }
                     None if x.field == "channel" => format!("{FORM}-channel-counter"),
                     None if x.field.starts_with(&format!("{FORM}-")) => x.field.clone(),
-                    None => fid(FORM, &x.field),
+                    None => field_id(FORM, &x.field),
                 };
             }
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

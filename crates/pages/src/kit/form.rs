@@ -95,3 +95,22 @@ struct InvalidView<'a> {
     errors: &'a [FieldError],
     id: &'a str,
 }
+
+/// The id of a form input: `{prefix}-{name}` with `.[]` and spaces turned into single dashes
+/// (`steps[0].name` → `w-steps-0-name`), so the error summary can link to it.
+pub fn field_id(prefix: &str, name: &str) -> String {
+    let mut s = format!("{prefix}-");
+    let mut dash = true;
+    for c in name.chars() {
+        if matches!(c, '.' | '[' | ']' | ' ') {
+            if !dash {
+                s.push('-');
+                dash = true;
+            }
+        } else {
+            s.push(c);
+            dash = false;
+        }
+    }
+    s.trim_end_matches('-').to_string()
+}

@@ -8,6 +8,7 @@
 
 use super::dossier::render;
 use super::refuse_non_official;
+use crate::kit::form::field_id;
 use crate::kit::{FormFields, Lang, PageForm, PageUpload, Route, error_page, see_other, with_lang};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -224,24 +225,6 @@ pub fn payment_method(lang: Lang, m: PaymentMethod) -> (&'static str, &'static s
     }
 }
 
-/// The id of an input of a form: `{form}-{name}` with `.[]` turned into dashes.
-pub fn fid(form: &str, name: &str) -> String {
-    let mut s = format!("{form}-");
-    let mut dash = true;
-    for c in name.chars() {
-        if matches!(c, '.' | '[' | ']' | ' ') {
-            if !dash {
-                s.push('-');
-                dash = true;
-            }
-        } else {
-            s.push(c);
-            dash = false;
-        }
-    }
-    s.trim_end_matches('-').to_string()
-}
-
 /// A failed action: its form is shown again with the values as typed and its errors.
 pub struct Failed<'a> {
     pub action: Action,
@@ -268,7 +251,7 @@ impl<'a> Fcx<'a> {
         format!("{prefix}.{}", key.as_ref())
     }
     pub fn id(&self, name: impl AsRef<str>) -> String {
-        fid(self.action.slug(), name.as_ref())
+        field_id(self.action.slug(), name.as_ref())
     }
     pub fn val(&self, name: impl AsRef<str>, default: impl AsRef<str>) -> String {
         match self.mine() {
@@ -303,11 +286,11 @@ fn map_errors(action: Action, errors: Vec<FieldError>, remap: &[(String, String)
         .into_iter()
         .map(|mut e| {
             e.field = if let Some((_, input)) = remap.iter().find(|(from, _)| *from == e.field) {
-                fid(slug, input)
+                field_id(slug, input)
             } else if general_field(&e.field) {
                 slug.to_string()
             } else {
-                fid(slug, &e.field)
+                field_id(slug, &e.field)
             };
             e
         })
@@ -552,7 +535,7 @@ async fn upload(ctx: &AppContext, lang: Lang, id: &str, action: Action, form: Pa
         return r;
     }
     let key = if action == Action::AttachResult { RESULT_COMPONENT.to_string() } else { fields.text("component") };
-    let file_error = |e: FieldError| FieldError { field: fid(action.slug(), "file"), ..e };
+    let file_error = |e: FieldError| FieldError { field: field_id(action.slug(), "file"), ..e };
     let Some(file) = files.into_iter().find(|f| f.field == "file") else {
         let errors = vec![file_error(err("", "file_missing", "Chọn tệp để tải lên.", "Choose a file to upload."))];
         let failed = Failed { action, fields: &fields, errors };
