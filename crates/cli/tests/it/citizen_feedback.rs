@@ -193,4 +193,32 @@ both_backends! {
         let other = online_submitted(&citizen).await;
         assert_ne!(other["filing_reference"], d["filing_reference"]);
     }
+
+    async fn a_refusal_before_reception_is_queued_to_the_national_portal(app) {
+        // Issue #11 item 14 (its DVCQG part): an online dossier refused before it was received
+        // is synced with national status 3, like every other change.
+        use crate::officer_pages::online_submitted;
+        let citizen = app.login("congdan").await;
+        let d = online_submitted(&citizen).await;
+        let id = d["id"].as_str().unwrap().to_string();
+        let clerk = app.login("tiepnhan").await;
+        step(&clerk, &d, "refuse", json!({"reasons": ["Không thuộc thẩm quyền"]})).await;
+        let rows: Vec<String> = {
+            let id = id.clone();
+            app.ctx
+                .store
+                .read(move |db| {
+                    db.query("SELECT payload FROM outbox WHERE topic = 'dvcqg.sync' AND dossier_id = $1", &[id.into()])?
+                        .iter()
+                        .map(|r| r.text(0))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .await
+                .unwrap()
+        };
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        let p: Value = serde_json::from_str(&rows[0]).unwrap();
+        assert_eq!((p["event"].as_str(), p["national_status"].as_i64()), (Some("refused"), Some(3)), "{p}");
+        assert_eq!(p["filing_reference"], d["filing_reference"], "{p}");
+    }
 }
