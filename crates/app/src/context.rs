@@ -18,6 +18,11 @@ impl Clock {
             t => t,
         }
     }
+    /// Today in Asia/Ho_Chi_Minh on this clock (never take a date from UTC, nor from the
+    /// system clock where a test has fixed the time).
+    pub fn today(&self) -> jiff::civil::Date {
+        motcua_domain::calendar::local_date_ms(self.now_ms())
+    }
     /// Fixes the time (0 = back to the system clock).
     pub fn set(&self, ms: i64) {
         self.fixed_ms.store(ms, std::sync::atomic::Ordering::Relaxed);

@@ -99,15 +99,18 @@ fn create_agency(
     name: &str,
     short: &str,
 ) -> Result<(), AppError> {
-    let v = agencies::validate_new(NewAgency {
-        code: code.into(),
-        name: name.into(),
-        short_name: Some(short.into()),
-        kind: kind.into(),
-        parent_id: keys.get(parent).map(|p| p.id.clone()),
-        valid_from: Some("2025-07-01".into()),
-        ..Default::default()
-    })?;
+    let v = agencies::validate_new(
+        NewAgency {
+            code: code.into(),
+            name: name.into(),
+            short_name: Some(short.into()),
+            kind: kind.into(),
+            parent_id: keys.get(parent).map(|p| p.id.clone()),
+            valid_from: Some("2025-07-01".into()),
+            ..Default::default()
+        },
+        jiff::civil::date(2025, 7, 1),
+    )?;
     let rec = agencies::create_in(db, None, v)?;
     keys.insert(key.to_string(), rec);
     Ok(())

@@ -1,6 +1,6 @@
 //! Agencies: create, update details, rename (effective-dated), merge.
 
-use super::{opt, parse_date, today};
+use super::{opt, parse_date};
 use crate::{AppContext, AppError, now_ms};
 use motcua_domain::agency::{self, AgencyCode, AgencyKind, check_merge};
 use motcua_domain::authz::{Permission, Principal, authorize};
@@ -40,7 +40,8 @@ pub struct ValidNewAgency {
     email: Option<String>,
 }
 
-pub fn validate_new(input: NewAgency) -> Result<ValidNewAgency, AppError> {
+/// `today` is the first day of validity when the input names none.
+pub fn validate_new(input: NewAgency, today: jiff::civil::Date) -> Result<ValidNewAgency, AppError> {
     let mut errs = Errors::new();
     let code = errs.take(AgencyCode::parse("code", &input.code));
     let name = errs.take(agency::parse_name("name", &input.name));
@@ -50,7 +51,7 @@ pub fn validate_new(input: NewAgency) -> Result<ValidNewAgency, AppError> {
     }
     let valid_from = match input.valid_from.as_deref() {
         Some(s) => errs.take(parse_date("valid_from", s)),
-        None => Some(today()),
+        None => Some(today),
     };
     let phone = opt(input.phone).and_then(|p| errs.take(motcua_domain::user::parse_phone("phone", &p)));
     let email = opt(input.email).and_then(|e| errs.take(motcua_domain::user::parse_email("email", &e)));
@@ -70,7 +71,7 @@ pub fn validate_new(input: NewAgency) -> Result<ValidNewAgency, AppError> {
 
 /// `actor` None = the system itself (seed, CLI), which may create roots.
 pub async fn create(ctx: &AppContext, actor: Option<&Principal>, input: NewAgency) -> Result<AgencyRecord, AppError> {
-    let v = validate_new(input)?;
+    let v = validate_new(input, ctx.clock.today())?;
     let actor = actor.cloned();
     ctx.store.write(move |db| create_in(db, actor.as_ref(), v)).await
 }
@@ -231,7 +232,7 @@ pub async fn rename(
     let name = errs.take(agency::parse_name("name", name));
     let effective = match effective {
         Some(s) => errs.take(parse_date("effective", s)),
-        None => Some(today()),
+        None => Some(ctx.clock.today()),
     };
     errs.finish()?;
     let (name, effective) = (name.unwrap(), effective.unwrap());
@@ -277,7 +278,7 @@ pub async fn merge(
 ) -> Result<(AgencyRecord, MergeOutcome), AppError> {
     let effective = match effective {
         Some(s) => parse_date("effective", s)?,
-        None => today(),
+        None => ctx.clock.today(),
     };
     let (actor, id, into) = (actor.clone(), id.to_string(), into.to_string());
     ctx.store

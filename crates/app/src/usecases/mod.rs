@@ -20,11 +20,6 @@ pub(crate) fn parse_date(field: &str, s: &str) -> Result<jiff::civil::Date, Vali
     })
 }
 
-/// Today in Asia/Ho_Chi_Minh (never take a date from UTC).
-pub fn today() -> jiff::civil::Date {
-    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(7))).date()
-}
-
 /// Trims and drops empty optional text.
 pub(crate) fn opt(s: Option<String>) -> Option<String> {
     s.map(|v| motcua_domain::text::clean(&v)).filter(|v| !v.is_empty())

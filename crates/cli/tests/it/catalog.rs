@@ -87,7 +87,7 @@ both_backends! {
         let mut spec = today["spec"].clone();
         let old_limit = spec["time_limit"].clone();
         spec["time_limit"] = json!({"value": old_limit["value"].as_u64().unwrap() + 2, "unit": "working_days"});
-        let tomorrow = motcua_app::usecases::today().tomorrow().unwrap().to_string();
+        let tomorrow = app.ctx.clock.today().tomorrow().unwrap().to_string();
         let (s, v) = admin.post(&format!("/api/v1/procedures/{code}/versions"), json!({"spec": spec, "effective_from": tomorrow})).await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
         assert_eq!(v["version"], 2);
@@ -100,7 +100,7 @@ both_backends! {
         assert_eq!(later["version"], 2);
         assert_eq!(later["spec"]["time_limit"]["value"], old_limit["value"].as_u64().unwrap() + 2);
         // The app's own read for dossiers gives the same answers.
-        let at_now = motcua_app::usecases::catalog::in_force(&app.ctx, &code, motcua_app::now_ms()).await.unwrap().unwrap();
+        let at_now = motcua_app::usecases::catalog::in_force(&app.ctx, &code, app.ctx.clock.now_ms()).await.unwrap().unwrap();
         assert_eq!(at_now.version, 1);
 
         let (_, versions) = app.client().get(&format!("/api/v1/procedures/{code}/versions")).await;

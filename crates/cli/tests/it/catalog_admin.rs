@@ -20,11 +20,11 @@ fn unescape(s: &str) -> String {
 }
 
 fn tomorrow() -> String {
-    motcua_app::usecases::today().tomorrow().unwrap().to_string()
+    motcua_domain::calendar::local_date_ms(motcua_app::now_ms()).tomorrow().unwrap().to_string()
 }
 
 fn today() -> String {
-    motcua_app::usecases::today().to_string()
+    motcua_domain::calendar::local_date_ms(motcua_app::now_ms()).to_string()
 }
 
 /// The create/amend form as a browser sends it (checked boxes only).

@@ -72,6 +72,11 @@ pub fn local_date(t: Timestamp) -> Date {
     local_datetime(t).date()
 }
 
+/// Local date in Vietnam of an instant in epoch milliseconds (out of range = the epoch).
+pub fn local_date_ms(ms: i64) -> Date {
+    local_date(Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH))
+}
+
 /// The instant of a local date and time in Vietnam.
 pub fn at_local(d: Date, t: Time) -> Result<Timestamp, CalendarError> {
     d.to_datetime(t)

@@ -98,7 +98,7 @@ pub async fn page(
     PageUser(user): PageUser,
     Query(p): Query<CalendarParams>,
 ) -> Response {
-    let year = p.nam.unwrap_or_else(|| motcua_app::usecases::today().year() as i32);
+    let year = p.nam.unwrap_or_else(|| ctx.clock.today().year() as i32);
     render(&ctx, lang, &user, year, StatusCode::OK, &[], None)
 }
 
@@ -142,7 +142,7 @@ pub async fn load(State(ctx): State<AppContext>, lang: Lang, form: PageUpload) -
     if let Some(r) = refuse_non_admin(lang, &user) {
         return r;
     }
-    let year = f.get("year").and_then(|y| y.parse().ok()).unwrap_or_else(|| motcua_app::usecases::today().year() as i32);
+    let year = f.get("year").and_then(|y| y.parse().ok()).unwrap_or_else(|| ctx.clock.today().year() as i32);
     let Some(file) = files.into_iter().find(|u| u.field == "file") else {
         let e = [FieldError::new("c-file", "file_missing", "Chọn tệp lịch.", "Choose the schedule file.")];
         return render(&ctx, lang, &user, year, StatusCode::UNPROCESSABLE_ENTITY, &e, None);

@@ -34,8 +34,8 @@ fn day(ms: Option<i64>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
-fn tomorrow() -> String {
-    let t = motcua_app::usecases::today();
+fn tomorrow(ctx: &AppContext) -> String {
+    let t = ctx.clock.today();
     t.tomorrow().unwrap_or(t).to_string()
 }
 
@@ -241,7 +241,7 @@ async fn show_page(
     let code = latest.code.clone();
     for d in [&mut kept.publish_effective, &mut kept.abolish_effective, &mut kept.replace_effective] {
         if d.is_empty() {
-            *d = tomorrow();
+            *d = tomorrow(ctx);
         }
     }
     let n = vs.len();

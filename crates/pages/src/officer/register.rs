@@ -68,7 +68,7 @@ fn headers(lang: Lang) -> [&'static str; 13] {
 }
 
 /// Parses the period; errors are named by field.
-fn period(p: &RegisterParams) -> Result<(jiff::civil::Date, jiff::civil::Date), Vec<FieldError>> {
+fn period(p: &RegisterParams, today: jiff::civil::Date) -> Result<(jiff::civil::Date, jiff::civil::Date), Vec<FieldError>> {
     let mut errs = Vec::new();
     let mut parse = |f: &str, s: Option<&str>| match s.map(str::trim).filter(|v| !v.is_empty()) {
         None => None,
@@ -89,7 +89,7 @@ fn period(p: &RegisterParams) -> Result<(jiff::civil::Date, jiff::civil::Date), 
             }
         },
     };
-    let from = parse("from", p.from.as_deref()).unwrap_or_else(motcua_app::usecases::today);
+    let from = parse("from", p.from.as_deref()).unwrap_or(today);
     let to = parse("to", p.to.as_deref()).unwrap_or(from);
     if to < from {
         errs.push(FieldError::new(
@@ -137,11 +137,11 @@ pub async fn page(
         return r;
     }
     let title = lang.t("Sổ theo dõi hồ sơ (Mẫu 07)", "Dossier register (form 07)");
-    let (period, errors) = match period(&p) {
+    let (period, errors) = match period(&p, ctx.clock.today()) {
         Ok(x) => (Some(x), Vec::new()),
         Err(e) => (None, e),
     };
-    let today = motcua_app::usecases::today().to_string();
+    let today = ctx.clock.today().to_string();
     let typed = |v: &Option<String>| v.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| today.clone());
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let table = match period {
@@ -190,7 +190,7 @@ pub async fn csv(
     if let Some(r) = refuse_non_official(lang, &user) {
         return r;
     }
-    let (from, to) = match period(&p) {
+    let (from, to) = match period(&p, ctx.clock.today()) {
         Ok(x) => x,
         Err(e) => {
             let f = &e[0];

@@ -252,7 +252,7 @@ pub async fn procedure_page(
             Ok(at) => at,
             Err(e) => return error_page(lang, e),
         },
-        None => motcua_app::now_ms(),
+        None => ctx.clock.now_ms(),
     };
     let v = match catalog::in_force(&ctx, &code, at).await {
         Ok(Some(v)) => v,

@@ -68,7 +68,7 @@ fn links_for(user: Option<&CurrentUser>) -> Vec<Link> {
 
 pub async fn page(State(ctx): State<AppContext>, headers: HeaderMap, lang: Lang) -> Response {
     let user = optional_user(&ctx, &headers).await;
-    let year = motcua_app::usecases::today().year();
+    let year = ctx.clock.today().year();
     let public = vec![
         link(Route::Catalog, "Danh mục thủ tục hành chính, nộp hồ sơ trực tuyến", "Procedure catalog, online filing"),
         link(Route::Tracking, "Tra cứu tình trạng hồ sơ", "Track a dossier"),

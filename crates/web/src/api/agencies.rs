@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use motcua_app::AppContext;
 use motcua_app::usecases::agencies::{self, AgencyChanges, NewAgency};
-use motcua_app::usecases::today;
+
 use motcua_domain::agency::AgencyKind;
 use motcua_store::repo::agencies::AgencyFilter;
 use utoipa_axum::router::OpenApiRouter;
@@ -96,7 +96,7 @@ async fn get_agency(
 ) -> ApiResult<Json<AgencyDetailDto>> {
     let day = match q.at.as_deref().filter(|d| !d.is_empty()) {
         Some(d) => d.parse().map_err(|_| bad_date("at"))?,
-        None => today(),
+        None => ctx.clock.today(),
     };
     let (a, names) = agencies::get(&ctx, &id).await?;
     let name_at = names.iter().rev().find(|n| n.valid_from <= day && n.valid_to.is_none_or(|e| day < e)).map(|n| n.name.clone());

@@ -181,7 +181,7 @@ async fn get_procedure(
 ) -> ApiResult<Json<VersionDto>> {
     let at = match q.at.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => parse_effective("at", s)?,
-        None => motcua_app::now_ms(),
+        None => ctx.clock.now_ms(),
     };
     let v = catalog::in_force(&ctx, &code, at).await?.ok_or(AppError::not_found("procedure"))?;
     Ok(Json(v.into()))
@@ -347,7 +347,7 @@ struct PeriodQuery {
 #[utoipa::path(get, path = "/api/v1/catalog/indicators", tag = "catalog", params(PeriodQuery),
     responses((status = 200, body = Vec<Indicator>), (status = 422, body = ErrorBody)))]
 async fn indicators(State(ctx): State<AppContext>, Query(q): Query<PeriodQuery>) -> ApiResult<Json<Vec<Indicator>>> {
-    let today = motcua_app::usecases::today();
+    let today = ctx.clock.today();
     let day = |f: &str, s: Option<&str>, d: jiff::civil::Date| match s.filter(|x| !x.is_empty()) {
         Some(x) => x
             .parse::<jiff::civil::Date>()

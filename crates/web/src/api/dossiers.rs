@@ -730,7 +730,7 @@ async fn register(
             })
             .transpose()
     };
-    let from = parse("from", p.from.as_deref())?.unwrap_or_else(motcua_app::usecases::today);
+    let from = parse("from", p.from.as_deref())?.unwrap_or_else(|| ctx.clock.today());
     let to = parse("to", p.to.as_deref())?.unwrap_or(from);
     let rows = uc::register(&ctx, &u, from, to).await?;
     Ok(Json(

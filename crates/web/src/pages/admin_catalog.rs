@@ -71,11 +71,6 @@ fn with_lang(lang: Lang, path: &str) -> String {
     }
 }
 
-fn tomorrow() -> String {
-    let t = motcua_app::usecases::today();
-    t.tomorrow().unwrap_or(t).to_string()
-}
-
 fn online_label(lang: Lang, o: &str) -> &'static str {
     match (o, lang) {
         ("full", Lang::Vi) => "Toàn trình",
@@ -196,7 +191,8 @@ fn enum_code<T: serde::Serialize>(v: &T) -> String {
 }
 
 impl SpecForm {
-    fn from_spec(s: &ProcedureSpec, spec_json: String) -> Self {
+    /// `today` dates the blank decision and the default first day (tomorrow).
+    fn from_spec(s: &ProcedureSpec, spec_json: String, today: jiff::civil::Date) -> Self {
         use motcua_domain::catalog::Level;
         let mut fees: Vec<FeeRow> = s
             .fees
@@ -248,7 +244,7 @@ impl SpecForm {
             result_paper: s.result.paper_required,
             spec_json,
             publish: true,
-            effective_from: tomorrow(),
+            effective_from: today.tomorrow().unwrap_or(today).to_string(),
         }
     }
 
@@ -952,8 +948,7 @@ fn spec_form_html(
 
 /// The starting point of a new procedure: the parts only the JSON holds, filled with the
 /// commonest values so that a first version passes the checks once the form is filled.
-fn blank_spec() -> ProcedureSpec {
-    let today = motcua_app::usecases::today();
+fn blank_spec(today: jiff::civil::Date) -> ProcedureSpec {
     serde_json::from_value(json!({
         "code": "", "name": "", "sector": {"code": "", "name": ""}, "levels": ["province"],
         "implementing_agency": "", "agency_code": null, "applicant_types": ["citizen", "organisation"],
@@ -1002,13 +997,14 @@ fn form_page(
 }
 
 /// `GET /quan-tri/thu-tuc/moi`: the empty form.
-pub async fn new_form(PageUser(user): PageUser, Query(p): Query<LangParams>) -> Response {
+pub async fn new_form(State(ctx): State<AppContext>, PageUser(user): PageUser, Query(p): Query<LangParams>) -> Response {
     let lang = Lang::from_query(p.lang.as_deref());
     if let Some(r) = refuse_non_admin(lang, &user) {
         return r;
     }
-    let spec = blank_spec();
-    let mut form = SpecForm::from_spec(&spec, pretty(&spec));
+    let today = ctx.clock.today();
+    let spec = blank_spec(today);
+    let mut form = SpecForm::from_spec(&spec, pretty(&spec), today);
     form.online_level = "none".into();
     form_page(StatusCode::OK, lang, &user, &form, &[], None)
 }
@@ -1068,7 +1064,7 @@ pub async fn create(State(ctx): State<AppContext>, uri: Uri, form: PageForm) -> 
 
 /// The version an amendment starts from: the one in force now, else the latest.
 async fn current_version(ctx: &AppContext, code: &str) -> Result<VersionRecord, AppError> {
-    match catalog::in_force(ctx, code, motcua_app::now_ms()).await? {
+    match catalog::in_force(ctx, code, ctx.clock.now_ms()).await? {
         Some(v) => Ok(v),
         None => Ok(catalog::versions(ctx, code).await?.pop().expect("versions() refuses an empty list")),
     }
@@ -1087,7 +1083,7 @@ pub async fn amend_form(
     }
     match current_version(&ctx, &code).await {
         Ok(v) => {
-            let form = SpecForm::from_spec(&v.spec, pretty(&v.spec));
+            let form = SpecForm::from_spec(&v.spec, pretty(&v.spec), ctx.clock.today());
             form_page(StatusCode::OK, lang, &user, &form, &[], Some(&v.code))
         }
         Err(e) => error_page(lang, e),

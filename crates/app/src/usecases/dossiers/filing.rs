@@ -283,7 +283,7 @@ pub async fn create(
                 }
                 return repo::get(db, &id)?.ok_or(AppError::not_found("dossier"));
             }
-            let today = jiff::Timestamp::from_millisecond(now).map(local_date).unwrap_or_else(|_| crate::usecases::today());
+            let today = local_date_ms(now);
             // An online filing of a commune-level procedure names its commune (chosen in the
             // wizard, else the one the address names); a counter names it at reception.
             let competent = if official {
@@ -391,8 +391,7 @@ pub async fn commune_choices(
     if dossier::competence(spec) != Competence::Commune {
         return Ok((Vec::new(), None));
     }
-    let today =
-        jiff::Timestamp::from_millisecond(ctx.clock.now_ms()).map(local_date).unwrap_or_else(|_| crate::usecases::today());
+    let today = ctx.clock.today();
     let address = address.map(str::to_string);
     ctx.store
         .read(move |db| {

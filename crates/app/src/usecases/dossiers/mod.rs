@@ -22,7 +22,7 @@ use crate::auth::CurrentUser;
 use crate::{AppContext, AppError};
 use motcua_domain::agency::AgencyKind;
 use motcua_domain::attachment::{self, FileKind};
-use motcua_domain::calendar::{local_date, vn_time_zone};
+use motcua_domain::calendar::{local_date, local_date_ms, vn_time_zone};
 use motcua_domain::catalog::{ApplicantType, Channel, OnlineLevel, ProcedureSpec};
 use motcua_domain::dossier::{
     self, Actor, AgencyRef, Applicant, Command, Competence, ComponentCheck, Ctx, Dossier, DossierCode, DossierError, Event,

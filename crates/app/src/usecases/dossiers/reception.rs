@@ -25,7 +25,7 @@ pub(super) fn receive_event(
         ));
     };
     let receiving = agencies::get(db, &d.receiving.id)?;
-    let today = jiff::Timestamp::from_millisecond(now).map(local_date).unwrap_or_else(|_| crate::usecases::today());
+    let today = local_date_ms(now);
     let competent = resolve_competent(db, &version.spec, d, &receiving, competent_id, today)?;
     let steps = resolve_steps(db, &workflow, &receiving, competent.as_ref())?;
     // The dossier code is the service centre's (a counter has no identifier of its own).
