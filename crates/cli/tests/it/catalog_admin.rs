@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 /// The text of the advanced JSON textarea, unescaped.
-fn spec_json(p: &Page) -> String {
+pub(crate) fn spec_json(p: &Page) -> String {
     let at = p.body.find(r#"name="spec_json""#).expect("spec_json textarea");
     let rest = &p.body[at..];
     let start = rest.find('>').unwrap() + 1;
@@ -28,7 +28,7 @@ fn today() -> String {
 }
 
 /// The create/amend form as a browser sends it (checked boxes only).
-fn spec_fields(
+pub(crate) fn spec_fields(
     csrf: &str,
     code: &str,
     tl_value: &str,

@@ -1,9 +1,11 @@
 //! Markup in every free-text value the public, citizen, officer and counter pages show (applicant's answers as
 //! typed, address, agency names, supplement items and reasons, file names, result name and
-//! number, rating comment, login and tracking inputs) comes out escaped: no `<script>` or
-//! `<img` from the data and no `javascript:` link.
+//! number, rating comment, login and tracking inputs) and the catalog's create/amend form (every
+//! field as typed, the stored spec and its JSON) comes out escaped: no `<script>` or `<img` from
+//! the data and no `javascript:` link.
 
 use crate::browser::{Browser, Page};
+use crate::catalog_admin::{spec_fields, spec_json};
 use crate::counter_pages::post_multipart;
 use crate::pages_golden::file_online;
 use motcua_testkit::{Client, both_backends};
@@ -204,5 +206,63 @@ both_backends! {
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         let body = bad.body.to_lowercase();
         assert!(!body.contains("<script>alert") && !body.contains("<img src=x"), "{}", bad.body);
+    }
+}
+
+both_backends! {
+    async fn markup_in_the_catalog_form_is_escaped(app) {
+        let b = Browser::login(&app, "admin").await;
+        let new = b.get("/quan-tri/thu-tuc/moi").await;
+        let mut json: Value = serde_json::from_str(&spec_json(&new)).unwrap();
+        json["target_subjects"] = evil("SUBJECTS").into();
+        json["steps"] = json!([evil("STEP")]);
+        json["methods"] = json!([{"channel": "counter", "description": evil("METHOD")}]);
+        let json = serde_json::to_string_pretty(&json).unwrap();
+        let rows = |fields: &mut Vec<(&'static str, String)>, name: String, note: String| {
+            fields.extend([("components_form", "1".to_string()), ("comp_key_0", "".into()), ("comp_name_0", name),
+                ("comp_required_0", "1".into()), ("comp_originals_0", "1".into()), ("comp_copies_0", "0".into()),
+                ("comp_template_0", "".into()), ("comp_note_0", note)]);
+        };
+
+        // Every field as typed comes back escaped in the re-rendered form.
+        let mut fields = spec_fields(&new.csrf(), "1.999108.H40", "5", &json, "now", "");
+        for (k, v) in fields.iter_mut() {
+            let label = match *k {
+                "code" => "PCODE", "name" => "PNAME", "sector_code" => "SECTCODE", "sector_name" => "SECTNAME",
+                "implementing_agency" => "IMPL", "agency_code" => "AGCODE", "tl_value" => "TLVAL", "cutoff" => "CUTOFF",
+                "fee_name_0" => "FEEN", "fee_amount_0" => "FEEA", "fee_exemptions_0" => "FEEX", "decision_number" => "DECNO",
+                "decision_date" => "DECDATE", "result_name" => "RESN", "effective_from" => "EFF",
+                _ => continue,
+            };
+            *v = evil(label);
+        }
+        rows(&mut fields, evil("CNAME"), evil("CNOTE"));
+        fields.extend([("comp_key_1", evil("CKEY")), ("comp_name_1", "Tờ khai".into()), ("comp_originals_1", evil("CORIG")),
+            ("comp_copies_1", evil("CCOPY")), ("comp_template_1", evil("CTMPL")), ("comp_note_1", "".into())]);
+        let bad = b.post("/quan-tri/thu-tuc/moi", &fields).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        escaped(&bad, &["PCODE", "PNAME", "SECTCODE", "SECTNAME", "IMPL", "AGCODE", "TLVAL", "CUTOFF", "FEEN", "FEEA",
+            "FEEX", "DECNO", "DECDATE", "RESN", "EFF", "CNAME", "CNOTE", "CKEY", "CORIG", "CCOPY", "CTMPL", "SUBJECTS", "STEP", "METHOD"]);
+        let bad = b.post("/quan-tri/thu-tuc/moi?lang=en", &fields).await;
+        escaped(&bad, &["PNAME", "CNOTE", "SUBJECTS"]);
+
+        // Free text the catalog accepts is stored as typed and shown escaped in the amend form
+        // (its fields and the JSON) and on the procedure's admin page.
+        let mut fields = spec_fields(&new.csrf(), "1.999108.H40", "5", &json, "draft", "");
+        for (k, v) in fields.iter_mut() {
+            let label = match *k {
+                "name" => "PNAME", "sector_name" => "SECTNAME", "implementing_agency" => "IMPL", "fee_name_0" => "FEEN",
+                "fee_exemptions_0" => "FEEX", "decision_number" => "DECNO", "result_name" => "RESN",
+                _ => continue,
+            };
+            *v = evil(label);
+        }
+        rows(&mut fields, evil("CNAME"), evil("CNOTE"));
+        let r = b.post("/quan-tri/thu-tuc/moi", &fields).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let form = b.get("/quan-tri/thu-tuc/1.999108.H40/sua-doi").await;
+        assert_eq!(form.status, StatusCode::OK);
+        escaped(&form, &["PNAME", "SECTNAME", "IMPL", "FEEN", "FEEX", "DECNO", "RESN", "CNAME", "CNOTE", "SUBJECTS", "STEP", "METHOD"]);
+        escaped(&b.get("/quan-tri/thu-tuc/1.999108.H40").await, &["PNAME"]);
     }
 }
