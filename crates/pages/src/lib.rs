@@ -96,6 +96,18 @@ pub fn routes() -> Vec<Row> {
         ),
         (Route::AdminWorkflows.pattern(), &["GET"], get(admin::workflows::list), Body::Form),
         (Route::AdminCatalog.pattern(), &["GET"], get(admin::catalog::list), Body::Form),
+        (
+            Route::AdminCatalogNew.pattern(),
+            &["GET", "POST"],
+            get(admin::catalog_form::new_form).post(admin::catalog_form::create),
+            Body::Form,
+        ),
+        (
+            Route::AdminAmend("").pattern(),
+            &["GET", "POST"],
+            get(admin::catalog_form::amend_form).post(admin::catalog_form::amend),
+            Body::Form,
+        ),
         (Route::AdminProcedure("").pattern(), &["GET"], get(admin::catalog::show), Body::Form),
         (Route::AdminPublish("").pattern(), &["POST"], post(admin::catalog::publish), Body::Form),
         (Route::AdminAbolish("").pattern(), &["POST"], post(admin::catalog::abolish), Body::Form),

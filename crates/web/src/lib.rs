@@ -91,7 +91,7 @@ fn page_table(upload_limit: usize) -> Vec<PageRow> {
     // The counter and officer upload forms take scans larger than the JSON body limit.
     let big = || DefaultBodyLimit::max(UPLOAD_LIMIT);
     let files = || DefaultBodyLimit::max(upload_limit);
-    // The pages on templates (`motcua-pages`), then the ones still built here.
+    // The pages (`motcua-pages`), then open data, the assets and the metrics.
     let mut rows: Vec<PageRow> = motcua_pages::routes()
         .into_iter()
         .map(|(path, methods, route, body)| {
@@ -107,12 +107,6 @@ fn page_table(upload_limit: usize) -> Vec<PageRow> {
         ("/open-data", &["GET"][..], get(opendata::index)),
         ("/open-data/procedures.json", &["GET"], get(opendata::procedures_json)),
         ("/open-data/procedures.csv", &["GET"], get(opendata::procedures_csv)),
-        ("/quan-tri/thu-tuc/moi", &["GET", "POST"], get(pages::admin_catalog::new_form).post(pages::admin_catalog::create)),
-        (
-            "/quan-tri/thu-tuc/{code}/sua-doi",
-            &["GET", "POST"],
-            get(pages::admin_catalog::amend_form).post(pages::admin_catalog::amend),
-        ),
         ("/assets/upload.js", &["GET"], get(upload_js)),
         ("/assets/site.css", &["GET"], get(site_css)),
         ("/assets/{file}", &["GET"], get(pages::assets::script)),

@@ -24,7 +24,7 @@ use serde_json::Value;
 const PAGE_SIZE: i64 = 50;
 
 /// Province administrators only (the same rule the use cases apply): the 403 page for anyone else.
-fn refuse(lang: Lang, user: &CurrentUser) -> Option<Response> {
+pub(super) fn refuse(lang: Lang, user: &CurrentUser) -> Option<Response> {
     authorize_user(&user.principal, Permission::ManageCatalog, &[]).err().map(|_| error_page(lang, AppError::Forbidden))
 }
 
@@ -49,7 +49,7 @@ pub(crate) fn status_label(lang: Lang, s: VersionStatus) -> &'static str {
     }
 }
 
-fn online_label(lang: Lang, o: &str) -> &'static str {
+pub(crate) fn online_label(lang: Lang, o: &str) -> &'static str {
     match o {
         "full" => lang.t("Toàn trình", "Fully online"),
         "partial" => lang.t("Một phần", "Partly online"),
@@ -322,7 +322,8 @@ fn invalid(id: &str, code: &'static str, vi: &str, en: &str) -> AppError {
     AppError::Validation(ValidationError::single(id, code, vi, en))
 }
 
-fn effective(id: &str, s: &str) -> Result<i64, AppError> {
+/// An effective day from a form field (required).
+pub(super) fn effective(id: &str, s: &str) -> Result<i64, AppError> {
     if s.trim().is_empty() {
         return Err(invalid(id, "required", "Chọn ngày có hiệu lực.", "Choose the effective day."));
     }

@@ -59,18 +59,23 @@ pub fn status_text(lang: Lang, s: Status) -> String {
 
 /// A legal or step time limit for people ("10 ngày làm việc", "Within the day").
 pub fn time_limit(lang: Lang, t: motcua_domain::calendar::TimeLimit) -> String {
-    use motcua_domain::calendar::{TimeLimit, TimeUnit};
+    use motcua_domain::calendar::TimeLimit;
     if t == TimeLimit::WITHIN_DAY {
         return lang.t("Trong ngày", "Within the day").into();
     }
-    let unit = match (t.unit, lang) {
+    format!("{} {}", t.value, time_unit(lang, t.unit))
+}
+
+/// A time limit's unit in words ("ngày làm việc", "working days").
+pub fn time_unit(lang: Lang, u: motcua_domain::calendar::TimeUnit) -> &'static str {
+    use motcua_domain::calendar::TimeUnit;
+    match (u, lang) {
         (u, Lang::Vi) => u.label_vi(),
         (TimeUnit::Hours, Lang::En) => "office hours",
         (TimeUnit::Days, Lang::En) => "days",
         (TimeUnit::WorkingDays, Lang::En) => "working days",
         (TimeUnit::Months, Lang::En) => "months",
-    };
-    format!("{} {unit}", t.value)
+    }
 }
 
 #[cfg(test)]

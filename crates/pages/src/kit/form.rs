@@ -4,10 +4,13 @@
 //! A page re-renders its form with the posted values and a list of `FieldError`s whose
 //! `field` is the `id` of the input it concerns, so the summary can link to it.
 
-use super::Lang;
+use super::{Lang, PageError};
 use askama::Template;
+use axum::http::StatusCode;
 use motcua_app::AppError;
 use motcua_domain::error::FieldError;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 use std::borrow::Borrow;
 
 /// The fields of an `application/x-www-form-urlencoded` body, in order; a name may repeat
@@ -28,6 +31,29 @@ impl FormFields {
     pub fn checked(&self, name: &str) -> bool {
         self.get(name).is_some()
     }
+    /// The fields whose names are fixed, as a typed form (zero2prod's `Form<FormData>`): the
+    /// first value of each name; names the type does not declare (repeated row fields, read
+    /// from `FormFields` itself) are ignored. Checkboxes are `bool`s read with `checkbox`.
+    pub fn typed<T: DeserializeOwned>(&self) -> Result<T, PageError> {
+        let mut map = serde_json::Map::new();
+        for (k, v) in &self.0 {
+            map.entry(k.as_str()).or_insert_with(|| serde_json::Value::String(v.clone()));
+        }
+        serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| {
+            PageError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_form",
+                format!("Biểu mẫu gửi lên không hợp lệ: {e}"),
+                format!("The form sent is not valid: {e}"),
+            )
+        })
+    }
+}
+
+/// A checkbox of a typed form: checked when present, whatever its value. Use with
+/// `#[serde(default, deserialize_with = "checkbox")]` so that an unchecked box reads `false`.
+pub fn checkbox<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    serde::de::IgnoredAny::deserialize(d).map(|_| true)
 }
 
 /// The messages for the field with this id, in the page language (for `field_error`).

@@ -2,7 +2,6 @@
 //! assets: markup still built here, on the page kit of `motcua-pages` (re-exported below) and
 //! its layout. Vietnamese by default, English with `?lang=en`.
 
-pub mod admin_catalog;
 pub mod assets;
 pub mod form;
 pub mod session;
