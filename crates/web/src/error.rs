@@ -125,3 +125,13 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The API's errors shown as error pages (an error below the handlers at a page address).
+impl From<ApiError> for motcua_pages::kit::PageError {
+    fn from(e: ApiError) -> Self {
+        motcua_pages::kit::PageError {
+            retry_after_secs: e.retry_after_secs,
+            ..motcua_pages::kit::PageError::new(e.status, &e.body.code, e.body.message_vi, e.body.message_en)
+        }
+    }
+}

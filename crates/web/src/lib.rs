@@ -1,13 +1,15 @@
-//! HTTP: the JSON API (with OpenAPI and an offline docs page), operations endpoints, and the
-//! one `serve` function that the binary and the tests both call.
+//! HTTP: the JSON API (with OpenAPI and an offline docs page), the pages of `motcua-pages`
+//! mounted from their route table, open data, the static assets, operations endpoints, the
+//! middleware around them all, and the one `serve` function that the binary and the tests
+//! both call. No page markup is built here.
 
 pub mod api;
+pub mod assets;
 pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod opendata;
 pub mod ops;
-pub mod pages;
 pub mod server;
 
 use axum::Router;
@@ -107,9 +109,9 @@ fn page_table(upload_limit: usize) -> Vec<PageRow> {
         ("/open-data", &["GET"][..], get(opendata::index)),
         ("/open-data/procedures.json", &["GET"], get(opendata::procedures_json)),
         ("/open-data/procedures.csv", &["GET"], get(opendata::procedures_csv)),
-        ("/assets/upload.js", &["GET"], get(upload_js)),
-        ("/assets/site.css", &["GET"], get(site_css)),
-        ("/assets/{file}", &["GET"], get(pages::assets::script)),
+        ("/assets/upload.js", &["GET"], get(assets::upload_js)),
+        ("/assets/site.css", &["GET"], get(assets::site_css)),
+        ("/assets/{file}", &["GET"], get(assets::script)),
         ("/metrics", &["GET"], get(ops::metrics_text)),
     ]);
     rows
@@ -130,10 +132,6 @@ fn is_api_path(path: &str) -> bool {
     ["/api/", "/healthz", "/readyz", "/metrics", "/open-data/", "/assets/"].iter().any(|p| path.starts_with(p))
 }
 
-/// A NUL character in a URL (`%00` in the path or the query) or in a urlencoded form body is
-/// refused at the edge with 422 (JSON bodies: `ApiJson`): no text we store or search may hold
-/// one, and PostgreSQL rejects it inside a query (a 500 where the input, not the server, is at
-/// fault).
 /// The client address, for the access log of what the request reads.
 async fn client_scope(req: Request, next: Next) -> Response {
     match req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip()) {
@@ -142,6 +140,10 @@ async fn client_scope(req: Request, next: Next) -> Response {
     }
 }
 
+/// A NUL character in a URL (`%00` in the path or the query) or in a urlencoded form body is
+/// refused at the edge with 422 (JSON bodies: `ApiJson`): no text we store or search may hold
+/// one, and PostgreSQL rejects it inside a query (a 500 where the input, not the server, is at
+/// fault).
 async fn reject_nul(axum::extract::State(limit): axum::extract::State<usize>, req: Request, next: Next) -> Response {
     let has_nul = |s: &[u8]| s.windows(3).any(|w| w == b"%00") || s.contains(&0);
     if has_nul(req.uri().path().as_bytes()) || req.uri().query().is_some_and(|q| has_nul(q.as_bytes())) {
@@ -192,21 +194,6 @@ async fn normalize_errors(req: Request, next: Next) -> Response {
     resp
 }
 
-async fn site_css() -> Response {
-    let mut r = pages::SITE_CSS.into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
-    r
-}
-
-async fn upload_js() -> Response {
-    let mut r = pages::UPLOAD_JS.into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
-    r
-}
-
-/// The home page; a logged-in province administrator also gets the link to the admin area.
 /// Serves until `shutdown` completes, then lets in-flight requests finish.
 pub async fn serve(
     ctx: AppContext,

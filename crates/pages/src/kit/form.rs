@@ -1,11 +1,11 @@
-//! Form helpers: the posted fields, the GOV.UK-style error summary and inline field errors
-//! (templates: `components/form/`), and the page title with errors.
+//! Form helpers: the posted fields (as they came, or typed), the error data behind the GOV.UK-style
+//! error summary and inline field errors (templates: `components/form/`), and the page title
+//! with errors.
 //!
 //! A page re-renders its form with the posted values and a list of `FieldError`s whose
 //! `field` is the `id` of the input it concerns, so the summary can link to it.
 
 use super::{Lang, PageError};
-use askama::Template;
 use axum::http::StatusCode;
 use motcua_app::AppError;
 use motcua_domain::error::FieldError;
@@ -76,50 +76,6 @@ pub fn title_with_errors(lang: Lang, title: &str, errors: &[FieldError]) -> Stri
 pub fn app_field_errors(e: &AppError, fallback_field: &str) -> Vec<FieldError> {
     let fs = e.fields();
     if fs.is_empty() { vec![FieldError::new(fallback_field, e.code(), e.message_vi(), e.message_en())] } else { fs }
-}
-
-#[derive(Template)]
-#[template(path = "components/form/error_summary.html")]
-struct Summary<'a> {
-    lang: Lang,
-    errors: &'a [FieldError],
-}
-
-#[derive(Template)]
-#[template(
-    source = r#"{% import "components/form/macros.html" as f %}{% call f::field_error(lang, errors, id) %}{% endcall %}"#,
-    ext = "html"
-)]
-struct FieldErrorView<'a> {
-    lang: Lang,
-    errors: &'a [FieldError],
-    id: &'a str,
-}
-
-/// The error summary as markup, for the pages of `motcua-web` not yet on templates.
-pub fn error_summary(lang: Lang, errors: &[FieldError]) -> String {
-    Summary { lang, errors }.render().unwrap_or_default()
-}
-
-/// The inline messages of a field as markup, for the pages not yet on templates.
-pub fn field_error(lang: Lang, errors: &[FieldError], id: &str) -> String {
-    FieldErrorView { lang, errors, id }.render().unwrap_or_default()
-}
-
-/// `aria-describedby` and `aria-invalid` for an input that has errors ("" otherwise), for the
-/// pages not yet on templates.
-pub fn invalid_attrs(errors: &[FieldError], id: &str) -> String {
-    InvalidView { errors, id }.render().unwrap_or_default()
-}
-
-#[derive(Template)]
-#[template(
-    source = r#"{% import "components/form/macros.html" as f %}{% call f::invalid(errors, id) %}{% endcall %}"#,
-    ext = "html"
-)]
-struct InvalidView<'a> {
-    errors: &'a [FieldError],
-    id: &'a str,
 }
 
 /// The id of a form input: `{prefix}-{name}` with `.[]` and spaces turned into single dashes

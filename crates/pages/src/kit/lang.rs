@@ -14,20 +14,10 @@ pub enum Lang {
 }
 
 impl Lang {
-    pub fn from_query(q: Option<&str>) -> Self {
-        if q == Some("en") { Lang::En } else { Lang::Vi }
-    }
     pub fn code(self) -> &'static str {
         match self {
             Lang::Vi => "vi",
             Lang::En => "en",
-        }
-    }
-    /// The query string that keeps the language on links and form actions ("" or "?lang=en").
-    pub fn suffix(self) -> &'static str {
-        match self {
-            Lang::Vi => "",
-            Lang::En => "?lang=en",
         }
     }
     /// Picks the text for this language.

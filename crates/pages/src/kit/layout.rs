@@ -1,6 +1,5 @@
 //! The page frame and turning a view into a response.
 
-use super::{Lang, Route};
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -31,19 +30,4 @@ pub fn html(status: StatusCode, view: &impl Template) -> Response {
             (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
         }
     }
-}
-
-/// The layout around markup built elsewhere: for the pages of `motcua-web` not yet moved to
-/// templates. `nav` goes between the header and `<main>`.
-#[derive(Template)]
-#[template(path = "layouts/legacy.html")]
-struct Legacy<'a> {
-    lang: Lang,
-    frame: Frame,
-    nav: &'a str,
-    body: &'a str,
-}
-
-pub fn legacy_layout(lang: Lang, title: &str, other_lang_href: &str, nav: &str, body: &str) -> String {
-    Legacy { lang, frame: Frame::new(title, other_lang_href), nav, body }.render().unwrap_or_default()
 }

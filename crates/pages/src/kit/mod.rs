@@ -1,6 +1,6 @@
-//! The page kit, shared by every page (the ones in this crate and those still in
-//! `motcua-web`): the language, the route table, formatters, HTTP helpers, error pages,
-//! form helpers and the session extractors (`PageUser`, `PageForm`, `PageUpload`).
+//! The page kit, shared by every page: the language, the route table, formatters, HTTP
+//! helpers, error pages, form helpers and the session extractors (`PageUser`, `PageForm`,
+//! `PageUpload`).
 
 pub mod error;
 pub mod fmt;

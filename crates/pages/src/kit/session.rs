@@ -14,7 +14,6 @@ use super::error::{PageError, error_page};
 use super::form::FormFields;
 use super::http::{origin_ok, see_other, session_token};
 use super::{Lang, Route, lang_of};
-use askama::Template;
 use axum::Form;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -259,27 +258,4 @@ where
         let (fields, files) = read_parts(lang, &user, &headers, mp, &dir, ctx.config.attachments.max_file_bytes).await?;
         Ok(PageUpload { user, fields, files })
     }
-}
-
-/// "Logged in as …" with the logout button, as a component (`components/user_bar.html`).
-#[derive(Template)]
-#[template(path = "components/user_bar.html")]
-pub struct UserBar<'a> {
-    pub lang: Lang,
-    pub user: &'a CurrentUser,
-}
-
-/// The user bar and the hidden CSRF input as markup, for the pages not yet on templates.
-pub fn user_bar(lang: Lang, user: &CurrentUser) -> String {
-    UserBar { lang, user }.render().unwrap_or_default()
-}
-
-#[derive(Template)]
-#[template(path = "components/form/csrf.html")]
-struct Csrf<'a> {
-    user: &'a CurrentUser,
-}
-
-pub fn csrf_input(user: &CurrentUser) -> String {
-    Csrf { user }.render().unwrap_or_default()
 }
