@@ -2,6 +2,7 @@
 
 mod abuse;
 mod access_log;
+mod admin_browser;
 mod admin_golden;
 mod admin_pages;
 mod agencies;
