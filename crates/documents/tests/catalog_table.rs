@@ -5,8 +5,8 @@ use jiff::civil::{Date, date, time};
 use motcua_documents::catalog_table::{CatalogRow, CellError, Column, export_csv, export_xlsx, import_csv, import_xlsx};
 use motcua_domain::calendar::{CheckUnit, TimeLimit};
 use motcua_domain::catalog::{
-    ApplicantType, Channel, CheckLevel, ComponentSpec, Counting, Decision, Fee, FeeCollected, LegalBasis, Level, Method, OnlineLevel,
-    ProcedureSpec, ResultSpec, Sector,
+    ApplicantType, Channel, CheckLevel, ComponentSpec, Counting, Decision, Fee, FeeCollected, LegalBasis, Level, Method,
+    OnlineLevel, ProcedureSpec, ResultSpec, Sector,
 };
 use std::io::{Cursor, Read, Write};
 

@@ -147,7 +147,7 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             let supplement_by = Some(ms(cx.calendar.due(now, window, &CountingRules::default())?.at));
             Ok(Event::Received {
                 code,
-                procedure,
+                procedure: *procedure,
                 competent,
                 components,
                 counted_from: ms(due.counted_from),

@@ -120,7 +120,7 @@ impl World {
             now,
             Command::Receive {
                 code: "R-260302-0001".into(),
-                procedure: p,
+                procedure: Box::new(p),
                 competent: Some(agency("D", DEPT)),
                 steps: steps(),
                 components: components(true),
@@ -650,7 +650,7 @@ fn a_dossier_without_a_competent_agency_cannot_be_received() {
     let p = w.state.procedure.clone();
     let cmd = |competent| Command::Receive {
         code: "R-260302-0001".into(),
-        procedure: p.clone(),
+        procedure: Box::new(p.clone()),
         competent,
         steps: steps(),
         components: components(true),
@@ -800,7 +800,7 @@ fn counter_applicants_rate_at_return_with_the_code_on_their_receipt() {
     let p = w.state.procedure.clone();
     let receive = Command::Receive {
         code: "R-260302-0001".into(),
-        procedure: p,
+        procedure: Box::new(p),
         competent: Some(agency("D", DEPT)),
         steps: steps(),
         components: components(true),
@@ -833,7 +833,7 @@ fn counter_applicants_rate_at_return_with_the_code_on_their_receipt() {
     let p = w.state.procedure.clone();
     let receive = Command::Receive {
         code: "R-260302-0002".into(),
-        procedure: p,
+        procedure: Box::new(p),
         competent: Some(agency("D", DEPT)),
         steps: steps(),
         components: components(true),

@@ -435,7 +435,10 @@ pub fn list(db: &mut Db, f: &DossierFilter) -> Result<(Vec<Dossier>, i64), Store
     } else {
         // The next deadline first: the legal one, or the check of an online dossier waiting
         // for it (the column is set only then).
-        ("COALESCE(due_at, check_due_at) IS NULL, COALESCE(due_at, check_due_at), created_at", "p.next_due IS NULL, p.next_due, p.created_at")
+        (
+            "COALESCE(due_at, check_due_at) IS NULL, COALESCE(due_at, check_due_at), created_at",
+            "p.next_due IS NULL, p.next_due, p.created_at",
+        )
     };
     // The page is chosen on the narrow rows; only its states are read.
     let rows = db.query(

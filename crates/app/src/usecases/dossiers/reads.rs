@@ -148,7 +148,11 @@ pub async fn list(ctx: &AppContext, current: &CurrentUser, q: ListQuery) -> Resu
             // The counts are the inbox's whatever the check filter shows.
             let all = DossierFilter { check_overdue_at: None, ..f.clone() };
             let t = repo::due_counts(db, &all, now, 86_400_000)?;
-            Ok((items, total, DueCounts { overdue: t.overdue, due_soon: t.due_soon, on_track: t.on_track, check_overdue: t.check_overdue }))
+            Ok((
+                items,
+                total,
+                DueCounts { overdue: t.overdue, due_soon: t.due_soon, on_track: t.on_track, check_overdue: t.check_overdue },
+            ))
         })
         .await
 }
