@@ -352,9 +352,13 @@ pub async fn kpi_totals(ctx: &AppContext, current: &CurrentUser, from: &str, to:
             // Online dossiers whose check was overdue (issue #11 item 14): answered late in the
             // period (`check_late`, a counter) and, now, still waiting past the due time.
             let late = totals.iter().find(|(m, _)| m == "check_late").map_or(0, |(_, v)| *v);
+            // Like the counters, a figure of 0 is left out.
             let waiting = repo::check_overdue_count(db, &scope, now)?;
-            totals.push(("check_overdue_waiting".to_string(), waiting));
-            totals.push(("check_overdue".to_string(), late + waiting));
+            for (metric, n) in [("check_overdue_waiting", waiting), ("check_overdue", late + waiting)] {
+                if n > 0 {
+                    totals.push((metric.to_string(), n));
+                }
+            }
             Ok(totals)
         })
         .await
