@@ -3,10 +3,10 @@
 
 use jiff::civil::{Date, date, time};
 use motcua_documents::catalog_table::{CatalogRow, CellError, Column, export_csv, export_xlsx, import_csv, import_xlsx};
-use motcua_domain::calendar::TimeLimit;
+use motcua_domain::calendar::{CheckUnit, TimeLimit};
 use motcua_domain::catalog::{
-    ApplicantType, Channel, ComponentSpec, Counting, Decision, Fee, FeeCollected, LegalBasis, Level, Method, OnlineLevel,
-    ProcedureSpec, ResultSpec, Sector,
+    ApplicantType, Channel, CheckLevel, ComponentSpec, Counting, Decision, Fee, FeeCollected, LegalBasis, Level, Method,
+    OnlineLevel, ProcedureSpec, ResultSpec, Sector,
 };
 use std::io::{Cursor, Read, Write};
 
@@ -113,6 +113,7 @@ fn birth_registration() -> ProcedureSpec {
         online_only: true,
         counting: Counting { same_day_cutoff: Some(time(15, 0, 0, 0)), out_of_hours_next: true, payment_pauses_clock: true },
         supplement: Default::default(),
+        reception_check: CheckLevel { amount: 4, unit: CheckUnit::Hours },
         conditions: Some("- Trẻ em sinh ra, \"còn sống\";\r\n= điều kiện | khác\n\\ kết thúc".into()),
     }
 }
@@ -155,6 +156,7 @@ fn household_business() -> ProcedureSpec {
             payment_pauses_clock: false,
         },
         supplement: Default::default(),
+        reception_check: Default::default(),
         conditions: None,
     }
 }
@@ -201,6 +203,7 @@ fn certification() -> ProcedureSpec {
         online_only: false,
         counting: Counting::default(),
         supplement: Default::default(),
+        reception_check: Default::default(),
         conditions: None,
     }
 }
@@ -398,6 +401,9 @@ fn export_writes_the_documented_layout() {
     assert_eq!(cell("legal_basis").lines().next(), Some("60/2014/QH13 | Luật Hộ tịch | 2014-11-20 | 2016-01-01"));
     assert_eq!(cell("legal_basis").lines().nth(1), Some("123/2015/NĐ-CP |  |  | 2016-01-01"));
     assert_eq!(g.0[2][g.col("time_limit")], "0 working_days");
+    // The online check level: written when the procedure sets one, empty for the general level.
+    assert_eq!(cell("reception_check"), "4 hours");
+    assert_eq!(g.0[2][g.col("reception_check")], "");
     assert_eq!(g.0[2][g.col("effective_from")], "");
 }
 
@@ -610,6 +616,21 @@ fn lenient_spellings_are_read() {
     // The Vietnamese unit codes.
     g.set(2, "time_limit", "15 ngay_lam_viec");
     assert_eq!(ok(import_csv(&g.csv()))[0].spec.time_limit, TimeLimit::working_days(15));
+    g.set(2, "reception_check", "2 ngày làm việc");
+    assert_eq!(ok(import_csv(&g.csv()))[0].spec.reception_check, CheckLevel { amount: 2, unit: CheckUnit::WorkingDays });
+    g.set(2, "reception_check", "8 giờ");
+    assert_eq!(ok(import_csv(&g.csv()))[0].spec.reception_check, CheckLevel { amount: 8, unit: CheckUnit::Hours });
+}
+
+#[test]
+fn an_online_check_level_out_of_bounds_or_unreadable_is_named_on_its_cell() {
+    // Issue #11 item 14: the level is 1–10 working days or 1–80 office hours.
+    for bad in ["0 working_days", "-1 working_days", "11 ngay_lam_viec", "81 hours", "1 months", "mot ngay"] {
+        let mut g = Grid::of(&[(certification(), None)]);
+        g.set(2, "reception_check", bad);
+        let es = errs(import_csv(&g.csv()));
+        assert_eq!(places(&es), [(2, "reception_check", "invalid_check_level")], "{bad}: {es:?}");
+    }
 }
 
 /// Cells typed in Excel: numbers, real dates and times, booleans.

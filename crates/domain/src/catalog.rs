@@ -3,7 +3,7 @@
 //! between two versions. Versions and their life cycle are kept by the store; this module
 //! decides.
 
-use crate::calendar::TimeLimit;
+use crate::calendar::{CheckUnit, TimeLimit};
 use crate::error::{Errors, FieldError, ValidationError};
 use crate::text::clean;
 use jiff::civil::Date;
@@ -234,6 +234,73 @@ impl SupplementRule {
     }
 }
 
+/// How long the one-stop has to check a dossier filed online and answer it: receive it,
+/// ask to complete it, or refuse it (NĐ 61/2018 art. 19 as amended by NĐ 107/2021; spec
+/// REQ-8). The general level is 1 working day from the submission, counted from the next
+/// office instant when filed out of hours (NĐ 45/2020 art. 11; `WorkCalendar::check_due`).
+/// A procedure may set another level in working days or office hours. Written only when it
+/// differs from the general one, so stored specs and events of other procedures keep their
+/// form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckLevel {
+    /// A whole number: 1–10 working days or 1–80 office hours. Signed so that a negative
+    /// number gets its own field error rather than a type error.
+    pub amount: i64,
+    pub unit: CheckUnit,
+}
+
+impl Default for CheckLevel {
+    fn default() -> Self {
+        Self::GENERAL
+    }
+}
+
+impl CheckLevel {
+    /// The general level: 1 working day.
+    pub const GENERAL: CheckLevel = CheckLevel { amount: 1, unit: CheckUnit::WorkingDays };
+    pub const MAX_WORKING_DAYS: i64 = 10;
+    pub const MAX_HOURS: i64 = 80;
+
+    pub fn is_general(&self) -> bool {
+        *self == Self::GENERAL
+    }
+
+    fn max(unit: CheckUnit) -> i64 {
+        match unit {
+            CheckUnit::WorkingDays => Self::MAX_WORKING_DAYS,
+            CheckUnit::Hours => Self::MAX_HOURS,
+        }
+    }
+
+    /// The amount as the calendar counts it, within the bounds `validate` enforces (a
+    /// version is validated before it is stored, so the clamp never bites).
+    pub fn amount(&self) -> u32 {
+        self.amount.clamp(1, Self::max(self.unit)) as u32
+    }
+
+    /// "1 ngày làm việc", "8 giờ làm việc".
+    pub fn describe_vi(&self) -> String {
+        format!("{} {}", self.amount, self.unit.label_vi())
+    }
+
+    pub fn describe_en(&self) -> String {
+        format!("{} {}", self.amount, self.unit.label_en())
+    }
+
+    fn validate(&self, errs: &mut Errors) {
+        let max = Self::max(self.unit);
+        if !(1..=max).contains(&self.amount) {
+            errs.push(FieldError::new(
+                "reception_check.amount",
+                "invalid_check_level",
+                format!("Thời hạn kiểm tra hồ sơ trực tuyến phải là số nguyên từ 1 đến {max} {}.", self.unit.label_vi()),
+                format!("The online dossier check level is a whole number from 1 to {max} {}.", self.unit.label_en()),
+            ));
+        }
+    }
+}
+
 /// Everything one version of a procedure says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -281,6 +348,9 @@ pub struct ProcedureSpec {
     /// Supplement requests after reception: the general rule unless a sector rule says otherwise.
     #[serde(default, skip_serializing_if = "SupplementRule::is_general")]
     pub supplement: SupplementRule,
+    /// How long the one-stop has to check an online dossier: 1 working day unless set.
+    #[serde(default, skip_serializing_if = "CheckLevel::is_general")]
+    pub reception_check: CheckLevel,
     /// Conditions to be met (yêu cầu, điều kiện), if any.
     #[serde(default)]
     pub conditions: Option<String>,
@@ -390,6 +460,7 @@ impl ProcedureSpec {
             }
         }
         self.supplement.validate(&mut errs);
+        self.reception_check.validate(&mut errs);
         if self.sets == 0 {
             errs.push(FieldError::new(
                 "sets",

@@ -193,3 +193,28 @@ fn templates_exist_and_are_word_files() {
         .collect();
     assert_eq!(present, referenced, "template files on disk and templates referenced by the catalog differ");
 }
+
+#[test]
+fn the_online_check_level_is_one_working_day_unless_set_and_bounded() {
+    use motcua_domain::calendar::CheckUnit;
+    use motcua_domain::catalog::CheckLevel;
+    // Issue #11 item 14: no demo procedure sets its own level; the general one is not written.
+    let base = validated().into_iter().find(|p| p.code == "1.001193").expect("khai sinh");
+    assert!(base.reception_check.is_general());
+    assert!(!serde_json::to_string(&base).unwrap().contains("reception_check"));
+    let with = |amount, unit| ProcedureSpec { reception_check: CheckLevel { amount, unit }, ..base.clone() };
+    assert!(with(4, CheckUnit::Hours).validate().is_ok());
+    assert!(with(10, CheckUnit::WorkingDays).validate().is_ok());
+    for (amount, unit) in
+        [(-1, CheckUnit::WorkingDays), (0, CheckUnit::WorkingDays), (11, CheckUnit::WorkingDays), (81, CheckUnit::Hours)]
+    {
+        let e = with(amount, unit).validate().unwrap_err();
+        let f = e.0.iter().find(|f| f.field == "reception_check.amount").unwrap_or_else(|| panic!("{amount}: {e:?}"));
+        assert_eq!(f.code, "invalid_check_level");
+        assert!(f.message_vi.contains("kiểm tra hồ sơ trực tuyến"), "{}", f.message_vi);
+    }
+    // Both languages' unit codes are read; another unit is no check level.
+    let v: CheckLevel = serde_json::from_str(r#"{"amount": 8, "unit": "gio"}"#).unwrap();
+    assert_eq!(v, CheckLevel { amount: 8, unit: CheckUnit::Hours });
+    assert!(serde_json::from_str::<CheckLevel>(r#"{"amount": 1, "unit": "months"}"#).is_err());
+}

@@ -31,6 +31,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_register_scope"),
     migration!(8, "0008_access_log"),
     migration!(9, "0009_filing_reference"),
+    migration!(10, "0010_reception_check"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

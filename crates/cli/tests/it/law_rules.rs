@@ -538,4 +538,110 @@ both_backends! {
         let p = post(vec![("code", code), ("rating_code", rating_code), ("satisfied", "yes".into())]).await;
         assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
     }
+
+    async fn an_online_dossier_submitted_friday_evening_is_check_due_monday_end_of_day(app) {
+        // Issue #11 item 14 (NĐ 61/2018 art. 19 as amended by NĐ 107/2021; NĐ 45/2020 art. 11):
+        // filed online Friday 6 March 2026 at 20:00, the check counts from Monday's opening and
+        // is due Monday 9 March 17:00.
+        app.ctx.clock.set(vn("2026-03-06T20:00:00"));
+        let d = submitted_khai_sinh(&app).await;
+        let id = d["id"].as_str().unwrap().to_string();
+        assert_eq!(d["check_due_at"].as_i64(), Some(vn("2026-03-09T17:00:00")), "{d}");
+        assert_eq!(d["check_due"], "2026-03-09T17:00:00+07:00", "{d}");
+        let clerk = app.login("tiepnhan.hoalu").await;
+        // Monday 17:00 itself is in time.
+        app.ctx.clock.set(vn("2026-03-09T17:00:00"));
+        assert_eq!(overdue_ids(&clerk).await, (vec![], 0));
+        let (_, all) = clerk.get("/api/v1/dossiers").await;
+        assert_eq!(all["items"][0]["id"], id.as_str(), "the next deadline first: {all}");
+        // Past it, overdue: in the API filter, the counts and the inbox page.
+        app.ctx.clock.set(vn("2026-03-09T17:01:00"));
+        assert_eq!(overdue_ids(&clerk).await, (vec![id.clone()], 1));
+        let page = crate::browser::Browser::login(&app, "tiepnhan.hoalu").await.get("/can-bo/ho-so?check_overdue=1").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("Quá hạn kiểm tra") && page.body.contains(&id), "{}", page.body);
+        assert!(page.body.contains("Hạn kiểm tra") && page.body.contains("row-overdue"), "{}", page.body);
+        let page = crate::browser::Browser::login(&app, "tiepnhan.hoalu").await.get("/can-bo/ho-so?check_overdue=1&lang=en").await;
+        assert!(page.body.contains("Check overdue"), "{}", page.body);
+        // Scoped inside the query: the provincial centre's officer does not see it.
+        let (others, n) = overdue_ids(&app.login("tiepnhan").await).await;
+        assert!(!others.contains(&id) && n == 0, "{others:?}");
+        // The index: still waiting past due, for the province's supervisor, not for Tam Điệp's.
+        let kpi = |user: &'static str| {
+            let app = &app;
+            async move { app.login(user).await.get("/api/v1/kpi?from=2026-03-01&to=2026-03-31").await.1 }
+        };
+        let k = kpi("giamsat").await;
+        assert_eq!((k["check_overdue_waiting"].as_i64(), k["check_late"].as_i64(), k["check_overdue"].as_i64()), (Some(1), None, Some(1)), "{k}");
+        let k = kpi("admin.tamdiep").await;
+        assert!(k["check_overdue_waiting"].is_null() && k["check_overdue"].is_null(), "none in Tam Điệp: {k}");
+        // `motcua rebuild` fills the column from the log.
+        app.ctx.store.write(|db| db.execute("UPDATE dossiers SET check_due_at = NULL", &[])).await.unwrap();
+        assert_eq!(overdue_ids(&clerk).await.0, Vec::<String>::new());
+        motcua_app::usecases::dossiers::rebuild(&app.ctx).await.unwrap();
+        assert_eq!(overdue_ids(&clerk).await.0, vec![id.clone()]);
+        // Received Tuesday: no longer overdue, counted as checked late.
+        app.ctx.clock.set(vn("2026-03-10T09:00:00"));
+        let (s, d) = step(&clerk, &d, "receive", json!({})).await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        assert!(d["check_due"].is_null(), "{d}");
+        assert_eq!(d["checked_at"].as_i64(), Some(vn("2026-03-10T09:00:00")), "{d}");
+        assert_eq!(overdue_ids(&clerk).await, (vec![], 0));
+        let k = kpi("giamsat").await;
+        assert_eq!((k["check_overdue_waiting"].as_i64(), k["check_late"].as_i64(), k["check_overdue"].as_i64()), (None, Some(1), Some(1)), "{k}");
+        let (_, replayed) = motcua_app::usecases::dossiers::replay(&app.ctx, &id).await.unwrap();
+        assert_eq!(replayed.check_due_at, Some(vn("2026-03-09T17:00:00")));
+    }
+
+    async fn the_check_level_is_set_per_procedure_and_a_bad_one_is_refused(app) {
+        let admin = app.login("admin").await;
+        let (_, current) = app.client().get(&format!("/api/v1/procedures/{KHAI_SINH}")).await;
+        let versions = || async { app.client().get(&format!("/api/v1/procedures/{KHAI_SINH}/versions")).await.1.as_array().unwrap().len() };
+        let n = versions().await;
+        for level in [json!({"amount": -1, "unit": "working_days"}), json!({"amount": 0, "unit": "working_days"}),
+                      json!({"amount": 1000, "unit": "hours"}), json!({"amount": 11, "unit": "ngay_lam_viec"})] {
+            let mut spec = current["spec"].clone();
+            spec["reception_check"] = level.clone();
+            let (s, b) = admin.post(&format!("/api/v1/procedures/{KHAI_SINH}/versions"), json!({"spec": spec, "effective_from": "2026-03-01"})).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{level}: {b}");
+            let f = b["fields"].as_array().unwrap().iter().find(|f| f["field"] == "reception_check.amount").unwrap_or_else(|| panic!("{b}"));
+            assert_eq!(f["code"], "invalid_check_level", "{b}");
+            assert!(f["message_vi"].as_str().unwrap().contains("kiểm tra hồ sơ trực tuyến"), "{b}");
+        }
+        assert_eq!(versions().await, n, "nothing written");
+        // 4 office hours: submitted Monday 16:00, due Tuesday 10:30.
+        let mut spec = current["spec"].clone();
+        spec["reception_check"] = json!({"amount": 4, "unit": "gio"});
+        let (s, b) = admin.post(&format!("/api/v1/procedures/{KHAI_SINH}/versions"), json!({"spec": spec, "effective_from": "2026-03-01"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        assert_eq!(b["spec"]["reception_check"], json!({"amount": 4, "unit": "hours"}), "{b}");
+        app.ctx.clock.set(vn("2026-03-02T16:00:00"));
+        let d = submitted_khai_sinh(&app).await;
+        assert_eq!(d["check_due_at"].as_i64(), Some(vn("2026-03-03T10:30:00")), "{d}");
+    }
+}
+
+/// A khai sinh dossier filed online for Phường Hoa Lư (received at its centre) and submitted now.
+async fn submitted_khai_sinh(app: &TestApp) -> Value {
+    let citizen = app.login("congdan").await;
+    let (s, d) = citizen
+        .post("/api/v1/dossiers", json!({"procedure_code": KHAI_SINH, "competent_agency_id": app.agency_id("000.00.31.H40").await,
+            "applicant": {"name": "Nguyễn Văn An", "id_number": "037092001234", "phone": "0912345678", "address": "Phường Hoa Lư"}}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    let mut d = d;
+    for key in ["to_khai", "giay_chung_sinh", "giay_to_tuy_than"] {
+        d = upload(&citizen, &d, key).await;
+    }
+    let (s, d) = step(&citizen, &d, "submit", json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    d
+}
+
+/// The ids `c` lists with `?check_overdue=true`, and its inbox's count of overdue checks.
+async fn overdue_ids(c: &Client) -> (Vec<String>, i64) {
+    let (s, b) = c.get("/api/v1/dossiers?check_overdue=true").await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let ids: Vec<String> = b["items"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap().to_string()).collect();
+    (ids, b["counts"]["check_overdue"].as_i64().unwrap())
 }

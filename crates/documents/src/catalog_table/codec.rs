@@ -3,10 +3,10 @@
 use super::escape::{self, Tok, escape};
 use super::{COLUMNS, CatalogRow, CellError, Column, Raw};
 use jiff::civil::{Date, Time};
-use motcua_domain::calendar::{TimeLimit, TimeUnit};
+use motcua_domain::calendar::{CheckUnit, TimeLimit, TimeUnit};
 use motcua_domain::catalog::{
-    ApplicantType, Channel, ComponentSpec, Counting, Decision, Fee, FeeCollected, LegalBasis, Level, Method, OnlineLevel,
-    ProcedureSpec, ResultSpec, Sector,
+    ApplicantType, Channel, CheckLevel, ComponentSpec, Counting, Decision, Fee, FeeCollected, LegalBasis, Level, Method,
+    OnlineLevel, ProcedureSpec, ResultSpec, Sector,
 };
 use motcua_domain::error::{FieldError, ValidationError};
 use motcua_domain::text::fold;
@@ -319,6 +319,31 @@ pub(crate) fn parse_time_limit(s: &str) -> Result<TimeLimit, Problem> {
     TimeLimit::new(value, unit).map_err(|e| (e.code(), e.message_vi(), e.message_en()))
 }
 
+/// `1 working_days`, `8 hours`, `1 ngay_lam_viec`, `8 giờ`: the online check level. The
+/// number's bounds are the catalog's check (`invalid_check_level`).
+pub(crate) fn parse_check_level(s: &str) -> Result<CheckLevel, Problem> {
+    let bad = || {
+        (
+            "invalid_check_level",
+            format!("\"{}\" không phải là thời hạn kiểm tra hợp lệ, ví dụ \"1 working_days\" hoặc \"8 hours\".", shorten(s)),
+            format!("\"{}\" is not a check level such as \"1 working_days\" or \"8 hours\".", shorten(s)),
+        )
+    };
+    let t = s.trim();
+    if t.len() > MAX_TOKEN {
+        return Err(bad());
+    }
+    let folded = fold(t);
+    let Some((number, unit)) = folded.split_once(char::is_whitespace) else { return Err(bad()) };
+    let amount: i64 = number.parse().map_err(|_| bad())?;
+    let unit = match unit.split_whitespace().collect::<Vec<_>>().join("_").as_str() {
+        "working_days" | "working_day" | "ngay_lam_viec" => CheckUnit::WorkingDays,
+        "hours" | "hour" | "gio" | "gio_lam_viec" => CheckUnit::Hours,
+        _ => return Err(bad()),
+    };
+    Ok(CheckLevel { amount, unit })
+}
+
 /// A number cell as text: integers without a decimal point.
 fn format_number(f: f64) -> String {
     if f.fract() == 0.0 && f.abs() < 1e15 { format!("{}", f as i64) } else { format!("{f}") }
@@ -426,6 +451,9 @@ fn encode_cell(s: &ProcedureSpec, effective_from: Option<Date>, column: Column) 
         Column::SameDayCutoff => s.counting.same_day_cutoff.map(format_time).unwrap_or_default(),
         Column::OutOfHoursNext => yes_no(s.counting.out_of_hours_next).to_string(),
         Column::PaymentPausesClock => yes_no(s.counting.payment_pauses_clock).to_string(),
+        // Empty for the general level (1 working day), as the spec leaves it out.
+        Column::ReceptionCheck if s.reception_check.is_general() => String::new(),
+        Column::ReceptionCheck => format!("{} {}", s.reception_check.amount, s.reception_check.unit.code()),
         Column::Conditions => s.conditions.clone().unwrap_or_default(),
         Column::EffectiveFrom => opt_date(effective_from),
     }
@@ -844,6 +872,7 @@ pub(crate) fn decode_row(
     let same_day_cutoff = r.time_cell(Column::SameDayCutoff);
     let out_of_hours_next = r.bool_cell(Column::OutOfHoursNext).unwrap_or(false);
     let payment_pauses_clock = r.bool_cell(Column::PaymentPausesClock).unwrap_or(false);
+    let reception_check = r.typed(Column::ReceptionCheck, parse_check_level).unwrap_or_default();
     let conditions = Some(r.text(Column::Conditions)).filter(|s| !s.trim().is_empty());
     let effective_from = r.date_cell(Column::EffectiveFrom);
 
@@ -874,6 +903,7 @@ pub(crate) fn decode_row(
         counting: Counting { same_day_cutoff, out_of_hours_next, payment_pauses_clock },
         // The table has no columns for the supplement rule yet: the general rule.
         supplement: Default::default(),
+        reception_check,
         conditions,
     };
     let snapshot_sector_code_empty = spec.sector.code.trim().is_empty();

@@ -158,11 +158,12 @@ pub enum Column {
     SameDayCutoff,
     OutOfHoursNext,
     PaymentPausesClock,
+    ReceptionCheck,
     Conditions,
     EffectiveFrom,
 }
 
-pub(crate) const COLUMNS: usize = 29;
+pub(crate) const COLUMNS: usize = 30;
 
 impl Column {
     pub const ALL: [Column; COLUMNS] = [
@@ -193,6 +194,7 @@ impl Column {
         Self::SameDayCutoff,
         Self::OutOfHoursNext,
         Self::PaymentPausesClock,
+        Self::ReceptionCheck,
         Self::Conditions,
         Self::EffectiveFrom,
     ];
@@ -227,6 +229,7 @@ impl Column {
             Self::SameDayCutoff => "same_day_cutoff",
             Self::OutOfHoursNext => "out_of_hours_next",
             Self::PaymentPausesClock => "payment_pauses_clock",
+            Self::ReceptionCheck => "reception_check",
             Self::Conditions => "conditions",
             Self::EffectiveFrom => "effective_from",
         }
@@ -261,6 +264,7 @@ impl Column {
             Self::SameDayCutoff => "Giờ chốt tiếp nhận trong ngày",
             Self::OutOfHoursNext => "Nộp ngoài giờ tính từ giờ làm việc kế tiếp",
             Self::PaymentPausesClock => "Thời gian thực hiện nghĩa vụ tài chính không tính vào thời hạn",
+            Self::ReceptionCheck => "Thời hạn kiểm tra hồ sơ trực tuyến",
             Self::Conditions => "Yêu cầu, điều kiện",
             Self::EffectiveFrom => "Ngày có hiệu lực",
         }
@@ -284,6 +288,7 @@ impl Column {
                 | Self::SameDayCutoff
                 | Self::OutOfHoursNext
                 | Self::PaymentPausesClock
+                | Self::ReceptionCheck
                 | Self::Conditions
                 | Self::EffectiveFrom
         )
@@ -330,6 +335,9 @@ impl Column {
             Self::OutOfHoursNext => "có/không (mặc định không).",
             Self::PaymentPausesClock => {
                 "có/không (mặc định không: chỉ thời gian bổ sung hồ sơ được trừ; có khi pháp luật chuyên ngành quy định, ví dụ đất đai)."
+            }
+            Self::ReceptionCheck => {
+                "Thời hạn Bộ phận Một cửa kiểm tra hồ sơ nộp trực tuyến: số và đơn vị, 1 working_days (ngày làm việc) hoặc 8 hours (giờ làm việc), từ 1 đến 10 ngày làm việc hoặc 80 giờ; để trống = 1 ngày làm việc."
             }
             Self::Conditions => "Yêu cầu, điều kiện thực hiện (có thể để trống).",
             Self::EffectiveFrom => "Ngày phiên bản có hiệu lực (NNNN-TT-NN, có thể để trống).",
@@ -645,7 +653,7 @@ mod tests {
             "code,name,sector_code,sector_name,levels,implementing_agency,agency_code,applicant_types,target_subjects,steps,\
              methods,components,sets,time_limit,result_name,result_paper_required,fees,legal_basis,decision_number,\
              decision_date,online_level,full_online_eligible,postal_excluded,online_only,same_day_cutoff,\
-             out_of_hours_next,payment_pauses_clock,conditions,effective_from"
+             out_of_hours_next,payment_pauses_clock,reception_check,conditions,effective_from"
         );
         assert_eq!(Column::Code.header(), "Mã thủ tục (code)");
     }

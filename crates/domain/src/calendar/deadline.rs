@@ -16,7 +16,7 @@
 //!   dossier was received after that day's last session (never a deadline before the
 //!   reception itself).
 
-use super::{CalendarError, Local, NANOS_PER_SEC, WorkCalendar, from_local, local_date};
+use super::{CalendarError, Local, NANOS_PER_SEC, WorkCalendar, from_local, local_date, to_local};
 use crate::lunar::{date_of_day_number, day_number};
 use jiff::civil::{Date, Time};
 use jiff::{SignedDuration, Timestamp};
@@ -166,6 +166,41 @@ pub enum OutOfHours {
     /// Treat it as received at the next working instant: the opening of the next session,
     /// which is the next working day's opening after hours (spec §d.1 rule 6).
     NextWorkingInstant,
+}
+
+/// The unit of the check service level of an online dossier (`WorkCalendar::check_due`):
+/// working days or office hours, the two units counted in office time. Codes:
+/// `working_days`/`ngay_lam_viec`, `hours`/`gio` (serialised as the English code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckUnit {
+    #[serde(alias = "ngay_lam_viec")]
+    WorkingDays,
+    #[serde(alias = "gio")]
+    Hours,
+}
+
+impl CheckUnit {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::WorkingDays => "working_days",
+            Self::Hours => "hours",
+        }
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::WorkingDays => "ngày làm việc",
+            Self::Hours => "giờ làm việc",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::WorkingDays => "working days",
+            Self::Hours => "office hours",
+        }
+    }
 }
 
 /// How a procedure counts its time limit from the reception instant.
@@ -356,6 +391,50 @@ impl WorkCalendar {
             }
         }
         from_local(self.add_office(self.start_of_next_working_day(s.jdn)?, FIRST_HOUR)?)
+    }
+
+    /// When the one-stop must have checked a dossier filed online and answered it (received
+    /// it, asked to complete it or refused it): `amount` working days or office hours of
+    /// office time counted from the submission (NĐ 61/2018 art. 19 as amended by NĐ
+    /// 107/2021; spec REQ-8).
+    ///
+    /// The out-of-hours rule applies to the submission itself, whatever the procedure's
+    /// counting rules (NĐ 45/2020 art. 11; spec REQ-16, §d.1 rule 6): filed in the evening,
+    /// on a weekly rest day or a holiday (or in the lunch break) it counts from the next
+    /// office instant (the first session of the next working day).
+    ///
+    /// N working days run to the same point of the office day N working days later: filed
+    /// Monday 10:00, 1 working day is due Tuesday 10:00; counted from a day's opening
+    /// (Friday 20:00 → Monday 07:30) it is due at the end of that day, Monday 17:00, the
+    /// same office instant as Tuesday's opening. A shorter target day ends the count at its
+    /// close. N hours are N hours of office time. `amount` 0 is the counting start itself.
+    pub fn check_due(&self, submitted: Timestamp, amount: u32, unit: CheckUnit) -> Result<Due, CalendarError> {
+        let s = self.next_working_local(self.local_in_range(submitted)?)?;
+        let at = if amount == 0 {
+            s
+        } else {
+            match unit {
+                CheckUnit::Hours => {
+                    let nanos = i64::from(amount)
+                        .checked_mul(3600 * NANOS_PER_SEC)
+                        .ok_or_else(|| Self::out_of_range(format!("{amount} hours")))?;
+                    self.add_office(s, nanos)?
+                }
+                CheckUnit::WorkingDays => {
+                    let into_day = self.set_of(s.jdn)?.before(s.nod);
+                    if into_day == 0 {
+                        // From the opening: the whole start day is the first of the N.
+                        let last = if amount == 1 { s.jdn } else { self.nth_working_after(s.jdn, amount - 1)? };
+                        to_local(self.end_of_day(last)?)
+                    } else {
+                        let day = self.nth_working_after(s.jdn, amount)?;
+                        let set = self.set_of(day)?;
+                        Local { jdn: day, nod: set.at_offset(into_day.min(i64::from(set.total) * NANOS_PER_SEC)) }
+                    }
+                }
+            }
+        };
+        Ok(Due { at: from_local(at)?, counted_from: from_local(s)?, calendar_version: self.version.clone() })
     }
 
     /// Pushes a deadline back by the office time of a pause (the clock stops while the

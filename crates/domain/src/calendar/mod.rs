@@ -19,7 +19,7 @@ mod rules;
 mod schedule;
 mod tables;
 
-pub use deadline::{CountingRules, Due, OutOfHours, TimeLimit, TimeUnit, Timeliness, check_step_budgets, classify};
+pub use deadline::{CheckUnit, CountingRules, Due, OutOfHours, TimeLimit, TimeUnit, Timeliness, check_step_budgets, classify};
 pub use error::{CalendarError, ScheduleIssue};
 pub use rules::{AdjacentDay, Holiday, HolidayKind, HolidayRules};
 pub use schedule::{DaysOff, Document, MakeUpDay, Mark, OffReason, Schedule};

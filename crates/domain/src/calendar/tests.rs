@@ -564,3 +564,70 @@ fn saturday_sessions_do_not_make_saturday_a_legal_working_day() {
     let long = OfficeHours::standard().with_day(Weekday::Monday, vec![Session::parse("07:00-18:00").unwrap()]).unwrap();
     assert_eq!(long.state_week().day(Weekday::Monday), long.day(Weekday::Monday));
 }
+
+fn check(submitted: Timestamp, amount: u32, unit: CheckUnit) -> Timestamp {
+    CAL.check_due(submitted, amount, unit).unwrap().at
+}
+
+#[test]
+fn an_online_dossier_is_checked_within_one_working_day_of_its_submission() {
+    // Issue #11 item 14 (NĐ 61/2018 art. 19 as amended; NĐ 45/2020 art. 11): one working
+    // day of office time from the submission, the out-of-hours rule applied to it.
+    let one = |t| check(t, 1, CheckUnit::WorkingDays);
+    // Filed in office hours: the same time on the next working day.
+    assert_eq!(one(at(2026, 3, 2, 10, 0)), at(2026, 3, 3, 10, 0), "Monday 10:00 → Tuesday 10:00");
+    assert_eq!(one(at(2026, 3, 6, 16, 0)), at(2026, 3, 9, 16, 0), "Friday 16:00 → Monday 16:00");
+    // Filed at the opening: the end of that day (the same office instant as the next opening).
+    assert_eq!(one(at(2026, 3, 2, 7, 30)), end_of(2026, 3, 2));
+    // Friday evening and the weekend count from Monday 07:30: due Monday 17:00.
+    assert_eq!(one(at(2026, 3, 6, 20, 0)), end_of(2026, 3, 9), "Friday 20:00");
+    assert_eq!(one(at(2026, 3, 6, 21, 0)), end_of(2026, 3, 9), "Friday 21:00");
+    assert_eq!(one(at(2026, 3, 7, 10, 0)), end_of(2026, 3, 9), "Saturday");
+    assert_eq!(one(at(2026, 3, 8, 23, 59)), end_of(2026, 3, 9), "Sunday night");
+    // Before the opening counts from the opening; the lunch break from 13:30, 4 office hours
+    // into the day, which the next day reach at 11:30 (a count landing on a session's end
+    // stays there, as `due` in hours does; 13:30 is the same office instant).
+    assert_eq!(one(at(2026, 3, 3, 6, 0)), end_of(2026, 3, 3));
+    assert_eq!(one(at(2026, 3, 3, 12, 0)), at(2026, 3, 4, 11, 30));
+    // 17:00 itself is office time (sessions include their end): due 17:00 the next day.
+    assert_eq!(one(end_of(2026, 3, 3)), end_of(2026, 3, 4));
+    // The eve of Tết (Friday 13/02/2026 evening) and Tết itself count from Monday 23/02.
+    assert_eq!(one(at(2026, 2, 13, 18, 0)), end_of(2026, 2, 23), "eve of the Tết break");
+    assert_eq!(one(at(2026, 2, 17, 10, 0)), end_of(2026, 2, 23), "first day of Tết");
+    // In office hours before a holiday: the same time on the first working day after it.
+    assert_eq!(one(at(2026, 2, 13, 9, 0)), at(2026, 2, 23, 9, 0));
+    let d = CAL.check_due(at(2026, 3, 6, 20, 0), 1, CheckUnit::WorkingDays).unwrap();
+    assert_eq!(d.counted_from, at(2026, 3, 9, 7, 30));
+    assert_eq!(d.calendar_version, CAL.version());
+}
+
+#[test]
+fn the_check_level_counts_working_days_or_office_hours() {
+    assert_eq!(check(at(2026, 3, 2, 10, 0), 2, CheckUnit::WorkingDays), at(2026, 3, 4, 10, 0));
+    assert_eq!(check(at(2026, 3, 6, 20, 0), 2, CheckUnit::WorkingDays), end_of(2026, 3, 10));
+    // Hours of office time: Monday 16:00 + 4 h → 1 h Monday, 3 h Tuesday morning.
+    assert_eq!(check(at(2026, 3, 2, 16, 0), 4, CheckUnit::Hours), at(2026, 3, 3, 10, 30));
+    assert_eq!(check(at(2026, 3, 7, 10, 0), 8, CheckUnit::Hours), at(2026, 3, 10, 8, 0));
+    // A shorter target day ends the count at its close (a centre with a short Friday).
+    let short_friday = OfficeHours::standard().with_day(Weekday::Friday, vec![Session::parse("07:30-11:30").unwrap()]).unwrap();
+    let cal = WorkCalendar::builder().office_hours(short_friday).build().unwrap();
+    assert_eq!(cal.check_due(at(2026, 3, 5, 16, 0), 1, CheckUnit::WorkingDays).unwrap().at, at(2026, 3, 6, 11, 30));
+    // Zero is the counting start; a limit past the range is an error, not a panic.
+    assert_eq!(check(at(2026, 3, 7, 10, 0), 0, CheckUnit::Hours), at(2026, 3, 9, 7, 30));
+    assert!(CAL.check_due(at(2199, 12, 30, 10, 0), 5, CheckUnit::WorkingDays).is_err());
+    assert!(CAL.check_due(at(2026, 3, 2, 10, 0), u32::MAX, CheckUnit::Hours).is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn a_check_due_is_a_working_instant_one_office_day_per_working_day(from in any_instant(), n in 1u32..20) {
+        let d = CAL.check_due(from, n, CheckUnit::WorkingDays).unwrap();
+        prop_assert!(CAL.is_working_instant(d.at).unwrap());
+        prop_assert!(d.counted_from >= from && d.at > d.counted_from);
+        // On the standard hours (every working day as long), exactly N office days.
+        let office_day = OfficeHours::standard().office_day();
+        prop_assert_eq!(CAL.elapsed_working(d.counted_from, d.at, &[]).unwrap(), office_day * n as i32);
+    }
+}

@@ -41,6 +41,8 @@ pub fn start(r: &Recorded) -> Option<Dossier> {
         supplements: Vec::new(),
         supplement_requests: 0,
         supplement_by: None,
+        check_due_at: None,
+        checked_at: None,
         fees: Vec::new(),
         payment: None,
         extension: None,
@@ -77,12 +79,23 @@ pub fn apply(d: &mut Dossier, r: &Recorded) {
             d.step_due_at = step_due;
         }
     };
+    // The one-stop answers a waiting online dossier's check by receiving it, asking to
+    // complete it or refusing it (issue #11 item 14).
+    if d.status == Status::Submitted
+        && matches!(r.event, Event::Received { .. } | Event::Refused { .. } | Event::SupplementRequested { .. })
+    {
+        d.checked_at = Some(r.at);
+    }
     match &r.event {
         Event::Created { .. } => {}
-        Event::Submitted { reference } => {
+        Event::Submitted { reference, check_due_at, calendar_version } => {
             d.status = Status::Submitted;
             d.submitted_at = Some(r.at);
             d.filing_reference = reference.clone();
+            d.check_due_at = *check_due_at;
+            if calendar_version.is_some() {
+                d.calendar_version = calendar_version.clone();
+            }
         }
         Event::Received {
             code,
@@ -154,12 +167,17 @@ pub fn apply(d: &mut Dossier, r: &Recorded) {
                 basis: basis.clone(),
             });
         }
-        Event::SupplementSupplied { note, due_at, appointment_at, step_due_at } => {
+        Event::SupplementSupplied { note, due_at, appointment_at, step_due_at, check_due_at } => {
             if let Some(s) = d.supplements.last_mut() {
                 s.supplied_at = Some(r.at);
                 s.note = note.clone();
             }
             resume(d, *due_at, *appointment_at, *step_due_at);
+            // Completed before reception: it waits for a new check.
+            if check_due_at.is_some() {
+                d.check_due_at = *check_due_at;
+                d.checked_at = None;
+            }
         }
         Event::Forwarded { to_step, step_timeliness, step_due_at, note } => {
             hand_over(d, r, *to_step, *step_due_at, *step_timeliness, note.clone());

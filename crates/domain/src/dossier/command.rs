@@ -19,7 +19,8 @@ pub enum Command {
     /// pinned version, the competent agency and the workflow's agencies.
     Receive {
         code: String,
-        procedure: ProcedureRef,
+        /// Boxed: the version is the command's largest part by far.
+        procedure: Box<ProcedureRef>,
         competent: Option<AgencyRef>,
         steps: Vec<Step>,
         components: Vec<ComponentCheck>,

@@ -77,6 +77,14 @@ fn resumed(d: &Dossier, cal: &WorkCalendar, now: Timestamp) -> Result<Resumed, D
     Ok((push(d.due_at)?, appointment, push(d.step_due_at)?))
 }
 
+/// When the one-stop must have checked an online dossier submitted (or completed) now: the
+/// procedure's check level on the receiving agency's calendar, counted from the next office
+/// instant when filed out of hours (issue #11 item 14; `WorkCalendar::check_due`).
+fn check_due(d: &Dossier, cx: &Ctx<'_>) -> Result<Due, DossierError> {
+    let level = d.procedure.reception_check;
+    Ok(cx.calendar.check_due(cx.now, level.amount(), level.unit)?)
+}
+
 fn step_due(cal: &WorkCalendar, now: Timestamp, budget: TimeLimit) -> Result<i64, DossierError> {
     Ok(ms(cal.due(now, budget, &CountingRules::default())?.at))
 }
@@ -99,7 +107,12 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             let mut errs = Errors::new();
             text_required(&mut errs, "reference", &reference, 40);
             errs.finish()?;
-            Ok(Event::Submitted { reference: Some(reference) })
+            let check = check_due(d, cx)?;
+            Ok(Event::Submitted {
+                reference: Some(reference),
+                check_due_at: Some(ms(check.at)),
+                calendar_version: Some(check.calendar_version),
+            })
         }
         Command::Receive { code, procedure, competent, steps, components, rating_code } => {
             let mut errs = Errors::new();
@@ -134,7 +147,7 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             let supplement_by = Some(ms(cx.calendar.due(now, window, &CountingRules::default())?.at));
             Ok(Event::Received {
                 code,
-                procedure,
+                procedure: *procedure,
                 competent,
                 components,
                 counted_from: ms(due.counted_from),
@@ -200,7 +213,12 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
                     appointment_at = Some(again);
                 }
             }
-            Ok(Event::SupplementSupplied { note: clean_opt(note), due_at, appointment_at, step_due_at })
+            // Completed before reception, the dossier waits for the one-stop's check again.
+            let check_due_at = match &d.pause {
+                Some(p) if p.resume == Status::Submitted => Some(ms(check_due(d, cx)?.at)),
+                _ => None,
+            };
+            Ok(Event::SupplementSupplied { note: clean_opt(note), due_at, appointment_at, step_due_at, check_due_at })
         }
         Command::Forward { note } => {
             let to = d.step + 1;

@@ -29,6 +29,14 @@ pub enum Event {
         /// The filing reference (issue #10 item 3). Events written before it have none.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reference: Option<String>,
+        /// When the one-stop must have checked and answered the online dossier (issue #11
+        /// item 14: `WorkCalendar::check_due` with the procedure's `reception_check`), and
+        /// the calendar it was computed on. Events written before the rule have neither:
+        /// those dossiers have no check due time and replay as they were.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        check_due_at: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        calendar_version: Option<String>,
     },
     Received {
         code: String,
@@ -61,6 +69,10 @@ pub enum Event {
         due_at: Option<i64>,
         appointment_at: Option<i64>,
         step_due_at: Option<i64>,
+        /// Supplied before reception: the new check due time, counted from the supply (the
+        /// one-stop checks the completed dossier again). Older events lack it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        check_due_at: Option<i64>,
     },
     Forwarded {
         to_step: usize,
@@ -205,6 +217,13 @@ pub fn metrics(after: &Dossier, event: &Event) -> Vec<&'static str> {
         Event::ResultReturned { .. } => m.push("returned"),
         Event::Rated { satisfied, .. } => m.push(if *satisfied { "rated_satisfied" } else { "rated_unsatisfied" }),
         _ => {}
+    }
+    // The one-stop answered an online dossier's check after its due time (issue #11 item
+    // 14): received, asked to complete or refused late. Counted once per late answer.
+    let answers_check = matches!(event, Event::Received { .. } | Event::Refused { .. })
+        || matches!(event, Event::SupplementRequested { .. } if after.received_at.is_none());
+    if answers_check && after.checked_at == Some(after.updated_at) && after.check_was_late() {
+        m.push("check_late");
     }
     let timeliness = match event {
         Event::Resolved { timeliness, .. } | Event::RefusedAfterAppraisal { timeliness, .. } => Some(*timeliness),

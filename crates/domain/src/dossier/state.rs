@@ -3,7 +3,7 @@
 use super::Status;
 use super::workflow::StepKind;
 use crate::calendar::{TimeLimit, Timeliness};
-use crate::catalog::{ApplicantType, Channel, Counting, SupplementRule};
+use crate::catalog::{ApplicantType, Channel, CheckLevel, Counting, SupplementRule};
 use crate::user::Role;
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +31,10 @@ pub struct ProcedureRef {
     /// Supplement requests after reception (window, second notice, restart), with bases.
     #[serde(default, skip_serializing_if = "SupplementRule::is_general")]
     pub supplement: SupplementRule,
+    /// How long the one-stop has to check the dossier once submitted online (1 working day
+    /// unless the procedure sets another level).
+    #[serde(default, skip_serializing_if = "CheckLevel::is_general")]
+    pub reception_check: CheckLevel,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -259,6 +263,15 @@ pub struct Dossier {
     pub supplements: Vec<Supplement>,
     /// Supplement requests made after reception (a second one makes the dossier late, 766).
     pub supplement_requests: u32,
+    /// While an online dossier waits for the one-stop's check (status submitted): when the
+    /// check is due (issue #11 item 14); kept after the answer. None for paper dossiers and
+    /// for dossiers submitted before the rule.
+    #[serde(default)]
+    pub check_due_at: Option<i64>,
+    /// When the one-stop answered the check (received, asked to complete or refused the
+    /// waiting dossier); cleared when a completed dossier waits again.
+    #[serde(default)]
+    pub checked_at: Option<i64>,
     /// The end of the window for the supplement notice after reception (REQ-19: 3 working
     /// days unless a sector rule says otherwise); none for dossiers received before the rule.
     #[serde(default)]
@@ -304,6 +317,21 @@ impl Dossier {
 
     pub fn digitized(&self) -> bool {
         self.components.iter().any(|c| c.digitized)
+    }
+
+    /// The check due time while the dossier waits for the one-stop's answer, else none.
+    pub fn pending_check_due(&self) -> Option<i64> {
+        self.check_due_at.filter(|_| self.status == super::Status::Submitted)
+    }
+
+    /// Waiting for its check past the check's due time.
+    pub fn is_check_overdue_at(&self, now_ms: i64) -> bool {
+        self.pending_check_due().is_some_and(|d| now_ms > d)
+    }
+
+    /// The one-stop answered the check after its due time.
+    pub fn check_was_late(&self) -> bool {
+        matches!((self.check_due_at, self.checked_at), (Some(due), Some(at)) if at > due)
     }
 
     /// Due status right now for inbox colours: overdue, due within a working day, or fine.

@@ -28,6 +28,7 @@ fn procedure(limit: TimeLimit) -> ProcedureRef {
         postal_excluded: false,
         paper_result: true,
         supplement: Default::default(),
+        reception_check: Default::default(),
     }
 }
 
@@ -119,7 +120,7 @@ impl World {
             now,
             Command::Receive {
                 code: "R-260302-0001".into(),
-                procedure: p,
+                procedure: Box::new(p),
                 competent: Some(agency("D", DEPT)),
                 steps: steps(),
                 components: components(true),
@@ -173,7 +174,7 @@ fn the_filing_reference_is_given_at_submission() {
     assert_eq!(replay(&w.log).unwrap(), w.state);
     // A submission stored before references existed replays without one.
     let old: Event = serde_json::from_str(r#"{"kind":"submitted"}"#).unwrap();
-    assert_eq!(old, Event::Submitted { reference: None });
+    assert_eq!(old, Event::Submitted { reference: None, check_due_at: None, calendar_version: None });
 }
 
 #[test]
@@ -649,7 +650,7 @@ fn a_dossier_without_a_competent_agency_cannot_be_received() {
     let p = w.state.procedure.clone();
     let cmd = |competent| Command::Receive {
         code: "R-260302-0001".into(),
-        procedure: p.clone(),
+        procedure: Box::new(p.clone()),
         competent,
         steps: steps(),
         components: components(true),
@@ -799,7 +800,7 @@ fn counter_applicants_rate_at_return_with_the_code_on_their_receipt() {
     let p = w.state.procedure.clone();
     let receive = Command::Receive {
         code: "R-260302-0001".into(),
-        procedure: p,
+        procedure: Box::new(p),
         competent: Some(agency("D", DEPT)),
         steps: steps(),
         components: components(true),
@@ -832,7 +833,7 @@ fn counter_applicants_rate_at_return_with_the_code_on_their_receipt() {
     let p = w.state.procedure.clone();
     let receive = Command::Receive {
         code: "R-260302-0002".into(),
-        procedure: p,
+        procedure: Box::new(p),
         competent: Some(agency("D", DEPT)),
         steps: steps(),
         components: components(true),
@@ -840,4 +841,89 @@ fn counter_applicants_rate_at_return_with_the_code_on_their_receipt() {
     };
     w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T02:00:00Z", receive).unwrap();
     assert_eq!(w.state.rating_code, None);
+}
+
+/// An online dossier with its required file, submitted at `now` (UTC).
+fn submitted_online(now: &str) -> World {
+    let mut w = World::new(Channel::Online, TimeLimit::working_days(5));
+    w.citizen(now, attach()).unwrap();
+    w.citizen(now, submit()).unwrap();
+    w
+}
+
+#[test]
+fn an_online_dossier_is_checked_within_one_working_day_of_its_submission() {
+    // Issue #11 item 14: submitted Friday 6 March 2026 at 20:00 (13:00 UTC), the check counts
+    // from Monday's opening and is due Monday 9 March 17:00 (10:00 UTC).
+    let mut w = submitted_online("2026-03-06T13:00:00Z");
+    let due = ms(at("2026-03-09T10:00:00Z"));
+    assert_eq!((w.state.check_due_at, w.state.pending_check_due()), (Some(due), Some(due)));
+    assert_eq!(w.state.calendar_version.as_deref(), Some(w.cal.version()));
+    assert!(!w.state.is_check_overdue_at(due), "due at 17:00 itself is on time");
+    assert!(w.state.is_check_overdue_at(due + 1));
+    // Received Tuesday: the check was answered late, counted once, and waits no more.
+    w.receive("2026-03-10T02:00:00Z").unwrap();
+    assert_eq!(w.state.checked_at, Some(ms(at("2026-03-10T02:00:00Z"))));
+    assert!(w.state.check_was_late() && w.state.pending_check_due().is_none());
+    assert!(!w.state.is_check_overdue_at(due + 86_400_000));
+    assert!(metrics(&w.state, &w.log.last().unwrap().event).contains(&"check_late"));
+    // Later steps are no answer to the check.
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-10T03:00:00Z", Command::Forward { note: None }).unwrap();
+    assert!(!metrics(&w.state, &w.log.last().unwrap().event).contains(&"check_late"));
+    assert_eq!(replay(&w.log).unwrap(), w.state);
+}
+
+#[test]
+fn a_check_answered_in_time_is_not_late_and_a_completed_dossier_waits_for_a_new_check() {
+    // Submitted Monday 2 March 10:00 (03:00 UTC): due Tuesday 10:00.
+    let mut w = submitted_online("2026-03-02T03:00:00Z");
+    assert_eq!(w.state.check_due_at, Some(ms(at("2026-03-03T03:00:00Z"))));
+    // Asked to complete on Tuesday 09:00: answered in time.
+    let item = SupplementItem { component_key: None, name: "Tờ khai".into(), reason: "Thiếu chữ ký".into() };
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-03T02:00:00Z", Command::RequestSupplement { items: vec![item] }).unwrap();
+    assert!(!w.state.check_was_late() && w.state.pending_check_due().is_none());
+    assert!(!metrics(&w.state, &w.log.last().unwrap().event).contains(&"check_late"));
+    // Completed Saturday 7 March: a new check from Monday's opening, due Monday 17:00.
+    w.citizen("2026-03-07T03:00:00Z", Command::SupplySupplement { note: None }).unwrap();
+    assert_eq!(w.state.status, Status::Submitted);
+    assert_eq!((w.state.pending_check_due(), w.state.checked_at), (Some(ms(at("2026-03-09T10:00:00Z"))), None));
+    // Refused on Monday 16:00: in time.
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-09T09:00:00Z", Command::Refuse { reasons: vec!["Sai thẩm quyền".into()] })
+        .unwrap();
+    assert!(!w.state.check_was_late() && w.state.pending_check_due().is_none());
+    assert!(!metrics(&w.state, &w.log.last().unwrap().event).contains(&"check_late"));
+    assert_eq!(replay(&w.log).unwrap(), w.state);
+}
+
+#[test]
+fn the_check_level_is_the_procedures() {
+    // A procedure checked within 4 office hours: Monday 16:00 → Tuesday 10:30.
+    let mut w = World::new(Channel::Online, TimeLimit::working_days(5));
+    w.state.procedure.reception_check = crate::catalog::CheckLevel { amount: 4, unit: crate::calendar::CheckUnit::Hours };
+    w.citizen("2026-03-02T09:00:00Z", attach()).unwrap();
+    w.citizen("2026-03-02T09:00:00Z", submit()).unwrap();
+    assert_eq!(w.state.check_due_at, Some(ms(at("2026-03-03T03:30:00Z"))));
+    // Paper dossiers have no check due time.
+    let mut paper = World::new(Channel::Counter, TimeLimit::working_days(5));
+    paper.receive("2026-03-02T02:00:00Z").unwrap();
+    assert_eq!((paper.state.check_due_at, paper.state.checked_at), (None, None));
+    assert!(!metrics(&paper.state, &paper.log.last().unwrap().event).contains(&"check_late"));
+}
+
+#[test]
+fn a_submission_stored_before_the_check_rule_replays_without_a_check_due() {
+    // Events are a persisted schema: the old form reads back byte for byte and replays as it was.
+    let old = r#"{"kind":"submitted","reference":"N260302-7KQM4XTA"}"#;
+    let e: Event = serde_json::from_str(old).unwrap();
+    assert_eq!(serde_json::to_string(&e).unwrap(), old);
+    let w = submitted_online("2026-03-06T13:00:00Z");
+    let mut log = w.log.clone();
+    log.last_mut().unwrap().event = e;
+    let d = replay(&log).unwrap();
+    assert_eq!((d.status, d.check_due_at, d.calendar_version.as_deref()), (Status::Submitted, None, None));
+    assert!(!d.is_check_overdue_at(i64::MAX));
+    // A supplement supplied before the rule (no check due) leaves the dossier's as it was.
+    let old = r#"{"kind":"supplement_supplied","note":null,"due_at":null,"appointment_at":null,"step_due_at":null}"#;
+    let e: Event = serde_json::from_str(old).unwrap();
+    assert_eq!(serde_json::to_string(&e).unwrap(), old);
 }

@@ -4,7 +4,7 @@
 //! slip; and a dossier's file, shown inline or downloaded.
 
 use super::actions::{Action, Failed, Fcx, allowed, payment_method};
-use super::{DueBadge, due_badge, due_state, limit_label, refuse_non_official, role_label, timeliness_label};
+use super::{DueBadge, dossier_badge, limit_label, refuse_non_official, role_label, timeliness_label};
 use crate::kit::layout::html;
 use crate::kit::officer::{MenuLink, menu};
 use crate::kit::{Frame, Lang, PageUser, Route, error_page, hour_day, money, other_lang_href, title_with_errors};
@@ -331,7 +331,7 @@ pub async fn render(
         errors,
         code: d.code.clone().unwrap_or_else(|| lang.t("(chưa có mã)", "(no code yet)").into()),
         flash,
-        badge: due_badge(lang, due_state(&d, ctx.clock.now_ms()), d.status.is_paused()),
+        badge: dossier_badge(lang, &d, ctx.clock.now_ms()),
         step: d
             .current_step()
             .map(|s| format!("{} – {} ({})", s.name, s.agency.name, role_label(lang, s.role)))

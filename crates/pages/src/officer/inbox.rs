@@ -1,7 +1,7 @@
 //! `GET /can-bo/ho-so`: the dossiers the officer's units hold now, most urgent first, with
 //! the due counts; filter by status, search by code, applicant or procedure.
 
-use super::{DueBadge, DueState, due_badge, due_state, refuse_non_official};
+use super::{DueBadge, DueState, dossier_badge, due_state, refuse_non_official};
 use crate::kit::layout::html;
 use crate::kit::officer::{MenuLink, menu};
 use crate::kit::{Frame, Lang, PageUser, Route, error_page, hour_day, other_lang_href, with_lang};
@@ -22,6 +22,8 @@ const PAGE_SIZE: i64 = 50;
 pub struct InboxParams {
     status: Option<String>,
     q: Option<String>,
+    /// `1`: only online dossiers waiting for their check past its due time.
+    check_overdue: Option<String>,
     page: Option<i64>,
 }
 
@@ -33,6 +35,8 @@ struct Row {
     applicant: String,
     status: &'static str,
     step: Option<String>,
+    /// "Hạn kiểm tra" when the due time shown is an online dossier's check.
+    due_note: Option<&'static str>,
     due: String,
     badge: Option<DueBadge>,
 }
@@ -58,6 +62,9 @@ struct InboxView<'a> {
     /// (code, label, selected)
     statuses: Vec<(&'static str, &'static str, bool)>,
     q: String,
+    check_overdue: bool,
+    /// The link to the overdue checks, or back to the whole inbox.
+    check_href: String,
     total: i64,
     rows: Vec<Row>,
     pager: Option<Pager>,
@@ -75,10 +82,12 @@ pub async fn inbox(
     }
     let status = p.status.clone().filter(|s| Status::parse(s).is_some());
     let q = p.q.clone().unwrap_or_default();
+    let check_overdue = matches!(p.check_overdue.as_deref(), Some("1" | "true" | "on"));
     let page_no = p.page.unwrap_or(1).max(1);
     let query = ListQuery {
         statuses: status.iter().cloned().collect(),
         q: Some(q.clone()).filter(|s| !s.trim().is_empty()),
+        check_overdue,
         limit: PAGE_SIZE,
         offset: (page_no - 1) * PAGE_SIZE,
     };
@@ -91,8 +100,10 @@ pub async fn inbox(
         .iter()
         .map(|d| {
             let state = due_state(d, now);
+            let check = d.pending_check_due();
             Row {
                 class: match state {
+                    _ if d.is_check_overdue_at(now) => "row-overdue",
                     Some(DueState::Overdue) => "row-overdue",
                     Some(DueState::DueSoon) => "row-soon",
                     _ => "",
@@ -103,8 +114,9 @@ pub async fn inbox(
                 applicant: d.applicant.name.clone(),
                 status: lang.t(d.status.label_vi(), d.status.label_en()),
                 step: d.current_step().map(|s| s.name.clone()),
-                due: hour_day(d.due_at),
-                badge: due_badge(lang, state, d.status.is_paused()),
+                due_note: check.map(|_| lang.t("Hạn kiểm tra", "Check due")),
+                due: hour_day(check.or(d.due_at)),
+                badge: dossier_badge(lang, d, now),
             }
         })
         .collect();
@@ -114,6 +126,9 @@ pub async fn inbox(
         let mut pairs = vec![("page", n.as_str()), ("q", q.as_str())];
         if let Some(s) = &status {
             pairs.push(("status", s));
+        }
+        if check_overdue {
+            pairs.push(("check_overdue", "1"));
         }
         with_lang(lang, &Route::OfficerInbox.with_query(&pairs))
     };
@@ -129,6 +144,10 @@ pub async fn inbox(
         .map(|s| (s.code(), lang.t(s.label_vi(), s.label_en()), status.as_deref() == Some(s.code())))
         .collect();
     let title = lang.t("Hồ sơ cần xử lý", "Dossiers to handle");
+    let check_href = with_lang(
+        lang,
+        &if check_overdue { Route::OfficerInbox.path() } else { Route::OfficerInbox.with_query(&[("check_overdue", "1")]) },
+    );
     let view = InboxView {
         lang,
         frame: Frame::new(title, other_lang_href(lang, &Route::OfficerInbox.path())),
@@ -139,6 +158,8 @@ pub async fn inbox(
         counts,
         statuses,
         q,
+        check_overdue,
+        check_href,
         total,
         rows,
         pager,

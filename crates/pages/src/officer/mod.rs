@@ -96,6 +96,21 @@ pub struct DueBadge {
     pub paused: bool,
 }
 
+/// The badge of a dossier: while an online dossier waits for the one-stop's check (issue
+/// #11 item 14), the check's ("Quá hạn kiểm tra" past its due time, else "Chờ kiểm tra");
+/// otherwise its legal deadline's.
+pub fn dossier_badge(lang: Lang, d: &Dossier, now: i64) -> Option<DueBadge> {
+    if d.pending_check_due().is_some() {
+        let (class, text) = if d.is_check_overdue_at(now) {
+            ("due overdue", lang.t("⚠ Quá hạn kiểm tra", "⚠ Check overdue"))
+        } else {
+            ("due soon", lang.t("⏰ Chờ kiểm tra", "⏰ Awaiting check"))
+        };
+        return Some(DueBadge { class, text, paused: false });
+    }
+    due_badge(lang, due_state(d, now), d.status.is_paused())
+}
+
 pub fn due_badge(lang: Lang, s: Option<DueState>, paused: bool) -> Option<DueBadge> {
     let (class, text) = match s? {
         DueState::Overdue => ("due overdue", lang.t("⚠ Quá hạn", "⚠ Overdue")),

@@ -111,6 +111,8 @@ fn columns(d: &Dossier) -> Result<Vec<crate::Value>, StoreError> {
         d.created_at.into(),
         d.updated_at.into(),
         d.filing_reference.clone().into(),
+        // Only while the online dossier waits for its check: the partial index stays small.
+        d.pending_check_due().into(),
     ])
 }
 
@@ -141,8 +143,8 @@ fn search_text(d: &Dossier) -> String {
 
 const PROJECTION: &str = "id, code, procedure_code, procedure_version, status, national_status, channel, owner_id, applicant_name, \
     applicant_check, receiving_id, receiving_path, competent_path, current_path, current_step_role, received_at, due_at, appointment_at, \
-    step_due_at, finished_at, timeliness, search_text, version, created_at, updated_at, filing_reference";
-const PROJECTION_COLUMNS: usize = 26;
+    step_due_at, finished_at, timeliness, search_text, version, created_at, updated_at, filing_reference, check_due_at";
+const PROJECTION_COLUMNS: usize = 27;
 
 pub fn insert(db: &mut Db, d: &Dossier) -> Result<(), StoreError> {
     let placeholders: Vec<String> = (1..=PROJECTION_COLUMNS).map(|i| format!("${i}")).collect();
@@ -341,6 +343,9 @@ pub struct DossierFilter {
     pub words: Vec<String>,
     pub received_from: Option<i64>,
     pub received_to: Option<i64>,
+    /// Only online dossiers still waiting for their check past its due time at this instant
+    /// (issue #11 item 14).
+    pub check_overdue_at: Option<i64>,
     pub order_by_received: bool,
     pub limit: i64,
     pub offset: i64,
@@ -412,6 +417,10 @@ fn push_dossier_filters(q: &mut SqlBuilder, f: &DossierFilter) {
         let p = q.bind(t);
         q.push(&format!(" AND received_at < {p}"));
     }
+    if let Some(t) = f.check_overdue_at {
+        let p = q.bind(t);
+        q.push(&format!(" AND check_due_at < {p}"));
+    }
 }
 
 /// A page of dossiers (whole states) and the total.
@@ -424,12 +433,17 @@ pub fn list(db: &mut Db, f: &DossierFilter) -> Result<(Vec<Dossier>, i64), Store
     let (order, outer) = if f.order_by_received {
         ("received_at, code", "p.received_at, p.code")
     } else {
-        ("due_at IS NULL, due_at, created_at", "p.due_at IS NULL, p.due_at, p.created_at")
+        // The next deadline first: the legal one, or the check of an online dossier waiting
+        // for it (the column is set only then).
+        (
+            "COALESCE(due_at, check_due_at) IS NULL, COALESCE(due_at, check_due_at), created_at",
+            "p.next_due IS NULL, p.next_due, p.created_at",
+        )
     };
     // The page is chosen on the narrow rows; only its states are read.
     let rows = db.query(
         &format!(
-            "SELECT s.state FROM (SELECT id, received_at, code, due_at, created_at{} ORDER BY {order} LIMIT {lim} OFFSET {off}) p \
+            "SELECT s.state FROM (SELECT id, received_at, code, COALESCE(due_at, check_due_at) AS next_due, created_at{} ORDER BY {order} LIMIT {lim} OFFSET {off}) p \
              JOIN dossier_states s ON s.id = p.id ORDER BY {outer}",
             q.sql
         ),
@@ -439,21 +453,49 @@ pub fn list(db: &mut Db, f: &DossierFilter) -> Result<(Vec<Dossier>, i64), Store
     Ok((items, total))
 }
 
-/// Inbox counts by due status at `now`: (overdue, due within `soon_ms`, the rest) of the
-/// unfinished dossiers the filter selects.
-pub fn due_counts(db: &mut Db, f: &DossierFilter, now: i64, soon_ms: i64) -> Result<(i64, i64, i64), StoreError> {
+/// Inbox counts at `now` of the unfinished dossiers the filter selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DueTally {
+    /// Past their next deadline (the legal one, or a waiting online dossier's check).
+    pub overdue: i64,
+    /// Due within the window.
+    pub due_soon: i64,
+    /// The rest.
+    pub on_track: i64,
+    /// Of the overdue: online dossiers waiting for their check past its due time.
+    pub check_overdue: i64,
+}
+
+/// Inbox counts by due status at `now`, a dossier's next deadline being its legal one or,
+/// while an online dossier waits for its check, the check's (the column is set only then).
+pub fn due_counts(db: &mut Db, f: &DossierFilter, now: i64, soon_ms: i64) -> Result<DueTally, StoreError> {
     let mut q = SqlBuilder::new("");
     let a = q.bind(now);
     let b = q.bind(now);
     let c = q.bind(now + soon_ms);
+    let e = q.bind(now);
+    const NEXT: &str = "COALESCE(due_at, check_due_at)";
     q.sql = format!(
-        "SELECT COALESCE(SUM(CASE WHEN due_at < {a} THEN 1 ELSE 0 END), 0), \
-         COALESCE(SUM(CASE WHEN due_at >= {b} AND due_at < {c} THEN 1 ELSE 0 END), 0), COUNT(*) FROM dossiers WHERE finished_at IS NULL"
+        "SELECT COALESCE(SUM(CASE WHEN {NEXT} < {a} THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN {NEXT} >= {b} AND {NEXT} < {c} THEN 1 ELSE 0 END), 0), COUNT(*), \
+         COALESCE(SUM(CASE WHEN check_due_at < {e} THEN 1 ELSE 0 END), 0) FROM dossiers WHERE finished_at IS NULL"
     );
     push_dossier_filters(&mut q, f);
     let r = db.query_one(&q.sql, &q.params)?;
-    let (over, soon, all) = (r.i64(0)?, r.i64(1)?, r.i64(2)?);
-    Ok((over, soon, all - over - soon))
+    let (overdue, due_soon, all, check_overdue) = (r.i64(0)?, r.i64(1)?, r.i64(2)?, r.i64(3)?);
+    Ok(DueTally { overdue, due_soon, on_track: all - overdue - due_soon, check_overdue })
+}
+
+/// Online dossiers received (to be received) at the reception points in the given agency
+/// subtrees that still wait for their check past its due time at `now` (the index's live
+/// count, issue #11 item 14). The scope is part of the query; the partial index on
+/// `check_due_at` holds only waiting dossiers.
+pub fn check_overdue_count(db: &mut Db, scope: &[String], now: i64) -> Result<i64, StoreError> {
+    let mut q = SqlBuilder::new("SELECT COUNT(*) FROM dossiers WHERE ");
+    let p = q.bind(now);
+    q.push(&format!("check_due_at < {p} AND "));
+    push_scope(&mut q, "receiving_path", scope);
+    db.query_one(&q.sql, &q.params)?.i64(0)
 }
 
 /// Ids of every dossier (for the rebuild).

@@ -69,6 +69,9 @@ pub struct DossierDto {
     pub received: Option<String>,
     pub due: Option<String>,
     pub appointment: Option<String>,
+    /// While an online dossier waits for the one-stop's check: when the check is due
+    /// (`check_due_at` as RFC 3339; issue #11 item 14).
+    pub check_due: Option<String>,
 }
 
 impl From<Dossier> for DossierDto {
@@ -80,6 +83,7 @@ impl From<Dossier> for DossierDto {
             received: time(d.received_at),
             due: time(d.due_at),
             appointment: time(d.appointment_at),
+            check_due: time(d.pending_check_due()),
             dossier: d,
         }
     }
@@ -118,6 +122,9 @@ struct ListParams {
     status: Option<String>,
     /// Code, applicant name or ID number, procedure (diacritics ignored).
     q: Option<String>,
+    /// `true`: only online dossiers still waiting for their check past its due time
+    /// (1 working day from the submission unless the procedure sets another level).
+    check_overdue: Option<bool>,
     limit: Option<i64>,
     offset: Option<i64>,
 }
@@ -145,6 +152,7 @@ async fn list_dossiers(
             .map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
             .unwrap_or_default(),
         q: p.q,
+        check_overdue: p.check_overdue.unwrap_or(false),
         limit: p.limit.unwrap_or(50),
         offset: p.offset.unwrap_or(0),
     };
@@ -961,7 +969,9 @@ struct KpiParams {
 }
 
 /// Counter totals (received by channel, finished early / on time / late, supplements,
-/// refusals, digitized, paid online…) over local days, for the reception points under the
+/// refusals, digitized, paid online, online checks answered late `check_late`…) over local
+/// days, with, now, the online dossiers still waiting for their check past its due time
+/// (`check_overdue_waiting`) and both together (`check_overdue`), for the reception points under the
 /// agencies where the caller is a supervisor or administrator (the root's: the province).
 #[utoipa::path(get, path = "/api/v1/kpi", tag = "dossiers", security(("session" = [])), params(KpiParams),
     responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]

@@ -130,6 +130,7 @@ pub(super) fn procedure_ref(code: &str, version: i64, spec: &ProcedureSpec) -> P
         postal_excluded: spec.postal_excluded,
         paper_result: spec.result.paper_required,
         supplement: spec.supplement.clone(),
+        reception_check: spec.reception_check,
     }
 }
 

@@ -62,16 +62,21 @@ async fn get_unlogged(ctx: &AppContext, current: &CurrentUser, id: &str) -> Resu
 pub struct ListQuery {
     pub statuses: Vec<String>,
     pub q: Option<String>,
+    /// Only online dossiers still waiting for their check past its due time (issue #11 item 14).
+    pub check_overdue: bool,
     pub limit: i64,
     pub offset: i64,
 }
 
-/// Inbox counts for the officer: overdue, due within one day, the rest.
+/// Inbox counts for the officer: overdue, due within one day, the rest, by each dossier's
+/// next deadline (the legal one, or a waiting online dossier's check).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DueCounts {
     pub overdue: i64,
     pub due_soon: i64,
     pub on_track: i64,
+    /// Of the overdue: online dossiers waiting for their check past its due time.
+    pub check_overdue: i64,
 }
 
 fn parent_of(path: &str) -> Option<String> {
@@ -80,7 +85,7 @@ fn parent_of(path: &str) -> Option<String> {
     (i > 0).then(|| path[..=i].to_string())
 }
 
-fn filter_for(current: &CurrentUser, q: &ListQuery) -> Result<DossierFilter, AppError> {
+fn filter_for(current: &CurrentUser, q: &ListQuery, now: i64) -> Result<DossierFilter, AppError> {
     let mut statuses = Vec::new();
     for s in &q.statuses {
         if Status::parse(s).is_none() {
@@ -97,6 +102,7 @@ fn filter_for(current: &CurrentUser, q: &ListQuery) -> Result<DossierFilter, App
             .unwrap_or_default(),
         limit: if q.limit <= 0 { 50 } else { q.limit },
         offset: q.offset,
+        check_overdue_at: q.check_overdue.then_some(now),
         ..Default::default()
     };
     if current.user.account_type == AccountType::Citizen {
@@ -132,15 +138,21 @@ fn filter_for(current: &CurrentUser, q: &ListQuery) -> Result<DossierFilter, App
 /// The officer's inbox (dossiers held now where they serve, most urgent first), a
 /// supervisor's whole subtree, or the applicant's own dossiers.
 pub async fn list(ctx: &AppContext, current: &CurrentUser, q: ListQuery) -> Result<(Vec<Dossier>, i64, DueCounts), AppError> {
-    let f = filter_for(current, &q)?;
     let now = ctx.clock.now_ms();
+    let f = filter_for(current, &q, now)?;
     let current = current.clone();
     ctx.store
         .read(move |db| {
             let (items, total) = repo::list(db, &f)?;
             let items = items.into_iter().map(|d| redacted(d, &current)).collect();
-            let (overdue, due_soon, on_track) = repo::due_counts(db, &f, now, 86_400_000)?;
-            Ok((items, total, DueCounts { overdue, due_soon, on_track }))
+            // The counts are the inbox's whatever the check filter shows.
+            let all = DossierFilter { check_overdue_at: None, ..f.clone() };
+            let t = repo::due_counts(db, &all, now, 86_400_000)?;
+            Ok((
+                items,
+                total,
+                DueCounts { overdue: t.overdue, due_soon: t.due_soon, on_track: t.on_track, check_overdue: t.check_overdue },
+            ))
         })
         .await
 }
@@ -173,8 +185,8 @@ pub async fn at_counter(
     if !current.principal.memberships.iter().any(|m| m.role == Role::ReceptionOfficer) {
         return Err(AppError::Forbidden);
     }
-    let list = ListQuery { statuses, q, limit, offset: 0 };
-    let mut f = filter_for(current, &list)?;
+    let list = ListQuery { statuses, q, limit, ..Default::default() };
+    let mut f = filter_for(current, &list, ctx.clock.now_ms())?;
     let cur = current.clone();
     let scope = ctx
         .store
@@ -333,7 +345,23 @@ pub async fn kpi_totals(ctx: &AppContext, current: &CurrentUser, from: &str, to:
     }
     errs.finish()?;
     let (from, to) = (from.trim().to_string(), to.trim().to_string());
-    ctx.store.read(move |db| repo::kpi_totals(db, &scope, &from, &to).map_err(AppError::from)).await
+    let now = ctx.clock.now_ms();
+    ctx.store
+        .read(move |db| {
+            let mut totals = repo::kpi_totals(db, &scope, &from, &to)?;
+            // Online dossiers whose check was overdue (issue #11 item 14): answered late in the
+            // period (`check_late`, a counter) and, now, still waiting past the due time.
+            let late = totals.iter().find(|(m, _)| m == "check_late").map_or(0, |(_, v)| *v);
+            // Like the counters, a figure of 0 is left out.
+            let waiting = repo::check_overdue_count(db, &scope, now)?;
+            for (metric, n) in [("check_overdue_waiting", waiting), ("check_overdue", late + waiting)] {
+                if n > 0 {
+                    totals.push((metric.to_string(), n));
+                }
+            }
+            Ok(totals)
+        })
+        .await
 }
 
 /// Full names of the given users (for the control slip and timelines); unknown ids are left out.

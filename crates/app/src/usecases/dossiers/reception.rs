@@ -41,7 +41,7 @@ pub(super) fn receive_event(
     let cx = Ctx { actor: actor(current), now: at, calendar: &cal };
     let cmd = Command::Receive {
         code,
-        procedure: procedure_ref(&version.code, version.version, &version.spec),
+        procedure: Box::new(procedure_ref(&version.code, version.version, &version.spec)),
         competent: competent.as_ref().map(agency_ref),
         steps,
         components,

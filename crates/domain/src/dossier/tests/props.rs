@@ -166,7 +166,7 @@ fn valid(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) 
         CommandKind::Submit => Command::Submit { reference: format!("N260302-{:08}", d.version) },
         CommandKind::Receive => Command::Receive {
             code: "R-260302-0001".into(),
-            procedure: d.procedure.clone(),
+            procedure: Box::new(d.procedure.clone()),
             competent: Some(agency("D", DEPT)),
             steps: steps().into_iter().take(s.steps).collect(),
             components: d.components.iter().map(|c| ComponentCheck { provided: true, ..c.clone() }).collect(),
@@ -231,7 +231,7 @@ fn wild(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) -
     match (kind, variant % 4) {
         (CommandKind::Receive, 0) => Command::Receive {
             code: "R-1".into(),
-            procedure: d.procedure.clone(),
+            procedure: Box::new(d.procedure.clone()),
             competent: None,
             steps: vec![],
             components: d.components.clone(),
@@ -354,8 +354,8 @@ fn run_case(s: &Setup, ops: &[Op]) -> Result<(), TestCaseError> {
         // At reception the channel rule is weighed for the version being pinned, which the
         // app resolves in the transaction; the pages ask with the version filed under.
         let offered = match &cmd {
-            Command::Receive { procedure, .. } if *procedure != d.procedure => {
-                available(&Dossier { procedure: procedure.clone(), ..d.clone() }, &cx)
+            Command::Receive { procedure, .. } if **procedure != d.procedure => {
+                available(&Dossier { procedure: (**procedure).clone(), ..d.clone() }, &cx)
             }
             _ => offered,
         };
