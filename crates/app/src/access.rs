@@ -1,11 +1,13 @@
-//! The access log (issue #12 item 14): logins, bearer tokens issued, reads of the register
-//! and every read of a dossier's personal data by an official, with who, when, which
-//! dossier and from which address. Recording never waits for the database: entries go to a
-//! bounded queue that one task writes in batches (one transaction for up to 500 entries);
-//! the same task purges entries past the retention period once a day.
+//! The access log (issue #12 item 14): logins, bearer tokens issued, reads and exports of
+//! the register, every read of a dossier's personal data by an official and every list of
+//! dossiers an official is shown (one entry per request), with who, when, which dossier and
+//! from which address. Reading the log is itself recorded. Recording never waits for the
+//! database: entries go to a bounded queue that one task writes in batches (one transaction
+//! for up to 500 entries); the same task purges entries past the retention period once a day.
 
 use crate::auth::CurrentUser;
 use crate::{AppContext, AppError};
+use motcua_domain::error::{Errors, FieldError};
 use motcua_store::Store;
 use motcua_store::repo::access_log::{self as repo, AccessEntry, AccessFilter};
 use std::net::IpAddr;
@@ -132,13 +134,95 @@ pub async fn purge(ctx: &AppContext) -> Result<u64, AppError> {
     purge_before(&ctx.store, ctx.clock.now_ms() - i64::from(days) * 86_400_000).await
 }
 
+/// What an entry records: the kinds of access, each with its code in the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessKind {
+    Login,
+    LoginFailed,
+    TokenIssued,
+    /// The register (form 07) on screen or through the API.
+    RegisterRead,
+    /// The register downloaded as a file (CSV).
+    RegisterExport,
+    DossierRead,
+    FileRead,
+    /// A list of dossiers with applicants' data (inbox, search, counter lists, the API list).
+    ListRead,
+    /// The access log itself (it names officials and what they read).
+    AccessLogRead,
+}
+
+impl AccessKind {
+    pub const ALL: [Self; 9] = [
+        Self::Login,
+        Self::LoginFailed,
+        Self::TokenIssued,
+        Self::RegisterRead,
+        Self::RegisterExport,
+        Self::DossierRead,
+        Self::FileRead,
+        Self::ListRead,
+        Self::AccessLogRead,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Login => "login",
+            Self::LoginFailed => "login_failed",
+            Self::TokenIssued => "token_issued",
+            Self::RegisterRead => "register_read",
+            Self::RegisterExport => "register_export",
+            Self::DossierRead => "dossier_read",
+            Self::FileRead => "file_read",
+            Self::ListRead => "list_read",
+            Self::AccessLogRead => "access_log_read",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Login => "Đăng nhập",
+            Self::LoginFailed => "Đăng nhập không thành công",
+            Self::TokenIssued => "Cấp mã truy cập API",
+            Self::RegisterRead => "Xem sổ theo dõi hồ sơ",
+            Self::RegisterExport => "Tải về sổ theo dõi hồ sơ",
+            Self::DossierRead => "Xem hồ sơ",
+            Self::FileRead => "Xem tệp của hồ sơ",
+            Self::ListRead => "Xem danh sách hồ sơ",
+            Self::AccessLogRead => "Xem nhật ký truy cập",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Login => "Login",
+            Self::LoginFailed => "Failed login",
+            Self::TokenIssued => "API token issued",
+            Self::RegisterRead => "Register read",
+            Self::RegisterExport => "Register downloaded",
+            Self::DossierRead => "Dossier read",
+            Self::FileRead => "Dossier file read",
+            Self::ListRead => "Dossier list read",
+            Self::AccessLogRead => "Access log read",
+        }
+    }
+}
+
 /// An entry by `user` (an official or anyone who logs in).
-pub fn entry(ctx: &AppContext, user: &CurrentUser, action: &str) -> AccessEntry {
-    let mut e = AccessEntry::new(ctx.clock.now_ms(), action);
+pub fn entry(ctx: &AppContext, user: &CurrentUser, kind: AccessKind) -> AccessEntry {
+    let mut e = AccessEntry::new(ctx.clock.now_ms(), kind.code());
     e.user_id = Some(user.user.id.clone());
     e.username = Some(user.user.username.clone());
     e.agency_path = user.principal.memberships.first().map(|m| m.agency_path.clone());
     e
+}
+
+fn is_official(user: &CurrentUser) -> bool {
+    user.user.account_type == motcua_domain::user::AccountType::Official
 }
 
 /// Records that an official read a dossier's personal data (applicants' own reads are not
@@ -146,34 +230,213 @@ pub fn entry(ctx: &AppContext, user: &CurrentUser, action: &str) -> AccessEntry 
 pub fn dossier_read(
     ctx: &AppContext,
     user: &CurrentUser,
-    action: &str,
+    kind: AccessKind,
     dossier_id: &str,
     agency_path: &str,
     detail: Option<String>,
 ) {
-    if user.user.account_type != motcua_domain::user::AccountType::Official {
+    if !is_official(user) {
         return;
     }
-    let mut e = entry(ctx, user, action);
+    let mut e = entry(ctx, user, kind);
     e.dossier_id = Some(dossier_id.to_string());
     e.agency_path = Some(agency_path.to_string());
     e.detail = detail;
     ctx.access.record(e);
 }
 
-/// The access log as an administrator may read it: a province administrator everything,
-/// a commune administrator the entries about its agencies; newest first, at most 500.
-pub async fn list(ctx: &AppContext, current: &CurrentUser, mut filter: AccessFilter) -> Result<Vec<AccessEntry>, AppError> {
+/// The longest `detail` kept (filters are typed by people; the entry stays small).
+const DETAIL_MAX: usize = 400;
+
+/// `key=value` pairs (empty values left out), then `; rows`, at most `DETAIL_MAX` bytes.
+fn describe(filter: &[(&str, &str)], rows: &str) -> String {
+    let pairs: Vec<String> = filter.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={v}")).collect();
+    let mut s = if pairs.is_empty() { rows.to_string() } else { format!("{}; {rows}", pairs.join(", ")) };
+    if s.len() > DETAIL_MAX {
+        let mut cut = DETAIL_MAX;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+        s.push('…');
+    }
+    s
+}
+
+/// Records that an official was shown a list of dossiers with applicants' data (`view`:
+/// `dossiers` for the inbox, the search and the API list, `counter` for the counter's lists):
+/// one entry per request with the filter and the number of rows, not one per dossier, so a
+/// page of 50 costs one row. Every such request is recorded, even with no row (the search
+/// terms say what was looked for). Applicants listing their own dossiers are not recorded.
+pub fn list_read(ctx: &AppContext, user: &CurrentUser, view: &str, filter: &[(&str, &str)], rows: usize, total: Option<i64>) {
+    if !is_official(user) {
+        return;
+    }
+    let counted = match total {
+        Some(t) => format!("{rows}/{t} rows"),
+        None => format!("{rows} rows"),
+    };
+    let mut e = entry(ctx, user, AccessKind::ListRead);
+    e.detail = Some(describe(&[&[("view", view)], filter].concat(), &counted));
+    ctx.access.record(e);
+}
+
+/// A search of the access log, as typed (the API's and the page's filters).
+#[derive(Debug, Clone, Default)]
+pub struct AccessQuery {
+    /// A username or a user id.
+    pub user: Option<String>,
+    pub dossier_id: Option<String>,
+    pub dossier_code: Option<String>,
+    /// An `AccessKind` code.
+    pub kind: Option<String>,
+    /// First local day (YYYY-MM-DD, Vietnam time), inclusive.
+    pub from: Option<String>,
+    /// Last local day, inclusive.
+    pub to: Option<String>,
+    /// Entries older than this instant.
+    pub before_ms: Option<i64>,
+    /// Entries after this one, newest first (the cursor of the next page).
+    pub after: Option<(i64, String)>,
+    /// Page size: 100 when 0 or less, at most 500.
+    pub limit: i64,
+}
+
+/// The largest page of the access log.
+pub const MAX_PAGE: i64 = 500;
+
+/// An entry as an administrator reads it.
+#[derive(Debug, Clone)]
+pub struct AccessRow {
+    pub entry: AccessEntry,
+    pub kind: Option<AccessKind>,
+    pub dossier_code: Option<String>,
+    /// Whether the reader may open the dossier (the page links its code only then).
+    pub dossier_visible: bool,
+}
+
+/// One page of the access log, newest first.
+#[derive(Debug, Clone)]
+pub struct AccessPage {
+    pub rows: Vec<AccessRow>,
+    /// There are older entries (the next page starts after the last row).
+    pub more: bool,
+}
+
+fn date_error(field: &str, code: &'static str) -> FieldError {
+    match code {
+        "date_out_of_range" => FieldError::new(
+            field,
+            code,
+            "Ngày nằm ngoài khoảng được hỗ trợ (01/01/1900 đến 31/12/2199).",
+            "The date is outside the supported range (1900-01-01 to 2199-12-31).",
+        ),
+        _ => FieldError::new(field, code, "Ngày không hợp lệ (định dạng YYYY-MM-DD).", "Invalid date (YYYY-MM-DD)."),
+    }
+}
+
+/// A local day as typed: `None` when blank, an error named by `field` when not a day.
+fn local_day(errs: &mut Errors, field: &str, typed: Option<&str>) -> Option<jiff::civil::Date> {
+    let t = typed.map(str::trim).filter(|s| !s.is_empty())?;
+    match motcua_domain::calendar::parse_date(t) {
+        Ok(d) if (1900..=2199).contains(&d.year()) => Some(d),
+        Ok(_) => {
+            errs.push(date_error(field, "date_out_of_range"));
+            None
+        }
+        Err(_) => {
+            errs.push(date_error(field, "invalid_date"));
+            None
+        }
+    }
+}
+
+/// The instant a local day starts, in milliseconds.
+fn day_start(d: jiff::civil::Date) -> Result<i64, AppError> {
+    d.to_zoned(motcua_domain::calendar::vn_time_zone())
+        .map(|z| z.timestamp().as_millisecond())
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+fn text_filter(errs: &mut Errors, field: &str, typed: Option<String>) -> Option<String> {
+    let t = typed.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())?;
+    if t.chars().count() > 100 {
+        errs.push(FieldError::new(field, "too_long", "Tối đa 100 ký tự.", "At most 100 characters."));
+        return None;
+    }
+    Some(t)
+}
+
+/// The access log as an administrator or supervisor may read it (the same permission as
+/// the audit trail): over the province root everything, over a commune the entries about
+/// its agencies (scoped inside the query); newest first, a page of at most `MAX_PAGE`.
+/// Bad filters answer 422 by field and read nothing. The read is itself recorded.
+pub async fn search(ctx: &AppContext, current: &CurrentUser, q: AccessQuery) -> Result<AccessPage, AppError> {
     use motcua_domain::authz::{Permission, authorize_user, scope};
     let actor = &current.principal;
     let s = scope(actor, Permission::ViewAudit);
     if s.is_empty() {
         return Err(AppError::Forbidden);
     }
-    filter.scope = if authorize_user(actor, Permission::ViewAudit, &[]).is_ok() { None } else { Some(s) };
-    if filter.limit <= 0 {
-        filter.limit = 100;
+    let mut errs = Errors::new();
+    let from = local_day(&mut errs, "from", q.from.as_deref());
+    let to = local_day(&mut errs, "to", q.to.as_deref());
+    if let (Some(f), Some(t)) = (from, to)
+        && t < f
+    {
+        errs.push(FieldError::new(
+            "to",
+            "before_start",
+            "Ngày cuối phải từ ngày đầu trở đi.",
+            "The last day must not be before the first.",
+        ));
     }
+    let kind = q.kind.as_deref().map(str::trim).filter(|k| !k.is_empty());
+    if kind.is_some_and(|k| AccessKind::parse(k).is_none()) {
+        errs.push(FieldError::new("kind", "invalid_kind", "Loại truy cập không hợp lệ.", "Unknown kind of access."));
+    }
+    let user = text_filter(&mut errs, "user", q.user);
+    let dossier_code = text_filter(&mut errs, "code", q.dossier_code);
+    let dossier_id = text_filter(&mut errs, "dossier", q.dossier_id);
+    errs.finish()?;
+    let limit = if q.limit <= 0 { 100 } else { q.limit.min(MAX_PAGE) };
+    let filter = AccessFilter {
+        scope: if authorize_user(actor, Permission::ViewAudit, &[]).is_ok() { None } else { Some(s) },
+        user,
+        dossier_id,
+        dossier_code,
+        action: kind.map(str::to_string),
+        from_ms: from.map(day_start).transpose()?,
+        to_ms: to.map(|d| d.tomorrow().map_err(|e| AppError::Internal(e.to_string())).and_then(day_start)).transpose()?,
+        before_ms: q.before_ms,
+        after: q.after,
+        limit: limit + 1,
+    };
     ctx.access.flush().await;
-    ctx.store.read(move |db| repo::list(db, &filter).map_err(AppError::from)).await
+    let typed: Vec<(&str, String)> = vec![
+        ("user", filter.user.clone().unwrap_or_default()),
+        ("dossier", filter.dossier_id.clone().unwrap_or_default()),
+        ("code", filter.dossier_code.clone().unwrap_or_default()),
+        ("kind", filter.action.clone().unwrap_or_default()),
+        ("from", from.map(|d| d.to_string()).unwrap_or_default()),
+        ("to", to.map(|d| d.to_string()).unwrap_or_default()),
+    ];
+    let mut rows = ctx.store.read(move |db| repo::list(db, &filter).map_err(AppError::from)).await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let reader = crate::usecases::dossiers::actor(current);
+    let rows: Vec<AccessRow> = rows
+        .into_iter()
+        .map(|r| AccessRow {
+            kind: AccessKind::parse(&r.entry.action),
+            dossier_visible: r.dossier_code.is_some() && r.dossier_path.as_deref().is_some_and(|p| reader.oversees(p)),
+            dossier_code: r.dossier_code,
+            entry: r.entry,
+        })
+        .collect();
+    let mut e = entry(ctx, current, AccessKind::AccessLogRead);
+    let typed: Vec<(&str, &str)> = typed.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    e.detail = Some(describe(&typed, &format!("{} rows", rows.len())));
+    ctx.access.record(e);
+    Ok(AccessPage { rows, more })
 }

@@ -263,7 +263,7 @@ pub async fn login(
     let user = match found {
         Some((user, _)) if ok => user,
         found => {
-            let mut e = motcua_store::repo::access_log::AccessEntry::new(now, "login_failed");
+            let mut e = motcua_store::repo::access_log::AccessEntry::new(now, crate::access::AccessKind::LoginFailed.code());
             e.user_id = found.as_ref().map(|f| f.0.id.clone());
             e.username = Some(username.clone());
             e.address = Some(client.to_string());
@@ -297,7 +297,7 @@ pub async fn login(
             })
             .await?
     };
-    let mut e = crate::access::entry(ctx, &current, "login");
+    let mut e = crate::access::entry(ctx, &current, crate::access::AccessKind::Login);
     e.address = Some(client.to_string());
     ctx.access.record(e);
     Ok(LoginOutcome { token, current })
@@ -488,7 +488,7 @@ pub async fn create_token(ctx: &AppContext, current: &CurrentUser, name: &str, d
             audit_token(db, &user_id, "auth.token_issued", id, json!({"name": name, "expires_at": expires}))
         })
         .await?;
-    let mut e = crate::access::entry(ctx, current, "token_issued");
+    let mut e = crate::access::entry(ctx, current, crate::access::AccessKind::TokenIssued);
     e.detail = Some(format!("expires in {days} days"));
     ctx.access.record(e);
     Ok(token)

@@ -51,13 +51,42 @@ pub struct AppContext {
 pub struct Startup {
     pub migrations_applied: Vec<&'static str>,
     pub seeded: bool,
+    /// Partial uploads left by a crash, removed from the spool.
+    pub uploads_swept: crate::upload::Swept,
 }
 
 impl AppContext {
-    /// Opens the database, runs migrations and (if configured and empty) seeds the demo.
+    /// Removes the partial uploads a crashed process left in the spool (see
+    /// `upload::stale_after` for why not all of them), and logs what it removed.
+    async fn sweep_uploads(config: &Config) -> crate::upload::Swept {
+        let dir = crate::upload::spool_dir(&config.data_dir);
+        let stale = crate::upload::stale_after(config.http.request_timeout_secs);
+        let d = dir.clone();
+        let swept = tokio::task::spawn_blocking(move || crate::upload::sweep(&d, stale, std::time::SystemTime::now())).await;
+        match swept {
+            Ok(Ok(s)) => {
+                if s.files > 0 {
+                    tracing::info!(files = s.files, bytes = s.bytes, dir = %dir.display(), "stale partial uploads removed");
+                }
+                s
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(dir = %dir.display(), error = %e, "upload spool not swept");
+                Default::default()
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "upload spool not swept");
+                Default::default()
+            }
+        }
+    }
+
+    /// Opens the database, runs migrations, sweeps the upload spool and (if configured and
+    /// empty) seeds the demo.
     pub async fn open(config: Config) -> Result<(Self, Startup), AppError> {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| AppError::Internal(format!("cannot create {}: {e}", config.data_dir.display())))?;
+        let uploads_swept = Self::sweep_uploads(&config).await;
         let location = config.location();
         let opts = config.store_options();
         let store = tokio::task::spawn_blocking(move || Store::open(&location, opts))
@@ -66,7 +95,7 @@ impl AppContext {
         let migrations_applied = migrate::run(&store).await?;
         let ctx = Self::with_store(store, config).await?;
         let seeded = if ctx.config.seed_demo { crate::seed::seed_if_empty(&ctx).await? } else { false };
-        Ok((ctx, Startup { migrations_applied, seeded }))
+        Ok((ctx, Startup { migrations_applied, seeded, uploads_swept }))
     }
 
     /// A context over an opened, migrated store (no seeding).

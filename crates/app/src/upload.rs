@@ -1,7 +1,8 @@
 //! Uploaded files spooled to disk as they arrive (issue #12 item 6): the size limit is
 //! enforced while reading, the digest is computed on the way, and the bytes never sit in
 //! memory whole. The temporary file is removed on every path (error, refusal, drop); once
-//! the file is stored, the store moves it into place instead of copying.
+//! the file is stored, the store moves it into place instead of copying. Only a process
+//! that dies mid-upload leaves a partial file: `sweep` removes those at start-up.
 
 use crate::AppError;
 use sha2::{Digest, Sha256};
@@ -13,6 +14,58 @@ use tokio::io::AsyncWriteExt;
 /// as the file store so that storing is a rename.
 pub fn spool_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("tmp").join("uploads")
+}
+
+/// What a sweep of the spool removed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Swept {
+    pub files: u64,
+    pub bytes: u64,
+}
+
+/// How long a spooled file must have been left untouched before a sweep takes it for the
+/// leftover of a crash. Not every file: another process may be receiving uploads into the
+/// same data directory while this one starts (a second server, a rolling restart, or
+/// `motcua migrate` run beside a live server). A live upload is a request, cut off after
+/// the request timeout (its file removed as the handler is dropped), so a file older than
+/// twice that, and at least ten minutes, belongs to no one.
+pub fn stale_after(request_timeout_secs: u64) -> std::time::Duration {
+    std::time::Duration::from_secs(request_timeout_secs.saturating_mul(2).max(600))
+}
+
+/// Removes the partial uploads in `dir` (the spool) last modified more than `older_than`
+/// before `now`: regular `*.part` files directly in `dir`, as `Spool` names them. Symbolic
+/// links are neither followed nor removed, subdirectories are not entered, other names are
+/// left alone, and nothing outside `dir` is touched. A missing directory is an empty one;
+/// a file that cannot be removed is logged and skipped.
+pub fn sweep(dir: &Path, older_than: std::time::Duration, now: std::time::SystemTime) -> std::io::Result<Swept> {
+    let mut out = Swept::default();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let path = entry.path();
+        // `DirEntry::metadata` does not follow symbolic links.
+        let Ok(meta) = entry.metadata() else { continue };
+        if !meta.file_type().is_file() || path.extension().is_none_or(|x| x != "part") {
+            continue;
+        }
+        let age = meta.modified().ok().and_then(|m| now.duration_since(m).ok());
+        if age.is_none_or(|a| a <= older_than) {
+            continue;
+        }
+        match std::fs::remove_file(&path) {
+            Ok(()) => {
+                out.files += 1;
+                out.bytes += meta.len();
+            }
+            Err(e) => tracing::warn!(path = %path.display(), error = %e, "stale upload not removed"),
+        }
+    }
+    Ok(out)
 }
 
 /// The refusal of a file past the limit, as soon as the limit is passed.
@@ -211,5 +264,46 @@ mod tests {
         assert!(matches!(e, AppError::Refused { http: 413, code: "file_too_large", .. }));
         drop(s);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no temporary file left");
+    }
+
+    /// Sets a file's modification time `ago` before now.
+    fn age(path: &Path, ago: std::time::Duration) {
+        let f = std::fs::File::options().write(true).open(path).unwrap();
+        f.set_modified(std::time::SystemTime::now() - ago).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_sweep_removes_only_stale_part_files_of_the_spool() {
+        use std::time::{Duration, SystemTime};
+        let root = tempfile::tempdir().unwrap();
+        let spool = spool_dir(root.path());
+        std::fs::create_dir_all(spool.join("sub")).unwrap();
+        let hour = Duration::from_secs(3600);
+        let write = |p: PathBuf, n: usize, ago: Duration| {
+            std::fs::write(&p, vec![b'x'; n]).unwrap();
+            age(&p, ago);
+            p
+        };
+        let stale = [write(spool.join("a.part"), 1000, hour), write(spool.join("b.part"), 234, 2 * hour)];
+        let fresh = write(spool.join("c.part"), 10, Duration::ZERO);
+        let other = write(spool.join("notes.txt"), 10, hour);
+        let nested = write(spool.join("sub").join("d.part"), 10, hour);
+        // A link to an old file outside the spool: neither the link nor its target goes.
+        let outside = write(root.path().join("keep.part"), 10, hour);
+        std::os::unix::fs::symlink(&outside, spool.join("link.part")).unwrap();
+
+        let swept = sweep(&spool, Duration::from_secs(600), SystemTime::now()).unwrap();
+        assert_eq!(swept, Swept { files: 2, bytes: 1234 });
+        assert!(stale.iter().all(|p| !p.exists()));
+        for p in [&fresh, &other, &nested, &outside] {
+            assert!(p.exists(), "{} kept", p.display());
+        }
+        assert!(std::fs::symlink_metadata(spool.join("link.part")).is_ok(), "the link is kept");
+        // Nothing left to sweep; a missing spool is an empty one.
+        assert_eq!(sweep(&spool, Duration::from_secs(600), SystemTime::now()).unwrap(), Swept::default());
+        assert_eq!(sweep(&root.path().join("none"), Duration::ZERO, SystemTime::now()).unwrap(), Swept::default());
+        assert_eq!(stale_after(30), Duration::from_secs(600));
+        assert_eq!(stale_after(3600), Duration::from_secs(7200));
     }
 }

@@ -218,6 +218,13 @@ async fn serve(mut config: Config, started: Instant) -> Result<ExitCode> {
     for m in &startup.migrations_applied {
         println!("  migration applied: {m}");
     }
+    let swept = startup.uploads_swept;
+    if swept.files > 0 {
+        println!(
+            "  Đã xóa {} tệp tải lên dở dang ({} byte) / removed {} partial uploads ({} bytes)",
+            swept.files, swept.bytes, swept.files, swept.bytes
+        );
+    }
     if startup.seeded || ctx.config.seed_demo {
         println!("  Tài khoản mẫu / demo logins (mật khẩu / password: {}):", motcua_app::seed::DEMO_PASSWORD);
         for (username, name, role, _, _) in motcua_app::seed::DEMO_USERS {

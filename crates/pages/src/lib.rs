@@ -94,6 +94,7 @@ pub fn routes() -> Vec<Row> {
             get(admin::users::lock_confirm).post(admin::users::lock),
             Body::Form,
         ),
+        (Route::AdminAccessLog.pattern(), &["GET"], get(admin::access_log::page), Body::Form),
         (Route::AdminWorkflows.pattern(), &["GET"], get(admin::workflows::list), Body::Form),
         (Route::AdminCatalog.pattern(), &["GET"], get(admin::catalog::list), Body::Form),
         (

@@ -32,6 +32,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(8, "0008_access_log"),
     migration!(9, "0009_filing_reference"),
     migration!(10, "0010_reception_check"),
+    migration!(11, "0011_access_log_kind"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

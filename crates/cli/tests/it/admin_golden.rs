@@ -1,6 +1,7 @@
 //! Golden snapshots of the administration pages (agencies, users, workflows, calendar, the
-//! public year calendar, the catalog administration and its create/amend form), recorded from
-//! the hand-built pages before their move to templates; normalized as `pages_golden` does.
+//! public year calendar, the catalog administration and its create/amend form, the access
+//! log), recorded from the hand-built pages before their move to templates; normalized as
+//! `pages_golden` does.
 
 use crate::browser::{Browser, Page};
 use crate::catalog_admin::{spec_fields, spec_json};
@@ -41,6 +42,13 @@ both_backends! {
         snap("calendar_admin_none", &b.get("/quan-tri/lich?nam=2031&lang=en").await);
         snap("catalog_admin_list", &b.get("/quan-tri/thu-tuc?q=chung+thuc").await);
         snap("catalog_admin_show", &b.get("/quan-tri/thu-tuc/1.910201.H40").await);
+        // The access log: the commune administrator's login (the clock is fixed), then a
+        // refused search with its errors by field.
+        snap("access_log", &b.get("/quan-tri/nhat-ky-truy-cap?user=admin.hoalu&kind=login").await);
+        let bad = b.get("/quan-tri/nhat-ky-truy-cap?from=2026-02-30&to=2026-01-01&user=admin.hoalu").await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        snap("access_log_errors", &bad);
+        snap("access_log_en", &b.get("/quan-tri/nhat-ky-truy-cap?kind=access_log_read&lang=en").await);
     }
 }
 

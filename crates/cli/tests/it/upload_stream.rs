@@ -2,6 +2,8 @@
 //! the session (and for pages the Origin and CSRF token) is checked before the body is read.
 //! Against the real binary: a 110 MiB upload against the 20 MB limit is answered 413 while
 //! the client is still sending, the server's memory stays flat, and no temporary file stays.
+//! A crash mid-upload leaves a partial file: opening the app (as `serve` does) removes the
+//! stale ones.
 
 use crate::abuse::{start_server, vm_kb};
 use serde_json::{Value, json};
@@ -177,4 +179,61 @@ async fn big_uploads_are_refused_while_reading_with_flat_memory() {
         .await
         .unwrap();
     assert_eq!(d["dossier"]["files"].as_array().map(Vec::len), Some(0), "nothing stored");
+}
+
+/// Partial uploads older than the bound are removed when the app opens (as `motcua serve`
+/// does); a recent one (maybe another process's upload in flight), other names, a link to a
+/// file outside and anything outside the spool stay.
+#[cfg(unix)]
+async fn stale_partial_uploads_are_removed_at_startup(backend: motcua_testkit::Backend) {
+    use motcua_app::upload::{Swept, spool_dir};
+    let tmp = tempfile::tempdir().unwrap();
+    let spool = spool_dir(tmp.path());
+    std::fs::create_dir_all(&spool).unwrap();
+    let write = |p: std::path::PathBuf, n: usize, ago: Duration| {
+        std::fs::write(&p, vec![b'x'; n]).unwrap();
+        let f = std::fs::File::options().write(true).open(&p).unwrap();
+        f.set_modified(std::time::SystemTime::now() - ago).unwrap();
+        p
+    };
+    let hours = |h: u64| Duration::from_secs(h * 3600);
+    let crashed = [write(spool.join("a.part"), 70_000, hours(3)), write(spool.join("b.part"), 5, hours(30 * 24))];
+    let in_flight = write(spool.join("c.part"), 10, Duration::from_secs(5));
+    let other = write(spool.join("readme.txt"), 10, hours(3));
+    let outside = write(tmp.path().join("tmp").join("keep.part"), 10, hours(3));
+    std::os::unix::fs::symlink(&outside, spool.join("link.part")).unwrap();
+
+    let database_url = match backend {
+        motcua_testkit::Backend::Sqlite => tmp.path().join("motcua.db").display().to_string(),
+        motcua_testkit::Backend::Postgres => {
+            tokio::task::spawn_blocking(|| motcua_testkit::pg::PgCluster::shared().create_database()).await.unwrap()
+        }
+    };
+    let mut config = motcua_app::Config {
+        data_dir: tmp.path().to_path_buf(),
+        database_url: Some(database_url),
+        seed_demo: false,
+        ..Default::default()
+    };
+    config.sqlite.synchronous = "normal".into();
+    let (_ctx, startup) = motcua_app::AppContext::open(config).await.unwrap();
+    assert_eq!(startup.uploads_swept, Swept { files: 2, bytes: 70_005 });
+    assert!(crashed.iter().all(|p| !p.exists()));
+    for p in [&in_flight, &other, &outside] {
+        assert!(p.exists(), "{} kept", p.display());
+    }
+    assert!(std::fs::symlink_metadata(spool.join("link.part")).is_ok(), "the link is kept");
+}
+
+#[cfg(unix)]
+mod startup_sweep {
+    use super::*;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        stale_partial_uploads_are_removed_at_startup(motcua_testkit::Backend::Sqlite).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        stale_partial_uploads_are_removed_at_startup(motcua_testkit::Backend::Postgres).await;
+    }
 }

@@ -52,6 +52,16 @@ impl Actor<'_> {
     pub(super) fn at_counter(&self, d: &Dossier) -> bool {
         self.serves(Role::ReceptionOfficer, &d.receiving.path)
     }
+
+    /// A supervisor or administrator over the subtree of `receiving_path`: they may read
+    /// every submitted dossier received there (the access-log page links to those).
+    pub fn oversees(&self, receiving_path: &str) -> bool {
+        self.account == AccountType::Official
+            && self
+                .memberships
+                .iter()
+                .any(|m| matches!(m.role, Role::Supervisor | Role::Admin) && in_subtree(receiving_path, &m.agency_path))
+    }
 }
 
 fn parent_path(path: &str) -> Option<&str> {
@@ -74,10 +84,10 @@ pub fn may_read(d: &Dossier, a: &Actor<'_>) -> bool {
     let mut paths: Vec<&str> = vec![&d.receiving.path];
     paths.extend(d.competent.as_ref().map(|c| c.path.as_str()));
     paths.extend(d.steps.iter().map(|s| s.agency.path.as_str()));
-    a.memberships.iter().any(|m| match m.role {
-        Role::Supervisor | Role::Admin => in_subtree(&d.receiving.path, &m.agency_path),
-        role => paths.iter().any(|p| a.serves(role, p)),
-    })
+    a.oversees(&d.receiving.path)
+        || a.memberships
+            .iter()
+            .any(|m| !matches!(m.role, Role::Supervisor | Role::Admin) && paths.iter().any(|p| a.serves(m.role, p)))
 }
 
 /// May `a`, who may read the dossier, see its file `f`? The result document is the

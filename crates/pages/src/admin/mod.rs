@@ -1,9 +1,10 @@
 //! Administration pages for province and commune administrators, scoped as the APIs are
 //! (every write goes through the same use case, which checks the permission again):
-//! agencies, users, workflows, calendar years and the procedure catalog (its pages, and the
-//! create/amend form). Each page gathers its data with the app's use cases and fills a view
-//! (`templates/admin/`).
+//! agencies, users, workflows, calendar years, the procedure catalog (its pages, and the
+//! create/amend form) and the access log. Each page gathers its data with the app's use
+//! cases and fills a view (`templates/admin/`).
 
+pub mod access_log;
 pub mod agencies;
 pub mod calendar;
 pub mod catalog;

@@ -16,6 +16,13 @@ pub fn hour_day(ms: Option<i64>) -> String {
     ms.map(motcua_app::error::hanoi_time).unwrap_or_else(|| "—".into())
 }
 
+/// A local time to the second and date in Vietnam ("HH:MM:SS dd/mm/yyyy", for logs).
+pub fn second_day(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| motcua_domain::calendar::local_datetime(t).strftime("%H:%M:%S %d/%m/%Y").to_string())
+        .unwrap_or_else(|_| ms.to_string())
+}
+
 /// A local date in Vietnam ("dd/mm/yyyy"), "" when absent.
 pub fn day(ms: Option<i64>) -> String {
     ms.and_then(|m| jiff::Timestamp::from_millisecond(m).ok())
@@ -89,5 +96,7 @@ mod tests {
         assert_eq!(money(-1000), "-1.000 đồng");
         assert_eq!(size(1), "1 KB");
         assert_eq!(size(3_400_000), "3.4 MB");
+        // 2026-03-02 01:02:03 UTC is 08:02:03 in Vietnam.
+        assert_eq!(second_day(1_772_413_323_000), "08:02:03 02/03/2026");
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{Lang, Route};
 use motcua_app::auth::CurrentUser;
-use motcua_domain::authz::{Permission, authorize_user};
+use motcua_domain::authz::{Permission, authorize_user, scope};
 use motcua_domain::user::Role;
 
 /// One link of the officer menu.
@@ -34,6 +34,10 @@ pub fn menu<'r>(lang: Lang, user: &CurrentUser, current: impl Into<Option<Route<
             links.push((Route::AdminCalendar, lang.t("Lịch làm việc", "Work calendar")));
             links.push((Route::AdminCatalog, lang.t("Thủ tục", "Procedures")));
         }
+    }
+    // Administrators and supervisors, as the access log's use case allows.
+    if !scope(&user.principal, Permission::ViewAudit).is_empty() {
+        links.push((Route::AdminAccessLog, lang.t("Nhật ký truy cập", "Access log")));
     }
     links.into_iter().map(|(r, label)| MenuLink { href: lang.href(r), label, current: Some(r) == current }).collect()
 }

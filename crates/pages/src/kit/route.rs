@@ -55,6 +55,8 @@ pub enum Route<'a> {
     AdminUsers,
     AdminAgencyRename(&'a str),
     AdminUserLock(&'a str),
+    /// Who read what: the access log, for administrators and supervisors.
+    AdminAccessLog,
     AdminWorkflow(&'a str),
     AdminCatalogNew,
     AdminProcedure(&'a str),
@@ -115,6 +117,7 @@ impl Route<'_> {
             Route::AdminUsers => "/quan-tri/nguoi-dung",
             Route::AdminAgencyRename(_) => "/quan-tri/co-quan/{id}/doi-ten",
             Route::AdminUserLock(_) => "/quan-tri/nguoi-dung/{id}/khoa",
+            Route::AdminAccessLog => "/quan-tri/nhat-ky-truy-cap",
             Route::AdminWorkflow(_) => "/quan-tri/quy-trinh/{code}",
             Route::AdminCatalogNew => "/quan-tri/thu-tuc/moi",
             Route::AdminProcedure(_) => "/quan-tri/thu-tuc/{code}",

@@ -200,7 +200,7 @@ pub async fn csv(
             );
         }
     };
-    let ds = match uc::register(&ctx, &user, from, to).await {
+    let ds = match uc::register_export(&ctx, &user, from, to).await {
         Ok(x) => x,
         Err(e) => return error_page(lang, e),
     };

@@ -659,7 +659,7 @@ pub struct ControlSlip {
 #[utoipa::path(get, path = "/api/v1/dossiers/{id}/control-slip", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = ControlSlip), (status = 404, body = ErrorBody)))]
 async fn control_slip(State(ctx): State<AppContext>, Auth(u): Auth, Path(id): Path<String>) -> ApiResult<Json<ControlSlip>> {
-    let d = uc::state(&ctx, &u, &id).await?;
+    let d = uc::for_control_slip(&ctx, &u, &id).await?;
     let names = uc::user_names(&ctx, d.handovers.iter().map(|h| h.giver_id.clone()).collect()).await?;
     let rows = d
         .handovers

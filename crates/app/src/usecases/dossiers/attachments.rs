@@ -138,7 +138,14 @@ pub async fn file(ctx: &AppContext, current: &CurrentUser, id: &str, file_id: &s
         .find(|f| f.id == file_id && !f.removed && dossier::may_read_file(&d, f, &actor(current)))
         .cloned()
         .ok_or(AppError::not_found("file"))?;
-    crate::access::dossier_read(ctx, current, "file_read", &d.id, &d.receiving.path, Some(f.name.clone()));
+    crate::access::dossier_read(
+        ctx,
+        current,
+        crate::access::AccessKind::FileRead,
+        &d.id,
+        &d.receiving.path,
+        Some(f.name.clone()),
+    );
     let files = ctx.files.clone();
     let sha = f.sha256.clone();
     let bytes = tokio::task::spawn_blocking(move || files.get(&sha)).await.map_err(|e| AppError::Internal(e.to_string()))??;

@@ -2,6 +2,7 @@
 //! counter totals and officers' names.
 
 use super::*;
+use crate::access::AccessKind;
 use crate::limits::{client_key, text_key};
 use std::net::IpAddr;
 
@@ -21,6 +22,14 @@ pub async fn state(ctx: &AppContext, current: &CurrentUser, id: &str) -> Result<
     ctx.store.read(move |db| load_visible(db, &current, &id)).await
 }
 
+/// The dossier's state for its control slip (form 06, which names the applicant): recorded
+/// as an official's read of the dossier.
+pub async fn for_control_slip(ctx: &AppContext, current: &CurrentUser, id: &str) -> Result<Dossier, AppError> {
+    let d = state(ctx, current, id).await?;
+    crate::access::dossier_read(ctx, current, AccessKind::DossierRead, &d.id, &d.receiving.path, Some("control slip".into()));
+    Ok(d)
+}
+
 /// The dossier as `current` may see it: without the files they may not read (the result
 /// document before resolution, for the applicant).
 fn redacted(mut d: Dossier, current: &CurrentUser) -> Dossier {
@@ -32,7 +41,7 @@ fn redacted(mut d: Dossier, current: &CurrentUser) -> Dossier {
 
 pub async fn get(ctx: &AppContext, current: &CurrentUser, id: &str) -> Result<(Dossier, Vec<TimelineEntry>), AppError> {
     let out = get_unlogged(ctx, current, id).await?;
-    crate::access::dossier_read(ctx, current, "dossier_read", &out.0.id, &out.0.receiving.path, None);
+    crate::access::dossier_read(ctx, current, AccessKind::DossierRead, &out.0.id, &out.0.receiving.path, None);
     Ok(out)
 }
 
@@ -136,25 +145,31 @@ fn filter_for(current: &CurrentUser, q: &ListQuery, now: i64) -> Result<DossierF
 }
 
 /// The officer's inbox (dossiers held now where they serve, most urgent first), a
-/// supervisor's whole subtree, or the applicant's own dossiers.
+/// supervisor's whole subtree, or the applicant's own dossiers. An official's list is
+/// recorded in the access log (one entry for the request).
 pub async fn list(ctx: &AppContext, current: &CurrentUser, q: ListQuery) -> Result<(Vec<Dossier>, i64, DueCounts), AppError> {
     let now = ctx.clock.now_ms();
     let f = filter_for(current, &q, now)?;
-    let current = current.clone();
-    ctx.store
+    let cur = current.clone();
+    let out: (Vec<Dossier>, i64, DueCounts) = ctx
+        .store
         .read(move |db| {
             let (items, total) = repo::list(db, &f)?;
-            let items = items.into_iter().map(|d| redacted(d, &current)).collect();
+            let items = items.into_iter().map(|d| redacted(d, &cur)).collect();
             // The counts are the inbox's whatever the check filter shows.
             let all = DossierFilter { check_overdue_at: None, ..f.clone() };
             let t = repo::due_counts(db, &all, now, 86_400_000)?;
-            Ok((
+            Ok::<_, AppError>((
                 items,
                 total,
                 DueCounts { overdue: t.overdue, due_soon: t.due_soon, on_track: t.on_track, check_overdue: t.check_overdue },
             ))
         })
-        .await
+        .await?;
+    let (statuses, offset) = (q.statuses.join("|"), q.offset.to_string());
+    let filter = [("status", statuses.as_str()), ("q", q.q.as_deref().unwrap_or("")), ("offset", offset.as_str())];
+    crate::access::list_read(ctx, current, "dossiers", &filter, out.0.len(), Some(out.1));
+    Ok(out)
 }
 
 /// Where the register (form 07) of `current` reads, as agency subtrees: the agencies where
@@ -187,6 +202,7 @@ pub async fn at_counter(
     }
     let list = ListQuery { statuses, q, limit, ..Default::default() };
     let mut f = filter_for(current, &list, ctx.clock.now_ms())?;
+    let (statuses, q) = (list.statuses.join("|"), list.q.unwrap_or_default());
     let cur = current.clone();
     let scope = ctx
         .store
@@ -201,13 +217,16 @@ pub async fn at_counter(
         .await?;
     f.serving = None;
     f.receiving_scope = Some(scope);
-    let current = current.clone();
-    ctx.store
+    let cur = current.clone();
+    let items: Vec<Dossier> = ctx
+        .store
         .read(move |db| {
             let (items, _) = repo::list(db, &f)?;
-            Ok(items.into_iter().map(|d| redacted(d, &current)).collect())
+            Ok::<_, AppError>(items.into_iter().map(|d| redacted(d, &cur)).collect())
         })
-        .await
+        .await?;
+    crate::access::list_read(ctx, current, "counter", &[("status", statuses.as_str()), ("q", q.as_str())], items.len(), None);
+    Ok(items)
 }
 
 /// Days outside the calendar's range (1900–2199) answer 422 instead of failing deep inside.
@@ -224,12 +243,33 @@ fn check_day(errs: &mut Errors, field: &str, d: jiff::civil::Date) {
 
 /// The register (form 07): dossiers received over a period of local days that the
 /// reader's agencies received or are competent for (see `register_scope`); a province
-/// supervisor or administrator, working at the root, reads the whole province.
+/// supervisor or administrator, working at the root, reads the whole province. Recorded in
+/// the access log as a `register_read`.
 pub async fn register(
     ctx: &AppContext,
     current: &CurrentUser,
     from: jiff::civil::Date,
     to: jiff::civil::Date,
+) -> Result<Vec<Dossier>, AppError> {
+    register_as(ctx, current, from, to, AccessKind::RegisterRead).await
+}
+
+/// The register for download as a file, recorded as a `register_export`.
+pub async fn register_export(
+    ctx: &AppContext,
+    current: &CurrentUser,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+) -> Result<Vec<Dossier>, AppError> {
+    register_as(ctx, current, from, to, AccessKind::RegisterExport).await
+}
+
+async fn register_as(
+    ctx: &AppContext,
+    current: &CurrentUser,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+    kind: AccessKind,
 ) -> Result<Vec<Dossier>, AppError> {
     if current.user.account_type != AccountType::Official {
         return Err(AppError::Forbidden);
@@ -270,7 +310,7 @@ pub async fn register(
         }
     }
     // The register lists applicants' names, addresses and phones: every read is logged.
-    let mut e = crate::access::entry(ctx, current, "register_read");
+    let mut e = crate::access::entry(ctx, current, kind);
     e.detail = Some(format!("{from}..{to}: {} dossiers", out.len()));
     ctx.access.record(e);
     Ok(out)
