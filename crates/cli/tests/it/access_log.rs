@@ -144,8 +144,8 @@ async fn recorded(app: &TestApp, username: &str, kind: &str) -> Vec<(String, Opt
         .unwrap()
 }
 
-/// A dossier received at Hoa Lư's counter: (id, code).
-async fn received_at_hoalu(app: &TestApp) -> (String, String) {
+/// A dossier received at Hoa Lư's counter: (id, code); the applicant's ID ends in 1234.
+pub(crate) async fn received_at_hoalu(app: &TestApp) -> (String, String) {
     let clerk = app.login("tiepnhan.hoalu").await;
     let (s, d) = clerk
         .post(
