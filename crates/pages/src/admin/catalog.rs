@@ -397,11 +397,7 @@ pub async fn replace(
         Ok(v) => v,
         Err(e) => return error_page(lang, e),
     };
-    let kept = ActionValues {
-        replace_by: posted.replace_by,
-        replace_effective: posted.replace_effective,
-        ..Default::default()
-    };
+    let kept = ActionValues { replace_by: posted.replace_by, replace_effective: posted.replace_effective, ..Default::default() };
     let by = kept.replace_by.trim().to_ascii_uppercase();
     let result = if by.is_empty() {
         Err(invalid("replace_by", "required", "Nhập mã thủ tục thay thế.", "Enter the code of the replacing procedure."))

@@ -99,10 +99,14 @@ async fn render(
         Ok(l) => l,
         Err(e) => return error_page(lang, e),
     };
-    let agencies =
-        choices(agencies.iter().map(|a| (a.id.clone(), format!("{} ({})", a.name, a.code))), f.agency_id.as_deref().unwrap_or(""));
-    let roles =
-        choices(Role::ALL.iter().map(|r| (r.code(), lang.t(r.label_vi(), r.label_en()))), f.role.as_deref().unwrap_or("specialist"));
+    let agencies = choices(
+        agencies.iter().map(|a| (a.id.clone(), format!("{} ({})", a.name, a.code))),
+        f.agency_id.as_deref().unwrap_or(""),
+    );
+    let roles = choices(
+        Role::ALL.iter().map(|r| (r.code(), lang.t(r.label_vi(), r.label_en()))),
+        f.role.as_deref().unwrap_or("specialist"),
+    );
     let rows = list
         .into_iter()
         .map(|(u, ms)| Row {

@@ -9,8 +9,8 @@ use super::{citizen_only, load, not_citizen};
 use crate::kit::form::has_error;
 use crate::kit::layout::html;
 use crate::kit::{
-    Frame, Lang, PageForm, PageUpload, PageUser, Route, app_field_errors, error_page, money, other_lang_href,
-    see_other, size, status_text, title_with_errors, when,
+    Frame, Lang, PageForm, PageUpload, PageUser, Route, app_field_errors, error_page, money, other_lang_href, see_other, size,
+    status_text, title_with_errors, when,
 };
 use askama::Template;
 use axum::extract::{Path, State};

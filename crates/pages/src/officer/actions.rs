@@ -505,22 +505,16 @@ fn build(action: Action, d: &Dossier, form: &ActionForm, f: &FormFields) -> Resu
             };
             Request::cmd(Command::Extend { reason: form.reason.clone(), new_date })
         }
-        Action::Resolve => Request::cmd(Command::Resolve {
-            name: form.name.clone(),
-            number: trimmed(&form.number),
-            note: trimmed(&form.note),
-        }),
+        Action::Resolve => {
+            Request::cmd(Command::Resolve { name: form.name.clone(), number: trimmed(&form.number), note: trimmed(&form.note) })
+        }
         Action::Return => {
             let method = match form.method.as_deref() {
                 Some("online") => ReturnMethod::Online,
                 Some("postal") => ReturnMethod::Postal,
                 _ => ReturnMethod::Counter,
             };
-            Request::cmd(Command::Return {
-                method,
-                tracking_number: trimmed(&form.tracking_number),
-                note: trimmed(&form.note),
-            })
+            Request::cmd(Command::Return { method, tracking_number: trimmed(&form.tracking_number), note: trimmed(&form.note) })
         }
         Action::AttachResult | Action::Attach => {
             return Err(vec![err("file", "multipart_required", "Chọn tệp để tải lên.", "Choose a file to upload.")]);
