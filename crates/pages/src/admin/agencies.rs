@@ -16,8 +16,8 @@ use motcua_domain::agency::AgencyKind;
 use motcua_domain::error::FieldError;
 use serde::Deserialize;
 
-/// The create form, and the rename form (`name`); `agency_id` marks the row whose rename
-/// failed. `parent_id` and `kind` are absent on the blank form (the defaults are chosen).
+/// The create form, and the rename form (`name`). `parent_id` and `kind` are absent on the
+/// blank form (the defaults are chosen).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct AgencyForm {
@@ -27,8 +27,10 @@ struct AgencyForm {
     kind: Option<String>,
     parent_id: Option<String>,
     valid_from: String,
+    /// A failed rename: the agency's id and the name as typed, kept on that row (not in the
+    /// create form).
     #[serde(skip)]
-    agency_id: Option<String>,
+    renamed: Option<(String, String)>,
 }
 
 /// The agencies under the ones `user` administers (their own included), as a tree in order.
@@ -42,6 +44,8 @@ struct Row<'a> {
     indent: String,
     kind: &'a str,
     rename_id: String,
+    /// The rename input's value: the name as typed on the row whose rename failed, else the name.
+    rename_value: &'a str,
     /// The rename errors, on the row whose rename failed.
     errors: &'a [FieldError],
 }
@@ -84,7 +88,7 @@ async fn render(
         choices(list.iter().map(|a| (a.id.clone(), format!("{} ({})", a.name, a.code))), f.parent_id.as_deref().unwrap_or(""));
     let kinds =
         choices(AgencyKind::ALL.iter().map(|k| (k.code(), lang.t(k.label_vi(), k.code()))), f.kind.as_deref().unwrap_or("unit"));
-    let failed = f.agency_id.as_deref();
+    let failed = f.renamed.as_ref().map(|(id, name)| (id.as_str(), name.as_str()));
     let rows = list
         .iter()
         .map(|a| Row {
@@ -92,7 +96,8 @@ async fn render(
             indent: ((a.depth.max(0) as f32) * 0.75).to_string(),
             kind: lang.t(a.kind.label_vi(), a.kind.code()),
             rename_id: format!("rename-{}", a.id),
-            errors: if failed == Some(a.id.as_str()) { errors } else { &[] },
+            rename_value: failed.filter(|(id, _)| *id == a.id).map_or(a.name.as_str(), |(_, name)| name),
+            errors: if failed.is_some_and(|(id, _)| id == a.id) { errors } else { &[] },
         })
         .collect();
     let title = title_with_errors(lang, lang.t("Cơ quan, đơn vị", "Agencies"), errors);
@@ -145,7 +150,7 @@ pub async fn rename(
     Path(id): Path<String>,
     PageForm { user, fields }: PageForm,
 ) -> Response {
-    let mut f: AgencyForm = match fields.typed() {
+    let f: AgencyForm = match fields.typed() {
         Ok(f) => f,
         Err(e) => return error_page(lang, e),
     };
@@ -162,7 +167,7 @@ pub async fn rename(
                     x
                 })
                 .collect();
-            f.agency_id = Some(id);
+            let f = AgencyForm { renamed: Some((id, f.name)), ..Default::default() };
             render(&ctx, lang, &user, status_of(&e), &f, &errors).await
         }
     }
