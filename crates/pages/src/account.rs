@@ -33,6 +33,15 @@ fn render(lang: Lang, user: &CurrentUser, status: StatusCode, errors: &[FieldErr
     html(status, &view)
 }
 
+/// The password form (never sent back).
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct PasswordForm {
+    current_password: String,
+    new_password: String,
+    repeat_password: String,
+}
+
 #[derive(Deserialize)]
 pub struct DoneParams {
     xong: Option<String>,
@@ -44,8 +53,11 @@ pub async fn form(lang: Lang, PageUser(user): PageUser, Query(p): Query<DonePara
 }
 
 /// `POST /tai-khoan/mat-khau`: current, new and repeated password.
-pub async fn submit(State(ctx): State<AppContext>, lang: Lang, PageForm { user, fields: f }: PageForm) -> Response {
-    let (current, new, repeat) = (f.text("current_password"), f.text("new_password"), f.text("repeat_password"));
+pub async fn submit(State(ctx): State<AppContext>, lang: Lang, PageForm { user, fields }: PageForm) -> Response {
+    let PasswordForm { current_password: current, new_password: new, repeat_password: repeat } = match fields.typed() {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, e),
+    };
     let mut errors = Vec::new();
     if current.is_empty() {
         errors.push(FieldError::new("current_password", "required", "Nhập mật khẩu hiện tại.", "Enter your current password."));

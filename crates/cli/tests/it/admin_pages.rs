@@ -203,4 +203,18 @@ both_backends! {
         assert_eq!(p.status, StatusCode::OK);
         assert!(p.body.contains(r#"href="/quan-tri/quy-trinh/1.910201.H40""#), "{}", p.body);
     }
+
+    async fn a_refused_rename_keeps_the_name_typed_on_its_row_not_in_the_create_form(app) {
+        let admin = Browser::login(&app, "admin.hoalu").await;
+        let p = admin.get("/quan-tri/co-quan").await;
+        let hoalu = app.agency_id("000.00.31.H40").await;
+        let r = admin.post(&format!("/quan-tri/co-quan/{hoalu}/doi-ten"), &[("csrf_token", p.csrf()), ("name", "Q".into())]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains(&format!(r##"href="#rename-{hoalu}""##)), "{}", r.body);
+        let typed = format!(r#"id="rename-{hoalu}" name="name" type="text" value="Q">"#);
+        assert!(r.body.contains(&typed), "the rename keeps the name typed: {}", r.body);
+        assert_eq!(r.body.matches(r#"value="Q""#).count(), 1, "the create form stays blank: {}", r.body);
+        let after = admin.get("/quan-tri/co-quan").await;
+        assert!(after.body.contains("Phường Hoa Lư") && !after.body.contains(r#"value="Q""#), "nothing renamed: {}", after.body);
+    }
 }

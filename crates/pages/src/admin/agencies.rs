@@ -4,7 +4,7 @@
 use super::{Choice, choices, errors_of, refuse_non_admin, status_of};
 use crate::kit::layout::html;
 use crate::kit::officer::{MenuLink, menu};
-use crate::kit::{FormFields, Frame, Lang, PageForm, PageUser, Route, error_page, other_lang_href, see_other, title_with_errors};
+use crate::kit::{Frame, Lang, PageForm, PageUser, Route, error_page, other_lang_href, see_other, title_with_errors};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -14,6 +14,24 @@ use motcua_app::usecases::agencies::{self, AgencyFilter, AgencyRecord, NewAgency
 use motcua_app::{AppContext, AppError};
 use motcua_domain::agency::AgencyKind;
 use motcua_domain::error::FieldError;
+use serde::Deserialize;
+
+/// The create form, and the rename form (`name`). `parent_id` and `kind` are absent on the
+/// blank form (the defaults are chosen).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AgencyForm {
+    code: String,
+    name: String,
+    short_name: String,
+    kind: Option<String>,
+    parent_id: Option<String>,
+    valid_from: String,
+    /// A failed rename: the agency's id and the name as typed, kept on that row (not in the
+    /// create form).
+    #[serde(skip)]
+    renamed: Option<(String, String)>,
+}
 
 /// The agencies under the ones `user` administers (their own included), as a tree in order.
 pub(crate) async fn scoped_agencies(ctx: &AppContext, user: &CurrentUser) -> Result<Vec<AgencyRecord>, AppError> {
@@ -26,6 +44,8 @@ struct Row<'a> {
     indent: String,
     kind: &'a str,
     rename_id: String,
+    /// The rename input's value: the name as typed on the row whose rename failed, else the name.
+    rename_value: &'a str,
     /// The rename errors, on the row whose rename failed.
     errors: &'a [FieldError],
 }
@@ -38,7 +58,7 @@ struct AgenciesView<'a> {
     user: &'a CurrentUser,
     menu: Vec<MenuLink>,
     errors: &'a [FieldError],
-    f: &'a FormFields,
+    f: &'a AgencyForm,
     parents: Vec<Choice>,
     kinds: Vec<Choice>,
     rows: Vec<Row<'a>>,
@@ -46,7 +66,7 @@ struct AgenciesView<'a> {
 
 /// `GET /quan-tri/co-quan`: the agencies in scope, the create form and a rename form per agency.
 pub async fn page(State(ctx): State<AppContext>, lang: Lang, PageUser(user): PageUser) -> Response {
-    render(&ctx, lang, &user, StatusCode::OK, &FormFields::default(), &[]).await
+    render(&ctx, lang, &user, StatusCode::OK, &AgencyForm::default(), &[]).await
 }
 
 async fn render(
@@ -54,7 +74,7 @@ async fn render(
     lang: Lang,
     user: &CurrentUser,
     status: StatusCode,
-    f: &FormFields,
+    f: &AgencyForm,
     errors: &[FieldError],
 ) -> Response {
     if let Some(r) = refuse_non_admin(lang, user) {
@@ -65,10 +85,10 @@ async fn render(
         Err(e) => return error_page(lang, e),
     };
     let parents =
-        choices(list.iter().map(|a| (a.id.clone(), format!("{} ({})", a.name, a.code))), f.get("parent_id").unwrap_or(""));
+        choices(list.iter().map(|a| (a.id.clone(), format!("{} ({})", a.name, a.code))), f.parent_id.as_deref().unwrap_or(""));
     let kinds =
-        choices(AgencyKind::ALL.iter().map(|k| (k.code(), lang.t(k.label_vi(), k.code()))), f.get("kind").unwrap_or("unit"));
-    let failed = f.get("agency_id");
+        choices(AgencyKind::ALL.iter().map(|k| (k.code(), lang.t(k.label_vi(), k.code()))), f.kind.as_deref().unwrap_or("unit"));
+    let failed = f.renamed.as_ref().map(|(id, name)| (id.as_str(), name.as_str()));
     let rows = list
         .iter()
         .map(|a| Row {
@@ -76,7 +96,8 @@ async fn render(
             indent: ((a.depth.max(0) as f32) * 0.75).to_string(),
             kind: lang.t(a.kind.label_vi(), a.kind.code()),
             rename_id: format!("rename-{}", a.id),
-            errors: if failed == Some(a.id.as_str()) { errors } else { &[] },
+            rename_value: failed.filter(|(id, _)| *id == a.id).map_or(a.name.as_str(), |(_, name)| name),
+            errors: if failed.is_some_and(|(id, _)| id == a.id) { errors } else { &[] },
         })
         .collect();
     let title = title_with_errors(lang, lang.t("Cơ quan, đơn vị", "Agencies"), errors);
@@ -95,15 +116,19 @@ async fn render(
 }
 
 /// `POST /quan-tri/co-quan`: create an agency under one the administrator manages.
-pub async fn create(State(ctx): State<AppContext>, lang: Lang, PageForm { user, fields: f }: PageForm) -> Response {
-    let opt = |n: &str| f.get(n).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+pub async fn create(State(ctx): State<AppContext>, lang: Lang, PageForm { user, fields }: PageForm) -> Response {
+    let f: AgencyForm = match fields.typed() {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, e),
+    };
+    let opt = |v: &str| Some(v.trim()).filter(|s| !s.is_empty()).map(str::to_string);
     let input = NewAgency {
-        code: f.text("code"),
-        name: f.text("name"),
-        short_name: opt("short_name"),
-        kind: f.text("kind"),
-        parent_id: opt("parent_id"),
-        valid_from: opt("valid_from"),
+        code: f.code.clone(),
+        name: f.name.clone(),
+        short_name: opt(&f.short_name),
+        kind: f.kind.clone().unwrap_or_default(),
+        parent_id: opt(f.parent_id.as_deref().unwrap_or("")),
+        valid_from: opt(&f.valid_from),
         address: None,
         phone: None,
         email: None,
@@ -123,9 +148,13 @@ pub async fn rename(
     State(ctx): State<AppContext>,
     lang: Lang,
     Path(id): Path<String>,
-    PageForm { user, fields: mut f }: PageForm,
+    PageForm { user, fields }: PageForm,
 ) -> Response {
-    match agencies::rename(&ctx, &user.principal, &id, &f.text("name"), None).await {
+    let f: AgencyForm = match fields.typed() {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, e),
+    };
+    match agencies::rename(&ctx, &user.principal, &id, &f.name, None).await {
         Ok(_) => see_other(&lang.href(Route::AdminAgencies)),
         Err(AppError::Forbidden) => error_page(lang, AppError::Forbidden),
         Err(e) => {
@@ -138,7 +167,7 @@ pub async fn rename(
                     x
                 })
                 .collect();
-            f.0.push(("agency_id".into(), id));
+            let f = AgencyForm { renamed: Some((id, f.name)), ..Default::default() };
             render(&ctx, lang, &user, status_of(&e), &f, &errors).await
         }
     }

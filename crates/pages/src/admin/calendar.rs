@@ -18,6 +18,15 @@ use motcua_domain::calendar::Schedule;
 use motcua_domain::error::FieldError;
 use serde::Deserialize;
 
+/// The load form's fixed fields (the file comes as an upload): the year shown (hidden, read
+/// leniently) and the file's format (`text` or `json`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct LoadForm {
+    year: String,
+    format: String,
+}
+
 #[derive(Deserialize)]
 pub struct CalendarParams {
     nam: Option<i32>,
@@ -138,16 +147,20 @@ fn render(
 
 /// `POST /quan-tri/lich` (multipart): loads a schedule file; rejected whole with every problem.
 pub async fn load(State(ctx): State<AppContext>, lang: Lang, form: PageUpload) -> Response {
-    let PageUpload { user, fields: f, files } = form;
+    let PageUpload { user, fields, files } = form;
     if let Some(r) = refuse_non_admin(lang, &user) {
         return r;
     }
-    let year = f.get("year").and_then(|y| y.parse().ok()).unwrap_or_else(|| ctx.clock.today().year() as i32);
+    let f: LoadForm = match fields.typed() {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, e),
+    };
+    let year = f.year.parse().ok().unwrap_or_else(|| ctx.clock.today().year() as i32);
     let Some(file) = files.into_iter().find(|u| u.field == "file") else {
         let e = [FieldError::new("c-file", "file_missing", "Chọn tệp lịch.", "Choose the schedule file.")];
         return render(&ctx, lang, &user, year, StatusCode::UNPROCESSABLE_ENTITY, &e, None);
     };
-    let format = if f.get("format") == Some("json") { ScheduleFormat::Json } else { ScheduleFormat::Text };
+    let format = if f.format == "json" { ScheduleFormat::Json } else { ScheduleFormat::Text };
     let content = String::from_utf8_lossy(&file.bytes).into_owned();
     match load_schedule(&ctx, Some(&user.principal), &content, format).await {
         Ok(s) => {

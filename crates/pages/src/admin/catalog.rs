@@ -153,8 +153,10 @@ pub async fn list(State(ctx): State<AppContext>, lang: Lang, PageUser(user): Pag
 // ---------------------------------------------------------------------------------------
 // One procedure: versions and actions
 
-/// Values typed into the action forms of the procedure page, kept on a re-render.
-#[derive(Default)]
+/// Values typed into the action forms of the procedure page (publish, abolish, replace), read
+/// as a typed form and kept on a re-render; each action keeps only its own form's values.
+#[derive(Default, Deserialize)]
+#[serde(default)]
 struct ActionValues {
     publish_version: String,
     publish_effective: String,
@@ -340,9 +342,13 @@ pub async fn publish(
     if let Some(r) = refuse(lang, &user) {
         return r;
     }
+    let posted: ActionValues = match fields.typed() {
+        Ok(v) => v,
+        Err(e) => return error_page(lang, e),
+    };
     let kept = ActionValues {
-        publish_version: fields.text("publish_version"),
-        publish_effective: fields.text("publish_effective"),
+        publish_version: posted.publish_version,
+        publish_effective: posted.publish_effective,
         ..Default::default()
     };
     let result = match (kept.publish_version.trim().parse::<i64>(), effective("publish_effective", &kept.publish_effective)) {
@@ -365,7 +371,11 @@ pub async fn abolish(
     if let Some(r) = refuse(lang, &user) {
         return r;
     }
-    let kept = ActionValues { abolish_effective: fields.text("abolish_effective"), ..Default::default() };
+    let posted: ActionValues = match fields.typed() {
+        Ok(v) => v,
+        Err(e) => return error_page(lang, e),
+    };
+    let kept = ActionValues { abolish_effective: posted.abolish_effective, ..Default::default() };
     let result = match effective("abolish_effective", &kept.abolish_effective) {
         Ok(eff) => catalog::end(&ctx, &user.principal, &code.to_ascii_uppercase(), Ending::Abolish, eff).await.map(|v| v.code),
         Err(e) => Err(e),
@@ -383,11 +393,11 @@ pub async fn replace(
     if let Some(r) = refuse(lang, &user) {
         return r;
     }
-    let kept = ActionValues {
-        replace_by: fields.text("replace_by"),
-        replace_effective: fields.text("replace_effective"),
-        ..Default::default()
+    let posted: ActionValues = match fields.typed() {
+        Ok(v) => v,
+        Err(e) => return error_page(lang, e),
     };
+    let kept = ActionValues { replace_by: posted.replace_by, replace_effective: posted.replace_effective, ..Default::default() };
     let by = kept.replace_by.trim().to_ascii_uppercase();
     let result = if by.is_empty() {
         Err(invalid("replace_by", "required", "Nhập mã thủ tục thay thế.", "Enter the code of the replacing procedure."))

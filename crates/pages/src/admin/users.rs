@@ -5,7 +5,7 @@ use super::agencies::scoped_agencies;
 use super::{Choice, choices, errors_of, refuse_non_admin, status_of};
 use crate::kit::layout::html;
 use crate::kit::officer::{MenuLink, menu};
-use crate::kit::{FormFields, Frame, Lang, PageForm, PageUser, Route, error_page, other_lang_href, see_other, title_with_errors};
+use crate::kit::{Frame, Lang, PageForm, PageUser, Route, error_page, other_lang_href, see_other, title_with_errors};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -16,6 +16,25 @@ use motcua_app::{AppContext, AppError};
 use motcua_domain::error::FieldError;
 use motcua_domain::user::Role;
 use serde::Deserialize;
+
+/// The create form (`role` and `agency_id` absent on the blank form: the defaults are chosen).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct UserForm {
+    username: String,
+    full_name: String,
+    email: String,
+    password: String,
+    agency_id: Option<String>,
+    role: Option<String>,
+}
+
+/// The lock confirmation (`confirm=yes`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct LockForm {
+    confirm: String,
+}
 
 #[derive(Deserialize)]
 pub struct UsersParams {
@@ -41,7 +60,7 @@ struct UsersView<'a> {
     user: &'a CurrentUser,
     menu: Vec<MenuLink>,
     errors: &'a [FieldError],
-    f: &'a FormFields,
+    f: &'a UserForm,
     q: &'a str,
     agencies: Vec<Choice>,
     roles: Vec<Choice>,
@@ -51,7 +70,7 @@ struct UsersView<'a> {
 /// `GET /quan-tri/nguoi-dung?q=`: accounts in scope, the create form, a lock button per
 /// active account.
 pub async fn page(State(ctx): State<AppContext>, lang: Lang, PageUser(user): PageUser, Query(p): Query<UsersParams>) -> Response {
-    render(&ctx, lang, &user, StatusCode::OK, p.q.as_deref().unwrap_or(""), &FormFields::default(), &[]).await
+    render(&ctx, lang, &user, StatusCode::OK, p.q.as_deref().unwrap_or(""), &UserForm::default(), &[]).await
 }
 
 /// Each membership as "role – agency", in words.
@@ -65,7 +84,7 @@ async fn render(
     user: &CurrentUser,
     status: StatusCode,
     q: &str,
-    f: &FormFields,
+    f: &UserForm,
     errors: &[FieldError],
 ) -> Response {
     if let Some(r) = refuse_non_admin(lang, user) {
@@ -80,10 +99,14 @@ async fn render(
         Ok(l) => l,
         Err(e) => return error_page(lang, e),
     };
-    let agencies =
-        choices(agencies.iter().map(|a| (a.id.clone(), format!("{} ({})", a.name, a.code))), f.get("agency_id").unwrap_or(""));
-    let roles =
-        choices(Role::ALL.iter().map(|r| (r.code(), lang.t(r.label_vi(), r.label_en()))), f.get("role").unwrap_or("specialist"));
+    let agencies = choices(
+        agencies.iter().map(|a| (a.id.clone(), format!("{} ({})", a.name, a.code))),
+        f.agency_id.as_deref().unwrap_or(""),
+    );
+    let roles = choices(
+        Role::ALL.iter().map(|r| (r.code(), lang.t(r.label_vi(), r.label_en()))),
+        f.role.as_deref().unwrap_or("specialist"),
+    );
     let rows = list
         .into_iter()
         .map(|(u, ms)| Row {
@@ -112,16 +135,23 @@ async fn render(
 }
 
 /// `POST /quan-tri/nguoi-dung`: create an official's account with one membership.
-pub async fn create(State(ctx): State<AppContext>, lang: Lang, PageForm { user, fields: f }: PageForm) -> Response {
+pub async fn create(State(ctx): State<AppContext>, lang: Lang, PageForm { user, fields }: PageForm) -> Response {
+    let f: UserForm = match fields.typed() {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, e),
+    };
     let input = NewUser {
-        username: f.text("username"),
-        full_name: f.text("full_name"),
-        email: f.get("email").map(str::trim).filter(|s| !s.is_empty()).map(str::to_string),
+        username: f.username.clone(),
+        full_name: f.full_name.clone(),
+        email: Some(f.email.trim()).filter(|s| !s.is_empty()).map(str::to_string),
         phone: None,
         citizen_id: None,
-        password: f.text("password"),
+        password: f.password.clone(),
         account_type: Some("official".into()),
-        memberships: vec![MembershipInput { agency_id: f.text("agency_id"), role: f.text("role") }],
+        memberships: vec![MembershipInput {
+            agency_id: f.agency_id.clone().unwrap_or_default(),
+            role: f.role.clone().unwrap_or_default(),
+        }],
     };
     match users::create(&ctx, Some(&user.principal), input).await {
         Ok(_) => see_other(&lang.href(Route::AdminUsers)),
@@ -201,7 +231,11 @@ pub async fn lock(
     Path(id): Path<String>,
     PageForm { user, fields }: PageForm,
 ) -> Response {
-    if fields.get("confirm") != Some("yes") {
+    let form: LockForm = match fields.typed() {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, e),
+    };
+    if form.confirm != "yes" {
         let e = [FieldError::new(
             "confirm",
             "confirmation_required",

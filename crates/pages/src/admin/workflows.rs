@@ -98,6 +98,14 @@ struct WorkflowView<'a> {
     rows: Vec<StepRow>,
 }
 
+/// The workflow form's one fixed field, the number of step rows (hidden; read leniently). The
+/// rows themselves (`steps.{i}.kind`, …) are keyed by their number and read from `FormFields`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WorkflowForm {
+    rows: String,
+}
+
 #[derive(Deserialize)]
 pub struct WorkflowParams {
     xong: Option<String>,
@@ -207,7 +215,11 @@ pub async fn save(
     if let Some(r) = refuse_non_admin(lang, &user) {
         return r;
     }
-    let rows: usize = f.get("rows").and_then(|r| r.parse().ok()).unwrap_or(0).min(MAX_ROWS);
+    let form: WorkflowForm = match f.typed() {
+        Ok(form) => form,
+        Err(e) => return error_page(lang, e),
+    };
+    let rows: usize = form.rows.parse().unwrap_or(0).min(MAX_ROWS);
     let mut errors = Vec::new();
     let mut steps = Vec::new();
     // Form row of each kept step, to put the use case's `steps[i]` errors at the right row.

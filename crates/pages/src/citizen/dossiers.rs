@@ -9,8 +9,8 @@ use super::{citizen_only, load, not_citizen};
 use crate::kit::form::has_error;
 use crate::kit::layout::html;
 use crate::kit::{
-    FormFields, Frame, Lang, PageForm, PageUpload, PageUser, Route, app_field_errors, error_page, money, other_lang_href,
-    see_other, size, status_text, title_with_errors, when,
+    Frame, Lang, PageForm, PageUpload, PageUser, Route, app_field_errors, error_page, money, other_lang_href, see_other, size,
+    status_text, title_with_errors, when,
 };
 use askama::Template;
 use axum::extract::{Path, State};
@@ -21,6 +21,7 @@ use motcua_app::usecases::dossiers::{self as uc, ListQuery, Request, TimelineEnt
 use motcua_app::{AppContext, AppError};
 use motcua_domain::dossier::{Command, CommandKind, Dossier, RESULT_COMPONENT, Status};
 use motcua_domain::error::FieldError;
+use serde::Deserialize;
 
 /// A row of "my dossiers".
 struct Row {
@@ -173,7 +174,7 @@ struct DossierView<'a> {
     user: &'a CurrentUser,
     d: &'a Dossier,
     errors: &'a [FieldError],
-    fields: &'a FormFields,
+    fields: &'a DossierForm,
     code: String,
     status: String,
     supplement: Option<Supplement>,
@@ -192,7 +193,7 @@ impl MyDossiersView<'_> {
 
 impl DossierView<'_> {
     fn value(&self, name: &str) -> &str {
-        self.fields.get(name).unwrap_or("")
+        self.fields.value(name)
     }
     fn has_error(&self, id: &str) -> bool {
         has_error(self.errors, id)
@@ -202,10 +203,37 @@ impl DossierView<'_> {
     }
 }
 
+/// The fields of the detail page's forms (rating, supplement note, supplement file), as typed;
+/// each form posts its own and the dossier `version`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct DossierForm {
+    version: String,
+    /// `yes` or `no`; "" until chosen.
+    satisfied: String,
+    comment: String,
+    note: String,
+    component_key: String,
+}
+
+impl DossierForm {
+    /// The value of the input `name`.
+    fn value(&self, name: &str) -> &str {
+        match name {
+            "version" => &self.version,
+            "satisfied" => &self.satisfied,
+            "comment" => &self.comment,
+            "note" => &self.note,
+            "component_key" => &self.component_key,
+            _ => "",
+        }
+    }
+}
+
 /// The values kept when a detail-page form is re-rendered with errors.
 #[derive(Default)]
 struct Kept {
-    fields: FormFields,
+    fields: DossierForm,
     errors: Vec<FieldError>,
 }
 
@@ -224,7 +252,7 @@ fn supplement_of(
         .filter(|f| !f.removed && f.at >= s.requested_at && f.by == user.user.id)
         .map(|f| FileRow { href: String::new(), name: f.name.clone(), size: size(f.size), missing: missing.contains(&f.id) })
         .collect();
-    let chosen = kept.fields.get("component_key").unwrap_or("");
+    let chosen = kept.fields.component_key.as_str();
     let mut keys: Vec<(String, String)> =
         s.items.iter().filter_map(|i| Some((i.component_key.clone()?, i.name.clone()))).collect();
     for c in &d.components {
@@ -389,7 +417,7 @@ async fn run(
     lang: Lang,
     user: &CurrentUser,
     id: &str,
-    fields: FormFields,
+    fields: DossierForm,
     cmd: Result<Command, Vec<FieldError>>,
     fallback_field: &str,
 ) -> Response {
@@ -404,7 +432,7 @@ async fn run(
         Ok(c) => c,
         Err(errors) => return again(errors),
     };
-    let version = fields.get("version").and_then(|v| v.parse().ok()).unwrap_or(d.version);
+    let version = fields.version.parse().unwrap_or(d.version);
     match uc::command(ctx, user, id, version, Request::cmd(cmd), None).await {
         Ok(d) => see_other(&lang.href(Route::Dossier(&d.id))),
         Err(e @ (AppError::Validation(_) | AppError::Conflict { .. } | AppError::Transition { .. })) => {
@@ -423,10 +451,14 @@ async fn run(
 /// `POST /ho-so-cua-toi/{id}/danh-gia`: satisfied or not, with a comment; once per dossier.
 pub async fn rate(State(ctx): State<AppContext>, lang: Lang, Path(id): Path<String>, form: PageForm) -> Response {
     let PageForm { user, fields } = form;
-    let comment = Some(fields.text("comment").trim().to_string()).filter(|c| !c.is_empty());
-    let cmd = match fields.get("satisfied") {
-        Some("yes") => Ok(Command::Rate { satisfied: true, comment }),
-        Some("no") => Ok(Command::Rate { satisfied: false, comment }),
+    let fields: DossierForm = match fields.typed() {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, e),
+    };
+    let comment = Some(fields.comment.trim().to_string()).filter(|c| !c.is_empty());
+    let cmd = match fields.satisfied.as_str() {
+        "yes" => Ok(Command::Rate { satisfied: true, comment }),
+        "no" => Ok(Command::Rate { satisfied: false, comment }),
         _ => Err(vec![FieldError::new(
             "satisfied",
             "required",
@@ -440,7 +472,11 @@ pub async fn rate(State(ctx): State<AppContext>, lang: Lang, Path(id): Path<Stri
 /// `POST /ho-so-cua-toi/{id}/bo-sung`: the citizen confirms the supplement is complete.
 pub async fn supply(State(ctx): State<AppContext>, lang: Lang, Path(id): Path<String>, form: PageForm) -> Response {
     let PageForm { user, fields } = form;
-    let note = Some(fields.text("note").trim().to_string()).filter(|c| !c.is_empty());
+    let fields: DossierForm = match fields.typed() {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, e),
+    };
+    let note = Some(fields.note.trim().to_string()).filter(|c| !c.is_empty());
     run(&ctx, lang, &user, &id, fields, Ok(Command::SupplySupplement { note }), "note").await
 }
 
@@ -450,6 +486,10 @@ pub async fn supplement_upload(State(ctx): State<AppContext>, lang: Lang, Path(i
     let (d, t, missing) = match citizen_dossier(&ctx, lang, &user, &id).await {
         Ok(x) => x,
         Err(r) => return r,
+    };
+    let fields: DossierForm = match fields.typed() {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, e),
     };
     let again = |errors: Vec<FieldError>| {
         detail_page(
@@ -466,7 +506,7 @@ pub async fn supplement_upload(State(ctx): State<AppContext>, lang: Lang, Path(i
     let Some(f) = files.into_iter().find(|f| f.field == "file") else {
         return again(vec![FieldError::new("supplement_file", "required", "Chọn tệp để tải lên.", "Choose a file to upload.")]);
     };
-    let key = fields.text("component_key");
+    let key = fields.component_key.clone();
     match uc::attach(&ctx, &user, &id, &key, f.content_type.as_deref(), &f.file_name, f.bytes).await {
         Ok(d) => see_other(&(lang.href(Route::Dossier(&d.id)) + "#supplement-h")),
         Err(e @ (AppError::Validation(_) | AppError::Refused { .. } | AppError::Transition { .. })) => again(

@@ -10,11 +10,11 @@
 //! 4. `GET /ho-so-cua-toi/{id}/bien-nhan`: the receipt, with what happens next.
 
 use super::{citizen_only, load, not_citizen};
-use crate::kit::form::has_error;
+use crate::kit::form::{checkbox, has_error};
 use crate::kit::layout::html;
 use crate::kit::{
-    FormFields, Frame, Lang, PageError, PageForm, PageUpload, PageUser, Route, app_field_errors, error_page, other_lang_href,
-    see_other, size, status_text, title_with_errors, when,
+    Frame, Lang, PageError, PageForm, PageUpload, PageUser, Route, app_field_errors, error_page, other_lang_href, see_other,
+    size, status_text, title_with_errors, when,
 };
 use askama::Template;
 use axum::extract::{Path, State};
@@ -28,6 +28,7 @@ use motcua_domain::catalog::{OnlineLevel, ProcedureSpec};
 use motcua_domain::dossier::{Dossier, Status};
 use motcua_domain::error::FieldError;
 use motcua_domain::user::{self, CitizenId};
+use serde::Deserialize;
 
 /// An applicant input, in page order.
 struct Input {
@@ -68,6 +69,45 @@ const APPLICANT_FIELDS: &[Input] = &[
     },
 ];
 
+/// The applicant form (step 1): the inputs of `APPLICANT_FIELDS`, the idempotency key and
+/// the commune chosen, as typed (checked by `applicant_errors`, kept on a re-render).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ApplicantForm {
+    name: String,
+    id_number: String,
+    phone: String,
+    email: String,
+    address: String,
+    key: String,
+    competent_agency_id: String,
+}
+
+impl ApplicantForm {
+    /// The value of the input `id` (an `APPLICANT_FIELDS` id, or `key`).
+    fn value(&self, id: &str) -> &str {
+        match id {
+            "name" => &self.name,
+            "id_number" => &self.id_number,
+            "phone" => &self.phone,
+            "email" => &self.email,
+            "address" => &self.address,
+            "key" => &self.key,
+            "competent_agency_id" => &self.competent_agency_id,
+            _ => "",
+        }
+    }
+}
+
+/// The review form: the declaration box (absent when unticked) and the dossier version.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SubmitForm {
+    #[serde(deserialize_with = "checkbox")]
+    declare: bool,
+    version: String,
+}
+
 /// Steps of a dossier's wizard: the applicant, each component, the review.
 fn total_steps(d: &Dossier) -> usize {
     d.components.len() + 2
@@ -86,7 +126,7 @@ struct ApplicantView<'a> {
     frame: Frame,
     user: &'a CurrentUser,
     errors: &'a [FieldError],
-    fields: &'a FormFields,
+    fields: &'a ApplicantForm,
     code: &'a str,
     procedure: &'a str,
     step: StepOf,
@@ -98,7 +138,7 @@ struct ApplicantView<'a> {
 
 impl ApplicantView<'_> {
     fn value(&self, name: &str) -> &str {
-        self.fields.get(name).unwrap_or("")
+        self.fields.value(name)
     }
     fn has_error(&self, id: &str) -> bool {
         has_error(self.errors, id)
@@ -120,7 +160,7 @@ fn applicant_page(
     status: StatusCode,
     user: &CurrentUser,
     p: &Filing,
-    v: &FormFields,
+    v: &ApplicantForm,
     errors: &[FieldError],
 ) -> Response {
     let (code, proc_name, components) = (p.code.as_str(), p.name.as_str(), p.components);
@@ -180,20 +220,21 @@ pub async fn applicant_form(
     };
     let filing = Filing { code, name, components: n, communes, selected: String::new() };
     let u = &user.user;
-    let v = FormFields(vec![
-        ("name".into(), u.full_name.clone()),
-        ("id_number".into(), u.citizen_id.clone().unwrap_or_default()),
-        ("phone".into(), u.phone.clone().unwrap_or_default()),
-        ("email".into(), u.email.clone().unwrap_or_default()),
-        ("address".into(), String::new()),
-        ("key".into(), uuid::Uuid::new_v4().to_string()),
-    ]);
+    let v = ApplicantForm {
+        name: u.full_name.clone(),
+        id_number: u.citizen_id.clone().unwrap_or_default(),
+        phone: u.phone.clone().unwrap_or_default(),
+        email: u.email.clone().unwrap_or_default(),
+        address: String::new(),
+        key: uuid::Uuid::new_v4().to_string(),
+        competent_agency_id: String::new(),
+    };
     applicant_page(lang, StatusCode::OK, &user, &filing, &v, &[])
 }
 
-fn applicant_errors(f: &FormFields) -> Vec<FieldError> {
+fn applicant_errors(f: &ApplicantForm) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    let text = |k: &str| f.get(k).map(str::trim).unwrap_or("").to_string();
+    let text = |k: &str| f.value(k).trim().to_string();
     if text("name").is_empty() {
         errs.push(FieldError::new("name", "required", "Nhập họ và tên.", "Enter your full name."));
     } else if let Err(e) = user::parse_full_name("name", &text("name")) {
@@ -253,7 +294,11 @@ pub async fn applicant_submit(State(ctx): State<AppContext>, lang: Lang, Path(co
         Ok(p) => p,
         Err(r) => return r,
     };
-    let opt = |k: &str| Some(fields.text(k).trim().to_string()).filter(|s| !s.is_empty());
+    let fields: ApplicantForm = match fields.typed() {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, e),
+    };
+    let opt = |k: &str| Some(fields.value(k).trim().to_string()).filter(|s| !s.is_empty());
     // A commune-level procedure is handled by the commune chosen, else the one the address
     // names (issue #10 item 1): the choice comes back pre-selected when the page is shown again.
     let (communes, named) = match uc::commune_choices(&ctx, &spec, opt("address").as_deref()).await {
@@ -262,7 +307,7 @@ pub async fn applicant_submit(State(ctx): State<AppContext>, lang: Lang, Path(co
     };
     let selected = opt("competent_agency_id").or(named).unwrap_or_default();
     let mut errors = applicant_errors(&fields);
-    if !communes.is_empty() && selected.is_empty() && !fields.text("address").trim().is_empty() {
+    if !communes.is_empty() && selected.is_empty() && !fields.address.trim().is_empty() {
         errors.push(FieldError::new(
             "competent_agency_id",
             "competent_required",
@@ -279,7 +324,7 @@ pub async fn applicant_submit(State(ctx): State<AppContext>, lang: Lang, Path(co
         channel: Some("online".into()),
         applicant: ApplicantInput {
             kind: None,
-            name: fields.text("name"),
+            name: fields.name.clone(),
             id_number: opt("id_number"),
             phone: opt("phone"),
             email: opt("email"),
@@ -520,7 +565,11 @@ pub async fn submit(State(ctx): State<AppContext>, lang: Lang, Path(id): Path<St
         Ok(d) => d,
         Err(r) => return r,
     };
-    let declared = fields.checked("declare");
+    let form: SubmitForm = match fields.typed() {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, e),
+    };
+    let declared = form.declare;
     if !declared {
         let errors = [FieldError::new(
             "declare",
@@ -530,7 +579,7 @@ pub async fn submit(State(ctx): State<AppContext>, lang: Lang, Path(id): Path<St
         )];
         return review_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &user, &d, declared, &errors);
     }
-    let version = fields.get("version").and_then(|v| v.parse().ok()).unwrap_or(d.version);
+    let version = form.version.parse().unwrap_or(d.version);
     match uc::command(&ctx, &user, &id, version, Request::Submit, Some("page-submit".into())).await {
         Ok(d) => see_other(&lang.href(Route::Receipt(&d.id))),
         Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {

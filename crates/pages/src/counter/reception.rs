@@ -122,7 +122,8 @@ pub async fn reception(
         hub.clear(&id);
     }
     if let Some(code) = p.thu_tuc.as_deref().filter(|c| !c.trim().is_empty()) {
-        return reception_form(&ctx, lang, &user, code, StatusCode::OK, &FormFields::default(), &[]).await;
+        return reception_form(&ctx, lang, &user, code, StatusCode::OK, &ReceptionForm::default(), &FormFields::default(), &[])
+            .await;
     }
     let title = lang.t("Tiếp nhận hồ sơ tại quầy", "Counter reception");
     let mut errors = Vec::new();
@@ -183,6 +184,55 @@ pub async fn reception(
     html(status, &view)
 }
 
+/// The reception form's fixed fields, as typed (the components' `provided.{key}`,
+/// `originals.{key}`, … are keyed by the procedure's components and read from `FormFields`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReceptionForm {
+    procedure_code: String,
+    /// `counter` or `postal`.
+    channel: String,
+    /// The one-time key of the form (absent on a blank form: a new one is made).
+    idem: Option<String>,
+    summary: String,
+    #[serde(rename = "applicant.kind")]
+    applicant_kind: String,
+    #[serde(rename = "applicant.name")]
+    applicant_name: String,
+    #[serde(rename = "applicant.id_number")]
+    applicant_id_number: String,
+    #[serde(rename = "applicant.phone")]
+    applicant_phone: String,
+    #[serde(rename = "applicant.email")]
+    applicant_email: String,
+    #[serde(rename = "applicant.address")]
+    applicant_address: String,
+}
+
+impl ReceptionForm {
+    /// The value of the input `name` (its name in the form).
+    fn value(&self, name: &str) -> &str {
+        match name {
+            "procedure_code" => &self.procedure_code,
+            "channel" => &self.channel,
+            "idem" => self.idem.as_deref().unwrap_or(""),
+            "summary" => &self.summary,
+            "applicant.kind" => &self.applicant_kind,
+            "applicant.name" => &self.applicant_name,
+            "applicant.id_number" => &self.applicant_id_number,
+            "applicant.phone" => &self.applicant_phone,
+            "applicant.email" => &self.applicant_email,
+            "applicant.address" => &self.applicant_address,
+            _ => "",
+        }
+    }
+
+    /// The trimmed value of `name`, if not blank.
+    fn opt(&self, name: &str) -> Option<String> {
+        Some(self.value(name).trim()).filter(|s| !s.is_empty()).map(str::to_string)
+    }
+}
+
 /// A row of the components checklist.
 struct ComponentRow {
     key: String,
@@ -202,7 +252,7 @@ struct FormView<'a> {
     user: &'a CurrentUser,
     menu: Vec<MenuLink>,
     errors: &'a [FieldError],
-    fields: &'a FormFields,
+    fields: &'a ReceptionForm,
     title: &'a str,
     counter: Option<Counter>,
     procedure: &'a str,
@@ -224,7 +274,7 @@ impl FormView<'_> {
         field_id(FORM, name.as_ref())
     }
     fn value(&self, name: &str) -> &str {
-        self.fields.get(name).unwrap_or("")
+        self.fields.value(name)
     }
     /// The applicant's text inputs: name, label, type, whether numeric, autocomplete off.
     fn applicant_inputs(&self) -> Vec<(&'static str, &'static str, &'static str, bool, bool)> {
@@ -245,13 +295,16 @@ impl FormView<'_> {
     }
 }
 
-/// The reception form for a procedure, empty or as typed with its errors.
+/// The reception form for a procedure, empty or as typed with its errors: the fixed fields
+/// `form`, the component rows from the posted fields `f` (empty on a blank form).
+#[allow(clippy::too_many_arguments)]
 async fn reception_form(
     ctx: &AppContext,
     lang: Lang,
     user: &CurrentUser,
     code: &str,
     status: StatusCode,
+    form: &ReceptionForm,
     f: &FormFields,
     errors: &[FieldError],
 ) -> Response {
@@ -271,7 +324,7 @@ async fn reception_form(
         ("foreigner", lang.t("Người nước ngoài", "Foreigner")),
     ]
     .into_iter()
-    .map(|(k, l)| (k, l, f.get("applicant.kind") == Some(k)))
+    .map(|(k, l)| (k, l, form.applicant_kind == k))
     .collect();
     let components = spec
         .components
@@ -293,24 +346,20 @@ async fn reception_form(
         user,
         menu: menu(lang, user, Some(Route::CounterReception)),
         errors,
-        fields: f,
+        fields: form,
         title,
         counter: counter(lang, user),
         procedure: &spec.name,
         code: &v.code,
         limit: limit_label(lang, spec.time_limit),
         draft: counter_of(user).map(|(id, _)| Route::CounterDraft(&id).path()).unwrap_or_default(),
-        idem: f.get("idem").map(str::to_string).unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+        idem: form.idem.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
         kinds,
-        postal: f.get("channel") == Some("postal"),
+        postal: form.channel == "postal",
         components,
         rechoose: errors.iter().any(|e| e.field.starts_with("r-provided")),
     };
     html(status, &view)
-}
-
-fn opt(f: &FormFields, name: &str) -> Option<String> {
-    f.get(name).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
 }
 
 fn number(f: &FormFields, name: &str, errors: &mut Vec<FieldError>) -> u8 {
@@ -340,7 +389,11 @@ pub async fn receive(
     if let Some(r) = refuse_non_reception(lang, &user) {
         return r;
     }
-    let code = f.text("procedure_code");
+    let form: ReceptionForm = match f.typed() {
+        Ok(form) => form,
+        Err(e) => return error_page(lang, e),
+    };
+    let code = form.procedure_code.clone();
     let spec = match catalog::in_force(&ctx, &code, ctx.clock.now_ms()).await {
         Ok(Some(v)) => v.spec,
         Ok(None) => return error_page(lang, AppError::not_found("procedure")),
@@ -360,26 +413,26 @@ pub async fn receive(
         })
         .collect();
     if !errors.is_empty() {
-        return reception_form(&ctx, lang, &user, &code, StatusCode::UNPROCESSABLE_ENTITY, &f, &errors).await;
+        return reception_form(&ctx, lang, &user, &code, StatusCode::UNPROCESSABLE_ENTITY, &form, &f, &errors).await;
     }
     let input = NewDossier {
         procedure_code: code.clone(),
-        channel: Some(if f.get("channel") == Some("postal") { "postal" } else { "counter" }.into()),
+        channel: Some(if form.channel == "postal" { "postal" } else { "counter" }.into()),
         applicant: ApplicantInput {
-            kind: opt(&f, "applicant.kind"),
-            name: f.text("applicant.name"),
-            id_number: opt(&f, "applicant.id_number"),
-            phone: opt(&f, "applicant.phone"),
-            email: opt(&f, "applicant.email"),
-            address: opt(&f, "applicant.address"),
+            kind: form.opt("applicant.kind"),
+            name: form.applicant_name.clone(),
+            id_number: form.opt("applicant.id_number"),
+            phone: form.opt("applicant.phone"),
+            email: form.opt("applicant.email"),
+            address: form.opt("applicant.address"),
         },
-        summary: opt(&f, "summary"),
+        summary: form.opt("summary"),
         receiving_agency_id: None,
         competent_agency_id: None,
         components,
     };
     // The form's one-time key: a double submit returns the first dossier.
-    let key = opt(&f, "idem").map(|k| format!("page-reception:{k}"));
+    let key = form.opt("idem").map(|k| format!("page-reception:{k}"));
     let d = match uc::create(&ctx, &user, input, key).await {
         Ok(d) => d,
         Err(e) => {
@@ -399,7 +452,7 @@ pub async fn receive(
                 };
             }
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            return reception_form(&ctx, lang, &user, &code, status, &f, &errors).await;
+            return reception_form(&ctx, lang, &user, &code, status, &form, &f, &errors).await;
         }
     };
     let mut failed = 0;

@@ -20,6 +20,7 @@ use motcua_domain::dossier::{
     self, Command, CommandKind, Dossier, FeeItem, PaymentMethod, RESULT_COMPONENT, ReturnMethod, SupplementItem,
 };
 use motcua_domain::error::FieldError;
+use serde::Deserialize;
 use std::borrow::Borrow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,11 +226,69 @@ pub fn payment_method(lang: Lang, m: PaymentMethod) -> (&'static str, &'static s
     }
 }
 
+/// The fields of the action forms whose names are fixed, as typed (each form posts its own
+/// and the dossier `version`); the per-component and numbered rows (`provided.{key}`,
+/// `item.{key}`, `fee_name.{r}`, …) are read from `FormFields`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ActionForm {
+    reason: String,
+    /// One reason a line.
+    reasons: String,
+    basis: String,
+    /// A payment or return method; absent until chosen (the form's default is shown).
+    method: Option<String>,
+    receipt_number: String,
+    new_date: String,
+    name: String,
+    number: String,
+    note: String,
+    tracking_number: String,
+    financial_consequences: String,
+    version: String,
+    component: String,
+}
+
+impl ActionForm {
+    /// The value of the fixed field `name` (`None` inside when a choice is absent), or `None`
+    /// when `name` is not one of the fixed fields.
+    fn fixed(&self, name: &str) -> Option<Option<&str>> {
+        let v = match name {
+            "reason" => &self.reason,
+            "reasons" => &self.reasons,
+            "basis" => &self.basis,
+            "method" => return Some(self.method.as_deref()),
+            "receipt_number" => &self.receipt_number,
+            "new_date" => &self.new_date,
+            "name" => &self.name,
+            "number" => &self.number,
+            "note" => &self.note,
+            "tracking_number" => &self.tracking_number,
+            "financial_consequences" => &self.financial_consequences,
+            "version" => &self.version,
+            "component" => &self.component,
+            _ => return None,
+        };
+        Some(Some(v.as_str()))
+    }
+}
+
 /// A failed action: its form is shown again with the values as typed and its errors.
 pub struct Failed<'a> {
     pub action: Action,
-    pub fields: &'a FormFields,
+    /// The fixed fields as typed.
+    pub form: &'a ActionForm,
+    /// The posted fields, for the keyed rows.
+    pub rows: &'a FormFields,
     pub errors: Vec<FieldError>,
+}
+
+impl Failed<'_> {
+    /// The posted value of the input `name`: a fixed field from the typed form, a keyed row's
+    /// from the posted fields.
+    fn get(&self, name: &str) -> Option<&str> {
+        self.form.fixed(name).unwrap_or_else(|| self.rows.get(name))
+    }
 }
 
 /// What an action form's template asks of its inputs: ids, values as typed after a failed
@@ -255,17 +314,17 @@ impl<'a> Fcx<'a> {
     }
     pub fn val(&self, name: impl AsRef<str>, default: impl AsRef<str>) -> String {
         match self.mine() {
-            Some(f) => f.fields.get(name.as_ref()).unwrap_or("").to_string(),
+            Some(f) => f.get(name.as_ref()).unwrap_or("").to_string(),
             None => default.as_ref().to_string(),
         }
     }
     pub fn on(&self, name: impl AsRef<str>, default: bool) -> bool {
-        self.mine().map_or(default, |f| f.fields.checked(name.as_ref()))
+        self.mine().map_or(default, |f| f.get(name.as_ref()).is_some())
     }
     /// Whether `value` is the choice (select, radio) `name`: as posted after a failed
     /// attempt (a missing choice counts as `default`), else `default`.
     pub fn picked(&self, name: &str, default: &str, value: impl AsRef<str>) -> bool {
-        self.mine().and_then(|f| f.fields.get(name)).unwrap_or(default) == value.as_ref()
+        self.mine().and_then(|f| f.get(name)).unwrap_or(default) == value.as_ref()
     }
     pub fn errs(&self) -> &[FieldError] {
         self.mine().map_or(&[], |f| f.errors.as_slice())
@@ -302,7 +361,17 @@ fn err(field: &str, code: &'static str, vi: &str, en: &str) -> FieldError {
 }
 
 fn opt(f: &FormFields, name: &str) -> Option<String> {
-    f.get(name).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+    f.get(name).and_then(trimmed)
+}
+
+/// The value trimmed, if not blank.
+fn trimmed(v: &str) -> Option<String> {
+    Some(v.trim()).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+/// One reason a line, blank lines dropped.
+fn lines(v: &str) -> Vec<String> {
+    v.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
 }
 
 fn small_number(f: &FormFields, name: &str, errs: &mut Vec<FieldError>) -> u8 {
@@ -317,7 +386,7 @@ fn small_number(f: &FormFields, name: &str, errs: &mut Vec<FieldError>) -> u8 {
 
 /// The command a posted action form asks for, with how the domain's field names map to the
 /// form's inputs; or the input errors found before asking.
-fn build(action: Action, d: &Dossier, f: &FormFields) -> Result<(Request, Remap), Vec<FieldError>> {
+fn build(action: Action, d: &Dossier, form: &ActionForm, f: &FormFields) -> Result<(Request, Remap), Vec<FieldError>> {
     let mut errs = Vec::new();
     let mut remap = Vec::new();
     let req = match action {
@@ -337,9 +406,7 @@ fn build(action: Action, d: &Dossier, f: &FormFields) -> Result<(Request, Remap)
             }
             Request::Receive { competent_agency_id: None, components }
         }
-        Action::Refuse => Request::cmd(Command::Refuse {
-            reasons: f.text("reasons").lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect(),
-        }),
+        Action::Refuse => Request::cmd(Command::Refuse { reasons: lines(&form.reasons) }),
         Action::Supplement => {
             let mut items = Vec::new();
             for c in &d.components {
@@ -376,9 +443,9 @@ fn build(action: Action, d: &Dossier, f: &FormFields) -> Result<(Request, Remap)
             }
             Request::cmd(Command::RequestSupplement { items })
         }
-        Action::SupplySupplement => Request::cmd(Command::SupplySupplement { note: opt(f, "note") }),
-        Action::Forward => Request::cmd(Command::Forward { note: opt(f, "note") }),
-        Action::SendBack => Request::cmd(Command::SendBack { reason: f.text("reason") }),
+        Action::SupplySupplement => Request::cmd(Command::SupplySupplement { note: trimmed(&form.note) }),
+        Action::Forward => Request::cmd(Command::Forward { note: trimmed(&form.note) }),
+        Action::SendBack => Request::cmd(Command::SendBack { reason: form.reason.clone() }),
         Action::NoticeFees => {
             let mut items = Vec::new();
             for r in 0..3 {
@@ -408,7 +475,7 @@ fn build(action: Action, d: &Dossier, f: &FormFields) -> Result<(Request, Remap)
             Request::cmd(Command::NoticeFees { items })
         }
         Action::MarkPaid => {
-            let method = match f.get("method") {
+            let method = match form.method.as_deref() {
                 Some("cash") => PaymentMethod::Cash,
                 Some("online_national") => PaymentMethod::OnlineNational,
                 Some("online_local") => PaymentMethod::OnlineLocal,
@@ -417,38 +484,37 @@ fn build(action: Action, d: &Dossier, f: &FormFields) -> Result<(Request, Remap)
                     PaymentMethod::Cash
                 }
             };
-            Request::cmd(Command::MarkPaid { method, receipt_number: f.text("receipt_number") })
+            Request::cmd(Command::MarkPaid { method, receipt_number: form.receipt_number.clone() })
         }
         Action::Stop => Request::cmd(Command::Stop {
-            reason: f.text("reason"),
-            basis: opt(f, "basis"),
-            financial_consequences: opt(f, "financial_consequences"),
+            reason: form.reason.clone(),
+            basis: trimmed(&form.basis),
+            financial_consequences: trimmed(&form.financial_consequences),
         }),
-        Action::RefuseAfterAppraisal => Request::cmd(Command::RefuseAfterAppraisal {
-            reasons: f.text("reasons").lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect(),
-            basis: opt(f, "basis"),
-        }),
-        Action::Withdraw => Request::cmd(Command::Withdraw { reason: f.text("reason") }),
+        Action::RefuseAfterAppraisal => {
+            Request::cmd(Command::RefuseAfterAppraisal { reasons: lines(&form.reasons), basis: trimmed(&form.basis) })
+        }
+        Action::Withdraw => Request::cmd(Command::Withdraw { reason: form.reason.clone() }),
         Action::Extend => {
-            let new_date = match f.get("new_date").map(str::trim).unwrap_or("").parse::<jiff::civil::Date>() {
+            let new_date = match form.new_date.trim().parse::<jiff::civil::Date>() {
                 Ok(x) => x,
                 Err(_) => {
                     errs.push(err("new_date", "invalid_date", "Chọn ngày hẹn trả mới.", "Choose the new date."));
                     jiff::civil::date(2000, 1, 1)
                 }
             };
-            Request::cmd(Command::Extend { reason: f.text("reason"), new_date })
+            Request::cmd(Command::Extend { reason: form.reason.clone(), new_date })
         }
         Action::Resolve => {
-            Request::cmd(Command::Resolve { name: f.text("name"), number: opt(f, "number"), note: opt(f, "note") })
+            Request::cmd(Command::Resolve { name: form.name.clone(), number: trimmed(&form.number), note: trimmed(&form.note) })
         }
         Action::Return => {
-            let method = match f.get("method") {
+            let method = match form.method.as_deref() {
                 Some("online") => ReturnMethod::Online,
                 Some("postal") => ReturnMethod::Postal,
                 _ => ReturnMethod::Counter,
             };
-            Request::cmd(Command::Return { method, tracking_number: opt(f, "tracking_number"), note: opt(f, "note") })
+            Request::cmd(Command::Return { method, tracking_number: trimmed(&form.tracking_number), note: trimmed(&form.note) })
         }
         Action::AttachResult | Action::Attach => {
             return Err(vec![err("file", "multipart_required", "Chọn tệp để tải lên.", "Choose a file to upload.")]);
@@ -492,8 +558,12 @@ pub async fn action(
         Ok(x) => x,
         Err(e) => return error_page(lang, e),
     };
-    let failed = |errors| Failed { action, fields: &fields, errors };
-    let Some(version) = fields.get("version").and_then(|v| v.trim().parse::<i64>().ok()) else {
+    let form: ActionForm = match fields.typed() {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, e),
+    };
+    let failed = |errors| Failed { action, form: &form, rows: &fields, errors };
+    let Some(version) = form.version.trim().parse::<i64>().ok() else {
         let errors = vec![err(
             action.slug(),
             "version_missing",
@@ -502,7 +572,7 @@ pub async fn action(
         )];
         return render(&ctx, lang, &user, &id, StatusCode::UNPROCESSABLE_ENTITY, None, Some(&failed(errors))).await;
     };
-    let (req, remap) = match build(action, &d, &fields) {
+    let (req, remap) = match build(action, &d, &form, &fields) {
         Ok(x) => x,
         Err(errors) => {
             let errors = map_errors(action, errors, &[]);
@@ -534,11 +604,15 @@ async fn upload(ctx: &AppContext, lang: Lang, id: &str, action: Action, form: Pa
     if let Some(r) = refuse_non_official(lang, &user) {
         return r;
     }
-    let key = if action == Action::AttachResult { RESULT_COMPONENT.to_string() } else { fields.text("component") };
+    let form: ActionForm = match fields.typed() {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, e),
+    };
+    let key = if action == Action::AttachResult { RESULT_COMPONENT.to_string() } else { form.component.clone() };
     let file_error = |e: FieldError| FieldError { field: field_id(action.slug(), "file"), ..e };
     let Some(file) = files.into_iter().find(|f| f.field == "file") else {
         let errors = vec![file_error(err("", "file_missing", "Chọn tệp để tải lên.", "Choose a file to upload."))];
-        let failed = Failed { action, fields: &fields, errors };
+        let failed = Failed { action, form: &form, rows: &fields, errors };
         return render(ctx, lang, &user, id, StatusCode::UNPROCESSABLE_ENTITY, None, Some(&failed)).await;
     };
     match uc::attach(ctx, &user, id, &key, file.content_type.as_deref(), &file.file_name, file.bytes).await {
@@ -546,7 +620,7 @@ async fn upload(ctx: &AppContext, lang: Lang, id: &str, action: Action, form: Pa
         Err(AppError::NotFound { .. }) => error_page(lang, AppError::not_found("dossier")),
         Err(e) => {
             let errors = app_errors(&e).into_iter().map(file_error).collect();
-            let failed = Failed { action, fields: &fields, errors };
+            let failed = Failed { action, form: &form, rows: &fields, errors };
             render(ctx, lang, &user, id, status_of(&e), None, Some(&failed)).await
         }
     }

@@ -17,6 +17,15 @@ use motcua_domain::error::FieldError;
 use serde::Deserialize;
 use std::net::SocketAddr;
 
+/// The login form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
 #[derive(Deserialize)]
 pub struct LoginQuery {
     next: Option<String>,
@@ -60,9 +69,11 @@ pub async fn submit(
     if !origin_ok(&headers) {
         return origin_refused(lang);
     }
-    let f = FormFields(f);
-    let (username, password) = (f.text("username"), f.text("password"));
-    let next = local_next(f.get("next"));
+    let LoginForm { username, password, next } = match FormFields(f).typed() {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, e),
+    };
+    let next = local_next(next.as_deref());
     let mut errors = Vec::new();
     if username.trim().is_empty() {
         errors.push(FieldError::new("username", "required", "Nhập tên đăng nhập.", "Enter your username."));

@@ -16,7 +16,29 @@ use axum::response::Response;
 use motcua_app::usecases::dossiers as uc;
 use motcua_app::{AppContext, AppError};
 use motcua_domain::error::FieldError;
+use serde::Deserialize;
 use std::net::SocketAddr;
+
+/// The rating form: the two codes of the receipt, the answer (`yes`/`no`, absent until
+/// chosen) and an optional comment.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RatingForm {
+    code: String,
+    rating_code: String,
+    satisfied: Option<String>,
+    comment: String,
+}
+
+impl RatingForm {
+    fn satisfied(&self) -> Option<bool> {
+        match self.satisfied.as_deref() {
+            Some("yes") => Some(true),
+            Some("no") => Some(false),
+            _ => None,
+        }
+    }
+}
 
 #[derive(Template)]
 #[template(path = "public/rating.html")]
@@ -41,26 +63,22 @@ fn page(status: StatusCode, view: RatingView) -> Response {
     html(status, &view)
 }
 
-fn view(lang: Lang, f: &FormFields, errors: Vec<FieldError>, done: bool) -> RatingView {
+fn view(lang: Lang, f: &RatingForm, errors: Vec<FieldError>, done: bool) -> RatingView {
     let title = title_with_errors(lang, lang.t("Đánh giá mức độ hài lòng", "Rate the service"), &errors);
     RatingView {
         lang,
         frame: Frame::new(title, other_lang_href(lang, &Route::CounterRating.path())),
         errors,
-        code: f.text("code"),
-        rating_code: f.text("rating_code"),
-        comment: f.text("comment"),
-        satisfied: match f.get("satisfied") {
-            Some("yes") => Some(true),
-            Some("no") => Some(false),
-            _ => None,
-        },
+        code: f.code.clone(),
+        rating_code: f.rating_code.clone(),
+        comment: f.comment.clone(),
+        satisfied: f.satisfied(),
         done,
     }
 }
 
 pub async fn form(lang: Lang) -> Response {
-    page(StatusCode::OK, view(lang, &FormFields(Vec::new()), Vec::new(), false))
+    page(StatusCode::OK, view(lang, &RatingForm::default(), Vec::new(), false))
 }
 
 pub async fn submit(
@@ -73,9 +91,12 @@ pub async fn submit(
     if !origin_ok(&headers) {
         return origin_refused(lang);
     }
-    let f = FormFields(f);
+    let f: RatingForm = match FormFields(f).typed() {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, e),
+    };
     let mut errors = Vec::new();
-    if f.text("code").trim().is_empty() {
+    if f.code.trim().is_empty() {
         errors.push(FieldError::new(
             "code",
             "required",
@@ -83,7 +104,7 @@ pub async fn submit(
             "Enter the dossier code on your receipt.",
         ));
     }
-    if f.text("rating_code").trim().is_empty() {
+    if f.rating_code.trim().is_empty() {
         errors.push(FieldError::new(
             "rating_code",
             "required",
@@ -91,11 +112,7 @@ pub async fn submit(
             "Enter the rating code on your receipt.",
         ));
     }
-    let satisfied = match f.get("satisfied") {
-        Some("yes") => Some(true),
-        Some("no") => Some(false),
-        _ => None,
-    };
+    let satisfied = f.satisfied();
     if satisfied.is_none() {
         errors.push(FieldError::new(
             "satisfied",
@@ -107,10 +124,10 @@ pub async fn submit(
     if !errors.is_empty() {
         return page(StatusCode::UNPROCESSABLE_ENTITY, view(lang, &f, errors, false));
     }
-    let comment = Some(f.text("comment")).filter(|c| !c.trim().is_empty());
-    let code = f.text("code").trim().to_ascii_uppercase();
-    match uc::rate_at_counter(&ctx, &code, f.text("rating_code").trim(), satisfied.unwrap_or(false), comment, peer.ip()).await {
-        Ok(_) => page(StatusCode::OK, view(lang, &FormFields(Vec::new()), Vec::new(), true)),
+    let comment = Some(f.comment.clone()).filter(|c| !c.trim().is_empty());
+    let code = f.code.trim().to_ascii_uppercase();
+    match uc::rate_at_counter(&ctx, &code, f.rating_code.trim(), satisfied.unwrap_or(false), comment, peer.ip()).await {
+        Ok(_) => page(StatusCode::OK, view(lang, &RatingForm::default(), Vec::new(), true)),
         Err(AppError::NotFound { .. }) => {
             let e = FieldError::new(
                 "code",
