@@ -179,3 +179,21 @@ pub(crate) fn signing_certificate_matches(info: &SignerInfo, cert: &Certificate)
     };
     ess.certs.first().is_some_and(|id| id.cert_hash.as_bytes() == sha256(&der))
 }
+
+/// Whether the SignerInfo's identifier names `cert`.
+pub(crate) fn identifies(info: &SignerInfo, cert: &Certificate) -> bool {
+    match &info.sid {
+        SignerIdentifier::IssuerAndSerialNumber(ias) => {
+            cert.tbs_certificate.issuer == ias.issuer && cert.tbs_certificate.serial_number == ias.serial_number
+        }
+        SignerIdentifier::SubjectKeyIdentifier(_) => false,
+    }
+}
+
+/// The encapsulated content (e.g. a token's TSTInfo) of a DER SignedData, if present.
+pub(crate) fn encapsulated_content(bytes: &[u8]) -> Option<Vec<u8>> {
+    let info = ContentInfo::from_der(bytes).ok()?;
+    let signed: SignedData = info.content.decode_as().ok()?;
+    let octets: OctetString = signed.encap_content_info.econtent?.decode_as().ok()?;
+    Some(octets.into_bytes())
+}

@@ -59,6 +59,11 @@ pub struct SignatureInfo {
     pub revoked: bool,
     /// The signature carries an RFC 3161 timestamp token (PAdES B-T).
     pub timestamped: bool,
+    /// The token's time (`genTime`, RFC 3339 UTC), if there is a token.
+    pub timestamp_time: Option<String>,
+    /// The token stamps this signature's value and its own signature verifies with the TSA
+    /// certificate it carries (whether that TSA is trusted is the reader's decision).
+    pub timestamp_ok: bool,
 }
 
 impl SignatureInfo {
@@ -293,6 +298,24 @@ fn verify_loaded(pdf: &[u8], doc: &Document, crl: Option<&Crl>) -> Result<Vec<Si
     Ok(found.into_iter().map(|(_, info)| info).collect())
 }
 
+/// Whether a timestamp token's own CMS signature verifies over its TSTInfo.
+fn token_signature_ok(token: &[u8]) -> bool {
+    let Ok(parsed) = cades::parse(token) else { return false };
+    let Some(content) = cades::encapsulated_content(token) else { return false };
+    let si = &parsed.signer_info;
+    let Some(cert) = parsed.certificates.iter().find(|c| cades::identifies(si, c)) else { return false };
+    let Some(attrs) = &si.signed_attrs else { return false };
+    let Ok(der) = der::Encode::to_der(attrs) else { return false };
+    si.digest_alg.oid == const_oid::db::rfc5912::ID_SHA_256
+        && cades::message_digest(si).is_some_and(|m| m == sha256(&content))
+        && verify_digest(
+            &cert.tbs_certificate.subject_public_key_info,
+            &si.signature_algorithm.oid,
+            &sha256(&der),
+            si.signature.as_bytes(),
+        )
+}
+
 fn inspect(pdf: &[u8], dict: &Dictionary, range: &[usize], contents: &[u8], crl: Option<&Crl>) -> SignatureInfo {
     let mut info = SignatureInfo {
         signer_name: text(dict, b"Name").unwrap_or_default(),
@@ -306,6 +329,8 @@ fn inspect(pdf: &[u8], dict: &Dictionary, range: &[usize], contents: &[u8], crl:
         chain_ok: false,
         revoked: false,
         timestamped: false,
+        timestamp_time: None,
+        timestamp_ok: false,
     };
     // The ranges must start the file, lie inside it and leave exactly the hex string out.
     let (a, b, c, d) = (range[0], range[1], range[2], range[3]);
@@ -319,12 +344,7 @@ fn inspect(pdf: &[u8], dict: &Dictionary, range: &[usize], contents: &[u8], crl:
 
     let Ok(parsed) = cades::parse(contents) else { return info };
     let si = &parsed.signer_info;
-    let signer_cert = parsed.certificates.iter().find(|cert| match &si.sid {
-        cms::signed_data::SignerIdentifier::IssuerAndSerialNumber(ias) => {
-            cert.tbs_certificate.issuer == ias.issuer && cert.tbs_certificate.serial_number == ias.serial_number
-        }
-        _ => false,
-    });
+    let signer_cert = parsed.certificates.iter().find(|cert| cades::identifies(si, cert));
     let Some(cert) = signer_cert else { return info };
     info.signer_subject = subject(cert);
     if info.signer_name.is_empty() {
@@ -343,7 +363,13 @@ fn inspect(pdf: &[u8], dict: &Dictionary, range: &[usize], contents: &[u8], crl:
             si.signature.as_bytes(),
         ) && cades::signing_certificate_matches(si, cert);
     }
-    info.timestamped = cades::timestamp_token(si).is_some();
+    if let Some(token) = cades::timestamp_token(si) {
+        info.timestamped = true;
+        if let Ok(tst) = crate::tsa::tst_info(&token) {
+            info.timestamp_time = Some(tst.gen_time.to_date_time().to_string());
+            info.timestamp_ok = tst.stamps(&sha256(si.signature.as_bytes())) && token_signature_ok(&token);
+        }
+    }
     info.revoked = crl.is_some_and(|crl| crl.lists(cert));
 
     // Walk up the issuers the CMS carries.

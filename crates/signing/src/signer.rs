@@ -52,7 +52,7 @@ pub trait Signer: Send + Sync {
 
 enum FileKey {
     P256(p256::ecdsa::SigningKey),
-    Rsa(rsa::RsaPrivateKey),
+    Rsa(Box<rsa::RsaPrivateKey>),
 }
 
 /// A signer whose key is a PKCS#8 PEM file (unencrypted) and whose chain is a PEM bundle.
@@ -71,7 +71,7 @@ impl FileSigner {
         let key = if let Ok(k) = p256::ecdsa::SigningKey::from_pkcs8_pem(key_pem) {
             FileKey::P256(k)
         } else if let Ok(k) = rsa::RsaPrivateKey::from_pkcs8_pem(key_pem) {
-            FileKey::Rsa(k)
+            FileKey::Rsa(Box::new(k))
         } else {
             return Err(SignError::KeyMissing("no PKCS#8 P-256 or RSA private key in the key PEM".into()));
         };

@@ -48,7 +48,7 @@ impl Tsa {
         let body = post(&self.url, &request.to_der()?, self.timeout)?;
         let token = token_from_response(&body)?;
         let info = tst_info(&token)?;
-        if info.message_imprint.hashed_message.as_bytes() != digest {
+        if !info.stamps(digest) {
             return Err(SignError::TsaFailed("the token stamps another digest".into()));
         }
         if info.nonce.as_ref().map(|n| n.as_bytes()) != Some(Int::new(&nonce.to_be_bytes())?.as_bytes()) {
@@ -89,6 +89,14 @@ pub(crate) struct TstInfo {
     tsa: Option<Any>,
     #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
     extensions: Option<Any>,
+}
+
+impl TstInfo {
+    /// Whether the token stamps the SHA-256 `digest`.
+    pub(crate) fn stamps(&self, digest: &[u8; 32]) -> bool {
+        self.message_imprint.hash_algorithm.oid == const_oid::db::rfc5912::ID_SHA_256
+            && self.message_imprint.hashed_message.as_bytes() == digest
+    }
 }
 
 /// The TSTInfo inside a TimeStampToken.
