@@ -263,6 +263,12 @@ impl Config {
         self.data_dir.join("files")
     }
 
+    /// Templates of the legal forms that replace the built-in ones of the same name
+    /// (`mau-01.typ` … `mau-07.typ`, `common.typ`; see docs/documents.md).
+    pub fn templates_dir(&self) -> PathBuf {
+        self.data_dir.join("templates")
+    }
+
     pub fn public_url(&self) -> String {
         match &self.public_url {
             Some(u) => u.trim_end_matches('/').to_string(),

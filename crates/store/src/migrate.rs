@@ -31,6 +31,8 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_register_scope"),
     migration!(8, "0008_access_log"),
     migration!(9, "0009_filing_reference"),
+    // 10 and 11 come from other branches.
+    migration!(12, "0012_documents"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -384,6 +384,7 @@ pub async fn rate_at_counter(
     let (code, rating_code) = (code.trim().to_ascii_uppercase(), rating_code.trim().to_string());
     let calendars = ctx.calendars.clone();
     let at = ctx.clock.now_ms();
+    let issuing = Issuing::new(ctx);
     let result = ctx
         .store
         .write(move |db| {
@@ -397,7 +398,7 @@ pub async fn rate_at_counter(
                 Command::RateAtCounter { satisfied, comment, rating_code },
                 &Ctx { actor: kiosk, now: ts, calendar: &cal },
             )?;
-            Ok(Some(commit(db, d, dossier::KIOSK_ACTOR, event, at)?))
+            Ok(Some(commit(db, d, dossier::KIOSK_ACTOR, event, at, &issuing)?))
         })
         .await?;
     let Some(d) = result else {
