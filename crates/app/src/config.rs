@@ -30,6 +30,22 @@ pub struct Config {
     pub login: LoginConfig,
     pub tracking: TrackingConfig,
     pub access_log: AccessLogConfig,
+    pub documents: DocumentsConfig,
+}
+
+/// The legal forms issued with dossier events (issue #13, `docs/documents.md`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct DocumentsConfig {
+    /// Render and store forms 01–06 with the events that call for them. Off only for load
+    /// tests of the store: dossiers then get no documents at all.
+    pub issue_on_events: bool,
+}
+
+impl Default for DocumentsConfig {
+    fn default() -> Self {
+        Self { issue_on_events: true }
+    }
 }
 
 /// The access log (issue #12 item 14).
@@ -206,6 +222,7 @@ impl Default for Config {
             login: LoginConfig::default(),
             tracking: TrackingConfig::default(),
             access_log: AccessLogConfig::default(),
+            documents: DocumentsConfig::default(),
         }
     }
 }

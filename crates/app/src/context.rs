@@ -79,6 +79,7 @@ impl AppContext {
             motcua_pdf::Renderer::new(Some(config.templates_dir())),
             files.clone(),
             config.public_url(),
+            config.documents.issue_on_events,
         );
         let hasher = Arc::new(crate::auth::Hasher::new(&config.login));
         let doors = Arc::new(crate::limits::Doors::new(&config.login, &config.tracking));

@@ -11,7 +11,7 @@ use motcua_app::error::AppError;
 use motcua_app::usecases::dossiers as uc;
 use motcua_domain::dossier::forms;
 
-/// A document in the list: where it downloads, its form and name, number, date and size.
+/// A document in the list: where it downloads, its form and name, number and date.
 pub struct DocLink {
     /// "01" … "06".
     pub form: String,
@@ -19,7 +19,6 @@ pub struct DocLink {
     pub title: String,
     pub number: String,
     pub at: String,
-    pub kb: i64,
 }
 
 /// The documents of a dossier the user may read, as links.
@@ -38,7 +37,6 @@ pub async fn links(ctx: &AppContext, lang: Lang, user: &CurrentUser, id: &str) -
                 number: doc.number,
                 form: doc.form,
                 at: hour_day(Some(doc.created_at)),
-                kb: (doc.size + 1023) / 1024,
             }
         })
         .collect())

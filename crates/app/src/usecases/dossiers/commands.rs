@@ -176,9 +176,13 @@ pub(super) fn commit(
 ) -> Result<Dossier, AppError> {
     let expected = d.version;
     let rec = Recorded { dossier_id: d.id.clone(), seq: expected + 1, at: now, actor_id: actor_id.to_string(), event };
-    let mut next = d.clone();
+    // The state the event was decided on, kept only when the event issues documents.
+    let before = (!forms_of(&rec.event).is_empty()).then(|| d.clone());
+    let mut next = d;
     dossier::apply(&mut next, &rec);
-    issue(db, issuing, &d, &next, &rec)?;
+    if let Some(before) = &before {
+        issue(db, issuing, before, &next, &rec)?;
+    }
     if !repo::update(db, &next, expected)? {
         return Err(stale());
     }

@@ -42,13 +42,15 @@ pub struct Issuer {
     pub files: Arc<dyn FileStore>,
     /// The public base URL (`public_url`); QR codes link to `<base>/xac-thuc/<document id>`.
     pub public_url: String,
+    /// `documents.issue_on_events`: off only for load tests of the store.
+    pub on_events: bool,
     /// On-demand renders (the register) at once; more wait.
     on_demand: Arc<tokio::sync::Semaphore>,
 }
 
 impl Issuer {
-    pub fn new(renderer: Renderer, files: Arc<dyn FileStore>, public_url: String) -> Self {
-        Self { renderer, files, public_url, on_demand: Arc::new(tokio::sync::Semaphore::new(2)) }
+    pub fn new(renderer: Renderer, files: Arc<dyn FileStore>, public_url: String, on_events: bool) -> Self {
+        Self { renderer, files, public_url, on_events, on_demand: Arc::new(tokio::sync::Semaphore::new(2)) }
     }
 }
 
@@ -296,7 +298,7 @@ fn render_failed(form: Form, e: &RenderError) -> AppError {
 /// `after` the state it leads to.
 pub(super) fn issue(db: &mut Db, issuing: &Issuing, before: &Dossier, after: &Dossier, rec: &Recorded) -> Result<(), AppError> {
     let forms = forms_of(&rec.event);
-    if forms.is_empty() {
+    if forms.is_empty() || !issuing.issuer.on_events {
         return Ok(());
     }
     let agency = issuing_agency(db, before)?;
