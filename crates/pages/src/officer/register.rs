@@ -176,16 +176,10 @@ pub async fn page(
     html(status, &view)
 }
 
-/// The period, or the error page naming its first fault (for the downloads).
-fn period_or_error(
-    lang: Lang,
-    p: &RegisterParams,
-    today: jiff::civil::Date,
-) -> Result<(jiff::civil::Date, jiff::civil::Date), Response> {
-    period(p, today).map_err(|e| {
-        let f = &e[0];
-        error_page(lang, PageError::new(StatusCode::UNPROCESSABLE_ENTITY, f.code, f.message_vi.clone(), f.message_en.clone()))
-    })
+/// The error page of a period the downloads cannot take, naming its first fault.
+fn period_error(lang: Lang, e: &[FieldError]) -> Response {
+    let f = &e[0];
+    error_page(lang, PageError::new(StatusCode::UNPROCESSABLE_ENTITY, f.code, f.message_vi.clone(), f.message_en.clone()))
 }
 
 fn csv_field(s: &str) -> String {
@@ -204,9 +198,9 @@ pub async fn csv(
     if let Some(r) = refuse_non_official(lang, &user) {
         return r;
     }
-    let (from, to) = match period_or_error(lang, &p, ctx.clock.today()) {
+    let (from, to) = match period(&p, ctx.clock.today()) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(e) => return period_error(lang, &e),
     };
     let ds = match uc::register_entries(&ctx, &user, from, to).await {
         Ok(x) => x,
@@ -239,9 +233,9 @@ pub async fn pdf(
     if let Some(r) = refuse_non_official(lang, &user) {
         return r;
     }
-    let (from, to) = match period_or_error(lang, &p, ctx.clock.today()) {
+    let (from, to) = match period(&p, ctx.clock.today()) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(e) => return period_error(lang, &e),
     };
     match uc::register_pdf(&ctx, &user, from, to).await {
         Ok(bytes) => {

@@ -261,9 +261,9 @@ fn full_name(db: &mut Db, user_id: &str) -> Result<String, AppError> {
 fn names_of(db: &mut Db, ids: impl IntoIterator<Item = String>) -> Result<HashMap<String, String>, AppError> {
     let mut out = HashMap::new();
     for id in ids {
-        if !out.contains_key(&id) {
-            let n = full_name(db, &id)?;
-            out.insert(id, n);
+        if let std::collections::hash_map::Entry::Vacant(e) = out.entry(id) {
+            let n = full_name(db, e.key())?;
+            e.insert(n);
         }
     }
     Ok(out)
