@@ -103,7 +103,10 @@ async fn run(name: &str, ctx: AppContext) {
 }
 
 async fn context(tmp: &std::path::Path, url: Option<String>) -> AppContext {
-    let config = Config { data_dir: tmp.to_path_buf(), database_url: url, seed_demo: true, ..Config::default() };
+    let mut config = Config { data_dir: tmp.to_path_buf(), database_url: url, seed_demo: true, ..Config::default() };
+    // The store and the commands, without rendering forms 01 and 06 (measured on their own:
+    // `cargo bench -p motcua-pdf --bench render`).
+    config.documents.issue_on_events = false;
     AppContext::open(config).await.expect("context").0
 }
 

@@ -146,6 +146,8 @@ pub enum AccessKind {
     RegisterExport,
     DossierRead,
     FileRead,
+    /// A document the system issued for the dossier (forms 01–06) downloaded.
+    DocumentRead,
     /// A list of dossiers with applicants' data (inbox, search, counter lists, the API list).
     ListRead,
     /// The access log itself (it names officials and what they read).
@@ -153,7 +155,7 @@ pub enum AccessKind {
 }
 
 impl AccessKind {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::Login,
         Self::LoginFailed,
         Self::TokenIssued,
@@ -161,6 +163,7 @@ impl AccessKind {
         Self::RegisterExport,
         Self::DossierRead,
         Self::FileRead,
+        Self::DocumentRead,
         Self::ListRead,
         Self::AccessLogRead,
     ];
@@ -174,6 +177,7 @@ impl AccessKind {
             Self::RegisterExport => "register_export",
             Self::DossierRead => "dossier_read",
             Self::FileRead => "file_read",
+            Self::DocumentRead => "document_read",
             Self::ListRead => "list_read",
             Self::AccessLogRead => "access_log_read",
         }
@@ -192,6 +196,7 @@ impl AccessKind {
             Self::RegisterExport => "Tải về sổ theo dõi hồ sơ",
             Self::DossierRead => "Xem hồ sơ",
             Self::FileRead => "Xem tệp của hồ sơ",
+            Self::DocumentRead => "Tải giấy tờ của hồ sơ (mẫu 01–06)",
             Self::ListRead => "Xem danh sách hồ sơ",
             Self::AccessLogRead => "Xem nhật ký truy cập",
         }
@@ -206,6 +211,7 @@ impl AccessKind {
             Self::RegisterExport => "Register downloaded",
             Self::DossierRead => "Dossier read",
             Self::FileRead => "Dossier file read",
+            Self::DocumentRead => "Dossier document downloaded (forms 01–06)",
             Self::ListRead => "Dossier list read",
             Self::AccessLogRead => "Access log read",
         }

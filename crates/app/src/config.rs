@@ -30,6 +30,22 @@ pub struct Config {
     pub login: LoginConfig,
     pub tracking: TrackingConfig,
     pub access_log: AccessLogConfig,
+    pub documents: DocumentsConfig,
+}
+
+/// The legal forms issued with dossier events (issue #13, `docs/documents.md`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct DocumentsConfig {
+    /// Render and store forms 01–06 with the events that call for them. Off only for load
+    /// tests of the store: dossiers then get no documents at all.
+    pub issue_on_events: bool,
+}
+
+impl Default for DocumentsConfig {
+    fn default() -> Self {
+        Self { issue_on_events: true }
+    }
 }
 
 /// The access log (issue #12 item 14).
@@ -206,6 +222,7 @@ impl Default for Config {
             login: LoginConfig::default(),
             tracking: TrackingConfig::default(),
             access_log: AccessLogConfig::default(),
+            documents: DocumentsConfig::default(),
         }
     }
 }
@@ -261,6 +278,12 @@ impl Config {
 
     pub fn files_dir(&self) -> PathBuf {
         self.data_dir.join("files")
+    }
+
+    /// Templates of the legal forms that replace the built-in ones of the same name
+    /// (`mau-01.typ` … `mau-07.typ`, `common.typ`; see docs/documents.md).
+    pub fn templates_dir(&self) -> PathBuf {
+        self.data_dir.join("templates")
     }
 
     pub fn public_url(&self) -> String {

@@ -44,6 +44,8 @@ pub struct AppContext {
     pub doors: Arc<crate::limits::Doors>,
     /// The access log's queue to its batch writer.
     pub access: Arc<crate::access::AccessLog>,
+    /// Issues the legal forms (TT 03/2025) as PDF with the events that produce them.
+    pub documents: crate::usecases::dossiers::Issuer,
 }
 
 /// What `AppContext::open` did, to print at start-up.
@@ -101,7 +103,13 @@ impl AppContext {
     /// A context over an opened, migrated store (no seeding).
     pub async fn with_store(store: Store, config: Config) -> Result<Self, AppError> {
         let calendars = store.read(crate::calendar::Calendars::load).await?;
-        let files = Arc::new(motcua_store::files::LocalFiles::new(config.files_dir())?);
+        let files: Arc<dyn motcua_store::files::FileStore> = Arc::new(motcua_store::files::LocalFiles::new(config.files_dir())?);
+        let documents = crate::usecases::dossiers::Issuer::new(
+            motcua_pdf::Renderer::new(Some(config.templates_dir())),
+            files.clone(),
+            config.public_url(),
+            config.documents.issue_on_events,
+        );
         let hasher = Arc::new(crate::auth::Hasher::new(&config.login));
         let doors = Arc::new(crate::limits::Doors::new(&config.login, &config.tracking));
         let access = Arc::new(crate::access::AccessLog::start(store.clone(), config.access_log.retention_days));
@@ -114,6 +122,7 @@ impl AppContext {
             hasher,
             doors,
             access,
+            documents,
         })
     }
 }

@@ -52,6 +52,39 @@ pub fn i_y_variant(word: &str) -> Option<String> {
     Some(format!("{stem}{}", if word.ends_with('i') { 'y' } else { 'i' }))
 }
 
+/// Encodes a query-string value (`application/x-www-form-urlencoded`: spaces become `+`),
+/// for page links and the verification URL in a document's QR code.
+pub fn urlencode(s: &str) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => o.push(b as char),
+            b' ' => o.push('+'),
+            _ => {
+                let _ = write!(o, "%{b:02X}");
+            }
+        }
+    }
+    o
+}
+
+/// An amount in đồng with dots between thousands ("1.500.000 đồng"): pages and documents.
+pub fn money(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut out = String::new();
+    if amount < 0 {
+        out.push('-');
+    }
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    format!("{out} đồng")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

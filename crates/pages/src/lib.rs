@@ -9,6 +9,7 @@ pub mod account;
 pub mod admin;
 pub mod citizen;
 pub mod counter;
+pub mod documents;
 pub mod kit;
 pub mod officer;
 pub mod public;
@@ -85,6 +86,8 @@ pub fn routes() -> Vec<Row> {
         (Route::CounterEvents("").pattern(), &["GET"], get(counter::screen::events), Body::Form),
         (Route::CounterDraft("").pattern(), &["POST"], post(counter::screen::draft), Body::Form),
         (Route::RegisterCsv.pattern(), &["GET"], get(officer::register::csv), Body::Form),
+        (Route::RegisterPdf.pattern(), &["GET"], get(officer::register::pdf), Body::Form),
+        (Route::DossierDocument("", "").pattern(), &["GET"], get(documents::download), Body::Form),
         (Route::AdminAgencies.pattern(), &["GET", "POST"], get(admin::agencies::page).post(admin::agencies::create), Body::Form),
         (Route::AdminAgencyRename("").pattern(), &["POST"], post(admin::agencies::rename), Body::Form),
         (Route::AdminUsers.pattern(), &["GET", "POST"], get(admin::users::page).post(admin::users::create), Body::Form),

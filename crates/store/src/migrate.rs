@@ -33,6 +33,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(9, "0009_filing_reference"),
     migration!(10, "0010_reception_check"),
     migration!(11, "0011_access_log_kind"),
+    migration!(12, "0012_documents"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

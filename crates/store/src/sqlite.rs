@@ -227,6 +227,7 @@ const UNIQUE_CONSTRAINTS: &[(&str, &str)] = &[
     ("dossier_states.id", "pk_dossier_states"),
     ("dossier_events.dossier_id, dossier_events.seq", "pk_dossier_events"),
     ("idempotency_keys.scope, idempotency_keys.key", "pk_idempotency_keys"),
+    ("documents.dossier_id, documents.event_seq, documents.form", "uq_documents_event_form"),
 ];
 
 pub(crate) fn map_err(e: rusqlite::Error) -> StoreError {

@@ -72,6 +72,8 @@ const MATRIX: &[&str] = &[
     "GET /api/v1/dossiers/{id}                                 | 401/401 200/200 200/200 404/404 404/404 404/404 200/404 200/404 200/404 200/404 404/200 200/404",
     "GET /api/v1/dossiers/{id}/control-slip                    | 401/401 200/200 200/200 404/404 404/404 404/404 200/404 200/404 200/404 200/404 404/200 200/404",
     "GET /api/v1/dossiers/{id}/files/{file_id}                 | 401/401 200/200 200/200 404/404 404/404 404/404 200/404 200/404 200/404 200/404 404/200 200/404",
+    "GET /api/v1/dossiers/{id}/documents                       | 401/401 200/200 200/200 404/404 404/404 404/404 200/404 200/404 200/404 200/404 404/200 200/404",
+    "GET /api/v1/dossiers/{id}/documents/{document_id}         | 401/401 200/200 200/200 404/404 404/404 404/404 200/404 200/404 200/404 200/404 404/200 200/404",
     "GET /api/v1/kpi                                           | 401     200     200     403     403     403     200     403     403     403     200     403",
     "GET /api/v1/procedures                                    | 200     200     200     200     200     200     200     200     200     200     200     200",
     "GET /api/v1/procedures/{code}                             | 200     200     200     200     200     200     200     200     200     200     200     200",
@@ -93,9 +95,11 @@ const MATRIX: &[&str] = &[
     "GET /can-bo/ho-so/{id}/tep/{file_id}                      | 303/303 200/200 200/200 404/404 404/404 404/404 200/404 200/404 200/404 200/404 404/200 403/403",
     "GET /can-bo/so-theo-doi                                   | 303     200     200     200     200     200     200     200     200     200     200     403",
     "GET /can-bo/so-theo-doi.csv                               | 303     200     200     200     200     200     200     200     200     200     200     403",
+    "GET /can-bo/so-theo-doi.pdf                               | 303     200     200     200     200     200     200     200     200     200     200     403",
     "GET /can-bo/tiep-nhan                                     | 303     403     403     200     403     403     403     200     403     403     403     403",
     "GET /dang-nhap                                            | 200     200     200     200     200     200     200     200     200     200     200     200",
     "GET /healthz                                              | 200     200     200     200     200     200     200     200     200     200     200     200",
+    "GET /ho-so/{id}/giay-to/{doc_id}                          | 303/303 200/200 200/200 404/404 404/404 404/404 200/404 200/404 200/404 200/404 404/200 200/404",
     "GET /ho-so-cua-toi                                        | 303     403     403     403     403     403     403     403     403     403     403     200",
     "GET /ho-so-cua-toi/{id}                                   | 303/303 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403 200/404",
     "GET /ho-so-cua-toi/{id}/bien-nhan                         | 303/303 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403 200/404",
@@ -222,6 +226,8 @@ async fn caller(app: &TestApp, who: &str) -> Caller {
 struct Side {
     dossier: String,
     file: String,
+    /// A document issued at reception (form 01).
+    document: String,
     user: String,
     agency: String,
     counter: String,
@@ -246,8 +252,8 @@ async fn json_ok(c: &Caller, app: &TestApp, method: Method, path: &str, body: Va
 }
 
 /// An online dossier of the commune procedure filed at `centre`, its files attached,
-/// submitted, then received by `clerk`. Returns (dossier id, a file id, code).
-async fn received_at(app: &TestApp, citizen: &Caller, clerk: &Caller, centre: &'static str) -> (String, String, String) {
+/// submitted, then received by `clerk`. Returns (dossier id, a file id, a document id, code).
+async fn received_at(app: &TestApp, citizen: &Caller, clerk: &Caller, centre: &'static str) -> (String, String, String, String) {
     let centre_id = app.agency_id(centre).await;
     let d = json_ok(
         citizen,
@@ -293,7 +299,9 @@ async fn received_at(app: &TestApp, citizen: &Caller, clerk: &Caller, centre: &'
         StatusCode::OK,
     )
     .await;
-    (id, file, d["code"].as_str().unwrap().to_string())
+    let docs = json_ok(clerk, app, Method::GET, &format!("/api/v1/dossiers/{id}/documents"), json!({}), StatusCode::OK).await;
+    let document = docs[0]["id"].as_str().unwrap().to_string();
+    (id, file, document, d["code"].as_str().unwrap().to_string())
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -320,14 +328,15 @@ async fn fixture(app: &TestApp) -> Fixture {
         StatusCode::CREATED,
     )
     .await;
-    let (h_dossier, h_file, h_code) =
+    let (h_dossier, h_file, h_document, h_code) =
         received_at(app, &caller(app, "congdan").await, &caller(app, "tiepnhan.hoalu").await, "000.01.31.H40").await;
-    let (t_dossier, t_file, _) =
+    let (t_dossier, t_file, t_document, _) =
         received_at(app, &caller(app, "congdan2").await, &caller(app, "tiepnhan.tamdiep").await, "000.01.32.H40").await;
     Fixture {
         h: Side {
             dossier: h_dossier,
             file: h_file,
+            document: h_document,
             user: app.user_id("chuyenvien.hoalu").await,
             agency: app.agency_id("000.00.31.H40").await,
             counter: app.agency_id("000.02.31.H40").await,
@@ -335,6 +344,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         t: Side {
             dossier: t_dossier,
             file: t_file,
+            document: t_document,
             user: clerk_t["id"].as_str().unwrap().to_string(),
             agency: app.agency_id("000.00.32.H40").await,
             counter: tamdiep_counter,
@@ -361,6 +371,8 @@ fn request(path: &str, s: &Side, f: &Fixture) -> (String, Option<Value>) {
     let mut p = path
         .replace("{id}", id)
         .replace("{file_id}", &s.file)
+        .replace("{document_id}", &s.document)
+        .replace("{doc_id}", &s.document)
         .replace("{agency_id}", &s.counter)
         .replace("{code}", if path.starts_with("/api/v1/tracking") { &f.h_code } else { code })
         .replace("{version}", "1")
@@ -373,7 +385,7 @@ fn request(path: &str, s: &Side, f: &Fixture) -> (String, Option<Value>) {
         );
     let query = match path {
         "/api/v1/tracking/{code}" => "?check=1234",
-        "/api/v1/kpi" | "/api/v1/register" | "/can-bo/so-theo-doi" | "/can-bo/so-theo-doi.csv" => {
+        "/api/v1/kpi" | "/api/v1/register" | "/can-bo/so-theo-doi" | "/can-bo/so-theo-doi.csv" | "/can-bo/so-theo-doi.pdf" => {
             "?from=2026-03-02&to=2026-03-02"
         }
         "/api/v1/calendar/due" => "?from=2026-03-02T09:00:00%2B07:00&working_days=3",

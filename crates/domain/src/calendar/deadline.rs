@@ -93,6 +93,11 @@ impl TimeLimit {
     /// "Within the day" (trong ngày).
     pub const WITHIN_DAY: TimeLimit = TimeLimit { value: 0, unit: TimeUnit::WorkingDays };
 
+    /// For people, in Vietnamese ("10 ngày làm việc", "Trong ngày").
+    pub fn label_vi(self) -> String {
+        if self == Self::WITHIN_DAY { "Trong ngày".into() } else { format!("{} {}", self.value, self.unit.label_vi()) }
+    }
+
     pub const fn working_days(value: u32) -> Self {
         Self { value, unit: TimeUnit::WorkingDays }
     }
@@ -246,6 +251,24 @@ pub enum Timeliness {
     OnTime,
     /// Finished after the due instant (quá hạn).
     Late,
+}
+
+impl Timeliness {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Early => "Trước hạn",
+            Self::OnTime => "Đúng hạn",
+            Self::Late => "Quá hạn",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Early => "Early",
+            Self::OnTime => "On time",
+            Self::Late => "Late",
+        }
+    }
 }
 
 /// Early if finished on a local (UTC+7) date before the due date; on time if finished on

@@ -18,6 +18,25 @@ pub fn name(number: u8) -> Option<(&'static str, &'static str)> {
     FORMS.iter().find(|(n, ..)| *n == number).map(|(_, vi, en)| (*vi, *en))
 }
 
+/// The forms an event issues as documents of their own, stored with the dossier (issue
+/// #13): the letters and notices (01–05) that its command's guard row names, and the control
+/// slip (06) that reception opens. The guard table's other 06 and 07 entries are rows added
+/// to the slip and to the register, which are read live (and printed on demand).
+pub fn issued(event: &super::Event) -> Vec<u8> {
+    use super::{CommandKind, Event};
+    let kind = match event {
+        Event::Received { .. } => CommandKind::Receive,
+        Event::Refused { .. } => CommandKind::Refuse,
+        Event::SupplementRequested { .. } => CommandKind::RequestSupplement,
+        Event::Extended { .. } => CommandKind::Extend,
+        Event::Stopped { .. } => CommandKind::Stop,
+        Event::RefusedAfterAppraisal { .. } => CommandKind::RefuseAfterAppraisal,
+        Event::Withdrawn { .. } => CommandKind::Withdraw,
+        _ => return Vec::new(),
+    };
+    super::guard(kind).forms.iter().copied().filter(|&f| f <= 5 || (f == 6 && kind == CommandKind::Receive)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -25,5 +44,22 @@ mod tests {
         assert_eq!(super::name(4).unwrap().0, "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết");
         assert!(super::FORMS.iter().all(|(_, vi, _)| !vi.contains("hẹn lại")));
         assert_eq!(super::name(8), None);
+    }
+
+    #[test]
+    fn documents_issued_per_event() {
+        use crate::dossier::Event;
+        let reasons = || vec!["x".to_string()];
+        assert_eq!(super::issued(&Event::Refused { reasons: reasons() }), [3]);
+        assert_eq!(super::issued(&Event::SupplementRequested { items: vec![], basis: None }), [2]);
+        assert_eq!(super::issued(&Event::Extended { reason: "x".into(), appointment_at: 0 }), [4]);
+        let stop = Event::Stopped { reason: "x".into(), basis: None, financial_consequences: None, timeliness: None };
+        assert_eq!(super::issued(&stop), [5]);
+        // The appraisal refusal letter is the result (no numbered form); a withdrawal issues none.
+        let late = crate::calendar::Timeliness::Late;
+        let after = Event::RefusedAfterAppraisal { reasons: reasons(), basis: None, timeliness: late, step_timeliness: None };
+        assert!(super::issued(&after).is_empty());
+        assert!(super::issued(&Event::Withdrawn { reason: "x".into(), timeliness: None }).is_empty());
+        assert!(super::issued(&Event::Rated { satisfied: true, comment: None }).is_empty());
     }
 }

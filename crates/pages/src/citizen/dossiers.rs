@@ -183,6 +183,7 @@ struct DossierView<'a> {
     timeline: Vec<Step>,
     ending: Option<EndingView>,
     fees: Option<FeesView>,
+    documents: &'a [crate::documents::DocLink],
 }
 
 impl MyDossiersView<'_> {
@@ -350,6 +351,7 @@ fn detail_page(
     timeline: &[TimelineEntry],
     kept: &Kept,
     missing: &[String],
+    documents: &[crate::documents::DocLink],
 ) -> Response {
     // The forms offered are what the domain's guard table lets the applicant do now.
     let offered = motcua_app::usecases::dossiers::available(ctx, user, d);
@@ -378,6 +380,7 @@ fn detail_page(
         timeline: timeline_of(lang, timeline),
         ending: ending_of(d),
         fees: fees_of(lang, d),
+        documents,
     };
     html(status, &view)
 }
@@ -388,13 +391,14 @@ async fn citizen_dossier(
     lang: Lang,
     user: &CurrentUser,
     id: &str,
-) -> Result<(Dossier, Vec<TimelineEntry>, Vec<String>), Response> {
+) -> Result<(Dossier, Vec<TimelineEntry>, Vec<String>, Vec<crate::documents::DocLink>), Response> {
     if !citizen_only(user) {
         return Err(not_citizen(lang));
     }
     let (d, t) = load(ctx, lang, user, id).await?;
     let missing = uc::missing_files(ctx, &d).await.map_err(|e| error_page(lang, e))?;
-    Ok((d, t, missing))
+    let documents = crate::documents::links(ctx, lang, user, id).await.map_err(|e| error_page(lang, e))?;
+    Ok((d, t, missing, documents))
 }
 
 /// `GET /ho-so-cua-toi/{id}`: the citizen's dossier.
@@ -405,7 +409,7 @@ pub async fn dossier_page(
     PageUser(user): PageUser,
 ) -> Response {
     match citizen_dossier(&ctx, lang, &user, &id).await {
-        Ok((d, t, missing)) => detail_page(lang, StatusCode::OK, &ctx, &user, &d, &t, &Kept::default(), &missing),
+        Ok((d, t, missing, docs)) => detail_page(lang, StatusCode::OK, &ctx, &user, &d, &t, &Kept::default(), &missing, &docs),
         Err(r) => r,
     }
 }
@@ -421,12 +425,22 @@ async fn run(
     cmd: Result<Command, Vec<FieldError>>,
     fallback_field: &str,
 ) -> Response {
-    let (d, t, missing) = match citizen_dossier(ctx, lang, user, id).await {
+    let (d, t, missing, docs) = match citizen_dossier(ctx, lang, user, id).await {
         Ok(x) => x,
         Err(r) => return r,
     };
     let again = |errors: Vec<FieldError>| {
-        detail_page(lang, StatusCode::UNPROCESSABLE_ENTITY, ctx, user, &d, &t, &Kept { fields: fields.clone(), errors }, &missing)
+        detail_page(
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ctx,
+            user,
+            &d,
+            &t,
+            &Kept { fields: fields.clone(), errors },
+            &missing,
+            &docs,
+        )
     };
     let cmd = match cmd {
         Ok(c) => c,
@@ -483,7 +497,7 @@ pub async fn supply(State(ctx): State<AppContext>, lang: Lang, Path(id): Path<St
 /// `POST /ho-so-cua-toi/{id}/bo-sung/tep`: a file for the supplement (multipart, no JS needed).
 pub async fn supplement_upload(State(ctx): State<AppContext>, lang: Lang, Path(id): Path<String>, form: PageUpload) -> Response {
     let PageUpload { user, fields, files } = form;
-    let (d, t, missing) = match citizen_dossier(&ctx, lang, &user, &id).await {
+    let (d, t, missing, docs) = match citizen_dossier(&ctx, lang, &user, &id).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -501,6 +515,7 @@ pub async fn supplement_upload(State(ctx): State<AppContext>, lang: Lang, Path(i
             &t,
             &Kept { fields: fields.clone(), errors },
             &missing,
+            &docs,
         )
     };
     let Some(f) = files.into_iter().find(|f| f.field == "file") else {

@@ -487,6 +487,8 @@ struct ReceiptView<'a> {
     limit: String,
     place: String,
     officer: &'a str,
+    /// The receipt as issued (form 01, PDF), to print or hand over.
+    pdf: Option<String>,
 }
 
 impl ReceiptView<'_> {
@@ -523,6 +525,10 @@ pub async fn receipt(
         Some(a) => [Some(a.name), a.address].into_iter().flatten().collect::<Vec<_>>().join(", "),
         None => d.receiving.name.clone(),
     };
+    let pdf = match crate::documents::links(&ctx, lang, &user, &id).await {
+        Ok(links) => links.into_iter().rev().find(|l| l.form == "01").map(|l| l.href),
+        Err(e) => return error_page(lang, e),
+    };
     let frame = Frame::new(lang.t("Giấy tiếp nhận hồ sơ", "Receipt"), other_lang_href(lang, &Route::CounterReceipt(&id).path()));
     let view = ReceiptView {
         lang,
@@ -533,6 +539,7 @@ pub async fn receipt(
         limit: limit_label(lang, d.procedure.time_limit),
         place,
         officer: &user.user.full_name,
+        pdf,
         d: &d,
     };
     html(StatusCode::OK, &view)

@@ -30,21 +30,7 @@ pub fn day(ms: Option<i64>) -> String {
         .unwrap_or_default()
 }
 
-/// An amount in đồng with dots between thousands ("1.500.000 đồng").
-pub fn money(amount: i64) -> String {
-    let digits = amount.abs().to_string();
-    let mut out = String::new();
-    if amount < 0 {
-        out.push('-');
-    }
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(ch);
-    }
-    format!("{out} đồng")
-}
+pub use motcua_domain::text::money;
 
 /// A file size for people ("12 KB", "3.4 MB").
 pub fn size(bytes: i64) -> String {
@@ -67,8 +53,12 @@ pub fn status_text(lang: Lang, s: Status) -> String {
 /// A legal or step time limit for people ("10 ngày làm việc", "Within the day").
 pub fn time_limit(lang: Lang, t: motcua_domain::calendar::TimeLimit) -> String {
     use motcua_domain::calendar::TimeLimit;
+    // The Vietnamese words are the domain's (the PDF forms print the same).
+    if lang == Lang::Vi {
+        return t.label_vi();
+    }
     if t == TimeLimit::WITHIN_DAY {
-        return lang.t("Trong ngày", "Within the day").into();
+        return "Within the day".into();
     }
     format!("{} {}", t.value, time_unit(lang, t.unit))
 }

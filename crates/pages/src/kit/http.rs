@@ -41,15 +41,19 @@ pub fn see_other(location: &str) -> Response {
 /// An attached file as a response: its real type, a safe `Content-Disposition` (ASCII
 /// fallback and the UTF-8 name), never cached. `inline` lets our own pages frame it.
 pub fn file_response(f: &motcua_domain::dossier::FileRef, bytes: Vec<u8>, inline: bool) -> Response {
+    download_response(&f.media_type, &f.name, bytes, inline)
+}
+
+/// Bytes as a response of `media_type` named `name` (see `file_response`).
+pub fn download_response(media_type: &str, name: &str, bytes: Vec<u8>, inline: bool) -> Response {
     let mut r = bytes.into_response();
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(&f.media_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        HeaderValue::from_str(media_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
-    let ascii: String = f.name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
-    let encoded: String = f
-        .name
+    let ascii: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
+    let encoded: String = name
         .bytes()
         .map(|b| if b.is_ascii_alphanumeric() || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") })
         .collect();

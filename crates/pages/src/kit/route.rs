@@ -41,6 +41,10 @@ pub enum Route<'a> {
     OfficerResultUpload(&'a str),
     Register,
     RegisterCsv,
+    /// The register as form 07 (PDF).
+    RegisterPdf,
+    /// A document issued for a dossier (a form as PDF), for whoever may read the dossier.
+    DossierDocument(&'a str, &'a str),
     CounterReception,
     CounterReceipt(&'a str),
     CounterScreen(&'a str),
@@ -104,6 +108,8 @@ impl Route<'_> {
             Route::OfficerResultUpload(_) => "/can-bo/ho-so/{id}/tep-ket-qua",
             Route::Register => "/can-bo/so-theo-doi",
             Route::RegisterCsv => "/can-bo/so-theo-doi.csv",
+            Route::RegisterPdf => "/can-bo/so-theo-doi.pdf",
+            Route::DossierDocument(..) => "/ho-so/{id}/giay-to/{doc_id}",
             Route::CounterReception => "/can-bo/tiep-nhan",
             Route::CounterReceipt(_) => "/can-bo/ho-so/{id}/giay-tiep-nhan",
             Route::CounterScreen(_) => "/man-hinh/quay/{agency_id}",
@@ -160,7 +166,11 @@ impl Route<'_> {
             | Route::CounterEvents(a)
             | Route::CounterDraft(a)
             | Route::Asset(a) => vec![a.to_string()],
-            Route::Component(a, b) | Route::DossierFile(a, b) | Route::OfficerFile(a, b) | Route::OfficerAction(a, b) => {
+            Route::Component(a, b)
+            | Route::DossierFile(a, b)
+            | Route::OfficerFile(a, b)
+            | Route::OfficerAction(a, b)
+            | Route::DossierDocument(a, b) => {
                 vec![a.to_string(), b.to_string()]
             }
             Route::Calendar(y) => vec![y.to_string()],
@@ -209,20 +219,7 @@ fn segment(s: &str) -> String {
     o
 }
 
-/// Encodes a query-string value (`application/x-www-form-urlencoded`: spaces become `+`).
-pub fn urlencode(s: &str) -> String {
-    let mut o = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => o.push(b as char),
-            b' ' => o.push('+'),
-            _ => {
-                let _ = write!(o, "%{b:02X}");
-            }
-        }
-    }
-    o
-}
+pub use motcua_domain::text::urlencode;
 
 #[cfg(test)]
 mod tests {

@@ -115,27 +115,22 @@ pub struct SlipRow {
     note: String,
 }
 
-/// The control slip's rows: every hand-over with giver, receiver, time and the result of
-/// the step handed over.
+/// The control slip's rows (`uc::slip_entries`) for people.
 pub fn slip_rows(lang: Lang, d: &Dossier, names: &HashMap<String, String>) -> Vec<SlipRow> {
-    d.handovers
-        .iter()
-        .map(|h| SlipRow {
-            step: h
-                .from_step
-                .and_then(|i| d.steps.get(i))
-                .map_or_else(|| lang.t("Tiếp nhận hồ sơ", "Reception").to_string(), |s| s.name.clone()),
-            giver: names.get(&h.giver_id).cloned().unwrap_or_else(|| h.giver_id.clone()),
-            from: h.from_agency.clone().unwrap_or_else(|| d.receiving.name.clone()),
-            to: h.to_agency.clone(),
-            to_role: if h.from_step == Some(h.to_step) {
-                lang.t("Bộ phận một cửa", "One-stop unit").to_string()
-            } else {
-                d.steps.get(h.to_step).map(|s| format!("{} – {}", s.name, role_label(lang, s.role))).unwrap_or_default()
+    uc::slip_entries(d, names)
+        .into_iter()
+        .map(|e| SlipRow {
+            step: e.step.unwrap_or_else(|| lang.t("Tiếp nhận hồ sơ", "Reception").to_string()),
+            giver: e.giver,
+            from: e.from,
+            to: e.to,
+            to_role: match e.to_step {
+                None => lang.t("Bộ phận một cửa", "One-stop unit").to_string(),
+                Some((name, role)) => format!("{name} – {}", role_label(lang, role)),
             },
-            at: hour_day(Some(h.at)),
-            result: timeliness_label(lang, h.step_timeliness),
-            note: h.note.clone().unwrap_or_default(),
+            at: hour_day(Some(e.at)),
+            result: timeliness_label(lang, e.timeliness),
+            note: e.note,
         })
         .collect()
 }
@@ -171,6 +166,7 @@ struct DossierView<'a> {
     failed: Option<&'a Failed<'a>>,
     slip: Vec<SlipRow>,
     timeline: Vec<Entry>,
+    documents: Vec<crate::documents::DocLink>,
 }
 
 impl<'a> DossierView<'a> {
@@ -290,6 +286,10 @@ pub async fn render(
         Ok(x) => x,
         Err(e) => return error_page(lang, e),
     };
+    let documents = match crate::documents::links(ctx, lang, user, id).await {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, e),
+    };
     let files_of = |key: &str| -> Vec<FileView> {
         d.files.iter().filter(|f| !f.removed && f.component_key == key).map(|f| file_view(&d, f, &missing)).collect()
     };
@@ -345,6 +345,7 @@ pub async fn render(
         failed,
         slip: slip_rows(lang, &d, &names),
         timeline,
+        documents,
         d: &d,
     };
     html(status, &view)

@@ -30,12 +30,7 @@ pub fn refuse_non_official(lang: Lang, user: &CurrentUser) -> Option<Response> {
 }
 
 pub fn timeliness_label(lang: Lang, t: Option<Timeliness>) -> &'static str {
-    match t {
-        Some(Timeliness::Early) => lang.t("Trước hạn", "Early"),
-        Some(Timeliness::OnTime) => lang.t("Đúng hạn", "On time"),
-        Some(Timeliness::Late) => lang.t("Quá hạn", "Late"),
-        None => "—",
-    }
+    t.map_or("—", |t| lang.t(t.label_vi(), t.label_en()))
 }
 
 pub fn channel_label(lang: Lang, c: Channel) -> &'static str {

@@ -11,9 +11,10 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use motcua_app::AppContext;
+use motcua_app::access::AccessKind;
 use motcua_app::auth::CurrentUser;
 use motcua_app::usecases::dossiers as uc;
-use motcua_domain::dossier::Dossier;
+use motcua_app::usecases::dossiers::RegisterEntry;
 use motcua_domain::error::FieldError;
 use serde::Deserialize;
 
@@ -26,24 +27,24 @@ pub struct RegisterParams {
 /// One row of form 07, as text.
 type Cells = [String; 13];
 
-fn rows(lang: Lang, ds: &[Dossier]) -> Vec<Cells> {
-    ds.iter()
-        .enumerate()
-        .map(|(i, d)| {
+fn rows(lang: Lang, entries: &[RegisterEntry]) -> Vec<Cells> {
+    entries
+        .iter()
+        .map(|e| {
             [
-                (i + 1).to_string(),
-                d.code.clone().unwrap_or_default(),
-                d.procedure.name.clone(),
-                d.applicant.name.clone(),
-                [d.applicant.address.clone(), d.applicant.phone.clone()].into_iter().flatten().collect::<Vec<_>>().join(" – "),
-                d.competent.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
-                hour_day(d.received_at),
-                hour_day(d.appointment_at),
-                hour_day(d.handovers.iter().find(|h| h.from_step == Some(0)).map(|h| h.at)),
-                hour_day(d.result.as_ref().map(|r| r.at)),
-                hour_day(d.returned.as_ref().map(|r| r.at)),
-                lang.t(d.status.label_vi(), d.status.label_en()).to_string(),
-                d.extension.as_ref().map(|e| format!("{}: {}", lang.t("Gia hạn", "Extended"), e.reason)).unwrap_or_default(),
+                e.no.to_string(),
+                e.code.clone().unwrap_or_default(),
+                e.procedure.clone(),
+                e.applicant.clone(),
+                e.address_phone.clone(),
+                e.competent.clone().unwrap_or_default(),
+                hour_day(e.received_at),
+                hour_day(e.appointment_at),
+                hour_day(e.transferred_at),
+                hour_day(e.result_at),
+                hour_day(e.returned_at),
+                lang.t(e.status.label_vi(), e.status.label_en()).to_string(),
+                e.extension.as_ref().map(|r| format!("{}: {r}", lang.t("Gia hạn", "Extended"))).unwrap_or_default(),
             ]
         })
         .collect()
@@ -108,6 +109,7 @@ fn period(p: &RegisterParams, today: jiff::civil::Date) -> Result<(jiff::civil::
 /// The register's rows for the period, with where each code links.
 struct Table {
     csv: String,
+    pdf: String,
     headers: [&'static str; 13],
     rows: Vec<(String, Cells)>,
 }
@@ -146,16 +148,17 @@ pub async fn page(
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let table = match period {
         Some((from, to)) => {
-            let ds = match uc::register(&ctx, &user, from, to).await {
+            let ds = match uc::register_entries(&ctx, &user, from, to, AccessKind::RegisterRead).await {
                 Ok(x) => x,
                 Err(e) => return error_page(lang, e),
             };
-            let csv = crate::kit::with_lang(
-                lang,
-                &Route::RegisterCsv.with_query(&[("from", &from.to_string()), ("to", &to.to_string())]),
-            );
-            let rows = rows(lang, &ds).into_iter().zip(&ds).map(|(r, d)| (lang.href(Route::OfficerDossier(&d.id)), r)).collect();
-            Some(Table { csv, headers: headers(lang), rows })
+            let period = [("from", from.to_string()), ("to", to.to_string())];
+            let query: Vec<(&str, &str)> = period.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let csv = crate::kit::with_lang(lang, &Route::RegisterCsv.with_query(&query));
+            let pdf = crate::kit::with_lang(lang, &Route::RegisterPdf.with_query(&query));
+            let rows =
+                rows(lang, &ds).into_iter().zip(&ds).map(|(r, d)| (lang.href(Route::OfficerDossier(&d.dossier_id)), r)).collect();
+            Some(Table { csv, pdf, headers: headers(lang), rows })
         }
         None => None,
     };
@@ -172,6 +175,12 @@ pub async fn page(
         table,
     };
     html(status, &view)
+}
+
+/// The error page of a period the downloads cannot take, naming its first fault.
+fn period_error(lang: Lang, e: &[FieldError]) -> Response {
+    let f = &e[0];
+    error_page(lang, PageError::new(StatusCode::UNPROCESSABLE_ENTITY, f.code, f.message_vi.clone(), f.message_en.clone()))
 }
 
 fn csv_field(s: &str) -> String {
@@ -192,15 +201,9 @@ pub async fn csv(
     }
     let (from, to) = match period(&p, ctx.clock.today()) {
         Ok(x) => x,
-        Err(e) => {
-            let f = &e[0];
-            return error_page(
-                lang,
-                PageError::new(StatusCode::UNPROCESSABLE_ENTITY, f.code, f.message_vi.clone(), f.message_en.clone()),
-            );
-        }
+        Err(e) => return period_error(lang, &e),
     };
-    let ds = match uc::register_export(&ctx, &user, from, to).await {
+    let ds = match uc::register_entries(&ctx, &user, from, to, AccessKind::RegisterExport).await {
         Ok(x) => x,
         Err(e) => return error_page(lang, e),
     };
@@ -219,4 +222,26 @@ pub async fn csv(
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     resp
+}
+
+/// `GET /can-bo/so-theo-doi.pdf?from=&to=`: the register as form 07 (A4 landscape PDF).
+pub async fn pdf(
+    State(ctx): State<AppContext>,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Query(p): Query<RegisterParams>,
+) -> Response {
+    if let Some(r) = refuse_non_official(lang, &user) {
+        return r;
+    }
+    let (from, to) = match period(&p, ctx.clock.today()) {
+        Ok(x) => x,
+        Err(e) => return period_error(lang, &e),
+    };
+    match uc::register_pdf(&ctx, &user, from, to).await {
+        Ok(bytes) => {
+            crate::kit::http::download_response("application/pdf", &format!("so-theo-doi-{from}-{to}.pdf"), bytes, false)
+        }
+        Err(e) => error_page(lang, e),
+    }
 }

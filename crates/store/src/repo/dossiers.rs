@@ -282,12 +282,15 @@ pub fn all_files(db: &mut Db) -> Result<Vec<(String, i64)>, StoreError> {
     db.query("SELECT sha256, size FROM files ORDER BY sha256", &[])?.iter().map(|r| Ok((r.text(0)?, r.i64(1)?))).collect()
 }
 
-/// The codes (or ids, before reception) of the dossiers whose state names a file digest.
+/// The codes (or ids, before reception) of the dossiers whose state or issued documents name
+/// a file digest.
 pub fn dossiers_with_file(db: &mut Db, sha256: &str) -> Result<Vec<String>, StoreError> {
     let pattern = format!("%{sha256}%");
     db.query(
-        "SELECT COALESCE(d.code, d.id) FROM dossier_states s JOIN dossiers d ON d.id = s.id WHERE s.state LIKE $1 ORDER BY 1",
-        &params![pattern],
+        "SELECT COALESCE(d.code, d.id) FROM dossier_states s JOIN dossiers d ON d.id = s.id WHERE s.state LIKE $1 \
+         UNION SELECT COALESCE(d.code, d.id) FROM documents x JOIN dossiers d ON d.id = x.dossier_id WHERE x.sha256 = $2 \
+         ORDER BY 1",
+        &params![pattern, sha256],
     )?
     .iter()
     .map(|r| r.text(0))

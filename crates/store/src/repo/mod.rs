@@ -6,6 +6,7 @@ pub mod agencies;
 pub mod audit;
 pub mod calendar;
 pub mod catalog;
+pub mod documents;
 pub mod dossiers;
 pub mod sessions;
 pub mod users;

@@ -39,6 +39,8 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .routes(routes!(return_result))
         .routes(routes!(rate))
         .routes(routes!(download_file))
+        .routes(routes!(list_documents))
+        .routes(routes!(download_document))
         .routes(routes!(control_slip))
         .routes(routes!(register))
         .routes(routes!(tracking))
@@ -630,6 +632,71 @@ async fn download_file(
 
 pub(crate) use motcua_pages::kit::http::file_response;
 
+/// A document issued for a dossier: one of the forms of TT 03/2025 as PDF, produced when
+/// its event happened.
+#[derive(Serialize, ToSchema)]
+pub struct DocumentDto {
+    pub id: String,
+    /// "01" receipt and appointment, "02" supplement request, "03" refusal, "04" apology and
+    /// extension, "05" stop, "06" control slip.
+    pub form: String,
+    pub name: String,
+    /// Number and symbol printed on it.
+    pub number: String,
+    /// The dossier event (its sequence number) that produced it.
+    pub event_seq: i64,
+    /// SHA-256 of the PDF, hex.
+    pub sha256: String,
+    pub size: i64,
+    /// What its QR code holds: the public verification address.
+    pub verification_url: String,
+    pub created_at: String,
+    /// Where to download it.
+    pub href: String,
+}
+
+/// The documents issued for a dossier, oldest first (whoever may read the dossier).
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/documents", tag = "dossiers", security(("session" = []), ("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<DocumentDto>), (status = 404, body = ErrorBody)))]
+async fn list_documents(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<DocumentDto>>> {
+    let docs = uc::documents(&ctx, &u, &id).await?;
+    Ok(Json(
+        docs.into_iter()
+            .map(|d| DocumentDto {
+                href: format!("/api/v1/dossiers/{}/documents/{}", d.dossier_id, d.id),
+                created_at: time(Some(d.created_at)).unwrap_or_default(),
+                id: d.id,
+                form: d.form,
+                name: d.name,
+                number: d.number,
+                event_seq: d.event_seq,
+                sha256: d.sha256,
+                size: d.size,
+                verification_url: d.qr,
+            })
+            .collect(),
+    ))
+}
+
+/// Download a document issued for a dossier (a PDF; whoever may read the dossier).
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/documents/{document_id}", tag = "dossiers", security(("session" = []), ("bearer" = [])),
+    params(("id" = String, Path), ("document_id" = String, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+async fn download_document(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    Path((id, document_id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let (doc, bytes) = uc::document(&ctx, &u, &id, &document_id).await?;
+    let name = motcua_pages::documents::file_name(&doc);
+    Ok(motcua_pages::kit::http::download_response("application/pdf", &name, bytes, false))
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct SlipRow {
     pub at: String,
@@ -661,20 +728,19 @@ pub struct ControlSlip {
 async fn control_slip(State(ctx): State<AppContext>, Auth(u): Auth, Path(id): Path<String>) -> ApiResult<Json<ControlSlip>> {
     let d = uc::for_control_slip(&ctx, &u, &id).await?;
     let names = uc::user_names(&ctx, d.handovers.iter().map(|h| h.giver_id.clone()).collect()).await?;
-    let rows = d
-        .handovers
-        .iter()
-        .map(|h| SlipRow {
-            at: time(Some(h.at)).unwrap_or_default(),
-            step: h.from_step.and_then(|i| d.steps.get(i)).map_or_else(|| "Tiếp nhận hồ sơ".to_string(), |s| s.name.clone()),
-            from_agency: h.from_agency.clone(),
-            to_agency: h.to_agency.clone(),
-            giver_id: h.giver_id.clone(),
-            giver_name: names.get(&h.giver_id).cloned(),
-            result: h
-                .step_timeliness
+    let rows = uc::slip_entries(&d, &names)
+        .into_iter()
+        .map(|e| SlipRow {
+            at: time(Some(e.at)).unwrap_or_default(),
+            step: e.step.unwrap_or_else(|| "Tiếp nhận hồ sơ".to_string()),
+            from_agency: e.from_agency,
+            to_agency: e.to,
+            giver_name: names.get(&e.giver_id).cloned(),
+            giver_id: e.giver_id,
+            result: e
+                .timeliness
                 .map(|t| serde_json::to_value(t).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
-            note: h.note.clone(),
+            note: Some(e.note).filter(|n| !n.is_empty()),
         })
         .collect();
     Ok(Json(ControlSlip {
@@ -740,29 +806,24 @@ async fn register(
     };
     let from = parse("from", p.from.as_deref())?.unwrap_or_else(|| ctx.clock.today());
     let to = parse("to", p.to.as_deref())?.unwrap_or(from);
-    let rows = uc::register(&ctx, &u, from, to).await?;
+    let rows = uc::register_entries(&ctx, &u, from, to, motcua_app::access::AccessKind::RegisterRead).await?;
     Ok(Json(
         rows.into_iter()
-            .enumerate()
-            .map(|(i, d)| RegisterRow {
-                no: i + 1,
-                code: d.code.clone(),
-                procedure: d.procedure.name.clone(),
-                sets: 1,
-                applicant: d.applicant.name.clone(),
-                address_phone: [d.applicant.address.clone(), d.applicant.phone.clone()]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" – "),
-                competent_agency: d.competent.as_ref().map(|c| c.name.clone()),
-                received: time(d.received_at),
-                appointment: time(d.appointment_at),
-                transferred: time(d.handovers.iter().find(|h| h.from_step == Some(0)).map(|h| h.at)),
-                result_received: time(d.result.as_ref().map(|r| r.at)),
-                returned: time(d.returned.as_ref().map(|r| r.at)),
-                status: d.status.label_vi().to_string(),
-                note: d.extension.as_ref().map(|e| format!("Gia hạn: {}", e.reason)),
+            .map(|e| RegisterRow {
+                no: e.no,
+                code: e.code,
+                procedure: e.procedure,
+                sets: e.sets,
+                applicant: e.applicant,
+                address_phone: e.address_phone,
+                competent_agency: e.competent,
+                received: time(e.received_at),
+                appointment: time(e.appointment_at),
+                transferred: time(e.transferred_at),
+                result_received: time(e.result_at),
+                returned: time(e.returned_at),
+                status: e.status.label_vi().to_string(),
+                note: e.extension.map(|r| format!("Gia hạn: {r}")),
             })
             .collect(),
     ))

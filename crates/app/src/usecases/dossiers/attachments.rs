@@ -99,6 +99,7 @@ pub async fn attach(
     .map_err(|e| AppError::Internal(e.to_string()))??;
     let (cur, id2, sha2, calendars) = (current.clone(), id.to_string(), sha.clone(), ctx.calendars.clone());
     let now = ctx.clock.now_ms();
+    let issuing = Issuing::new(ctx);
     let result = ctx
         .store
         .write(move |db| {
@@ -110,7 +111,7 @@ pub async fn attach(
             let at = jiff::Timestamp::from_millisecond(now).map_err(|e| AppError::Internal(e.to_string()))?;
             let ev = dossier::decide(&d, Command::AttachFile { file }, &Ctx { actor: actor(&cur), now: at, calendar: &cal })?;
             let id = cur.user.id.clone();
-            commit(db, d, &id, ev, now)
+            commit(db, d, &id, ev, now, &issuing)
         })
         .await;
     if result.is_err() && new {

@@ -97,7 +97,10 @@ pub async fn command(
     let (current, id) = (current.clone(), id.to_string());
     let calendars = ctx.calendars.clone();
     let now = ctx.clock.now_ms();
-    ctx.store
+    let issuing = Issuing::new(ctx);
+    let issued = issuing.clone();
+    let result = ctx
+        .store
         .write(move |db| {
             let d = load_visible(db, &current, &id)?;
             let scope = format!("{}:{}:{}", current.user.id, req.name(), id);
@@ -148,20 +151,38 @@ pub async fn command(
                     dossier::decide(&d, cmd, &Ctx { actor: actor(&current), now: at, calendar: &cal })?
                 }
             };
-            let next = commit(db, d, &current.user.id, event, now)?;
+            let next = commit(db, d, &current.user.id, event, now, &issued)?;
             if let Some(k) = &key {
                 repo::save_idempotent(db, &scope, k, &hash, &id, now)?;
             }
             Ok(next)
         })
-        .await
+        .await;
+    if result.is_err() {
+        issuing.discard_stored();
+    }
+    result
 }
 
-pub(super) fn commit(db: &mut Db, d: Dossier, actor_id: &str, event: Event, now: i64) -> Result<Dossier, AppError> {
+/// Appends `event` with its projection, counters, outbox entries and the documents it
+/// issues (rendered first: a render error writes nothing).
+pub(super) fn commit(
+    db: &mut Db,
+    d: Dossier,
+    actor_id: &str,
+    event: Event,
+    now: i64,
+    issuing: &Issuing,
+) -> Result<Dossier, AppError> {
     let expected = d.version;
     let rec = Recorded { dossier_id: d.id.clone(), seq: expected + 1, at: now, actor_id: actor_id.to_string(), event };
+    // The state the event was decided on, kept only when the event issues documents.
+    let before = (!forms_of(&rec.event).is_empty()).then(|| d.clone());
     let mut next = d;
     dossier::apply(&mut next, &rec);
+    if let Some(before) = &before {
+        issue(db, issuing, before, &next, &rec)?;
+    }
     if !repo::update(db, &next, expected)? {
         return Err(stale());
     }

@@ -268,6 +268,8 @@ pub async fn create(
     let (retry_scope, retry_key) = (scope.clone(), key.clone());
     let current = current.clone();
     let calendars = ctx.calendars.clone();
+    let issuing = Issuing::new(ctx);
+    let issued = issuing.clone();
     let result = ctx
         .store
         .write(move |db| {
@@ -343,7 +345,9 @@ pub async fn create(
                 // Reception at the counter in the same transaction: the code comes with the receipt.
                 let ev = receive_event(db, &calendars, &current, &d, input.competent_agency_id.as_deref(), components, now)?;
                 let rec = Recorded { dossier_id: id.clone(), seq: 2, at: now, actor_id: current.user.id.clone(), event: ev };
+                let before = d.clone();
                 dossier::apply(&mut d, &rec);
+                issue(db, &issued, &before, &d, &rec)?;
                 repo::append_event(db, &rec)?;
                 side_effects(db, &d, &rec)?;
             }
@@ -359,6 +363,9 @@ pub async fn create(
             Ok(d)
         })
         .await;
+    if result.is_err() {
+        issuing.discard_stored();
+    }
     match (result, retry_key) {
         // Two retries raced (PostgreSQL): the loser answers with the winner's dossier.
         (Err(AppError::Validation(v)), Some(k)) if v.0.iter().any(|f| f.code == "duplicate_request") => {

@@ -4,6 +4,7 @@
 
 mod attachments;
 mod commands;
+mod documents;
 mod filing;
 mod reads;
 mod rebuild;
@@ -12,6 +13,11 @@ mod workflows;
 
 pub use attachments::*;
 pub use commands::*;
+pub use documents::{
+    Document, Issuer, RegisterEntry, SlipEntry, builtin_template, document, documents, form_name, form_time, forms_of,
+    register_entries, register_pdf, slip_entries, verification_url,
+};
+use documents::{Issuing, issue};
 pub use filing::*;
 pub use reads::*;
 pub use rebuild::*;

@@ -244,27 +244,8 @@ fn check_day(errs: &mut Errors, field: &str, d: jiff::civil::Date) {
 /// The register (form 07): dossiers received over a period of local days that the
 /// reader's agencies received or are competent for (see `register_scope`); a province
 /// supervisor or administrator, working at the root, reads the whole province. Recorded in
-/// the access log as a `register_read`.
-pub async fn register(
-    ctx: &AppContext,
-    current: &CurrentUser,
-    from: jiff::civil::Date,
-    to: jiff::civil::Date,
-) -> Result<Vec<Dossier>, AppError> {
-    register_as(ctx, current, from, to, AccessKind::RegisterRead).await
-}
-
-/// The register for download as a file, recorded as a `register_export`.
-pub async fn register_export(
-    ctx: &AppContext,
-    current: &CurrentUser,
-    from: jiff::civil::Date,
-    to: jiff::civil::Date,
-) -> Result<Vec<Dossier>, AppError> {
-    register_as(ctx, current, from, to, AccessKind::RegisterExport).await
-}
-
-async fn register_as(
+/// the access log as `kind` (`RegisterRead` on screen, `RegisterExport` for a file).
+pub(crate) async fn register_as(
     ctx: &AppContext,
     current: &CurrentUser,
     from: jiff::civil::Date,
@@ -452,6 +433,7 @@ pub async fn rate_at_counter(
     let (code, rating_code) = (code.trim().to_ascii_uppercase(), rating_code.trim().to_string());
     let calendars = ctx.calendars.clone();
     let at = ctx.clock.now_ms();
+    let issuing = Issuing::new(ctx);
     let result = ctx
         .store
         .write(move |db| {
@@ -465,7 +447,7 @@ pub async fn rate_at_counter(
                 Command::RateAtCounter { satisfied, comment, rating_code },
                 &Ctx { actor: kiosk, now: ts, calendar: &cal },
             )?;
-            Ok(Some(commit(db, d, dossier::KIOSK_ACTOR, event, at)?))
+            Ok(Some(commit(db, d, dossier::KIOSK_ACTOR, event, at, &issuing)?))
         })
         .await?;
     let Some(d) = result else {

@@ -1,0 +1,50 @@
+//! Every form renders from its sample data to a PDF with its fonts embedded; a
+//! template that does not compile is a typed error naming the file, line and column; an
+//! override folder replaces a template of the same name. (`crates/cli/tests/it/documents.rs`
+//! reads the app's forms back with poppler and zbar.)
+
+use motcua_pdf::{Form, RenderError, Renderer, sample};
+
+const QR: &str = "https://motcua.example.vn/xac-thuc/d1?ho-so=000.00.31.H40-260302-0001";
+
+#[test]
+fn every_form_renders_to_pdf() {
+    let r = Renderer::new(None);
+    for form in Form::ALL {
+        let pdf = r.render(&sample::sample(form), QR).unwrap_or_else(|e| panic!("form {}: {e}", form.number()));
+        assert!(pdf.starts_with(b"%PDF-"), "form {}", form.number());
+        let text = String::from_utf8_lossy(&pdf);
+        // The fonts are embedded (TrueType font file streams).
+        assert!(text.contains("FontFile2"), "form {}: embedded TrueType", form.number());
+        // The same input gives the same bytes (no clock, no random ids).
+        assert_eq!(r.render(&sample::sample(form), QR).unwrap(), pdf, "form {} is deterministic", form.number());
+    }
+}
+
+#[test]
+fn a_broken_override_is_a_typed_error_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("mau-03.typ"), "#import \"common.typ\": *\n\n#data.nothing_here\n").unwrap();
+    let r = Renderer::new(Some(dir.path().to_path_buf()));
+    match r.render(&sample::sample(Form::Refusal), QR) {
+        Err(RenderError::Template { template, diagnostics }) => {
+            assert_eq!(template, "mau-03.typ");
+            assert!(diagnostics.iter().any(|d| d.starts_with("mau-03.typ:3:") && d.contains("nothing_here")), "{diagnostics:?}");
+        }
+        other => panic!("expected a template error, got {other:?}"),
+    }
+    // The other forms still use the built-in templates.
+    assert!(r.render(&sample::sample(Form::Receipt), QR).is_ok());
+    // A working override is used.
+    let own = Renderer::embedded_template("mau-03.typ").unwrap().replace("#title-block()", "#title-block()\nRiêng tỉnh");
+    std::fs::write(dir.path().join("mau-03.typ"), own).unwrap();
+    let pdf = r.render(&sample::sample(Form::Refusal), QR).unwrap();
+    assert!(pdf.len() > 1000);
+}
+
+#[test]
+fn the_qr_content_must_fit() {
+    let r = Renderer::new(None);
+    let long = "x".repeat(5000);
+    assert!(matches!(r.render(&sample::sample(Form::Receipt), &long), Err(RenderError::Qr(_))));
+}
