@@ -31,6 +31,17 @@ pub struct Config {
     pub tracking: TrackingConfig,
     pub access_log: AccessLogConfig,
     pub documents: DocumentsConfig,
+    pub signing: SigningConfig,
+}
+
+/// Digital signatures (issue #13, `docs/signatures.md`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct SigningConfig {
+    /// The key store (certificates, keys, CRL, `holders.json`); default `<data_dir>/pki`.
+    pub pki_dir: Option<PathBuf>,
+    /// An RFC 3161 time-stamping authority (PAdES B-T), e.g. `http://tsa.example.vn/tsr`.
+    pub tsa_url: Option<String>,
 }
 
 /// The legal forms issued with dossier events (issue #13, `docs/documents.md`).
@@ -223,6 +234,7 @@ impl Default for Config {
             tracking: TrackingConfig::default(),
             access_log: AccessLogConfig::default(),
             documents: DocumentsConfig::default(),
+            signing: SigningConfig::default(),
         }
     }
 }
@@ -284,6 +296,11 @@ impl Config {
     /// (`mau-01.typ` … `mau-07.typ`, `common.typ`; see docs/documents.md).
     pub fn templates_dir(&self) -> PathBuf {
         self.data_dir.join("templates")
+    }
+
+    /// The signing key store (`signing.pki_dir`, default `<data_dir>/pki`).
+    pub fn pki_dir(&self) -> PathBuf {
+        self.signing.pki_dir.clone().unwrap_or_else(|| self.data_dir.join("pki"))
     }
 
     pub fn public_url(&self) -> String {

@@ -46,6 +46,8 @@ pub struct AppContext {
     pub access: Arc<crate::access::AccessLog>,
     /// Issues the legal forms (TT 03/2025) as PDF with the events that produce them.
     pub documents: crate::usecases::dossiers::Issuer,
+    /// Agency seals and officials' personal certificates (`crate::keys`).
+    pub keys: Arc<crate::keys::Keys>,
 }
 
 /// What `AppContext::open` did, to print at start-up.
@@ -113,6 +115,7 @@ impl AppContext {
         let hasher = Arc::new(crate::auth::Hasher::new(&config.login));
         let doors = Arc::new(crate::limits::Doors::new(&config.login, &config.tracking));
         let access = Arc::new(crate::access::AccessLog::start(store.clone(), config.access_log.retention_days));
+        let keys = Arc::new(crate::keys::Keys::open(config.pki_dir()));
         Ok(Self {
             store,
             config: Arc::new(config),
@@ -123,6 +126,7 @@ impl AppContext {
             doors,
             access,
             documents,
+            keys,
         })
     }
 }

@@ -83,9 +83,44 @@ pub async fn seed_if_empty(ctx: &AppContext) -> Result<bool, AppError> {
         return Ok(false);
     }
     let hash = tokio::task::spawn_blocking(demo_hash).await.map_err(|e| AppError::Internal(e.to_string()))??;
-    ctx.store.write(move |db| seed_in(db, &hash)).await?;
+    let agencies = ctx.store.write(move |db| seed_in(db, &hash)).await?;
+    let now = jiff::Timestamp::from_millisecond(ctx.clock.now_ms()).map_err(|e| AppError::Internal(e.to_string()))?;
+    tokio::task::spawn_blocking({
+        let keys = ctx.keys.clone();
+        move || seed_keys(&keys, &agencies, now)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))??;
     tracing::info!("demo province seeded");
     Ok(true)
+}
+
+/// The demo PKI (`crate::keys`): a seal for every agency but the counters (they issue in
+/// their centre's name) and a personal certificate for every official who signs or
+/// certifies (leaders, specialists, reception officers). RSA-2048 for the Department of
+/// Justice and its leader (what public CAs issue), P-256 for the rest. Backdated a year so
+/// that fixtures with a clock in the past can sign.
+fn seed_keys(keys: &crate::keys::Keys, agencies: &[AgencyRecord], now: jiff::Timestamp) -> Result<(), AppError> {
+    use crate::keys::{DemoNames, Holders};
+    use motcua_domain::agency::AgencyKind;
+    use motcua_signing::pki::KeyAlgorithm;
+    const RSA: &[&str] = &["000.00.01.H40", "lanhdao"];
+    let alg = |key: &str| if RSA.contains(&key) { KeyAlgorithm::Rsa2048 } else { KeyAlgorithm::P256 };
+    let mut names = DemoNames { seals: Vec::new(), personal: Vec::new() };
+    let mut holders = Holders::default();
+    for a in agencies.iter().filter(|a| a.kind != AgencyKind::Counter) {
+        names.seals.push((a.name.clone(), alg(&a.code)));
+        holders.agencies.insert(a.id.clone(), a.name.clone());
+    }
+    for (username, full_name, role, _, _) in DEMO_USERS {
+        if matches!(*role, "leader" | "specialist" | "reception_officer") {
+            names.personal.push(((*full_name).into(), alg(username)));
+            holders.users.insert((*username).into(), (*full_name).into());
+        }
+    }
+    let from = now.checked_sub(jiff::SignedDuration::from_hours(365 * 24)).unwrap_or(now);
+    let pki = crate::keys::demo_pki(&names, from)?;
+    keys.install(&pki, &holders)
 }
 
 #[allow(clippy::too_many_arguments)] // one row of the table above
@@ -116,7 +151,7 @@ fn create_agency(
     Ok(())
 }
 
-fn seed_in(db: &mut Db, hash: &str) -> Result<(), AppError> {
+fn seed_in(db: &mut Db, hash: &str) -> Result<Vec<AgencyRecord>, AppError> {
     let mut keys: HashMap<String, AgencyRecord> = HashMap::new();
     for (key, parent, kind, code, name, short) in AGENCIES {
         create_agency(db, &mut keys, key, parent, kind, code, name, short)?;
@@ -176,7 +211,10 @@ fn seed_in(db: &mut Db, hash: &str) -> Result<(), AppError> {
     seed_catalog(db)?;
     let office_day = motcua_domain::calendar::WorkCalendar::vietnam().office_hours().office_day();
     crate::usecases::dossiers::seed_workflows_in(db, office_day)?;
-    Ok(())
+    // In code order: the demo PKI is cached per set of names (`keys::demo_pki`).
+    let mut agencies: Vec<AgencyRecord> = keys.into_values().collect();
+    agencies.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(agencies)
 }
 
 /// The demo catalog (`data/catalog/demo.json`): every procedure published

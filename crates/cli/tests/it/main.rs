@@ -26,6 +26,7 @@ mod e2e_citizen;
 mod e2e_harness;
 mod edge_input;
 mod file_integrity;
+mod keys;
 mod law_rules;
 mod login_page;
 mod officer_browser;
