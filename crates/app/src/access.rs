@@ -142,7 +142,7 @@ pub enum AccessKind {
     TokenIssued,
     /// The register (form 07) on screen or through the API.
     RegisterRead,
-    /// The register downloaded as a file (CSV).
+    /// The register downloaded as a file (CSV, XLSX or the PDF of form 07).
     RegisterExport,
     DossierRead,
     FileRead,
@@ -150,12 +150,14 @@ pub enum AccessKind {
     DocumentRead,
     /// A list of dossiers with applicants' data (inbox, search, counter lists, the API list).
     ListRead,
+    /// A list of dossiers downloaded as a file (CSV or XLSX).
+    ListExport,
     /// The access log itself (it names officials and what they read).
     AccessLogRead,
 }
 
 impl AccessKind {
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::Login,
         Self::LoginFailed,
         Self::TokenIssued,
@@ -165,6 +167,7 @@ impl AccessKind {
         Self::FileRead,
         Self::DocumentRead,
         Self::ListRead,
+        Self::ListExport,
         Self::AccessLogRead,
     ];
 
@@ -179,6 +182,7 @@ impl AccessKind {
             Self::FileRead => "file_read",
             Self::DocumentRead => "document_read",
             Self::ListRead => "list_read",
+            Self::ListExport => "list_export",
             Self::AccessLogRead => "access_log_read",
         }
     }
@@ -198,6 +202,7 @@ impl AccessKind {
             Self::FileRead => "Xem tệp của hồ sơ",
             Self::DocumentRead => "Tải giấy tờ của hồ sơ (mẫu 01–06)",
             Self::ListRead => "Xem danh sách hồ sơ",
+            Self::ListExport => "Tải về danh sách hồ sơ",
             Self::AccessLogRead => "Xem nhật ký truy cập",
         }
     }
@@ -213,6 +218,7 @@ impl AccessKind {
             Self::FileRead => "Dossier file read",
             Self::DocumentRead => "Dossier document downloaded (forms 01–06)",
             Self::ListRead => "Dossier list read",
+            Self::ListExport => "Dossier list downloaded",
             Self::AccessLogRead => "Access log read",
         }
     }
@@ -275,6 +281,25 @@ fn describe(filter: &[(&str, &str)], rows: &str) -> String {
 /// page of 50 costs one row. Every such request is recorded, even with no row (the search
 /// terms say what was looked for). Applicants listing their own dossiers are not recorded.
 pub fn list_read(ctx: &AppContext, user: &CurrentUser, view: &str, filter: &[(&str, &str)], rows: usize, total: Option<i64>) {
+    list_entry(ctx, user, AccessKind::ListRead, view, filter, rows, total);
+}
+
+/// Records that an official downloaded a list of dossiers as a file (`format`: csv, xlsx),
+/// like `list_read`: one entry with the filter, the format and the number of rows. An
+/// export refused as too large is recorded too, with no row.
+pub fn list_export(ctx: &AppContext, user: &CurrentUser, view: &str, filter: &[(&str, &str)], rows: usize, total: i64) {
+    list_entry(ctx, user, AccessKind::ListExport, view, filter, rows, Some(total));
+}
+
+fn list_entry(
+    ctx: &AppContext,
+    user: &CurrentUser,
+    kind: AccessKind,
+    view: &str,
+    filter: &[(&str, &str)],
+    rows: usize,
+    total: Option<i64>,
+) {
     if !is_official(user) {
         return;
     }
@@ -282,7 +307,7 @@ pub fn list_read(ctx: &AppContext, user: &CurrentUser, view: &str, filter: &[(&s
         Some(t) => format!("{rows}/{t} rows"),
         None => format!("{rows} rows"),
     };
-    let mut e = entry(ctx, user, AccessKind::ListRead);
+    let mut e = entry(ctx, user, kind);
     e.detail = Some(describe(&[&[("view", view)], filter].concat(), &counted));
     ctx.access.record(e);
 }

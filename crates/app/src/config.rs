@@ -51,11 +51,14 @@ pub struct DocumentsConfig {
     /// Render and store forms 01–06 with the events that call for them. Off only for load
     /// tests of the store: dossiers then get no documents at all.
     pub issue_on_events: bool,
+    /// Most rows of one CSV or XLSX export (the register, a dossier list); a larger
+    /// selection is refused with 422 `export_too_large`.
+    pub export_max_rows: usize,
 }
 
 impl Default for DocumentsConfig {
     fn default() -> Self {
-        Self { issue_on_events: true }
+        Self { issue_on_events: true, export_max_rows: 10_000 }
     }
 }
 

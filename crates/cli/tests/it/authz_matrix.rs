@@ -89,6 +89,8 @@ const MATRIX: &[&str] = &[
     "GET /assets/upload.js                                     | 200     200     200     200     200     200     200     200     200     200     200     200",
     "GET /assets/{file}                                        | 200     200     200     200     200     200     200     200     200     200     200     200",
     "GET /can-bo/ho-so                                         | 303     200     200     200     200     200     200     200     200     200     200     403",
+    "GET /can-bo/ho-so.csv                                     | 303     200     200     200     200     200     200     200     200     200     200     403",
+    "GET /can-bo/ho-so.xlsx                                    | 303     200     200     200     200     200     200     200     200     200     200     403",
     "GET /can-bo/ho-so/{id}                                    | 303/303 200/200 200/200 404/404 404/404 404/404 200/404 200/404 200/404 200/404 404/200 403/403",
     "GET /can-bo/ho-so/{id}/giay-tiep-nhan                     | 303/303 200/200 200/200 404/404 404/404 404/404 200/404 200/404 200/404 200/404 404/200 403/403",
     "GET /can-bo/ho-so/{id}/phieu-kiem-soat                    | 303/303 200/200 200/200 404/404 404/404 404/404 200/404 200/404 200/404 200/404 404/200 403/403",
@@ -96,6 +98,7 @@ const MATRIX: &[&str] = &[
     "GET /can-bo/so-theo-doi                                   | 303     200     200     200     200     200     200     200     200     200     200     403",
     "GET /can-bo/so-theo-doi.csv                               | 303     200     200     200     200     200     200     200     200     200     200     403",
     "GET /can-bo/so-theo-doi.pdf                               | 303     200     200     200     200     200     200     200     200     200     200     403",
+    "GET /can-bo/so-theo-doi.xlsx                              | 303     200     200     200     200     200     200     200     200     200     200     403",
     "GET /can-bo/tiep-nhan                                     | 303     403     403     200     403     403     403     200     403     403     403     403",
     "GET /dang-nhap                                            | 200     200     200     200     200     200     200     200     200     200     200     200",
     "GET /healthz                                              | 200     200     200     200     200     200     200     200     200     200     200     200",
@@ -385,9 +388,12 @@ fn request(path: &str, s: &Side, f: &Fixture) -> (String, Option<Value>) {
         );
     let query = match path {
         "/api/v1/tracking/{code}" => "?check=1234",
-        "/api/v1/kpi" | "/api/v1/register" | "/can-bo/so-theo-doi" | "/can-bo/so-theo-doi.csv" | "/can-bo/so-theo-doi.pdf" => {
-            "?from=2026-03-02&to=2026-03-02"
-        }
+        "/api/v1/kpi"
+        | "/api/v1/register"
+        | "/can-bo/so-theo-doi"
+        | "/can-bo/so-theo-doi.csv"
+        | "/can-bo/so-theo-doi.pdf"
+        | "/can-bo/so-theo-doi.xlsx" => "?from=2026-03-02&to=2026-03-02",
         "/api/v1/calendar/due" => "?from=2026-03-02T09:00:00%2B07:00&working_days=3",
         "/api/v1/calendar/lunar" => "?date=2026-03-02",
         "/api/v1/calendar/solar" => "?lunar=2026-01-14",

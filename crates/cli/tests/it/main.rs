@@ -25,6 +25,7 @@ mod dossiers;
 mod e2e_citizen;
 mod e2e_harness;
 mod edge_input;
+mod exports;
 mod file_integrity;
 mod keys;
 mod law_rules;

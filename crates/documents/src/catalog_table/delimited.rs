@@ -2,47 +2,9 @@
 
 use super::codec::encode;
 use super::{CellError, Column, MAX_ROWS, Raw, RawTable};
+use crate::export::{BOM, needs_guard, push_record};
 use jiff::civil::Date;
 use motcua_domain::catalog::ProcedureSpec;
-
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// Whether Excel would read the cell as a formula (or eat a leading apostrophe).
-fn needs_guard(cell: &str) -> bool {
-    cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\''])
-}
-
-/// Writes one field, quoted when it holds a separator, a quote, a line break or whitespace at
-/// either end.
-fn push_field(out: &mut String, cell: &str) {
-    let guarded;
-    let cell = if needs_guard(cell) {
-        guarded = format!("'{cell}");
-        guarded.as_str()
-    } else {
-        cell
-    };
-    let quote = cell.contains([',', ';', '"', '\n', '\r'])
-        || cell.starts_with(char::is_whitespace)
-        || cell.ends_with(char::is_whitespace);
-    if quote {
-        out.push('"');
-        out.push_str(&cell.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(cell);
-    }
-}
-
-fn push_record<'a>(out: &mut String, cells: impl IntoIterator<Item = &'a str>) {
-    for (i, cell) in cells.into_iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        push_field(out, cell);
-    }
-    out.push_str("\r\n");
-}
 
 pub(crate) fn export(rows: &[(ProcedureSpec, Option<Date>)]) -> Vec<u8> {
     let mut out = String::new();
@@ -176,7 +138,7 @@ mod tests {
     fn guards_read_back() {
         for s in ["=1+1", "+84", "-5 days", "@x", "'", "'abc", "''", "'=x", "\tx", "plain", ""] {
             let mut out = String::new();
-            push_field(&mut out, s);
+            crate::export::push_field(&mut out, s);
             let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(out.as_bytes());
             let rec = r.records().next().and_then(Result::ok).map(|r| r.get(0).unwrap_or_default().to_string());
             let back = rec.unwrap_or_default();

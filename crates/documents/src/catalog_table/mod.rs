@@ -91,42 +91,7 @@ impl CellError {
     }
 }
 
-/// Why an export failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ExportError {
-    /// Excel cells hold at most 32,767 characters.
-    #[error("row {row}, column {column}: {chars} characters, more than the 32,767 an Excel cell holds")]
-    CellTooLong { row: usize, column: &'static str, chars: usize },
-    /// More rows than an Excel sheet holds.
-    #[error("{rows} rows, more than an Excel sheet holds")]
-    TooManyRows { rows: usize },
-    #[error("could not write the XLSX file: {0}")]
-    Xlsx(String),
-}
-
-impl ExportError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::CellTooLong { .. } => "cell_too_long",
-            Self::TooManyRows { .. } => "too_many_rows",
-            Self::Xlsx(_) => "xlsx_write",
-        }
-    }
-
-    pub fn message_vi(&self) -> String {
-        match self {
-            Self::CellTooLong { row, column, chars } => {
-                format!("Dòng {row}, cột {column}: {chars} ký tự, vượt quá 32.767 ký tự của một ô Excel")
-            }
-            Self::TooManyRows { rows } => format!("{rows} dòng, vượt quá số dòng của một trang tính Excel"),
-            Self::Xlsx(e) => format!("Không ghi được tệp XLSX: {e}"),
-        }
-    }
-
-    pub fn message_en(&self) -> String {
-        self.to_string()
-    }
-}
+pub use crate::export::ExportError;
 
 /// The columns of the table, in export order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

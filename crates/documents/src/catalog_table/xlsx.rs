@@ -3,16 +3,13 @@
 
 use super::codec::encode;
 use super::{CellError, Column, ExportError, GUIDE_SHEET_NAME, Raw, RawTable, SHEET_NAME};
+use crate::export::{MAX_CELL_CHARS, MAX_SHEET_ROWS};
 use calamine::{DataRef, Reader, Xlsx};
 use jiff::civil::{Date, Time};
 use motcua_domain::catalog::ProcedureSpec;
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook};
 use std::io::{Cursor, Read};
 
-/// Characters an Excel cell holds.
-const MAX_CELL_CHARS: usize = 32_767;
-/// Rows of an Excel sheet.
-const MAX_SHEET_ROWS: usize = 1_048_576;
 /// Total uncompressed size of the entries of an imported workbook.
 const MAX_UNZIPPED_BYTES: u64 = 128 * 1024 * 1024;
 /// Entries of an imported workbook.
@@ -21,12 +18,6 @@ const MAX_ZIP_ENTRIES: usize = 10_000;
 const MAX_SHARED_STRINGS: u64 = 2_000_000;
 /// Non-empty cells read from the sheet.
 const MAX_CELLS: usize = 2_000_000;
-
-impl From<XlsxError> for ExportError {
-    fn from(e: XlsxError) -> Self {
-        ExportError::Xlsx(e.to_string())
-    }
-}
 
 pub(crate) fn export(rows: &[(ProcedureSpec, Option<Date>)]) -> Result<Vec<u8>, ExportError> {
     if rows.len() >= MAX_SHEET_ROWS {
@@ -59,7 +50,7 @@ pub(crate) fn export(rows: &[(ProcedureSpec, Option<Date>)]) -> Result<Vec<u8>, 
             }
             let chars = cell.chars().count();
             if chars > MAX_CELL_CHARS {
-                return Err(ExportError::CellTooLong { row: r + 2, column: Column::ALL[i].key(), chars });
+                return Err(ExportError::CellTooLong { row: r + 2, column: Column::ALL[i].key().to_string(), chars });
             }
             sheet.write_string_with_format(row, i as u16, cell, &text)?;
         }

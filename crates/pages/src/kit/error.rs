@@ -43,7 +43,10 @@ struct ErrorView<'a> {
     hint: &'a str,
 }
 
-/// An error as an HTML page with its status.
+/// The header naming an error page's machine code (`export_too_large`, `forbidden`…).
+pub const ERROR_CODE: &str = "x-error-code";
+
+/// An error as an HTML page with its status and its code in `x-error-code`.
 pub fn error_page(lang: Lang, e: impl Into<PageError>) -> Response {
     let e: PageError = e.into();
     let (title, hint) = match e.status.as_u16() {
@@ -58,6 +61,12 @@ pub fn error_page(lang: Lang, e: impl Into<PageError>) -> Response {
     let view =
         ErrorView { lang, frame: Frame::new(title, Route::Home.path()), message: lang.t(&e.message_vi, &e.message_en), hint };
     let mut r = html(e.status, &view);
+    // The machine code for scripts (a download link answered with an error page).
+    if let Ok(v) = HeaderValue::from_str(&e.code)
+        && !e.code.is_empty()
+    {
+        r.headers_mut().insert(ERROR_CODE, v);
+    }
     if let Some(s) = e.retry_after_secs
         && let Ok(v) = HeaderValue::from_str(&s.to_string())
     {

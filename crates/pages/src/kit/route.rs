@@ -31,6 +31,9 @@ pub enum Route<'a> {
     /// A dossier's file through the API, with the page session (result downloads).
     DossierFile(&'a str, &'a str),
     OfficerInbox,
+    /// The inbox's whole filtered list as a file (CSV, XLSX).
+    OfficerInboxCsv,
+    OfficerInboxXlsx,
     OfficerDossier(&'a str),
     ControlSlip(&'a str),
     /// A dossier's file for officers: inline (previews) or `?tai-ve=1` to download.
@@ -41,6 +44,7 @@ pub enum Route<'a> {
     OfficerResultUpload(&'a str),
     Register,
     RegisterCsv,
+    RegisterXlsx,
     /// The register as form 07 (PDF).
     RegisterPdf,
     /// A document issued for a dossier (a form as PDF), for whoever may read the dossier.
@@ -100,6 +104,8 @@ impl Route<'_> {
             Route::Rate(_) => "/ho-so-cua-toi/{id}/danh-gia",
             Route::DossierFile(..) => "/api/v1/dossiers/{id}/files/{file_id}",
             Route::OfficerInbox => "/can-bo/ho-so",
+            Route::OfficerInboxCsv => "/can-bo/ho-so.csv",
+            Route::OfficerInboxXlsx => "/can-bo/ho-so.xlsx",
             Route::OfficerDossier(_) => "/can-bo/ho-so/{id}",
             Route::ControlSlip(_) => "/can-bo/ho-so/{id}/phieu-kiem-soat",
             Route::OfficerFile(..) => "/can-bo/ho-so/{id}/tep/{file_id}",
@@ -108,6 +114,7 @@ impl Route<'_> {
             Route::OfficerResultUpload(_) => "/can-bo/ho-so/{id}/tep-ket-qua",
             Route::Register => "/can-bo/so-theo-doi",
             Route::RegisterCsv => "/can-bo/so-theo-doi.csv",
+            Route::RegisterXlsx => "/can-bo/so-theo-doi.xlsx",
             Route::RegisterPdf => "/can-bo/so-theo-doi.pdf",
             Route::DossierDocument(..) => "/ho-so/{id}/giay-to/{doc_id}",
             Route::CounterReception => "/can-bo/tiep-nhan",

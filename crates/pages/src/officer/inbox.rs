@@ -1,5 +1,7 @@
 //! `GET /can-bo/ho-so`: the dossiers the officer's units hold now, most urgent first, with
-//! the due counts; filter by status, search by code, applicant or procedure.
+//! the due counts; filter by status, search by code, applicant or procedure. The same
+//! filtered list, every page of it, downloads as `/can-bo/ho-so.csv` and `.xlsx`
+//! (`usecases::exports::dossiers`, at most `documents.export_max_rows` rows).
 
 use super::{DueBadge, DueState, dossier_badge, due_state, refuse_non_official};
 use crate::kit::layout::html;
@@ -12,6 +14,7 @@ use axum::response::Response;
 use motcua_app::AppContext;
 use motcua_app::auth::CurrentUser;
 use motcua_app::usecases::dossiers::{self as uc, DueCounts, ListQuery};
+use motcua_app::usecases::exports::{self, ExportFormat};
 use motcua_domain::dossier::Status;
 use motcua_domain::error::FieldError;
 use serde::Deserialize;
@@ -68,6 +71,29 @@ struct InboxView<'a> {
     total: i64,
     rows: Vec<Row>,
     pager: Option<Pager>,
+    /// The downloads of the whole filtered list.
+    csv_href: String,
+    xlsx_href: String,
+}
+
+/// The filter as typed: an unknown status is ignored (the select offers only known ones).
+fn filter(p: &InboxParams) -> (Option<String>, String, bool) {
+    let status = p.status.clone().filter(|s| Status::parse(s).is_some());
+    let q = p.q.clone().unwrap_or_default();
+    let check_overdue = matches!(p.check_overdue.as_deref(), Some("1" | "true" | "on"));
+    (status, q, check_overdue)
+}
+
+/// The filter as query pairs (the pager's and the downloads' links).
+fn filter_pairs<'a>(status: &'a Option<String>, q: &'a str, check_overdue: bool) -> Vec<(&'a str, &'a str)> {
+    let mut pairs = vec![("q", q)];
+    if let Some(s) = status {
+        pairs.push(("status", s));
+    }
+    if check_overdue {
+        pairs.push(("check_overdue", "1"));
+    }
+    pairs
 }
 
 /// `GET /can-bo/ho-so`.
@@ -80,9 +106,7 @@ pub async fn inbox(
     if let Some(r) = refuse_non_official(lang, &user) {
         return r;
     }
-    let status = p.status.clone().filter(|s| Status::parse(s).is_some());
-    let q = p.q.clone().unwrap_or_default();
-    let check_overdue = matches!(p.check_overdue.as_deref(), Some("1" | "true" | "on"));
+    let (status, q, check_overdue) = filter(&p);
     let page_no = p.page.unwrap_or(1).max(1);
     let query = ListQuery {
         statuses: status.iter().cloned().collect(),
@@ -123,13 +147,7 @@ pub async fn inbox(
     let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
     let link = |n: i64| {
         let n = n.to_string();
-        let mut pairs = vec![("page", n.as_str()), ("q", q.as_str())];
-        if let Some(s) = &status {
-            pairs.push(("status", s));
-        }
-        if check_overdue {
-            pairs.push(("check_overdue", "1"));
-        }
+        let pairs = [vec![("page", n.as_str())], filter_pairs(&status, &q, check_overdue)].concat();
         with_lang(lang, &Route::OfficerInbox.with_query(&pairs))
     };
     let pager = (pages > 1).then(|| Pager {
@@ -143,6 +161,9 @@ pub async fn inbox(
         .filter(|s| *s != Status::Draft)
         .map(|s| (s.code(), lang.t(s.label_vi(), s.label_en()), status.as_deref() == Some(s.code())))
         .collect();
+    let pairs = filter_pairs(&status, &q, check_overdue);
+    let csv_href = with_lang(lang, &Route::OfficerInboxCsv.with_query(&pairs));
+    let xlsx_href = with_lang(lang, &Route::OfficerInboxXlsx.with_query(&pairs));
     let title = lang.t("Hồ sơ cần xử lý", "Dossiers to handle");
     let check_href = with_lang(
         lang,
@@ -163,6 +184,41 @@ pub async fn inbox(
         total,
         rows,
         pager,
+        csv_href,
+        xlsx_href,
     };
     html(StatusCode::OK, &view)
+}
+
+/// `GET /can-bo/ho-so.csv?status=&q=&check_overdue=`: the inbox's filtered list as CSV.
+pub async fn csv(state: State<AppContext>, lang: Lang, user: PageUser, p: Query<InboxParams>) -> Response {
+    download(state, lang, user, p, ExportFormat::Csv).await
+}
+
+/// `GET /can-bo/ho-so.xlsx?status=&q=&check_overdue=`: the inbox's filtered list as XLSX.
+pub async fn xlsx(state: State<AppContext>, lang: Lang, user: PageUser, p: Query<InboxParams>) -> Response {
+    download(state, lang, user, p, ExportFormat::Xlsx).await
+}
+
+async fn download(
+    State(ctx): State<AppContext>,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Query(p): Query<InboxParams>,
+    format: ExportFormat,
+) -> Response {
+    if let Some(r) = refuse_non_official(lang, &user) {
+        return r;
+    }
+    let (status, q, check_overdue) = filter(&p);
+    let query = ListQuery {
+        statuses: status.into_iter().collect(),
+        q: Some(q).filter(|s| !s.trim().is_empty()),
+        check_overdue,
+        ..Default::default()
+    };
+    match exports::dossiers(&ctx, &user, query, format, lang == Lang::En).await {
+        Ok(f) => crate::kit::http::download_response(f.media_type, &f.name, f.bytes, false),
+        Err(e) => error_page(lang, e),
+    }
 }

@@ -1,6 +1,7 @@
 //! The dossier register (sổ theo dõi hồ sơ, form 07) at `/can-bo/so-theo-doi`: dossiers
-//! received where the officer works over a period of local days, and the same rows as CSV
-//! (`.csv`: UTF-8 with a byte-order mark, so spreadsheet programs read the Vietnamese).
+//! received where the officer works over a period of local days, and the same rows as files:
+//! `.csv` (UTF-8 with a byte-order mark), `.xlsx` (both `usecases::exports::register`, at most
+//! `documents.export_max_rows` rows) and `.pdf` (form 07, at most 2,000 rows).
 
 use super::refuse_non_official;
 use crate::kit::layout::html;
@@ -8,13 +9,14 @@ use crate::kit::officer::{MenuLink, menu};
 use crate::kit::{Frame, Lang, PageError, PageUser, Route, error_page, hour_day, other_lang_href, title_with_errors};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use motcua_app::AppContext;
 use motcua_app::access::AccessKind;
 use motcua_app::auth::CurrentUser;
 use motcua_app::usecases::dossiers as uc;
 use motcua_app::usecases::dossiers::RegisterEntry;
+use motcua_app::usecases::exports::{self, ExportFormat, REGISTER_COLUMNS};
 use motcua_domain::error::FieldError;
 use serde::Deserialize;
 
@@ -51,21 +53,7 @@ fn rows(lang: Lang, entries: &[RegisterEntry]) -> Vec<Cells> {
 }
 
 fn headers(lang: Lang) -> [&'static str; 13] {
-    [
-        lang.t("STT", "No."),
-        lang.t("Mã hồ sơ", "Dossier code"),
-        lang.t("Tên thủ tục", "Procedure"),
-        lang.t("Tên tổ chức, cá nhân", "Applicant"),
-        lang.t("Địa chỉ, số điện thoại", "Address, phone"),
-        lang.t("Cơ quan chủ trì giải quyết", "Competent agency"),
-        lang.t("Ngày, giờ nhận hồ sơ", "Received"),
-        lang.t("Ngày, giờ hẹn trả", "Appointment"),
-        lang.t("Ngày, giờ chuyển hồ sơ", "Transferred"),
-        lang.t("Ngày, giờ nhận kết quả", "Result received"),
-        lang.t("Ngày, giờ trả kết quả", "Returned"),
-        lang.t("Trạng thái", "Status"),
-        lang.t("Ghi chú", "Note"),
-    ]
+    REGISTER_COLUMNS.map(|(vi, en)| lang.t(vi, en))
 }
 
 /// Parses the period; errors are named by field.
@@ -109,6 +97,7 @@ fn period(p: &RegisterParams, today: jiff::civil::Date) -> Result<(jiff::civil::
 /// The register's rows for the period, with where each code links.
 struct Table {
     csv: String,
+    xlsx: String,
     pdf: String,
     headers: [&'static str; 13],
     rows: Vec<(String, Cells)>,
@@ -155,10 +144,11 @@ pub async fn page(
             let period = [("from", from.to_string()), ("to", to.to_string())];
             let query: Vec<(&str, &str)> = period.iter().map(|(k, v)| (*k, v.as_str())).collect();
             let csv = crate::kit::with_lang(lang, &Route::RegisterCsv.with_query(&query));
+            let xlsx = crate::kit::with_lang(lang, &Route::RegisterXlsx.with_query(&query));
             let pdf = crate::kit::with_lang(lang, &Route::RegisterPdf.with_query(&query));
             let rows =
                 rows(lang, &ds).into_iter().zip(&ds).map(|(r, d)| (lang.href(Route::OfficerDossier(&d.dossier_id)), r)).collect();
-            Some(Table { csv, pdf, headers: headers(lang), rows })
+            Some(Table { csv, xlsx, pdf, headers: headers(lang), rows })
         }
         None => None,
     };
@@ -183,18 +173,22 @@ fn period_error(lang: Lang, e: &[FieldError]) -> Response {
     error_page(lang, PageError::new(StatusCode::UNPROCESSABLE_ENTITY, f.code, f.message_vi.clone(), f.message_en.clone()))
 }
 
-fn csv_field(s: &str) -> String {
-    // Formula-looking cells are prefixed so spreadsheet programs do not run them.
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
-    format!("\"{}\"", s.replace('"', "\"\""))
+/// `GET /can-bo/so-theo-doi.csv?from=&to=`: the same rows as CSV, UTF-8 with BOM.
+pub async fn csv(state: State<AppContext>, lang: Lang, user: PageUser, p: Query<RegisterParams>) -> Response {
+    download(state, lang, user, p, ExportFormat::Csv).await
 }
 
-/// `GET /can-bo/so-theo-doi.csv?from=&to=`: the same rows as CSV, UTF-8 with BOM.
-pub async fn csv(
+/// `GET /can-bo/so-theo-doi.xlsx?from=&to=`: the same rows as an Excel workbook.
+pub async fn xlsx(state: State<AppContext>, lang: Lang, user: PageUser, p: Query<RegisterParams>) -> Response {
+    download(state, lang, user, p, ExportFormat::Xlsx).await
+}
+
+async fn download(
     State(ctx): State<AppContext>,
     lang: Lang,
     PageUser(user): PageUser,
     Query(p): Query<RegisterParams>,
+    format: ExportFormat,
 ) -> Response {
     if let Some(r) = refuse_non_official(lang, &user) {
         return r;
@@ -203,25 +197,10 @@ pub async fn csv(
         Ok(x) => x,
         Err(e) => return period_error(lang, &e),
     };
-    let ds = match uc::register_entries(&ctx, &user, from, to, AccessKind::RegisterExport).await {
-        Ok(x) => x,
-        Err(e) => return error_page(lang, e),
-    };
-    let mut out = String::from("\u{feff}");
-    out.push_str(&headers(lang).iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(","));
-    out.push_str("\r\n");
-    for r in rows(lang, &ds) {
-        out.push_str(&r.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
+    match exports::register(&ctx, &user, from, to, format, lang == Lang::En).await {
+        Ok(f) => crate::kit::http::download_response(f.media_type, &f.name, f.bytes, false),
+        Err(e) => error_page(lang, e),
     }
-    let mut resp = out.into_response();
-    let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"so-theo-doi-{from}-{to}.csv\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    resp
 }
 
 /// `GET /can-bo/so-theo-doi.pdf?from=&to=`: the register as form 07 (A4 landscape PDF).

@@ -12,7 +12,7 @@ pub struct AccessEntry {
     pub username: Option<String>,
     /// The kind of access (`motcua_app::access::AccessKind`): `login`, `login_failed`,
     /// `token_issued`, `register_read`, `register_export`, `dossier_read`, `file_read`, `document_read`,
-    /// `list_read`, `access_log_read`.
+    /// `list_read`, `list_export`, `access_log_read`.
     pub action: String,
     pub dossier_id: Option<String>,
     /// The agency the access concerns (the dossier's receiving agency, the official's

@@ -25,7 +25,7 @@ pub struct AccessLogQuery {
     /// A dossier code.
     pub code: Option<String>,
     /// The kind of access: login, login_failed, token_issued, register_read, register_export,
-    /// dossier_read, file_read, document_read, list_read, access_log_read.
+    /// dossier_read, file_read, document_read, list_read, list_export, access_log_read.
     pub kind: Option<String>,
     /// First local day (YYYY-MM-DD, Vietnam time), inclusive.
     pub from: Option<String>,
@@ -48,7 +48,7 @@ pub struct AccessEntryDto {
     pub user_id: Option<String>,
     pub username: Option<String>,
     /// login, login_failed, token_issued, register_read, register_export, dossier_read,
-    /// file_read, document_read, list_read, access_log_read
+    /// file_read, document_read, list_read, list_export, access_log_read
     pub action: String,
     pub dossier_id: Option<String>,
     pub dossier_code: Option<String>,

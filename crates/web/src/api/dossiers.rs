@@ -129,6 +129,10 @@ struct ListParams {
     check_overdue: Option<bool>,
     limit: Option<i64>,
     offset: Option<i64>,
+    /// `csv` (UTF-8 with BOM) or `xlsx`: the whole filtered list as a file instead of a JSON
+    /// page (`limit` and `offset` ignored), with Vietnamese column headers; at most
+    /// `documents.export_max_rows` (10,000) rows, more answer 422 `export_too_large`.
+    format: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -141,13 +145,31 @@ pub struct DossierPage {
 
 /// The inbox: dossiers held now by the agencies where the officer works (at their role),
 /// most urgent first; a supervisor sees the whole subtree; an applicant their own dossiers.
+/// With `format=csv` or `format=xlsx`, the whole filtered list as a file (recorded in the
+/// access log as `list_export`).
 #[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(ListParams),
-    responses((status = 200, body = DossierPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn list_dossiers(
-    State(ctx): State<AppContext>,
-    Auth(user): Auth,
-    Query(p): Query<ListParams>,
-) -> ApiResult<Json<DossierPage>> {
+    responses(
+        (status = 200, description = "A page of the list (JSON), or with `format` the whole list as a file", content(
+            (DossierPage = "application/json"),
+            (String = "text/csv; charset=utf-8"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, body = ErrorBody),
+        (status = 422, description = "A bad filter or format, or `export_too_large`", body = ErrorBody)))]
+async fn list_dossiers(State(ctx): State<AppContext>, Auth(user): Auth, Query(p): Query<ListParams>) -> ApiResult<Response> {
+    use axum::response::IntoResponse;
+    use motcua_app::usecases::exports::{self, ExportFormat};
+    let format = match p.format.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+        None | Some("json") => None,
+        Some(f) => Some(ExportFormat::parse(f).ok_or_else(|| {
+            let (vi, en) = ("Định dạng là json, csv hoặc xlsx.", "format is json, csv or xlsx.");
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_format", vi, en).with_field(
+                "format",
+                "invalid_format",
+                vi,
+                en,
+            )
+        })?),
+    };
     let q = ListQuery {
         statuses: p
             .status
@@ -158,8 +180,12 @@ async fn list_dossiers(
         limit: p.limit.unwrap_or(50),
         offset: p.offset.unwrap_or(0),
     };
+    if let Some(format) = format {
+        let f = exports::dossiers(&ctx, &user, q, format, false).await?;
+        return Ok(motcua_pages::kit::http::download_response(f.media_type, &f.name, f.bytes, false));
+    }
     let (items, total, counts) = uc::list(&ctx, &user, q).await?;
-    Ok(Json(DossierPage { items: items.into_iter().map(Into::into).collect(), total, counts }))
+    Ok(Json(DossierPage { items: items.into_iter().map(Into::into).collect(), total, counts }).into_response())
 }
 
 #[derive(Serialize, ToSchema)]

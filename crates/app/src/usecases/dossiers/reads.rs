@@ -172,6 +172,38 @@ pub async fn list(ctx: &AppContext, current: &CurrentUser, q: ListQuery) -> Resu
     Ok(out)
 }
 
+/// Every dossier of the list `q` selects (its limit and offset ignored), in the list's
+/// order, scoped in the query exactly as `list`: for a download. More than `max` answer 422
+/// `export_too_large` after one count, before any further page is read. Recorded as one
+/// `list_export` entry (`format` in its detail), a refused one too.
+pub async fn list_for_export(
+    ctx: &AppContext,
+    current: &CurrentUser,
+    q: ListQuery,
+    max: usize,
+    format: &str,
+) -> Result<Vec<Dossier>, AppError> {
+    const PAGE: i64 = 500;
+    let f = filter_for(current, &ListQuery { limit: PAGE, offset: 0, ..q.clone() }, ctx.clock.now_ms())?;
+    let statuses = q.statuses.join("|");
+    let filter = [("status", statuses.as_str()), ("q", q.q.as_deref().unwrap_or("")), ("format", format)];
+    let mut out: Vec<Dossier> = Vec::new();
+    loop {
+        let page = DossierFilter { offset: out.len() as i64, ..f.clone() };
+        let (items, total) = ctx.store.read(move |db| repo::list(db, &page).map_err(AppError::from)).await?;
+        if total > max as i64 {
+            crate::access::list_export(ctx, current, "dossiers", &filter, 0, total);
+            return Err(crate::usecases::exports::too_large(total, max));
+        }
+        let n = items.len();
+        out.extend(items);
+        if n == 0 || out.len() as i64 >= total {
+            crate::access::list_export(ctx, current, "dossiers", &filter, out.len(), total);
+            return Ok(out);
+        }
+    }
+}
+
 /// Where the register (form 07) of `current` reads, as agency subtrees: the agencies where
 /// they work, each with its subtree. A counter keeps its centre's register and a unit
 /// (phòng) works its department's dossiers, so those two kinds read their parent's subtree;
