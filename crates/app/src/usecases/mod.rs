@@ -4,6 +4,7 @@ pub mod agencies;
 pub mod audit;
 pub mod catalog;
 pub mod dossiers;
+pub mod locker;
 pub mod users;
 
 use motcua_domain::error::ValidationError;
