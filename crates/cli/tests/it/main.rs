@@ -28,6 +28,7 @@ mod edge_input;
 mod file_integrity;
 mod keys;
 mod law_rules;
+mod locker;
 mod login_page;
 mod officer_browser;
 mod officer_pages;
