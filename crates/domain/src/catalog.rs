@@ -97,6 +97,11 @@ pub struct ComponentSpec {
     pub template: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// What in the applicant's data locker satisfies it instead of a new file (kinds of
+    /// `locker`: `ket-qua:<procedure code>`, `ban-sao:<component key>`). Written only when
+    /// some are named, so other specs keep their form.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locker_kinds: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -438,6 +443,24 @@ impl ProcedureSpec {
                     "duplicate_component_key",
                     "Mã thành phần bị trùng.",
                     "Duplicate component key.",
+                ));
+            }
+            c.locker_kinds = c.locker_kinds.iter().map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect();
+            let mut seen = std::collections::HashSet::new();
+            c.locker_kinds.retain(|k| seen.insert(k.clone()));
+            if c.locker_kinds.len() > crate::locker::MAX_KINDS || c.locker_kinds.iter().any(|k| !crate::locker::kind_is_valid(k))
+            {
+                errs.push(FieldError::new(
+                    format!("components[{i}].locker_kinds"),
+                    "invalid_locker_kind",
+                    format!(
+                        "Loại giấy tờ trong kho dữ liệu có dạng ket-qua:<mã thủ tục> hoặc ban-sao:<mã thành phần>, tối đa {}.",
+                        crate::locker::MAX_KINDS
+                    ),
+                    format!(
+                        "A data locker kind is ket-qua:<procedure code> or ban-sao:<component key>, at most {}.",
+                        crate::locker::MAX_KINDS
+                    ),
                 ));
             }
             if c.originals == 0 && c.copies == 0 {

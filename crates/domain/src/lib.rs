@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod dossier;
 pub mod error;
+pub mod locker;
 pub mod lunar;
 pub mod text;
 pub mod user;

@@ -59,6 +59,8 @@ pub fn routes() -> Vec<Row> {
             get(citizen::filing::component_form).post(citizen::filing::component_upload),
             Body::Files,
         ),
+        (Route::ComponentLocker("", "").pattern(), &["POST"], post(citizen::filing::component_from_locker), Body::Form),
+        (Route::MyLocker.pattern(), &["GET"], get(citizen::locker::my_locker), Body::Form),
         (Route::Review("").pattern(), &["GET"], get(citizen::filing::review), Body::Form),
         (Route::Submit("").pattern(), &["POST"], post(citizen::filing::submit), Body::Form),
         (Route::Receipt("").pattern(), &["GET"], get(citizen::filing::receipt), Body::Form),

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalog;
 pub mod dossiers;
 pub mod exports;
+pub mod locker;
 pub mod users;
 
 use motcua_domain::error::ValidationError;

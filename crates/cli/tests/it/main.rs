@@ -29,6 +29,7 @@ mod exports;
 mod file_integrity;
 mod keys;
 mod law_rules;
+mod locker;
 mod login_page;
 mod officer_browser;
 mod officer_pages;

@@ -415,6 +415,7 @@ fn encode_cell(s: &ProcedureSpec, effective_from: Option<Date>, column: Column) 
                     c.alternatives.iter().map(|a| escape(a, &[';'])).collect::<Vec<_>>().join("; "),
                     c.template.as_deref().map(e).unwrap_or_default(),
                     c.note.as_deref().map(e).unwrap_or_default(),
+                    c.locker_kinds.iter().map(|k| escape(k, &[';'])).collect::<Vec<_>>().join("; "),
                 ])
             })
             .collect::<Vec<_>>()
@@ -774,25 +775,28 @@ pub(crate) fn decode_row(
 
     let mut components = Vec::new();
     let mut lines = Vec::new();
-    let layout_vi = "mã | tên | bản chính | bản sao | bắt buộc | giấy tờ thay thế | tệp mẫu | ghi chú";
-    let layout_en = "key | name | originals | copies | required | alternatives | template | note";
-    for it in r.items(Column::Components, 8, layout_vi, layout_en) {
+    let layout_vi = "mã | tên | bản chính | bản sao | bắt buộc | giấy tờ thay thế | tệp mẫu | ghi chú | kho dữ liệu";
+    let layout_en = "key | name | originals | copies | required | alternatives | template | note | locker kinds";
+    for it in r.items(Column::Components, 9, layout_vi, layout_en) {
         let count = |s: &str| if s.trim().is_empty() { Ok(0) } else { parse_u8(s) };
         let originals = r.field(Column::Components, &it, 2, count);
         let copies = r.field(Column::Components, &it, 3, count);
         let required = r.field(Column::Components, &it, 4, |s: &str| if s.trim().is_empty() { Ok(true) } else { parse_bool(s) });
-        let alternatives = it
-            .fields
-            .get(5)
-            .map(|f| {
-                escape::split(f, ';')
-                    .into_iter()
-                    .map(escape::trim)
-                    .filter(|a| !a.is_empty())
-                    .map(escape::text)
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default();
+        let list = |i: usize| {
+            it.fields
+                .get(i)
+                .map(|f| {
+                    escape::split(f, ';')
+                        .into_iter()
+                        .map(escape::trim)
+                        .filter(|a| !a.is_empty())
+                        .map(escape::text)
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        };
+        let alternatives = list(5);
+        let locker_kinds = list(8);
         if let (Some(originals), Some(copies), Some(required)) = (originals, copies, required) {
             components.push(ComponentSpec {
                 key: it.text(0),
@@ -803,6 +807,7 @@ pub(crate) fn decode_row(
                 alternatives,
                 template: it.opt_text(6),
                 note: it.opt_text(7),
+                locker_kinds,
             });
             lines.push(it.line);
         }

@@ -12,7 +12,8 @@
 //!   `15 ngay_lam_viec`, `15 ngày làm việc`, and `trong ngày` for 0 working days);
 //! - code lists (`levels`, `applicant_types`) separated by `, `;
 //! - list cells (`steps`, `methods`, `components`, `fees`, `legal_basis`): one item per line,
-//!   the fields of an item separated by ` | `, a component's alternatives by `; `. Inside a
+//!   the fields of an item separated by ` | `, a component's alternatives and data locker
+//!   kinds (its ninth field, `ket-qua:1.004873; ban-sao:giay_khai_sinh`) by `; `. Inside a
 //!   field `\` is written `\\`, `|` `\|`, `;` `\;` (alternatives), a line break `\n`, a
 //!   carriage return `\r`; whitespace at either end of a field is escaped with a backslash
 //!   (`\ `), because unescaped whitespace around the separators is ignored on import. Any
@@ -278,7 +279,7 @@ impl Column {
                 "Mỗi cách thức một dòng: kênh | mô tả. Kênh: counter (trực tiếp), online (trực tuyến), postal (bưu chính)."
             }
             Self::Components => {
-                "Mỗi thành phần một dòng: mã | tên | số bản chính | số bản sao | bắt buộc (có/không) | giấy tờ thay thế (cách nhau bởi \"; \") | tệp mẫu | ghi chú."
+                "Mỗi thành phần một dòng: mã | tên | số bản chính | số bản sao | bắt buộc (có/không) | giấy tờ thay thế (cách nhau bởi \"; \") | tệp mẫu | ghi chú | giấy tờ trong kho dữ liệu dùng thay (ket-qua:<mã thủ tục> hoặc ban-sao:<mã thành phần>, cách nhau bởi \"; \")."
             }
             Self::Sets => "Số bộ hồ sơ (mặc định 1).",
             Self::TimeLimit => {

@@ -207,6 +207,10 @@ pub struct FileRef {
     pub by: String,
     #[serde(default)]
     pub removed: bool,
+    /// Taken from the applicant's data locker (the item's id): the same stored bytes, not a
+    /// new upload; the component counts as reused at reception. Written only when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locker_item_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -158,6 +158,7 @@ fn attach_at(now: i64, key: &str) -> Command {
             at: now,
             by: "citizen".into(),
             removed: false,
+            locker_item_id: None,
         },
     }
 }

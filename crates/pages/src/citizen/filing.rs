@@ -366,6 +366,8 @@ fn next_after<'a>(d: &'a Dossier, after: Option<&str>) -> Route<'a> {
 struct FileRow {
     name: String,
     size: String,
+    /// Taken from the data locker, not uploaded.
+    from_locker: bool,
 }
 
 #[derive(Template)]
@@ -381,11 +383,31 @@ struct ComponentView<'a> {
     next: Route<'a>,
     step: StepOf,
     files: Vec<FileRow>,
+    /// Valid items of the applicant's data locker this component accepts.
+    offers: Vec<super::locker::ItemRow>,
 }
 
-fn component_page(lang: Lang, status: StatusCode, user: &CurrentUser, d: &Dossier, key: &str, errors: &[FieldError]) -> Response {
+async fn component_page(
+    ctx: &AppContext,
+    lang: Lang,
+    status: StatusCode,
+    user: &CurrentUser,
+    d: &Dossier,
+    key: &str,
+    errors: &[FieldError],
+) -> Response {
     let Some(i) = d.components.iter().position(|c| c.key == key) else {
         return error_page(lang, AppError::not_found("component"));
+    };
+    let now = ctx.clock.now_ms();
+    let offers = match motcua_app::usecases::locker::offers(ctx, user, d).await {
+        Ok(o) => o
+            .into_iter()
+            .filter(|(k, _)| k == key)
+            .flat_map(|(_, items)| items)
+            .map(|it| super::locker::row(lang, &it, now))
+            .collect(),
+        Err(e) => return error_page(lang, e),
     };
     let c = &d.components[i];
     let back = if i == 0 { Route::Dossier(&d.id) } else { Route::Component(&d.id, &d.components[i - 1].key) };
@@ -393,7 +415,7 @@ fn component_page(lang: Lang, status: StatusCode, user: &CurrentUser, d: &Dossie
         .files
         .iter()
         .filter(|f| !f.removed && f.component_key == c.key)
-        .map(|f| FileRow { name: f.name.clone(), size: size(f.size) })
+        .map(|f| FileRow { name: f.name.clone(), size: size(f.size), from_locker: f.locker_item_id.is_some() })
         .collect();
     let title = c.name.clone() + " – " + lang.t("Thành phần hồ sơ", "Documents");
     let view = ComponentView {
@@ -410,6 +432,7 @@ fn component_page(lang: Lang, status: StatusCode, user: &CurrentUser, d: &Dossie
         next: next_after(d, Some(&c.key)),
         step: StepOf { n: i + 2, total: total_steps(d) },
         files,
+        offers,
     };
     html(status, &view)
 }
@@ -440,7 +463,7 @@ pub async fn component_form(
     PageUser(user): PageUser,
 ) -> Response {
     match draft(&ctx, lang, &user, &id).await {
-        Ok(d) => component_page(lang, StatusCode::OK, &user, &d, &key, &[]),
+        Ok(d) => component_page(&ctx, lang, StatusCode::OK, &user, &d, &key, &[]).await,
         Err(r) => r,
     }
 }
@@ -473,7 +496,7 @@ pub async fn component_upload(
                         f
                     })
                     .collect();
-                return component_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &user, &d, &key, &errors);
+                return component_page(&ctx, lang, StatusCode::UNPROCESSABLE_ENTITY, &user, &d, &key, &errors).await;
             }
             Err(e) => return error_page(lang, e),
         },
@@ -486,12 +509,61 @@ pub async fn component_upload(
                     format!("Chọn tệp {} để tải lên.", c.name),
                     format!("Choose a file for {}.", c.name),
                 )];
-                return component_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &user, &d, &key, &errors);
+                return component_page(&ctx, lang, StatusCode::UNPROCESSABLE_ENTITY, &user, &d, &key, &errors).await;
             }
             d
         }
     };
     see_other(&lang.href(next_after(&d, Some(&key))))
+}
+
+/// The locker form of a component page: the item chosen.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct LockerForm {
+    locker_item_id: String,
+}
+
+/// `POST /ho-so-cua-toi/{id}/thanh-phan/{key}/kho-du-lieu`: takes the component from the
+/// citizen's data locker ("Dùng từ kho dữ liệu") instead of an upload, and goes on.
+pub async fn component_from_locker(
+    State(ctx): State<AppContext>,
+    lang: Lang,
+    Path((id, key)): Path<(String, String)>,
+    form: PageForm,
+) -> Response {
+    let PageForm { user, fields } = form;
+    let d = match draft(&ctx, lang, &user, &id).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let form: LockerForm = match fields.typed() {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, e),
+    };
+    if form.locker_item_id.trim().is_empty() {
+        let errors = [FieldError::new(
+            "locker_item_id",
+            "required",
+            "Chọn giấy tờ trong kho dữ liệu.",
+            "Choose an item of your data locker.",
+        )];
+        return component_page(&ctx, lang, StatusCode::UNPROCESSABLE_ENTITY, &user, &d, &key, &errors).await;
+    }
+    match uc::attach_from_locker(&ctx, &user, &id, &key, &form.locker_item_id).await {
+        Ok(d) => see_other(&lang.href(next_after(&d, Some(&key)))),
+        Err(e @ (AppError::Validation(_) | AppError::Refused { http: 422, .. })) => {
+            let errors: Vec<FieldError> = app_field_errors(&e, "locker_item_id")
+                .into_iter()
+                .map(|mut f| {
+                    f.field = "locker_item_id".into();
+                    f
+                })
+                .collect();
+            component_page(&ctx, lang, StatusCode::UNPROCESSABLE_ENTITY, &user, &d, &key, &errors).await
+        }
+        Err(e) => error_page(lang, e),
+    }
 }
 
 /// A component on the review page: its files' names.

@@ -3,6 +3,7 @@
 
 pub mod dossiers;
 pub mod filing;
+pub mod locker;
 
 use crate::kit::{Lang, PageError, error_page};
 use axum::http::StatusCode;

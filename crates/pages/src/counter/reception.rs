@@ -409,7 +409,7 @@ pub async fn receive(
             originals: number(&f, &format!("originals.{}", c.key), &mut errors),
             copies: number(&f, &format!("copies.{}", c.key), &mut errors),
             digitized: f.checked(&format!("digitized.{}", c.key)),
-            reused: false,
+            locker_item_id: None,
         })
         .collect();
     if !errors.is_empty() {

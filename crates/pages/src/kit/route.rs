@@ -20,10 +20,16 @@ pub enum Route<'a> {
     CounterRating,
     FileOnline(&'a str),
     Component(&'a str, &'a str),
+    /// A component of the draft taken from the applicant's data locker (POST).
+    ComponentLocker(&'a str, &'a str),
     Review(&'a str),
     Submit(&'a str),
     Receipt(&'a str),
     MyDossiers,
+    /// The citizen's data locker (kho dữ liệu).
+    MyLocker,
+    /// An item of it through the API, with the page session (downloads).
+    LockerFile(&'a str),
     Dossier(&'a str),
     Supply(&'a str),
     SupplementFile(&'a str),
@@ -94,10 +100,13 @@ impl Route<'_> {
             Route::CounterRating => "/danh-gia",
             Route::FileOnline(_) => "/nop-ho-so/{code}",
             Route::Component(..) => "/ho-so-cua-toi/{id}/thanh-phan/{key}",
+            Route::ComponentLocker(..) => "/ho-so-cua-toi/{id}/thanh-phan/{key}/kho-du-lieu",
             Route::Review(_) => "/ho-so-cua-toi/{id}/xem-lai",
             Route::Submit(_) => "/ho-so-cua-toi/{id}/nop",
             Route::Receipt(_) => "/ho-so-cua-toi/{id}/bien-nhan",
             Route::MyDossiers => "/ho-so-cua-toi",
+            Route::MyLocker => "/ca-nhan/kho-du-lieu",
+            Route::LockerFile(_) => "/api/v1/me/locker/{id}/file",
             Route::Dossier(_) => "/ho-so-cua-toi/{id}",
             Route::Supply(_) => "/ho-so-cua-toi/{id}/bo-sung",
             Route::SupplementFile(_) => "/ho-so-cua-toi/{id}/bo-sung/tep",
@@ -152,6 +161,7 @@ impl Route<'_> {
             | Route::Submit(a)
             | Route::Receipt(a)
             | Route::Dossier(a)
+            | Route::LockerFile(a)
             | Route::Supply(a)
             | Route::SupplementFile(a)
             | Route::Rate(a)
@@ -174,6 +184,7 @@ impl Route<'_> {
             | Route::CounterDraft(a)
             | Route::Asset(a) => vec![a.to_string()],
             Route::Component(a, b)
+            | Route::ComponentLocker(a, b)
             | Route::DossierFile(a, b)
             | Route::OfficerFile(a, b)
             | Route::OfficerAction(a, b)

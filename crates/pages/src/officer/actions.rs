@@ -401,7 +401,7 @@ fn build(action: Action, d: &Dossier, form: &ActionForm, f: &FormFields) -> Resu
                     originals: small_number(f, &format!("originals.{k}"), &mut errs),
                     copies: small_number(f, &format!("copies.{k}"), &mut errs),
                     digitized: f.checked(&format!("digitized.{k}")),
-                    reused: c.reused,
+                    locker_item_id: None,
                 });
             }
             Request::Receive { competent_agency_id: None, components }

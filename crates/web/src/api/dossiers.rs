@@ -658,6 +658,11 @@ async fn download_file(
 
 pub(crate) use motcua_pages::kit::http::file_response;
 
+/// Bytes to download, named.
+pub(crate) fn file_response_named(media_type: &str, name: &str, bytes: Vec<u8>) -> Response {
+    motcua_pages::kit::http::download_response(media_type, name, bytes, false)
+}
+
 /// A document issued for a dossier: one of the forms of TT 03/2025 as PDF, produced when
 /// its event happened.
 #[derive(Serialize, ToSchema)]

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod calendar;
 pub mod catalog;
 pub mod dossiers;
+pub mod locker;
 pub mod users;
 
 use crate::error::ErrorBody;
@@ -68,5 +69,6 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .merge(calendar::router())
         .merge(catalog::router())
         .merge(dossiers::router())
+        .merge(locker::router())
         .merge(crate::ops::api_router())
 }

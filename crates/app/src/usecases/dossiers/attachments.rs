@@ -81,6 +81,7 @@ pub async fn attach(
         at: ctx.clock.now_ms(),
         by: current.user.id.clone(),
         removed: false,
+        locker_item_id: None,
     };
     let probe_cal = ctx.calendars.national();
     let probe_at = jiff::Timestamp::from_millisecond(probe.at).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -128,6 +129,73 @@ pub async fn attach(
         }
     }
     result
+}
+
+/// The `file_attached` event of a locker item on `component_key`: the item's stored bytes
+/// (same digest, nothing copied), named after its title, marked with the item's id.
+pub(super) fn locker_attach_event(
+    d: &Dossier,
+    current: &CurrentUser,
+    cal: &motcua_domain::calendar::WorkCalendar,
+    component_key: &str,
+    item: &crate::usecases::locker::LockerRecord,
+    now: i64,
+) -> Result<Event, AppError> {
+    let file = FileRef {
+        id: new_id(),
+        component_key: component_key.to_string(),
+        sha256: item.sha256.clone(),
+        name: crate::usecases::locker::file_name(item),
+        size: item.size,
+        media_type: item.mime.clone(),
+        at: now,
+        by: current.user.id.clone(),
+        removed: false,
+        locker_item_id: Some(item.id.clone()),
+    };
+    let at = jiff::Timestamp::from_millisecond(now).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(dossier::decide(d, Command::AttachFile { file }, &Ctx { actor: actor(current), now: at, calendar: cal })?)
+}
+
+/// Attaches an item of the applicant's data locker to a component instead of an upload (the
+/// wizard's "Dùng từ kho dữ liệu", the API): checked against the locker (`locker::usable_for`:
+/// 403 `locker_item_not_yours`, 422 `locker_item_invalid` or `locker_item_not_accepted`) in
+/// the transaction that records it. The same item already on the component changes nothing.
+pub async fn attach_from_locker(
+    ctx: &AppContext,
+    current: &CurrentUser,
+    id: &str,
+    component_key: &str,
+    item_id: &str,
+) -> Result<Dossier, AppError> {
+    let (cur, id, key, item_id) = (current.clone(), id.to_string(), component_key.to_string(), item_id.to_string());
+    let calendars = ctx.calendars.clone();
+    let now = ctx.clock.now_ms();
+    let issuing = Issuing::new(ctx);
+    ctx.store
+        .write(move |db| {
+            let d = load_visible(db, &cur, &id)?;
+            let spec = catalog_repo::get_version(db, &d.procedure.code, d.procedure.version)?
+                .ok_or(AppError::not_found("procedure"))?
+                .spec;
+            let component = spec.components.iter().find(|c| c.key == key).ok_or_else(|| {
+                invalid(
+                    "component_key",
+                    "unknown_component",
+                    "Thủ tục không có thành phần hồ sơ này.",
+                    "The procedure has no such component.",
+                )
+            })?;
+            let item = crate::usecases::locker::usable_for(db, &cur, &d, component, &item_id, now)?;
+            if d.files.iter().any(|f| !f.removed && f.component_key == key && f.locker_item_id.as_deref() == Some(&item.id)) {
+                return Ok(d);
+            }
+            let cal = calendars.for_agency(Some(&d.receiving.id));
+            let ev = locker_attach_event(&d, &cur, &cal, &key, &item, now)?;
+            let uid = cur.user.id.clone();
+            commit(db, d, &uid, ev, now, &issuing)
+        })
+        .await
 }
 
 /// A file of a dossier, for download (the reader must be allowed to read the dossier).

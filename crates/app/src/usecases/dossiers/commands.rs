@@ -19,6 +19,11 @@ pub(super) fn side_effects(db: &mut Db, d: &Dossier, rec: &Recorded) -> Result<(
         });
         repo::enqueue(db, "dvcqg.sync", &d.id, &payload, rec.at)?;
     }
+    // The result goes into the applicant's data locker once issued (again at return: the
+    // same file adds nothing).
+    if matches!(rec.event, Event::Resolved { .. } | Event::ResultReturned { .. }) {
+        crate::usecases::locker::fill_from_result(db, d, rec.at)?;
+    }
     let notify = matches!(
         rec.event,
         Event::Received { .. }
@@ -127,18 +132,24 @@ pub async fn command(
                     let mut errs = Errors::new();
                     let checks = match (&spec, components.is_empty()) {
                         // No checklist: what the applicant attached online.
-                        (_, true) => d
-                            .components
-                            .iter()
-                            .map(|c| ComponentCheck {
-                                provided: c.reused || d.files.iter().any(|f| !f.removed && f.component_key == c.key),
-                                ..c.clone()
-                            })
-                            .collect(),
+                        (_, true) => d.components.clone(),
                         (Some(s), false) => checklist(s, &components, &mut errs),
                         (None, false) => d.components.clone(),
                     };
+                    // The locker files are attached on the draft (the wizard, the attach API);
+                    // a checklist at reception cannot attach any.
+                    for (i, c) in components.iter().enumerate() {
+                        if c.locker_item_id.is_some() {
+                            errs.push(FieldError::new(
+                                format!("components[{i}].locker_item_id"),
+                                "locker_item_not_here",
+                                "Giấy tờ từ kho dữ liệu được đính kèm vào hồ sơ trước khi tiếp nhận.",
+                                "Locker items are attached to the dossier before reception.",
+                            ));
+                        }
+                    }
                     errs.finish()?;
+                    let checks = with_files(checks, &d.files);
                     receive_event(db, &calendars, &current, &d, competent_agency_id.as_deref(), checks, now)?
                 }
                 Request::Submit | Request::Do(_) => {

@@ -33,8 +33,12 @@ pub struct ComponentInput {
     pub copies: u8,
     #[serde(default)]
     pub digitized: bool,
+    /// An item of the applicant's data locker that stands for this component (its id): the
+    /// file is attached from the locker and the component counts as reused. Only the
+    /// applicant's own items (the signed-in citizen's online), valid, of a kind the
+    /// component accepts.
     #[serde(default)]
-    pub reused: bool,
+    pub locker_item_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
@@ -153,12 +157,26 @@ pub(super) fn checklist(spec: &ProcedureSpec, input: &[ComponentInput], errs: &m
                 key: s.key.clone(),
                 name: s.name.clone(),
                 required: s.required,
-                provided: given.is_some_and(|g| g.provided || g.reused),
+                provided: given.is_some_and(|g| g.provided || g.locker_item_id.is_some()),
                 originals: given.map_or(0, |g| g.originals),
                 copies: given.map_or(0, |g| g.copies),
                 digitized: given.is_some_and(|g| g.digitized),
-                reused: given.is_some_and(|g| g.reused),
+                // Set by the system: checked against the locker in the filing's transaction.
+                reused: given.is_some_and(|g| g.locker_item_id.is_some()),
             }
+        })
+        .collect()
+}
+
+/// The checklist with what the files say: a component with a file is provided, one with a
+/// file taken from the data locker is reused (never a box the applicant ticks).
+pub(super) fn with_files(checks: Vec<ComponentCheck>, files: &[FileRef]) -> Vec<ComponentCheck> {
+    checks
+        .into_iter()
+        .map(|c| {
+            let mine = || files.iter().filter(|f| !f.removed && f.component_key == c.key);
+            let reused = mine().any(|f| f.locker_item_id.is_some());
+            ComponentCheck { provided: c.provided || mine().next().is_some(), reused, ..c }
         })
         .collect()
 }
@@ -348,6 +366,17 @@ pub async fn create(
                 let before = d.clone();
                 dossier::apply(&mut d, &rec);
                 issue(db, &issued, &before, &d, &rec)?;
+                repo::append_event(db, &rec)?;
+                side_effects(db, &d, &rec)?;
+            }
+            // Components taken from the applicant's data locker: the file attached from it.
+            let cal = calendars.for_agency(Some(&d.receiving.id));
+            for c in input.components.iter().filter(|c| c.locker_item_id.is_some()) {
+                let spec = version.spec.components.iter().find(|s| s.key == c.key).expect("checked by the checklist");
+                let item = crate::usecases::locker::usable_for(db, &current, &d, spec, c.locker_item_id.as_deref().unwrap_or(""), now)?;
+                let ev = locker_attach_event(&d, &current, &cal, &c.key, &item, now)?;
+                let rec = Recorded { dossier_id: id.clone(), seq: d.version + 1, at: now, actor_id: current.user.id.clone(), event: ev };
+                dossier::apply(&mut d, &rec);
                 repo::append_event(db, &rec)?;
                 side_effects(db, &d, &rec)?;
             }

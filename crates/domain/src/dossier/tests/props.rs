@@ -156,6 +156,7 @@ fn file(d: &Dossier, key: &str) -> FileRef {
         at: d.updated_at,
         by: "x".into(),
         removed: false,
+        locker_item_id: None,
     }
 }
 

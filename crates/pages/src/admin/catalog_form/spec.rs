@@ -333,7 +333,7 @@ impl SpecForm {
         obj.insert("fees".into(), Value::Array(fees));
         if self.components_form {
             // The rows replace the JSON's components; what the form does not show (the
-            // alternatives) is kept from the JSON component with the same key.
+            // alternatives, the data locker kinds) is kept from the JSON component with the same key.
             let old: Vec<Value> = obj.get("components").and_then(Value::as_array).cloned().unwrap_or_default();
             let mut components = Vec::new();
             for (i, c) in self.components.iter().enumerate() {
@@ -366,11 +366,15 @@ impl SpecForm {
                 let originals = count(format!("comp_originals_{i}"), &c.originals);
                 let copies = count(format!("comp_copies_{i}"), &c.copies);
                 let key = if c.key.trim().is_empty() { key_from_name(name) } else { c.key.trim().to_string() };
-                let alternatives =
-                    old.iter().find(|o| o["key"] == key.as_str()).map(|o| o["alternatives"].clone()).unwrap_or(json!([]));
+                let kept = |field: &str| {
+                    old.iter().find(|o| o["key"] == key.as_str()).map(|o| o[field].clone()).filter(|v| !v.is_null())
+                };
+                let alternatives = kept("alternatives").unwrap_or(json!([]));
+                let locker_kinds = kept("locker_kinds").unwrap_or(json!([]));
                 let opt = |v: &str| if v.trim().is_empty() { Value::Null } else { json!(v.trim()) };
                 components.push(json!({"key": key, "name": name, "required": c.required, "originals": originals,
-                    "copies": copies, "alternatives": alternatives, "template": opt(&c.template), "note": opt(&c.note)}));
+                    "copies": copies, "alternatives": alternatives, "template": opt(&c.template), "note": opt(&c.note),
+                    "locker_kinds": locker_kinds}));
             }
             obj.insert("components".into(), Value::Array(components));
         }
