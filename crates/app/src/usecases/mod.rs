@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalog;
 pub mod dossiers;
 pub mod users;
+pub mod verification;
 
 use motcua_domain::error::ValidationError;
 

@@ -40,3 +40,4 @@ mod store;
 mod upload_stream;
 mod upload_structure;
 mod users;
+mod verification;
