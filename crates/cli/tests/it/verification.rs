@@ -1,6 +1,6 @@
 //! Public verification of issued documents (issue #13), on both backends: a received
 //! dossier's receipt (form 01, unsigned) verifies by the path its QR code holds and by its
-//! number; an uploaded exact copy is the document, a copy with one byte changed is none of
+//! number, and reads "altered" once its stored copy changes; an uploaded exact copy is the document, a copy with one byte changed is none of
 //! ours, a file that is not a PDF or is cut short gets 422 with its code. A signed document
 //! (the leader, then the agency's seal) lists both signers, shows its leader's certificate
 //! revoked once the CA revokes it, and a byte changed inside the signed range makes an
@@ -183,6 +183,17 @@ both_backends! {
         let (s, html) = page(&app, "/xac-thuc?so=").await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(html.contains("Nhập số ký hiệu ghi trên giấy tờ.") && html.contains("aria-invalid=\"true\""));
+
+        // The stored copy changed behind the system's back: it no longer vouches for the paper.
+        let sha = receipt["sha256"].as_str().unwrap();
+        let stored = app.ctx.config.files_dir().join(&sha[..2]).join(sha);
+        let mut bytes = std::fs::read(&stored).expect("the file store keeps <sha[..2]>/<sha>");
+        bytes.push(b'\n');
+        std::fs::write(&stored, bytes).unwrap();
+        let (_, v) = anon.get(&format!("/api/v1/verification/{doc_id}")).await;
+        assert_eq!((v["verdict"].as_str(), v["reason_code"].as_str()), (Some("altered"), Some("stored_copy_mismatch")), "{v}");
+        let (_, html) = page(&app, &path).await;
+        assert!(html.contains("Đã bị thay đổi"));
     }
 }
 
