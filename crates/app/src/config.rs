@@ -29,6 +29,7 @@ pub struct Config {
     pub attachments: AttachmentsConfig,
     pub login: LoginConfig,
     pub tracking: TrackingConfig,
+    pub verification: VerificationConfig,
     pub access_log: AccessLogConfig,
     pub documents: DocumentsConfig,
     pub signing: SigningConfig,
@@ -157,6 +158,27 @@ impl Default for TrackingConfig {
     }
 }
 
+/// Limits on the public verification page (`/xac-thuc`, issue #13): anonymous, and an
+/// uploaded PDF costs a parse and a signature check.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct VerificationConfig {
+    /// Verifications a minute from one client address (0 = no limit).
+    pub per_address_per_minute: u32,
+    /// Largest uploaded PDF (refused with 413 while it is received).
+    pub max_upload_bytes: usize,
+    /// Uploaded PDFs checked at once (each is read whole); more wait.
+    pub max_concurrent: usize,
+    /// Keys kept in the limit table (the memory bound).
+    pub table_size: usize,
+}
+
+impl Default for VerificationConfig {
+    fn default() -> Self {
+        Self { per_address_per_minute: 60, max_upload_bytes: 20_000_000, max_concurrent: 2, table_size: 100_000 }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
 pub struct AttachmentsConfig {
@@ -235,6 +257,7 @@ impl Default for Config {
             attachments: AttachmentsConfig::default(),
             login: LoginConfig::default(),
             tracking: TrackingConfig::default(),
+            verification: VerificationConfig::default(),
             access_log: AccessLogConfig::default(),
             documents: DocumentsConfig::default(),
             signing: SigningConfig::default(),

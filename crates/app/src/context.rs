@@ -40,7 +40,7 @@ pub struct AppContext {
     pub clock: Arc<Clock>,
     /// Password hashing with bounded concurrency and memory.
     pub hasher: Arc<crate::auth::Hasher>,
-    /// Rate limits and back-off of the public doors (login, tracking).
+    /// Rate limits and back-off of the public doors (login, tracking, verification).
     pub doors: Arc<crate::limits::Doors>,
     /// The access log's queue to its batch writer.
     pub access: Arc<crate::access::AccessLog>,
@@ -113,7 +113,7 @@ impl AppContext {
             config.documents.issue_on_events,
         );
         let hasher = Arc::new(crate::auth::Hasher::new(&config.login));
-        let doors = Arc::new(crate::limits::Doors::new(&config.login, &config.tracking));
+        let doors = Arc::new(crate::limits::Doors::new(&config.login, &config.tracking, &config.verification));
         let access = Arc::new(crate::access::AccessLog::start(store.clone(), config.access_log.retention_days));
         let keys = Arc::new(crate::keys::Keys::open(config.pki_dir()));
         Ok(Self {

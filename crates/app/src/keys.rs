@@ -34,6 +34,8 @@ struct Loaded {
     pki: DemoPki,
     holders: Holders,
     crl: Option<Crl>,
+    /// Certificate fingerprint → index in `pki.identities` (retired ones included).
+    fingerprints: BTreeMap<String, usize>,
 }
 
 /// The key store of one data directory, re-read after a change (revocation, rotation).
@@ -70,7 +72,13 @@ impl Keys {
                 Err(e) => return Err(AppError::Internal(format!("{HOLDERS}: {e}"))),
             };
             let crl = pki.crl().ok();
-            Some(Arc::new(Loaded { pki, holders, crl }))
+            let fingerprints = pki
+                .identities
+                .iter()
+                .enumerate()
+                .filter_map(|(i, id)| id.certificate().ok().map(|c| (motcua_signing::fingerprint(&c), i)))
+                .collect();
+            Some(Arc::new(Loaded { pki, holders, crl, fingerprints }))
         } else {
             None
         };
@@ -129,6 +137,14 @@ impl Keys {
     /// The identity (any, retired included) holding `serial`.
     pub fn by_serial(&self, serial: &str) -> Option<Identity> {
         self.loaded().and_then(|l| l.pki.by_serial(serial).cloned())
+    }
+
+    /// The identity (retired included) whose certificate has this fingerprint: a signature
+    /// made with a certificate of our CA. Its name and serial alone prove nothing (anyone can
+    /// issue a certificate that copies them); the fingerprint does.
+    pub fn by_fingerprint(&self, fingerprint: &str) -> Option<Identity> {
+        let l = self.loaded()?;
+        l.fingerprints.get(fingerprint).and_then(|&i| l.pki.identities.get(i)).cloned()
     }
 
     /// Demo CA operation: revokes a certificate and re-issues the CRL (a real CA publishes

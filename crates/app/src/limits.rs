@@ -1,4 +1,4 @@
-//! In-memory limits for the public doors (login, tracking): token buckets per key and
+//! In-memory limits for the public doors (login, tracking, verification): token buckets per key and
 //! exponential back-off per key. Every table has a fixed maximum number of keys, so an
 //! attacker cycling through addresses or usernames cannot grow it without bound.
 //!
@@ -183,10 +183,18 @@ pub struct Doors {
     pub tracking_failures: BackoffTable<(String, IpAddr)>,
     /// Wrong checks per dossier code, from every address.
     pub tracking_code_failures: BackoffTable<String>,
+    /// Public verifications (`/xac-thuc`) per address.
+    pub verification_per_address: RateTable<IpAddr>,
+    /// Uploaded PDFs being checked at once.
+    pub verification_slots: tokio::sync::Semaphore,
 }
 
 impl Doors {
-    pub fn new(login: &crate::config::LoginConfig, tracking: &crate::config::TrackingConfig) -> Self {
+    pub fn new(
+        login: &crate::config::LoginConfig,
+        tracking: &crate::config::TrackingConfig,
+        verification: &crate::config::VerificationConfig,
+    ) -> Self {
         let lb = Backoff {
             after: login.backoff_after_failures,
             base_ms: login.backoff_base_secs * 1000,
@@ -201,6 +209,8 @@ impl Doors {
             tracking_per_address: RateTable::new(tracking.per_address_per_minute, tracking.table_size),
             tracking_failures: BackoffTable::new(tb(tracking.backoff_after_failures), tracking.table_size),
             tracking_code_failures: BackoffTable::new(tb(tracking.code_backoff_after_failures), tracking.table_size),
+            verification_per_address: RateTable::new(verification.per_address_per_minute, verification.table_size),
+            verification_slots: tokio::sync::Semaphore::new(verification.max_concurrent.max(1)),
         }
     }
 }

@@ -42,6 +42,8 @@ pub fn routes() -> Vec<Row> {
         (Route::Procedure("").pattern(), &["GET"], get(public::catalog::procedure_page), Body::Form),
         (Route::CatalogTemplate("").pattern(), &["GET"], get(public::forms::template), Body::Form),
         (Route::Tracking.pattern(), &["GET"], get(public::tracking::page), Body::Form),
+        (Route::Verify.pattern(), &["GET", "POST"], get(public::verify::page).post(public::verify::upload), Body::Files),
+        (Route::VerifyDocument("").pattern(), &["GET"], get(public::verify::document), Body::Form),
         (Route::CounterRating.pattern(), &["GET", "POST"], get(public::rating::form).post(public::rating::submit), Body::Form),
         (Route::Calendar(0).pattern(), &["GET"], get(public::calendar::year_page), Body::Form),
         (Route::Login.pattern(), &["GET", "POST"], get(public::login::form).post(public::login::submit), Body::Form),

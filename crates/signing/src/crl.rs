@@ -34,6 +34,19 @@ impl Crl {
                 .is_some_and(|list| list.iter().any(|r| r.serial_number == cert.tbs_certificate.serial_number))
     }
 
+    /// When the CRL says `cert` was revoked (RFC 3339 UTC), if it lists it.
+    pub fn revocation_time(&self, cert: &Certificate) -> Option<String> {
+        let tbs = &self.0.tbs_cert_list;
+        if tbs.issuer != cert.tbs_certificate.issuer {
+            return None;
+        }
+        tbs.revoked_certificates
+            .as_ref()?
+            .iter()
+            .find(|r| r.serial_number == cert.tbs_certificate.serial_number)
+            .map(|r| r.revocation_date.to_date_time().to_string())
+    }
+
     /// Whether the CRL is signed by `issuer`.
     pub fn signed_by(&self, issuer: &Certificate) -> bool {
         if self.0.tbs_cert_list.issuer != issuer.tbs_certificate.subject {

@@ -101,6 +101,13 @@ pub(crate) fn check_validity(cert: &Certificate, at: Timestamp) -> Result<(), Si
     Ok(())
 }
 
+/// SHA-256 of a certificate's DER encoding, lower-case hexadecimal: the one name of a
+/// certificate that no other certificate can share.
+pub fn fingerprint(cert: &Certificate) -> String {
+    let der = der::Encode::to_der(cert).unwrap_or_default();
+    sha256(&der).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The hexadecimal serial number of a certificate (for messages).
 pub(crate) fn serial_hex(cert: &Certificate) -> String {
     cert.tbs_certificate.serial_number.as_bytes().iter().map(|b| format!("{b:02X}")).collect()

@@ -23,6 +23,7 @@ mod tsa;
 
 pub use crl::Crl;
 pub use error::SignError;
+pub use keys::fingerprint;
 pub use pdf::{SignMeta, SignatureInfo, sign_pdf, verify_pdf};
 pub use pkcs11::Pkcs11Signer;
 pub use signer::{FileSigner, SignatureAlgorithm, Signer};

@@ -7,7 +7,7 @@
 use jiff::Timestamp;
 use lopdf::{Dictionary, Document, IncrementalDocument, Object, StringFormat};
 
-use crate::keys::{check_validity, common_name, issued_by, serial_hex, sha256, subject, verify_digest};
+use crate::keys::{check_validity, common_name, fingerprint, issued_by, serial_hex, sha256, subject, verify_digest};
 use crate::{Crl, SignError, Signer, Tsa, cades};
 
 /// Bytes reserved for the CMS in `/Contents` (written as twice as many hex digits): room for
@@ -40,6 +40,11 @@ pub struct SignatureInfo {
     pub signer_name: String,
     /// The signing certificate's subject (RFC 4514).
     pub signer_subject: String,
+    /// The signing certificate's serial number, upper-case hexadecimal ("" if not found).
+    pub signer_serial: String,
+    /// SHA-256 of the signing certificate's DER, lower-case hexadecimal ("" if not found):
+    /// what tells a certificate of our CA from another one with the same name and serial.
+    pub signer_fingerprint: String,
     /// `/M` as written (`D:YYYYMMDDHHmmSS+00'00'`).
     pub signing_time: Option<String>,
     /// `/Reason`, if any.
@@ -57,6 +62,8 @@ pub struct SignatureInfo {
     pub chain_ok: bool,
     /// The signing certificate is listed on the CRL given to [`verify_pdf`].
     pub revoked: bool,
+    /// When, according to that CRL (RFC 3339 UTC).
+    pub revoked_at: Option<String>,
     /// The signature carries an RFC 3161 timestamp token (PAdES B-T).
     pub timestamped: bool,
     /// The token's time (`genTime`, RFC 3339 UTC), if there is a token.
@@ -320,6 +327,8 @@ fn inspect(pdf: &[u8], dict: &Dictionary, range: &[usize], contents: &[u8], crl:
     let mut info = SignatureInfo {
         signer_name: text(dict, b"Name").unwrap_or_default(),
         signer_subject: String::new(),
+        signer_serial: String::new(),
+        signer_fingerprint: String::new(),
         signing_time: text(dict, b"M"),
         reason: text(dict, b"Reason"),
         covers_whole_document: range[2].checked_add(range[3]) == Some(pdf.len()),
@@ -328,6 +337,7 @@ fn inspect(pdf: &[u8], dict: &Dictionary, range: &[usize], contents: &[u8], crl:
         chain: Vec::new(),
         chain_ok: false,
         revoked: false,
+        revoked_at: None,
         timestamped: false,
         timestamp_time: None,
         timestamp_ok: false,
@@ -347,6 +357,8 @@ fn inspect(pdf: &[u8], dict: &Dictionary, range: &[usize], contents: &[u8], crl:
     let signer_cert = parsed.certificates.iter().find(|cert| cades::identifies(si, cert));
     let Some(cert) = signer_cert else { return info };
     info.signer_subject = subject(cert);
+    info.signer_serial = serial_hex(cert);
+    info.signer_fingerprint = fingerprint(cert);
     if info.signer_name.is_empty() {
         info.signer_name = common_name(cert);
     }
@@ -371,6 +383,7 @@ fn inspect(pdf: &[u8], dict: &Dictionary, range: &[usize], contents: &[u8], crl:
         }
     }
     info.revoked = crl.is_some_and(|crl| crl.lists(cert));
+    info.revoked_at = crl.and_then(|crl| crl.revocation_time(cert));
 
     // Walk up the issuers the CMS carries.
     let mut current = cert;

@@ -141,7 +141,9 @@ fn expired_and_revoked_certificates_are_refused_with_their_codes() {
     let crl = pki.crl().unwrap();
     let ok = sign_pdf(&pdf, &leader, SignMeta { crl: Some(&crl), ..meta(LEADER, "Phê duyệt", None) }).unwrap();
     let serial = pki.current(LEADER).unwrap().serial.clone();
-    pki.revoke(&serial, Timestamp::now()).unwrap();
+    assert_eq!(verify_pdf(&ok, Some(&crl)).unwrap()[0].revoked_at, None);
+    let revoked_at = issued_at() + 5.minutes();
+    pki.revoke(&serial, revoked_at).unwrap();
     let crl = pki.crl().unwrap();
     assert_eq!(crl.revoked_serials(), vec![serial.clone()]);
     let err = sign_pdf(&pdf, &leader, SignMeta { crl: Some(&crl), ..meta(LEADER, "Phê duyệt", None) }).unwrap_err();
@@ -149,6 +151,13 @@ fn expired_and_revoked_certificates_are_refused_with_their_codes() {
     assert!(err.to_string().contains(&serial));
     let infos = verify_pdf(&ok, Some(&crl)).unwrap();
     assert!(infos[0].revoked && infos[0].is_valid());
+    // The signature names its certificate: serial, fingerprint and when it was revoked.
+    let cert = pki.current(LEADER).unwrap().certificate().unwrap();
+    assert_eq!(infos[0].signer_serial, serial);
+    assert_eq!(infos[0].signer_fingerprint, motcua_signing::fingerprint(&cert));
+    assert_eq!(infos[0].signer_fingerprint.len(), 64);
+    let when: Timestamp = infos[0].revoked_at.as_deref().expect("the CRL's revocation date").parse().unwrap();
+    assert_eq!(when.as_second(), revoked_at.as_second());
     // A CRL signed by someone else is not trusted.
     let other = common::pki().crl().unwrap();
     let err = sign_pdf(&pdf, &leader, SignMeta { crl: Some(&other), ..meta(LEADER, "Phê duyệt", None) }).unwrap_err();

@@ -35,6 +35,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_access_log_kind"),
     migration!(12, "0012_documents"),
     migration!(13, "0013_locker"),
+    migration!(14, "0014_verification"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

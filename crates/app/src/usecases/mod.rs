@@ -7,6 +7,7 @@ pub mod dossiers;
 pub mod exports;
 pub mod locker;
 pub mod users;
+pub mod verification;
 
 use motcua_domain::error::ValidationError;
 

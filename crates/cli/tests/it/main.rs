@@ -42,3 +42,4 @@ mod store;
 mod upload_stream;
 mod upload_structure;
 mod users;
+mod verification;

@@ -18,6 +18,10 @@ pub enum Route<'a> {
     Tracking,
     /// The kiosk rating of a counter dossier (code + the rating code on the receipt).
     CounterRating,
+    /// Public verification of a document: by number (`?so=`) or an uploaded PDF (POST).
+    Verify,
+    /// Public verification of a document by the id its QR code links to.
+    VerifyDocument(&'a str),
     FileOnline(&'a str),
     Component(&'a str, &'a str),
     /// A component of the draft taken from the applicant's data locker (POST).
@@ -98,6 +102,8 @@ impl Route<'_> {
             Route::ApiDocs => "/api/docs/",
             Route::Tracking => "/tra-cuu",
             Route::CounterRating => "/danh-gia",
+            Route::Verify => "/xac-thuc",
+            Route::VerifyDocument(_) => "/xac-thuc/{document_id}",
             Route::FileOnline(_) => "/nop-ho-so/{code}",
             Route::Component(..) => "/ho-so-cua-toi/{id}/thanh-phan/{key}",
             Route::ComponentLocker(..) => "/ho-so-cua-toi/{id}/thanh-phan/{key}/kho-du-lieu",
@@ -182,7 +188,8 @@ impl Route<'_> {
             | Route::CounterScreen(a)
             | Route::CounterEvents(a)
             | Route::CounterDraft(a)
-            | Route::Asset(a) => vec![a.to_string()],
+            | Route::Asset(a)
+            | Route::VerifyDocument(a) => vec![a.to_string()],
             Route::Component(a, b)
             | Route::ComponentLocker(a, b)
             | Route::DossierFile(a, b)

@@ -1,4 +1,4 @@
-//! Pages anyone can open: home, the catalog, public tracking, login.
+//! Pages anyone can open: home, the catalog, public tracking, document verification, login.
 
 pub mod calendar;
 pub mod catalog;
@@ -7,3 +7,4 @@ pub mod home;
 pub mod login;
 pub mod rating;
 pub mod tracking;
+pub mod verify;

@@ -92,3 +92,35 @@ pub fn next_number(db: &mut Db, agency_code: &str, year: i64, form: &str) -> Res
     )?
     .i64(0)
 }
+
+/// Most documents one public lookup returns (a number names one document, or the receipt
+/// and the control slip of one dossier; a digest, the copies of one file).
+pub const MAX_MATCHES: i64 = 10;
+
+/// A document by its id alone (the QR code's link), for the public verification page.
+pub fn find(db: &mut Db, id: &str) -> Result<Option<DocumentRecord>, StoreError> {
+    db.query_opt(&format!("SELECT {COLUMNS} FROM documents WHERE id = $1"), &params![id])?.as_ref().map(row).transpose()
+}
+
+/// The documents whose printed number is one of `numbers` (as typed and in capitals),
+/// oldest first, at most `MAX_MATCHES`.
+pub fn by_number(db: &mut Db, numbers: &[&str; 2]) -> Result<Vec<DocumentRecord>, StoreError> {
+    db.query(
+        &format!("SELECT {COLUMNS} FROM documents WHERE number IN ($1, $2) ORDER BY created_at, form LIMIT $3"),
+        &params![numbers[0], numbers[1], MAX_MATCHES],
+    )?
+    .iter()
+    .map(row)
+    .collect()
+}
+
+/// The documents stored under `sha256` (an uploaded exact copy), oldest first.
+pub fn by_sha256(db: &mut Db, sha256: &str) -> Result<Vec<DocumentRecord>, StoreError> {
+    db.query(
+        &format!("SELECT {COLUMNS} FROM documents WHERE sha256 = $1 ORDER BY created_at, form LIMIT $2"),
+        &params![sha256, MAX_MATCHES],
+    )?
+    .iter()
+    .map(row)
+    .collect()
+}

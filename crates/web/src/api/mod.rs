@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod dossiers;
 pub mod locker;
 pub mod users;
+pub mod verification;
 
 use crate::error::ErrorBody;
 use motcua_app::AppContext;
@@ -36,6 +37,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "catalog", description = "Danh mục thủ tục hành chính / procedure catalog"),
         (name = "dossiers", description = "Hồ sơ: nộp, tiếp nhận, giải quyết, trả kết quả, tra cứu / dossiers"),
         (name = "calendar", description = "Lịch âm, ngày làm việc, thời hạn / lunar calendar, working days, deadlines"),
+        (name = "verification", description = "Xác thực giấy tờ do hệ thống cấp (công khai) / public verification of issued documents"),
         (name = "ops", description = "Vận hành / operations"),
     )
 )]
@@ -70,5 +72,6 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .merge(catalog::router())
         .merge(dossiers::router())
         .merge(locker::router())
+        .merge(verification::router())
         .merge(crate::ops::api_router())
 }

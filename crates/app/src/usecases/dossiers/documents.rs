@@ -154,7 +154,7 @@ fn issuing_agency(db: &mut Db, d: &Dossier) -> Result<AgencyRecord, AppError> {
 
 /// An agency's name as a document heading gives it: a commune acts as its People's
 /// Committee ("Ủy ban nhân dân phường Hoa Lư").
-fn official_name(a: &AgencyRecord) -> String {
+pub fn official_name(a: &AgencyRecord) -> String {
     match a.kind {
         AgencyKind::Commune if !a.name.starts_with("Ủy ban") => {
             let mut chars = a.name.chars();

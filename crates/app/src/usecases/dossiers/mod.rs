@@ -15,7 +15,7 @@ pub use attachments::*;
 pub use commands::*;
 pub use documents::{
     Document, Issuer, RegisterEntry, SlipEntry, builtin_template, document, documents, form_name, form_time, forms_of,
-    register_entries, register_pdf, slip_entries, verification_url,
+    official_name, register_entries, register_pdf, slip_entries, verification_url,
 };
 use documents::{Issuing, issue};
 pub use filing::*;
