@@ -34,6 +34,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(10, "0010_reception_check"),
     migration!(11, "0011_access_log_kind"),
     migration!(12, "0012_documents"),
+    migration!(13, "0013_result_templates"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod documents;
 pub mod dossiers;
+pub mod result_templates;
 pub mod sessions;
 pub mod users;
 
