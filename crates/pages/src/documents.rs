@@ -31,9 +31,14 @@ pub async fn links(ctx: &AppContext, lang: Lang, user: &CurrentUser, id: &str) -
                 (Lang::En, Some((_, en))) => en.to_string(),
                 _ => doc.name.clone(),
             };
+            let title = if doc.form == uc::RESULT_FORM {
+                format!("{} – {name}", lang.t("Kết quả giải quyết (đã ký số)", "Result (digitally signed)"))
+            } else {
+                format!("{} {} – {name}", lang.t("Mẫu", "Form"), doc.form)
+            };
             DocLink {
                 href: lang.href(Route::DossierDocument(&doc.dossier_id, &doc.id)),
-                title: format!("{} {} – {name}", lang.t("Mẫu", "Form"), doc.form),
+                title,
                 number: doc.number,
                 form: doc.form,
                 at: hour_day(Some(doc.created_at)),
@@ -55,9 +60,10 @@ pub async fn download(
     }
 }
 
-/// `mau-01-<number>.pdf`, the number made safe for a file name.
+/// `mau-01-<number>.pdf` (`ket-qua-<number>.pdf` for the result), the number made safe
+/// for a file name.
 pub fn file_name(doc: &uc::Document) -> String {
     let number: String =
         doc.number.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '-' }).collect();
-    format!("mau-{}-{number}.pdf", doc.form)
+    if doc.form == uc::RESULT_FORM { format!("ket-qua-{number}.pdf") } else { format!("mau-{}-{number}.pdf", doc.form) }
 }

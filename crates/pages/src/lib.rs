@@ -124,6 +124,13 @@ pub fn routes() -> Vec<Row> {
         (Route::AdminAbolish("").pattern(), &["POST"], post(admin::catalog::abolish), Body::Form),
         (Route::AdminReplace("").pattern(), &["POST"], post(admin::catalog::replace), Body::Form),
         (Route::AdminDiff("").pattern(), &["GET"], get(admin::catalog::diff), Body::Form),
+        (
+            Route::AdminResultTemplate("").pattern(),
+            &["GET", "POST"],
+            get(admin::result_template::show).post(admin::result_template::save),
+            Body::Form,
+        ),
+        (Route::AdminResultPreview("").pattern(), &["POST"], post(admin::result_template::preview), Body::Form),
         (Route::AdminCalendar.pattern(), &["GET", "POST"], get(admin::calendar::page).post(admin::calendar::load), Body::Files),
         (
             Route::AdminWorkflow("").pattern(),

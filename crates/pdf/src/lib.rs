@@ -266,6 +266,39 @@ impl FormInput {
     }
 }
 
+/// The result of a procedure as its result document states it (`ket-qua.typ`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ResultPart {
+    /// The result's name ("Giấy phép xây dựng").
+    pub name: String,
+    /// Its number as the agency gave it; may be empty.
+    pub number: String,
+    /// The official's note (printed as Article 2 when given); may be empty.
+    pub note: String,
+    /// "HH giờ MM phút, ngày dd/mm/yyyy".
+    pub resolved_at: String,
+    /// "trước hạn", "đúng hạn", "quá hạn".
+    pub timeliness: String,
+    /// The issuing agency's code (the filing line "Lưu: VT, …").
+    pub agency_code: String,
+}
+
+/// Everything a result template reads (`data.json`): `data.header`, `data.title`,
+/// `data.dossier`, `data.result`, `data.signer`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResultInput {
+    pub header: Header,
+    pub title: String,
+    pub dossier: DossierPart,
+    pub result: ResultPart,
+    /// The leader who signs (title and name); the signature itself is digital.
+    pub signer: Signer,
+}
+
+/// The built-in result template's file name (also its override's, and the name typst's
+/// errors give a procedure's own template).
+pub const RESULT_TEMPLATE: &str = "ket-qua.typ";
+
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     /// The template (embedded or overridden) does not compile: typst's diagnostics, each
@@ -311,28 +344,43 @@ impl Renderer {
         let input = input.clone();
         let qr = qr.to_string();
         let this = self.clone();
-        std::panic::catch_unwind(move || this.render_inner(&input, &qr)).unwrap_or_else(|p| {
-            let msg = p
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| p.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown".into());
-            Err(RenderError::Panic(msg))
+        catch(move || this.render_inner(&input, &qr))
+    }
+
+    /// Renders a result document with `template` as its main file (a procedure's own
+    /// template, see [`RESULT_TEMPLATE`]), or the built-in (or overridden) `ket-qua.typ`
+    /// when `None`. The template imports `common.typ` like the forms.
+    pub fn render_result(&self, input: &ResultInput, template: Option<&str>, qr: &str) -> Result<Vec<u8>, RenderError> {
+        let data = serde_json::to_vec(input).map_err(|e| RenderError::Export(e.to_string()))?;
+        let (main, qr) = (template.map(str::to_string), qr.to_string());
+        let this = self.clone();
+        catch(move || {
+            let main = match main {
+                Some(text) => Source::new(world::file_id(RESULT_TEMPLATE), text),
+                None => this.read(RESULT_TEMPLATE)?,
+            };
+            this.compile(RESULT_TEMPLATE, main, data, &qr)
         })
+    }
+
+    fn read(&self, name: &str) -> Result<Source, RenderError> {
+        let text = world::template_text(self.override_dir.as_ref(), name)
+            .map_err(|e| RenderError::Read { template: name.to_string(), message: e.to_string() })?
+            .ok_or_else(|| RenderError::Read { template: name.to_string(), message: "no such template".into() })?;
+        Ok(Source::new(world::file_id(name), text))
     }
 
     fn render_inner(&self, input: &FormInput, qr: &str) -> Result<Vec<u8>, RenderError> {
         let template = input.form().template();
-        let read = |name: &str| -> Result<Source, RenderError> {
-            let text = world::template_text(self.override_dir.as_ref(), name)
-                .map_err(|e| RenderError::Read { template: name.to_string(), message: e.to_string() })?
-                .ok_or_else(|| RenderError::Read { template: name.to_string(), message: "no such template".into() })?;
-            Ok(Source::new(world::file_id(name), text))
-        };
         let data = serde_json::to_vec(input).map_err(|e| RenderError::Export(e.to_string()))?;
+        self.compile(&template, self.read(&template)?, data, qr)
+    }
+
+    fn compile(&self, template: &str, main: Source, data: Vec<u8>, qr: &str) -> Result<Vec<u8>, RenderError> {
+        let template = template.to_string();
         let world = world::FormWorld {
-            main: read(&template)?,
-            common: read("common.typ")?,
+            main,
+            common: self.read("common.typ")?,
             data: Bytes::new(data),
             qr: Bytes::from_string(qr_svg(qr)?),
             shared: &world::SHARED,
@@ -351,6 +399,18 @@ impl Renderer {
         typst_pdf::pdf(&doc, &options)
             .map_err(|diags| RenderError::Export(diags.iter().map(|d| d.message.to_string()).collect::<Vec<_>>().join("; ")))
     }
+}
+
+/// Runs a render, a panic inside typst becoming an error.
+fn catch(f: impl FnOnce() -> Result<Vec<u8>, RenderError> + std::panic::UnwindSafe) -> Result<Vec<u8>, RenderError> {
+    std::panic::catch_unwind(f).unwrap_or_else(|p| {
+        let msg = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown".into());
+        Err(RenderError::Panic(msg))
+    })
 }
 
 /// "mau-01.typ:12:5: unknown variable: foo".

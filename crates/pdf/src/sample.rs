@@ -137,3 +137,26 @@ pub fn sample(form: Form) -> FormInput {
     };
     FormInput::new(header(&number), title, body)
 }
+
+/// A filled result document (`ket-qua.typ`), for the template preview, tests and the benchmark.
+pub fn sample_result() -> ResultInput {
+    ResultInput {
+        header: Header {
+            parent_unit: "UBND tỉnh Ninh Bình".into(),
+            unit: "Sở Xây dựng tỉnh Ninh Bình".into(),
+            number: "01/KQ-000.00.05.H40".into(),
+            ..header("")
+        },
+        title: "Kết quả giải quyết thủ tục hành chính".into(),
+        dossier: dossier(),
+        result: ResultPart {
+            name: "Giấy phép xây dựng".into(),
+            number: "125/GPXD".into(),
+            note: String::new(),
+            resolved_at: "15 giờ 20 phút, ngày 13/03/2026".into(),
+            timeliness: "trước hạn".into(),
+            agency_code: "000.00.05.H40".into(),
+        },
+        signer: Signer { title: "Giám đốc".into(), name: "Lê Minh Quang".into() },
+    }
+}

@@ -45,6 +45,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("mau-05.typ", include_str!("../templates/mau-05.typ")),
     ("mau-06.typ", include_str!("../templates/mau-06.typ")),
     ("mau-07.typ", include_str!("../templates/mau-07.typ")),
+    ("ket-qua.typ", include_str!("../templates/ket-qua.typ")),
 ];
 
 /// Largest override template read (a template is a few kilobytes).

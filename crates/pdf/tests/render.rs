@@ -48,3 +48,20 @@ fn the_qr_content_must_fit() {
     let long = "x".repeat(5000);
     assert!(matches!(r.render(&sample::sample(Form::Receipt), &long), Err(RenderError::Qr(_))));
 }
+
+#[test]
+fn the_result_document_renders_from_the_builtin_or_a_given_template() {
+    let r = Renderer::new(None);
+    let input = sample::sample_result();
+    let pdf = r.render_result(&input, None, QR).expect("the built-in result template");
+    assert!(pdf.starts_with(b"%PDF"));
+    let own = "#import \"common.typ\": *\n#show: form-page\n#heading-block()\n#title-block()\nKết quả: #data.result.name\n";
+    assert!(r.render_result(&input, Some(own), QR).unwrap().starts_with(b"%PDF"));
+    match r.render_result(&input, Some("#data.nothing_here"), QR) {
+        Err(RenderError::Template { template, diagnostics }) => {
+            assert_eq!(template, "ket-qua.typ");
+            assert!(diagnostics[0].starts_with("ket-qua.typ:1:"), "{diagnostics:?}");
+        }
+        other => panic!("a broken template must not render: {:?}", other.map(|b| b.len())),
+    }
+}

@@ -36,6 +36,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(12, "0012_documents"),
     migration!(13, "0013_locker"),
     migration!(14, "0014_verification"),
+    migration!(15, "0015_result_templates"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -76,6 +76,20 @@ impl Browser {
         Self::page(req.send().await.unwrap()).await
     }
 
+    /// POSTs a form and reads the answer as bytes (a PDF): (status, content type, body).
+    pub async fn post_bytes(&self, path: &str, fields: &[(&str, String)]) -> (StatusCode, String, Vec<u8>) {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form_encode(fields))
+            .send()
+            .await
+            .unwrap();
+        let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        (r.status(), ct, r.bytes().await.unwrap().to_vec())
+    }
+
     pub async fn login(app: &TestApp, username: &str) -> Self {
         let b = Browser::new(app);
         let p = b

@@ -17,15 +17,15 @@ use std::process::Command;
 /// Xác nhận tình trạng hôn nhân: commune level, 3 working days.
 const COMMUNE: &str = "1.004873";
 
-fn vn(s: &str) -> i64 {
+pub(crate) fn vn(s: &str) -> i64 {
     format!("{s}+07:00").parse::<jiff::Timestamp>().unwrap().as_millisecond()
 }
 
-fn applicant() -> Value {
+pub(crate) fn applicant() -> Value {
     json!({"name": "Nguyễn Văn An", "id_number": "037092001234", "phone": "0912345678", "address": "Số 5 phố Tràng An, phường Hoa Lư"})
 }
 
-async fn step(c: &Client, d: &Value, cmd: &str, mut body: Value) -> Value {
+pub(crate) async fn step(c: &Client, d: &Value, cmd: &str, mut body: Value) -> Value {
     body["version"] = d["version"].clone();
     let (s, b) = c.post(&format!("/api/v1/dossiers/{}/{cmd}", d["id"].as_str().unwrap()), body).await;
     assert_eq!(s, StatusCode::OK, "{cmd}: {b}");
@@ -33,7 +33,7 @@ async fn step(c: &Client, d: &Value, cmd: &str, mut body: Value) -> Value {
 }
 
 /// Runs a tool from poppler-utils or zbar-tools; a missing tool fails with what to install.
-fn run(tool: &str, args: &[&str]) -> String {
+pub(crate) fn run(tool: &str, args: &[&str]) -> String {
     let out = Command::new(tool).args(args).output().unwrap_or_else(|e| {
         panic!("{tool} could not run ({e}): install poppler-utils and zbar-tools (apt-get install poppler-utils zbar-tools)")
     });
@@ -42,13 +42,13 @@ fn run(tool: &str, args: &[&str]) -> String {
 }
 
 /// What the tools read in a PDF: its text, whether every font is embedded, and the QR code.
-struct Read {
-    text: String,
-    fonts: Vec<String>,
-    qr: String,
+pub(crate) struct Read {
+    pub text: String,
+    pub fonts: Vec<String>,
+    pub qr: String,
 }
 
-fn read_pdf(pdf: &[u8]) -> Read {
+pub(crate) fn read_pdf(pdf: &[u8]) -> Read {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("doc.pdf");
     std::fs::write(&file, pdf).unwrap();
@@ -63,27 +63,27 @@ fn read_pdf(pdf: &[u8]) -> Read {
 }
 
 /// Lines of the text with runs of spaces folded, so a check does not depend on layout.
-fn lines(text: &str) -> Vec<String> {
+pub(crate) fn lines(text: &str) -> Vec<String> {
     text.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|l| !l.is_empty()).collect()
 }
 
 /// Each phrase is in the text (runs of white space, line breaks included, read as one space:
 /// a name may wrap in a narrow column).
-fn assert_text(r: &Read, want: &[&str], what: &str) {
+pub(crate) fn assert_text(r: &Read, want: &[&str], what: &str) {
     let flat = lines(&r.text).join(" ");
     for w in want {
         assert!(flat.contains(w), "{what}: no {w:?} in:\n{}", lines(&r.text).join("\n"));
     }
 }
 
-fn assert_lines(r: &Read, want: &[&str], what: &str) {
+pub(crate) fn assert_lines(r: &Read, want: &[&str], what: &str) {
     let have = lines(&r.text);
     for w in want {
         assert!(have.iter().any(|l| l == w), "{what}: no line {w:?} in:\n{}", have.join("\n"));
     }
 }
 
-fn assert_embedded(r: &Read, what: &str) {
+pub(crate) fn assert_embedded(r: &Read, what: &str) {
     assert!(!r.fonts.is_empty(), "{what}: no fonts listed");
     for f in &r.fonts {
         let cols: Vec<&str> = f.split_whitespace().collect();
@@ -93,14 +93,14 @@ fn assert_embedded(r: &Read, what: &str) {
 }
 
 /// GET a path as raw bytes: (status, content type, body).
-async fn bytes(c: &Client, path: &str) -> (StatusCode, String, Vec<u8>) {
+pub(crate) async fn bytes(c: &Client, path: &str) -> (StatusCode, String, Vec<u8>) {
     let r = c.http.get(format!("{}{path}", c.base)).send().await.unwrap();
     let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     (r.status(), ct, r.bytes().await.unwrap().to_vec())
 }
 
 /// The dossier's documents as the API lists them.
-async fn listed(c: &Client, id: &str) -> Vec<Value> {
+pub(crate) async fn listed(c: &Client, id: &str) -> Vec<Value> {
     let (s, b) = c.get(&format!("/api/v1/dossiers/{id}/documents")).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     b.as_array().unwrap().clone()
@@ -326,7 +326,7 @@ both_backends! {
 }
 
 /// Every file under `dir` (none when it does not exist).
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+pub(crate) fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     if let Ok(entries) = std::fs::read_dir(dir) {
         for e in entries.flatten() {

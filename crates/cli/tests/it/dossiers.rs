@@ -41,7 +41,14 @@ async fn refused(c: &Client, d: &Value, cmd: &str, mut body: Value) -> (StatusCo
     c.post(&format!("/api/v1/dossiers/{}/{cmd}", d["id"].as_str().unwrap()), body).await
 }
 
-async fn upload(c: &Client, d: &Value, key: &str, content_type: &str, name: &str, bytes: &[u8]) -> (StatusCode, Value) {
+pub(crate) async fn upload(
+    c: &Client,
+    d: &Value,
+    key: &str,
+    content_type: &str,
+    name: &str,
+    bytes: &[u8],
+) -> (StatusCode, Value) {
     let path = format!("/api/v1/dossiers/{}/components/{key}/files?name={name}", d["id"].as_str().unwrap());
     c.raw(Method::PUT, &path, content_type, bytes.to_vec()).await
 }

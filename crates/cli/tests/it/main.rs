@@ -38,6 +38,7 @@ mod ops;
 mod pages_escaping;
 mod pages_golden;
 mod phone_tables;
+mod results;
 mod store;
 mod upload_stream;
 mod upload_structure;

@@ -83,6 +83,10 @@ pub enum Route<'a> {
     AdminAbolish(&'a str),
     AdminReplace(&'a str),
     AdminDiff(&'a str),
+    /// A procedure's result template (issue #13): edit and save.
+    AdminResultTemplate(&'a str),
+    /// Its preview as a PDF, nothing saved.
+    AdminResultPreview(&'a str),
     /// Every logged-in user's own password.
     ChangePassword,
 }
@@ -154,6 +158,8 @@ impl Route<'_> {
             Route::AdminAbolish(_) => "/quan-tri/thu-tuc/{code}/bai-bo",
             Route::AdminReplace(_) => "/quan-tri/thu-tuc/{code}/thay-the",
             Route::AdminDiff(_) => "/quan-tri/thu-tuc/{code}/so-sanh",
+            Route::AdminResultTemplate(_) => "/quan-tri/thu-tuc/{code}/mau-ket-qua",
+            Route::AdminResultPreview(_) => "/quan-tri/thu-tuc/{code}/mau-ket-qua/xem-truoc",
             Route::ChangePassword => "/tai-khoan/mat-khau",
         }
     }
@@ -180,6 +186,8 @@ impl Route<'_> {
             | Route::AdminAbolish(a)
             | Route::AdminReplace(a)
             | Route::AdminDiff(a)
+            | Route::AdminResultTemplate(a)
+            | Route::AdminResultPreview(a)
             | Route::OfficerDossier(a)
             | Route::ControlSlip(a)
             | Route::OfficerUpload(a)

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod documents;
 pub mod dossiers;
 pub mod locker;
+pub mod result_templates;
 pub mod sessions;
 pub mod users;
 

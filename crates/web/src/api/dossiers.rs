@@ -537,7 +537,10 @@ pub struct ResolveBody {
     pub note: Option<String>,
 }
 
-/// Record the result at the last step (status 9); early / on time / late is decided now.
+/// Record the result at the last step (status 9); early / on time / late is decided now. The
+/// result document is issued with it, signed by the caller's personal certificate and sealed
+/// by the agency: 409 `signing_key_missing`, `cert_revoked` or `cert_expired` and nothing
+/// recorded when a certificate is missing or no longer valid.
 #[utoipa::path(post, path = "/api/v1/dossiers/{id}/resolve", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(("id" = String, Path)),
     request_body = ResolveBody, responses((status = 200, body = DossierDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn resolve(
@@ -663,13 +666,14 @@ pub(crate) fn file_response_named(media_type: &str, name: &str, bytes: Vec<u8>) 
     motcua_pages::kit::http::download_response(media_type, name, bytes, false)
 }
 
-/// A document issued for a dossier: one of the forms of TT 03/2025 as PDF, produced when
-/// its event happened.
+/// A document issued for a dossier: one of the forms of TT 03/2025 as PDF, or the signed
+/// result, produced when its event happened.
 #[derive(Serialize, ToSchema)]
 pub struct DocumentDto {
     pub id: String,
     /// "01" receipt and appointment, "02" supplement request, "03" refusal, "04" apology and
-    /// extension, "05" stop, "06" control slip.
+    /// extension, "05" stop, "06" control slip; "KQ" the result, signed by the resolving
+    /// official and sealed by the agency.
     pub form: String,
     pub name: String,
     /// Number and symbol printed on it.

@@ -187,12 +187,15 @@ pub(super) fn commit(
 ) -> Result<Dossier, AppError> {
     let expected = d.version;
     let rec = Recorded { dossier_id: d.id.clone(), seq: expected + 1, at: now, actor_id: actor_id.to_string(), event };
-    // The state the event was decided on, kept only when the event issues documents.
-    let before = (!forms_of(&rec.event).is_empty()).then(|| d.clone());
+    // The state the event was decided on, kept only when the event issues documents (a
+    // form, or the signed result at `Resolve`).
+    let resolved = matches!(rec.event, Event::Resolved { .. });
+    let before = (resolved || !forms_of(&rec.event).is_empty()).then(|| d.clone());
     let mut next = d;
     dossier::apply(&mut next, &rec);
     if let Some(before) = &before {
         issue(db, issuing, before, &next, &rec)?;
+        issue_result(db, issuing, before, &next, &rec)?;
     }
     if !repo::update(db, &next, expected)? {
         return Err(stale());

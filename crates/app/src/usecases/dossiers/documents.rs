@@ -54,6 +54,16 @@ impl Issuer {
     }
 }
 
+impl Issuer {
+    /// Runs a render requested by a user (the register, a template preview) on a blocking
+    /// thread, at most two at once (more wait their turn).
+    pub async fn on_demand<T: Send + 'static>(&self, f: impl FnOnce(&Renderer) -> T + Send + 'static) -> Result<T, AppError> {
+        let _permit = self.on_demand.clone().acquire_owned().await.map_err(|e| AppError::Internal(e.to_string()))?;
+        let renderer = self.renderer.clone();
+        tokio::task::spawn_blocking(move || f(&renderer)).await.map_err(|e| AppError::Internal(e.to_string()))
+    }
+}
+
 /// The forms an event issues as documents (`dossier::forms::issued`, from the guard table).
 pub fn forms_of(event: &Event) -> Vec<Form> {
     dossier::forms::issued(event).into_iter().filter_map(Form::from_index).collect()
@@ -74,13 +84,33 @@ pub fn builtin_template(name: &str) -> Option<&'static str> {
 /// that fails after storing them takes them back (`discard_stored`).
 #[derive(Clone)]
 pub(super) struct Issuing {
-    issuer: Issuer,
+    pub(super) issuer: Issuer,
+    /// The keys that sign result documents, and the time-stamping authority if configured.
+    pub(super) keys: Arc<crate::keys::Keys>,
+    pub(super) tsa: Option<motcua_signing::Tsa>,
     stored: Arc<Mutex<Vec<String>>>,
 }
 
 impl Issuing {
     pub(super) fn new(ctx: &AppContext) -> Self {
-        Self { issuer: ctx.documents.clone(), stored: Arc::default() }
+        Self {
+            issuer: ctx.documents.clone(),
+            keys: ctx.keys.clone(),
+            tsa: ctx.config.signing.tsa_url.as_deref().map(motcua_signing::Tsa::new),
+            stored: Arc::default(),
+        }
+    }
+
+    /// Stores `pdf` in the file store and records it in `files` (the store keeps it; a failed
+    /// transaction takes it back); returns its SHA-256 and size.
+    pub(super) fn store(&self, db: &mut Db, pdf: &[u8], at: i64) -> Result<(String, i64), AppError> {
+        let (sha, new) = self.issuer.files.put(pdf)?;
+        if new {
+            self.stored.lock().unwrap_or_else(|e| e.into_inner()).push(sha.clone());
+        }
+        let size = pdf.len() as i64;
+        repo::add_file(db, &sha, size, "application/pdf", at)?;
+        Ok((sha, size))
     }
 
     /// After a failed transaction: removes the bytes it stored (each document's bytes are
@@ -144,7 +174,7 @@ fn bare_place(name: &str) -> String {
 
 /// The unit that issues a document: where the dossier is (its current step's agency, else
 /// where it was received); a counter issues in its service centre's name.
-fn issuing_agency(db: &mut Db, d: &Dossier) -> Result<AgencyRecord, AppError> {
+pub(super) fn issuing_agency(db: &mut Db, d: &Dossier) -> Result<AgencyRecord, AppError> {
     let a = agencies::get(db, &d.current_agency().id)?;
     match (a.kind, &a.parent_id) {
         (AgencyKind::Counter, Some(p)) => Ok(agencies::get(db, p)?),
@@ -167,7 +197,7 @@ pub fn official_name(a: &AgencyRecord) -> String {
 
 /// The form heading for `agency` on the local day of `at`: the governing body above it
 /// (none above a People's Committee), the unit, the number, the place and the date.
-fn header(db: &mut Db, agency: &AgencyRecord, number: String, at: i64) -> Result<Header, AppError> {
+pub(super) fn header(db: &mut Db, agency: &AgencyRecord, number: String, at: i64) -> Result<Header, AppError> {
     let parent_unit = match (&agency.parent_id, agency.kind) {
         (_, AgencyKind::Commune | AgencyKind::Province) | (None, _) => String::new(),
         (Some(p), _) => agencies::find(db, p)?.map(|p| official_name(&p)).unwrap_or_default(),
@@ -211,11 +241,11 @@ fn number(db: &mut Db, form: Form, agency: &AgencyRecord, d: &Dossier, at: i64) 
 }
 
 /// The code, or the filing reference before reception.
-fn dossier_label(d: &Dossier) -> String {
+pub(super) fn dossier_label(d: &Dossier) -> String {
     d.code.clone().or_else(|| d.filing_reference.clone()).unwrap_or_else(|| d.id.clone())
 }
 
-fn dossier_part(d: &Dossier) -> DossierPart {
+pub(super) fn dossier_part(d: &Dossier) -> DossierPart {
     let a = &d.applicant;
     DossierPart {
         code: dossier_label(d),
@@ -249,7 +279,7 @@ pub fn verification_url(public_url: &str, document_id: &str, dossier_code: &str,
 }
 
 /// The officer's name as signed, "" for an actor without an account (the kiosk).
-fn full_name(db: &mut Db, user_id: &str) -> Result<String, AppError> {
+pub(super) fn full_name(db: &mut Db, user_id: &str) -> Result<String, AppError> {
     match motcua_store::repo::users::get(db, user_id) {
         Ok(u) => Ok(u.full_name),
         Err(motcua_store::StoreError::NotFound) => Ok(String::new()),
@@ -312,12 +342,7 @@ pub(super) fn issue(db: &mut Db, issuing: &Issuing, before: &Dossier, after: &Do
         let input = FormInput::new(head, name, body);
         let qr = verification_url(&issuing.issuer.public_url, &id, &dossier_label(after), &after.procedure.code, name);
         let pdf = issuing.issuer.renderer.render(&input, &qr).map_err(|e| render_failed(form, &e))?;
-        let (sha, new) = issuing.issuer.files.put(&pdf)?;
-        if new {
-            issuing.stored.lock().unwrap_or_else(|e| e.into_inner()).push(sha.clone());
-        }
-        let size = pdf.len() as i64;
-        repo::add_file(db, &sha, size, "application/pdf", rec.at)?;
+        let (sha, size) = issuing.store(db, &pdf, rec.at)?;
         docs::insert(
             db,
             &DocumentRecord {
@@ -651,12 +676,7 @@ pub async fn register_pdf(
     );
     // The register has no stored document to verify: its QR code links to the register page.
     let qr = format!("{}/can-bo/so-theo-doi?from={from}&to={to}", ctx.documents.public_url.trim_end_matches('/'));
-    let issuer = ctx.documents.clone();
-    let _permit = issuer.on_demand.clone().acquire_owned().await.map_err(|e| AppError::Internal(e.to_string()))?;
-    tokio::task::spawn_blocking(move || issuer.renderer.render(&input, &qr))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| render_failed(Form::Register, &e))
+    ctx.documents.on_demand(move |r| r.render(&input, &qr)).await?.map_err(|e| render_failed(Form::Register, &e))
 }
 
 async fn full_name_of(ctx: &AppContext, user_id: &str) -> Result<String, AppError> {

@@ -9,6 +9,7 @@ mod filing;
 mod reads;
 mod rebuild;
 mod reception;
+mod results;
 mod workflows;
 
 pub use attachments::*;
@@ -22,6 +23,10 @@ pub use filing::*;
 pub use reads::*;
 pub use rebuild::*;
 use reception::*;
+use results::issue_result;
+pub use results::{
+    MAX_TEMPLATE_BYTES, RESULT_FORM, TemplatePage, builtin_result_template, preview_template, save_template, template,
+};
 pub use workflows::*;
 
 use crate::auth::CurrentUser;
