@@ -21,6 +21,7 @@ mod cli;
 mod connections;
 mod counter_pages;
 mod documents;
+mod digitization;
 mod dossiers;
 mod e2e_citizen;
 mod e2e_harness;

@@ -39,6 +39,10 @@ pub enum Route<'a> {
     OfficerAction(&'a str, &'a str),
     OfficerUpload(&'a str),
     OfficerResultUpload(&'a str),
+    /// Scan and certify a component (or the paper result) of a dossier.
+    OfficerDigitize(&'a str),
+    /// The detached signature (`.p7s`) certifying a component's scan: dossier id, component key.
+    OfficerSignature(&'a str, &'a str),
     Register,
     RegisterCsv,
     /// The register as form 07 (PDF).
@@ -106,6 +110,8 @@ impl Route<'_> {
             Route::OfficerAction(..) => "/can-bo/ho-so/{id}/{action}",
             Route::OfficerUpload(_) => "/can-bo/ho-so/{id}/tep",
             Route::OfficerResultUpload(_) => "/can-bo/ho-so/{id}/tep-ket-qua",
+            Route::OfficerDigitize(_) => "/can-bo/ho-so/{id}/so-hoa",
+            Route::OfficerSignature(..) => "/can-bo/ho-so/{id}/thanh-phan/{key}/chu-ky",
             Route::Register => "/can-bo/so-theo-doi",
             Route::RegisterCsv => "/can-bo/so-theo-doi.csv",
             Route::RegisterPdf => "/can-bo/so-theo-doi.pdf",
@@ -161,6 +167,7 @@ impl Route<'_> {
             | Route::ControlSlip(a)
             | Route::OfficerUpload(a)
             | Route::OfficerResultUpload(a)
+            | Route::OfficerDigitize(a)
             | Route::CounterReceipt(a)
             | Route::CounterScreen(a)
             | Route::CounterEvents(a)
@@ -170,6 +177,7 @@ impl Route<'_> {
             | Route::DossierFile(a, b)
             | Route::OfficerFile(a, b)
             | Route::OfficerAction(a, b)
+            | Route::OfficerSignature(a, b)
             | Route::DossierDocument(a, b) => {
                 vec![a.to_string(), b.to_string()]
             }
