@@ -480,7 +480,7 @@ pub const GUARDS: [Guard; 22] = [
     // at the counter before it is handed back.
     Guard { kind: CommandKind::DigitizeResult, from: &[InProgress, Resolved], except: None,
         who: &[only(Step, &[InProgress]), only(Counter, &[Resolved])],
-        pre: &[Pre::PaperResult], outcome: Outcome::Same, forms: &[] },
+        pre: &[Pre::PaperResult, Pre::LastStep], outcome: Outcome::Same, forms: &[] },
     Guard { kind: CommandKind::Rate, from: &[Resolved, Returned], except: None, who: &[any(Owner)],
         pre: &[Pre::NotRated], outcome: Outcome::Same, forms: &[] },
     // Counter applicants have no account: the code printed on their receipt stands for it
