@@ -5,9 +5,8 @@ use super::{COLUMNS, CatalogRow, CellError, Column, Raw};
 use jiff::civil::{Date, Time};
 use motcua_domain::calendar::{CheckUnit, TimeLimit, TimeUnit};
 use motcua_domain::catalog::{
-    Digitization, DigitizationExclusion,
-    ApplicantType, Channel, CheckLevel, ComponentSpec, Counting, Decision, Fee, FeeCollected, LegalBasis, Level, Method,
-    OnlineLevel, ProcedureSpec, ResultSpec, Sector,
+    ApplicantType, Channel, CheckLevel, ComponentSpec, Counting, Decision, Digitization, DigitizationExclusion, Fee,
+    FeeCollected, LegalBasis, Level, Method, OnlineLevel, ProcedureSpec, ResultSpec, Sector,
 };
 use motcua_domain::error::{FieldError, ValidationError};
 use motcua_domain::text::fold;

@@ -405,7 +405,12 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
                 }
             }
             if signature_sha256.len() != 64 || signature_size <= 0 || by_name.trim().is_empty() {
-                return Err(field("signature", "signature_missing", "Thiếu chữ ký số chứng thực.", "The certifying signature is missing."));
+                return Err(field(
+                    "signature",
+                    "signature_missing",
+                    "Thiếu chữ ký số chứng thực.",
+                    "The certifying signature is missing.",
+                ));
             }
             Ok(Event::ComponentDigitized { file, signature_sha256, signature_size, by_name, certificate_serial })
         }

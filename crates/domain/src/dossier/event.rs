@@ -217,9 +217,8 @@ pub fn metrics(after: &Dossier, event: &Event) -> Vec<&'static str> {
             }
             // Paper components in scope of digitization (REQ-13: in person and by post).
             if after.channel != Channel::Online {
-                for _ in components.iter().filter(|c| c.provided && !c.reused && c.digitization.is_required()) {
-                    m.push("components_to_digitize");
-                }
+                let n = components.iter().filter(|c| c.provided && !c.reused && c.digitization.is_required()).count();
+                m.extend(std::iter::repeat_n("components_to_digitize", n));
             }
             if components.iter().any(|c| c.reused) {
                 m.push("reused");
@@ -234,9 +233,7 @@ pub fn metrics(after: &Dossier, event: &Event) -> Vec<&'static str> {
         // 766 group 4: certified components (the rate's numerator; `components_to_digitize`
         // at reception is its denominator), the dossier once at its first certified
         // component (indicator 4.2), and paper results digitized.
-        Event::ComponentDigitized { file, .. } if file.component_key == super::RESULT_COMPONENT => {
-            m.push("result_digitized")
-        }
+        Event::ComponentDigitized { file, .. } if file.component_key == super::RESULT_COMPONENT => m.push("result_digitized"),
         Event::ComponentDigitized { .. } => {
             m.push("components_digitized");
             let certified = after.certified_copies.iter().filter(|c| c.component_key != super::RESULT_COMPONENT);

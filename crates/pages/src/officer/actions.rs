@@ -139,9 +139,7 @@ impl Action {
             Self::Resolve => lang.t("Ghi nhận kết quả giải quyết", "Record the result"),
             Self::Return => lang.t("Trả kết quả cho người nộp", "Return the result"),
             Self::Attach => lang.t("Đính kèm tệp thành phần hồ sơ", "Attach a component file"),
-            Self::Digitize => {
-                lang.t("Số hóa và chứng thực bản điện tử thành phần hồ sơ", "Digitize and certify a component")
-            }
+            Self::Digitize => lang.t("Số hóa và chứng thực bản điện tử thành phần hồ sơ", "Digitize and certify a component"),
             Self::DigitizeResult => lang.t("Số hóa và chứng thực kết quả bản giấy", "Digitize and certify the paper result"),
         }
     }
@@ -619,8 +617,7 @@ pub async fn upload_result(State(ctx): State<AppContext>, lang: Lang, Path(id): 
 /// `POST /can-bo/ho-so/{id}/so-hoa` (multipart): scans a component (`component`, or
 /// `result` for the paper result) and certifies it with the officer's signature.
 pub async fn digitize(State(ctx): State<AppContext>, lang: Lang, Path(id): Path<String>, form: PageUpload) -> Response {
-    let action =
-        if form.fields.get("component") == Some(RESULT_COMPONENT) { Action::DigitizeResult } else { Action::Digitize };
+    let action = if form.fields.get("component") == Some(RESULT_COMPONENT) { Action::DigitizeResult } else { Action::Digitize };
     upload(&ctx, lang, &id, action, form).await
 }
 

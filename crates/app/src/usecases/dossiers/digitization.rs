@@ -37,13 +37,14 @@ pub async fn digitize(
     over_quota(&d, upload.bytes.len(), max_dossier)?;
     let scan = upload.file_ref(ctx, current, component_key);
     let by_name = current.user.full_name.clone();
-    let command = move |file: FileRef, signature_sha256: String, signature_size: i64, serial: String| Command::DigitizeComponent {
-        file,
-        signature_sha256,
-        signature_size,
-        by_name: by_name.clone(),
-        certificate_serial: serial,
-    };
+    let command =
+        move |file: FileRef, signature_sha256: String, signature_size: i64, serial: String| Command::DigitizeComponent {
+            file,
+            signature_sha256,
+            signature_size,
+            by_name: by_name.clone(),
+            certificate_serial: serial,
+        };
     // Status, actor and component first: nothing is signed for a command that would fail.
     probe(ctx, current, &d, command(scan.clone(), "0".repeat(64), 1, String::new()))?;
 
@@ -63,9 +64,8 @@ pub async fn digitize(
 
     let files = ctx.files.clone();
     let sig_bytes = p7s.clone();
-    let signature = tokio::task::spawn_blocking(move || files.put(&sig_bytes))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
+    let signature =
+        tokio::task::spawn_blocking(move || files.put(&sig_bytes)).await.map_err(|e| AppError::Internal(e.to_string()))??;
     let stored_scan = match upload.store(ctx).await {
         Ok(s) => s,
         Err(e) => {
@@ -87,11 +87,11 @@ pub async fn digitize(
             let file = FileRef { sha256: scan_sha.clone(), at: now, ..scan };
             let cal = calendars.for_agency(Some(&d.receiving.id));
             let at = jiff::Timestamp::from_millisecond(now).map_err(|e| AppError::Internal(e.to_string()))?;
-            let ev = dossier::decide(&d, command(file, sig_sha, sig_size, serial), &Ctx {
-                actor: actor(&cur),
-                now: at,
-                calendar: &cal,
-            })?;
+            let ev = dossier::decide(
+                &d,
+                command(file, sig_sha, sig_size, serial),
+                &Ctx { actor: actor(&cur), now: at, calendar: &cal },
+            )?;
             let id = cur.user.id.clone();
             commit(db, d, &id, ev, now, &issuing)
         })

@@ -112,11 +112,7 @@ fn world(s: &Setup) -> World {
             digitized: false,
             reused: false,
             // The second component is one TT 01/2023 leaves out of digitization.
-            digitization: if i == 1 {
-                motcua_domain_digitization_excluded()
-            } else {
-                Default::default()
-            },
+            digitization: if i == 1 { motcua_domain_digitization_excluded() } else { Default::default() },
         })
         .collect();
     let mut p = procedure(s.limit);
