@@ -102,6 +102,69 @@ pub struct ComponentSpec {
     /// some are named, so other specs keep their form.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub locker_kinds: Vec<String>,
+    /// Whether the paper component is scanned and certified at reception (TT 01/2023;
+    /// REQ-13), or excluded, with the reason.
+    #[serde(default, skip_serializing_if = "Digitization::is_required")]
+    pub digitization: Digitization,
+}
+
+/// Whether a component is digitized (TT 01/2023 on digitizing dossiers: the receiving
+/// officer scans the paper components in scope and certifies the electronic copy). In the
+/// catalog JSON: `"required"` (the default, left out) or `{"excluded": "<reason>"}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Digitization {
+    #[default]
+    Required,
+    Excluded(DigitizationExclusion),
+}
+
+impl Digitization {
+    pub fn is_required(&self) -> bool {
+        *self == Self::Required
+    }
+
+    pub fn excluded(&self) -> Option<DigitizationExclusion> {
+        match self {
+            Self::Required => None,
+            Self::Excluded(r) => Some(*r),
+        }
+    }
+}
+
+/// Why a component is not digitized: the cases TT 01/2023 (REQ-13) leaves out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DigitizationExclusion {
+    /// Its data is already shared as legal data from a national or sector database.
+    SharedData,
+    /// A plain photocopy or a paper certified copy (only e-copies certified from the
+    /// original are digitized).
+    PaperCopy,
+    /// Shown to the officer only (xuất trình), not filed.
+    ShowOnly,
+    /// A document classified as state secret.
+    Secret,
+}
+
+impl DigitizationExclusion {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::SharedData => "dữ liệu đã được chia sẻ, khai thác từ cơ sở dữ liệu",
+            Self::PaperCopy => "bản chụp, bản sao giấy",
+            Self::ShowOnly => "giấy tờ chỉ xuất trình",
+            Self::Secret => "tài liệu mật",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::SharedData => "data already shared from a database",
+            Self::PaperCopy => "a photocopy or paper copy",
+            Self::ShowOnly => "shown only",
+            Self::Secret => "a secret document",
+        }
+    }
 }
 
 fn yes() -> bool {

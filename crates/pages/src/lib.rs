@@ -80,6 +80,8 @@ pub fn routes() -> Vec<Row> {
         (Route::OfficerAction("", "").pattern(), &["POST"], post(officer::actions::action), Body::Form),
         (Route::OfficerUpload("").pattern(), &["POST"], post(officer::actions::upload_component), Body::Scans),
         (Route::OfficerResultUpload("").pattern(), &["POST"], post(officer::actions::upload_result), Body::Scans),
+        (Route::OfficerDigitize("").pattern(), &["POST"], post(officer::actions::digitize), Body::Scans),
+        (Route::OfficerSignature("", "").pattern(), &["GET"], get(officer::dossier::signature), Body::Form),
         (Route::Register.pattern(), &["GET"], get(officer::register::page), Body::Form),
         (
             Route::CounterReception.pattern(),

@@ -1,23 +1,25 @@
-//! The CMS SignedData of a PAdES baseline signature (ETSI EN 319 122-1 CAdES, detached):
-//! signed attributes content-type, message-digest and ESS signing-certificate-v2 (no CMS
-//! signing-time: PAdES puts the time in the signature dictionary's `/M`), optional unsigned
-//! signature-time-stamp token.
+//! The CMS SignedData of a CAdES detached signature (ETSI EN 319 122-1): signed attributes
+//! content-type, message-digest, ESS signing-certificate-v2 and, outside a PDF, signing-time
+//! (PAdES puts the time in the signature dictionary's `/M` instead), optional unsigned
+//! signature-time-stamp token. [`check`] reads one back, for PDFs and detached files alike.
 
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::content_info::{CmsVersion, ContentInfo};
 use cms::signed_data::{CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos};
 use const_oid::ObjectIdentifier;
-use const_oid::db::rfc5911::{ID_CONTENT_TYPE, ID_DATA, ID_MESSAGE_DIGEST, ID_SIGNED_DATA};
-use der::asn1::{Any, OctetString, SetOfVec};
+use const_oid::db::rfc5911::{ID_CONTENT_TYPE, ID_DATA, ID_MESSAGE_DIGEST, ID_SIGNED_DATA, ID_SIGNING_TIME};
+use der::asn1::{Any, GeneralizedTime, OctetString, SetOfVec, UtcTime};
 use der::{Decode, Encode, Reader, Sequence, SliceReader};
 use x509_cert::Certificate;
 use x509_cert::attr::Attribute;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::serial_number::SerialNumber;
+use x509_cert::time::Time;
 
-use crate::keys::{sha256, sha256_algorithm};
+use crate::keys::{common_name, issued_by, serial_hex, sha256, sha256_algorithm, subject, verify_digest};
 use crate::signer::sign_checked;
-use crate::{SignError, Signer, Tsa};
+use crate::{Crl, SignError, Signer, Tsa};
+use jiff::Timestamp;
 
 /// id-aa-signingCertificateV2 (RFC 5035).
 pub(crate) const ID_AA_SIGNING_CERTIFICATE_V2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
@@ -49,9 +51,23 @@ fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute, SignError> 
     Ok(Attribute { oid, values })
 }
 
+/// The CMS `Time` of an instant: UTCTime through 2049, GeneralizedTime after (RFC 5652 §11.3).
+fn cms_time(at: Timestamp) -> Result<Time, SignError> {
+    let since = std::time::Duration::from_secs(u64::try_from(at.as_second()).unwrap_or_default());
+    Ok(match UtcTime::from_unix_duration(since) {
+        Ok(t) => Time::UtcTime(t),
+        Err(_) => Time::GeneralTime(GeneralizedTime::from_unix_duration(since)?),
+    })
+}
+
 /// Build the DER `ContentInfo` of a detached signature over a content whose SHA-256 is
-/// `content_digest`.
-pub(crate) fn build(signer: &dyn Signer, content_digest: &[u8; 32], tsa: Option<&Tsa>) -> Result<Vec<u8>, SignError> {
+/// `content_digest`; `signing_time`, if given, is signed as the CMS signing-time attribute.
+pub(crate) fn build(
+    signer: &dyn Signer,
+    content_digest: &[u8; 32],
+    tsa: Option<&Tsa>,
+    signing_time: Option<Timestamp>,
+) -> Result<Vec<u8>, SignError> {
     let chain = signer.certificate_chain();
     let Some(cert) = chain.first() else {
         return Err(SignError::KeyMissing("the signer has no certificate".into()));
@@ -69,6 +85,9 @@ pub(crate) fn build(signer: &dyn Signer, content_digest: &[u8; 32], tsa: Option<
     signed_attrs.insert(attribute(ID_CONTENT_TYPE, Any::encode_from(&ID_DATA)?)?)?;
     signed_attrs.insert(attribute(ID_MESSAGE_DIGEST, Any::encode_from(&OctetString::new(content_digest.to_vec())?)?)?)?;
     signed_attrs.insert(attribute(ID_AA_SIGNING_CERTIFICATE_V2, Any::encode_from(&ess)?)?)?;
+    if let Some(at) = signing_time {
+        signed_attrs.insert(attribute(ID_SIGNING_TIME, Any::encode_from(&cms_time(at)?)?)?)?;
+    }
 
     let attrs_digest = sha256(&signed_attrs.to_der()?);
     let signature = sign_checked(signer, &attrs_digest)?;
@@ -196,4 +215,113 @@ pub(crate) fn encapsulated_content(bytes: &[u8]) -> Option<Vec<u8>> {
     let signed: SignedData = info.content.decode_as().ok()?;
     let octets: OctetString = signed.encap_content_info.econtent?.decode_as().ok()?;
     Some(octets.into_bytes())
+}
+
+/// The signing-time attribute, as RFC 3339 UTC.
+fn signing_time(info: &SignerInfo) -> Option<String> {
+    let t: Time = Time::from_der(&attribute_value(info.signed_attrs.as_ref(), ID_SIGNING_TIME)?.to_der().ok()?).ok()?;
+    let at = Timestamp::from_second(i64::try_from(t.to_unix_duration().as_secs()).ok()?).ok()?;
+    Some(at.to_string())
+}
+
+/// Whether a timestamp token's own CMS signature verifies over its TSTInfo.
+fn token_signature_ok(token: &[u8]) -> bool {
+    let Ok(parsed) = parse(token) else { return false };
+    let Some(content) = encapsulated_content(token) else { return false };
+    let si = &parsed.signer_info;
+    let Some(cert) = parsed.certificates.iter().find(|c| identifies(si, c)) else { return false };
+    let Some(attrs) = &si.signed_attrs else { return false };
+    let Ok(der) = der::Encode::to_der(attrs) else { return false };
+    si.digest_alg.oid == const_oid::db::rfc5912::ID_SHA_256
+        && message_digest(si).is_some_and(|m| m == sha256(&content))
+        && verify_digest(
+            &cert.tbs_certificate.subject_public_key_info,
+            &si.signature_algorithm.oid,
+            &sha256(&der),
+            si.signature.as_bytes(),
+        )
+}
+
+/// What a CMS signature says and whether it holds: the one reading of a signature, for a
+/// PDF's `/Contents` and for a detached `.p7s` alike.
+pub(crate) struct Checked {
+    pub common_name: String,
+    pub subject: String,
+    pub serial: String,
+    /// SHA-256 of the signing certificate (how the verification page knows our CA's keys).
+    pub fingerprint: String,
+    /// The signing-time attribute (RFC 3339 UTC), if signed.
+    pub signing_time: Option<String>,
+    /// SHA-256 is the digest algorithm and the signed message digest is `content_digest`.
+    pub digest_ok: bool,
+    pub signature_ok: bool,
+    pub chain: Vec<String>,
+    pub chain_ok: bool,
+    pub revoked: bool,
+    /// When the CRL says the certificate was revoked.
+    pub revoked_at: Option<String>,
+    pub timestamped: bool,
+    pub timestamp_time: Option<String>,
+    pub timestamp_ok: bool,
+}
+
+/// Reads and checks the CMS `bytes` against the SHA-256 of the signed content (none when the
+/// signed ranges are unusable); `crl` marks a listed signing certificate revoked. `None` when
+/// the bytes are no SignedData or carry no signing certificate.
+pub(crate) fn check(bytes: &[u8], content_digest: Option<[u8; 32]>, crl: Option<&Crl>) -> Option<Checked> {
+    let parsed = parse(bytes).ok()?;
+    let si = &parsed.signer_info;
+    let cert = parsed.certificates.iter().find(|cert| identifies(si, cert))?;
+    let mut c = Checked {
+        common_name: common_name(cert),
+        subject: subject(cert),
+        serial: serial_hex(cert),
+        fingerprint: crate::keys::fingerprint(cert),
+        signing_time: signing_time(si),
+        digest_ok: si.digest_alg.oid == const_oid::db::rfc5912::ID_SHA_256
+            && content_digest.is_some_and(|d| message_digest(si).is_some_and(|m| m == d)),
+        signature_ok: false,
+        chain: Vec::new(),
+        chain_ok: false,
+        revoked: crl.is_some_and(|crl| crl.lists(cert)),
+        revoked_at: crl.and_then(|crl| crl.revocation_time(cert)),
+        timestamped: false,
+        timestamp_time: None,
+        timestamp_ok: false,
+    };
+    if let Some(attrs) = &si.signed_attrs
+        && let Ok(der) = der::Encode::to_der(attrs)
+    {
+        c.signature_ok = verify_digest(
+            &cert.tbs_certificate.subject_public_key_info,
+            &si.signature_algorithm.oid,
+            &sha256(&der),
+            si.signature.as_bytes(),
+        ) && signing_certificate_matches(si, cert);
+    }
+    if let Some(token) = timestamp_token(si) {
+        c.timestamped = true;
+        if let Ok(tst) = crate::tsa::tst_info(&token) {
+            c.timestamp_time = Some(tst.gen_time.to_date_time().to_string());
+            c.timestamp_ok = tst.stamps(&sha256(si.signature.as_bytes())) && token_signature_ok(&token);
+        }
+    }
+    // Walk up the issuers the CMS carries.
+    let mut current = cert;
+    c.chain.push(subject(current));
+    c.chain_ok = true;
+    for _ in 0..8 {
+        if current.tbs_certificate.issuer == current.tbs_certificate.subject {
+            c.chain_ok &= issued_by(current, current);
+            break;
+        }
+        let Some(issuer) = parsed.certificates.iter().find(|x| x.tbs_certificate.subject == current.tbs_certificate.issuer)
+        else {
+            break;
+        };
+        c.chain_ok &= issued_by(current, issuer);
+        c.chain.push(subject(issuer));
+        current = issuer;
+    }
+    Some(c)
 }

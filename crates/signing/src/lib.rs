@@ -6,6 +6,8 @@
 //! - [`sign_pdf`]: adds one CAdES-detached signature (`ETSI.CAdES.detached`), optionally
 //!   time-stamped by an RFC 3161 TSA (PAdES B-T).
 //! - [`verify_pdf`]: what the public verification page shows.
+//! - [`sign_detached`] / [`verify_detached`]: a detached CMS (`.p7s`) over any file, the
+//!   officer's certification of a scanned component (TT 01/2023).
 //! - [`pki::DemoPki`]: the demo root CA, agency seals, leaders' certificates and CRL that
 //!   `motcua seed` creates; revocation and key rotation.
 //!
@@ -13,6 +15,7 @@
 
 mod cades;
 mod crl;
+mod detached;
 mod error;
 mod keys;
 mod pdf;
@@ -22,6 +25,7 @@ mod signer;
 mod tsa;
 
 pub use crl::Crl;
+pub use detached::{DetachedInfo, DetachedMeta, sign_detached, verify_detached};
 pub use error::SignError;
 pub use keys::fingerprint;
 pub use pdf::{SignMeta, SignatureInfo, sign_pdf, verify_pdf};

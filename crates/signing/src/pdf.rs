@@ -7,7 +7,8 @@
 use jiff::Timestamp;
 use lopdf::{Dictionary, Document, IncrementalDocument, Object, StringFormat};
 
-use crate::keys::{check_validity, common_name, fingerprint, issued_by, serial_hex, sha256, subject, verify_digest};
+use crate::keys::sha256;
+use crate::signer::check_signer;
 use crate::{Crl, SignError, Signer, Tsa, cades};
 
 /// Bytes reserved for the CMS in `/Contents` (written as twice as many hex digits): room for
@@ -103,21 +104,7 @@ fn load(pdf: &[u8]) -> Result<Document, SignError> {
 /// certificate (`key_missing`) or whose key does not match it (`key_mismatch`), a TSA that
 /// does not answer (`tsa_failed`).
 pub fn sign_pdf(pdf: &[u8], signer: &dyn Signer, meta: SignMeta<'_>) -> Result<Vec<u8>, SignError> {
-    let chain = signer.certificate_chain();
-    let Some(cert) = chain.first() else {
-        return Err(SignError::KeyMissing("the signer has no certificate".into()));
-    };
-    check_validity(cert, meta.time)?;
-    if let Some(crl) = meta.crl {
-        if let Some(issuer) = chain.iter().skip(1).find(|c| c.tbs_certificate.subject == cert.tbs_certificate.issuer)
-            && !crl.signed_by(issuer)
-        {
-            return Err(SignError::CrlInvalid("the CRL is not signed by the certificate's issuer".into()));
-        }
-        if crl.lists(cert) {
-            return Err(SignError::CertRevoked { serial: serial_hex(cert) });
-        }
-    }
+    check_signer(signer, meta.time, meta.crl)?;
 
     let doc = load(pdf)?;
     let existing = verify_loaded(pdf, &doc, None)?;
@@ -161,7 +148,7 @@ pub fn sign_pdf(pdf: &[u8], signer: &dyn Signer, meta: SignMeta<'_>) -> Result<V
 
     let mut signed = out[..contents_start].to_vec();
     signed.extend_from_slice(&out[contents_end..]);
-    let cms = cades::build(signer, &sha256(&signed), meta.tsa)?;
+    let cms = cades::build(signer, &sha256(&signed), meta.tsa, None)?;
     if cms.len() > CONTENTS_RESERVE {
         return Err(SignError::Encoding(format!("the signature ({} bytes) exceeds the reserve", cms.len())));
     }
@@ -305,24 +292,6 @@ fn verify_loaded(pdf: &[u8], doc: &Document, crl: Option<&Crl>) -> Result<Vec<Si
     Ok(found.into_iter().map(|(_, info)| info).collect())
 }
 
-/// Whether a timestamp token's own CMS signature verifies over its TSTInfo.
-fn token_signature_ok(token: &[u8]) -> bool {
-    let Ok(parsed) = cades::parse(token) else { return false };
-    let Some(content) = cades::encapsulated_content(token) else { return false };
-    let si = &parsed.signer_info;
-    let Some(cert) = parsed.certificates.iter().find(|c| cades::identifies(si, c)) else { return false };
-    let Some(attrs) = &si.signed_attrs else { return false };
-    let Ok(der) = der::Encode::to_der(attrs) else { return false };
-    si.digest_alg.oid == const_oid::db::rfc5912::ID_SHA_256
-        && cades::message_digest(si).is_some_and(|m| m == sha256(&content))
-        && verify_digest(
-            &cert.tbs_certificate.subject_public_key_info,
-            &si.signature_algorithm.oid,
-            &sha256(&der),
-            si.signature.as_bytes(),
-        )
-}
-
 fn inspect(pdf: &[u8], dict: &Dictionary, range: &[usize], contents: &[u8], crl: Option<&Crl>) -> SignatureInfo {
     let mut info = SignatureInfo {
         signer_name: text(dict, b"Name").unwrap_or_default(),
@@ -352,56 +321,22 @@ fn inspect(pdf: &[u8], dict: &Dictionary, range: &[usize], contents: &[u8], crl:
     });
     let gap_is_contents = in_file && pdf[b] == b'<' && pdf[c - 1] == b'>';
 
-    let Ok(parsed) = cades::parse(contents) else { return info };
-    let si = &parsed.signer_info;
-    let signer_cert = parsed.certificates.iter().find(|cert| cades::identifies(si, cert));
-    let Some(cert) = signer_cert else { return info };
-    info.signer_subject = subject(cert);
-    info.signer_serial = serial_hex(cert);
-    info.signer_fingerprint = fingerprint(cert);
+    let Some(checked) = cades::check(contents, digest, crl) else { return info };
+    info.signer_subject = checked.subject;
+    info.signer_serial = checked.serial;
+    info.signer_fingerprint = checked.fingerprint;
     if info.signer_name.is_empty() {
-        info.signer_name = common_name(cert);
+        info.signer_name = checked.common_name;
     }
-    info.digest_ok = gap_is_contents
-        && si.digest_alg.oid == const_oid::db::rfc5912::ID_SHA_256
-        && digest.is_some_and(|d| cades::message_digest(si).is_some_and(|m| m == d));
-    if let Some(attrs) = &si.signed_attrs
-        && let Ok(der) = der::Encode::to_der(attrs)
-    {
-        info.signature_ok = verify_digest(
-            &cert.tbs_certificate.subject_public_key_info,
-            &si.signature_algorithm.oid,
-            &sha256(&der),
-            si.signature.as_bytes(),
-        ) && cades::signing_certificate_matches(si, cert);
-    }
-    if let Some(token) = cades::timestamp_token(si) {
-        info.timestamped = true;
-        if let Ok(tst) = crate::tsa::tst_info(&token) {
-            info.timestamp_time = Some(tst.gen_time.to_date_time().to_string());
-            info.timestamp_ok = tst.stamps(&sha256(si.signature.as_bytes())) && token_signature_ok(&token);
-        }
-    }
-    info.revoked = crl.is_some_and(|crl| crl.lists(cert));
-    info.revoked_at = crl.and_then(|crl| crl.revocation_time(cert));
-
-    // Walk up the issuers the CMS carries.
-    let mut current = cert;
-    info.chain.push(subject(current));
-    info.chain_ok = true;
-    for _ in 0..8 {
-        if current.tbs_certificate.issuer == current.tbs_certificate.subject {
-            info.chain_ok &= issued_by(current, current);
-            break;
-        }
-        let Some(issuer) = parsed.certificates.iter().find(|c| c.tbs_certificate.subject == current.tbs_certificate.issuer)
-        else {
-            break;
-        };
-        info.chain_ok &= issued_by(current, issuer);
-        info.chain.push(subject(issuer));
-        current = issuer;
-    }
+    info.digest_ok = gap_is_contents && checked.digest_ok;
+    info.signature_ok = checked.signature_ok;
+    info.timestamped = checked.timestamped;
+    info.timestamp_time = checked.timestamp_time;
+    info.timestamp_ok = checked.timestamp_ok;
+    info.revoked = checked.revoked;
+    info.revoked_at = checked.revoked_at;
+    info.chain = checked.chain;
+    info.chain_ok = checked.chain_ok;
     info
 }
 

@@ -139,6 +139,28 @@ pub(crate) fn sign_checked(signer: &dyn Signer, digest: &[u8; 32]) -> Result<Vec
     Ok(signature)
 }
 
+/// Refuses a signer that may not sign at `at`: no certificate (`key_missing`), a certificate
+/// not valid then (`cert_expired`, `cert_not_yet_valid`), or listed on `crl`
+/// (`cert_revoked`; a CRL not signed by the certificate's issuer is `crl_invalid`).
+pub(crate) fn check_signer(signer: &dyn Signer, at: jiff::Timestamp, crl: Option<&crate::Crl>) -> Result<(), SignError> {
+    let chain = signer.certificate_chain();
+    let Some(cert) = chain.first() else {
+        return Err(SignError::KeyMissing("the signer has no certificate".into()));
+    };
+    crate::keys::check_validity(cert, at)?;
+    if let Some(crl) = crl {
+        if let Some(issuer) = chain.iter().skip(1).find(|c| c.tbs_certificate.subject == cert.tbs_certificate.issuer)
+            && !crl.signed_by(issuer)
+        {
+            return Err(SignError::CrlInvalid("the CRL is not signed by the certificate's issuer".into()));
+        }
+        if crl.lists(cert) {
+            return Err(SignError::CertRevoked { serial: crate::keys::serial_hex(cert) });
+        }
+    }
+    Ok(())
+}
+
 /// Parse one DER certificate (used by the PKCS#11 signer).
 pub(crate) fn certificate_from_der(der: &[u8]) -> Result<Certificate, SignError> {
     Certificate::from_der(der).map_err(|e| SignError::KeyMissing(format!("the certificate cannot be read: {e}")))

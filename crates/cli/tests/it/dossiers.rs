@@ -250,7 +250,8 @@ both_backends! {
         assert_eq!(d["code"], "000.01.31.H40-260302-0001");
         assert_eq!(d["competent"]["code"], "000.00.31.H40");
         assert_eq!(ms_of(&d["due_at"]), vn("2026-03-05T17:00:00"));
-        assert_eq!(d["components"][0]["digitized"], true);
+        // A ticked box digitizes nothing: a scan certified by the officer does (`digitization`).
+        assert_eq!(d["components"][0]["digitized"], false);
         // Fee notice → awaiting payment (6) → paid in cash at the counter.
         let (s, b) = refused(&clerk, &d, "fee-notices", json!({"items": [{"name": "Lệ phí", "amount": -5}]})).await;
         assert_eq!((s, b["fields"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_amount")));
@@ -297,7 +298,9 @@ both_backends! {
         let admin = app.login("giamsat").await;
         let (s, k) = admin.get("/api/v1/kpi?from=2026-03-02&to=2026-03-02").await;
         assert_eq!(s, StatusCode::OK, "{k}");
-        assert_eq!((k["received_counter"].as_i64(), k["refused"].as_i64(), k["digitized"].as_i64()), (Some(2), Some(1), Some(2)), "{k}");
+        assert_eq!((k["received_counter"].as_i64(), k["refused"].as_i64(), k["digitized"].as_i64()), (Some(2), Some(1), None), "{k}");
+        // The identity paper is shown only (TT 01/2023): the form of each dossier is in scope.
+        assert_eq!(k["components_to_digitize"].as_i64(), Some(2), "{k}");
         assert_eq!((k["finished"].as_i64(), k["paid_online"].as_i64()), (Some(2), None), "{k}");
     }
 

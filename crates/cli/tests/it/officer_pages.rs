@@ -193,13 +193,13 @@ both_backends! {
         // without one, issue #10 item 5), then the result, the extension, send back, stop; no forward.
         let leader = Browser::login(&app, "lanhdao").await;
         let p4 = leader.get(&path).await;
-        assert_offers(&p4, &["tep-ket-qua", "gia-han", "tra-lai", "yeu-cau-bo-sung", "thong-bao-phi", "tu-choi-giai-quyet", "dung-xu-ly", "tep"], "leader, approval, no result file");
+        assert_offers(&p4, &["tep-ket-qua", "so-hoa-ket-qua", "gia-han", "tra-lai", "yeu-cau-bo-sung", "thong-bao-phi", "tu-choi-giai-quyet", "dung-xu-ly", "tep"], "leader, approval, no result file");
         let (s, b) = app.login("lanhdao").await
             .raw(reqwest::Method::PUT, &format!("/api/v1/dossiers/{id}/components/result/files?name=ket-qua.pdf"), "application/pdf", PDF.to_vec())
             .await;
         assert_eq!(s, StatusCode::CREATED, "{b}");
         let p4 = leader.get(&path).await;
-        assert_offers(&p4, &["ket-qua", "tep-ket-qua", "gia-han", "tra-lai", "yeu-cau-bo-sung", "thong-bao-phi", "tu-choi-giai-quyet", "dung-xu-ly", "tep"], "leader, approval");
+        assert_offers(&p4, &["ket-qua", "tep-ket-qua", "so-hoa-ket-qua", "gia-han", "tra-lai", "yeu-cau-bo-sung", "thong-bao-phi", "tu-choi-giai-quyet", "dung-xu-ly", "tep"], "leader, approval");
         let r = post_action(&leader, &p4, &id, "ket-qua", &[("name", "")]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains(r##"href="#ket-qua-name""##), "{}", r.body);
@@ -208,7 +208,8 @@ both_backends! {
 
         // Back at the counter: return; by post it needs the tracking number.
         let p5 = clerk.get(&path).await;
-        assert_offers(&p5, &["tra-ket-qua", "tep"], "counter, resolved");
+        // The paper result is scanned and certified at the counter before it is handed back.
+        assert_offers(&p5, &["tra-ket-qua", "so-hoa-ket-qua", "tep"], "counter, resolved");
         let r = post_action(&clerk, &p5, &id, "tra-ket-qua", &[("method", "postal")]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.body.contains("số hiệu bưu gửi") && r.body.contains(r##"href="#tra-ket-qua-tracking_number""##), "{}", r.body);

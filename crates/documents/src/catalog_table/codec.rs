@@ -5,8 +5,8 @@ use super::{COLUMNS, CatalogRow, CellError, Column, Raw};
 use jiff::civil::{Date, Time};
 use motcua_domain::calendar::{CheckUnit, TimeLimit, TimeUnit};
 use motcua_domain::catalog::{
-    ApplicantType, Channel, CheckLevel, ComponentSpec, Counting, Decision, Fee, FeeCollected, LegalBasis, Level, Method,
-    OnlineLevel, ProcedureSpec, ResultSpec, Sector,
+    ApplicantType, Channel, CheckLevel, ComponentSpec, Counting, Decision, Digitization, DigitizationExclusion, Fee,
+    FeeCollected, LegalBasis, Level, Method, OnlineLevel, ProcedureSpec, ResultSpec, Sector,
 };
 use motcua_domain::error::{FieldError, ValidationError};
 use motcua_domain::text::fold;
@@ -69,6 +69,28 @@ pub(crate) fn channel_code(c: Channel) -> &'static str {
         Channel::Postal => "postal",
     }
 }
+
+/// The 9th field of a component: empty when it is digitized, else why it is not.
+fn parse_exclusion(s: &str) -> Option<DigitizationExclusion> {
+    match norm(s).as_str() {
+        "shared_data" => Some(DigitizationExclusion::SharedData),
+        "paper_copy" => Some(DigitizationExclusion::PaperCopy),
+        "show_only" | "xuat_trinh" => Some(DigitizationExclusion::ShowOnly),
+        "secret" | "mat" => Some(DigitizationExclusion::Secret),
+        _ => None,
+    }
+}
+
+fn exclusion_code(r: DigitizationExclusion) -> &'static str {
+    match r {
+        DigitizationExclusion::SharedData => "shared_data",
+        DigitizationExclusion::PaperCopy => "paper_copy",
+        DigitizationExclusion::ShowOnly => "show_only",
+        DigitizationExclusion::Secret => "secret",
+    }
+}
+
+const EXCLUSIONS: &str = "shared_data, paper_copy, show_only, secret";
 
 fn parse_channel(s: &str) -> Option<Channel> {
     match norm(s).as_str() {
@@ -416,6 +438,7 @@ fn encode_cell(s: &ProcedureSpec, effective_from: Option<Date>, column: Column) 
                     c.template.as_deref().map(e).unwrap_or_default(),
                     c.note.as_deref().map(e).unwrap_or_default(),
                     c.locker_kinds.iter().map(|k| escape(k, &[';'])).collect::<Vec<_>>().join("; "),
+                    c.digitization.excluded().map_or("", exclusion_code).to_string(),
                 ])
             })
             .collect::<Vec<_>>()
@@ -775,9 +798,9 @@ pub(crate) fn decode_row(
 
     let mut components = Vec::new();
     let mut lines = Vec::new();
-    let layout_vi = "mã | tên | bản chính | bản sao | bắt buộc | giấy tờ thay thế | tệp mẫu | ghi chú | kho dữ liệu";
-    let layout_en = "key | name | originals | copies | required | alternatives | template | note | locker kinds";
-    for it in r.items(Column::Components, 9, layout_vi, layout_en) {
+    let layout_vi = "mã | tên | bản chính | bản sao | bắt buộc | giấy tờ thay thế | tệp mẫu | ghi chú | kho dữ liệu | không số hóa";
+    let layout_en = "key | name | originals | copies | required | alternatives | template | note | locker kinds | not digitized";
+    for it in r.items(Column::Components, 10, layout_vi, layout_en) {
         let count = |s: &str| if s.trim().is_empty() { Ok(0) } else { parse_u8(s) };
         let originals = r.field(Column::Components, &it, 2, count);
         let copies = r.field(Column::Components, &it, 3, count);
@@ -797,7 +820,14 @@ pub(crate) fn decode_row(
         };
         let alternatives = list(5);
         let locker_kinds = list(8);
-        if let (Some(originals), Some(copies), Some(required)) = (originals, copies, required) {
+        let digitization = r.field(Column::Components, &it, 9, |s: &str| {
+            if s.trim().is_empty() {
+                Ok(Digitization::Required)
+            } else {
+                code_field(parse_exclusion, EXCLUSIONS)(s).map(Digitization::Excluded)
+            }
+        });
+        if let (Some(originals), Some(copies), Some(required), Some(digitization)) = (originals, copies, required, digitization) {
             components.push(ComponentSpec {
                 key: it.text(0),
                 name: it.text(1),
@@ -808,6 +838,7 @@ pub(crate) fn decode_row(
                 template: it.opt_text(6),
                 note: it.opt_text(7),
                 locker_kinds,
+                digitization,
             });
             lines.push(it.line);
         }

@@ -58,6 +58,7 @@ pub fn start(r: &Recorded) -> Option<Dossier> {
         files: Vec::new(),
         rating: None,
         rating_code: None,
+        certified_copies: Vec::new(),
     })
 }
 
@@ -292,6 +293,22 @@ pub fn apply(d: &mut Dossier, r: &Recorded) {
             if let Some(f) = d.files.iter_mut().find(|f| &f.id == file_id) {
                 f.removed = true;
             }
+            d.derive_digitized();
+        }
+        Event::ComponentDigitized { file, signature_sha256, signature_size, by_name, certificate_serial } => {
+            d.files.push(file.clone());
+            d.certified_copies.push(CertifiedCopy {
+                component_key: file.component_key.clone(),
+                file_id: file.id.clone(),
+                file_sha256: file.sha256.clone(),
+                signature_sha256: signature_sha256.clone(),
+                signature_size: *signature_size,
+                by: r.actor_id.clone(),
+                by_name: by_name.clone(),
+                certificate_serial: certificate_serial.clone(),
+                at: r.at,
+            });
+            d.derive_digitized();
         }
         Event::Rated { satisfied, comment } => {
             d.rating = Some(Rating { satisfied: *satisfied, comment: comment.clone(), at: r.at })

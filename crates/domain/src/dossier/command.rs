@@ -85,6 +85,16 @@ pub enum Command {
     RemoveFile {
         file_id: String,
     },
+    /// An officer's scan of a paper component, certified by their detached signature over it
+    /// (TT 01/2023): signed and stored before the command is issued; the `result` component
+    /// key is the paper result's scan.
+    DigitizeComponent {
+        file: FileRef,
+        signature_sha256: String,
+        signature_size: i64,
+        by_name: String,
+        certificate_serial: String,
+    },
     /// The applicant's satisfaction with the service (766 indicator 5.4), once per dossier.
     Rate {
         satisfied: bool,
@@ -129,6 +139,8 @@ impl Command {
             Self::AttachFile { file } if file.component_key == RESULT_COMPONENT => CommandKind::AttachResult,
             Self::AttachFile { .. } => CommandKind::AttachFile,
             Self::RemoveFile { .. } => CommandKind::RemoveFile,
+            Self::DigitizeComponent { file, .. } if file.component_key == RESULT_COMPONENT => CommandKind::DigitizeResult,
+            Self::DigitizeComponent { .. } => CommandKind::DigitizeComponent,
             Self::Rate { .. } => CommandKind::Rate,
             Self::RateAtCounter { .. } => CommandKind::RateAtCounter,
         }
@@ -158,13 +170,15 @@ pub enum CommandKind {
     AttachFile,
     AttachResult,
     RemoveFile,
+    DigitizeComponent,
+    DigitizeResult,
     Rate,
     RateAtCounter,
 }
 
 impl CommandKind {
     /// In the order of the guard table.
-    pub const ALL: [Self; 20] = [
+    pub const ALL: [Self; 22] = [
         Self::Submit,
         Self::Receive,
         Self::Refuse,
@@ -183,6 +197,8 @@ impl CommandKind {
         Self::AttachFile,
         Self::AttachResult,
         Self::RemoveFile,
+        Self::DigitizeComponent,
+        Self::DigitizeResult,
         Self::Rate,
         Self::RateAtCounter,
     ];
@@ -191,6 +207,7 @@ impl CommandKind {
     pub fn code(self) -> &'static str {
         match self {
             Self::AttachResult => "attach_result",
+            Self::DigitizeResult => "digitize_result",
             other => other.command_name(),
         }
     }
@@ -215,6 +232,7 @@ impl CommandKind {
             Self::Return => "return",
             Self::AttachFile | Self::AttachResult => "attach_file",
             Self::RemoveFile => "remove_file",
+            Self::DigitizeComponent | Self::DigitizeResult => "digitize_component",
             Self::Rate => "rate",
             Self::RateAtCounter => "rate_at_counter",
         }
@@ -257,6 +275,7 @@ impl DossierError {
             "resolve" => "ghi nhận kết quả",
             "return" => "trả kết quả",
             "attach_file" => "đính kèm tệp",
+            "digitize_component" => "số hóa, chứng thực bản điện tử",
             "rate" | "rate_at_counter" => "đánh giá",
             _ => "thực hiện thao tác này",
         };

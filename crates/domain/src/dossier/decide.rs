@@ -385,6 +385,35 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             }
             Ok(Event::FileAttached { file })
         }
+        Command::DigitizeComponent { file, signature_sha256, signature_size, by_name, certificate_serial } => {
+            if kind == CommandKind::DigitizeComponent {
+                let Some(c) = d.components.iter().find(|c| c.key == file.component_key) else {
+                    return Err(field(
+                        "component_key",
+                        "unknown_component",
+                        "Hồ sơ không có thành phần này.",
+                        "The dossier has no such component.",
+                    ));
+                };
+                if let Some(reason) = c.digitization.excluded() {
+                    return Err(field(
+                        "component_key",
+                        "digitization_excluded",
+                        &format!("Thành phần “{}” không thuộc diện số hóa ({}).", c.name, reason.label_vi()),
+                        &format!("“{}” is not digitized ({}).", c.name, reason.label_en()),
+                    ));
+                }
+            }
+            if signature_sha256.len() != 64 || signature_size <= 0 || by_name.trim().is_empty() {
+                return Err(field(
+                    "signature",
+                    "signature_missing",
+                    "Thiếu chữ ký số chứng thực.",
+                    "The certifying signature is missing.",
+                ));
+            }
+            Ok(Event::ComponentDigitized { file, signature_sha256, signature_size, by_name, certificate_serial })
+        }
         Command::Rate { satisfied, comment } => {
             let comment = clean_opt(comment);
             if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {

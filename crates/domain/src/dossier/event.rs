@@ -146,6 +146,15 @@ pub enum Event {
     FileRemoved {
         file_id: String,
     },
+    /// A paper component (or the paper result) scanned and certified by the officer: the
+    /// scan joins the files, the certified copy the record (issue #13, TT 01/2023).
+    ComponentDigitized {
+        file: FileRef,
+        signature_sha256: String,
+        signature_size: i64,
+        by_name: String,
+        certificate_serial: String,
+    },
     Rated {
         satisfied: bool,
         comment: Option<String>,
@@ -173,6 +182,7 @@ impl Event {
             Self::ResultReturned { .. } => "result_returned",
             Self::FileAttached { .. } => "file_attached",
             Self::FileRemoved { .. } => "file_removed",
+            Self::ComponentDigitized { .. } => "component_digitized",
             Self::Rated { .. } => "rated",
         }
     }
@@ -201,8 +211,14 @@ pub fn metrics(after: &Dossier, event: &Event) -> Vec<&'static str> {
                 Channel::Online => "received_online",
                 Channel::Postal => "received_postal",
             });
+            // Receptions written before certified copies existed ticked a checkbox.
             if components.iter().any(|c| c.digitized) {
                 m.push("digitized");
+            }
+            // Paper components in scope of digitization (REQ-13: in person and by post).
+            if after.channel != Channel::Online {
+                let n = components.iter().filter(|c| c.provided && !c.reused && c.digitization.is_required()).count();
+                m.extend(std::iter::repeat_n("components_to_digitize", n));
             }
             if components.iter().any(|c| c.reused) {
                 m.push("reused");
@@ -214,6 +230,17 @@ pub fn metrics(after: &Dossier, event: &Event) -> Vec<&'static str> {
         Event::SupplementRequested { .. } if after.received_at.is_some() => m.push("supplement_requested"),
         Event::Paid { method, .. } if *method != PaymentMethod::Cash => m.push("paid_online"),
         Event::Extended { .. } => m.push("extended"),
+        // 766 group 4: certified components (the rate's numerator; `components_to_digitize`
+        // at reception is its denominator), the dossier once at its first certified
+        // component (indicator 4.2), and paper results digitized.
+        Event::ComponentDigitized { file, .. } if file.component_key == super::RESULT_COMPONENT => m.push("result_digitized"),
+        Event::ComponentDigitized { .. } => {
+            m.push("components_digitized");
+            let certified = after.certified_copies.iter().filter(|c| c.component_key != super::RESULT_COMPONENT);
+            if certified.count() == 1 && !after.components.iter().any(|c| c.digitized && c.key != file_key(event)) {
+                m.push("digitized");
+            }
+        }
         Event::ResultReturned { .. } => m.push("returned"),
         Event::Rated { satisfied, .. } => m.push(if *satisfied { "rated_satisfied" } else { "rated_unsatisfied" }),
         _ => {}
@@ -239,4 +266,11 @@ pub fn metrics(after: &Dossier, event: &Event) -> Vec<&'static str> {
         });
     }
     m
+}
+
+fn file_key(event: &Event) -> &str {
+    match event {
+        Event::ComponentDigitized { file, .. } | Event::FileAttached { file } => &file.component_key,
+        _ => "",
+    }
 }

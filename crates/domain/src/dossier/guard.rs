@@ -200,6 +200,12 @@ pub enum Pre {
     /// After reception: the first notice within the procedure's window, a second one only
     /// where a sector rule allows it (REQ-19).
     SupplementAllowed,
+    /// The procedure's result is issued on paper (its scan is the electronic result).
+    PaperResult,
+    /// Filed on paper (at a counter or by post): an online filing is electronic already.
+    PaperDossier,
+    /// A component in scope of digitization (not excluded by TT 01/2023).
+    Digitizable,
 }
 
 impl Pre {
@@ -216,6 +222,9 @@ impl Pre {
             Self::SupplementFiled => "a file for each requested component",
             Self::OnlineResultFiled => "online: the result file",
             Self::RatingCode => "a rating code on the receipt",
+            Self::PaperResult => "the result is issued on paper",
+            Self::PaperDossier => "filed on paper (counter or post)",
+            Self::Digitizable => "a component in scope of digitization",
             Self::SupplementAllowed => {
                 "after reception: within the window (3 working days unless the procedure says otherwise); a second notice only where the procedure allows it"
             }
@@ -317,6 +326,24 @@ impl Pre {
                     _ => Ok(()),
                 }
             }
+            Self::PaperResult if !d.procedure.paper_result => Err(field(
+                "component_key",
+                "result_not_paper",
+                "Kết quả của thủ tục này là bản điện tử; không cần số hóa kết quả giấy.",
+                "This procedure's result is electronic; there is no paper result to digitize.",
+            )),
+            Self::PaperDossier if d.channel == Channel::Online => Err(field(
+                "component_key",
+                "online_dossier",
+                "Hồ sơ nộp trực tuyến đã là bản điện tử; không cần số hóa thành phần hồ sơ.",
+                "An online dossier is electronic already; its components are not digitized.",
+            )),
+            Self::Digitizable if !d.components.iter().any(|c| c.digitization.is_required()) => Err(field(
+                "component_key",
+                "digitization_excluded",
+                "Không có thành phần hồ sơ nào thuộc diện số hóa.",
+                "No component of this dossier is in scope of digitization.",
+            )),
             Self::RatingCode if d.rating_code.is_none() => Err(field(
                 "rating_code",
                 "no_rating_code",
@@ -392,7 +419,7 @@ const RUNNING: &[Status] = &[Received, InProgress, AwaitingSupplement, AwaitingP
 
 /// The guard table, one row per `CommandKind`, in `CommandKind::ALL` order.
 #[rustfmt::skip]
-pub const GUARDS: [Guard; 20] = [
+pub const GUARDS: [Guard; 22] = [
     Guard { kind: CommandKind::Submit, from: &[Draft], except: None, who: &[any(Owner)],
         pre: &[Pre::ComponentsFiled], outcome: Outcome::To(Submitted), forms: &[] },
     Guard { kind: CommandKind::Receive, from: &[Draft, Submitted], except: Some(Except::OnlineDraft), who: &[any(Counter)],
@@ -442,6 +469,18 @@ pub const GUARDS: [Guard; 20] = [
     Guard { kind: CommandKind::RemoveFile, from: OPEN, except: None,
         who: &[only(Owner, &[Draft, AwaitingSupplement]), only(Counter, &[Draft, Submitted])],
         pre: &[Pre::HasFile], outcome: Outcome::Same, forms: &[] },
+    // TT 01/2023 (REQ-13): the receiving officer scans and certifies the paper components at
+    // reception (and what the applicant brings to complete it); once processing runs, the
+    // official holding the step does. Only paper dossiers: an online filing is electronic.
+    Guard { kind: CommandKind::DigitizeComponent, from: &[Draft, Submitted, Received, InProgress, AwaitingSupplement, AwaitingPayment],
+        except: Some(Except::OnlineDraft),
+        who: &[only(Counter, &[Draft, Submitted, Received, AwaitingSupplement]), only(Step, RUNNING)],
+        pre: &[Pre::PaperDossier, Pre::Digitizable], outcome: Outcome::Same, forms: &[] },
+    // A result issued on paper is digitized too: by the last step's holder who issues it, or
+    // at the counter before it is handed back.
+    Guard { kind: CommandKind::DigitizeResult, from: &[InProgress, Resolved], except: None,
+        who: &[only(Step, &[InProgress]), only(Counter, &[Resolved])],
+        pre: &[Pre::PaperResult, Pre::LastStep], outcome: Outcome::Same, forms: &[] },
     Guard { kind: CommandKind::Rate, from: &[Resolved, Returned], except: None, who: &[any(Owner)],
         pre: &[Pre::NotRated], outcome: Outcome::Same, forms: &[] },
     // Counter applicants have no account: the code printed on their receipt stands for it

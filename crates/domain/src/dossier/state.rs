@@ -3,7 +3,7 @@
 use super::Status;
 use super::workflow::StepKind;
 use crate::calendar::{TimeLimit, Timeliness};
-use crate::catalog::{ApplicantType, Channel, CheckLevel, Counting, SupplementRule};
+use crate::catalog::{ApplicantType, Channel, CheckLevel, Counting, Digitization, SupplementRule};
 use crate::user::Role;
 use serde::{Deserialize, Serialize};
 
@@ -59,12 +59,38 @@ pub struct ComponentCheck {
     pub originals: u8,
     #[serde(default)]
     pub copies: u8,
-    /// Scanned and signed at reception (TT 01/2023; 766 group 4).
+    /// Scanned and certified (TT 01/2023; 766 group 4): derived from the dossier's
+    /// certified copies (`Dossier::certified_copies`) whenever one is added or its scan
+    /// removed. Received events written before digitization was recorded carry the old
+    /// checkbox.
     #[serde(default)]
     pub digitized: bool,
     /// Taken from the citizen's data locker or a national database instead of being filed.
     #[serde(default)]
     pub reused: bool,
+    /// In scope of digitization or excluded (from the procedure's component).
+    #[serde(default, skip_serializing_if = "Digitization::is_required")]
+    pub digitization: Digitization,
+}
+
+/// A paper component scanned and certified by an officer (TT 01/2023, REQ-13): the scan is
+/// a file of the dossier (`file_id`), the certification a detached CMS signature by the
+/// officer's personal certificate over the scan's bytes, stored by its digest. The data
+/// locker lists these per applicant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertifiedCopy {
+    /// The component (`result` for the paper result).
+    pub component_key: String,
+    pub file_id: String,
+    pub file_sha256: String,
+    /// The `.p7s` (DER CMS SignedData) in the file store.
+    pub signature_sha256: String,
+    pub signature_size: i64,
+    /// The certifying officer's user id and name, and their certificate's serial.
+    pub by: String,
+    pub by_name: String,
+    pub certificate_serial: String,
+    pub at: i64,
 }
 
 /// A workflow step with its agency resolved at reception.
@@ -300,6 +326,9 @@ pub struct Dossier {
     /// The one-time code on a paper dossier's receipt for rating at the counter.
     #[serde(default)]
     pub rating_code: Option<String>,
+    /// Scans certified by officers, in order (a later one of a component replaces it).
+    #[serde(default)]
+    pub certified_copies: Vec<CertifiedCopy>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -321,6 +350,31 @@ impl Dossier {
 
     pub fn digitized(&self) -> bool {
         self.components.iter().any(|c| c.digitized)
+    }
+
+    /// The certified copy of a component now: the latest whose scan is still attached.
+    pub fn certified_copy(&self, component_key: &str) -> Option<&CertifiedCopy> {
+        self.certified_copies
+            .iter()
+            .rev()
+            .find(|c| c.component_key == component_key && self.files.iter().any(|f| f.id == c.file_id && !f.removed))
+    }
+
+    /// Components in scope of digitization and how many of them are digitized (the
+    /// excluded ones count in neither; the result is not a component).
+    pub fn digitization_rate(&self) -> (usize, usize) {
+        let scope = self.components.iter().filter(|c| c.digitization.is_required());
+        let digitized = scope.clone().filter(|c| c.digitized).count();
+        (scope.count(), digitized)
+    }
+
+    /// Re-derives each component's `digitized` from the certified copies.
+    pub(super) fn derive_digitized(&mut self) {
+        let keys: Vec<bool> = self.components.iter().map(|c| self.certified_copy(&c.key).is_some()).collect();
+        for (c, certified) in self.components.iter_mut().zip(keys) {
+            // Old Received events carried a checkbox without any record: kept as written.
+            c.digitized = certified || (c.digitized && !self.certified_copies.iter().any(|x| x.component_key == c.key));
+        }
     }
 
     /// The check due time while the dossier waits for the one-stop's answer, else none.

@@ -51,6 +51,7 @@ fn components(provided: bool) -> Vec<ComponentCheck> {
         copies: 0,
         digitized: true,
         reused: false,
+        digitization: Default::default(),
     }]
 }
 
@@ -143,6 +144,18 @@ fn submit() -> Command {
 fn attach() -> Command {
     let Command::AttachFile { file } = attach_at(0, "to_khai") else { unreachable!() };
     Command::AttachFile { file: FileRef { id: "f1".into(), ..file } }
+}
+
+/// The scan of `key`, certified by the reception officer.
+fn digitize(key: &str) -> Command {
+    let Command::AttachFile { file } = attach_at(0, key) else { unreachable!() };
+    Command::DigitizeComponent {
+        file: FileRef { id: format!("scan-{key}"), by: "officer".into(), ..file },
+        signature_sha256: "ab".repeat(32),
+        signature_size: 1432,
+        by_name: "Trần Thị Bình".into(),
+        certificate_serial: "4F2A".into(),
+    }
 }
 
 /// A file for `key` attached at `now` (the app stamps files with the instant of the upload).
@@ -505,9 +518,12 @@ fn available_lists_what_each_actor_may_do_now() {
         |d: &Dossier| available(d, &cx(Actor { user_id: "citizen", account: AccountType::Citizen, memberships: &[] }, now));
     use CommandKind as K;
     // A paper draft: received directly; no file yet to remove.
-    assert_eq!(as_clerk(&w.state), [K::Receive, K::AttachFile]);
+    assert_eq!(as_clerk(&w.state), [K::Receive, K::AttachFile, K::DigitizeComponent]);
     w.receive("2026-03-02T02:00:00Z").unwrap();
-    assert_eq!(as_clerk(&w.state), [K::Refuse, K::RequestSupplement, K::Forward, K::NoticeFees, K::Withdraw, K::AttachFile]);
+    assert_eq!(
+        as_clerk(&w.state),
+        [K::Refuse, K::RequestSupplement, K::Forward, K::NoticeFees, K::Withdraw, K::AttachFile, K::DigitizeComponent]
+    );
     assert_eq!(as_citizen(&w.state), [K::Withdraw]);
     // A leader of the competent agency may extend (once, before the due date) and stop.
     let leader = member(DEPT, Role::Leader);
@@ -586,6 +602,10 @@ fn stored_forms() -> Vec<String> {
         Command::RefuseAfterAppraisal { reasons: vec!["Không đủ điều kiện".into()], basis: Some("Điều 5".into()) };
     w.officer(DEPT, Role::Leader, &t(4), refusal).unwrap();
     log.extend(w.log.into_iter().skip(3));
+    let mut w = World::new(Channel::Counter, TimeLimit::working_days(5));
+    w.receive(&t(2)).unwrap();
+    w.officer(RECV, Role::ReceptionOfficer, &t(3), digitize("to_khai")).unwrap();
+    log.extend(w.log.into_iter().skip(2));
     log.iter().map(|r| serde_json::to_string(&r.event).unwrap()).collect()
 }
 
@@ -615,7 +635,7 @@ fn events_keep_their_stored_form() {
     }
     kinds.sort();
     kinds.dedup();
-    assert_eq!(kinds.len(), 19, "every event kind is covered: {kinds:?}");
+    assert_eq!(kinds.len(), 20, "every event kind is covered: {kinds:?}");
     let now = stored_forms();
     assert_eq!(now.len(), golden.len());
     for (made, stored) in now.iter().zip(&golden) {
@@ -927,4 +947,56 @@ fn a_submission_stored_before_the_check_rule_replays_without_a_check_due() {
     let old = r#"{"kind":"supplement_supplied","note":null,"due_at":null,"appointment_at":null,"step_due_at":null}"#;
     let e: Event = serde_json::from_str(old).unwrap();
     assert_eq!(serde_json::to_string(&e).unwrap(), old);
+}
+
+#[test]
+fn digitization_is_recorded_per_component_and_excluded_components_are_refused() {
+    use crate::catalog::{Digitization, DigitizationExclusion};
+    let mut w = World::new(Channel::Counter, TimeLimit::working_days(5));
+    let mut comps = components(true);
+    comps[0].digitized = false;
+    comps.push(ComponentCheck {
+        key: "cccd".into(),
+        name: "Căn cước (xuất trình)".into(),
+        digitization: Digitization::Excluded(DigitizationExclusion::ShowOnly),
+        ..comps[0].clone()
+    });
+    let p = w.state.procedure.clone();
+    let receive = Command::Receive {
+        code: "R-260302-0001".into(),
+        procedure: Box::new(p),
+        competent: Some(agency("D", DEPT)),
+        steps: steps(),
+        components: comps,
+        rating_code: None,
+    };
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T02:00:00Z", receive).unwrap();
+    let m = metrics(&w.state, &w.log.last().unwrap().event);
+    assert_eq!(m.iter().filter(|x| **x == "components_to_digitize").count(), 1, "the excluded one is not counted: {m:?}");
+    assert!(!m.contains(&"digitized"));
+    assert_eq!(w.state.digitization_rate(), (1, 0));
+
+    let err = w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T02:10:00Z", digitize("cccd")).unwrap_err();
+    let DossierError::Invalid(v) = err else { panic!("{err:?}") };
+    assert_eq!(v.0[0].code, "digitization_excluded");
+    assert!(v.0[0].message_vi.contains("không thuộc diện số hóa"), "{v:?}");
+    let err = w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T02:10:00Z", digitize("nope")).unwrap_err();
+    assert!(matches!(&err, DossierError::Invalid(v) if v.0[0].code == "unknown_component"), "{err:?}");
+    // A specialist of another step may not certify at reception.
+    let err = w.officer(UNIT, Role::Specialist, "2026-03-02T02:10:00Z", digitize("to_khai")).unwrap_err();
+    assert!(matches!(err, DossierError::Forbidden { .. }), "{err:?}");
+    assert_eq!(w.log.len(), 2, "nothing recorded");
+
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T02:20:00Z", digitize("to_khai")).unwrap();
+    let m = metrics(&w.state, &w.log.last().unwrap().event);
+    assert_eq!(m, ["components_digitized", "digitized"]);
+    let copy = w.state.certified_copy("to_khai").expect("the certified copy");
+    assert_eq!((copy.by.as_str(), copy.by_name.as_str(), copy.file_id.as_str()), ("officer", "Trần Thị Bình", "scan-to_khai"));
+    assert!(w.state.components[0].digitized && !w.state.components[1].digitized);
+    assert!(w.state.files.iter().any(|f| f.id == "scan-to_khai"), "the scan is a file of the dossier");
+    assert_eq!(w.state.digitization_rate(), (1, 1));
+    // A second scan of the same component replaces the first, and the dossier counts once.
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T02:30:00Z", digitize("to_khai")).unwrap();
+    assert_eq!(metrics(&w.state, &w.log.last().unwrap().event), ["components_digitized"]);
+    assert_eq!(replay(&w.log).unwrap(), w.state);
 }

@@ -242,6 +242,8 @@ struct ComponentRow {
     copies: String,
     provided: bool,
     digitized: bool,
+    /// Why TT 01/2023 leaves the component out of digitization, if it does.
+    excluded: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -337,6 +339,7 @@ async fn reception_form(
             copies: f.get(&format!("copies.{}", c.key)).map_or_else(|| c.copies.to_string(), str::to_string),
             provided: typed && f.checked(&format!("provided.{}", c.key)),
             digitized: typed && f.checked(&format!("digitized.{}", c.key)),
+            excluded: c.digitization.excluded().map(|r| lang.t(r.label_vi(), r.label_en())),
         })
         .collect();
     let path = Route::CounterReception.with_query(&[("thu_tuc", &v.code)]);
@@ -408,7 +411,8 @@ pub async fn receive(
             provided: f.checked(&format!("provided.{}", c.key)),
             originals: number(&f, &format!("originals.{}", c.key), &mut errors),
             copies: number(&f, &format!("copies.{}", c.key), &mut errors),
-            digitized: f.checked(&format!("digitized.{}", c.key)),
+            // Ignored: the scans ticked "digitize" are certified below.
+            digitized: false,
             locker_item_id: None,
         })
         .collect();
@@ -458,7 +462,14 @@ pub async fn receive(
     let mut failed = 0;
     for Upload { field, file_name: name, content_type, bytes } in files {
         let Some(k) = field.strip_prefix("scan.") else { continue };
-        if uc::attach(&ctx, &user, &d.id, k, content_type.as_deref(), &name, bytes).await.is_err() {
+        // A scan ticked "digitize" is certified with the officer's signature (TT 01/2023);
+        // any other is attached as it is.
+        let done = if f.checked(&format!("digitized.{k}")) {
+            uc::digitize(&ctx, &user, &d.id, k, content_type.as_deref(), &name, bytes).await
+        } else {
+            uc::attach(&ctx, &user, &d.id, k, content_type.as_deref(), &name, bytes).await
+        };
+        if done.is_err() {
             failed += 1;
         }
     }

@@ -52,6 +52,10 @@ pub enum Route<'a> {
     OfficerAction(&'a str, &'a str),
     OfficerUpload(&'a str),
     OfficerResultUpload(&'a str),
+    /// Scan and certify a component (or the paper result) of a dossier.
+    OfficerDigitize(&'a str),
+    /// The detached signature (`.p7s`) certifying a component's scan: dossier id, component key.
+    OfficerSignature(&'a str, &'a str),
     Register,
     RegisterCsv,
     RegisterXlsx,
@@ -131,6 +135,8 @@ impl Route<'_> {
             Route::OfficerAction(..) => "/can-bo/ho-so/{id}/{action}",
             Route::OfficerUpload(_) => "/can-bo/ho-so/{id}/tep",
             Route::OfficerResultUpload(_) => "/can-bo/ho-so/{id}/tep-ket-qua",
+            Route::OfficerDigitize(_) => "/can-bo/ho-so/{id}/so-hoa",
+            Route::OfficerSignature(..) => "/can-bo/ho-so/{id}/thanh-phan/{key}/chu-ky",
             Route::Register => "/can-bo/so-theo-doi",
             Route::RegisterCsv => "/can-bo/so-theo-doi.csv",
             Route::RegisterXlsx => "/can-bo/so-theo-doi.xlsx",
@@ -192,6 +198,7 @@ impl Route<'_> {
             | Route::ControlSlip(a)
             | Route::OfficerUpload(a)
             | Route::OfficerResultUpload(a)
+            | Route::OfficerDigitize(a)
             | Route::CounterReceipt(a)
             | Route::CounterScreen(a)
             | Route::CounterEvents(a)
@@ -203,6 +210,7 @@ impl Route<'_> {
             | Route::DossierFile(a, b)
             | Route::OfficerFile(a, b)
             | Route::OfficerAction(a, b)
+            | Route::OfficerSignature(a, b)
             | Route::DossierDocument(a, b) => {
                 vec![a.to_string(), b.to_string()]
             }

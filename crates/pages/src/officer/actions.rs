@@ -41,11 +41,13 @@ pub enum Action {
     Resolve,
     Return,
     Attach,
+    Digitize,
+    DigitizeResult,
 }
 
 impl Action {
     /// In the order the page shows them.
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 18] = [
         Self::Receive,
         Self::Refuse,
         Self::Supplement,
@@ -58,6 +60,8 @@ impl Action {
         Self::AttachResult,
         Self::Resolve,
         Self::Return,
+        Self::Digitize,
+        Self::DigitizeResult,
         Self::Attach,
         Self::RefuseAfterAppraisal,
         Self::Stop,
@@ -83,6 +87,8 @@ impl Action {
             Self::Resolve => "ket-qua",
             Self::Return => "tra-ket-qua",
             Self::Attach => "tep",
+            Self::Digitize => "so-hoa",
+            Self::DigitizeResult => "so-hoa-ket-qua",
         }
     }
 
@@ -95,12 +101,13 @@ impl Action {
         match self {
             Self::Attach => Route::OfficerUpload(id),
             Self::AttachResult => Route::OfficerResultUpload(id),
+            Self::Digitize | Self::DigitizeResult => Route::OfficerDigitize(id),
             a => Route::OfficerAction(id, a.slug()),
         }
     }
 
     pub fn multipart(self) -> bool {
-        matches!(self, Self::Attach | Self::AttachResult)
+        matches!(self, Self::Attach | Self::AttachResult | Self::Digitize | Self::DigitizeResult)
     }
 
     /// The actions that end or refuse a dossier get the warning button.
@@ -132,6 +139,8 @@ impl Action {
             Self::Resolve => lang.t("Ghi nhận kết quả giải quyết", "Record the result"),
             Self::Return => lang.t("Trả kết quả cho người nộp", "Return the result"),
             Self::Attach => lang.t("Đính kèm tệp thành phần hồ sơ", "Attach a component file"),
+            Self::Digitize => lang.t("Số hóa và chứng thực bản điện tử thành phần hồ sơ", "Digitize and certify a component"),
+            Self::DigitizeResult => lang.t("Số hóa và chứng thực kết quả bản giấy", "Digitize and certify the paper result"),
         }
     }
 
@@ -152,6 +161,7 @@ impl Action {
             Self::Withdraw => lang.t("Rút hồ sơ", "Withdraw"),
             Self::Extend => lang.t("Hẹn lại", "Reschedule"),
             Self::AttachResult | Self::Attach => lang.t("Tải lên", "Upload"),
+            Self::Digitize | Self::DigitizeResult => lang.t("Ký số chứng thực bản quét", "Sign and certify the scan"),
             Self::Resolve => lang.t("Ghi nhận kết quả", "Record the result"),
             Self::Return => lang.t("Trả kết quả", "Return"),
         }
@@ -176,6 +186,9 @@ impl Action {
             Self::Withdraw => lang.t("Đã rút hồ sơ.", "The dossier was withdrawn."),
             Self::Extend => lang.t("Đã hẹn lại ngày trả kết quả.", "The new appointment was recorded."),
             Self::AttachResult | Self::Attach => lang.t("Đã đính kèm tệp.", "The file was attached."),
+            Self::Digitize | Self::DigitizeResult => {
+                lang.t("Đã số hóa và ký số chứng thực bản quét.", "The scan was digitized and certified.")
+            }
             Self::Resolve => lang.t("Đã ghi nhận kết quả giải quyết.", "The result was recorded."),
             Self::Return => lang.t("Đã trả kết quả.", "The result was returned."),
         }
@@ -200,6 +213,8 @@ impl Action {
             Self::Resolve => CommandKind::Resolve,
             Self::Return => CommandKind::Return,
             Self::Attach => CommandKind::AttachFile,
+            Self::Digitize => CommandKind::DigitizeComponent,
+            Self::DigitizeResult => CommandKind::DigitizeResult,
         }
     }
 }
@@ -400,7 +415,7 @@ fn build(action: Action, d: &Dossier, form: &ActionForm, f: &FormFields) -> Resu
                     provided: f.checked(&format!("provided.{k}")),
                     originals: small_number(f, &format!("originals.{k}"), &mut errs),
                     copies: small_number(f, &format!("copies.{k}"), &mut errs),
-                    digitized: f.checked(&format!("digitized.{k}")),
+                    digitized: false,
                     locker_item_id: None,
                 });
             }
@@ -516,7 +531,7 @@ fn build(action: Action, d: &Dossier, form: &ActionForm, f: &FormFields) -> Resu
             };
             Request::cmd(Command::Return { method, tracking_number: trimmed(&form.tracking_number), note: trimmed(&form.note) })
         }
-        Action::AttachResult | Action::Attach => {
+        Action::AttachResult | Action::Attach | Action::Digitize | Action::DigitizeResult => {
             return Err(vec![err("file", "multipart_required", "Chọn tệp để tải lên.", "Choose a file to upload.")]);
         }
     };
@@ -599,6 +614,13 @@ pub async fn upload_result(State(ctx): State<AppContext>, lang: Lang, Path(id): 
     upload(&ctx, lang, &id, Action::AttachResult, form).await
 }
 
+/// `POST /can-bo/ho-so/{id}/so-hoa` (multipart): scans a component (`component`, or
+/// `result` for the paper result) and certifies it with the officer's signature.
+pub async fn digitize(State(ctx): State<AppContext>, lang: Lang, Path(id): Path<String>, form: PageUpload) -> Response {
+    let action = if form.fields.get("component") == Some(RESULT_COMPONENT) { Action::DigitizeResult } else { Action::Digitize };
+    upload(&ctx, lang, &id, action, form).await
+}
+
 async fn upload(ctx: &AppContext, lang: Lang, id: &str, action: Action, form: PageUpload) -> Response {
     let PageUpload { user, fields, files } = form;
     if let Some(r) = refuse_non_official(lang, &user) {
@@ -608,14 +630,23 @@ async fn upload(ctx: &AppContext, lang: Lang, id: &str, action: Action, form: Pa
         Ok(f) => f,
         Err(e) => return error_page(lang, e),
     };
-    let key = if action == Action::AttachResult { RESULT_COMPONENT.to_string() } else { form.component.clone() };
+    let key = if matches!(action, Action::AttachResult | Action::DigitizeResult) {
+        RESULT_COMPONENT.to_string()
+    } else {
+        form.component.clone()
+    };
     let file_error = |e: FieldError| FieldError { field: field_id(action.slug(), "file"), ..e };
     let Some(file) = files.into_iter().find(|f| f.field == "file") else {
         let errors = vec![file_error(err("", "file_missing", "Chọn tệp để tải lên.", "Choose a file to upload."))];
         let failed = Failed { action, form: &form, rows: &fields, errors };
         return render(ctx, lang, &user, id, StatusCode::UNPROCESSABLE_ENTITY, None, Some(&failed)).await;
     };
-    match uc::attach(ctx, &user, id, &key, file.content_type.as_deref(), &file.file_name, file.bytes).await {
+    let (kind, name) = (file.content_type.as_deref(), file.file_name.as_str());
+    let result = match action {
+        Action::Digitize | Action::DigitizeResult => uc::digitize(ctx, &user, id, &key, kind, name, file.bytes).await,
+        _ => uc::attach(ctx, &user, id, &key, kind, name, file.bytes).await,
+    };
+    match result {
         Ok(_) => done(lang, id, action),
         Err(AppError::NotFound { .. }) => error_page(lang, AppError::not_found("dossier")),
         Err(e) => {

@@ -15,6 +15,7 @@ use axum::response::Response;
 use motcua_app::AppContext;
 use motcua_app::auth::CurrentUser;
 use motcua_app::usecases::dossiers::{self as uc, TimelineEntry};
+use motcua_domain::catalog::DigitizationExclusion;
 use motcua_domain::dossier::{Dossier, FileRef, PaymentMethod, RESULT_COMPONENT};
 use motcua_domain::error::FieldError;
 use serde::Deserialize;
@@ -39,6 +40,7 @@ fn event_label(lang: Lang, kind: &str) -> &'static str {
         "result_returned" => lang.t("Trả kết quả", "Result returned"),
         "file_attached" => lang.t("Đính kèm tệp", "File attached"),
         "file_removed" => lang.t("Gỡ tệp", "File removed"),
+        "component_digitized" => lang.t("Số hóa, chứng thực bản điện tử", "Digitized and certified"),
         "rated" => lang.t("Đánh giá", "Rated"),
         _ => lang.t("Sự kiện", "Event"),
     }
@@ -97,10 +99,40 @@ struct ComponentRow {
     name: String,
     required: bool,
     provided: bool,
-    digitized: bool,
     originals: u8,
     copies: u8,
     files: Vec<FileView>,
+    digitization: Digitized,
+}
+
+/// Where a component stands in digitization (TT 01/2023), as the page says it.
+pub struct Digitized {
+    pub text: String,
+    /// The detached signature of the certified copy, to download.
+    pub signature: Option<String>,
+}
+
+/// "không thuộc diện số hóa (…)", "chưa số hóa", or "đã số hóa, chứng thực bởi … lúc …".
+fn digitized(lang: Lang, d: &Dossier, key: &str, excluded: Option<DigitizationExclusion>) -> Digitized {
+    if let Some(r) = excluded {
+        return Digitized {
+            text: format!("{} ({})", lang.t("Không thuộc diện số hóa", "Not digitized"), lang.t(r.label_vi(), r.label_en())),
+            signature: None,
+        };
+    }
+    match d.certified_copy(key) {
+        None => Digitized { text: lang.t("Chưa số hóa", "Not digitized yet").to_string(), signature: None },
+        Some(c) => Digitized {
+            text: format!(
+                "{} {} {} {}",
+                lang.t("Đã số hóa, chứng thực bởi", "Digitized, certified by"),
+                c.by_name,
+                lang.t("lúc", "at"),
+                hour_day(Some(c.at))
+            ),
+            signature: Some(Route::OfficerSignature(&d.id, key).path()),
+        },
+    }
 }
 
 /// A row of the control slip (form 06).
@@ -159,8 +191,9 @@ struct DossierView<'a> {
     limit: String,
     outcome: Vec<String>,
     components: Vec<ComponentRow>,
-    /// Other documents and the result document: (label, files), when there are some.
-    extra: Vec<(&'static str, Vec<FileView>)>,
+    /// Other documents and the result document: (label, files, digitization of a paper
+    /// result), when there are some.
+    extra: Vec<(&'static str, Vec<FileView>, Option<Digitized>)>,
     actions: Vec<Action>,
     methods: Vec<PaymentMethod>,
     failed: Option<&'a Failed<'a>>,
@@ -300,17 +333,22 @@ pub async fn render(
             name: c.name.clone(),
             required: c.required,
             provided: c.provided,
-            digitized: c.digitized,
             originals: c.originals,
             copies: c.copies,
             files: files_of(&c.key),
+            digitization: digitized(lang, &d, &c.key, c.digitization.excluded()),
         })
         .collect();
+    // A paper result is digitized too, once issued (REQ-13, REQ-23).
+    let paper_result = d.procedure.paper_result && d.result.is_some();
     let extra =
         [("other", lang.t("Giấy tờ khác", "Other documents")), (RESULT_COMPONENT, lang.t("Văn bản kết quả", "Result document"))]
             .into_iter()
-            .map(|(key, label)| (label, files_of(key)))
-            .filter(|(_, files)| !files.is_empty())
+            .map(|(key, label)| {
+                let state = (key == RESULT_COMPONENT && paper_result).then(|| digitized(lang, &d, key, None));
+                (label, files_of(key), state)
+            })
+            .filter(|(_, files, state)| !files.is_empty() || state.is_some())
             .collect();
     let timeline = timeline
         .iter()
@@ -430,4 +468,24 @@ pub async fn file(
     };
     let previewable = matches!(f.media_type.as_str(), "application/pdf" | "image/png" | "image/jpeg");
     crate::kit::http::file_response(&f, bytes, previewable && p.download.is_none())
+}
+
+/// `GET /can-bo/ho-so/{id}/thanh-phan/{key}/chu-ky`: the detached signature (`.p7s`)
+/// certifying the component's scan, for whoever may read the dossier.
+pub async fn signature(
+    State(ctx): State<AppContext>,
+    lang: Lang,
+    PageUser(user): PageUser,
+    Path((id, key)): Path<(String, String)>,
+) -> Response {
+    if let Some(r) = refuse_non_official(lang, &user) {
+        return r;
+    }
+    match uc::certified_copy_signature(&ctx, &user, &id, &key).await {
+        Ok((copy, bytes)) => {
+            let name = format!("{}-{}.p7s", copy.component_key, &copy.file_sha256[..copy.file_sha256.len().min(12)]);
+            crate::kit::http::download_response(uc::SIGNATURE_MEDIA_TYPE, &name, bytes, false)
+        }
+        Err(e) => error_page(lang, e),
+    }
 }

@@ -51,7 +51,13 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .routes(routes!(kpi))
         // Scans and photos are larger than JSON bodies: the handler streams the body to disk
         // and refuses it as soon as it passes the configured file limit.
-        .merge(OpenApiRouter::new().routes(routes!(upload_file)).layer(axum::extract::DefaultBodyLimit::disable()))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(upload_file))
+                .routes(routes!(digitize_component))
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .routes(routes!(certified_copy_signature))
 }
 
 fn time(ms: Option<i64>) -> Option<String> {
@@ -643,6 +649,52 @@ async fn upload_file(
     let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let d = uc::attach(&ctx, &u, &id, &key, declared, p.name.as_deref().unwrap_or("tep"), file).await?;
     Ok((StatusCode::CREATED, Json(d.into())))
+}
+
+/// Digitize a paper component (TT 01/2023): the officer's scan as the body, checked like any
+/// attachment (same types and limits, streamed), certified with a detached CMS signature by
+/// the officer's personal certificate over its bytes. The scan becomes a file of the
+/// dossier; the certified copy (who, when, certificate serial, the signature's digest) is in
+/// `certified_copies`. `key` = `result` digitizes the paper result. Refused, with nothing
+/// written: no certificate (409 `signing_key_missing`), a revoked or expired one (409
+/// `cert_revoked`, `cert_expired`), a component out of scope (422 `digitization_excluded`),
+/// not in the dossier (422 `unknown_component`), an empty file (422 `file_empty`).
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/components/{key}/digitize", tag = "dossiers", security(("session" = []), ("bearer" = [])),
+    params(("id" = String, Path), ("key" = String, Path, description = "Component key, or `result` (the paper result)"), UploadParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The scan itself (PDF, JPEG or PNG); `Content-Type` may name its real type or stay application/octet-stream"),
+    responses((status = 201, body = DossierDto), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn digitize_component(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    headers: HeaderMap,
+    Path((id, key)): Path<(String, String)>,
+    Query(p): Query<UploadParams>,
+    body: axum::body::Body,
+) -> ApiResult<(StatusCode, Json<DossierDto>)> {
+    let limit = ctx.config.attachments.max_file_bytes;
+    let length = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+    let dir = motcua_app::upload::spool_dir(&ctx.config.data_dir);
+    let file = motcua_app::upload::spool_stream(&dir, limit, length, body.into_data_stream()).await?;
+    let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let d = uc::digitize(&ctx, &u, &id, &key, declared, p.name.as_deref().unwrap_or("ban-quet"), file).await?;
+    Ok((StatusCode::CREATED, Json(d.into())))
+}
+
+/// The detached signature (`.p7s`, DER CMS SignedData) certifying a component's scan: verify
+/// it with `openssl cms -verify -binary -inform DER -content <scan> -in <file.p7s> -CAfile
+/// <root.pem> -purpose any`. The scan itself is `GET /api/v1/dossiers/{id}/files/{file_id}`
+/// with the `file_id` of the certified copy.
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/components/{key}/signature", tag = "dossiers", security(("session" = []), ("bearer" = [])),
+    params(("id" = String, Path), ("key" = String, Path)),
+    responses((status = 200, content_type = "application/pkcs7-signature", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+async fn certified_copy_signature(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    Path((id, key)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let (copy, bytes) = uc::certified_copy_signature(&ctx, &u, &id, &key).await?;
+    let name = format!("{}-{}.p7s", copy.component_key, &copy.file_sha256[..copy.file_sha256.len().min(12)]);
+    Ok(motcua_pages::kit::http::download_response(uc::SIGNATURE_MEDIA_TYPE, &name, bytes, false))
 }
 
 /// Download an attached file (the reader must be allowed to read the dossier).

@@ -3,12 +3,12 @@
 use super::*;
 use crate::upload::Incoming;
 
-fn refused(http: u16, code: &'static str, vi: &str, en: &str) -> AppError {
+pub(super) fn refused(http: u16, code: &'static str, vi: &str, en: &str) -> AppError {
     AppError::Refused { http, code, vi: vi.into(), en: en.into() }
 }
 
 /// Refuses a file that would take the dossier's files past `max` bytes in all.
-fn over_quota(d: &Dossier, size: usize, max: usize) -> Result<(), AppError> {
+pub(super) fn over_quota(d: &Dossier, size: usize, max: usize) -> Result<(), AppError> {
     let used: i64 = d.files.iter().filter(|f| !f.removed).map(|f| f.size).sum();
     if used.max(0) as usize + size > max {
         return Err(refused(
@@ -21,20 +21,25 @@ fn over_quota(d: &Dossier, size: usize, max: usize) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Attaches a file to a component: size and type are checked from the bytes before
-/// anything is stored; the bytes are stored once per digest; a failed transaction leaves
-/// no new file behind.
-pub async fn attach(
+/// An upload checked from its bytes before anything is stored: within the file limit, not
+/// empty, a structure we recognise (issue #12 item 11: polyglots and PDFs with active content
+/// refused), of an allowed kind agreeing with the declared type.
+pub(super) struct CheckedUpload {
+    pub bytes: Vec<u8>,
+    /// The spool the bytes were read from, moved into the file store as is.
+    pub spooled: Option<crate::upload::Spooled>,
+    pub kind: FileKind,
+    /// The user's file name made safe.
+    pub name: String,
+}
+
+pub(super) async fn check_upload(
     ctx: &AppContext,
-    current: &CurrentUser,
-    id: &str,
-    component_key: &str,
     declared_type: Option<&str>,
     name: &str,
-    bytes: impl Into<Incoming>,
-) -> Result<Dossier, AppError> {
+    incoming: Incoming,
+) -> Result<CheckedUpload, AppError> {
     let limits = &ctx.config.attachments;
-    let incoming = bytes.into();
     if incoming.len() > limits.max_file_bytes {
         return Err(crate::upload::too_large(limits.max_file_bytes));
     }
@@ -46,8 +51,6 @@ pub async fn attach(
         Incoming::Memory(b) => (b, None),
         Incoming::Spooled(s) => (s.read().await?, Some(s)),
     };
-    // The structure is checked, not a few magic bytes (issue #12 item 11): polyglots and
-    // PDFs with active content are refused before anything is stored.
     let kind = motcua_documents::upload::check(&bytes).map_err(|r| {
         let http = if r.code == motcua_documents::upload::UNKNOWN.code { 415 } else { 422 };
         refused(http, r.code, r.message_vi, r.message_en)
@@ -64,58 +67,46 @@ pub async fn attach(
             "The declared file type does not match the file's content.",
         ));
     }
-    let safe = attachment::safe_name(name, kind);
-    // Check the right to attach before writing any bytes.
-    let d = state(ctx, current, id).await?;
-    // Checked here to refuse before storing bytes, and again inside the transaction that
-    // records the file, where concurrent uploads to one dossier cannot both pass it.
-    let max_dossier = limits.max_dossier_bytes;
-    over_quota(&d, bytes.len(), max_dossier)?;
-    let probe = FileRef {
-        id: new_id(),
-        component_key: component_key.to_string(),
-        sha256: String::new(),
-        name: safe.clone(),
-        size: bytes.len() as i64,
-        media_type: kind.media_type().to_string(),
-        at: ctx.clock.now_ms(),
-        by: current.user.id.clone(),
-        removed: false,
-        locker_item_id: None,
-    };
-    let probe_cal = ctx.calendars.national();
-    let probe_at = jiff::Timestamp::from_millisecond(probe.at).map_err(|e| AppError::Internal(e.to_string()))?;
-    dossier::decide(
-        &d,
-        Command::AttachFile { file: probe.clone() },
-        &Ctx { actor: actor(current), now: probe_at, calendar: &probe_cal },
-    )?;
-    let files = ctx.files.clone();
-    let (sha, new) = tokio::task::spawn_blocking(move || match &spooled {
-        // Moved into place; the spool's drop then finds nothing to remove.
-        Some(s) => files.put_file(s.path(), s.sha256()),
-        None => files.put(&bytes),
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))??;
-    let (cur, id2, sha2, calendars) = (current.clone(), id.to_string(), sha.clone(), ctx.calendars.clone());
-    let now = ctx.clock.now_ms();
-    let issuing = Issuing::new(ctx);
-    let result = ctx
-        .store
-        .write(move |db| {
-            let d = load_visible(db, &cur, &id2)?;
-            over_quota(&d, probe.size as usize, max_dossier)?;
-            repo::add_file(db, &sha2, probe.size, &probe.media_type, now)?;
-            let file = FileRef { sha256: sha2.clone(), at: now, ..probe };
-            let cal = calendars.for_agency(Some(&d.receiving.id));
-            let at = jiff::Timestamp::from_millisecond(now).map_err(|e| AppError::Internal(e.to_string()))?;
-            let ev = dossier::decide(&d, Command::AttachFile { file }, &Ctx { actor: actor(&cur), now: at, calendar: &cal })?;
-            let id = cur.user.id.clone();
-            commit(db, d, &id, ev, now, &issuing)
+    let name = attachment::safe_name(name, kind);
+    Ok(CheckedUpload { bytes, spooled, kind, name })
+}
+
+impl CheckedUpload {
+    /// The file as a dossier records it (its digest is filled in once stored).
+    pub(super) fn file_ref(&self, ctx: &AppContext, current: &CurrentUser, component_key: &str) -> FileRef {
+        FileRef {
+            id: new_id(),
+            component_key: component_key.to_string(),
+            sha256: String::new(),
+            name: self.name.clone(),
+            size: self.bytes.len() as i64,
+            media_type: self.kind.media_type().to_string(),
+            at: ctx.clock.now_ms(),
+            by: current.user.id.clone(),
+            removed: false,
+            locker_item_id: None,
+        }
+    }
+
+    /// Stores the bytes once per digest: (digest, whether they are new in the store).
+    pub(super) async fn store(self, ctx: &AppContext) -> Result<(String, bool), AppError> {
+        let files = ctx.files.clone();
+        let CheckedUpload { bytes, spooled, .. } = self;
+        tokio::task::spawn_blocking(move || match &spooled {
+            // Moved into place; the spool's drop then finds nothing to remove.
+            Some(s) => files.put_file(s.path(), s.sha256()),
+            None => files.put(&bytes),
         })
-        .await;
-    if result.is_err() && new {
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::from)
+    }
+}
+
+/// After a failed transaction: removes bytes this request stored that no file row names, so
+/// a refused command leaves no file behind.
+pub(super) async fn discard_unreferenced(ctx: &AppContext, stored: &[(String, bool)]) {
+    for (sha, _) in stored.iter().filter(|(_, new)| *new) {
         let s = sha.clone();
         let referenced = ctx
             .store
@@ -125,8 +116,61 @@ pub async fn attach(
             .await
             .unwrap_or(true);
         if !referenced {
-            let _ = ctx.files.discard(&sha);
+            let _ = ctx.files.discard(sha);
         }
+    }
+}
+
+/// Decides `cmd` on the dossier as it is now, before anything is signed or stored: the
+/// guard (status, actor) and the command's inputs answer first.
+pub(super) fn probe(ctx: &AppContext, current: &CurrentUser, d: &Dossier, cmd: Command) -> Result<(), AppError> {
+    let cal = ctx.calendars.national();
+    let at = jiff::Timestamp::from_millisecond(ctx.clock.now_ms()).map_err(|e| AppError::Internal(e.to_string()))?;
+    dossier::decide(d, cmd, &Ctx { actor: actor(current), now: at, calendar: &cal })?;
+    Ok(())
+}
+
+/// Attaches a file to a component: size and type are checked from the bytes before
+/// anything is stored; the bytes are stored once per digest; a failed transaction leaves
+/// no new file behind.
+pub async fn attach(
+    ctx: &AppContext,
+    current: &CurrentUser,
+    id: &str,
+    component_key: &str,
+    declared_type: Option<&str>,
+    name: &str,
+    bytes: impl Into<Incoming>,
+) -> Result<Dossier, AppError> {
+    let upload = check_upload(ctx, declared_type, name, bytes.into()).await?;
+    // Check the right to attach before writing any bytes.
+    let d = state(ctx, current, id).await?;
+    // Checked here to refuse before storing bytes, and again inside the transaction that
+    // records the file, where concurrent uploads to one dossier cannot both pass it.
+    let max_dossier = ctx.config.attachments.max_dossier_bytes;
+    over_quota(&d, upload.bytes.len(), max_dossier)?;
+    let probe_file = upload.file_ref(ctx, current, component_key);
+    probe(ctx, current, &d, Command::AttachFile { file: probe_file.clone() })?;
+    let (sha, new) = upload.store(ctx).await?;
+    let (cur, id2, sha2, calendars) = (current.clone(), id.to_string(), sha.clone(), ctx.calendars.clone());
+    let now = ctx.clock.now_ms();
+    let issuing = Issuing::new(ctx);
+    let result = ctx
+        .store
+        .write(move |db| {
+            let d = load_visible(db, &cur, &id2)?;
+            over_quota(&d, probe_file.size as usize, max_dossier)?;
+            repo::add_file(db, &sha2, probe_file.size, &probe_file.media_type, now)?;
+            let file = FileRef { sha256: sha2.clone(), at: now, ..probe_file };
+            let cal = calendars.for_agency(Some(&d.receiving.id));
+            let at = jiff::Timestamp::from_millisecond(now).map_err(|e| AppError::Internal(e.to_string()))?;
+            let ev = dossier::decide(&d, Command::AttachFile { file }, &Ctx { actor: actor(&cur), now: at, calendar: &cal })?;
+            let id = cur.user.id.clone();
+            commit(db, d, &id, ev, now, &issuing)
+        })
+        .await;
+    if result.is_err() {
+        discard_unreferenced(ctx, &[(sha, new)]).await;
     }
     result
 }

@@ -31,6 +31,8 @@ pub struct ComponentInput {
     pub originals: u8,
     #[serde(default)]
     pub copies: u8,
+    /// Ignored (kept so older clients' requests still parse): a component is digitized by
+    /// scanning and certifying it, `POST /api/v1/dossiers/{id}/components/{key}/digitize`.
     #[serde(default)]
     pub digitized: bool,
     /// An item of the applicant's data locker that stands for this component (its id): the
@@ -160,9 +162,11 @@ pub(super) fn checklist(spec: &ProcedureSpec, input: &[ComponentInput], errs: &m
                 provided: given.is_some_and(|g| g.provided || g.locker_item_id.is_some()),
                 originals: given.map_or(0, |g| g.originals),
                 copies: given.map_or(0, |g| g.copies),
-                digitized: given.is_some_and(|g| g.digitized),
+                // Derived from the certified copies (`digitize`), never ticked.
+                digitized: false,
                 // Set by the system: checked against the locker in the filing's transaction.
                 reused: given.is_some_and(|g| g.locker_item_id.is_some()),
+                digitization: s.digitization,
             }
         })
         .collect()

@@ -4,6 +4,7 @@
 
 mod attachments;
 mod commands;
+mod digitization;
 mod documents;
 mod filing;
 mod reads;
@@ -14,6 +15,7 @@ mod workflows;
 
 pub use attachments::*;
 pub use commands::*;
+pub use digitization::*;
 pub use documents::{
     Document, Issuer, RegisterEntry, SlipEntry, builtin_template, document, documents, form_name, form_time, forms_of,
     official_name, register_entries, register_pdf, slip_entries, verification_url,

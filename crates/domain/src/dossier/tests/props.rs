@@ -109,8 +109,10 @@ fn world(s: &Setup) -> World {
             provided: false,
             originals: 1,
             copies: 0,
-            digitized: i == 0,
+            digitized: false,
             reused: false,
+            // The second component is one TT 01/2023 leaves out of digitization.
+            digitization: if i == 1 { motcua_domain_digitization_excluded() } else { Default::default() },
         })
         .collect();
     let mut p = procedure(s.limit);
@@ -217,6 +219,20 @@ fn valid(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) 
         CommandKind::RemoveFile => {
             Command::RemoveFile { file_id: d.files.iter().find(|f| !f.removed).map_or_else(|| text("none"), |f| f.id.clone()) }
         }
+        CommandKind::DigitizeComponent => Command::DigitizeComponent {
+            file: file(d, d.components.iter().find(|c| c.digitization.is_required()).map_or("c0", |c| c.key.as_str())),
+            signature_sha256: "ab".repeat(32),
+            signature_size: 1200,
+            by_name: text("Trần Thị Bình"),
+            certificate_serial: text("01"),
+        },
+        CommandKind::DigitizeResult => Command::DigitizeComponent {
+            file: file(d, RESULT_COMPONENT),
+            signature_sha256: "ab".repeat(32),
+            signature_size: 1200,
+            by_name: text("Trần Thị Bình"),
+            certificate_serial: text("01"),
+        },
         CommandKind::Rate => Command::Rate { satisfied: variant.is_multiple_of(2), comment: None },
         CommandKind::RateAtCounter => Command::RateAtCounter {
             satisfied: variant.is_multiple_of(2),
@@ -224,6 +240,10 @@ fn valid(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) 
             rating_code: d.rating_code.clone().unwrap_or_default(),
         },
     }
+}
+
+fn motcua_domain_digitization_excluded() -> crate::catalog::Digitization {
+    crate::catalog::Digitization::Excluded(crate::catalog::DigitizationExclusion::ShowOnly)
 }
 
 /// A command of `kind` with inputs that are often wrong (empty, out of range, unknown).
@@ -275,6 +295,21 @@ fn wild(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) -
         (CommandKind::Return, _) => Command::Return { method: ReturnMethod::Postal, tracking_number: Some(blank()), note: None },
         (CommandKind::AttachFile, _) => Command::AttachFile { file: file(d, "unknown") },
         (CommandKind::RemoveFile, _) => Command::RemoveFile { file_id: "missing".into() },
+        // A component out of scope, one the dossier lacks, a missing signature.
+        (CommandKind::DigitizeComponent, v) => match (valid(kind, s, d, a, variant), v) {
+            (Command::DigitizeComponent { mut file, signature_sha256, signature_size, by_name, certificate_serial }, 0 | 1) => {
+                file.component_key = if v == 0 { "c1" } else { "unknown" }.into();
+                Command::DigitizeComponent { file, signature_sha256, signature_size, by_name, certificate_serial }
+            }
+            (Command::DigitizeComponent { file, certificate_serial, .. }, _) => Command::DigitizeComponent {
+                file,
+                signature_sha256: String::new(),
+                signature_size: 0,
+                by_name: blank(),
+                certificate_serial,
+            },
+            (other, _) => other,
+        },
         (CommandKind::Rate, _) => Command::Rate { satisfied: false, comment: Some("x".repeat(2001)) },
         (CommandKind::RateAtCounter, 0) => {
             Command::RateAtCounter { satisfied: true, comment: None, rating_code: "00000000".into() }
@@ -323,7 +358,10 @@ fn run_case(s: &Setup, ops: &[Op]) -> Result<(), TestCaseError> {
                 available(&d, &Ctx { actor: a, now, calendar: &w.cal }).into_iter().map(move |k| (i, k))
             })
             .filter(|(_, k)| match k {
-                CommandKind::AttachFile | CommandKind::RemoveFile => false,
+                CommandKind::AttachFile
+                | CommandKind::RemoveFile
+                | CommandKind::DigitizeComponent
+                | CommandKind::DigitizeResult => false,
                 CommandKind::Refuse | CommandKind::Stop | CommandKind::RefuseAfterAppraisal | CommandKind::Withdraw => ending,
                 _ => true,
             })
