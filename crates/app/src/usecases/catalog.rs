@@ -420,16 +420,25 @@ pub struct Indicator {
 }
 
 fn indicator(id: &'static str, name_vi: &'static str, num: i64, den: i64, max: f64) -> Indicator {
+    indicator_full_at(id, name_vi, num, den, max, 100.0)
+}
+
+/// An indicator whose points are full from `full_at` percent: `min(max, max × R / full_at)`.
+fn indicator_full_at(id: &'static str, name_vi: &'static str, num: i64, den: i64, max: f64, full_at: f64) -> Indicator {
     let ratio = (den > 0).then(|| (num as f64 * 10_000.0 / den as f64).round() / 100.0);
-    Indicator {
-        id,
-        name_vi,
-        numerator: num,
-        denominator: den,
-        ratio_percent: ratio,
-        points: ratio.map(|r| (max * r).round() / 100.0),
-        max_points: max,
-    }
+    // From the exact ratio, rounded once to the hundredth of a point.
+    let points = (den > 0).then(|| {
+        let exact = num as f64 * 100.0 / den as f64;
+        (max * (exact / full_at).min(1.0) * 100.0).round() / 100.0
+    });
+    Indicator { id, name_vi, numerator: num, denominator: den, ratio_percent: ratio, points, max_points: max }
+}
+
+/// 766 indicator 4.3 (spec §c.2): dossiers received in the period with at least one
+/// component taken from digitized data (the data locker) over dossiers received; 2 points,
+/// full at 80 % or more. The rest of the index is issue #16.
+pub fn reuse_indicator(received: i64, reused: i64) -> Indicator {
+    indicator_full_at("4.3", "Tỷ lệ hồ sơ khai thác, sử dụng lại thông tin, dữ liệu số hóa", reused, received, 2.0, 80.0)
 }
 
 /// 766 indicators 1.1–1.3 computed from the catalog, for decisions dated in `[from, to]`.
@@ -468,4 +477,21 @@ pub async fn transparency(ctx: &AppContext, from: Date, to: Date) -> Result<Vec<
         indicator("1.2", "Tỷ lệ TTHC được cập nhật, công khai đúng hạn", count(&on_time_2), on_time_2.len() as i64, 4.0),
         indicator("1.3", "Tỷ lệ TTHC công khai đầy đủ nội dung", complete, current.len() as i64, 2.0),
     ])
+}
+
+#[cfg(test)]
+mod indicator_tests {
+    use super::*;
+
+    #[test]
+    fn reuse_indicator_is_full_from_80_percent_and_no_data_is_not_zero() {
+        let p = |received, reused| reuse_indicator(received, reused).points;
+        assert_eq!(p(10, 8), Some(2.0));
+        assert_eq!(p(10, 10), Some(2.0), "capped at the maximum");
+        assert_eq!(p(10, 4), Some(1.0));
+        // 1/3 = 33.33…% → 2 × 33.33… / 80 = 0.8333… → 0.83 (rounded once, from the exact ratio).
+        assert_eq!(p(3, 1), Some(0.83));
+        let none = reuse_indicator(0, 0);
+        assert_eq!((none.ratio_percent, none.points, none.max_points), (None, None, 2.0));
+    }
 }

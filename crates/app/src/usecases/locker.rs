@@ -57,9 +57,18 @@ pub struct ResultFile {
     pub document_id: Option<String>,
 }
 
-/// The result files of a resolved dossier: today the file attached on the result component.
-/// (The seam for the signed result documents: add them here.)
-pub fn result_files(_db: &mut Db, d: &Dossier) -> Result<Vec<ResultFile>, AppError> {
+/// The result files of a resolved dossier: the signed result document (issued in the same
+/// transaction as `resolved`), else the result file an officer attached (a scanned paper
+/// result, or an upload before signed results existed).
+pub fn result_files(db: &mut Db, d: &Dossier) -> Result<Vec<ResultFile>, AppError> {
+    let signed: Vec<ResultFile> = motcua_store::repo::documents::list(db, &d.id)?
+        .into_iter()
+        .filter(|doc| doc.form == crate::usecases::dossiers::RESULT_FORM)
+        .map(|doc| ResultFile { sha256: doc.sha256, size: doc.size, mime: "application/pdf".into(), document_id: Some(doc.id) })
+        .collect();
+    if !signed.is_empty() {
+        return Ok(signed);
+    }
     Ok(d.files
         .iter()
         .filter(|f| !f.removed && f.component_key == dossier::RESULT_COMPONENT)

@@ -115,6 +115,14 @@ both_backends! {
         let info = motcua_signing::verify_detached(&stored, &p7s, app.ctx.keys.crl().as_ref()).unwrap();
         assert!(info.is_valid() && !info.revoked && info.signing_time.is_some(), "{info:?}");
 
+        // The certified copy is in the applicant's data locker (issue #13), the same stored file.
+        assert_eq!(app.count("locker_items").await, 1, "one certified copy in the locker");
+        let digest = file["sha256"].as_str().unwrap().to_string();
+        let rows = app.ctx.store.read(move |db| motcua_store::repo::locker::list(db, "037092001234")).await.unwrap();
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!((rows[0].kind.as_str(), rows[0].doc_type.as_str(), rows[0].sha256.as_str()), ("certified_copy", "ban-sao:to_khai", digest.as_str()));
+        assert!(rows[0].title.starts_with("Tờ khai") && rows[0].title.ends_with("(bản sao điện tử có chứng thực)"), "{}", rows[0].title);
+
         // The counters: one component certified, the dossier counted once.
         let k = kpi(&app).await;
         assert_eq!((k["components_digitized"].as_i64(), k["digitized"].as_i64()), (Some(1), Some(1)), "{k}");

@@ -37,7 +37,12 @@ async fn step(c: &Client, d: &Value, cmd: &str, mut body: Value) -> Value {
 async fn reused_kpi(app: &TestApp) -> i64 {
     let (s, k) = app.login("giamsat").await.get("/api/v1/kpi?from=2026-03-01&to=2026-03-31").await;
     assert_eq!(s, StatusCode::OK, "{k}");
-    k["reused"].as_i64().unwrap_or(0)
+    let reused = k["reused"].as_i64().unwrap_or(0);
+    // 766 indicator 4.3 counts the same dossiers over those received.
+    let ind = k["indicators"].as_array().unwrap().iter().find(|i| i["id"] == "4.3").expect("indicator 4.3").clone();
+    assert_eq!((ind["numerator"].as_i64(), ind["denominator"].as_i64()), (Some(reused), k["received"].as_i64()), "{ind}");
+    assert_eq!(ind["max_points"], 2.0);
+    reused
 }
 
 fn component<'a>(d: &'a Value, key: &str) -> &'a Value {
@@ -86,7 +91,14 @@ both_backends! {
         let item_id = item["id"].as_str().unwrap().to_string();
         let r = citizen.http.get(format!("{}/api/v1/me/locker/{item_id}/file", citizen.base)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK);
-        assert_eq!(r.bytes().await.unwrap().as_ref(), PDF);
+        // The item is the signed result document (leader + seal), not the uploaded file.
+        let (_, docs) = leader.get(&format!("/api/v1/dossiers/{first}/documents")).await;
+        let kq = docs.as_array().unwrap().iter().find(|x| x["form"] == "KQ").expect("the signed result").clone();
+        let (_, _, signed) = crate::documents::bytes(&leader, kq["href"].as_str().unwrap()).await;
+        assert_eq!(item["source_document_id"], kq["id"], "{item}");
+        let got = r.bytes().await.unwrap();
+        assert_eq!(got.as_ref(), signed.as_slice());
+        assert_ne!(got.as_ref(), PDF);
 
         // Another citizen: neither their own filing nor congdan's id number lets them use it.
         let admin = app.login("admin").await;

@@ -153,6 +153,36 @@ both_backends! {
         assert_eq!(s, StatusCode::NOT_FOUND);
     }
 
+    async fn the_signed_result_verifies_publicly_and_reads_revoked_after_revocation(app) {
+        // From resolution to the public page: the QR's link, the printed number and an
+        // uploaded copy all find the signed result; the CA's revocation shows there.
+        app.ctx.clock.set(vn("2026-03-02T09:00:00"));
+        let (d, leader) = commune_at_leader(&app).await;
+        app.ctx.clock.set(vn("2026-03-04T10:30:00"));
+        let d = step(&leader, &d, "resolve", json!({"name": "Giấy xác nhận tình trạng hôn nhân"})).await;
+        let doc = listed(&leader, d["id"].as_str().unwrap()).await.into_iter().find(|x| x["form"] == "KQ").unwrap();
+        let doc_id = doc["id"].as_str().unwrap();
+        let anon = app.client();
+        let (s, v) = anon.get(&format!("/api/v1/verification/{doc_id}")).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!((v["verdict"].as_str(), v["reason_code"].as_str()), (Some("valid"), Some("issued_signed")), "{v}");
+        let signers: Vec<&str> = v["documents"][0]["signers"].as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap()).collect();
+        assert_eq!(signers, ["Ngô Đức Thắng", "Ủy ban nhân dân phường Hoa Lư"]);
+        let (_, v) = anon.post("/api/v1/verification", json!({"number": doc["number"]})).await;
+        assert_eq!((v["verdict"].as_str(), v["documents"][0]["id"].as_str()), (Some("valid"), Some(doc_id)), "{v}");
+        let qr = doc["verification_url"].as_str().unwrap().strip_prefix(&app.ctx.config.public_url()).unwrap().to_string();
+        let html = reqwest::get(format!("{}{qr}", app.url)).await.unwrap().text().await.unwrap();
+        assert!(html.contains("Hợp lệ") && html.contains("Ngô Đức Thắng"), "{html}");
+        assert!(!html.contains("037092001234") && !html.contains("0912345678"), "no ID number or phone on the public page");
+
+        let serial = app.ctx.keys.personal_identity("lanhdao.hoalu").unwrap().serial;
+        app.ctx.keys.revoke(&serial, jiff::Timestamp::now()).unwrap();
+        let (_, v) = anon.get(&format!("/api/v1/verification/{doc_id}")).await;
+        assert_eq!((v["verdict"].as_str(), v["reason_code"].as_str()), (Some("revoked"), Some("certificate_revoked")), "{v}");
+        let html = reqwest::get(format!("{}{qr}", app.url)).await.unwrap().text().await.unwrap();
+        assert!(html.contains("Chứng thư số đã bị thu hồi"), "{html}");
+    }
+
     async fn a_revoked_leader_certificate_refuses_the_resolution_and_writes_nothing(app) {
         app.ctx.clock.set(vn("2026-03-02T09:00:00"));
         let (d, leader) = commune_at_leader(&app).await;

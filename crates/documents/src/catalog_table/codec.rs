@@ -798,7 +798,8 @@ pub(crate) fn decode_row(
 
     let mut components = Vec::new();
     let mut lines = Vec::new();
-    let layout_vi = "mã | tên | bản chính | bản sao | bắt buộc | giấy tờ thay thế | tệp mẫu | ghi chú | kho dữ liệu | không số hóa";
+    let layout_vi =
+        "mã | tên | bản chính | bản sao | bắt buộc | giấy tờ thay thế | tệp mẫu | ghi chú | kho dữ liệu | không số hóa";
     let layout_en = "key | name | originals | copies | required | alternatives | template | note | locker kinds | not digitized";
     for it in r.items(Column::Components, 10, layout_vi, layout_en) {
         let count = |s: &str| if s.trim().is_empty() { Ok(0) } else { parse_u8(s) };

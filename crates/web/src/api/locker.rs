@@ -40,6 +40,8 @@ pub struct LockerItemDto {
     pub owner_id_number: String,
     pub source_dossier_id: Option<String>,
     pub source_component: Option<String>,
+    /// The issued document (the signed result), verifiable at `/xac-thuc/<id>`.
+    pub source_document_id: Option<String>,
     pub size: i64,
     pub media_type: String,
     pub issued: Option<String>,
@@ -65,6 +67,7 @@ fn dto(i: LockerRecord, now: i64) -> LockerItemDto {
         owner_id_number: i.owner_id_number,
         source_dossier_id: i.source_dossier_id,
         source_component: i.source_component,
+        source_document_id: i.source_document_id,
         size: i.size,
         media_type: i.mime,
     }

@@ -24,6 +24,29 @@ pub(super) fn side_effects(db: &mut Db, d: &Dossier, rec: &Recorded) -> Result<(
     if matches!(rec.event, Event::Resolved { .. } | Event::ResultReturned { .. }) {
         crate::usecases::locker::fill_from_result(db, d, rec.at)?;
     }
+    // A certified electronic copy goes into the applicant's locker too (a digitized paper
+    // result is the result: it is there once the dossier is resolved).
+    if let Event::ComponentDigitized { file, .. } = &rec.event {
+        if file.component_key == dossier::RESULT_COMPONENT {
+            crate::usecases::locker::fill_from_result(db, d, rec.at)?;
+        } else if let Some(owner) = d.applicant.id_number.clone() {
+            let name = d.components.iter().find(|c| c.key == file.component_key).map_or(file.name.as_str(), |c| c.name.as_str());
+            let copy = crate::usecases::locker::CertifiedCopy {
+                owner_id_number: owner,
+                owner_kind: motcua_domain::locker::OwnerKind::of(d.applicant.kind),
+                dossier_id: d.id.clone(),
+                component_key: file.component_key.clone(),
+                title: format!("{name} (bản sao điện tử có chứng thực)"),
+                sha256: file.sha256.clone(),
+                size: file.size,
+                mime: file.media_type.clone(),
+                document_id: None,
+                issued_at: rec.at,
+                valid_until: None,
+            };
+            crate::usecases::locker::add_certified_copy(db, copy, rec.at)?;
+        }
+    }
     let notify = matches!(
         rec.event,
         Event::Received { .. }
