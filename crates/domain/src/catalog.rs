@@ -148,6 +148,8 @@ pub enum DigitizationExclusion {
 }
 
 impl DigitizationExclusion {
+    pub const ALL: [Self; 4] = [Self::SharedData, Self::PaperCopy, Self::ShowOnly, Self::Secret];
+
     pub fn label_vi(self) -> &'static str {
         match self {
             Self::SharedData => "dữ liệu đã được chia sẻ, khai thác từ cơ sở dữ liệu",

@@ -266,6 +266,12 @@ pub async fn offers_for(
     if current.user.account_type != AccountType::Official && own_id_number(current) != Some(owner) {
         return Ok(Vec::new());
     }
+    if current.user.account_type == AccountType::Official {
+        // An officer looking up a person's locker reads that person's documents: logged.
+        let mut e = crate::access::entry(ctx, current, crate::access::AccessKind::ListRead);
+        e.detail = Some(format!("kho dữ liệu: {owner} ({})", spec.name));
+        ctx.access.record(e);
+    }
     let (owner, components, now) = (owner.to_string(), spec.components.clone(), ctx.clock.now_ms());
     ctx.store.read(move |db| candidates(db, &owner, &components, now)).await
 }

@@ -120,7 +120,7 @@ both_backends! {
         assert!(p.body.contains(&code), "{}", p.body);
     }
 
-    async fn a_supplement_needs_its_files_and_an_online_result_its_document(app) {
+    async fn a_supplement_needs_its_files_and_an_online_result_is_the_signed_document(app) {
         use crate::officer_pages::{PDF, online_submitted, vn};
         app.ctx.clock.set(vn("2026-03-02T08:00:00"));
         let citizen = app.login("congdan").await;
@@ -143,28 +143,18 @@ both_backends! {
         assert_eq!(s, StatusCode::CREATED, "{d}");
         let d = step(&citizen, &d, "supplements", json!({})).await;
         let d = step(&specialist, &d, "forward", json!({})).await;
-        // An online dossier is not resolved without its result document, and not returned online.
+        // The signed result the system issues at resolution is the online dossier's result
+        // document: resolved without an uploaded file, then returned online with it. (Without
+        // the signed result an online dossier needs the file: the domain test
+        // `the_signed_result_is_the_online_result_without_an_attached_file`.)
         let leader = app.login("lanhdao").await;
-        let (s, b) = leader.post(&format!("/api/v1/dossiers/{id}/resolve"), json!({"version": d["version"], "name": "Thẻ công chứng viên"})).await;
-        assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("result_file_missing")), "{b}");
-        let (s, d) = leader.raw(reqwest::Method::PUT, &format!("/api/v1/dossiers/{id}/components/result/files?name=the.pdf"), "application/pdf", PDF.to_vec()).await;
-        assert_eq!(s, StatusCode::CREATED, "{d}");
         let d = step(&leader, &d, "resolve", json!({"name": "Thẻ công chứng viên"})).await;
         assert_eq!(d["status"], "resolved");
-
-        // A counter dossier with no result file cannot be returned online (at the counter it can).
-        let hoalu = app.login("tiepnhan.hoalu").await;
-        let (s, c) = hoalu.post("/api/v1/dossiers", json!({"procedure_code": "1.004873",
-            "applicant": {"name": "Nguyễn Văn An", "id_number": "037092001234", "phone": "0912345678", "address": "Phường Hoa Lư"},
-            "components": [{"key": "to_khai", "provided": true}, {"key": "giay_to_tuy_than", "provided": true}]})).await;
-        assert_eq!(s, StatusCode::CREATED, "{c}");
-        let c = step(&hoalu, &c, "forward", json!({})).await;
-        let c = step(&app.login("chuyenvien.hoalu").await, &c, "forward", json!({})).await;
-        let c = step(&app.login("lanhdao.hoalu").await, &c, "resolve", json!({"name": "Giấy xác nhận"})).await;
-        let (s, b) = hoalu.post(&format!("/api/v1/dossiers/{}/return", c["id"].as_str().unwrap()), json!({"version": c["version"], "method": "online"})).await;
-        assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("result_file_missing")), "{b}");
-        let c = step(&hoalu, &c, "return", json!({"method": "counter"})).await;
-        assert_eq!(c["status"], "returned");
+        assert!(!d["files"].as_array().unwrap().iter().any(|f| f["component_key"] == "result"), "{d}");
+        let (_, docs) = leader.get(&format!("/api/v1/dossiers/{id}/documents")).await;
+        assert!(docs.as_array().unwrap().iter().any(|x| x["form"] == "KQ"), "{docs}");
+        let d = step(&clerk, &d, "return", json!({"method": "online"})).await;
+        assert_eq!(d["status"], "returned");
     }
 
     async fn the_citizen_gets_a_filing_reference_at_submission_to_track_the_dossier(app) {

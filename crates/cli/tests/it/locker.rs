@@ -49,6 +49,23 @@ fn component<'a>(d: &'a Value, key: &str) -> &'a Value {
     d["components"].as_array().unwrap().iter().find(|c| c["key"] == key).unwrap()
 }
 
+/// The counter reception form of `COMMUNE` for `id_number`, with the two paper components
+/// ticked, plus `extra` fields.
+fn counter_fields<'a>(csrf: &str, id_number: &str, extra: &[(&'a str, &str)]) -> Vec<(&'a str, String)> {
+    let mut f = vec![
+        ("csrf_token", csrf.to_string()),
+        ("procedure_code", COMMUNE.to_string()),
+        ("idem", "locker-counter".into()),
+        ("applicant.name", "Nguyễn Văn An".into()),
+        ("applicant.id_number", id_number.into()),
+        ("channel", "counter".into()),
+        ("provided.to_khai", "on".into()),
+        ("provided.giay_to_tuy_than", "on".into()),
+    ];
+    f.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+    f
+}
+
 fn locker_files(d: &Value) -> Vec<Value> {
     d["files"].as_array().unwrap().iter().filter(|f| !f["locker_item_id"].is_null()).cloned().collect()
 }
@@ -194,6 +211,26 @@ both_backends! {
             .await;
         assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("locker_item_not_yours")));
         assert_eq!(app.count("dossiers").await, dossiers);
+
+        // The counter's reception page: the officer looks up the applicant's locker by the id
+        // number, picks the item for the component, receives without paper for it.
+        let counter = Browser::login(&app, "tiepnhan.hoalu").await;
+        let csrf = counter.get(&format!("/can-bo/tiep-nhan?thu_tuc={COMMUNE}")).await.csrf();
+        let select = format!(r#"name="locker.{REUSED}""#);
+        let page = crate::counter_pages::post_multipart(&counter, "/can-bo/tiep-nhan", &counter_fields(&csrf, "", &[("lookup", "1")]), &[]).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
+        assert!(page.body.contains("để tra cứu kho dữ liệu") && !page.body.contains(&select), "{}", page.body);
+        let page = crate::counter_pages::post_multipart(&counter, "/can-bo/tiep-nhan", &counter_fields(&csrf, "037092009999", &[("lookup", "1")]), &[]).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Kho dữ liệu không có giấy tờ") && !page.body.contains(&select), "{}", page.body);
+        let page = crate::counter_pages::post_multipart(&counter, "/can-bo/tiep-nhan", &counter_fields(&csrf, CCCD, &[("lookup", "1")]), &[]).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains(&select) && page.body.contains(&format!(r#"<option value="{item_id}">"#)), "{}", page.body);
+        assert_eq!(app.count("dossiers").await, dossiers, "a look-up files nothing");
+        let r = crate::counter_pages::post_multipart(&counter, "/can-bo/tiep-nhan", &counter_fields(&csrf, CCCD, &[(&format!("locker.{REUSED}"), &item_id)]), &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(app.count("dossiers").await, dossiers + 1);
+        assert_eq!(reused_kpi(&app).await, before + 3);
 
         // The locker page lists it.
         let page = browser.get("/ca-nhan/kho-du-lieu").await;

@@ -189,15 +189,10 @@ both_backends! {
         let r = post_action(&specialist, &p3, &id, "chuyen-tiep", &[]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
 
-        // The leader at approval: the result file first (an online dossier is not resolved
-        // without one, issue #10 item 5), then the result, the extension, send back, stop; no forward.
+        // The leader at approval: the result (the system issues it signed: for an online
+        // dossier that is the result document, no upload needed), the result file, the
+        // extension, send back, stop; no forward.
         let leader = Browser::login(&app, "lanhdao").await;
-        let p4 = leader.get(&path).await;
-        assert_offers(&p4, &["tep-ket-qua", "so-hoa-ket-qua", "gia-han", "tra-lai", "yeu-cau-bo-sung", "thong-bao-phi", "tu-choi-giai-quyet", "dung-xu-ly", "tep"], "leader, approval, no result file");
-        let (s, b) = app.login("lanhdao").await
-            .raw(reqwest::Method::PUT, &format!("/api/v1/dossiers/{id}/components/result/files?name=ket-qua.pdf"), "application/pdf", PDF.to_vec())
-            .await;
-        assert_eq!(s, StatusCode::CREATED, "{b}");
         let p4 = leader.get(&path).await;
         assert_offers(&p4, &["ket-qua", "tep-ket-qua", "so-hoa-ket-qua", "gia-han", "tra-lai", "yeu-cau-bo-sung", "thong-bao-phi", "tu-choi-giai-quyet", "dung-xu-ly", "tep"], "leader, approval");
         let r = post_action(&leader, &p4, &id, "ket-qua", &[("name", "")]).await;

@@ -17,6 +17,9 @@ pub struct Ctx<'a> {
     pub actor: Actor<'a>,
     pub now: Timestamp,
     pub calendar: &'a WorkCalendar,
+    /// The system issues the signed result document at resolution (for a return: it issued
+    /// one): that document is the result an online dossier gets, no file need be attached.
+    pub signed_result: bool,
 }
 
 pub(super) fn ms(t: Timestamp) -> i64 {
@@ -101,7 +104,7 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
         Command::Receive { procedure, .. } => procedure,
         _ => &d.procedure,
     };
-    guard::preconditions(d, kind, now, cx.calendar, procedure)?;
+    guard::preconditions(d, kind, cx, procedure)?;
     match cmd {
         Command::Submit { reference } => {
             let mut errs = Errors::new();
@@ -354,7 +357,10 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
         }
         Command::Return { method, tracking_number, note } => {
             let tracking_number = clean_opt(tracking_number);
-            if method == ReturnMethod::Online && !d.files.iter().any(|f| !f.removed && f.component_key == RESULT_COMPONENT) {
+            if method == ReturnMethod::Online
+                && !cx.signed_result
+                && !d.files.iter().any(|f| !f.removed && f.component_key == RESULT_COMPONENT)
+            {
                 return Err(field(
                     "method",
                     "result_file_missing",

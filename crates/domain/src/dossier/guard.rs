@@ -220,7 +220,7 @@ impl Pre {
             Self::NotRated => "once",
             Self::HasFile => "a file to remove",
             Self::SupplementFiled => "a file for each requested component",
-            Self::OnlineResultFiled => "online: the result file",
+            Self::OnlineResultFiled => "online: the result file, or the signed result the system issues",
             Self::RatingCode => "a rating code on the receipt",
             Self::PaperResult => "the result is issued on paper",
             Self::PaperDossier => "filed on paper (counter or post)",
@@ -231,7 +231,8 @@ impl Pre {
         }
     }
 
-    fn check(self, d: &Dossier, now: Timestamp, cal: &WorkCalendar, procedure: &ProcedureRef) -> Result<(), DossierError> {
+    fn check(self, d: &Dossier, cx: &Ctx<'_>, procedure: &ProcedureRef) -> Result<(), DossierError> {
+        let (now, cal) = (cx.now, cx.calendar);
         match self {
             Self::ComponentsFiled => {
                 let missing: Vec<_> = d
@@ -371,8 +372,10 @@ impl Pre {
                     .collect();
                 if missing.is_empty() { Ok(()) } else { Err(DossierError::Invalid(ValidationError(missing))) }
             }
+            // The signed result the system issues at resolution is the online result.
             Self::OnlineResultFiled
                 if d.channel == Channel::Online
+                    && !cx.signed_result
                     && !d.files.iter().any(|f| !f.removed && f.component_key == super::command::RESULT_COMPONENT) =>
             {
                 Err(field(
@@ -534,14 +537,8 @@ pub(super) fn check(d: &Dossier, a: &Actor<'_>, kind: CommandKind) -> Result<(),
 
 /// The state preconditions of the table, in order; `procedure` is the version the command
 /// is about (at reception, the one being pinned).
-pub(super) fn preconditions(
-    d: &Dossier,
-    kind: CommandKind,
-    now: Timestamp,
-    cal: &WorkCalendar,
-    procedure: &ProcedureRef,
-) -> Result<(), DossierError> {
-    guard(kind).pre.iter().try_for_each(|p| p.check(d, now, cal, procedure))
+pub(super) fn preconditions(d: &Dossier, kind: CommandKind, cx: &Ctx<'_>, procedure: &ProcedureRef) -> Result<(), DossierError> {
+    guard(kind).pre.iter().try_for_each(|p| p.check(d, cx, procedure))
 }
 
 /// Whether `now` falls on or before the working day before the due date: the next working
@@ -564,7 +561,7 @@ pub fn may_record_payment(d: &Dossier, a: &Actor<'_>, method: PaymentMethod) -> 
 pub fn available(d: &Dossier, cx: &Ctx<'_>) -> Vec<CommandKind> {
     CommandKind::ALL
         .into_iter()
-        .filter(|k| check(d, &cx.actor, *k).is_ok() && preconditions(d, *k, cx.now, cx.calendar, &d.procedure).is_ok())
+        .filter(|k| check(d, &cx.actor, *k).is_ok() && preconditions(d, *k, cx, &d.procedure).is_ok())
         .collect()
 }
 

@@ -59,6 +59,8 @@ struct World {
     log: Vec<Recorded>,
     state: Dossier,
     cal: WorkCalendar,
+    /// The system issues the signed result (`Ctx::signed_result`).
+    signed_result: bool,
 }
 
 fn at(s: &str) -> Timestamp {
@@ -91,11 +93,16 @@ impl World {
             },
         };
         let state = start(&created).unwrap();
-        Self { log: vec![created], state, cal: WorkCalendar::vietnam() }
+        Self { log: vec![created], state, cal: WorkCalendar::vietnam(), signed_result: false }
     }
 
     fn run(&mut self, user: &str, ms_: &[Membership], account: AccountType, now: &str, cmd: Command) -> Result<(), DossierError> {
-        let cx = Ctx { actor: Actor { user_id: user, account, memberships: ms_ }, now: at(now), calendar: &self.cal };
+        let cx = Ctx {
+            actor: Actor { user_id: user, account, memberships: ms_ },
+            now: at(now),
+            calendar: &self.cal,
+            signed_result: self.signed_result,
+        };
         let ev = decide(&self.state, cmd, &cx)?;
         let r =
             Recorded { dossier_id: "d1".into(), seq: self.state.version + 1, at: ms(at(now)), actor_id: user.into(), event: ev };
@@ -134,7 +141,7 @@ impl World {
 /// The environment of a decision on the standard calendar.
 fn cx(actor: Actor<'_>, now: Timestamp) -> Ctx<'_> {
     static CAL: std::sync::LazyLock<WorkCalendar> = std::sync::LazyLock::new(WorkCalendar::vietnam);
-    Ctx { actor, now, calendar: &CAL }
+    Ctx { actor, now, calendar: &CAL, signed_result: false }
 }
 
 fn submit() -> Command {
@@ -189,6 +196,31 @@ fn the_filing_reference_is_given_at_submission() {
     // A submission stored before references existed replays without one.
     let old: Event = serde_json::from_str(r#"{"kind":"submitted"}"#).unwrap();
     assert_eq!(old, Event::Submitted { reference: None, check_due_at: None, calendar_version: None });
+}
+
+#[test]
+fn the_signed_result_is_the_online_result_without_an_attached_file() {
+    let mut w = World::new(Channel::Online, TimeLimit::working_days(5));
+    w.citizen("2026-03-02T01:06:00Z", attach()).unwrap();
+    w.citizen("2026-03-02T01:07:00Z", submit()).unwrap();
+    w.receive("2026-03-02T02:00:00Z").unwrap();
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T03:00:00Z", Command::Forward { note: None }).unwrap();
+    w.officer(UNIT, Role::Specialist, "2026-03-03T03:00:00Z", Command::Forward { note: None }).unwrap();
+    let resolve = || Command::Resolve { name: "Giấy khai sinh".into(), number: Some("12/2026".into()), note: None };
+    let online = || Command::Return { method: ReturnMethod::Online, tracking_number: None, note: None };
+    // Without a signed result issued by the system, the file is needed.
+    let e = w.officer(DEPT, Role::Leader, "2026-03-04T03:00:00Z", resolve()).unwrap_err();
+    assert!(matches!(e, DossierError::Invalid(ref v) if v.0[0].code == "result_file_missing"), "{e:?}");
+    // With it, the leader resolves and the counter returns online: no file attached.
+    w.signed_result = true;
+    w.officer(DEPT, Role::Leader, "2026-03-04T03:00:00Z", resolve()).unwrap();
+    assert!(!w.state.files.iter().any(|f| f.component_key == RESULT_COMPONENT));
+    w.signed_result = false;
+    let e = w.officer(RECV, Role::ReceptionOfficer, "2026-03-04T04:00:00Z", online()).unwrap_err();
+    assert!(matches!(e, DossierError::Invalid(ref v) if v.0[0].code == "result_file_missing"), "{e:?}");
+    w.signed_result = true;
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-04T04:00:00Z", online()).unwrap();
+    assert_eq!(w.state.status, Status::Returned);
 }
 
 #[test]
@@ -327,7 +359,7 @@ fn an_extension_is_classified_against_the_original_due_date() {
     w.officer(UNIT, Role::Specialist, "2026-03-03T04:00:00Z", Command::Forward { note: None }).unwrap();
     let resolve = Command::Resolve { name: "Kết quả".into(), number: None, note: None };
     // Finished Tuesday, before the original due date: early, though extended (counted apart).
-    let mut early = World { log: w.log.clone(), state: w.state.clone(), cal: WorkCalendar::vietnam() };
+    let mut early = World { log: w.log.clone(), state: w.state.clone(), cal: WorkCalendar::vietnam(), signed_result: false };
     early.officer(DEPT, Role::Leader, "2026-03-03T05:00:00Z", resolve.clone()).unwrap();
     assert_eq!(early.state.timeliness, Some(Timeliness::Early));
     assert!(early.state.extension.is_some());
@@ -344,7 +376,7 @@ fn the_apology_letter_comes_at_the_latest_one_working_day_before_the_due_date() 
     w.receive("2026-03-04T02:00:00Z").unwrap();
     let extend = Command::Extend { reason: "Cần xác minh thêm".into(), new_date: "2026-03-13".parse().unwrap() };
     // On the due date itself it is too late for the letter (and nothing was recorded).
-    let mut on_due_day = World { log: w.log.clone(), state: w.state.clone(), cal: WorkCalendar::vietnam() };
+    let mut on_due_day = World { log: w.log.clone(), state: w.state.clone(), cal: WorkCalendar::vietnam(), signed_result: false };
     let e = on_due_day.officer(DEPT, Role::Leader, "2026-03-06T01:00:00Z", extend.clone()).unwrap_err();
     assert!(matches!(e, DossierError::Invalid(ref v) if v.0[0].code == "past_due"), "{e:?}");
     assert_eq!(on_due_day.log.len(), w.log.len());

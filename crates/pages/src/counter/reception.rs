@@ -207,6 +207,9 @@ struct ReceptionForm {
     applicant_email: String,
     #[serde(rename = "applicant.address")]
     applicant_address: String,
+    /// Set by the "look up the data locker" button: show the form again with the applicant's
+    /// locker items offered per component instead of receiving.
+    lookup: Option<String>,
 }
 
 impl ReceptionForm {
@@ -244,6 +247,15 @@ struct ComponentRow {
     digitized: bool,
     /// Why TT 01/2023 leaves the component out of digitization, if it does.
     excluded: Option<&'static str>,
+    /// The applicant's valid locker items this component accepts (after a look-up).
+    offers: Vec<Offer>,
+}
+
+/// A locker item offered for a component: id, what the officer reads, chosen.
+struct Offer {
+    id: String,
+    label: String,
+    selected: bool,
 }
 
 #[derive(Template)]
@@ -269,6 +281,8 @@ struct FormView<'a> {
     components: Vec<ComponentRow>,
     /// The scans chosen before a refused submit must be chosen again.
     rechoose: bool,
+    /// After a look-up that found nothing for any component.
+    locker_empty: bool,
 }
 
 impl FormView<'_> {
@@ -317,6 +331,19 @@ async fn reception_form(
     };
     let spec: &ProcedureSpec = &v.spec;
     let typed = !f.0.is_empty();
+    // The applicant's locker is looked up once the officer typed the id number and asked
+    // (or chose items before a refused submit): a read of that person's documents, logged.
+    let owner = form.applicant_id_number.trim();
+    let looked_up = typed && !owner.is_empty() && (form.lookup.is_some() || f.0.iter().any(|(k, _)| k.starts_with("locker.")));
+    let offers = if looked_up {
+        match motcua_app::usecases::locker::offers_for(ctx, user, spec, owner).await {
+            Ok(o) => o,
+            Err(e) => return error_page(lang, e),
+        }
+    } else {
+        Vec::new()
+    };
+    let now = ctx.clock.now_ms();
     let title = lang.t("Tiếp nhận hồ sơ tại quầy", "Counter reception");
     let kinds = [
         ("citizen", lang.t("Công dân", "Citizen")),
@@ -340,8 +367,22 @@ async fn reception_form(
             provided: typed && f.checked(&format!("provided.{}", c.key)),
             digitized: typed && f.checked(&format!("digitized.{}", c.key)),
             excluded: c.digitization.excluded().map(|r| lang.t(r.label_vi(), r.label_en())),
+            offers: offers
+                .iter()
+                .filter(|(k, _)| *k == c.key)
+                .flat_map(|(_, items)| items)
+                .map(|i| {
+                    let row = crate::citizen::locker::row(lang, i, now);
+                    Offer {
+                        label: format!("{} ({}, {})", row.title, row.kind, row.issued),
+                        selected: f.get(&format!("locker.{}", c.key)) == Some(i.id.as_str()),
+                        id: i.id.clone(),
+                    }
+                })
+                .collect(),
         })
-        .collect();
+        .collect::<Vec<ComponentRow>>();
+    let locker_empty = looked_up && components.iter().all(|c| c.offers.is_empty());
     let path = Route::CounterReception.with_query(&[("thu_tuc", &v.code)]);
     let view = FormView {
         lang,
@@ -360,7 +401,8 @@ async fn reception_form(
         kinds,
         postal: form.channel == "postal",
         components,
-        rechoose: errors.iter().any(|e| e.field.starts_with("r-provided")),
+        rechoose: errors.iter().any(|e| e.field.starts_with("r-provided")) || form.lookup.is_some(),
+        locker_empty,
     };
     html(status, &view)
 }
@@ -403,17 +445,33 @@ pub async fn receive(
         Err(e) => return error_page(lang, e),
     };
     let mut errors = Vec::new();
+    if form.lookup.is_some() {
+        if form.applicant_id_number.trim().is_empty() {
+            errors.push(FieldError::new(
+                field_id(FORM, "applicant.id_number"),
+                "locker_needs_id_number",
+                "Nhập số định danh cá nhân hoặc mã số thuế để tra cứu kho dữ liệu.",
+                "Enter the citizen ID or tax code to look up the data locker.",
+            ));
+        }
+        let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+        return reception_form(&ctx, lang, &user, &code, status, &form, &f, &errors).await;
+    }
     let components: Vec<ComponentInput> = spec
         .components
         .iter()
-        .map(|c| ComponentInput {
-            key: c.key.clone(),
-            provided: f.checked(&format!("provided.{}", c.key)),
-            originals: number(&f, &format!("originals.{}", c.key), &mut errors),
-            copies: number(&f, &format!("copies.{}", c.key), &mut errors),
-            // Ignored: the scans ticked "digitize" are certified below.
-            digitized: false,
-            locker_item_id: None,
+        .map(|c| {
+            // A component satisfied from the applicant's locker is received without paper.
+            let locker_item_id = f.get(&format!("locker.{}", c.key)).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+            ComponentInput {
+                key: c.key.clone(),
+                provided: f.checked(&format!("provided.{}", c.key)) || locker_item_id.is_some(),
+                originals: number(&f, &format!("originals.{}", c.key), &mut errors),
+                copies: number(&f, &format!("copies.{}", c.key), &mut errors),
+                // Ignored: the scans ticked "digitize" are certified below.
+                digitized: false,
+                locker_item_id,
+            }
         })
         .collect();
     if !errors.is_empty() {

@@ -624,6 +624,21 @@ struct UploadParams {
     name: Option<String>,
 }
 
+/// A raw upload body spooled to disk with the file limit enforced while reading, never
+/// buffered whole (issue #12 item 6), with the `Content-Type` it declared. The user is known
+/// before: the extractors ahead of the body read only the headers.
+async fn spool_body<'h>(
+    ctx: &AppContext,
+    headers: &'h HeaderMap,
+    body: axum::body::Body,
+) -> ApiResult<(motcua_app::upload::Spooled, Option<&'h str>)> {
+    let limit = ctx.config.attachments.max_file_bytes;
+    let length = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+    let dir = motcua_app::upload::spool_dir(&ctx.config.data_dir);
+    let file = motcua_app::upload::spool_stream(&dir, limit, length, body.into_data_stream()).await?;
+    Ok((file, headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok())))
+}
+
 /// Attach a file to a component: the raw bytes as the body. The type is recognised from the
 /// file's structure (PDF, JPEG, PNG, DOCX, XLSX) and must agree with `Content-Type`; a damaged
 /// file, a polyglot or a PDF with active content (JavaScript, embedded files) gets 422; limits
@@ -640,13 +655,7 @@ async fn upload_file(
     Query(p): Query<UploadParams>,
     body: axum::body::Body,
 ) -> ApiResult<(StatusCode, Json<DossierDto>)> {
-    // The user is known (the extractors above read only the headers); the body is spooled to
-    // disk with the limit enforced while reading, never buffered whole (issue #12 item 6).
-    let limit = ctx.config.attachments.max_file_bytes;
-    let length = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
-    let dir = motcua_app::upload::spool_dir(&ctx.config.data_dir);
-    let file = motcua_app::upload::spool_stream(&dir, limit, length, body.into_data_stream()).await?;
-    let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let (file, declared) = spool_body(&ctx, &headers, body).await?;
     let d = uc::attach(&ctx, &u, &id, &key, declared, p.name.as_deref().unwrap_or("tep"), file).await?;
     Ok((StatusCode::CREATED, Json(d.into())))
 }
@@ -671,11 +680,7 @@ async fn digitize_component(
     Query(p): Query<UploadParams>,
     body: axum::body::Body,
 ) -> ApiResult<(StatusCode, Json<DossierDto>)> {
-    let limit = ctx.config.attachments.max_file_bytes;
-    let length = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
-    let dir = motcua_app::upload::spool_dir(&ctx.config.data_dir);
-    let file = motcua_app::upload::spool_stream(&dir, limit, length, body.into_data_stream()).await?;
-    let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let (file, declared) = spool_body(&ctx, &headers, body).await?;
     let d = uc::digitize(&ctx, &u, &id, &key, declared, p.name.as_deref().unwrap_or("ban-quet"), file).await?;
     Ok((StatusCode::CREATED, Json(d.into())))
 }

@@ -126,7 +126,7 @@ pub(super) async fn discard_unreferenced(ctx: &AppContext, stored: &[(String, bo
 pub(super) fn probe(ctx: &AppContext, current: &CurrentUser, d: &Dossier, cmd: Command) -> Result<(), AppError> {
     let cal = ctx.calendars.national();
     let at = jiff::Timestamp::from_millisecond(ctx.clock.now_ms()).map_err(|e| AppError::Internal(e.to_string()))?;
-    dossier::decide(d, cmd, &Ctx { actor: actor(current), now: at, calendar: &cal })?;
+    dossier::decide(d, cmd, &Ctx { actor: actor(current), now: at, calendar: &cal, signed_result: false })?;
     Ok(())
 }
 
@@ -164,7 +164,11 @@ pub async fn attach(
             let file = FileRef { sha256: sha2.clone(), at: now, ..probe_file };
             let cal = calendars.for_agency(Some(&d.receiving.id));
             let at = jiff::Timestamp::from_millisecond(now).map_err(|e| AppError::Internal(e.to_string()))?;
-            let ev = dossier::decide(&d, Command::AttachFile { file }, &Ctx { actor: actor(&cur), now: at, calendar: &cal })?;
+            let ev = dossier::decide(
+                &d,
+                Command::AttachFile { file },
+                &Ctx { actor: actor(&cur), now: at, calendar: &cal, signed_result: false },
+            )?;
             let id = cur.user.id.clone();
             commit(db, d, &id, ev, now, &issuing)
         })
@@ -198,7 +202,11 @@ pub(super) fn locker_attach_event(
         locker_item_id: Some(item.id.clone()),
     };
     let at = jiff::Timestamp::from_millisecond(now).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(dossier::decide(d, Command::AttachFile { file }, &Ctx { actor: actor(current), now: at, calendar: cal })?)
+    Ok(dossier::decide(
+        d,
+        Command::AttachFile { file },
+        &Ctx { actor: actor(current), now: at, calendar: cal, signed_result: false },
+    )?)
 }
 
 /// Attaches an item of the applicant's data locker to a component instead of an upload (the

@@ -70,7 +70,10 @@ pub(super) fn side_effects(db: &mut Db, d: &Dossier, rec: &Recorded) -> Result<(
 pub fn available(ctx: &AppContext, current: &CurrentUser, d: &Dossier) -> Vec<dossier::CommandKind> {
     let cal = ctx.calendars.for_agency(Some(&d.receiving.id));
     let now = jiff::Timestamp::from_millisecond(ctx.clock.now_ms()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    dossier::available(d, &Ctx { actor: actor(current), now, calendar: &cal })
+    // Resolving issues the signed result (the online result); returning offers online once
+    // there is a result to hand over, which the command itself checks.
+    let signed_result = ctx.documents.on_events;
+    dossier::available(d, &Ctx { actor: actor(current), now, calendar: &cal, signed_result })
 }
 
 /// A command as the API receives it (the reception checklist and competent agency are
@@ -182,7 +185,14 @@ pub async fn command(
                     };
                     let cal = calendars.for_agency(Some(&d.receiving.id));
                     let at = jiff::Timestamp::from_millisecond(now).map_err(|e| AppError::Internal(e.to_string()))?;
-                    dossier::decide(&d, cmd, &Ctx { actor: actor(&current), now: at, calendar: &cal })?
+                    let signed_result = match &cmd {
+                        Command::Resolve { .. } => issued.issuer.on_events,
+                        Command::Return { .. } => {
+                            motcua_store::repo::documents::list(db, &d.id)?.iter().any(|x| x.form == super::results::RESULT_FORM)
+                        }
+                        _ => false,
+                    };
+                    dossier::decide(&d, cmd, &Ctx { actor: actor(&current), now: at, calendar: &cal, signed_result })?
                 }
             };
             let next = commit(db, d, &current.user.id, event, now, &issued)?;

@@ -90,7 +90,7 @@ pub async fn digitize(
             let ev = dossier::decide(
                 &d,
                 command(file, sig_sha, sig_size, serial),
-                &Ctx { actor: actor(&cur), now: at, calendar: &cal },
+                &Ctx { actor: actor(&cur), now: at, calendar: &cal, signed_result: false },
             )?;
             let id = cur.user.id.clone();
             commit(db, d, &id, ev, now, &issuing)

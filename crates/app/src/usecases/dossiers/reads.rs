@@ -477,7 +477,7 @@ pub async fn rate_at_counter(
             let event = dossier::decide(
                 &d,
                 Command::RateAtCounter { satisfied, comment, rating_code },
-                &Ctx { actor: kiosk, now: ts, calendar: &cal },
+                &Ctx { actor: kiosk, now: ts, calendar: &cal, signed_result: false },
             )?;
             Ok(Some(commit(db, d, dossier::KIOSK_ACTOR, event, at, &issuing)?))
         })

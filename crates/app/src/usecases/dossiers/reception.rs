@@ -38,7 +38,7 @@ pub(super) fn receive_event(
     let n = repo::next_number(db, &code_agency.code, &day)?;
     let code = DossierCode::new(&code_agency.code, at, u32::try_from(n).unwrap_or(u32::MAX)).to_string();
     let cal = calendars.for_agency(Some(&receiving.id));
-    let cx = Ctx { actor: actor(current), now: at, calendar: &cal };
+    let cx = Ctx { actor: actor(current), now: at, calendar: &cal, signed_result: false };
     let cmd = Command::Receive {
         code,
         procedure: Box::new(procedure_ref(&version.code, version.version, &version.spec)),

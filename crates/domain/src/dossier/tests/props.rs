@@ -144,7 +144,7 @@ fn world(s: &Setup) -> World {
         },
     };
     let state = start(&created).unwrap();
-    World { log: vec![created], state, cal: WorkCalendar::vietnam() }
+    World { log: vec![created], state, cal: WorkCalendar::vietnam(), signed_result: false }
 }
 
 fn file(d: &Dossier, key: &str) -> FileRef {
@@ -332,7 +332,7 @@ fn run_case(s: &Setup, ops: &[Op]) -> Result<(), TestCaseError> {
         let who = &people[op.actor];
         let actor = Actor { user_id: who.id, account: who.account, memberships: &who.memberships };
         let d = w.state.clone();
-        let cx = Ctx { actor, now, calendar: &w.cal };
+        let cx = Ctx { actor, now, calendar: &w.cal, signed_result: false };
         let offered = available(&d, &cx);
         // Every kind offered is accepted with valid inputs, and no other kind is.
         for kind in CommandKind::ALL {
@@ -355,7 +355,7 @@ fn run_case(s: &Setup, ops: &[Op]) -> Result<(), TestCaseError> {
             .enumerate()
             .flat_map(|(i, p)| {
                 let a = Actor { user_id: p.id, account: p.account, memberships: &p.memberships };
-                available(&d, &Ctx { actor: a, now, calendar: &w.cal }).into_iter().map(move |k| (i, k))
+                available(&d, &Ctx { actor: a, now, calendar: &w.cal, signed_result: false }).into_iter().map(move |k| (i, k))
             })
             .filter(|(_, k)| match k {
                 CommandKind::AttachFile
@@ -373,7 +373,7 @@ fn run_case(s: &Setup, ops: &[Op]) -> Result<(), TestCaseError> {
             }
             _ => (who, actor),
         };
-        let cx = Ctx { actor, now, calendar: &w.cal };
+        let cx = Ctx { actor, now, calendar: &w.cal, signed_result: false };
         let offered = if op.guided && !moves.is_empty() { available(&d, &cx) } else { offered };
         let (kind, cmd) = if op.guided && !moves.is_empty() {
             let kind = moves[op.kind % moves.len()].1;

@@ -24,7 +24,7 @@ use motcua_app::auth::CurrentUser;
 use motcua_app::usecases::catalog;
 use motcua_app::{AppContext, AppError};
 use motcua_domain::calendar::TimeUnit;
-use motcua_domain::catalog::ProcedureSpec;
+use motcua_domain::catalog::{DigitizationExclusion, ProcedureSpec};
 use motcua_domain::error::FieldError;
 use spec::{SpecForm, blank_spec};
 
@@ -32,8 +32,8 @@ use spec::{SpecForm, blank_spec};
 struct Line<'a, T> {
     i: usize,
     row: &'a T,
-    /// The fee's "paid" choices (empty for a component).
-    collected: Vec<Choice>,
+    /// The row's select: a fee's "paid" choices, a component's digitization.
+    choices: Vec<Choice>,
 }
 
 impl<T> Line<'_, T> {
@@ -95,6 +95,13 @@ fn form_page(
             current,
         )
     };
+    // A component is digitized at reception unless TT 01/2023 leaves it out, for a reason.
+    let digitization = |current: &str| {
+        let not = lang.t("Không số hóa", "Not digitized");
+        let reasons =
+            DigitizationExclusion::ALL.map(|r| (spec::enum_code(&r), format!("{not}: {}", lang.t(r.label_vi(), r.label_en()))));
+        choices(std::iter::once((String::new(), lang.t("Số hóa", "Digitized").to_string())).chain(reasons), current)
+    };
     let view = FormView {
         lang,
         frame: Frame::new(title_with_errors(lang, &heading, errors), other_lang_href(lang, &path)),
@@ -105,8 +112,13 @@ fn form_page(
         amend_of,
         units: choices(TimeUnit::ALL.iter().map(|u| (u.code(), time_unit(lang, *u))), &f.tl_unit),
         online_levels: choices(["full", "partial", "none"].map(|o| (o, online_label(lang, o))), &f.online_level),
-        fees: f.fees.iter().enumerate().map(|(i, row)| Line { i, row, collected: collected(&row.collected) }).collect(),
-        components: f.components.iter().enumerate().map(|(i, row)| Line { i, row, collected: Vec::new() }).collect(),
+        fees: f.fees.iter().enumerate().map(|(i, row)| Line { i, row, choices: collected(&row.collected) }).collect(),
+        components: f
+            .components
+            .iter()
+            .enumerate()
+            .map(|(i, row)| Line { i, row, choices: digitization(&row.digitization) })
+            .collect(),
         json_error: errors.iter().any(|e| e.field == "spec_json"),
         f,
     };

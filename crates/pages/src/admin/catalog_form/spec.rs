@@ -6,7 +6,7 @@
 use crate::kit::form::checkbox;
 use crate::kit::{FormFields, PageError};
 use motcua_domain::calendar::TimeUnit;
-use motcua_domain::catalog::{Level, ProcedureSpec};
+use motcua_domain::catalog::{DigitizationExclusion, Level, ProcedureSpec};
 use motcua_domain::error::FieldError;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -41,11 +41,17 @@ pub(super) struct CompRow {
     pub copies: String,
     pub template: String,
     pub note: String,
+    /// "" (digitized, the default) or why TT 01/2023 leaves it out (`shared_data`, …).
+    pub digitization: String,
+    /// The data locker kinds that satisfy it, separated by `;` (`ket-qua:1.004873; ban-sao:to_khai`).
+    pub locker_kinds: String,
 }
 
 impl CompRow {
     fn is_blank(&self) -> bool {
-        [&self.key, &self.name, &self.originals, &self.copies, &self.template, &self.note].iter().all(|v| v.trim().is_empty())
+        [&self.key, &self.name, &self.originals, &self.copies, &self.template, &self.note, &self.digitization, &self.locker_kinds]
+            .iter()
+            .all(|v| v.trim().is_empty())
     }
 }
 
@@ -107,7 +113,7 @@ pub(super) struct SpecForm {
     pub effective_from: String,
 }
 
-fn enum_code<T: serde::Serialize>(v: &T) -> String {
+pub(super) fn enum_code<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
@@ -136,6 +142,8 @@ impl SpecForm {
                 copies: c.copies.to_string(),
                 template: c.template.clone().unwrap_or_default(),
                 note: c.note.clone().unwrap_or_default(),
+                digitization: c.digitization.excluded().map(|r| enum_code(&r)).unwrap_or_default(),
+                locker_kinds: c.locker_kinds.join("; "),
             })
             .collect();
         components.extend(std::iter::repeat_n(CompRow { required: true, ..Default::default() }, SPARE_COMPONENT_ROWS));
@@ -190,6 +198,8 @@ impl SpecForm {
                 copies: f.text(&format!("comp_copies_{i}")),
                 template: f.text(&format!("comp_template_{i}")),
                 note: f.text(&format!("comp_note_{i}")),
+                digitization: f.text(&format!("comp_digitization_{i}")),
+                locker_kinds: f.text(&format!("comp_locker_{i}")),
             });
         }
         Ok(form)
@@ -333,7 +343,7 @@ impl SpecForm {
         obj.insert("fees".into(), Value::Array(fees));
         if self.components_form {
             // The rows replace the JSON's components; what the form does not show (the
-            // alternatives, the data locker kinds) is kept from the JSON component with the same key.
+            // alternatives) is kept from the JSON component with the same key.
             let old: Vec<Value> = obj.get("components").and_then(Value::as_array).cloned().unwrap_or_default();
             let mut components = Vec::new();
             for (i, c) in self.components.iter().enumerate() {
@@ -370,11 +380,29 @@ impl SpecForm {
                     old.iter().find(|o| o["key"] == key.as_str()).map(|o| o[field].clone()).filter(|v| !v.is_null())
                 };
                 let alternatives = kept("alternatives").unwrap_or(json!([]));
-                let locker_kinds = kept("locker_kinds").unwrap_or(json!([]));
+                // The domain checks each kind (`components[i].locker_kinds`).
+                let locker_kinds: Vec<&str> =
+                    c.locker_kinds.split([';', ',', '\n']).map(str::trim).filter(|k| !k.is_empty()).collect();
+                let digitization = match c.digitization.trim() {
+                    "" | "required" => json!("required"),
+                    code => match DigitizationExclusion::ALL.into_iter().find(|r| enum_code(r) == code) {
+                        Some(r) => json!({"excluded": r}),
+                        None => {
+                            bad(
+                                &mut errs,
+                                &format!("comp_digitization_{i}"),
+                                "invalid_digitization",
+                                "Chọn số hóa hoặc một lý do không số hóa.",
+                                "Choose digitized or a reason not to digitize.",
+                            );
+                            json!("required")
+                        }
+                    },
+                };
                 let opt = |v: &str| if v.trim().is_empty() { Value::Null } else { json!(v.trim()) };
                 components.push(json!({"key": key, "name": name, "required": c.required, "originals": originals,
                     "copies": copies, "alternatives": alternatives, "template": opt(&c.template), "note": opt(&c.note),
-                    "locker_kinds": locker_kinds}));
+                    "locker_kinds": locker_kinds, "digitization": digitization}));
             }
             obj.insert("components".into(), Value::Array(components));
         }
@@ -475,7 +503,8 @@ impl SpecForm {
                         .and_then(row_of)
                         .and_then(|i| kept(self.components.iter().map(CompRow::is_blank).collect(), i))
                 {
-                    return format!("comp_name_{row}");
+                    let field = if path.contains("].locker_kinds") { "comp_locker" } else { "comp_name" };
+                    return format!("{field}_{row}");
                 }
                 "spec_json".into()
             }
@@ -567,9 +596,8 @@ mod tests {
         assert_eq!(f.input_of("steps[0]", false), "spec_json");
     }
 
-    #[test]
-    fn the_blank_spec_with_its_form_filled_is_valid() {
-        let today = jiff::civil::date(2026, 3, 2);
+    /// The blank spec's form with the fields a new procedure needs.
+    fn filled(today: jiff::civil::Date) -> SpecForm {
         let mut f = SpecForm::from_spec(&blank_spec(today), today);
         f.code = "1.999001.H40".into();
         f.name = "Cấp giấy phép thử nghiệm".into();
@@ -578,6 +606,13 @@ mod tests {
         f.implementing_agency = "Sở Tư pháp".into();
         f.decision_number = "1/QĐ-UBND".into();
         f.result_name = "Giấy phép".into();
+        f
+    }
+
+    #[test]
+    fn the_blank_spec_with_its_form_filled_is_valid() {
+        let today = jiff::civil::date(2026, 3, 2);
+        let f = filled(today);
         let spec = f.apply(None).expect("valid");
         assert_eq!(spec.components[0].key, "don_de_nghi");
         assert_eq!(f.effective_from, "2026-03-03");
@@ -587,5 +622,40 @@ mod tests {
         let errs = bad.apply(None).unwrap_err();
         let ids: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
         assert!(ids.contains(&"spec_json") && ids.contains(&"tl_value"), "{ids:?}");
+    }
+
+    #[test]
+    fn digitization_and_locker_kinds_are_edited_on_the_component_rows() {
+        let today = jiff::civil::date(2026, 3, 2);
+        let mut f = filled(today);
+        f.components[0].digitization = "show_only".into();
+        f.components[0].locker_kinds = "ket-qua:1.004873; ban-sao:to_khai,".into();
+        let spec = f.apply(None).expect("valid");
+        let c = &spec.components[0];
+        assert_eq!(c.digitization.excluded(), Some(DigitizationExclusion::ShowOnly));
+        assert_eq!(c.locker_kinds, ["ket-qua:1.004873", "ban-sao:to_khai"]);
+        // Shown again as typed: the form round-trips the spec.
+        let again = SpecForm::from_spec(&spec, today);
+        assert_eq!(
+            (again.components[0].digitization.as_str(), again.components[0].locker_kinds.as_str()),
+            ("show_only", "ket-qua:1.004873; ban-sao:to_khai")
+        );
+        // Back to digitized, no locker: both fields cleared in the spec.
+        let mut plain = f.clone();
+        plain.components[0].digitization = String::new();
+        plain.components[0].locker_kinds = String::new();
+        let spec = plain.apply(None).expect("valid");
+        assert!(spec.components[0].digitization.is_required() && spec.components[0].locker_kinds.is_empty());
+        // An unknown reason and an unknown kind are refused on their cells.
+        let mut bad = f.clone();
+        bad.components[0].digitization = "lazy".into();
+        bad.components[0].locker_kinds = "giay-to-bat-ky".into();
+        let errs = bad.apply(None).unwrap_err();
+        let ids: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert!(ids.contains(&"comp_digitization_0"), "{ids:?}");
+        let mut bad = f.clone();
+        bad.components[0].locker_kinds = "giay-to-bat-ky".into();
+        let errs = bad.apply(None).unwrap_err();
+        assert_eq!(errs.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["comp_locker_0"], "{errs:?}");
     }
 }
