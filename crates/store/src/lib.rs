@@ -181,6 +181,16 @@ impl Store {
         }
     }
 
+    /// SQLite: (statements compiled on a cache miss, statements SQLite recompiled) since the
+    /// store opened, over the writer and the readers; None on PostgreSQL. For tests that
+    /// check a warm path compiles nothing.
+    pub fn statement_stats(&self) -> Option<(u64, u64)> {
+        match &*self.engine {
+            Engine::Sqlite(s) => Some(s.statement_stats().get()),
+            Engine::Postgres(_) => None,
+        }
+    }
+
     /// Is the database answering? (`/readyz`)
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.read(|db| db.query_one("SELECT 1", &[]).map(|_| ())).await

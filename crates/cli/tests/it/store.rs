@@ -70,3 +70,34 @@ both_backends! {
         assert_eq!(row.opt_text(3).unwrap(), None);
     }
 }
+
+both_backends! {
+    async fn warm_filings_compile_no_statement(app) {
+        // SQLite only: a warm connection must run the filing's statements from its cache
+        // (PostgreSQL's clients keep their own prepared statements).
+        if app.ctx.store.statement_stats().is_none() {
+            return;
+        }
+        let clerk = app.login("tiepnhan").await;
+        let file = || async {
+            let (s, b) = clerk.post("/api/v1/dossiers", serde_json::json!({
+                "procedure_code": "1.910203.H40",
+                "applicant": {"name": "Trần Thị Bình", "id_number": "037192004321", "phone": "0912345678"},
+                "components": [{"key": "to_khai", "provided": true}, {"key": "anh_the", "provided": true},
+                               {"key": "giay_to_quoc_tich", "provided": true}],
+            })).await;
+            assert_eq!(s, reqwest::StatusCode::CREATED, "{b}");
+            b
+        };
+        // Warm-up: every reader and the writer have seen the statements.
+        for _ in 0..12 {
+            file().await;
+        }
+        let before = app.ctx.store.statement_stats().unwrap();
+        for _ in 0..20 {
+            file().await;
+        }
+        let after = app.ctx.store.statement_stats().unwrap();
+        assert_eq!(after, before, "(cache misses, recompilations) grew over 20 warm filings");
+    }
+}
