@@ -1,7 +1,7 @@
 //! SQLite executor: one writer thread owns the write connection and commits queued
-//! transactions in groups (one fsync for many filings), each inside its own savepoint so
-//! a failing transaction rolls back alone; a pool of read connections serves queries
-//! concurrently (WAL).
+//! transactions in groups (one fsync for many filings); a failing transaction never leaves
+//! its rows (the group reruns without it, or it ran in its own savepoint, see `run_group`);
+//! a pool of read connections serves queries concurrently (WAL).
 
 use crate::StoreError;
 use crate::db::Db;
@@ -34,12 +34,61 @@ impl StatementStats {
 /// Most transactions committed together in one group.
 const MAX_GROUP: usize = 256;
 
-/// A queued transaction. `run` executes it on the writer's connection inside its own
-/// savepoint and says whether to keep it; `complete` answers the caller once the group's
-/// COMMIT is known (never before: an acknowledged write is a durable write).
+/// Rerunnable jobs of a group run without savepoints while at most this many of them fail
+/// (each failure rolls the group back and runs it again without the failed job); past it,
+/// each runs in its own savepoint.
+const MAX_RERUNS: usize = 2;
+
+/// A queued transaction. `run` executes it on the writer's connection and says whether to
+/// keep it; `complete` answers the caller once the group's COMMIT is known (never before: an
+/// acknowledged write is a durable write). A `rerunnable` job may be run again after a
+/// rollback (its answer is the last run's).
 pub(crate) trait Job: Send {
     fn run(&mut self, conn: &Connection, stats: &StatementStats) -> bool;
     fn complete(self: Box<Self>, commit: Result<(), StoreError>);
+    fn rerunnable(&self) -> bool {
+        false
+    }
+}
+
+/// A job built from a closure that can run again (`Store::write_rerunnable`).
+pub(crate) struct RerunJob<F, T, E> {
+    pub f: F,
+    pub result: Option<Result<T, E>>,
+    pub reply: tokio::sync::oneshot::Sender<Result<T, E>>,
+}
+
+impl<F, T, E> Job for RerunJob<F, T, E>
+where
+    F: Fn(&mut Db) -> Result<T, E> + Send,
+    T: Send,
+    E: From<StoreError> + Send,
+{
+    fn run(&mut self, conn: &Connection, stats: &StatementStats) -> bool {
+        self.result = None;
+        let r = (self.f)(&mut Db::Sqlite(conn, stats));
+        let ok = r.is_ok();
+        self.result = Some(r);
+        ok
+    }
+
+    fn complete(self: Box<Self>, commit: Result<(), StoreError>) {
+        let _ = self.reply.send(answer(self.result, commit));
+    }
+
+    fn rerunnable(&self) -> bool {
+        true
+    }
+}
+
+fn answer<T, E: From<StoreError>>(result: Option<Result<T, E>>, commit: Result<(), StoreError>) -> Result<T, E> {
+    match (result, commit) {
+        (Some(Err(e)), _) => Err(e),
+        (Some(Ok(v)), Ok(())) => Ok(v),
+        (Some(Ok(_)), Err(e)) => Err(E::from(e)),
+        (None, Err(e)) => Err(E::from(e)),
+        (None, Ok(())) => Err(E::from(StoreError::Backend("the transaction panicked and was rolled back".into()))),
+    }
 }
 
 pub(crate) struct WriteJob<F, T, E> {
@@ -63,14 +112,7 @@ where
     }
 
     fn complete(self: Box<Self>, commit: Result<(), StoreError>) {
-        let answer = match (self.result, commit) {
-            (Some(Err(e)), _) => Err(e),
-            (Some(Ok(v)), Ok(())) => Ok(v),
-            (Some(Ok(_)), Err(e)) => Err(E::from(e)),
-            (None, Err(e)) => Err(E::from(e)),
-            (None, Ok(())) => Err(E::from(StoreError::Backend("the transaction panicked and was rolled back".into()))),
-        };
-        let _ = self.reply.send(answer);
+        let _ = self.reply.send(answer(self.result, commit));
     }
 }
 
@@ -181,15 +223,33 @@ fn writer_loop(conn: Connection, stats: &StatementStats, rx: mpsc::Receiver<Box<
     }
 }
 
-fn run_group(conn: &Connection, stats: &StatementStats, mut group: Vec<Box<dyn Job>>) {
-    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-        let e = map_err(e);
-        for job in group {
-            job.complete(Err(e.clone()));
+/// Runs a group in one transaction and answers every job after its COMMIT. Rerunnable jobs
+/// run first without savepoints (a savepoint copies every page its job touches): when one
+/// fails, the whole group rolls back and runs again without it, so a failed job never
+/// leaves half its rows and its error is its answer. Other jobs (and rerunnable ones after
+/// `MAX_RERUNS` failures) each run in their own savepoint, rolled back alone on failure.
+fn run_group(conn: &Connection, stats: &StatementStats, group: Vec<Box<dyn Job>>) {
+    let (mut fast, once): (Vec<_>, Vec<_>) = group.into_iter().partition(|j| j.rerunnable());
+    let mut isolated = once;
+    let mut failed: Vec<Box<dyn Job>> = Vec::new();
+    loop {
+        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            let e = map_err(e);
+            for job in fast.into_iter().chain(isolated).chain(failed) {
+                job.complete(Err(e.clone()));
+            }
+            return;
         }
-        return;
+        if failed.len() >= MAX_RERUNS {
+            isolated.append(&mut fast);
+            break;
+        }
+        let failure = fast.iter_mut().position(|job| !catch_unwind(AssertUnwindSafe(|| job.run(conn, stats))).unwrap_or(false));
+        let Some(i) = failure else { break };
+        let _ = conn.execute_batch("ROLLBACK");
+        failed.push(fast.remove(i));
     }
-    for job in group.iter_mut() {
+    for job in isolated.iter_mut() {
         let _ = conn.execute_batch("SAVEPOINT job");
         let ok = catch_unwind(AssertUnwindSafe(|| job.run(conn, stats))).unwrap_or(false);
         if ok {
@@ -202,7 +262,7 @@ fn run_group(conn: &Connection, stats: &StatementStats, mut group: Vec<Box<dyn J
     if outcome.is_err() {
         let _ = conn.execute_batch("ROLLBACK");
     }
-    for job in group {
+    for job in fast.into_iter().chain(isolated).chain(failed) {
         job.complete(outcome.clone());
     }
 }
