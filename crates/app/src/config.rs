@@ -23,6 +23,7 @@ pub struct Config {
     /// `text` or `json` logs.
     pub log_format: String,
     pub http: HttpConfig,
+    pub runtime: RuntimeConfig,
     pub session: SessionConfig,
     pub sqlite: SqliteConfig,
     pub postgres: PostgresConfig,
@@ -235,6 +236,33 @@ pub struct SqliteConfig {
     pub read_connections: usize,
 }
 
+/// The async runtime's threads. On a small machine (2 cores) every extra thread competes
+/// with the SQLite writer: async workers are one per core, and the blocking threads (reads,
+/// password hashes, file work) are bounded by what can run at once anyway (the database
+/// connections), not tokio's 512.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct RuntimeConfig {
+    /// Async worker threads; 0 = one per core.
+    pub worker_threads: usize,
+    /// Most blocking threads; 0 = the database connections (SQLite readers, or the
+    /// PostgreSQL pool) + 16.
+    pub blocking_threads: usize,
+}
+
+impl Config {
+    /// (async worker threads, most blocking threads) for the runtime.
+    pub fn runtime_threads(&self) -> (usize, usize) {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        let workers = if self.runtime.worker_threads == 0 { cores } else { self.runtime.worker_threads };
+        let postgres =
+            self.database_url.as_deref().is_some_and(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"));
+        let connections = if postgres { self.postgres.max_connections } else { self.sqlite.read_connections };
+        let blocking = if self.runtime.blocking_threads == 0 { connections + 16 } else { self.runtime.blocking_threads };
+        (workers, blocking)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
 pub struct PostgresConfig {
@@ -251,6 +279,7 @@ impl Default for Config {
             seed_demo: true,
             log_format: "text".into(),
             http: HttpConfig::default(),
+            runtime: RuntimeConfig::default(),
             session: SessionConfig::default(),
             sqlite: SqliteConfig::default(),
             postgres: PostgresConfig::default(),

@@ -92,7 +92,13 @@ fn main() -> ExitCode {
         }
     };
     init_tracing(config.log_format == "json");
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let (workers, blocking) = config.runtime_threads();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .max_blocking_threads(blocking)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("motcua: cannot start the runtime: {e}");

@@ -7,14 +7,14 @@ use crate::{StoreError, postgres as pg, sqlite};
 use std::borrow::Cow;
 
 pub enum Db<'a> {
-    Sqlite(&'a rusqlite::Connection),
+    Sqlite(&'a rusqlite::Connection, &'a sqlite::StatementStats),
     Postgres(&'a mut dyn pg::Exec),
 }
 
 impl Db<'_> {
     pub fn backend(&self) -> crate::Backend {
         match self {
-            Db::Sqlite(_) => crate::Backend::Sqlite,
+            Db::Sqlite(..) => crate::Backend::Sqlite,
             Db::Postgres(_) => crate::Backend::Postgres,
         }
     }
@@ -22,14 +22,14 @@ impl Db<'_> {
     /// Runs a statement, returning the number of rows changed.
     pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
         match self {
-            Db::Sqlite(c) => sqlite::execute(c, &to_sqlite(sql), params),
+            Db::Sqlite(c, s) => sqlite::execute(c, s, &to_sqlite(sql), params),
             Db::Postgres(t) => t.execute(sql, params),
         }
     }
 
     pub fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
         match self {
-            Db::Sqlite(c) => sqlite::query(c, &to_sqlite(sql), params),
+            Db::Sqlite(c, s) => sqlite::query(c, s, &to_sqlite(sql), params),
             Db::Postgres(t) => t.query(sql, params),
         }
     }
@@ -45,7 +45,7 @@ impl Db<'_> {
     /// Runs several statements without parameters (migrations).
     pub fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
         match self {
-            Db::Sqlite(c) => c.execute_batch(sql).map_err(sqlite::map_err),
+            Db::Sqlite(c, _) => c.execute_batch(sql).map_err(sqlite::map_err),
             Db::Postgres(t) => t.batch(sql),
         }
     }

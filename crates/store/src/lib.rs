@@ -136,6 +136,26 @@ impl Store {
         }
     }
 
+    /// `write` for a transaction that can run again: on SQLite it runs in its group without a
+    /// savepoint (cheaper), and if a transaction of the group fails, the others roll back and
+    /// run again without it. `f` must do nothing outside the database that a second run
+    /// would repeat wrongly (decide and draw random values before, pass them in).
+    pub async fn write_rerunnable<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: Fn(&mut Db) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        match &*self.engine {
+            Engine::Sqlite(s) => {
+                let (reply, rx) = tokio::sync::oneshot::channel();
+                s.submit(Box::new(sqlite::RerunJob { f, result: None, reply }))?;
+                rx.await.map_err(|_| E::from(StoreError::Unavailable("the SQLite writer has stopped".into())))?
+            }
+            Engine::Postgres(_) => self.write(f).await,
+        }
+    }
+
     /// Runs `f` on a read connection, in one snapshot. Writes are refused on SQLite (the
     /// read connections are read-only) and rolled back on PostgreSQL.
     pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
@@ -178,6 +198,16 @@ impl Store {
         match &*self.engine {
             Engine::Sqlite(s) => s.read(f).map_err(E::from)?,
             Engine::Postgres(p) => p.read_only(f),
+        }
+    }
+
+    /// SQLite: (statements compiled on a cache miss, statements SQLite recompiled) since the
+    /// store opened, over the writer and the readers; None on PostgreSQL. For tests that
+    /// check a warm path compiles nothing.
+    pub fn statement_stats(&self) -> Option<(u64, u64)> {
+        match &*self.engine {
+            Engine::Sqlite(s) => Some(s.statement_stats().get()),
+            Engine::Postgres(_) => None,
         }
     }
 

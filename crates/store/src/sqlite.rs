@@ -1,26 +1,94 @@
 //! SQLite executor: one writer thread owns the write connection and commits queued
-//! transactions in groups (one fsync for many filings), each inside its own savepoint so
-//! a failing transaction rolls back alone; a pool of read connections serves queries
-//! concurrently (WAL).
+//! transactions in groups (one fsync for many filings); a failing transaction never leaves
+//! its rows (the group reruns without it, or it ran in its own savepoint, see `run_group`);
+//! a pool of read connections serves queries concurrently (WAL).
 
 use crate::StoreError;
 use crate::db::Db;
 use crate::pool::Pool;
 use crate::value::{Row, Value};
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, StatementStatus};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
+
+/// How often this database's connections compiled a statement: `prepares` counts cache
+/// misses (a statement compiled because it was not in the connection's cache), `reprepares`
+/// the recompilations SQLite does on its own (schema change, or a bound value that may change
+/// the plan). A warm connection running the same statements adds to neither.
+#[derive(Debug, Default)]
+pub struct StatementStats {
+    prepares: AtomicU64,
+    reprepares: AtomicU64,
+}
+
+impl StatementStats {
+    /// (prepares, reprepares) so far.
+    pub fn get(&self) -> (u64, u64) {
+        (self.prepares.load(Ordering::Relaxed), self.reprepares.load(Ordering::Relaxed))
+    }
+}
 
 /// Most transactions committed together in one group.
 const MAX_GROUP: usize = 256;
 
-/// A queued transaction. `run` executes it on the writer's connection inside its own
-/// savepoint and says whether to keep it; `complete` answers the caller once the group's
-/// COMMIT is known (never before: an acknowledged write is a durable write).
+/// Rerunnable jobs of a group run without savepoints while at most this many of them fail
+/// (each failure rolls the group back and runs it again without the failed job); past it,
+/// each runs in its own savepoint.
+const MAX_RERUNS: usize = 2;
+
+/// A queued transaction. `run` executes it on the writer's connection and says whether to
+/// keep it; `complete` answers the caller once the group's COMMIT is known (never before: an
+/// acknowledged write is a durable write). A `rerunnable` job may be run again after a
+/// rollback (its answer is the last run's).
 pub(crate) trait Job: Send {
-    fn run(&mut self, conn: &Connection) -> bool;
+    fn run(&mut self, conn: &Connection, stats: &StatementStats) -> bool;
     fn complete(self: Box<Self>, commit: Result<(), StoreError>);
+    fn rerunnable(&self) -> bool {
+        false
+    }
+}
+
+/// A job built from a closure that can run again (`Store::write_rerunnable`).
+pub(crate) struct RerunJob<F, T, E> {
+    pub f: F,
+    pub result: Option<Result<T, E>>,
+    pub reply: tokio::sync::oneshot::Sender<Result<T, E>>,
+}
+
+impl<F, T, E> Job for RerunJob<F, T, E>
+where
+    F: Fn(&mut Db) -> Result<T, E> + Send,
+    T: Send,
+    E: From<StoreError> + Send,
+{
+    fn run(&mut self, conn: &Connection, stats: &StatementStats) -> bool {
+        self.result = None;
+        let r = (self.f)(&mut Db::Sqlite(conn, stats));
+        let ok = r.is_ok();
+        self.result = Some(r);
+        ok
+    }
+
+    fn complete(self: Box<Self>, commit: Result<(), StoreError>) {
+        let _ = self.reply.send(answer(self.result, commit));
+    }
+
+    fn rerunnable(&self) -> bool {
+        true
+    }
+}
+
+fn answer<T, E: From<StoreError>>(result: Option<Result<T, E>>, commit: Result<(), StoreError>) -> Result<T, E> {
+    match (result, commit) {
+        (Some(Err(e)), _) => Err(e),
+        (Some(Ok(v)), Ok(())) => Ok(v),
+        (Some(Ok(_)), Err(e)) => Err(E::from(e)),
+        (None, Err(e)) => Err(E::from(e)),
+        (None, Ok(())) => Err(E::from(StoreError::Backend("the transaction panicked and was rolled back".into()))),
+    }
 }
 
 pub(crate) struct WriteJob<F, T, E> {
@@ -35,23 +103,16 @@ where
     T: Send,
     E: From<StoreError> + Send,
 {
-    fn run(&mut self, conn: &Connection) -> bool {
+    fn run(&mut self, conn: &Connection, stats: &StatementStats) -> bool {
         let Some(f) = self.f.take() else { return false };
-        let r = f(&mut Db::Sqlite(conn));
+        let r = f(&mut Db::Sqlite(conn, stats));
         let ok = r.is_ok();
         self.result = Some(r);
         ok
     }
 
     fn complete(self: Box<Self>, commit: Result<(), StoreError>) {
-        let answer = match (self.result, commit) {
-            (Some(Err(e)), _) => Err(e),
-            (Some(Ok(v)), Ok(())) => Ok(v),
-            (Some(Ok(_)), Err(e)) => Err(E::from(e)),
-            (None, Err(e)) => Err(E::from(e)),
-            (None, Ok(())) => Err(E::from(StoreError::Backend("the transaction panicked and was rolled back".into()))),
-        };
-        let _ = self.reply.send(answer);
+        let _ = self.reply.send(answer(self.result, commit));
     }
 }
 
@@ -59,6 +120,7 @@ pub struct Sqlite {
     jobs: mpsc::Sender<Box<dyn Job>>,
     readers: Pool<Connection>,
     path: PathBuf,
+    stats: Arc<StatementStats>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -81,15 +143,26 @@ fn open_writer(path: &Path, opts: SqliteOptions) -> Result<Connection, StoreErro
         if opts.synchronous_full { "FULL" } else { "NORMAL" }
     ))
     .map_err(map_err)?;
-    c.set_prepared_statement_cache_capacity(256);
+    stable_plans(&c)?;
     Ok(c)
+}
+
+/// The statement cache, and plans that do not depend on bound values (the query planner
+/// stability guarantee). Without it SQLite marks a statement for recompilation whenever a
+/// value it might plan around changes (a text compared with `=` in a join, a LIKE pattern,
+/// a bound value against a partial index): the procedure-version lookup and the
+/// memberships query were recompiled on every call, although taken from the cache.
+fn stable_plans(c: &Connection) -> Result<(), StoreError> {
+    c.set_prepared_statement_cache_capacity(256);
+    c.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true).map_err(map_err)?;
+    Ok(())
 }
 
 fn open_reader(path: &Path) -> Result<Connection, StoreError> {
     let c =
         Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(map_err)?;
     c.execute_batch("PRAGMA busy_timeout=5000; PRAGMA query_only=ON;").map_err(map_err)?;
-    c.set_prepared_statement_cache_capacity(256);
+    stable_plans(&c)?;
     Ok(c)
 }
 
@@ -100,12 +173,23 @@ impl Sqlite {
         }
         let writer = open_writer(path, opts)?;
         let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
+        let stats = Arc::new(StatementStats::default());
+        let writer_stats = stats.clone();
         std::thread::Builder::new()
             .name("motcua-sqlite-writer".into())
-            .spawn(move || writer_loop(writer, rx))
+            .spawn(move || writer_loop(writer, &writer_stats, rx))
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let reader_path = path.to_path_buf();
-        Ok(Self { jobs: tx, readers: Pool::new(opts.readers, move || open_reader(&reader_path)), path: path.to_path_buf() })
+        Ok(Self {
+            jobs: tx,
+            readers: Pool::new(opts.readers, move || open_reader(&reader_path)),
+            path: path.to_path_buf(),
+            stats,
+        })
+    }
+
+    pub fn statement_stats(&self) -> &StatementStats {
+        &self.stats
     }
 
     pub fn path(&self) -> &Path {
@@ -120,13 +204,13 @@ impl Sqlite {
         let conn = self.readers.get()?;
         // One read transaction, so a multi-statement read sees one snapshot.
         conn.execute_batch("BEGIN").map_err(map_err)?;
-        let out = f(&mut Db::Sqlite(&conn));
+        let out = f(&mut Db::Sqlite(&conn, &self.stats));
         let _ = conn.execute_batch("COMMIT");
         Ok(out)
     }
 }
 
-fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn Job>>) {
+fn writer_loop(conn: Connection, stats: &StatementStats, rx: mpsc::Receiver<Box<dyn Job>>) {
     while let Ok(first) = rx.recv() {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -135,21 +219,39 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn Job>>) {
                 Err(_) => break,
             }
         }
-        run_group(&conn, group);
+        run_group(&conn, stats, group);
     }
 }
 
-fn run_group(conn: &Connection, mut group: Vec<Box<dyn Job>>) {
-    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-        let e = map_err(e);
-        for job in group {
-            job.complete(Err(e.clone()));
+/// Runs a group in one transaction and answers every job after its COMMIT. Rerunnable jobs
+/// run first without savepoints (a savepoint copies every page its job touches): when one
+/// fails, the whole group rolls back and runs again without it, so a failed job never
+/// leaves half its rows and its error is its answer. Other jobs (and rerunnable ones after
+/// `MAX_RERUNS` failures) each run in their own savepoint, rolled back alone on failure.
+fn run_group(conn: &Connection, stats: &StatementStats, group: Vec<Box<dyn Job>>) {
+    let (mut fast, once): (Vec<_>, Vec<_>) = group.into_iter().partition(|j| j.rerunnable());
+    let mut isolated = once;
+    let mut failed: Vec<Box<dyn Job>> = Vec::new();
+    loop {
+        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            let e = map_err(e);
+            for job in fast.into_iter().chain(isolated).chain(failed) {
+                job.complete(Err(e.clone()));
+            }
+            return;
         }
-        return;
+        if failed.len() >= MAX_RERUNS {
+            isolated.append(&mut fast);
+            break;
+        }
+        let failure = fast.iter_mut().position(|job| !catch_unwind(AssertUnwindSafe(|| job.run(conn, stats))).unwrap_or(false));
+        let Some(i) = failure else { break };
+        let _ = conn.execute_batch("ROLLBACK");
+        failed.push(fast.remove(i));
     }
-    for job in group.iter_mut() {
+    for job in isolated.iter_mut() {
         let _ = conn.execute_batch("SAVEPOINT job");
-        let ok = catch_unwind(AssertUnwindSafe(|| job.run(conn))).unwrap_or(false);
+        let ok = catch_unwind(AssertUnwindSafe(|| job.run(conn, stats))).unwrap_or(false);
         if ok {
             let _ = conn.execute_batch("RELEASE job");
         } else {
@@ -160,7 +262,7 @@ fn run_group(conn: &Connection, mut group: Vec<Box<dyn Job>>) {
     if outcome.is_err() {
         let _ = conn.execute_batch("ROLLBACK");
     }
-    for job in group {
+    for job in fast.into_iter().chain(isolated).chain(failed) {
         job.complete(outcome.clone());
     }
 }
@@ -180,15 +282,42 @@ fn bind(stmt: &mut rusqlite::CachedStatement<'_>, params: &[Value]) -> Result<()
     Ok(())
 }
 
-pub(crate) fn execute(c: &Connection, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
-    let mut stmt = c.prepare_cached(sql).map_err(map_err)?;
-    bind(&mut stmt, params)?;
-    stmt.raw_execute().map(|n| n as u64).map_err(map_err)
+/// The cached statement for `sql`, counting a cache miss (a statement never run before
+/// was just compiled).
+fn cached<'c>(c: &'c Connection, stats: &StatementStats, sql: &str) -> Result<rusqlite::CachedStatement<'c>, StoreError> {
+    let stmt = c.prepare_cached(sql).map_err(map_err)?;
+    if stmt.get_status(StatementStatus::Run) == 0 {
+        stats.prepares.fetch_add(1, Ordering::Relaxed);
+    }
+    Ok(stmt)
 }
 
-pub(crate) fn query(c: &Connection, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
-    let mut stmt = c.prepare_cached(sql).map_err(map_err)?;
+fn count_reprepares(stmt: &rusqlite::Statement<'_>, before: i32, stats: &StatementStats) {
+    let n = stmt.get_status(StatementStatus::RePrepare) - before;
+    if n > 0 {
+        stats.reprepares.fetch_add(n as u64, Ordering::Relaxed);
+    }
+}
+
+pub(crate) fn execute(c: &Connection, stats: &StatementStats, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+    let mut stmt = cached(c, stats, sql)?;
     bind(&mut stmt, params)?;
+    let before = stmt.get_status(StatementStatus::RePrepare);
+    let out = stmt.raw_execute().map(|n| n as u64).map_err(map_err);
+    count_reprepares(&stmt, before, stats);
+    out
+}
+
+pub(crate) fn query(c: &Connection, stats: &StatementStats, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+    let mut stmt = cached(c, stats, sql)?;
+    bind(&mut stmt, params)?;
+    let before = stmt.get_status(StatementStatus::RePrepare);
+    let out = collect(&mut stmt);
+    count_reprepares(&stmt, before, stats);
+    out
+}
+
+fn collect(stmt: &mut rusqlite::CachedStatement<'_>) -> Result<Vec<Row>, StoreError> {
     let n = stmt.column_count();
     let mut rows = stmt.raw_query();
     let mut out = Vec::new();

@@ -130,82 +130,135 @@ pub async fn command(
     let now = ctx.clock.now_ms();
     let issuing = Issuing::new(ctx);
     let issued = issuing.clone();
-    let result = ctx
-        .store
-        .write(move |db| {
-            let d = load_visible(db, &current, &id)?;
-            let scope = format!("{}:{}:{}", current.user.id, req.name(), id);
-            let hash = hex::encode(Sha256::digest(format!("{scope}@{expected_version}")));
-            if let Some(k) = &key
-                && let Some((first, _)) = repo::idempotent(db, &scope, k)?
-            {
-                if first != hash {
-                    return Err(invalid(
-                        "Idempotency-Key",
-                        "idempotency_key_reused",
-                        "Khóa chống trùng này đã dùng cho một yêu cầu khác.",
-                        "This idempotency key was used for a different request.",
-                    ));
+    let scope = format!("{}:{}:{}", current.user.id, req.name(), id);
+    let hash = hex::encode(Sha256::digest(format!("{scope}@{expected_version}")));
+    // Load, check and decide on a snapshot first; the writer gets only the writes and the
+    // checks that must be atomic with them (the idempotency key, the dossier's version in
+    // `repo::update`, the daily sequence number of a reception).
+    let issues_result = issuing.issuer.on_events;
+    let planned = {
+        let (current, id, scope, key, hash, calendars) =
+            (current.clone(), id.clone(), scope.clone(), key.clone(), hash.clone(), calendars.clone());
+        ctx.store
+            .read(move |db| {
+                let d = load_visible(db, &current, &id)?;
+                if let Some(k) = &key
+                    && replayed(db, &scope, k, &hash)?
+                {
+                    return Ok(Err(d));
                 }
-                return Ok(d);
-            }
-            if d.version != expected_version {
-                return Err(stale());
-            }
-            let event = match req {
-                Request::Receive { competent_agency_id, components } => {
-                    let spec = catalog_repo::get_version(db, &d.procedure.code, d.procedure.version)?.map(|v| v.spec);
-                    let mut errs = Errors::new();
-                    let checks = match (&spec, components.is_empty()) {
-                        // No checklist: what the applicant attached online.
-                        (_, true) => d.components.clone(),
-                        (Some(s), false) => checklist(s, &components, &mut errs),
-                        (None, false) => d.components.clone(),
-                    };
-                    // The locker files are attached on the draft (the wizard, the attach API);
-                    // a checklist at reception cannot attach any.
-                    for (i, c) in components.iter().enumerate() {
-                        if c.locker_item_id.is_some() {
-                            errs.push(FieldError::new(
-                                format!("components[{i}].locker_item_id"),
-                                "locker_item_not_here",
-                                "Giấy tờ từ kho dữ liệu được đính kèm vào hồ sơ trước khi tiếp nhận.",
-                                "Locker items are attached to the dossier before reception.",
-                            ));
-                        }
-                    }
-                    errs.finish()?;
-                    let checks = with_files(checks, &d.files);
-                    receive_event(db, &calendars, &current, &d, competent_agency_id.as_deref(), checks, now)?
+                if d.version != expected_version {
+                    return Err(stale());
                 }
-                Request::Submit | Request::Do(_) => {
-                    let cmd = match req {
-                        Request::Do(cmd) => *cmd,
-                        _ => Command::Submit { reference: filing_reference(now) },
-                    };
-                    let cal = calendars.for_agency(Some(&d.receiving.id));
-                    let at = jiff::Timestamp::from_millisecond(now).map_err(|e| AppError::Internal(e.to_string()))?;
-                    let signed_result = match &cmd {
-                        Command::Resolve { .. } => issued.issuer.on_events,
-                        Command::Return { .. } => {
-                            motcua_store::repo::documents::list(db, &d.id)?.iter().any(|x| x.form == super::results::RESULT_FORM)
-                        }
-                        _ => false,
-                    };
-                    dossier::decide(&d, cmd, &Ctx { actor: actor(&current), now: at, calendar: &cal, signed_result })?
-                }
-            };
-            let next = commit(db, d, &current.user.id, event, now, &issued)?;
-            if let Some(k) = &key {
-                repo::save_idempotent(db, &scope, k, &hash, &id, now)?;
-            }
-            Ok(next)
-        })
-        .await;
+                let event = decide_request(db, &calendars, &current, &d, req, now, issues_result)?;
+                Ok(Ok((d, event)))
+            })
+            .await?
+    };
+    let (d, event) = match planned {
+        Ok(plan) => plan,
+        // A retry of a command that succeeded: the dossier as it is, nothing written.
+        Err(d) => return Ok(d),
+    };
+    // A signed result is stamped by a time-stamping authority: that command runs once, in its
+    // own savepoint; every other can run again (`write_rerunnable`).
+    let signs = matches!(&event, Planned::Event(Event::Resolved { .. }));
+    let job = move |db: &mut Db| {
+        if let Some(k) = &key
+            && replayed(db, &scope, k, &hash)?
+        {
+            return load_visible(db, &current, &id);
+        }
+        let event = match &event {
+            Planned::Event(e) => e.clone(),
+            Planned::Reception(r) => r.number(db)?,
+        };
+        let next = commit(db, d.clone(), &current.user.id, event, now, &issued)?;
+        if let Some(k) = &key {
+            repo::save_idempotent(db, &scope, k, &hash, &id, now)?;
+        }
+        Ok(next)
+    };
+    let result = if signs { ctx.store.write(job).await } else { ctx.store.write_rerunnable(job).await };
     if result.is_err() {
         issuing.discard_stored();
     }
     result
+}
+
+/// A command's event, decided before the write; a reception's still to be numbered.
+enum Planned {
+    Event(Event),
+    Reception(Reception),
+}
+
+/// Has this key answered already? Err when it answered another request.
+fn replayed(db: &mut Db, scope: &str, key: &str, hash: &str) -> Result<bool, AppError> {
+    match repo::idempotent(db, scope, key)? {
+        None => Ok(false),
+        Some((first, _)) if first == hash => Ok(true),
+        Some(_) => Err(invalid(
+            "Idempotency-Key",
+            "idempotency_key_reused",
+            "Khóa chống trùng này đã dùng cho một yêu cầu khác.",
+            "This idempotency key was used for a different request.",
+        )),
+    }
+}
+
+fn decide_request(
+    db: &mut Db,
+    calendars: &crate::calendar::Calendars,
+    current: &CurrentUser,
+    d: &Dossier,
+    req: Request,
+    now: i64,
+    issues_result: bool,
+) -> Result<Planned, AppError> {
+    Ok(match req {
+        Request::Receive { competent_agency_id, components } => {
+            let spec = catalog_repo::get_version(db, &d.procedure.code, d.procedure.version)?.map(|v| v.spec);
+            let mut errs = Errors::new();
+            let checks = match (&spec, components.is_empty()) {
+                // No checklist: what the applicant attached online.
+                (_, true) => d.components.clone(),
+                (Some(s), false) => checklist(s, &components, &mut errs),
+                (None, false) => d.components.clone(),
+            };
+            // The locker files are attached on the draft (the wizard, the attach API);
+            // a checklist at reception cannot attach any.
+            for (i, c) in components.iter().enumerate() {
+                if c.locker_item_id.is_some() {
+                    errs.push(FieldError::new(
+                        format!("components[{i}].locker_item_id"),
+                        "locker_item_not_here",
+                        "Giấy tờ từ kho dữ liệu được đính kèm vào hồ sơ trước khi tiếp nhận.",
+                        "Locker items are attached to the dossier before reception.",
+                    ));
+                }
+            }
+            errs.finish()?;
+            let checks = with_files(checks, &d.files);
+            Planned::Reception(plan_reception(db, calendars, current, d, competent_agency_id.as_deref(), checks, now, None)?)
+        }
+        Request::Submit | Request::Do(_) => {
+            let cmd = match req {
+                Request::Do(cmd) => *cmd,
+                _ => Command::Submit { reference: filing_reference(now) },
+            };
+            let cal = calendars.for_agency(Some(&d.receiving.id));
+            let at = jiff::Timestamp::from_millisecond(now).map_err(|e| AppError::Internal(e.to_string()))?;
+            // Resolving issues the signed result, the online result; returning online needs one.
+            let signed_result = match &cmd {
+                Command::Resolve { .. } => issues_result,
+                Command::Return { .. } => {
+                    motcua_store::repo::documents::list(db, &d.id)?.iter().any(|x| x.form == super::results::RESULT_FORM)
+                }
+                _ => false,
+            };
+            Planned::Event(dossier::decide(d, cmd, &Ctx { actor: actor(current), now: at, calendar: &cal, signed_result })?)
+        }
+    })
 }
 
 /// Appends `event` with its projection, counters, outbox entries and the documents it

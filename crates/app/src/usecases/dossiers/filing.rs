@@ -185,6 +185,30 @@ pub(super) fn with_files(checks: Vec<ComponentCheck>, files: &[FileRef]) -> Vec<
         .collect()
 }
 
+/// What a filing writes, decided on a snapshot before the write.
+struct Planned {
+    created: Recorded,
+    d: Dossier,
+    reception: Option<Reception>,
+    lockers: Vec<ComponentInput>,
+    spec: ProcedureSpec,
+}
+
+/// The dossier a retried request already created, or the refusal of a key reused for
+/// another request; None for a new key.
+fn replay(db: &mut Db, scope: &str, key: &str, hash: &str) -> Result<Option<Dossier>, AppError> {
+    let Some((first_hash, id)) = repo::idempotent(db, scope, key)? else { return Ok(None) };
+    if first_hash != hash {
+        return Err(invalid(
+            "Idempotency-Key",
+            "idempotency_key_reused",
+            "Khóa chống trùng này đã dùng cho một yêu cầu khác.",
+            "This idempotency key was used for a different request.",
+        ));
+    }
+    Ok(Some(repo::get(db, &id)?.ok_or(AppError::not_found("dossier"))?))
+}
+
 fn request_hash(input: &NewDossier) -> String {
     hex::encode(Sha256::digest(serde_json::to_vec(input).unwrap_or_default()))
 }
@@ -292,80 +316,112 @@ pub async fn create(
     let calendars = ctx.calendars.clone();
     let issuing = Issuing::new(ctx);
     let issued = issuing.clone();
+    // Everything but the writes is read and decided on a snapshot first (catalog, agencies,
+    // workflow, the reception event); the writer gets only the writes and the checks that
+    // must be atomic with them (the idempotency key, the daily sequence number).
+    let planned = {
+        let (scope, key, hash, current, calendars) =
+            (scope.clone(), key.clone(), hash.clone(), current.clone(), calendars.clone());
+        ctx.store
+            .read(move |db| {
+                if let Some(k) = &key
+                    && let Some(found) = replay(db, &scope, k, &hash)?
+                {
+                    return Ok(Err(found));
+                }
+                let today = local_date_ms(now);
+                // An online filing of a commune-level procedure names its commune (chosen in the
+                // wizard, else the one the address names); a counter names it at reception.
+                let competent = if official {
+                    None
+                } else {
+                    case_competent(db, &version.spec, input.competent_agency_id.as_deref(), address.as_deref(), today)?
+                        .filter(|_| dossier::competence(&version.spec) == Competence::Commune)
+                };
+                let receiving = match input.receiving_agency_id.as_deref().filter(|s| !s.is_empty()) {
+                    Some(id) => {
+                        let a = agencies::find(db, id)?.ok_or_else(|| {
+                            invalid(
+                                "receiving_agency_id",
+                                "agency_not_found",
+                                "Không tìm thấy nơi tiếp nhận.",
+                                "The reception point does not exist.",
+                            )
+                        })?;
+                        // Only a service centre or its counter, in operation today, takes dossiers in.
+                        if !a.kind.is_reception_point() || !a.facts().active_on(today) {
+                            return Err(invalid(
+                                "receiving_agency_id",
+                                "not_a_reception_point",
+                                "Nơi tiếp nhận phải là Trung tâm Phục vụ hành chính công hoặc một quầy tiếp nhận đang hoạt động.",
+                                "The reception point must be a public administration service centre or one of its counters, in operation.",
+                            ));
+                        }
+                        a
+                    }
+                    // Online, a commune's dossier lands at the commune's own centre, which receives it.
+                    None => match competent.as_ref().map(|c| commune_centre(db, c)).transpose()?.flatten() {
+                        Some(centre) => centre,
+                        None => default_receiving(db, &current)?,
+                    },
+                };
+                let id = new_id();
+                let created = Recorded {
+                    dossier_id: id.clone(),
+                    seq: 1,
+                    at: now,
+                    actor_id: current.user.id.clone(),
+                    event: Event::Created {
+                        procedure: procedure_ref(&version.code, version.version, &version.spec),
+                        channel,
+                        owner_id: (!official).then(|| current.user.id.clone()),
+                        applicant,
+                        summary,
+                        receiving: agency_ref(&receiving),
+                        components: components.clone(),
+                        competent: competent.as_ref().map(agency_ref),
+                    },
+                };
+                let d = dossier::start(&created).expect("created event");
+                // Reception at the counter in the same transaction: the code comes with the receipt.
+                let reception = if official {
+                    Some(plan_reception(
+                        db,
+                        &calendars,
+                        &current,
+                        &d,
+                        input.competent_agency_id.as_deref(),
+                        components,
+                        now,
+                        Some(&version),
+                    )?)
+                } else {
+                    None
+                };
+                Ok(Ok(Planned { created, d, reception, lockers: input.components, spec: version.spec }))
+            })
+            .await?
+    };
+    let plan = match planned {
+        Ok(plan) => plan,
+        // A retry whose first request was answered: its dossier, nothing written.
+        Err(first) => return Ok(first),
+    };
+    // Rerunnable: everything random or read from outside was drawn above.
     let result = ctx
         .store
-        .write(move |db| {
+        .write_rerunnable(move |db| {
             if let Some(k) = &key
-                && let Some((first_hash, id)) = repo::idempotent(db, &scope, k)?
+                && let Some(found) = replay(db, &scope, k, &hash)?
             {
-                if first_hash != hash {
-                    return Err(invalid(
-                        "Idempotency-Key",
-                        "idempotency_key_reused",
-                        "Khóa chống trùng này đã dùng cho một yêu cầu khác.",
-                        "This idempotency key was used for a different request.",
-                    ));
-                }
-                return repo::get(db, &id)?.ok_or(AppError::not_found("dossier"));
+                return Ok(found);
             }
-            let today = local_date_ms(now);
-            // An online filing of a commune-level procedure names its commune (chosen in the
-            // wizard, else the one the address names); a counter names it at reception.
-            let competent = if official {
-                None
-            } else {
-                case_competent(db, &version.spec, input.competent_agency_id.as_deref(), address.as_deref(), today)?
-                    .filter(|_| dossier::competence(&version.spec) == Competence::Commune)
-            };
-            let receiving = match input.receiving_agency_id.as_deref().filter(|s| !s.is_empty()) {
-                Some(id) => {
-                    let a = agencies::find(db, id)?.ok_or_else(|| {
-                        invalid(
-                            "receiving_agency_id",
-                            "agency_not_found",
-                            "Không tìm thấy nơi tiếp nhận.",
-                            "The reception point does not exist.",
-                        )
-                    })?;
-                    // Only a service centre or its counter, in operation today, takes dossiers in.
-                    if !a.kind.is_reception_point() || !a.facts().active_on(today) {
-                        return Err(invalid(
-                            "receiving_agency_id",
-                            "not_a_reception_point",
-                            "Nơi tiếp nhận phải là Trung tâm Phục vụ hành chính công hoặc một quầy tiếp nhận đang hoạt động.",
-                            "The reception point must be a public administration service centre or one of its counters, in operation.",
-                        ));
-                    }
-                    a
-                }
-                // Online, a commune's dossier lands at the commune's own centre, which receives it.
-                None => match competent.as_ref().map(|c| commune_centre(db, c)).transpose()?.flatten() {
-                    Some(centre) => centre,
-                    None => default_receiving(db, &current)?,
-                },
-            };
-            let id = new_id();
-            let created = Recorded {
-                dossier_id: id.clone(),
-                seq: 1,
-                at: now,
-                actor_id: current.user.id.clone(),
-                event: Event::Created {
-                    procedure: procedure_ref(&version.code, version.version, &version.spec),
-                    channel,
-                    owner_id: (!official).then(|| current.user.id.clone()),
-                    applicant,
-                    summary,
-                    receiving: agency_ref(&receiving),
-                    components: components.clone(),
-                    competent: competent.as_ref().map(agency_ref),
-                },
-            };
-            let mut d = dossier::start(&created).expect("created event");
-            repo::append_event(db, &created)?;
-            if official {
-                // Reception at the counter in the same transaction: the code comes with the receipt.
-                let ev = receive_event(db, &calendars, &current, &d, input.competent_agency_id.as_deref(), components, now)?;
+            let Planned { created, d, reception, lockers, spec } = &plan;
+            let mut d = d.clone();
+            let id = d.id.clone();
+            repo::append_event(db, created)?;
+            if let Some(reception) = reception {
+                let ev = reception.number(db)?;
                 let rec = Recorded { dossier_id: id.clone(), seq: 2, at: now, actor_id: current.user.id.clone(), event: ev };
                 let before = d.clone();
                 dossier::apply(&mut d, &rec);
@@ -373,13 +429,21 @@ pub async fn create(
                 repo::append_event(db, &rec)?;
                 side_effects(db, &d, &rec)?;
             }
-            // Components taken from the applicant's data locker: the file attached from it.
+            // Components taken from the applicant's data locker: the file attached from it
+            // (checked in the write: an item may be withdrawn meanwhile).
             let cal = calendars.for_agency(Some(&d.receiving.id));
-            for c in input.components.iter().filter(|c| c.locker_item_id.is_some()) {
-                let spec = version.spec.components.iter().find(|s| s.key == c.key).expect("checked by the checklist");
-                let item = crate::usecases::locker::usable_for(db, &current, &d, spec, c.locker_item_id.as_deref().unwrap_or(""), now)?;
+            for c in lockers.iter().filter(|c| c.locker_item_id.is_some()) {
+                let spec = spec.components.iter().find(|s| s.key == c.key).expect("checked by the checklist");
+                let item =
+                    crate::usecases::locker::usable_for(db, &current, &d, spec, c.locker_item_id.as_deref().unwrap_or(""), now)?;
                 let ev = locker_attach_event(&d, &current, &cal, &c.key, &item, now)?;
-                let rec = Recorded { dossier_id: id.clone(), seq: d.version + 1, at: now, actor_id: current.user.id.clone(), event: ev };
+                let rec = Recorded {
+                    dossier_id: id.clone(),
+                    seq: d.version + 1,
+                    at: now,
+                    actor_id: current.user.id.clone(),
+                    event: ev,
+                };
                 dossier::apply(&mut d, &rec);
                 repo::append_event(db, &rec)?;
                 side_effects(db, &d, &rec)?;

@@ -2,9 +2,37 @@
 //! force, its workflow, the competent agency and the steps' agencies).
 
 use super::*;
+use motcua_store::repo::catalog::VersionRecord;
 
-/// Resolves what reception needs from the store and asks the domain for the event.
-pub(super) fn receive_event(
+/// A reception decided on a snapshot read, before the write: the event with its code still
+/// to be numbered, and the agency whose daily sequence numbers it.
+pub(super) struct Reception {
+    event: Event,
+    code_agency: String,
+    at: jiff::Timestamp,
+}
+
+impl Reception {
+    /// Draws the dossier's number from its agency's daily sequence: the one statement of a
+    /// reception that must run in the write transaction.
+    pub(super) fn number(&self, db: &mut Db) -> Result<Event, AppError> {
+        let day = DossierCode::day_key(local_date(self.at));
+        let n = repo::next_number(db, &self.code_agency, &day)?;
+        let numbered = DossierCode::new(&self.code_agency, self.at, u32::try_from(n).unwrap_or(u32::MAX)).to_string();
+        let mut event = self.event.clone();
+        if let Event::Received { code, .. } = &mut event {
+            *code = numbered;
+        }
+        Ok(event)
+    }
+}
+
+/// Resolves what reception needs from the store (the version in force, its workflow, the
+/// competent agency and the steps' agencies) and asks the domain for the event. Run it on a
+/// read snapshot before the write: the catalog, workflow and agencies it reads are the ones
+/// in force when the request was validated, as for a request that came a moment earlier.
+/// `in_force`: the version in force at `now` when the caller has just read it.
+pub(super) fn plan_reception(
     db: &mut Db,
     calendars: &crate::calendar::Calendars,
     current: &CurrentUser,
@@ -12,10 +40,23 @@ pub(super) fn receive_event(
     competent_id: Option<&str>,
     components: Vec<ComponentCheck>,
     now: i64,
-) -> Result<Event, AppError> {
-    let version = catalog_repo::in_force(db, &d.procedure.code, now)?.ok_or_else(|| {
-        invalid("procedure_code", "procedure_not_in_force", "Thủ tục không còn hiệu lực.", "The procedure is no longer in force.")
-    })?;
+    in_force: Option<&VersionRecord>,
+) -> Result<Reception, AppError> {
+    let read;
+    let version = match in_force {
+        Some(v) => v,
+        None => {
+            read = catalog_repo::in_force(db, &d.procedure.code, now)?.ok_or_else(|| {
+                invalid(
+                    "procedure_code",
+                    "procedure_not_in_force",
+                    "Thủ tục không còn hiệu lực.",
+                    "The procedure is no longer in force.",
+                )
+            })?;
+            &read
+        }
+    };
     let Some((_, workflow)) = repo::workflow(db, &version.code)? else {
         return Err(invalid(
             "workflow",
@@ -34,20 +75,18 @@ pub(super) fn receive_event(
         _ => receiving.clone(),
     };
     let at = jiff::Timestamp::from_millisecond(now).map_err(|e| AppError::Internal(e.to_string()))?;
-    let day = DossierCode::day_key(local_date(at));
-    let n = repo::next_number(db, &code_agency.code, &day)?;
-    let code = DossierCode::new(&code_agency.code, at, u32::try_from(n).unwrap_or(u32::MAX)).to_string();
     let cal = calendars.for_agency(Some(&receiving.id));
     let cx = Ctx { actor: actor(current), now: at, calendar: &cal, signed_result: false };
     let cmd = Command::Receive {
-        code,
+        // Numbered in the write (`Reception::number`).
+        code: String::new(),
         procedure: Box::new(procedure_ref(&version.code, version.version, &version.spec)),
         competent: competent.as_ref().map(agency_ref),
         steps,
         components,
         rating_code: Some(rating_code()),
     };
-    Ok(dossier::decide(d, cmd, &cx)?)
+    Ok(Reception { event: dossier::decide(d, cmd, &cx)?, code_agency: code_agency.code, at })
 }
 
 /// A one-time rating code for the receipt: 8 random digits (the kiosk checks it with the
