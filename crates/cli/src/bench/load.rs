@@ -288,8 +288,10 @@ impl Shared {
         self.counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
 
-    fn keep(&self, f: &Filed) {
-        for q in [&self.fresh, &self.kept] {
+    /// Keeps a filed dossier to read, and to forward when `fresh` (not forwarded by its filer).
+    fn keep(&self, f: &Filed, fresh: bool) {
+        let queues: &[&Mutex<VecDeque<Filed>>] = if fresh { &[&self.fresh, &self.kept] } else { &[&self.kept] };
+        for q in queues {
             let mut q = q.lock().unwrap_or_else(|e| e.into_inner());
             if q.len() >= KEPT {
                 q.pop_front();
@@ -303,10 +305,10 @@ impl Shared {
         if q.is_empty() { None } else { q.get((n % q.len() as u64) as usize).cloned() }
     }
 
-    async fn file(&self) -> Outcome {
+    async fn file(&self, fresh: bool) -> Outcome {
         let out = file_one(&self.session, &filing_body(&self.procedure)).await;
         if let Some(f) = &out.1 {
-            self.keep(f);
+            self.keep(f, fresh);
         }
         out
     }
@@ -323,7 +325,7 @@ async fn connection(shared: Arc<Shared>, op: Op, deadline: Instant) -> Stats {
                 let f = shared.fresh.lock().unwrap_or_else(|e| e.into_inner()).pop_back();
                 match f {
                     Some(f) => Some(f),
-                    None => shared.file().await.1,
+                    None => shared.file(false).await.1,
                 }
             }
             Op::Dossier | Op::Tracking => shared.pick(shared.next()),
@@ -335,7 +337,7 @@ async fn connection(shared: Arc<Shared>, op: Op, deadline: Instant) -> Stats {
         }
         let t = Instant::now();
         let status = match op {
-            Op::Filing => shared.file().await.0,
+            Op::Filing => shared.file(true).await.0,
             Op::Command => {
                 let f = target.unwrap_or_else(|| unreachable!());
                 let url = format!("{}/api/v1/dossiers/{}/forward", s.base, f.id);
@@ -379,7 +381,7 @@ pub async fn drive(a: &LoadArgs) -> Result<(BTreeMap<Op, Stats>, Duration)> {
     // Dossiers to read exist before the clock starts.
     if a.ops.iter().any(|o| matches!(o, Op::Dossier | Op::Tracking)) {
         for _ in 0..32 {
-            let (status, f) = shared.file().await;
+            let (status, f) = shared.file(false).await;
             if f.is_none() {
                 bail!("warm-up filing answered {status}");
             }
@@ -513,8 +515,11 @@ fn summary(rows: &[RowWrite]) -> String {
     by.iter().map(|(t, n)| format!("{t} {n}")).collect::<Vec<_>>().join(", ")
 }
 
-/// Every row of every table, as comparable strings, with the column names.
-fn snapshot(db: &mut motcua_store::Db) -> Result<BTreeMap<String, (Vec<String>, Vec<Vec<Value>>)>, motcua_store::StoreError> {
+/// Each table's column names and rows.
+type Snapshot = BTreeMap<String, (Vec<String>, Vec<Vec<Value>>)>;
+
+/// Every row of every table, with the column names.
+fn snapshot(db: &mut motcua_store::Db) -> Result<Snapshot, motcua_store::StoreError> {
     let tables: Vec<String> = match db.backend() {
         motcua_store::Backend::Sqlite => db
             .query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name", &[])?
@@ -603,16 +608,17 @@ impl Plan {
     fn new(rows: &[RowWrite], placeholder: char) -> Self {
         let mut sql = Vec::new();
         let mut kept = Vec::new();
-        for r in rows {
+        // Inserts first, the shared counters last: on PostgreSQL the row locks of the upserts
+        // are then held the shortest time, which is what a ceiling should assume.
+        let mut ordered: Vec<&RowWrite> = rows.iter().collect();
+        ordered.sort_by_key(|r| upsert(&r.table).is_some());
+        for r in ordered {
             let (text, row) = match upsert(&r.table) {
                 Some((text, cols)) => {
                     let values = cols
                         .iter()
-                        .map(|c| {
-                            let i = r.columns.iter().position(|x| x == c).unwrap_or(0);
-                            // The KPI upsert adds the increment, which the first reception stored.
-                            r.values[i].clone()
-                        })
+                        // The KPI upsert adds the increment, which the first reception stored.
+                        .map(|c| r.columns.iter().position(|x| x == c).map_or(Value::Null, |i| r.values[i].clone()))
                         .collect();
                     (
                         text.to_string(),
@@ -628,7 +634,6 @@ impl Plan {
             sql.push(if placeholder == '?' { text.replace('$', "?") } else { text });
             kept.push(row);
         }
-        // The sequence statement only on PostgreSQL returns nothing; its `RETURNING` is not needed.
         Self { sql, rows: kept }
     }
 
