@@ -44,6 +44,11 @@ pub(crate) fn vm_kb(pid: u32, key: &str) -> u64 {
 }
 
 pub(crate) fn start_server(data_dir: &std::path::Path, database_url: Option<String>) -> Server {
+    start_server_with(data_dir, database_url, &[])
+}
+
+/// `start_server` with extra settings in the child's environment.
+pub(crate) fn start_server_with(data_dir: &std::path::Path, database_url: Option<String>, env: &[(&str, &str)]) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_motcua"));
     cmd.args(["--data-dir", data_dir.to_str().unwrap(), "serve", "--listen", "127.0.0.1:0"])
         .env("MOTCUA_LOG", "error")
@@ -57,6 +62,7 @@ pub(crate) fn start_server(data_dir: &std::path::Path, database_url: Option<Stri
     if let Some(u) = database_url {
         cmd.env("MOTCUA_DATABASE_URL", u);
     }
+    cmd.envs(env.iter().copied());
     let mut child = cmd.spawn().expect("start motcua serve");
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();

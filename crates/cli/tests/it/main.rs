@@ -20,6 +20,7 @@ mod citizen_pages;
 mod cli;
 mod connections;
 mod counter_pages;
+mod crash;
 mod digitization;
 mod documents;
 mod dossiers;
