@@ -1,6 +1,7 @@
 //! `motcua`: the one binary. `motcua serve` with no configuration runs the embedded default
 //! (SQLite in ./motcua-data, demo province, http://127.0.0.1:8080).
 
+mod bench;
 mod calendar;
 
 use anyhow::{Context, Result, bail};
@@ -50,6 +51,9 @@ enum Command {
     /// Lunar calendar, working days and due dates.
     #[command(subcommand)]
     Calendar(calendar::CalendarCommand),
+    /// Benchmark tools: generate a province's history.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 fn load_config(cli: &Cli) -> Result<Config> {
@@ -184,6 +188,7 @@ async fn run(command: Command, mut config: Config, started: Instant) -> Result<E
         }
         Command::Serve { .. } => serve(config, started).await,
         Command::Calendar(c) => calendar::run(c, config).await,
+        Command::Bench(c) => bench::run(c, config).await,
     }
 }
 

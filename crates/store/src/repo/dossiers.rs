@@ -15,6 +15,20 @@ fn encode<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Decode(e.to_string()))
 }
 
+pub(crate) fn encode_pub<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    encode(v)
+}
+
+pub(crate) fn chain_event_pub(r: &Recorded, id: String, payload: String, prev_hash: String) -> AuditEvent {
+    chain_event(r, id, payload, prev_hash)
+}
+
+pub(crate) fn projection_columns(d: &Dossier) -> Result<Vec<crate::Value>, StoreError> {
+    columns(d)
+}
+
+pub(crate) const PROJECTION_COLUMNS_LIST: &str = PROJECTION;
+
 /// The hash-chain view of a dossier event (one chain per dossier, `dossier:<id>`).
 fn chain_event(r: &Recorded, id: String, payload: String, prev_hash: String) -> AuditEvent {
     AuditEvent {
