@@ -18,9 +18,7 @@ use motcua_app::usecases::dossiers::{self as uc, ApplicantInput, ComponentInput,
 use motcua_app::{AppContext, Config};
 use motcua_domain::calendar::{Timeliness, local_date_ms};
 use motcua_domain::catalog::Channel;
-use motcua_domain::dossier::{
-    self, Applicant, DossierCode, Event, Recorded, ReturnMethod, Step, SupplementItem,
-};
+use motcua_domain::dossier::{self, Applicant, DossierCode, Event, Recorded, ReturnMethod, Step, SupplementItem};
 use motcua_domain::user::Role;
 use motcua_store::repo::bulk::{self, EncodedDossier};
 use motcua_store::repo::new_id;
@@ -74,8 +72,10 @@ impl Rng {
 
 const FAMILY: &[&str] = &["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Đinh", "Phan"];
 const MIDDLE: &[&str] = &["Văn", "Thị", "Minh", "Đức", "Thu", "Quốc", "Ngọc", "Hữu", "Thanh", "Xuân"];
-const GIVEN: &[&str] =
-    &["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hùng", "Lan", "Long", "Mai", "Nam", "Phương", "Quân", "Sơn", "Thảo", "Tuấn", "Yến"];
+const GIVEN: &[&str] = &[
+    "An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hùng", "Lan", "Long", "Mai", "Nam", "Phương", "Quân", "Sơn", "Thảo", "Tuấn",
+    "Yến",
+];
 
 /// One procedure as received for real: its first two events and what follows from them.
 struct Template {
@@ -106,6 +106,8 @@ struct Plan {
 }
 
 type Kpi = HashMap<(String, String, String, &'static str), i64>;
+/// (agency code, YYMMDD) → last number.
+type Sequences = HashMap<(String, String), i64>;
 
 struct Batch {
     rows: Vec<EncodedDossier>,
@@ -153,7 +155,7 @@ pub async fn run(args: GenerateArgs, mut config: Config) -> Result<ExitCode> {
     let (mut n, mut open) = (0usize, 0usize);
     let mut kpi: Kpi = HashMap::new();
     let mut seq: HashMap<(String, String), i64> = HashMap::new();
-    let writer = tokio::task::spawn_blocking(move || -> Result<(usize, usize, Kpi, HashMap<(String, String), i64>)> {
+    let writer = tokio::task::spawn_blocking(move || -> Result<(usize, usize, Kpi, Sequences)> {
         for b in rx {
             let b = b?;
             n += b.rows.len();
@@ -200,8 +202,7 @@ async fn user(ctx: &AppContext, name: &str) -> Result<CurrentUser> {
 
 async fn plan(ctx: &AppContext, args: &GenerateArgs) -> Result<Plan> {
     let province = [user(ctx, "tiepnhan").await?, user(ctx, "chuyenvien").await?, user(ctx, "lanhdao").await?];
-    let commune =
-        [user(ctx, "tiepnhan.hoalu").await?, user(ctx, "chuyenvien.hoalu").await?, user(ctx, "lanhdao.hoalu").await?];
+    let commune = [user(ctx, "tiepnhan.hoalu").await?, user(ctx, "chuyenvien.hoalu").await?, user(ctx, "lanhdao.hoalu").await?];
     let citizen = user(ctx, "congdan").await?.user.id;
     let procedures = motcua_app::usecases::catalog::all_in_force(ctx, None).await?;
     let mut templates = Vec::new();
@@ -226,7 +227,8 @@ async fn plan(ctx: &AppContext, args: &GenerateArgs) -> Result<Plan> {
             };
             let Ok(d) = uc::create(ctx, &level[0], input, None).await else { continue };
             let id = d.id.clone();
-            let log = ctx.store.read(move |db| motcua_store::repo::dossiers::events(db, &id).map_err(anyhow::Error::from)).await?;
+            let log =
+                ctx.store.read(move |db| motcua_store::repo::dossiers::events(db, &id).map_err(anyhow::Error::from)).await?;
             let [c, r] = log.as_slice() else { continue };
             let (Some(due), Some(received)) = (d.due_at, d.received_at) else { continue };
             let agency_code = DossierCode::parse(d.code.as_deref().unwrap_or_default()).map(|c| c.agency).unwrap_or_default();
@@ -255,7 +257,12 @@ async fn plan(ctx: &AppContext, args: &GenerateArgs) -> Result<Plan> {
     if templates.is_empty() {
         bail!("no procedure could be received at the demo counters");
     }
-    let held = templates.iter().position(|t| t.steps.len() >= 2);
+    // Held at the Department of Justice's specialist (the demo's `chuyenvien`) when the
+    // notary card procedure is there, else at the second step of the first longer workflow.
+    let held = templates
+        .iter()
+        .position(|t| matches!(&t.created, Event::Created { procedure, .. } if procedure.code == "1.910201.H40"))
+        .or_else(|| templates.iter().position(|t| t.steps.len() >= 2));
     let existing = ctx
         .store
         .read(|db| bulk::sequences(db).map_err(anyhow::Error::from))
@@ -506,4 +513,52 @@ fn one(plan: &Plan, rng: &mut Rng, out: &mut Batch, t: usize, received: i64, hel
     let ids = recorded.iter().map(|_| new_id()).collect();
     out.rows.push(bulk::encode(&d, &recorded, ids)?);
     Ok(())
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct InboxArgs {
+    /// Officers whose inbox page 1 is read (demo users).
+    #[arg(long, value_delimiter = ',', default_value = "chuyenvien,lanhdao,tiepnhan,chuyenvien.hoalu")]
+    pub users: Vec<String>,
+    /// Reads per user and filter.
+    #[arg(long, default_value_t = 300)]
+    pub runs: usize,
+}
+
+fn pct(mut v: Vec<f64>) -> (f64, f64) {
+    v.sort_by(f64::total_cmp);
+    let p = |x: f64| v[((v.len() as f64 * x) as usize).min(v.len() - 1)];
+    (p(0.5), p(0.99))
+}
+
+/// `motcua bench inbox`: page 1 of each officer's inbox (50 rows, total and due counts, the
+/// use case as the page and the API call it), then with a filter, in-process, one at a time.
+pub async fn inbox(args: InboxArgs, mut config: Config) -> Result<ExitCode> {
+    config.seed_demo = false;
+    let (ctx, _) = AppContext::open(config).await?;
+    let all = ctx.store.read(|db| bulk::dossier_count(db).map_err(anyhow::Error::from)).await?;
+    for name in &args.users {
+        let u = user(&ctx, name).await?;
+        let filters: [(&str, uc::ListQuery); 3] = [
+            ("page 1", uc::ListQuery { limit: 50, ..Default::default() }),
+            ("status=in_progress", uc::ListQuery { limit: 50, statuses: vec!["in_progress".into()], ..Default::default() }),
+            ("q=nguyen van", uc::ListQuery { limit: 50, q: Some("nguyen van".into()), ..Default::default() }),
+        ];
+        for (label, q) in filters {
+            let mut lat = Vec::with_capacity(args.runs);
+            let mut held = (0, 0);
+            for _ in 0..args.runs {
+                let t = Instant::now();
+                let (_, total, counts) = uc::list(&ctx, &u, q.clone()).await?;
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                held = (total, counts.overdue);
+            }
+            let (p50, p99) = pct(lat);
+            println!(
+                "inbox {name:<17} {label:<20} {:>8} listed ({:>7} overdue) of {all} dossiers: p50 {p50:6.2} ms  p99 {p99:6.2} ms",
+                held.0, held.1
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -10,10 +10,13 @@ use std::process::ExitCode;
 pub enum BenchCommand {
     /// Fill a fresh database with a province's history (dossiers with their event logs).
     Generate(generate::GenerateArgs),
+    /// Time page 1 of officers' inboxes (p50/p99) on the configured database.
+    Inbox(generate::InboxArgs),
 }
 
 pub async fn run(command: BenchCommand, config: Config) -> Result<ExitCode> {
     match command {
         BenchCommand::Generate(a) => generate::run(a, config).await,
+        BenchCommand::Inbox(a) => generate::inbox(a, config).await,
     }
 }

@@ -3,7 +3,7 @@
 //! The encoding (JSON, hashes) is pure and runs on the caller's threads; only the inserts
 //! run inside the transaction.
 
-use super::dossiers::{chain_event_pub, encode_pub, projection_columns, PROJECTION_COLUMNS_LIST};
+use super::dossiers::{PROJECTION_COLUMNS_LIST, chain_event_pub, encode_pub, projection_columns};
 use crate::{Db, StoreError, Value, params};
 use motcua_domain::audit::{GENESIS, compute_hash};
 use motcua_domain::dossier::{Dossier, Recorded};
@@ -52,7 +52,10 @@ pub fn insert(db: &mut Db, batch: &[EncodedDossier]) -> Result<(), StoreError> {
             let proj = format!("INSERT INTO dossiers ({PROJECTION_COLUMNS_LIST}) VALUES ({})", ph.join(","));
             for d in batch {
                 db.execute(&proj, &d.projection)?;
-                db.execute("INSERT INTO dossier_states (id, state) VALUES ($1, $2)", &params![d.projection[0].clone(), &d.state])?;
+                db.execute(
+                    "INSERT INTO dossier_states (id, state) VALUES ($1, $2)",
+                    &params![d.projection[0].clone(), &d.state],
+                )?;
                 for e in &d.events {
                     db.execute(
                         "INSERT INTO dossier_events (dossier_id, seq, id, at_ms, actor_id, kind, payload, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",

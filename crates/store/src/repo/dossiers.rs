@@ -508,12 +508,8 @@ fn due_counts_held(
     let mut all = 0;
     for key in keys {
         let mut q = SqlBuilder::new("SELECT ");
-        let parts = [
-            format!(" AND {NEXT_DUE} < "),
-            format!(" AND {NEXT_DUE} >= "),
-            String::new(),
-            " AND check_due_at < ".to_string(),
-        ];
+        let parts =
+            [format!(" AND {NEXT_DUE} < "), format!(" AND {NEXT_DUE} >= "), String::new(), " AND check_due_at < ".to_string()];
         for (i, part) in parts.iter().enumerate() {
             if i > 0 {
                 q.push(", ");

@@ -129,9 +129,10 @@ fn filter_for(current: &CurrentUser, q: &ListQuery, now: i64) -> Result<DossierF
         offset: q.offset,
         after: match q.cursor.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             None => None,
-            Some(c) => Some(parse_cursor(c).ok_or_else(|| {
-                invalid("cursor", "invalid_cursor", "Con trỏ trang không hợp lệ.", "Invalid page cursor.")
-            })?),
+            Some(c) => Some(
+                parse_cursor(c)
+                    .ok_or_else(|| invalid("cursor", "invalid_cursor", "Con trỏ trang không hợp lệ.", "Invalid page cursor."))?,
+            ),
         },
         check_overdue_at: q.check_overdue.then_some(now),
         ..Default::default()
