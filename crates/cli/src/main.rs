@@ -51,7 +51,8 @@ enum Command {
     /// Lunar calendar, working days and due dates.
     #[command(subcommand)]
     Calendar(calendar::CalendarCommand),
-    /// Measurement tools: load against a running server, raw write ceiling.
+    /// Measurement tools: load against a running server with the raw write ceiling, a
+    /// province's generated history, inbox timings.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
 }
@@ -194,7 +195,7 @@ async fn run(command: Command, mut config: Config, started: Instant) -> Result<E
         }
         Command::Serve { .. } => serve(config, started).await,
         Command::Calendar(c) => calendar::run(c, config).await,
-        Command::Bench(c) => bench::run(c).await,
+        Command::Bench(c) => bench::run(c, config).await,
     }
 }
 

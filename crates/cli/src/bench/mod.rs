@@ -1,20 +1,28 @@
-//! `motcua bench …`: tools that measure the service (docs/benchmarks.md). Each tool lives in
-//! its own module; this one only dispatches.
+//! `motcua bench …`: tools that measure the service, run by hand (large N are commands, not
+//! CI steps; docs/benchmarks.md). Each tool lives in its own module; this one only dispatches.
 
+pub mod generate;
 pub mod load;
 
-use clap::Subcommand;
+use anyhow::Result;
+use motcua_app::Config;
 use std::process::ExitCode;
 
-#[derive(Subcommand)]
+#[derive(clap::Subcommand)]
 pub enum BenchCommand {
     /// Drive a running server over HTTP (filing, commands, inbox, tracking, dossier page) and
     /// measure the raw write ceiling of the same rows in the same run.
     Load(load::LoadArgs),
+    /// Fill a fresh database with a province's history (dossiers with their event logs).
+    Generate(generate::GenerateArgs),
+    /// Time page 1 of officers' inboxes (p50/p99) on the configured database.
+    Inbox(generate::InboxArgs),
 }
 
-pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(command: BenchCommand, config: Config) -> Result<ExitCode> {
     match command {
         BenchCommand::Load(args) => load::run(args).await,
+        BenchCommand::Generate(a) => generate::run(a, config).await,
+        BenchCommand::Inbox(a) => generate::inbox(a, config).await,
     }
 }

@@ -114,6 +114,7 @@ pub async fn inbox(
         check_overdue,
         limit: PAGE_SIZE,
         offset: (page_no - 1) * PAGE_SIZE,
+        cursor: None,
     };
     let (items, total, counts) = match uc::list(&ctx, &user, query).await {
         Ok(x) => x,

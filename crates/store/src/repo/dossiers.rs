@@ -15,6 +15,20 @@ fn encode<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Decode(e.to_string()))
 }
 
+pub(crate) fn encode_pub<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    encode(v)
+}
+
+pub(crate) fn chain_event_pub(r: &Recorded, id: String, payload: String, prev_hash: String) -> AuditEvent {
+    chain_event(r, id, payload, prev_hash)
+}
+
+pub(crate) fn projection_columns(d: &Dossier) -> Result<Vec<crate::Value>, StoreError> {
+    columns(d)
+}
+
+pub(crate) const PROJECTION_COLUMNS_LIST: &str = PROJECTION;
+
 /// The hash-chain view of a dossier event (one chain per dossier, `dossier:<id>`).
 fn chain_event(r: &Recorded, id: String, payload: String, prev_hash: String) -> AuditEvent {
     AuditEvent {
@@ -352,9 +366,186 @@ pub struct DossierFilter {
     pub order_by_received: bool,
     pub limit: i64,
     pub offset: i64,
+    /// Keyset page of an inbox: after this (next deadline, id), from `next_cursor`.
+    pub after: Option<(i64, String)>,
 }
 
-fn push_dossier_filters(q: &mut SqlBuilder, f: &DossierFilter) {
+/// The statuses of dossiers still held somewhere (not finished): what an inbox lists.
+pub const HELD_STATUSES: [&str; 5] = ["submitted", "received", "in_progress", "awaiting_supplement", "awaiting_payment"];
+
+/// The inbox's order key: the next deadline (legal, else a waiting check's), none last.
+const NEXT_DUE: &str = "COALESCE(due_at, check_due_at, 9007199254740991)";
+
+/// The keyset cursor after a dossier of an inbox page: (next deadline, id).
+pub fn next_cursor(d: &Dossier) -> (i64, String) {
+    (d.due_at.or(d.pending_check_due()).unwrap_or(9_007_199_254_740_991), d.id.clone())
+}
+
+/// Where an inbox reads, when the filter is one: the exact (agency path, role) keys of the
+/// reader's memberships (each agency of a served subtree, and its parent), so that each key
+/// is one range of `ix_dossiers_inbox` in due order. `None`: not an inbox of held dossiers.
+fn held_keys(db: &mut Db, f: &DossierFilter) -> Result<Option<Vec<(String, String)>>, StoreError> {
+    let Some(entries) = &f.serving else { return Ok(None) };
+    if f.receiving_scope.is_some()
+        || f.received_or_competent.is_some()
+        || f.owner_id.is_some()
+        || f.order_by_received
+        || !f.statuses.iter().all(|s| HELD_STATUSES.contains(&s.as_str()))
+    {
+        return Ok(None);
+    }
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for e in entries {
+        let (lo, hi) = super::subtree_range(&e.subtree);
+        let paths = db.query("SELECT path FROM agencies WHERE path >= $1 AND path < $2", &params![lo, hi])?;
+        let mut add = |p: String| {
+            if !keys.iter().any(|(kp, kr)| *kp == p && *kr == e.role) {
+                keys.push((p, e.role.clone()));
+            }
+        };
+        // The member's own agency counts even if the table no longer lists it.
+        add(e.subtree.clone());
+        for r in &paths {
+            add(r.text(0)?);
+        }
+        if let Some(p) = &e.parent {
+            add(p.clone());
+        }
+    }
+    Ok(Some(keys))
+}
+
+/// `finished_at IS NULL AND status <> 'draft'` with each key: the partial index's predicate.
+fn held_from(q: &mut SqlBuilder, key: &(String, String)) {
+    let (p, r) = (q.bind(&key.0), q.bind(&key.1));
+    q.push(&format!(
+        " FROM dossiers WHERE current_path = {p} AND current_step_role = {r} AND finished_at IS NULL AND status <> 'draft'"
+    ));
+}
+
+/// An inbox page: for each key, its first rows in due order from the index (after the
+/// cursor), merged; only the page's states are read. The total is the held count when no
+/// other filter applies (index ranges), else the filtered count.
+fn list_held(db: &mut Db, f: &DossierFilter, keys: &[(String, String)]) -> Result<(Vec<Dossier>, i64), StoreError> {
+    if keys.is_empty() {
+        return Ok((Vec::new(), 0));
+    }
+    let backend = db.backend();
+    let q = held_page(f, keys, backend);
+    let items = db.query(&q.sql, &q.params)?.iter().map(|r| decode("dossier state", &r.text(0)?)).collect::<Result<_, _>>()?;
+    let mut c = SqlBuilder::new("SELECT ");
+    for (i, key) in keys.iter().enumerate() {
+        if i > 0 {
+            c.push(" + ");
+        }
+        c.push("(SELECT COUNT(*)");
+        held_from(&mut c, key);
+        push_other_filters(&mut c, f, backend);
+        c.push(")");
+    }
+    let total = db.query_one(&c.sql, &c.params)?.i64(0)?;
+    Ok((items, total))
+}
+
+/// The page query of an inbox: one index range per key, merged.
+fn held_page(f: &DossierFilter, keys: &[(String, String)], backend: crate::Backend) -> SqlBuilder {
+    let limit = f.limit.clamp(1, 500);
+    let offset = f.offset.max(0);
+    let mut q = SqlBuilder::new("SELECT s.state FROM (SELECT id, nd FROM (");
+    for (i, key) in keys.iter().enumerate() {
+        if i > 0 {
+            q.push(" UNION ALL ");
+        }
+        q.push(&format!("SELECT * FROM (SELECT id, {NEXT_DUE} AS nd"));
+        held_from(&mut q, key);
+        push_other_filters(&mut q, f, backend);
+        if let Some((due, id)) = &f.after {
+            let (a, b) = (q.bind(*due), q.bind(id));
+            q.push(&format!(" AND ({NEXT_DUE}, id) > ({a}, {b})"));
+        }
+        let n = q.bind(limit + offset);
+        q.push(&format!(" ORDER BY {NEXT_DUE}, id LIMIT {n}) k{i}"));
+    }
+    let (lim, off) = (q.bind(limit), q.bind(offset));
+    q.push(&format!(") u ORDER BY nd, id LIMIT {lim} OFFSET {off}) p JOIN dossier_states s ON s.id = p.id ORDER BY p.nd, p.id"));
+    q
+}
+
+/// The plan of an inbox's page query, one line per node (for the test that the page is read
+/// from the index in due order): SQLite's `EXPLAIN QUERY PLAN`, PostgreSQL's `EXPLAIN` with
+/// sequential scans disabled (a test database is too small for the planner to prefer the
+/// index on its own). `None` when the filter is not an inbox of held dossiers.
+pub fn inbox_plan(db: &mut Db, f: &DossierFilter) -> Result<Option<Vec<String>>, StoreError> {
+    let Some(keys) = held_keys(db, f)? else { return Ok(None) };
+    let backend = db.backend();
+    let q = held_page(f, &keys, backend);
+    let lines = match backend {
+        crate::Backend::Sqlite => db
+            .query(&format!("EXPLAIN QUERY PLAN {}", q.sql), &q.params)?
+            .iter()
+            .map(|r| r.text(3))
+            .collect::<Result<Vec<_>, _>>()?,
+        crate::Backend::Postgres => {
+            db.execute("SET LOCAL enable_seqscan = off", &[])?;
+            let rows = db.query(&format!("EXPLAIN {}", q.sql), &q.params)?;
+            db.execute("SET LOCAL enable_seqscan = on", &[])?;
+            rows.iter().map(|r| r.text(0)).collect::<Result<Vec<_>, _>>()?
+        }
+    };
+    Ok(Some(lines))
+}
+
+/// Due counts of an inbox as index ranges of each key bounded by `now`: no row is read.
+fn due_counts_held(
+    db: &mut Db,
+    f: &DossierFilter,
+    keys: &[(String, String)],
+    now: i64,
+    soon_ms: i64,
+) -> Result<DueTally, StoreError> {
+    let backend = db.backend();
+    let mut t = DueTally::default();
+    let mut all = 0;
+    for key in keys {
+        let mut q = SqlBuilder::new("SELECT ");
+        let parts =
+            [format!(" AND {NEXT_DUE} < "), format!(" AND {NEXT_DUE} >= "), String::new(), " AND check_due_at < ".to_string()];
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push("(SELECT COUNT(*)");
+            held_from(&mut q, key);
+            push_other_filters(&mut q, f, backend);
+            match i {
+                0 | 3 => {
+                    let p = q.bind(now);
+                    q.push(&format!("{part}{p}"));
+                }
+                1 => {
+                    let (a, b) = (q.bind(now), q.bind(now + soon_ms));
+                    q.push(&format!("{part}{a} AND {NEXT_DUE} < {b}"));
+                }
+                _ => {}
+            }
+            q.push(")");
+        }
+        let r = db.query_one(&q.sql, &q.params)?;
+        t.overdue += r.i64(0)?;
+        t.due_soon += r.i64(1)?;
+        all += r.i64(2)?;
+        t.check_overdue += r.i64(3)?;
+    }
+    t.on_track = all - t.overdue - t.due_soon;
+    Ok(t)
+}
+
+fn push_dossier_filters(q: &mut SqlBuilder, f: &DossierFilter, backend: crate::Backend) {
+    push_serving(q, f);
+    push_other_filters(q, f, backend);
+}
+
+fn push_serving(q: &mut SqlBuilder, f: &DossierFilter) {
     if let Some(entries) = &f.serving {
         if entries.is_empty() {
             q.push(" AND 1 = 0");
@@ -376,6 +567,10 @@ fn push_dossier_filters(q: &mut SqlBuilder, f: &DossierFilter) {
             q.push(")");
         }
     }
+}
+
+/// Every filter but where the reader serves.
+fn push_other_filters(q: &mut SqlBuilder, f: &DossierFilter, backend: crate::Backend) {
     if let Some(s) = &f.receiving_scope {
         q.push(" AND ");
         push_scope(q, "receiving_path", s);
@@ -409,8 +604,16 @@ fn push_dossier_filters(q: &mut SqlBuilder, f: &DossierFilter) {
         q.push(")");
     }
     for w in f.words.iter().filter(|w| !w.is_empty()) {
-        let p = q.bind(format!("%{}%", super::like_escape(w)));
-        q.push(&format!(" AND search_text LIKE {p} ESCAPE '\\'"));
+        // SQLite: words of three characters or more through the trigram index (a quoted
+        // FTS5 string matches as a substring); PostgreSQL: the trigram GIN index answers
+        // LIKE. Shorter words only narrow what the other conditions selected.
+        if backend == crate::Backend::Sqlite && w.chars().count() >= 3 {
+            let p = q.bind(format!("\"{}\"", w.replace('"', "\"\"")));
+            q.push(&format!(" AND rowid IN (SELECT rowid FROM dossier_search WHERE dossier_search MATCH {p})"));
+        } else {
+            let p = q.bind(format!("%{}%", super::like_escape(w)));
+            q.push(&format!(" AND search_text LIKE {p} ESCAPE '\\'"));
+        }
     }
     if let Some(t) = f.received_from {
         let p = q.bind(t);
@@ -428,8 +631,12 @@ fn push_dossier_filters(q: &mut SqlBuilder, f: &DossierFilter) {
 
 /// A page of dossiers (whole states) and the total.
 pub fn list(db: &mut Db, f: &DossierFilter) -> Result<(Vec<Dossier>, i64), StoreError> {
+    if let Some(keys) = held_keys(db, f)? {
+        return list_held(db, f, &keys);
+    }
+    let backend = db.backend();
     let mut q = SqlBuilder::new(" FROM dossiers WHERE 1 = 1");
-    push_dossier_filters(&mut q, f);
+    push_dossier_filters(&mut q, f, backend);
     let total = db.query_one(&format!("SELECT COUNT(*){}", q.sql), &q.params)?.i64(0)?;
     let lim = q.bind(f.limit.clamp(1, 500));
     let off = q.bind(f.offset.max(0));
@@ -472,6 +679,9 @@ pub struct DueTally {
 /// Inbox counts by due status at `now`, a dossier's next deadline being its legal one or,
 /// while an online dossier waits for its check, the check's (the column is set only then).
 pub fn due_counts(db: &mut Db, f: &DossierFilter, now: i64, soon_ms: i64) -> Result<DueTally, StoreError> {
+    if let Some(keys) = held_keys(db, f)? {
+        return due_counts_held(db, f, &keys, now, soon_ms);
+    }
     let mut q = SqlBuilder::new("");
     let a = q.bind(now);
     let b = q.bind(now);
@@ -483,7 +693,7 @@ pub fn due_counts(db: &mut Db, f: &DossierFilter, now: i64, soon_ms: i64) -> Res
          COALESCE(SUM(CASE WHEN {NEXT} >= {b} AND {NEXT} < {c} THEN 1 ELSE 0 END), 0), COUNT(*), \
          COALESCE(SUM(CASE WHEN check_due_at < {e} THEN 1 ELSE 0 END), 0) FROM dossiers WHERE finished_at IS NULL"
     );
-    push_dossier_filters(&mut q, f);
+    push_dossier_filters(&mut q, f, db.backend());
     let r = db.query_one(&q.sql, &q.params)?;
     let (overdue, due_soon, all, check_overdue) = (r.i64(0)?, r.i64(1)?, r.i64(2)?, r.i64(3)?);
     Ok(DueTally { overdue, due_soon, on_track: all - overdue - due_soon, check_overdue })

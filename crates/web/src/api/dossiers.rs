@@ -135,6 +135,9 @@ struct ListParams {
     check_overdue: Option<bool>,
     limit: Option<i64>,
     offset: Option<i64>,
+    /// The inbox's next page: `next_cursor` of the previous answer (keyset; use instead of
+    /// `offset`).
+    cursor: Option<String>,
     /// `csv` (UTF-8 with BOM) or `xlsx`: the whole filtered list as a file instead of a JSON
     /// page (`limit` and `offset` ignored), with Vietnamese column headers; at most
     /// `documents.export_max_rows` (10,000) rows, more answer 422 `export_too_large`.
@@ -147,6 +150,9 @@ pub struct DossierPage {
     pub total: i64,
     /// Unfinished dossiers of this view by due status.
     pub counts: DueCounts,
+    /// When the page is full: the `cursor` of the next page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// The inbox: dossiers held now by the agencies where the officer works (at their role),
@@ -185,13 +191,16 @@ async fn list_dossiers(State(ctx): State<AppContext>, Auth(user): Auth, Query(p)
         check_overdue: p.check_overdue.unwrap_or(false),
         limit: p.limit.unwrap_or(50),
         offset: p.offset.unwrap_or(0),
+        cursor: p.cursor,
     };
     if let Some(format) = format {
         let f = exports::dossiers(&ctx, &user, q, format, false).await?;
         return Ok(motcua_pages::kit::http::download_response(f.media_type, &f.name, f.bytes, false));
     }
+    let limit = if q.limit <= 0 { 50 } else { q.limit.min(500) } as usize;
     let (items, total, counts) = uc::list(&ctx, &user, q).await?;
-    Ok(Json(DossierPage { items: items.into_iter().map(Into::into).collect(), total, counts }).into_response())
+    let next_cursor = (items.len() == limit).then(|| items.last().map(uc::next_cursor)).flatten();
+    Ok(Json(DossierPage { items: items.into_iter().map(Into::into).collect(), total, counts, next_cursor }).into_response())
 }
 
 #[derive(Serialize, ToSchema)]

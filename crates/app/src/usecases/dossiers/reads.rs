@@ -75,6 +75,22 @@ pub struct ListQuery {
     pub check_overdue: bool,
     pub limit: i64,
     pub offset: i64,
+    /// An inbox's keyset cursor (`next_cursor` of the previous page): the page after it.
+    pub cursor: Option<String>,
+}
+
+/// The cursor of the page after `last` in an inbox (its next deadline and id).
+pub fn next_cursor(last: &Dossier) -> String {
+    let (due, id) = repo::next_cursor(last);
+    format!("{due}_{id}")
+}
+
+fn parse_cursor(s: &str) -> Option<(i64, String)> {
+    let (due, id) = s.split_once('_')?;
+    let id = id.trim();
+    (!id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .then(|| Some((due.parse().ok()?, id.to_string())))
+        .flatten()
 }
 
 /// Inbox counts for the officer: overdue, due within one day, the rest, by each dossier's
@@ -111,6 +127,13 @@ fn filter_for(current: &CurrentUser, q: &ListQuery, now: i64) -> Result<DossierF
             .unwrap_or_default(),
         limit: if q.limit <= 0 { 50 } else { q.limit },
         offset: q.offset,
+        after: match q.cursor.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            None => None,
+            Some(c) => Some(
+                parse_cursor(c)
+                    .ok_or_else(|| invalid("cursor", "invalid_cursor", "Con trỏ trang không hợp lệ.", "Invalid page cursor."))?,
+            ),
+        },
         check_overdue_at: q.check_overdue.then_some(now),
         ..Default::default()
     };
@@ -172,6 +195,13 @@ pub async fn list(ctx: &AppContext, current: &CurrentUser, q: ListQuery) -> Resu
     Ok(out)
 }
 
+/// The plan of the inbox page `q` would read for `current` (the check that the page comes
+/// from the index in due order); `None` when it is not an inbox of held dossiers.
+pub async fn inbox_plan(ctx: &AppContext, current: &CurrentUser, q: ListQuery) -> Result<Option<Vec<String>>, AppError> {
+    let f = filter_for(current, &q, ctx.clock.now_ms())?;
+    ctx.store.read(move |db| repo::inbox_plan(db, &f).map_err(AppError::from)).await
+}
+
 /// Every dossier of the list `q` selects (its limit and offset ignored), in the list's
 /// order, scoped in the query exactly as `list`: for a download. More than `max` answer 422
 /// `export_too_large` after one count, before any further page is read. Recorded as one
@@ -184,7 +214,7 @@ pub async fn list_for_export(
     format: &str,
 ) -> Result<Vec<Dossier>, AppError> {
     const PAGE: i64 = 500;
-    let f = filter_for(current, &ListQuery { limit: PAGE, offset: 0, ..q.clone() }, ctx.clock.now_ms())?;
+    let f = filter_for(current, &ListQuery { limit: PAGE, offset: 0, cursor: None, ..q.clone() }, ctx.clock.now_ms())?;
     let statuses = q.statuses.join("|");
     let filter = [("status", statuses.as_str()), ("q", q.q.as_deref().unwrap_or("")), ("format", format)];
     let mut out: Vec<Dossier> = Vec::new();

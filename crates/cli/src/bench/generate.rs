@@ -1,0 +1,564 @@
+//! `motcua bench generate --dossiers N`: fills a fresh database with a province's history.
+//!
+//! The demo province is seeded, then one real counter reception per procedure (through the
+//! use case, so steps, budgets and due dates are the application's) gives each procedure's
+//! `Created` and `Received` events. Every generated dossier reuses them with its own id,
+//! code, applicant and times, and follows its workflow with domain events (forwarded,
+//! supplement, resolved, result returned): its state is the domain's `replay` of that log,
+//! its hash chain the store's, so `motcua verify` and `motcua rebuild` work on it.
+//!
+//! History: receptions on working days over three years before the clock, ~60 % at the
+//! counter, 30 % online, 10 % by post; 8 % with a supplement; ~10 % finished late; a few
+//! stuck open long past their due date; the rest finished and most results returned. What
+//! was received recently is still open, spread over the workflow's steps.
+
+use anyhow::{Context, Result, bail};
+use motcua_app::auth::{CurrentUser, login};
+use motcua_app::usecases::dossiers::{self as uc, ApplicantInput, ComponentInput, NewDossier};
+use motcua_app::{AppContext, Config};
+use motcua_domain::calendar::{Timeliness, local_date_ms};
+use motcua_domain::catalog::Channel;
+use motcua_domain::dossier::{self, Applicant, DossierCode, Event, Recorded, ReturnMethod, Step, SupplementItem};
+use motcua_domain::user::Role;
+use motcua_store::repo::bulk::{self, EncodedDossier};
+use motcua_store::repo::new_id;
+use std::collections::HashMap;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct GenerateArgs {
+    /// How many dossiers of history to generate.
+    #[arg(long)]
+    pub dossiers: usize,
+    /// Besides the history: this many open dossiers held at one step (a specialist's
+    /// unit), received over the last weeks.
+    #[arg(long, default_value_t = 0)]
+    pub held_at_one_step: usize,
+    /// Generator threads (encoding runs there; the inserts on the store's writer).
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
+}
+
+const DAY: i64 = 86_400_000;
+const VN_OFFSET: i64 = 7 * 3_600_000;
+/// Three years of working days.
+const DAYS: i64 = 3 * 365;
+/// Local days per batch: batches never share a day, so codes never collide.
+const DAYS_PER_BATCH: i64 = 5;
+
+/// A tiny deterministic generator (splitmix64): each batch its own stream.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+        &v[self.below(v.len() as u64) as usize]
+    }
+}
+
+const FAMILY: &[&str] = &["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Đinh", "Phan"];
+const MIDDLE: &[&str] = &["Văn", "Thị", "Minh", "Đức", "Thu", "Quốc", "Ngọc", "Hữu", "Thanh", "Xuân"];
+const GIVEN: &[&str] = &[
+    "An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hùng", "Lan", "Long", "Mai", "Nam", "Phương", "Quân", "Sơn", "Thảo", "Tuấn",
+    "Yến",
+];
+
+/// One procedure as received for real: its first two events and what follows from them.
+struct Template {
+    created: Event,
+    received: Event,
+    steps: Vec<Step>,
+    due_off: i64,
+    agency_code: String,
+    clerk: String,
+    /// Acting user per step (by role and level).
+    actors: Vec<String>,
+    result_name: String,
+}
+
+struct Plan {
+    templates: Vec<Template>,
+    /// The template whose second step holds the `--held-at-one-step` dossiers.
+    held: Option<usize>,
+    citizen: String,
+    now: i64,
+    /// First local day (ms of its local midnight, as UTC ms).
+    first_day: i64,
+    per_day: f64,
+    held_per_day: f64,
+    held_days: i64,
+    /// Existing daily sequences (agency, YYMMDD) → last number.
+    existing: HashMap<(String, String), i64>,
+}
+
+type Kpi = HashMap<(String, String, String, &'static str), i64>;
+/// (agency code, YYMMDD) → last number.
+type Sequences = HashMap<(String, String), i64>;
+
+struct Batch {
+    rows: Vec<EncodedDossier>,
+    kpi: Kpi,
+    seq: HashMap<(String, String), i64>,
+    open: usize,
+}
+
+pub async fn run(args: GenerateArgs, mut config: Config) -> Result<ExitCode> {
+    config.seed_demo = true;
+    config.documents.issue_on_events = false;
+    // Big transactions: one fsync per batch either way; WAL with NORMAL is enough for a
+    // database that is generated again if the machine fails.
+    config.sqlite.synchronous = "normal".into();
+    let (ctx, _) = AppContext::open(config).await?;
+    let before = ctx.store.read(|db| bulk::dossier_count(db).map_err(anyhow::Error::from)).await?;
+    if before > 0 {
+        bail!("the database already holds {before} dossiers: generate into a fresh one");
+    }
+    let t0 = Instant::now();
+    let plan = Arc::new(plan(&ctx, &args).await?);
+    println!("templates: {} procedures received for real in {:.1} s", plan.templates.len(), t0.elapsed().as_secs_f64());
+
+    let store = ctx.store.clone();
+    let batches = (DAYS + DAYS_PER_BATCH - 1) / DAYS_PER_BATCH;
+    let next = Arc::new(AtomicUsize::new(0));
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Batch>>(args.threads.max(1) * 2);
+    let t1 = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..args.threads.max(1) {
+        let (plan, next, tx) = (plan.clone(), next.clone(), tx.clone());
+        workers.push(std::thread::spawn(move || {
+            loop {
+                let b = next.fetch_add(1, Ordering::Relaxed) as i64;
+                if b >= batches {
+                    return;
+                }
+                if tx.send(batch(&plan, b)).is_err() {
+                    return;
+                }
+            }
+        }));
+    }
+    drop(tx);
+    let (mut n, mut open) = (0usize, 0usize);
+    let mut kpi: Kpi = HashMap::new();
+    let mut seq: HashMap<(String, String), i64> = HashMap::new();
+    let writer = tokio::task::spawn_blocking(move || -> Result<(usize, usize, Kpi, Sequences)> {
+        for b in rx {
+            let b = b?;
+            n += b.rows.len();
+            open += b.open;
+            for (k, v) in b.kpi {
+                *kpi.entry(k).or_default() += v;
+            }
+            seq.extend(b.seq);
+            let rows = b.rows;
+            store.write_blocking(move |db| bulk::insert(db, &rows).map_err(anyhow::Error::from))?;
+        }
+        Ok((n, open, kpi, seq))
+    });
+    let (n, open, kpi, seq) = writer.await??;
+    for w in workers {
+        let _ = w.join();
+    }
+    let secs = t1.elapsed().as_secs_f64();
+    ctx.store
+        .write(move |db| {
+            for ((agency, day), last) in &seq {
+                bulk::raise_sequence(db, agency, day, *last)?;
+            }
+            for ((agency, proc_code, day, metric), v) in &kpi {
+                bulk::add_kpi(db, agency, proc_code, day, metric, *v)?;
+            }
+            Ok::<_, anyhow::Error>(())
+        })
+        .await?;
+    println!(
+        "generated {n} dossiers ({open} open) in {secs:.1} s = {:.0} dossiers/s; counters and sequences in {:.1} s",
+        n as f64 / secs,
+        t1.elapsed().as_secs_f64() - secs
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn user(ctx: &AppContext, name: &str) -> Result<CurrentUser> {
+    Ok(login(ctx, name, motcua_app::seed::DEMO_PASSWORD, std::net::Ipv4Addr::LOCALHOST.into(), None)
+        .await
+        .with_context(|| format!("login {name}"))?
+        .current)
+}
+
+async fn plan(ctx: &AppContext, args: &GenerateArgs) -> Result<Plan> {
+    let province = [user(ctx, "tiepnhan").await?, user(ctx, "chuyenvien").await?, user(ctx, "lanhdao").await?];
+    let commune = [user(ctx, "tiepnhan.hoalu").await?, user(ctx, "chuyenvien.hoalu").await?, user(ctx, "lanhdao.hoalu").await?];
+    let citizen = user(ctx, "congdan").await?.user.id;
+    let procedures = motcua_app::usecases::catalog::all_in_force(ctx, None).await?;
+    let mut templates = Vec::new();
+    for v in procedures {
+        let code = v.spec.code.clone();
+        let components: Vec<String> = v.spec.components.iter().map(|c| c.key.clone()).collect();
+        for level in [&province, &commune] {
+            let input = NewDossier {
+                procedure_code: code.clone(),
+                applicant: ApplicantInput {
+                    name: "Trần Thị Bình".into(),
+                    id_number: Some("037192004321".into()),
+                    phone: Some("0912345678".into()),
+                    address: Some("Phường Hoa Lư, tỉnh Ninh Bình".into()),
+                    ..Default::default()
+                },
+                components: components
+                    .iter()
+                    .map(|k| ComponentInput { key: k.clone(), provided: true, ..Default::default() })
+                    .collect(),
+                ..Default::default()
+            };
+            let Ok(d) = uc::create(ctx, &level[0], input, None).await else { continue };
+            let id = d.id.clone();
+            let log =
+                ctx.store.read(move |db| motcua_store::repo::dossiers::events(db, &id).map_err(anyhow::Error::from)).await?;
+            let [c, r] = log.as_slice() else { continue };
+            let (Some(due), Some(received)) = (d.due_at, d.received_at) else { continue };
+            let agency_code = DossierCode::parse(d.code.as_deref().unwrap_or_default()).map(|c| c.agency).unwrap_or_default();
+            let actors = d
+                .steps
+                .iter()
+                .map(|s| match s.role {
+                    Role::Specialist => level[1].user.id.clone(),
+                    Role::Leader => level[2].user.id.clone(),
+                    _ => level[0].user.id.clone(),
+                })
+                .collect();
+            templates.push(Template {
+                created: c.event.clone(),
+                received: r.event.clone(),
+                steps: d.steps.clone(),
+                due_off: (due - received).max(DAY),
+                agency_code,
+                clerk: level[0].user.id.clone(),
+                actors,
+                result_name: format!("Kết quả: {}", d.procedure.name),
+            });
+            break;
+        }
+    }
+    if templates.is_empty() {
+        bail!("no procedure could be received at the demo counters");
+    }
+    // Held at the Department of Justice's specialist (the demo's `chuyenvien`) when the
+    // notary card procedure is there, else at the second step of the first longer workflow.
+    let held = templates
+        .iter()
+        .position(|t| matches!(&t.created, Event::Created { procedure, .. } if procedure.code == "1.910201.H40"))
+        .or_else(|| templates.iter().position(|t| t.steps.len() >= 2));
+    let existing = ctx
+        .store
+        .read(|db| bulk::sequences(db).map_err(anyhow::Error::from))
+        .await?
+        .into_iter()
+        .map(|(a, d, n)| ((a, d), n))
+        .collect();
+    let now = ctx.clock.now_ms();
+    // Local midnight of the first day.
+    let today = (now + VN_OFFSET).div_euclid(DAY) * DAY - VN_OFFSET;
+    let held_days = 20;
+    Ok(Plan {
+        templates,
+        held,
+        citizen,
+        now,
+        first_day: today - (DAYS - 1) * DAY,
+        per_day: args.dossiers as f64 / (DAYS as f64 * 5.0 / 7.0),
+        held_per_day: args.held_at_one_step as f64 / (held_days as f64 * 5.0 / 7.0),
+        held_days,
+        existing,
+    })
+}
+
+/// How many of `rate` per day fall on day `d` (fractional rates spread evenly).
+fn count_on(rate: f64, d: i64) -> usize {
+    ((rate * (d + 1) as f64).floor() - (rate * d as f64).floor()) as usize
+}
+
+fn batch(plan: &Plan, b: i64) -> Result<Batch> {
+    let mut rng = Rng(0xA11CE ^ (b as u64).wrapping_mul(0x1000_0000_01B3));
+    let mut out = Batch { rows: Vec::new(), kpi: HashMap::new(), seq: HashMap::new(), open: 0 };
+    let (mut wd, mut hd) = (0i64, 0i64);
+    for d in b * DAYS_PER_BATCH..((b + 1) * DAYS_PER_BATCH).min(DAYS) {
+        let midnight = plan.first_day + d * DAY;
+        let weekday = (midnight + VN_OFFSET).div_euclid(DAY).rem_euclid(7); // 0 = Thursday
+        if weekday == 2 || weekday == 3 {
+            continue; // Saturday, Sunday
+        }
+        // Working-day index over the whole span (approximate: the rate's spreading only).
+        wd = d * 5 / 7;
+        let n = count_on(plan.per_day, wd);
+        let held = if DAYS - d <= plan.held_days && plan.held.is_some() {
+            hd = (d - (DAYS - plan.held_days)) * 5 / 7;
+            count_on(plan.held_per_day, hd)
+        } else {
+            0
+        };
+        for i in 0..n + held {
+            let t = if i < n { rng.below(plan.templates.len() as u64) as usize } else { plan.held.unwrap_or(0) };
+            // 07:30–17:00 local.
+            let at = midnight + 27_000_000 + rng.below(34_200_000) as i64;
+            if at >= plan.now {
+                continue;
+            }
+            one(plan, &mut rng, &mut out, t, at, i >= n)?;
+        }
+    }
+    let _ = (wd, hd);
+    Ok(out)
+}
+
+fn one(plan: &Plan, rng: &mut Rng, out: &mut Batch, t: usize, received: i64, held: bool) -> Result<()> {
+    let tpl = &plan.templates[t];
+    let id = new_id();
+    let roll = rng.unit();
+    let channel = if roll < 0.6 {
+        Channel::Counter
+    } else if roll < 0.9 {
+        Channel::Online
+    } else {
+        Channel::Postal
+    };
+    let day = local_date_ms(received);
+    let day_key = DossierCode::day_key(day);
+    let key = (tpl.agency_code.clone(), day_key.clone());
+    let base = plan.existing.get(&key).copied().unwrap_or(0);
+    let number = out.seq.entry(key).or_insert(base);
+    *number += 1;
+    let code = DossierCode { agency: tpl.agency_code.clone(), day, number: *number as u32 }.to_string();
+    let name = format!("{} {} {}", rng.pick(FAMILY), rng.pick(MIDDLE), rng.pick(GIVEN));
+    let applicant = Applicant {
+        kind: motcua_domain::catalog::ApplicantType::Citizen,
+        name,
+        id_number: Some(format!("0370{:08}", rng.below(100_000_000))),
+        phone: Some(format!("09{:08}", rng.below(100_000_000))),
+        email: None,
+        address: Some("tỉnh Ninh Bình".into()),
+    };
+    // Processing time as a share of the legal duration: most early, ~10 % late, 2 % stuck.
+    let r = rng.unit();
+    let share = if held {
+        // Held at the second step: received over the last weeks, some of them overdue.
+        2.0
+    } else if r < 0.88 {
+        0.3 + 0.65 * rng.unit()
+    } else if r < 0.98 {
+        1.0 + 0.6 * rng.unit()
+    } else {
+        2.0 + 28.0 * rng.unit()
+    };
+    let mut due = received + tpl.due_off;
+    let mut finish = received + (tpl.due_off as f64 * share) as i64;
+    let supplement = !held && rng.unit() < 0.08;
+
+    let mut log: Vec<(i64, String, Event)> = Vec::with_capacity(8);
+    let created_at = received - if channel == Channel::Online { DAY / 2 } else { 600_000 };
+    let mut created = tpl.created.clone();
+    if let Event::Created { channel: ch, owner_id, applicant: a, .. } = &mut created {
+        *ch = channel;
+        *a = applicant;
+        *owner_id = (channel == Channel::Online).then(|| plan.citizen.clone());
+    }
+    let owner = if channel == Channel::Online { plan.citizen.clone() } else { tpl.clerk.clone() };
+    log.push((created_at, owner.clone(), created));
+    let mut received_ev = tpl.received.clone();
+    let steps = tpl.steps.len().max(1);
+    let step_budget = tpl.due_off / steps as i64;
+    if let Event::Received { code: c, counted_from, due_at, step_due_at, supplement_by, rating_code, .. } = &mut received_ev {
+        *c = code.clone();
+        *counted_from = received;
+        *due_at = due;
+        *step_due_at = received + step_budget;
+        *supplement_by = supplement_by.map(|_| received + DAY);
+        *rating_code = None;
+    }
+    if channel == Channel::Online {
+        let calendar_version = match &received_ev {
+            Event::Received { calendar_version, .. } => Some(calendar_version.clone()),
+            _ => None,
+        };
+        log.push((
+            created_at + 60_000,
+            owner,
+            Event::Submitted {
+                reference: Some(format!("N{}-G{}", day_key, &id[id.len() - 12..]).to_ascii_uppercase()),
+                check_due_at: Some(received + DAY / 4),
+                calendar_version,
+            },
+        ));
+    }
+    log.push((received, tpl.clerk.clone(), received_ev));
+    let span = finish - received;
+    let mut step_start = received;
+    let mut pause = 0;
+    for step in 1..=steps {
+        // Each step ends at its share of the processing time.
+        let end = received + span * step as i64 / steps as i64 + pause;
+        if supplement && step == 1 {
+            let asked = step_start + (end - step_start) / 3;
+            if asked >= plan.now {
+                break;
+            }
+            log.push((
+                asked,
+                tpl.actors.get(1).cloned().unwrap_or_else(|| tpl.clerk.clone()),
+                Event::SupplementRequested {
+                    items: vec![SupplementItem {
+                        component_key: None,
+                        name: "Giấy tờ bổ sung".into(),
+                        reason: "Bản sao chưa được chứng thực".into(),
+                    }],
+                    basis: None,
+                },
+            ));
+            pause = 2 * DAY + rng.below(5 * DAY as u64) as i64;
+            let supplied = asked + pause;
+            if supplied >= plan.now {
+                break;
+            }
+            due += pause;
+            finish += pause;
+            log.push((
+                supplied,
+                tpl.clerk.clone(),
+                Event::SupplementSupplied {
+                    note: None,
+                    due_at: Some(due),
+                    appointment_at: Some(due),
+                    step_due_at: Some(step_start + step_budget + pause),
+                    check_due_at: None,
+                },
+            ));
+        }
+        let end = if step == steps { finish } else { end.max(step_start + 1) };
+        let held_here = held && step == 2.min(steps);
+        if end >= plan.now || held_here {
+            break;
+        }
+        let actor = tpl.actors.get(step - 1).cloned().unwrap_or_else(|| tpl.clerk.clone());
+        if step < steps {
+            log.push((
+                end,
+                actor,
+                Event::Forwarded { to_step: step, step_timeliness: None, step_due_at: end + step_budget, note: None },
+            ));
+            step_start = end;
+        } else {
+            let timeliness = if end > due {
+                Timeliness::Late
+            } else if local_date_ms(end) == local_date_ms(due) {
+                Timeliness::OnTime
+            } else {
+                Timeliness::Early
+            };
+            log.push((
+                end,
+                actor,
+                Event::Resolved {
+                    name: tpl.result_name.clone(),
+                    number: Some(format!("{}/QĐ", rng.below(9000) + 1000)),
+                    note: None,
+                    timeliness,
+                    step_timeliness: None,
+                },
+            ));
+            let returned = end + DAY / 2 + rng.below(3 * DAY as u64) as i64;
+            if returned < plan.now {
+                let method = match channel {
+                    Channel::Online => ReturnMethod::Online,
+                    Channel::Postal => ReturnMethod::Postal,
+                    Channel::Counter => ReturnMethod::Counter,
+                };
+                log.push((returned, tpl.clerk.clone(), Event::ResultReturned { method, tracking_number: None, note: None }));
+            }
+        }
+    }
+    let recorded: Vec<Recorded> = log
+        .into_iter()
+        .enumerate()
+        .map(|(i, (at, actor_id, event))| Recorded { dossier_id: id.clone(), seq: i as i64 + 1, at, actor_id, event })
+        .collect();
+    let (first, rest) = recorded.split_first().context("empty log")?;
+    let mut d = dossier::start(first).context("first event is not created")?;
+    for r in rest {
+        dossier::apply(&mut d, r);
+        let metrics = dossier::metrics(&d, &r.event);
+        if !metrics.is_empty() {
+            let day = local_date_ms(r.at).to_string();
+            for m in metrics {
+                *out.kpi.entry((d.receiving.id.clone(), d.procedure.code.clone(), day.clone(), m)).or_default() += 1;
+            }
+        }
+    }
+    if d.finished_at.is_none() {
+        out.open += 1;
+    }
+    let ids = recorded.iter().map(|_| new_id()).collect();
+    out.rows.push(bulk::encode(&d, &recorded, ids)?);
+    Ok(())
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct InboxArgs {
+    /// Officers whose inbox page 1 is read (demo users).
+    #[arg(long, value_delimiter = ',', default_value = "chuyenvien,lanhdao,tiepnhan,chuyenvien.hoalu")]
+    pub users: Vec<String>,
+    /// Reads per user and filter.
+    #[arg(long, default_value_t = 300)]
+    pub runs: usize,
+}
+
+fn pct(mut v: Vec<f64>) -> (f64, f64) {
+    v.sort_by(f64::total_cmp);
+    let p = |x: f64| v[((v.len() as f64 * x) as usize).min(v.len() - 1)];
+    (p(0.5), p(0.99))
+}
+
+/// `motcua bench inbox`: page 1 of each officer's inbox (50 rows, total and due counts, the
+/// use case as the page and the API call it), then with a filter, in-process, one at a time.
+pub async fn inbox(args: InboxArgs, mut config: Config) -> Result<ExitCode> {
+    config.seed_demo = false;
+    let (ctx, _) = AppContext::open(config).await?;
+    let all = ctx.store.read(|db| bulk::dossier_count(db).map_err(anyhow::Error::from)).await?;
+    for name in &args.users {
+        let u = user(&ctx, name).await?;
+        let filters: [(&str, uc::ListQuery); 3] = [
+            ("page 1", uc::ListQuery { limit: 50, ..Default::default() }),
+            ("status=in_progress", uc::ListQuery { limit: 50, statuses: vec!["in_progress".into()], ..Default::default() }),
+            ("q=nguyen van", uc::ListQuery { limit: 50, q: Some("nguyen van".into()), ..Default::default() }),
+        ];
+        for (label, q) in filters {
+            let mut lat = Vec::with_capacity(args.runs);
+            let mut held = (0, 0);
+            for _ in 0..args.runs {
+                let t = Instant::now();
+                let (_, total, counts) = uc::list(&ctx, &u, q.clone()).await?;
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                held = (total, counts.overdue);
+            }
+            let (p50, p99) = pct(lat);
+            println!(
+                "inbox {name:<17} {label:<20} {:>8} listed ({:>7} overdue) of {all} dossiers: p50 {p50:6.2} ms  p99 {p99:6.2} ms",
+                held.0, held.1
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
