@@ -47,7 +47,7 @@ const PG_ROWS: usize = 400;
 pub fn insert(db: &mut Db, batch: &[EncodedDossier]) -> Result<(), StoreError> {
     let ncols = PROJECTION_COLUMNS_LIST.split(',').count();
     match db {
-        Db::Sqlite(_) => {
+        Db::Sqlite(..) => {
             let ph: Vec<String> = (1..=ncols).map(|i| format!("${i}")).collect();
             let proj = format!("INSERT INTO dossiers ({PROJECTION_COLUMNS_LIST}) VALUES ({})", ph.join(","));
             for d in batch {
