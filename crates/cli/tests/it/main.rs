@@ -45,3 +45,4 @@ mod upload_stream;
 mod upload_structure;
 mod users;
 mod verification;
+mod workers;
