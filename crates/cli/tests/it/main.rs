@@ -40,6 +40,7 @@ mod pages_escaping;
 mod pages_golden;
 mod phone_tables;
 mod results;
+mod scale_out;
 mod store;
 mod upload_stream;
 mod upload_structure;
