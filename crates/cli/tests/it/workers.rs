@@ -291,8 +291,16 @@ motcua_testkit::both_backends! {
         while notifier.run_once(&app.ctx).await.unwrap().claimed > 0 {}
         assert_eq!(app.count("notifications").await, before);
 
-        // Read: the unread count drops to 0.
+        // The officer's page lists them with the dossier's code (Vietnamese, and English).
         let c = app.login("tiepnhan.hoalu").await;
+        let (s, page) = c.get("/can-bo/thong-bao").await;
+        assert_eq!(s, StatusCode::OK);
+        let page = page.as_str().unwrap().to_string();
+        let code = clerk.iter().find_map(|n| n["detail"]["code"].as_str()).unwrap();
+        assert!(page.contains("Bước xử lý quá hạn") && page.contains("Hồ sơ sắp đến hạn") && page.contains(code), "{page}");
+        let (_, en) = c.get("/can-bo/thong-bao?lang=en").await;
+        assert!(en.as_str().unwrap().contains("Step overdue"));
+        // Read: the unread count drops to 0.
         let (_, b) = c.get("/api/v1/me/notifications").await;
         assert_eq!(b["unread"], 4, "{b}");
         let (s, _) = c.post("/api/v1/me/notifications/read", json!({})).await;
