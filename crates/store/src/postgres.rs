@@ -18,7 +18,8 @@ pub struct PgConn {
 
 pub struct Postgres {
     pool: Pool<PgConn>,
-    config: postgres::Config,
+    /// For the `LISTEN` connections (boxed: it is large and rarely used).
+    config: Box<postgres::Config>,
 }
 
 impl Postgres {
@@ -31,7 +32,7 @@ impl Postgres {
         });
         // Fail at start-up, not at the first request, when the server is unreachable.
         drop(pool.get()?);
-        Ok(Self { pool, config: listen_config })
+        Ok(Self { pool, config: Box::new(listen_config) })
     }
 
     /// Listens on `channel` (`LISTEN`) on a connection of its own, on a thread of its own,
@@ -39,7 +40,7 @@ impl Postgres {
     /// returns false. Reconnects (after a second) when the connection breaks; what was
     /// notified meanwhile is lost, so a listener must tolerate a gap.
     pub fn listen(&self, channel: &'static str, mut on: impl FnMut(Option<&str>) -> bool + Send + 'static) {
-        let config = self.config.clone();
+        let config = (*self.config).clone();
         let spawned = std::thread::Builder::new().name(format!("motcua-listen-{channel}")).spawn(move || {
             use postgres::fallible_iterator::FallibleIterator;
             loop {
