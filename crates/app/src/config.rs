@@ -34,6 +34,57 @@ pub struct Config {
     pub access_log: AccessLogConfig,
     pub documents: DocumentsConfig,
     pub signing: SigningConfig,
+    pub workers: WorkersConfig,
+}
+
+/// Background workers of `motcua serve` (issue #14): the outbox consumers and the deadline
+/// worker. Every process runs them; they share the work through the database (leases, unique
+/// reminder keys), so any number of processes may run over one PostgreSQL database.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct WorkersConfig {
+    /// Run the workers in `motcua serve`.
+    pub enabled: bool,
+    /// Pause between two outbox polls when the last one found nothing.
+    pub outbox_poll_ms: u64,
+    /// Most rows claimed at once.
+    pub outbox_batch: usize,
+    /// How long a claim lasts; a process that dies holding rows loses them after this.
+    pub outbox_lease_secs: i64,
+    /// Attempts before a row becomes a dead letter.
+    pub outbox_max_attempts: i64,
+    /// Back-off after the first failure, doubled after each next one (with jitter) up to the max.
+    pub outbox_backoff_base_secs: i64,
+    pub outbox_backoff_max_secs: i64,
+    /// Pause between two deadline scans.
+    pub deadline_scan_secs: u64,
+    /// A step (or dossier) is "due soon" when its deadline falls within this many working days.
+    pub due_soon_working_days: u32,
+    /// An overdue step goes to the leader this many working days after its deadline.
+    pub escalate_after_working_days: u32,
+    /// Local hour (Asia/Ho_Chi_Minh) from which the daily digest of each unit is queued.
+    pub digest_hour: i8,
+    /// Most dossiers one scan looks at per kind (the next scan goes on).
+    pub deadline_batch: usize,
+}
+
+impl Default for WorkersConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            outbox_poll_ms: 1000,
+            outbox_batch: 100,
+            outbox_lease_secs: 60,
+            outbox_max_attempts: 8,
+            outbox_backoff_base_secs: 5,
+            outbox_backoff_max_secs: 3600,
+            deadline_scan_secs: 60,
+            due_soon_working_days: 1,
+            escalate_after_working_days: 1,
+            digest_hour: 7,
+            deadline_batch: 500,
+        }
+    }
 }
 
 /// Digital signatures (issue #13, `docs/signatures.md`).
@@ -290,6 +341,7 @@ impl Default for Config {
             access_log: AccessLogConfig::default(),
             documents: DocumentsConfig::default(),
             signing: SigningConfig::default(),
+            workers: WorkersConfig::default(),
         }
     }
 }

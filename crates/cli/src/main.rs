@@ -55,6 +55,20 @@ enum Command {
     /// province's generated history, inbox timings.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// The outbox queues: figures and dead letters, and putting a dead letter back.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+}
+
+#[derive(Subcommand)]
+enum OutboxCommand {
+    /// Pending, dead and lag per topic, then the latest dead letters.
+    Status,
+    /// Put a dead letter back in its queue with fresh attempts.
+    Retry {
+        /// The outbox row id (from `motcua outbox status`).
+        id: String,
+    },
 }
 
 fn load_config(cli: &Cli) -> Result<Config> {
@@ -196,6 +210,30 @@ async fn run(command: Command, mut config: Config, started: Instant) -> Result<E
         Command::Serve { .. } => serve(config, started).await,
         Command::Calendar(c) => calendar::run(c, config).await,
         Command::Bench(c) => bench::run(c, config).await,
+        Command::Outbox(c) => {
+            config.seed_demo = false;
+            let (ctx, _) = AppContext::open(config).await?;
+            match c {
+                OutboxCommand::Status => {
+                    let (topics, dead) = motcua_app::usecases::notifications::queues(&ctx, None).await?;
+                    println!("{:<24} {:>8} {:>6} {:>10}", "topic", "pending", "dead", "lag (s)");
+                    for t in topics {
+                        println!("{:<24} {:>8} {:>6} {:>10.1}", t.topic, t.pending, t.dead, t.lag_ms as f64 / 1000.0);
+                    }
+                    if !dead.is_empty() {
+                        println!("\nThư chết / dead letters:");
+                    }
+                    for d in dead {
+                        println!("{}  {}  {} attempts  {}", d.id, d.topic, d.attempts, d.last_error.unwrap_or_default());
+                    }
+                }
+                OutboxCommand::Retry { id } => {
+                    motcua_app::usecases::notifications::retry_dead(&ctx, None, &id).await?;
+                    println!("Đã đưa lại vào hàng đợi / back in the queue: {id}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -246,11 +284,16 @@ async fn serve(mut config: Config, started: Instant) -> Result<ExitCode> {
     }
     println!("  API docs: {url}/api/docs/   health: {url}/healthz");
     println!("  Sẵn sàng sau / ready in {} ms", started.elapsed().as_millis());
+    // The outbox consumers and the deadline worker (they share the work with any other
+    // process over the same database).
+    let (stop_workers, workers_stop) = tokio::sync::watch::channel(false);
+    motcua_app::deadlines::start(&ctx, workers_stop)?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(motcua_web::serve(ctx, listener, async {
         let _ = rx.await;
     }));
     motcua_web::shutdown_signal().await;
+    let _ = stop_workers.send(true);
     let _ = tx.send(());
     match tokio::time::timeout(std::time::Duration::from_secs(grace), server).await {
         Ok(r) => r??,

@@ -25,12 +25,16 @@ pub enum Permission {
     ManageCatalog,
     /// Read the KPI counters of the reception points under the scope.
     ViewIndicators,
+    /// Watch the outbox queues and put dead letters back (province-wide: root scope).
+    OperateQueues,
 }
 
 impl Permission {
     fn granted_to(self, role: Role) -> bool {
         match self {
-            Self::ManageAgencies | Self::ManageUsers | Self::ManageCalendar | Self::ManageCatalog => role == Role::Admin,
+            Self::ManageAgencies | Self::ManageUsers | Self::ManageCalendar | Self::ManageCatalog | Self::OperateQueues => {
+                role == Role::Admin
+            }
             Self::ViewUsers => matches!(role, Role::Admin | Role::Supervisor | Role::Leader),
             Self::ViewAudit | Self::ViewIndicators => matches!(role, Role::Admin | Role::Supervisor),
         }

@@ -83,6 +83,7 @@ pub fn routes() -> Vec<Row> {
         (Route::OfficerDigitize("").pattern(), &["POST"], post(officer::actions::digitize), Body::Scans),
         (Route::OfficerSignature("", "").pattern(), &["GET"], get(officer::dossier::signature), Body::Form),
         (Route::Register.pattern(), &["GET"], get(officer::register::page), Body::Form),
+        (Route::Notifications.pattern(), &["GET"], get(officer::notifications::page), Body::Form),
         (
             Route::CounterReception.pattern(),
             &["GET", "POST"],

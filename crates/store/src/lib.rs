@@ -211,6 +211,27 @@ impl Store {
         }
     }
 
+    /// Tells every process listening on `channel` (PostgreSQL `NOTIFY`, delivered at commit;
+    /// a payload under 8000 bytes). On SQLite (one process) this does nothing.
+    pub async fn notify(&self, channel: &'static str, payload: String) -> Result<(), StoreError> {
+        if self.backend() == Backend::Sqlite {
+            return Ok(());
+        }
+        self.write(move |db| db.query("SELECT pg_notify($1, $2)::text", &params![channel, payload]).map(|_| ())).await
+    }
+
+    /// Listens on `channel` in other processes' `notify` (see `postgres::Postgres::listen`);
+    /// false on SQLite, where there are no other processes.
+    pub fn listen(&self, channel: &'static str, on: impl FnMut(Option<&str>) -> bool + Send + 'static) -> bool {
+        match &*self.engine {
+            Engine::Postgres(p) => {
+                p.listen(channel, on);
+                true
+            }
+            Engine::Sqlite(_) => false,
+        }
+    }
+
     /// Is the database answering? (`/readyz`)
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.read(|db| db.query_one("SELECT 1", &[]).map(|_| ())).await

@@ -38,6 +38,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(14, "0014_verification"),
     migration!(15, "0015_result_templates"),
     migration!(16, "0016_flat_inbox"),
+    migration!(17, "0017_outbox_consumers"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

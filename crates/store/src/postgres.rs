@@ -18,18 +18,76 @@ pub struct PgConn {
 
 pub struct Postgres {
     pool: Pool<PgConn>,
+    /// For the `LISTEN` connections (boxed: it is large and rarely used).
+    config: Box<postgres::Config>,
 }
 
 impl Postgres {
     pub fn open(url: &str, max_connections: usize) -> Result<Self, StoreError> {
         let config: postgres::Config = url.parse().map_err(|e: postgres::Error| StoreError::Unavailable(e.to_string()))?;
+        let listen_config = config.clone();
         let pool = Pool::new(max_connections, move || {
             let client = config.connect(NoTls).map_err(|e| StoreError::Unavailable(e.to_string()))?;
             Ok(PgConn { client, cache: HashMap::new() })
         });
         // Fail at start-up, not at the first request, when the server is unreachable.
         drop(pool.get()?);
-        Ok(Self { pool })
+        Ok(Self { pool, config: Box::new(listen_config) })
+    }
+
+    /// Listens on `channel` (`LISTEN`) on a connection of its own, on a thread of its own,
+    /// and calls `on` with each payload, and with `None` about every second; stops when `on`
+    /// returns false. Reconnects (after a second) when the connection breaks; what was
+    /// notified meanwhile is lost, so a listener must tolerate a gap.
+    pub fn listen(&self, channel: &'static str, mut on: impl FnMut(Option<&str>) -> bool + Send + 'static) {
+        let config = (*self.config).clone();
+        let spawned = std::thread::Builder::new().name(format!("motcua-listen-{channel}")).spawn(move || {
+            use postgres::fallible_iterator::FallibleIterator;
+            loop {
+                let mut client = match config.connect(NoTls) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        tracing::warn!(channel, error = %e, "LISTEN connection failed; retrying");
+                        std::thread::sleep(std::time::Duration::from_secs(1));
+                        if !on(None) {
+                            return;
+                        }
+                        continue;
+                    }
+                };
+                if let Err(e) = client.batch_execute(&format!("LISTEN {channel}")) {
+                    tracing::warn!(channel, error = %e, "LISTEN failed; retrying");
+                    std::thread::sleep(std::time::Duration::from_secs(1));
+                    continue;
+                }
+                loop {
+                    let mut n = client.notifications();
+                    let mut it = n.timeout_iter(std::time::Duration::from_secs(1));
+                    let next = it.next();
+                    drop(it);
+                    drop(n);
+                    match next {
+                        Ok(Some(note)) => {
+                            if !on(Some(note.payload())) {
+                                return;
+                            }
+                        }
+                        Ok(None) => {
+                            if !on(None) {
+                                return;
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!(channel, error = %e, "LISTEN connection lost; reconnecting");
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::warn!(channel, error = %e, "cannot start the listener thread");
+        }
     }
 
     /// Runs `f` in one transaction; commits when it returns Ok.

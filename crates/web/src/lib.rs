@@ -38,6 +38,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(ctx: AppContext) -> Router {
     let (api, openapi) = api::router().split_for_parts();
     let cfg = ctx.config.clone();
+    let hub = motcua_pages::counter::CounterHub::shared(&ctx);
     // A page upload carries one file and a few fields.
     let upload_limit = cfg.attachments.max_file_bytes + 256 * 1024;
     let mut app = Router::new().merge(api).merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi));
@@ -48,7 +49,7 @@ pub fn router(ctx: AppContext) -> Router {
         // Shaped by `normalize_errors`: JSON for the API, an HTML page for page addresses.
         .fallback(|| async { StatusCode::NOT_FOUND })
         .with_state(ctx)
-        .layer(axum::Extension(motcua_pages::counter::CounterHub::default()))
+        .layer(axum::Extension(hub))
         .layer(DefaultBodyLimit::max(cfg.http.body_limit_bytes))
         .layer(middleware::from_fn(client_scope))
         .layer(middleware::from_fn(ops::track));

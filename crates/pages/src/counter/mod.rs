@@ -9,6 +9,12 @@
 //! itself publishes the result, and the screen listens over server-sent events. Without
 //! JavaScript the screen reloads itself every few seconds and shows the last state. Opening
 //! the reception screen again (the next applicant) clears it.
+//!
+//! Several processes over one PostgreSQL database (issue #14): the screen may be served by
+//! one process and the reception by another, so a hub built with `CounterHub::shared` also
+//! sends each state with `NOTIFY` and feeds the states other processes send into its own
+//! channels (`LISTEN`, on a connection of its own). A state is small (clipped fields); one
+//! too large for a notification (8000 bytes) stays in its own process, logged.
 
 pub mod reception;
 pub mod screen;
@@ -56,26 +62,92 @@ struct Slot {
     last: Option<ScreenState>,
 }
 
+type Slots = Arc<Mutex<HashMap<String, Slot>>>;
+
+/// The PostgreSQL notification channel of counter states.
+const CHANNEL: &str = "motcua_counter_screen";
+
+/// A state as it travels between processes.
+#[derive(Serialize, Deserialize)]
+struct Relayed {
+    /// The sending hub (a hub ignores its own states coming back).
+    origin: String,
+    counter: String,
+    state: ScreenState,
+}
+
+#[derive(Clone)]
+struct Relay {
+    ctx: motcua_app::AppContext,
+    origin: String,
+}
+
 /// One broadcast channel per counter, with the last state for screens that join late.
 #[derive(Clone, Default)]
 pub struct CounterHub {
-    slots: Arc<Mutex<HashMap<String, Slot>>>,
+    slots: Slots,
+    relay: Option<Relay>,
+}
+
+fn with_slot<T>(slots: &Slots, counter: &str, f: impl FnOnce(&mut Slot) -> T) -> T {
+    let mut slots = slots.lock().unwrap_or_else(|e| e.into_inner());
+    let slot = slots.entry(counter.to_string()).or_insert_with(|| Slot { tx: broadcast::channel(32).0, last: None });
+    f(slot)
+}
+
+fn publish_local(slots: &Slots, counter: &str, state: ScreenState) {
+    let json = serde_json::to_string(&state).unwrap_or_default();
+    with_slot(slots, counter, |s| {
+        s.last = Some(state);
+        // No screen listening is fine.
+        let _ = s.tx.send(json);
+    });
 }
 
 impl CounterHub {
+    /// A hub that also relays states to and from the other processes over the same
+    /// PostgreSQL database; on SQLite (one process) the same as `default`. The listener
+    /// stops once the hub and its clones are gone.
+    pub fn shared(ctx: &motcua_app::AppContext) -> Self {
+        let mut hub = Self::default();
+        let origin = motcua_app::relay::origin_id();
+        let weak = Arc::downgrade(&hub.slots);
+        let me = origin.clone();
+        let listening = motcua_app::relay::listen(ctx, CHANNEL, move |payload| {
+            let Some(slots) = weak.upgrade() else { return false };
+            if let Some(m) = payload.and_then(|p| serde_json::from_str::<Relayed>(p).ok())
+                && m.origin != me
+            {
+                publish_local(&slots, &m.counter, m.state);
+            }
+            true
+        });
+        if listening {
+            hub.relay = Some(Relay { ctx: ctx.clone(), origin });
+        }
+        hub
+    }
+
     fn with_slot<T>(&self, counter: &str, f: impl FnOnce(&mut Slot) -> T) -> T {
-        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        let slot = slots.entry(counter.to_string()).or_insert_with(|| Slot { tx: broadcast::channel(32).0, last: None });
-        f(slot)
+        with_slot(&self.slots, counter, f)
     }
 
     pub fn publish(&self, counter: &str, state: ScreenState) {
-        let json = serde_json::to_string(&state).unwrap_or_default();
-        self.with_slot(counter, |s| {
-            s.last = Some(state);
-            // No screen listening is fine.
-            let _ = s.tx.send(json);
-        });
+        if let Some(r) = &self.relay {
+            let m = Relayed { origin: r.origin.clone(), counter: counter.to_string(), state: state.clone() };
+            let payload = serde_json::to_string(&m).unwrap_or_default();
+            if payload.len() < 7900 {
+                let ctx = r.ctx.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = motcua_app::relay::notify(&ctx, CHANNEL, payload).await {
+                        tracing::warn!(error = %e, "counter state not sent to the other processes");
+                    }
+                });
+            } else {
+                tracing::warn!(counter, bytes = payload.len(), "counter state too large for the other processes");
+            }
+        }
+        publish_local(&self.slots, counter, state);
     }
 
     /// Clears the screen unless it is already idle (or was never used).

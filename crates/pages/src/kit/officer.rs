@@ -25,6 +25,7 @@ pub fn menu<'r>(lang: Lang, user: &CurrentUser, current: impl Into<Option<Route<
         links.push((Route::CounterReception, lang.t("Tiếp nhận tại quầy", "Counter reception")));
     }
     links.push((Route::Register, lang.t("Sổ theo dõi hồ sơ", "Dossier register")));
+    links.push((Route::Notifications, lang.t("Thông báo", "Notifications")));
     if has_role(user, Role::Admin) {
         links.push((Route::AdminAgencies, lang.t("Cơ quan", "Agencies")));
         links.push((Route::AdminUsers, lang.t("Người dùng", "Users")));

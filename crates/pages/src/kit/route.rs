@@ -57,6 +57,8 @@ pub enum Route<'a> {
     /// The detached signature (`.p7s`) certifying a component's scan: dossier id, component key.
     OfficerSignature(&'a str, &'a str),
     Register,
+    /// The officer's in-app notifications (deadline reminders, escalations, digests).
+    Notifications,
     RegisterCsv,
     RegisterXlsx,
     /// The register as form 07 (PDF).
@@ -138,6 +140,7 @@ impl Route<'_> {
             Route::OfficerDigitize(_) => "/can-bo/ho-so/{id}/so-hoa",
             Route::OfficerSignature(..) => "/can-bo/ho-so/{id}/thanh-phan/{key}/chu-ky",
             Route::Register => "/can-bo/so-theo-doi",
+            Route::Notifications => "/can-bo/thong-bao",
             Route::RegisterCsv => "/can-bo/so-theo-doi.csv",
             Route::RegisterXlsx => "/can-bo/so-theo-doi.xlsx",
             Route::RegisterPdf => "/can-bo/so-theo-doi.pdf",

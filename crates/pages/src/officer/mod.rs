@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod dossier;
 pub mod inbox;
+pub mod notifications;
 pub mod register;
 
 use crate::kit::{Lang, error_page};

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod dossiers;
 pub mod locker;
+pub mod notifications;
 pub mod users;
 pub mod verification;
 
@@ -72,6 +73,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .merge(catalog::router())
         .merge(dossiers::router())
         .merge(locker::router())
+        .merge(notifications::router())
         .merge(verification::router())
         .merge(crate::ops::api_router())
 }

@@ -1,0 +1,106 @@
+//! The officer's notifications at `/can-bo/thong-bao` (issue #14): the deadline worker's
+//! reminders (due soon, overdue), escalations to leaders and daily digests of a unit, the
+//! latest 50, newest first; only the signed-in officer's own.
+
+use super::refuse_non_official;
+use crate::kit::layout::html;
+use crate::kit::officer::{MenuLink, menu};
+use crate::kit::{Frame, Lang, PageUser, Route, error_page, hour_day, other_lang_href};
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use motcua_app::AppContext;
+use motcua_app::auth::CurrentUser;
+use motcua_app::usecases::notifications as uc;
+
+/// One notification as the page shows it.
+struct Item {
+    when: String,
+    what: &'static str,
+    /// The dossier code and where it links (reminders), or none (digests).
+    dossier: Option<(String, String)>,
+    /// The deadline (reminders) or the unit's figures (digests).
+    detail: String,
+    unread: bool,
+}
+
+#[derive(Template)]
+#[template(path = "officer/notifications.html")]
+struct NotificationsView<'a> {
+    lang: Lang,
+    frame: Frame,
+    user: &'a CurrentUser,
+    menu: Vec<MenuLink>,
+    /// The layout shows form errors; this page has none.
+    errors: Vec<motcua_domain::error::FieldError>,
+    title: &'a str,
+    unread: i64,
+    items: Vec<Item>,
+}
+
+fn what(lang: Lang, kind: &str, deadline: &str) -> &'static str {
+    match (kind, deadline) {
+        ("reminder.due_soon", "step") => lang.t("Bước xử lý sắp đến hạn", "Step due soon"),
+        ("reminder.due_soon", _) => lang.t("Hồ sơ sắp đến hạn", "Dossier due soon"),
+        ("reminder.overdue", "step") => lang.t("Bước xử lý quá hạn", "Step overdue"),
+        ("reminder.overdue", _) => lang.t("Hồ sơ quá hạn", "Dossier overdue"),
+        ("reminder.escalation", _) => lang.t("Chuyển lãnh đạo: hồ sơ quá hạn", "Escalated: overdue dossier"),
+        ("digest.daily", _) => lang.t("Tổng hợp trong ngày", "Daily digest"),
+        _ => lang.t("Thông báo", "Notice"),
+    }
+}
+
+/// `GET /can-bo/thong-bao`.
+pub async fn page(State(ctx): State<AppContext>, lang: Lang, PageUser(user): PageUser) -> Response {
+    if let Some(r) = refuse_non_official(lang, &user) {
+        return r;
+    }
+    let (list, unread) = match uc::mine(&ctx, &user).await {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, e),
+    };
+    let items = list
+        .into_iter()
+        .map(|n| {
+            let p = &n.payload;
+            let dossier = n.dossier_id.as_deref().map(|id| {
+                let code = p["code"].as_str().unwrap_or(id).to_string();
+                (code, lang.href(Route::OfficerDossier(id)))
+            });
+            let detail = if n.kind == "digest.daily" {
+                format!(
+                    "{}: {} · {}: {} · {}: {}",
+                    lang.t("Đang giữ", "Held"),
+                    p["open"].as_i64().unwrap_or(0),
+                    lang.t("quá hạn", "overdue"),
+                    p["overdue"].as_i64().unwrap_or(0),
+                    lang.t("sắp đến hạn", "due soon"),
+                    p["due_soon"].as_i64().unwrap_or(0)
+                )
+            } else {
+                format!("{}: {}", lang.t("Hạn", "Due"), hour_day(p["due_at"].as_i64()))
+            };
+            Item {
+                when: hour_day(Some(n.created_at)),
+                what: what(lang, &n.kind, p["deadline"].as_str().unwrap_or("")),
+                dossier,
+                detail,
+                unread: n.read_at.is_none(),
+            }
+        })
+        .collect();
+    let title = lang.t("Thông báo", "Notifications");
+    let frame = Frame::new(title.to_string(), other_lang_href(lang, &Route::Notifications.path()));
+    let view = NotificationsView {
+        lang,
+        frame,
+        user: &user,
+        menu: menu(lang, &user, Some(Route::Notifications)),
+        errors: Vec::new(),
+        title,
+        unread,
+        items,
+    };
+    html(StatusCode::OK, &view)
+}
