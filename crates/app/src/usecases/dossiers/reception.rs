@@ -32,6 +32,7 @@ impl Reception {
 /// read snapshot before the write: the catalog, workflow and agencies it reads are the ones
 /// in force when the request was validated, as for a request that came a moment earlier.
 /// `in_force`: the version in force at `now` when the caller has just read it.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn plan_reception(
     db: &mut Db,
     calendars: &crate::calendar::Calendars,
