@@ -522,7 +522,15 @@ type Snapshot = BTreeMap<String, (Vec<String>, Vec<Vec<Value>>)>;
 fn snapshot(db: &mut motcua_store::Db) -> Result<Snapshot, motcua_store::StoreError> {
     let tables: Vec<String> = match db.backend() {
         motcua_store::Backend::Sqlite => db
-            .query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name", &[])?
+            // Not the full-text index (a virtual table and its shadow tables): the triggers on
+            // `dossiers` write it again when the rows are replayed.
+            .query(
+                "SELECT name FROM sqlite_master m WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+                 AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' AND NOT EXISTS (SELECT 1 FROM sqlite_master v \
+                 WHERE v.sql LIKE 'CREATE VIRTUAL TABLE%' AND substr(m.name, 1, length(v.name) + 1) = v.name || '_') \
+                 ORDER BY name",
+                &[],
+            )?
             .iter()
             .map(|r| r.text(0))
             .collect::<Result<_, _>>()?,
