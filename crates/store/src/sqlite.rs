@@ -203,9 +203,10 @@ impl Sqlite {
     pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Db) -> T) -> Result<T, StoreError> {
         let conn = self.readers.get()?;
         // One read transaction, so a multi-statement read sees one snapshot.
-        conn.execute_batch("BEGIN").map_err(map_err)?;
+        // Cached statements: `execute_batch` would parse them again on every read.
+        conn.prepare_cached("BEGIN").and_then(|mut s| s.execute([])).map_err(map_err)?;
         let out = f(&mut Db::Sqlite(&conn, &self.stats));
-        let _ = conn.execute_batch("COMMIT");
+        let _ = conn.prepare_cached("COMMIT").and_then(|mut s| s.execute([]));
         Ok(out)
     }
 }

@@ -3,7 +3,7 @@
 //! and workflows. Every function runs inside the caller's transaction.
 
 use super::{new_id, push_scope};
-use crate::{Db, Row, SqlBuilder, StoreError, params};
+use crate::{Db, Row, SqlBuilder, StoreError, Value, params};
 use motcua_domain::audit::{AuditEvent, BrokenChain, ChainVerifier, GENESIS, compute_hash};
 use motcua_domain::dossier::{Dossier, Event, Recorded, Workflow};
 
@@ -46,20 +46,57 @@ fn chain_event(r: &Recorded, id: String, payload: String, prev_hash: String) -> 
     }
 }
 
-/// Appends one event to its dossier's chain. The caller guarantees `seq` follows the
-/// last one (the projection's version check); the primary key refuses a duplicate anyway.
-pub fn append_event(db: &mut Db, r: &Recorded) -> Result<(), StoreError> {
+/// Appends one event to its dossier's chain and answers its hash. The caller guarantees
+/// `seq` follows the last one (the projection's version check); the primary key refuses a
+/// duplicate anyway.
+pub fn append_event(db: &mut Db, r: &Recorded) -> Result<String, StoreError> {
     let prev_hash = if r.seq == 1 {
         GENESIS.to_string()
     } else {
         db.query_one("SELECT hash FROM dossier_events WHERE dossier_id = $1 AND seq = $2", &params![&r.dossier_id, r.seq - 1])?
             .text(0)?
     };
-    let mut e = chain_event(r, new_id(), encode(&r.event)?, prev_hash);
+    append_event_after(db, r, &prev_hash)
+}
+
+/// `append_event` when the caller wrote the previous event and knows its hash.
+pub fn append_event_after(db: &mut Db, r: &Recorded, prev_hash: &str) -> Result<String, StoreError> {
+    let e = chain(r, prev_hash)?;
+    insert_chained(db, &e)?;
+    Ok(e.hash)
+}
+
+/// An event encoded and chained to the hash before it, ready to insert: the encoding and
+/// hashing can run before the write (a new dossier's first event follows the genesis hash).
+pub struct ChainedEvent {
+    row: [Value; 9],
+    pub hash: String,
+}
+
+pub fn chain(r: &Recorded, prev_hash: &str) -> Result<ChainedEvent, StoreError> {
+    let mut e = chain_event(r, new_id(), encode(&r.event)?, prev_hash.to_string());
     e.hash = compute_hash(&e);
+    let hash = e.hash.clone();
+    Ok(ChainedEvent {
+        row: [
+            r.dossier_id.clone().into(),
+            r.seq.into(),
+            e.id.into(),
+            r.at.into(),
+            r.actor_id.clone().into(),
+            e.action.into(),
+            e.payload.into(),
+            e.prev_hash.into(),
+            e.hash.into(),
+        ],
+        hash,
+    })
+}
+
+pub fn insert_chained(db: &mut Db, e: &ChainedEvent) -> Result<(), StoreError> {
     db.execute(
         "INSERT INTO dossier_events (dossier_id, seq, id, at_ms, actor_id, kind, payload, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
-        &params![&r.dossier_id, r.seq, &e.id, r.at, &r.actor_id, &e.action, &e.payload, &e.prev_hash, &e.hash],
+        &e.row,
     )?;
     Ok(())
 }
@@ -160,9 +197,21 @@ const PROJECTION: &str = "id, code, procedure_code, procedure_version, status, n
     step_due_at, finished_at, timeliness, search_text, version, created_at, updated_at, filing_reference, check_due_at";
 const PROJECTION_COLUMNS: usize = 27;
 
-pub fn insert(db: &mut Db, d: &Dossier) -> Result<(), StoreError> {
+/// `INSERT INTO dossiers (…) VALUES ($1, …)`, built once.
+static INSERT_PROJECTION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     let placeholders: Vec<String> = (1..=PROJECTION_COLUMNS).map(|i| format!("${i}")).collect();
-    db.execute(&format!("INSERT INTO dossiers ({PROJECTION}) VALUES ({})", placeholders.join(",")), &columns(d)?)?;
+    format!("INSERT INTO dossiers ({PROJECTION}) VALUES ({})", placeholders.join(","))
+});
+
+/// `UPDATE dossiers SET … WHERE id = $1 AND version = $28`, built once.
+static UPDATE_PROJECTION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let sets: Vec<String> =
+        PROJECTION.split(',').map(str::trim).enumerate().skip(1).map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+    format!("UPDATE dossiers SET {} WHERE id = $1 AND version = ${}", sets.join(", "), PROJECTION_COLUMNS + 1)
+});
+
+pub fn insert(db: &mut Db, d: &Dossier) -> Result<(), StoreError> {
+    db.execute(&INSERT_PROJECTION, &columns(d)?)?;
     db.execute("INSERT INTO dossier_states (id, state) VALUES ($1, $2)", &params![&d.id, encode(d)?])?;
     Ok(())
 }
@@ -171,13 +220,8 @@ pub fn insert(db: &mut Db, d: &Dossier) -> Result<(), StoreError> {
 /// (another command got there first).
 pub fn update(db: &mut Db, d: &Dossier, expected_version: i64) -> Result<bool, StoreError> {
     let mut vals = columns(d)?;
-    let sets: Vec<String> =
-        PROJECTION.split(',').map(str::trim).enumerate().skip(1).map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
     vals.push(expected_version.into());
-    let n = db.execute(
-        &format!("UPDATE dossiers SET {} WHERE id = $1 AND version = ${}", sets.join(", "), PROJECTION_COLUMNS + 1),
-        &vals,
-    )?;
+    let n = db.execute(&UPDATE_PROJECTION, &vals)?;
     if n != 1 {
         return Ok(false);
     }

@@ -187,7 +187,8 @@ pub(super) fn with_files(checks: Vec<ComponentCheck>, files: &[FileRef]) -> Vec<
 
 /// What a filing writes, decided on a snapshot before the write.
 struct Planned {
-    created: Recorded,
+    /// The first event, encoded and chained before the write.
+    created: repo::ChainedEvent,
     d: Dossier,
     reception: Option<Reception>,
     lockers: Vec<ComponentInput>,
@@ -287,28 +288,6 @@ pub async fn create(
     }
     let code = input.procedure_code.trim().to_ascii_uppercase();
     let now = ctx.clock.now_ms();
-    let found = crate::usecases::catalog::in_force(ctx, &code, now).await?;
-    let Some(version) = found else {
-        errs.push(FieldError::new(
-            "procedure_code",
-            "procedure_not_found",
-            "Không có thủ tục đang có hiệu lực với mã này.",
-            "No procedure with this code is in force.",
-        ));
-        return Err(errs.finish().err().map_or(AppError::not_found("procedure"), AppError::Validation));
-    };
-    if channel == Channel::Online && version.spec.online_level == OnlineLevel::None {
-        errs.push(FieldError::new(
-            "procedure_code",
-            "not_online",
-            "Thủ tục này chưa cung cấp dịch vụ công trực tuyến; vui lòng nộp tại bộ phận một cửa.",
-            "This procedure has no online service; file it at a one-stop counter.",
-        ));
-    }
-    let components = checklist(&version.spec, &input.components, &mut errs);
-    errs.finish()?;
-    let applicant = applicant.expect("validated");
-    let address = applicant.address.clone();
     let hash = request_hash(&input);
     let scope = format!("{}:create", current.user.id);
     let (retry_scope, retry_key) = (scope.clone(), key.clone());
@@ -329,6 +308,29 @@ pub async fn create(
                 {
                     return Ok(Err(found));
                 }
+                // The version in force and everything checked against it, in the same snapshot
+                // as the plan (one read).
+                let Some(version) = catalog_repo::in_force(db, &code, now)? else {
+                    errs.push(FieldError::new(
+                        "procedure_code",
+                        "procedure_not_found",
+                        "Không có thủ tục đang có hiệu lực với mã này.",
+                        "No procedure with this code is in force.",
+                    ));
+                    return Err(errs.finish().err().map_or(AppError::not_found("procedure"), AppError::Validation));
+                };
+                if channel == Channel::Online && version.spec.online_level == OnlineLevel::None {
+                    errs.push(FieldError::new(
+                        "procedure_code",
+                        "not_online",
+                        "Thủ tục này chưa cung cấp dịch vụ công trực tuyến; vui lòng nộp tại bộ phận một cửa.",
+                        "This procedure has no online service; file it at a one-stop counter.",
+                    ));
+                }
+                let components = checklist(&version.spec, &input.components, &mut errs);
+                errs.finish()?;
+                let applicant = applicant.expect("validated");
+                let address = applicant.address.clone();
                 let today = local_date_ms(now);
                 // An online filing of a commune-level procedure names its commune (chosen in the
                 // wizard, else the one the address names); a counter names it at reception.
@@ -398,6 +400,7 @@ pub async fn create(
                 } else {
                     None
                 };
+                let created = repo::chain(&created, motcua_domain::audit::GENESIS)?;
                 Ok(Ok(Planned { created, d, reception, lockers: input.components, spec: version.spec }))
             })
             .await?
@@ -419,14 +422,15 @@ pub async fn create(
             let Planned { created, d, reception, lockers, spec } = &plan;
             let mut d = d.clone();
             let id = d.id.clone();
-            repo::append_event(db, created)?;
+            repo::insert_chained(db, created)?;
+            let mut prev = created.hash.clone();
             if let Some(reception) = reception {
                 let ev = reception.number(db)?;
                 let rec = Recorded { dossier_id: id.clone(), seq: 2, at: now, actor_id: current.user.id.clone(), event: ev };
                 let before = d.clone();
                 dossier::apply(&mut d, &rec);
                 issue(db, &issued, &before, &d, &rec)?;
-                repo::append_event(db, &rec)?;
+                prev = repo::append_event_after(db, &rec, &prev)?;
                 side_effects(db, &d, &rec)?;
             }
             // Components taken from the applicant's data locker: the file attached from it
@@ -445,7 +449,7 @@ pub async fn create(
                     event: ev,
                 };
                 dossier::apply(&mut d, &rec);
-                repo::append_event(db, &rec)?;
+                prev = repo::append_event_after(db, &rec, &prev)?;
                 side_effects(db, &d, &rec)?;
             }
             repo::insert(db, &d)?;
