@@ -179,6 +179,11 @@ both_backends! {
                 assert!(!plan.iter().any(|l| l.trim_start().trim_start_matches("->").trim_start().starts_with("Sort  (")), "{text}");
             }
         }
+        // A status filter reads each (step, status) range of its own index.
+        let q = ListQuery { limit: 50, statuses: vec!["in_progress".into(), "awaiting_supplement".into()], ..Default::default() };
+        let text = uc::inbox_plan(&app.ctx, &current, q).await.unwrap().expect("an inbox").join("\n");
+        assert!(text.contains("ix_dossiers_inbox_status"), "{text}");
+        assert!(!text.contains("SCAN dossiers") && !text.contains("Seq Scan on dossiers"), "{text}");
     }
 
     async fn inbox_counters_equal_a_recount_through_the_life_cycle(app) {

@@ -455,13 +455,19 @@ pub struct ListPage {
 
 /// ` AND ((current_path = … AND current_step_role = …) OR …)`: the inbox's keys.
 fn push_keys(q: &mut SqlBuilder, keys: &[(String, String)]) {
+    push_keys_as(q, keys, "current_path");
+}
+
+/// The keys with the path column written as `path` (SQLite: `+current_path` keeps the planner
+/// from walking a key's whole index range when a text match has selected the rows).
+fn push_keys_as(q: &mut SqlBuilder, keys: &[(String, String)], path: &str) {
     q.push(" AND (");
     for (i, (p, r)) in keys.iter().enumerate() {
         if i > 0 {
             q.push(" OR ");
         }
         let (a, b) = (q.bind(p), q.bind(r));
-        q.push(&format!("(current_path = {a} AND current_step_role = {b})"));
+        q.push(&format!("({path} = {a} AND current_step_role = {b})"));
     }
     q.push(")");
 }
@@ -619,13 +625,12 @@ fn list_held_text(db: &mut Db, f: &DossierFilter, keys: &[(String, String)]) -> 
     let plain = DossierFilter { words: Vec::new(), after: None, offset: 0, ..f.clone() };
     let walk = f.count_cap.map_or(TEXT_WALK, |c| (3 * c).clamp(1, TEXT_WALK));
     let mut q = SqlBuilder::new("SELECT id, nd, search_text FROM (");
-    for (i, key) in keys.iter().enumerate() {
+    for (i, (key, status)) in arms(&plain, keys).into_iter().enumerate() {
         if i > 0 {
             q.push(" UNION ALL ");
         }
         q.push(&format!("SELECT * FROM (SELECT id, {NEXT_DUE} AS nd, search_text"));
-        held_from(&mut q, key);
-        push_other_filters(&mut q, &plain, backend);
+        held_arm(&mut q, &plain, key, status, backend);
         let n = q.bind(walk);
         q.push(&format!(" ORDER BY {NEXT_DUE}, id LIMIT {n}) k{i}"));
     }
@@ -675,8 +680,12 @@ fn text_matches(
 ) -> Result<Vec<(i64, String)>, StoreError> {
     let backend = db.backend();
     let mut q = SqlBuilder::new(&format!("SELECT {NEXT_DUE}, id FROM dossiers WHERE finished_at IS NULL AND status <> 'draft'"));
-    push_keys(&mut q, keys);
-    push_other_filters(&mut q, &DossierFilter { after: None, ..f.clone() }, backend);
+    // SQLite: from the rows the text match selects (bounded by the held rows with that word,
+    // whatever the history), not along the keys' ranges (bounded by the backlog).
+    push_keys_as(&mut q, keys, if backend == crate::Backend::Sqlite { "+current_path" } else { "current_path" });
+    push_other_filters(&mut q, &DossierFilter { after: None, words: Vec::new(), ..f.clone() }, backend);
+    // The held rows' own text index (`ix_dossiers_search_held` answers LIKE on PostgreSQL).
+    push_words(&mut q, &f.words, backend, "held_search");
     if let Some((due, id)) = after {
         let (a, b) = (q.bind(*due), q.bind(id));
         q.push(&format!(" AND ({NEXT_DUE}, id) > ({a}, {b})"));
@@ -710,18 +719,40 @@ fn states_in_order(db: &mut Db, ids: &[String]) -> Result<Vec<Dossier>, StoreErr
     ids.iter().filter_map(|id| by_id.remove(id)).map(|s| decode("dossier state", &s)).collect()
 }
 
-/// The page query of an inbox: one index range per key, merged.
+/// The index ranges an inbox page merges: one per key, or with a status filter one per key
+/// and status (`ix_dossiers_inbox_status`).
+fn arms<'a>(f: &'a DossierFilter, keys: &'a [(String, String)]) -> Vec<(&'a (String, String), Option<&'a String>)> {
+    if f.statuses.is_empty() {
+        keys.iter().map(|k| (k, None)).collect()
+    } else {
+        keys.iter().flat_map(|k| f.statuses.iter().map(move |s| (k, Some(s)))).collect()
+    }
+}
+
+/// ` FROM dossiers WHERE` one arm's range and every other filter.
+fn held_arm(q: &mut SqlBuilder, f: &DossierFilter, key: &(String, String), status: Option<&String>, backend: crate::Backend) {
+    held_from(q, key);
+    match status {
+        Some(st) => {
+            let p = q.bind(st);
+            q.push(&format!(" AND status = {p}"));
+            push_other_filters(q, &DossierFilter { statuses: Vec::new(), ..f.clone() }, backend);
+        }
+        None => push_other_filters(q, f, backend),
+    }
+}
+
+/// The page query of an inbox: one index range per arm, merged.
 fn held_page(f: &DossierFilter, keys: &[(String, String)], backend: crate::Backend) -> SqlBuilder {
     let limit = f.limit.clamp(1, 500);
     let offset = f.offset.max(0);
     let mut q = SqlBuilder::new("SELECT s.state FROM (SELECT id, nd FROM (");
-    for (i, key) in keys.iter().enumerate() {
+    for (i, (key, status)) in arms(f, keys).into_iter().enumerate() {
         if i > 0 {
             q.push(" UNION ALL ");
         }
         q.push(&format!("SELECT * FROM (SELECT id, {NEXT_DUE} AS nd"));
-        held_from(&mut q, key);
-        push_other_filters(&mut q, f, backend);
+        held_arm(&mut q, f, key, status, backend);
         if let Some((due, id)) = &f.after {
             let (a, b) = (q.bind(*due), q.bind(id));
             q.push(&format!(" AND ({NEXT_DUE}, id) > ({a}, {b})"));
@@ -857,18 +888,7 @@ fn push_other_filters(q: &mut SqlBuilder, f: &DossierFilter, backend: crate::Bac
         }
     }
     push_statuses(q, &f.statuses);
-    for w in f.words.iter().filter(|w| !w.is_empty()) {
-        // SQLite: words of three characters or more through the trigram index (a quoted
-        // FTS5 string matches as a substring); PostgreSQL: the trigram GIN index answers
-        // LIKE. Shorter words only narrow what the other conditions selected.
-        if backend == crate::Backend::Sqlite && w.chars().count() >= 3 {
-            let p = q.bind(format!("\"{}\"", w.replace('"', "\"\"")));
-            q.push(&format!(" AND rowid IN (SELECT rowid FROM dossier_search WHERE dossier_search MATCH {p})"));
-        } else {
-            let p = q.bind(format!("%{}%", super::like_escape(w)));
-            q.push(&format!(" AND search_text LIKE {p} ESCAPE '\\'"));
-        }
-    }
+    push_words(q, &f.words, backend, "dossier_search");
     if let Some(t) = f.received_from {
         let p = q.bind(t);
         q.push(&format!(" AND received_at >= {p}"));
@@ -880,6 +900,28 @@ fn push_other_filters(q: &mut SqlBuilder, f: &DossierFilter, backend: crate::Bac
     if let Some(t) = f.check_overdue_at {
         let p = q.bind(t);
         q.push(&format!(" AND check_due_at < {p}"));
+    }
+}
+
+/// Every word as a substring of the folded `search_text`. SQLite: the longest word of three
+/// characters or more through the trigram table `fts` (a quoted FTS5 string matches as a
+/// substring; the longest has the most trigrams, so usually the fewest rows, and a common
+/// short word such as "van" would make the match read most of the table), the others by LIKE
+/// on the rows it selected; PostgreSQL: the trigram GIN index answers LIKE.
+fn push_words(q: &mut SqlBuilder, words: &[String], backend: crate::Backend, fts: &str) {
+    let words: Vec<&String> = words.iter().filter(|w| !w.is_empty()).collect();
+    let indexed = (backend == crate::Backend::Sqlite)
+        .then(|| words.iter().copied().filter(|w| w.chars().count() >= 3).max_by_key(|w| w.chars().count()))
+        .flatten();
+    if let Some(w) = indexed {
+        let p = q.bind(format!("\"{}\"", w.replace('"', "\"\"")));
+        q.push(&format!(" AND rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH {p})"));
+    }
+    for w in words {
+        if Some(w) != indexed {
+            let p = q.bind(format!("%{}%", super::like_escape(w)));
+            q.push(&format!(" AND search_text LIKE {p} ESCAPE '\\'"));
+        }
     }
 }
 
