@@ -83,6 +83,9 @@ CREATE INDEX ix_dossiers_inbox_status ON dossiers
 -- whole history (`dossier_search` stays for the lists over every dossier). External content
 -- keyed by the dossiers' rowid, kept by triggers as a dossier becomes held, changes its text
 -- or stops being held (the old entry is deleted before the new one is written).
+-- After a VACUUM (which may renumber rowids) refill it: INSERT INTO held_search(held_search)
+-- VALUES('delete-all'), then the INSERT … SELECT at the end of this file ('rebuild' would
+-- index every dossier, not only the held ones).
 CREATE VIRTUAL TABLE held_search USING fts5(search_text, content='dossiers', content_rowid='rowid', tokenize='trigram');
 CREATE TRIGGER tr_dossiers_held_search_insert AFTER INSERT ON dossiers
     WHEN new.finished_at IS NULL AND new.status <> 'draft' BEGIN
