@@ -90,7 +90,7 @@ async fn run(name: &str, ctx: AppContext) {
         let mut total = 0;
         for _ in 0..200 {
             let t = Instant::now();
-            let (_, n, _) = uc::list(&ctx, user, ListQuery { limit: 50, ..Default::default() }).await.expect("inbox");
+            let n = uc::list(&ctx, user, ListQuery { limit: 50, ..Default::default() }).await.expect("inbox").total;
             lat.push(t.elapsed().as_secs_f64() * 1000.0);
             total = n;
         }

@@ -189,6 +189,14 @@ async fn run(command: Command, mut config: Config, started: Instant) -> Result<E
                 Ok((dossiers, events)) => println!("OK   dossiers: {dossiers} chains, {events} events"),
                 Err(b) => return broken(b),
             }
+            let drift = motcua_app::usecases::dossiers::verify_inbox_counts(&store).await?;
+            if !drift.is_empty() {
+                for (key, stored, actual) in &drift {
+                    println!("BROKEN inbox counter {key}: {stored} stored, {actual} held");
+                }
+                return Ok(ExitCode::from(1));
+            }
+            println!("OK   inbox counters: each equals its recount of the held dossiers");
             let files = motcua_store::files::LocalFiles::read_only(config.files_dir());
             let (checked, bytes, problems) = motcua_app::usecases::dossiers::verify_files(&store, &files).await?;
             if problems.is_empty() {

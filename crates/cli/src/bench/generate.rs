@@ -549,9 +549,9 @@ pub async fn inbox(args: InboxArgs, mut config: Config) -> Result<ExitCode> {
             let mut held = (0, 0);
             for _ in 0..args.runs {
                 let t = Instant::now();
-                let (_, total, counts) = uc::list(&ctx, &u, q.clone()).await?;
+                let out = uc::list(&ctx, &u, q.clone()).await?;
                 lat.push(t.elapsed().as_secs_f64() * 1000.0);
-                held = (total, counts.overdue);
+                held = (out.total, out.counts.overdue);
             }
             let (p50, p99) = pct(lat);
             println!(

@@ -49,8 +49,8 @@ pub async fn my_dossiers(State(ctx): State<AppContext>, lang: Lang, PageUser(use
     if !citizen_only(&user) {
         return not_citizen(lang);
     }
-    let (items, total, _) = match uc::list(&ctx, &user, ListQuery { limit: 100, ..Default::default() }).await {
-        Ok(x) => x,
+    let (items, total) = match uc::list(&ctx, &user, ListQuery { limit: 100, ..Default::default() }).await {
+        Ok(x) => (x.items, x.total),
         Err(e) => return error_page(lang, e),
     };
     let rows = items

@@ -69,6 +69,8 @@ struct InboxView<'a> {
     /// The link to the overdue checks, or back to the whole inbox.
     check_href: String,
     total: i64,
+    /// The free-text filter selects more than `total` ("Hơn 1.000").
+    total_capped: bool,
     rows: Vec<Row>,
     pager: Option<Pager>,
     /// The downloads of the whole filtered list.
@@ -116,7 +118,7 @@ pub async fn inbox(
         offset: (page_no - 1) * PAGE_SIZE,
         cursor: None,
     };
-    let (items, total, counts) = match uc::list(&ctx, &user, query).await {
+    let uc::ListOut { items, total, total_capped, counts } = match uc::list(&ctx, &user, query).await {
         Ok(x) => x,
         Err(e) => return error_page(lang, e),
     };
@@ -183,6 +185,7 @@ pub async fn inbox(
         check_overdue,
         check_href,
         total,
+        total_capped,
         rows,
         pager,
         csv_href,

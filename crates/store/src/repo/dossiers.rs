@@ -410,8 +410,12 @@ pub struct DossierFilter {
     pub order_by_received: bool,
     pub limit: i64,
     pub offset: i64,
-    /// Keyset page of an inbox: after this (next deadline, id), from `next_cursor`.
+    /// Keyset page: after this (next deadline, id), from `next_cursor` (not with
+    /// `order_by_received`).
     pub after: Option<(i64, String)>,
+    /// The count of a free-text inbox filter stops at this many (`ListPage::total_capped`);
+    /// `None`: exact.
+    pub count_cap: Option<i64>,
 }
 
 /// The statuses of dossiers still held somewhere (not finished): what an inbox lists.
@@ -467,16 +471,161 @@ fn held_from(q: &mut SqlBuilder, key: &(String, String)) {
     ));
 }
 
-/// An inbox page: for each key, its first rows in due order from the index (after the
-/// cursor), merged; only the page's states are read. The total is the held count when no
-/// other filter applies (index ranges), else the filtered count.
-fn list_held(db: &mut Db, f: &DossierFilter, keys: &[(String, String)]) -> Result<(Vec<Dossier>, i64), StoreError> {
-    if keys.is_empty() {
-        return Ok((Vec::new(), 0));
+/// Where a local (UTC+7) day starts and which day holds an instant: the counters' due buckets.
+const DAY_MS: i64 = 86_400_000;
+const LOCAL_SHIFT_MS: i64 = 25_200_000;
+
+fn local_day(t: i64) -> i64 {
+    (t + LOCAL_SHIFT_MS).div_euclid(DAY_MS)
+}
+
+fn day_start(day: i64) -> i64 {
+    day * DAY_MS - LOCAL_SHIFT_MS
+}
+
+/// How many held rows a free-text inbox filter reads in due order before it asks the text
+/// index, at most: three times the count's cap (a word in a third of the rows or more fills
+/// the page and reaches the cap within them, whatever the history).
+const TEXT_WALK: i64 = 3000;
+
+/// A page of a list: its dossiers, how many the filter selects, and whether that count stopped
+/// at the filter's `count_cap` (free text over a large inbox: "more than N").
+#[derive(Debug, Clone, Default)]
+pub struct ListPage {
+    pub items: Vec<Dossier>,
+    pub total: i64,
+    pub total_capped: bool,
+}
+
+/// ` AND ((current_path = … AND current_step_role = …) OR …)`: the inbox's keys.
+fn push_keys(q: &mut SqlBuilder, keys: &[(String, String)]) {
+    push_keys_as(q, keys, "current_path");
+}
+
+/// The keys with the path column written as `path` (SQLite: `+current_path` keeps the planner
+/// from walking a key's whole index range when a text match has selected the rows).
+fn push_keys_as(q: &mut SqlBuilder, keys: &[(String, String)], path: &str) {
+    q.push(" AND (");
+    for (i, (p, r)) in keys.iter().enumerate() {
+        if i > 0 {
+            q.push(" OR ");
+        }
+        let (a, b) = (q.bind(p), q.bind(r));
+        q.push(&format!("({path} = {a} AND current_step_role = {b})"));
+    }
+    q.push(")");
+}
+
+fn push_statuses(q: &mut SqlBuilder, statuses: &[String]) {
+    if !statuses.is_empty() {
+        q.push(" AND status IN (");
+        for (i, s) in statuses.iter().enumerate() {
+            if i > 0 {
+                q.push(",");
+            }
+            let p = q.bind(s);
+            q.push(&p);
+        }
+        q.push(")");
+    }
+}
+
+/// Whether the counters answer the filter's counts: every filter but free text and the
+/// received range is one of their keys.
+fn counted(f: &DossierFilter) -> bool {
+    f.words.iter().all(String::is_empty) && f.received_from.is_none() && f.received_to.is_none()
+}
+
+/// Sums of the counter rows of the keys (and the status filter): all held, those whose
+/// deadline's day is before `now_day` / before `soon_day`, and waiting checks due before
+/// `now_day`. Bounded by the keys' live counter rows, not by the rows they count.
+struct CounterSums {
+    all: i64,
+    before_now: i64,
+    before_soon: i64,
+    check_before_now: i64,
+}
+
+fn counter_sums(
+    db: &mut Db,
+    f: &DossierFilter,
+    keys: &[(String, String)],
+    now_day: i64,
+    soon_day: i64,
+) -> Result<CounterSums, StoreError> {
+    let mut q = SqlBuilder::new("SELECT ");
+    let (a, b, c) = (q.bind(now_day), q.bind(soon_day), q.bind(now_day));
+    q.push(&format!(
+        "CAST(COALESCE(SUM(n), 0) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN due_day < {a} THEN n ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN due_day < {b} THEN n ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN check_day > 0 AND check_day < {c} THEN n ELSE 0 END), 0) AS BIGINT) \
+         FROM inbox_counts WHERE 1 = 1"
+    ));
+    push_keys(&mut q, keys);
+    push_statuses(&mut q, &f.statuses);
+    let r = db.query_one(&q.sql, &q.params)?;
+    Ok(CounterSums { all: r.i64(0)?, before_now: r.i64(1)?, before_soon: r.i64(2)?, check_before_now: r.i64(3)? })
+}
+
+/// Held rows of the keys whose next deadline is in `[from, to)`: one index range per key,
+/// at most one day's rows.
+fn due_range(db: &mut Db, f: &DossierFilter, keys: &[(String, String)], from: i64, to: i64) -> Result<i64, StoreError> {
+    if from >= to {
+        return Ok(0);
+    }
+    let mut q = SqlBuilder::new("SELECT ");
+    for (i, key) in keys.iter().enumerate() {
+        if i > 0 {
+            q.push(" + ");
+        }
+        q.push("(SELECT COUNT(*)");
+        held_from(&mut q, key);
+        push_statuses(&mut q, &f.statuses);
+        let (a, b) = (q.bind(from), q.bind(to));
+        q.push(&format!(" AND {NEXT_DUE} >= {a} AND {NEXT_DUE} < {b})"));
+    }
+    db.query_one(&q.sql, &q.params)?.i64(0)
+}
+
+/// Held rows of the keys waiting for their check due in `[from, to)`: one range of the
+/// waiting-check index (at most one day's waiting checks).
+fn check_range(db: &mut Db, f: &DossierFilter, keys: &[(String, String)], from: i64, to: i64) -> Result<i64, StoreError> {
+    if from >= to {
+        return Ok(0);
+    }
+    let indexed = if db.backend() == crate::Backend::Sqlite { " INDEXED BY ix_dossiers_check_due" } else { "" };
+    let mut q = SqlBuilder::new(&format!("SELECT COUNT(*) FROM dossiers{indexed} WHERE check_due_at IS NOT NULL"));
+    let (a, b) = (q.bind(from), q.bind(to));
+    q.push(&format!(" AND check_due_at >= {a} AND check_due_at < {b} AND finished_at IS NULL AND status <> 'draft'"));
+    push_keys(&mut q, keys);
+    push_statuses(&mut q, &f.statuses);
+    db.query_one(&q.sql, &q.params)?.i64(0)
+}
+
+/// Due counts of an inbox from its counters: the days wholly before each bound, plus index
+/// ranges over the day holding the bound.
+fn tally_held(db: &mut Db, f: &DossierFilter, keys: &[(String, String)], now: i64, soon_ms: i64) -> Result<DueTally, StoreError> {
+    let (dn, ds) = (local_day(now), local_day(now + soon_ms));
+    let s = counter_sums(db, f, keys, dn, ds)?;
+    let overdue = s.before_now + due_range(db, f, keys, day_start(dn), now)?;
+    let before_soon = s.before_soon + due_range(db, f, keys, day_start(ds), now + soon_ms)?;
+    let check_overdue = s.check_before_now + check_range(db, f, keys, day_start(dn), now)?;
+    Ok(DueTally { overdue, due_soon: before_soon - overdue, on_track: s.all - before_soon, check_overdue })
+}
+
+/// The count of an inbox filter without free text: from the counters when they answer it,
+/// else index ranges per key.
+fn held_total(db: &mut Db, f: &DossierFilter, keys: &[(String, String)]) -> Result<i64, StoreError> {
+    if counted(f) {
+        return match f.check_overdue_at {
+            Some(t) => {
+                let d = local_day(t);
+                Ok(counter_sums(db, f, keys, d, d)?.check_before_now + check_range(db, f, keys, day_start(d), t)?)
+            }
+            None => Ok(counter_sums(db, f, keys, 0, 0)?.all),
+        };
     }
     let backend = db.backend();
-    let q = held_page(f, keys, backend);
-    let items = db.query(&q.sql, &q.params)?.iter().map(|r| decode("dossier state", &r.text(0)?)).collect::<Result<_, _>>()?;
     let mut c = SqlBuilder::new("SELECT ");
     for (i, key) in keys.iter().enumerate() {
         if i > 0 {
@@ -487,22 +636,167 @@ fn list_held(db: &mut Db, f: &DossierFilter, keys: &[(String, String)]) -> Resul
         push_other_filters(&mut c, f, backend);
         c.push(")");
     }
-    let total = db.query_one(&c.sql, &c.params)?.i64(0)?;
-    Ok((items, total))
+    db.query_one(&c.sql, &c.params)?.i64(0)
 }
 
-/// The page query of an inbox: one index range per key, merged.
+/// An inbox page: for each key, its first rows in due order from the index (after the
+/// cursor), merged; only the page's states are read. The total comes from the counters;
+/// free text goes through `list_held_text`.
+fn list_held(db: &mut Db, f: &DossierFilter, keys: &[(String, String)]) -> Result<ListPage, StoreError> {
+    if keys.is_empty() {
+        return Ok(ListPage::default());
+    }
+    if !f.words.iter().all(String::is_empty) {
+        return list_held_text(db, f, keys);
+    }
+    let backend = db.backend();
+    let q = held_page(f, keys, backend);
+    let items = db.query(&q.sql, &q.params)?.iter().map(|r| decode("dossier state", &r.text(0)?)).collect::<Result<_, _>>()?;
+    let total = held_total(db, f, keys)?;
+    Ok(ListPage { items, total, total_capped: false })
+}
+
+fn matches_words(text: &str, words: &[String]) -> bool {
+    words.iter().filter(|w| !w.is_empty()).all(|w| text.contains(w.as_str()))
+}
+
+/// A free-text inbox page. The text is matched once per request: first against the first
+/// `TEXT_WALK` held rows in due order (a common word fills the page and reaches the count's
+/// cap there, whatever the history); only when those do not decide, by one query through the
+/// text index over the keys' held rows, capped at `count_cap` + 1.
+fn list_held_text(db: &mut Db, f: &DossierFilter, keys: &[(String, String)]) -> Result<ListPage, StoreError> {
+    let backend = db.backend();
+    let plain = DossierFilter { words: Vec::new(), after: None, offset: 0, ..f.clone() };
+    let walk = f.count_cap.map_or(TEXT_WALK, |c| (3 * c).clamp(1, TEXT_WALK));
+    let mut q = SqlBuilder::new("SELECT id, nd, search_text FROM (");
+    for (i, (key, status)) in arms(&plain, keys).into_iter().enumerate() {
+        if i > 0 {
+            q.push(" UNION ALL ");
+        }
+        q.push(&format!("SELECT * FROM (SELECT id, {NEXT_DUE} AS nd, search_text"));
+        held_arm(&mut q, &plain, key, status, backend);
+        let n = q.bind(walk);
+        q.push(&format!(" ORDER BY {NEXT_DUE}, id LIMIT {n}) k{i}"));
+    }
+    let n = q.bind(walk);
+    q.push(&format!(") u ORDER BY nd, id LIMIT {n}"));
+    let rows = db.query(&q.sql, &q.params)?;
+    let exhausted = (rows.len() as i64) < walk;
+    let mut found = Vec::new();
+    for r in &rows {
+        if matches_words(&r.text(2)?, &f.words) {
+            found.push((r.i64(1)?, r.text(0)?));
+        }
+    }
+    let cap = f.count_cap.map(|c| c.max(0));
+    // (matches in due order, whether they are all of them, total, capped)
+    let (pool, complete, total, capped) = if exhausted {
+        let n = found.len() as i64;
+        (found, true, n, false)
+    } else if let Some(c) = cap.filter(|c| found.len() as i64 > *c) {
+        (found, false, c, true)
+    } else {
+        let m = text_matches(db, f, keys, None, cap.map(|c| c + 1))?;
+        let capped = cap.is_some_and(|c| m.len() as i64 > c);
+        let total = if capped { cap.unwrap_or_default() } else { m.len() as i64 };
+        (m, !capped, total, capped)
+    };
+    let (limit, offset) = (f.limit.clamp(1, 500) as usize, f.offset.max(0) as usize);
+    let after: Vec<&(i64, String)> =
+        pool.iter().filter(|(nd, id)| f.after.as_ref().is_none_or(|(a, b)| (*nd, id.as_str()) > (*a, b.as_str()))).collect();
+    let ids: Vec<String> = if complete || after.len() >= offset + limit {
+        after.into_iter().skip(offset).take(limit).map(|(_, id)| id.clone()).collect()
+    } else {
+        let m = text_matches(db, f, keys, f.after.as_ref(), Some((offset + limit) as i64))?;
+        m.into_iter().skip(offset).take(limit).map(|(_, id)| id).collect()
+    };
+    Ok(ListPage { items: states_in_order(db, &ids)?, total, total_capped: capped })
+}
+
+/// The keys' held rows matching the filter's words (each through the text index, once), in
+/// due order after `after`, at most `limit`: (next deadline, id).
+fn text_matches(
+    db: &mut Db,
+    f: &DossierFilter,
+    keys: &[(String, String)],
+    after: Option<&(i64, String)>,
+    limit: Option<i64>,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    let backend = db.backend();
+    let mut q = SqlBuilder::new(&format!("SELECT {NEXT_DUE}, id FROM dossiers WHERE finished_at IS NULL AND status <> 'draft'"));
+    // SQLite: from the rows the text match selects (bounded by the held rows with that word,
+    // whatever the history), not along the keys' ranges (bounded by the backlog).
+    push_keys_as(&mut q, keys, if backend == crate::Backend::Sqlite { "+current_path" } else { "current_path" });
+    push_other_filters(&mut q, &DossierFilter { after: None, words: Vec::new(), ..f.clone() }, backend);
+    // The held rows' own text index (`ix_dossiers_search_held` answers LIKE on PostgreSQL).
+    push_words(&mut q, &f.words, backend, "held_search");
+    if let Some((due, id)) = after {
+        let (a, b) = (q.bind(*due), q.bind(id));
+        q.push(&format!(" AND ({NEXT_DUE}, id) > ({a}, {b})"));
+    }
+    q.push(&format!(" ORDER BY {NEXT_DUE}, id"));
+    if let Some(n) = limit {
+        let p = q.bind(n);
+        q.push(&format!(" LIMIT {p}"));
+    }
+    db.query(&q.sql, &q.params)?.iter().map(|r| Ok((r.i64(0)?, r.text(1)?))).collect()
+}
+
+/// The states of `ids`, in that order.
+fn states_in_order(db: &mut Db, ids: &[String]) -> Result<Vec<Dossier>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = SqlBuilder::new("SELECT id, state FROM dossier_states WHERE id IN (");
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            q.push(",");
+        }
+        let p = q.bind(id);
+        q.push(&p);
+    }
+    q.push(")");
+    let mut by_id = std::collections::HashMap::new();
+    for r in db.query(&q.sql, &q.params)?.iter() {
+        by_id.insert(r.text(0)?, r.text(1)?);
+    }
+    ids.iter().filter_map(|id| by_id.remove(id)).map(|s| decode("dossier state", &s)).collect()
+}
+
+/// The index ranges an inbox page merges: one per key, or with a status filter one per key
+/// and status (`ix_dossiers_inbox_status`).
+fn arms<'a>(f: &'a DossierFilter, keys: &'a [(String, String)]) -> Vec<(&'a (String, String), Option<&'a String>)> {
+    if f.statuses.is_empty() {
+        keys.iter().map(|k| (k, None)).collect()
+    } else {
+        keys.iter().flat_map(|k| f.statuses.iter().map(move |s| (k, Some(s)))).collect()
+    }
+}
+
+/// ` FROM dossiers WHERE` one arm's range and every other filter.
+fn held_arm(q: &mut SqlBuilder, f: &DossierFilter, key: &(String, String), status: Option<&String>, backend: crate::Backend) {
+    held_from(q, key);
+    match status {
+        Some(st) => {
+            let p = q.bind(st);
+            q.push(&format!(" AND status = {p}"));
+            push_other_filters(q, &DossierFilter { statuses: Vec::new(), ..f.clone() }, backend);
+        }
+        None => push_other_filters(q, f, backend),
+    }
+}
+
+/// The page query of an inbox: one index range per arm, merged.
 fn held_page(f: &DossierFilter, keys: &[(String, String)], backend: crate::Backend) -> SqlBuilder {
     let limit = f.limit.clamp(1, 500);
     let offset = f.offset.max(0);
     let mut q = SqlBuilder::new("SELECT s.state FROM (SELECT id, nd FROM (");
-    for (i, key) in keys.iter().enumerate() {
+    for (i, (key, status)) in arms(f, keys).into_iter().enumerate() {
         if i > 0 {
             q.push(" UNION ALL ");
         }
         q.push(&format!("SELECT * FROM (SELECT id, {NEXT_DUE} AS nd"));
-        held_from(&mut q, key);
-        push_other_filters(&mut q, f, backend);
+        held_arm(&mut q, f, key, status, backend);
         if let Some((due, id)) = &f.after {
             let (a, b) = (q.bind(*due), q.bind(id));
             q.push(&format!(" AND ({NEXT_DUE}, id) > ({a}, {b})"));
@@ -539,7 +833,8 @@ pub fn inbox_plan(db: &mut Db, f: &DossierFilter) -> Result<Option<Vec<String>>,
     Ok(Some(lines))
 }
 
-/// Due counts of an inbox as index ranges of each key bounded by `now`: no row is read.
+/// Due counts of an inbox the counters do not answer (free text, a received range): index
+/// ranges of each key bounded by `now`, filtered.
 fn due_counts_held(
     db: &mut Db,
     f: &DossierFilter,
@@ -636,29 +931,8 @@ fn push_other_filters(q: &mut SqlBuilder, f: &DossierFilter, backend: crate::Bac
             q.push(" AND status <> 'draft'");
         }
     }
-    if !f.statuses.is_empty() {
-        q.push(" AND status IN (");
-        for (i, s) in f.statuses.iter().enumerate() {
-            if i > 0 {
-                q.push(",");
-            }
-            let p = q.bind(s);
-            q.push(&p);
-        }
-        q.push(")");
-    }
-    for w in f.words.iter().filter(|w| !w.is_empty()) {
-        // SQLite: words of three characters or more through the trigram index (a quoted
-        // FTS5 string matches as a substring); PostgreSQL: the trigram GIN index answers
-        // LIKE. Shorter words only narrow what the other conditions selected.
-        if backend == crate::Backend::Sqlite && w.chars().count() >= 3 {
-            let p = q.bind(format!("\"{}\"", w.replace('"', "\"\"")));
-            q.push(&format!(" AND rowid IN (SELECT rowid FROM dossier_search WHERE dossier_search MATCH {p})"));
-        } else {
-            let p = q.bind(format!("%{}%", super::like_escape(w)));
-            q.push(&format!(" AND search_text LIKE {p} ESCAPE '\\'"));
-        }
-    }
+    push_statuses(q, &f.statuses);
+    push_words(q, &f.words, backend, "dossier_search");
     if let Some(t) = f.received_from {
         let p = q.bind(t);
         q.push(&format!(" AND received_at >= {p}"));
@@ -673,8 +947,39 @@ fn push_other_filters(q: &mut SqlBuilder, f: &DossierFilter, backend: crate::Bac
     }
 }
 
-/// A page of dossiers (whole states) and the total.
+/// Every word as a substring of the folded `search_text`. SQLite: the longest word of three
+/// characters or more through the trigram table `fts` (a quoted FTS5 string matches as a
+/// substring; the longest has the most trigrams, so usually the fewest rows, and a common
+/// short word such as "van" would make the match read most of the table), the others by LIKE
+/// on the rows it selected; PostgreSQL: the trigram GIN index answers LIKE.
+fn push_words(q: &mut SqlBuilder, words: &[String], backend: crate::Backend, fts: &str) {
+    let words: Vec<&String> = words.iter().filter(|w| !w.is_empty()).collect();
+    let indexed = (backend == crate::Backend::Sqlite)
+        .then(|| words.iter().copied().filter(|w| w.chars().count() >= 3).max_by_key(|w| w.chars().count()))
+        .flatten();
+    if let Some(w) = indexed {
+        let p = q.bind(format!("\"{}\"", w.replace('"', "\"\"")));
+        q.push(&format!(" AND rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH {p})"));
+    }
+    for w in words {
+        if Some(w) != indexed {
+            let p = q.bind(format!("%{}%", super::like_escape(w)));
+            q.push(&format!(" AND search_text LIKE {p} ESCAPE '\\'"));
+        }
+    }
+}
+
+/// A page of dossiers (whole states) and the exact total.
 pub fn list(db: &mut Db, f: &DossierFilter) -> Result<(Vec<Dossier>, i64), StoreError> {
+    let p = list_page(db, &DossierFilter { count_cap: None, ..f.clone() })?;
+    Ok((p.items, p.total))
+}
+
+/// A page of dossiers (whole states) and the total, which a free-text inbox filter stops at
+/// `count_cap`. An inbox reads its keys' index ranges and counters; any other list (the
+/// applicant's own, a supervisor's) is in the same order (next deadline, then id) with the
+/// same keyset cursor, the applicant's from `ix_dossiers_owner_due`.
+pub fn list_page(db: &mut Db, f: &DossierFilter) -> Result<ListPage, StoreError> {
     if let Some(keys) = held_keys(db, f)? {
         return list_held(db, f, &keys);
     }
@@ -682,29 +987,30 @@ pub fn list(db: &mut Db, f: &DossierFilter) -> Result<(Vec<Dossier>, i64), Store
     let mut q = SqlBuilder::new(" FROM dossiers WHERE 1 = 1");
     push_dossier_filters(&mut q, f, backend);
     let total = db.query_one(&format!("SELECT COUNT(*){}", q.sql), &q.params)?.i64(0)?;
-    let lim = q.bind(f.limit.clamp(1, 500));
-    let off = q.bind(f.offset.max(0));
     let (order, outer) = if f.order_by_received {
         ("received_at, code", "p.received_at, p.code")
     } else {
+        if let Some((due, id)) = &f.after {
+            let (a, b) = (q.bind(*due), q.bind(id));
+            q.push(&format!(" AND ({NEXT_DUE}, id) > ({a}, {b})"));
+        }
         // The next deadline first: the legal one, or the check of an online dossier waiting
-        // for it (the column is set only then).
-        (
-            "COALESCE(due_at, check_due_at) IS NULL, COALESCE(due_at, check_due_at), created_at",
-            "p.next_due IS NULL, p.next_due, p.created_at",
-        )
+        // for it (the column is set only then); none last.
+        (&*format!("{NEXT_DUE}, id"), "p.next_due, p.id")
     };
+    let lim = q.bind(f.limit.clamp(1, 500));
+    let off = q.bind(f.offset.max(0));
     // The page is chosen on the narrow rows; only its states are read.
     let rows = db.query(
         &format!(
-            "SELECT s.state FROM (SELECT id, received_at, code, COALESCE(due_at, check_due_at) AS next_due, created_at{} ORDER BY {order} LIMIT {lim} OFFSET {off}) p \
+            "SELECT s.state FROM (SELECT id, received_at, code, {NEXT_DUE} AS next_due{} ORDER BY {order} LIMIT {lim} OFFSET {off}) p \
              JOIN dossier_states s ON s.id = p.id ORDER BY {outer}",
             q.sql
         ),
         &q.params,
     )?;
     let items = rows.iter().map(|r| decode("dossier state", &r.text(0)?)).collect::<Result<_, _>>()?;
-    Ok((items, total))
+    Ok(ListPage { items, total, total_capped: false })
 }
 
 /// Inbox counts at `now` of the unfinished dossiers the filter selects.
@@ -724,7 +1030,10 @@ pub struct DueTally {
 /// while an online dossier waits for its check, the check's (the column is set only then).
 pub fn due_counts(db: &mut Db, f: &DossierFilter, now: i64, soon_ms: i64) -> Result<DueTally, StoreError> {
     if let Some(keys) = held_keys(db, f)? {
-        return due_counts_held(db, f, &keys, now, soon_ms);
+        if keys.is_empty() {
+            return Ok(DueTally::default());
+        }
+        return if counted(f) { tally_held(db, f, &keys, now, soon_ms) } else { due_counts_held(db, f, &keys, now, soon_ms) };
     }
     let mut q = SqlBuilder::new("");
     let a = q.bind(now);
@@ -753,6 +1062,66 @@ pub fn check_overdue_count(db: &mut Db, scope: &[String], now: i64) -> Result<i6
     q.push(&format!("check_due_at < {p} AND "));
     push_scope(&mut q, "receiving_path", scope);
     db.query_one(&q.sql, &q.params)?.i64(0)
+}
+
+/// One inbox counter row that differs from a recount of the held dossiers: its key
+/// (path, role, status, procedure, channel, due day, check day, slot), the stored count and
+/// the recounted one (0 when absent).
+pub type CounterDrift = (String, i64, i64);
+
+/// Compares every inbox counter row with a recount of the held dossiers (for `verify` and the
+/// tests); empty when they agree.
+pub fn inbox_counts_check(db: &mut Db) -> Result<Vec<CounterDrift>, StoreError> {
+    let slot = match db.backend() {
+        crate::Backend::Sqlite => "0",
+        crate::Backend::Postgres => "abs(hashtext(id) % 8)",
+    };
+    let key = |r: &Row| -> Result<String, StoreError> {
+        Ok(format!(
+            "{} {} {} {} {} {} {} {}",
+            r.text(0)?,
+            r.text(1)?,
+            r.text(2)?,
+            r.text(3)?,
+            r.text(4)?,
+            r.i64(5)?,
+            r.i64(6)?,
+            r.i64(7)?
+        ))
+    };
+    let mut stored = std::collections::BTreeMap::new();
+    for r in db
+        .query(
+            "SELECT current_path, current_step_role, status, procedure_code, channel, due_day, check_day, CAST(slot AS BIGINT), n \
+             FROM inbox_counts",
+            &[],
+        )?
+        .iter()
+    {
+        stored.insert(key(r)?, r.i64(8)?);
+    }
+    let mut actual = std::collections::BTreeMap::new();
+    let recount = format!(
+        "SELECT current_path, COALESCE(current_step_role, ''), status, procedure_code, channel, \
+         CAST(({NEXT_DUE} + {LOCAL_SHIFT_MS}) / {DAY_MS} AS BIGINT), CAST(COALESCE((check_due_at + {LOCAL_SHIFT_MS}) / {DAY_MS}, 0) AS BIGINT), \
+         CAST({slot} AS BIGINT), COUNT(*) FROM dossiers WHERE finished_at IS NULL AND status <> 'draft' GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
+    );
+    for r in db.query(&recount, &[])?.iter() {
+        actual.insert(key(r)?, r.i64(8)?);
+    }
+    let mut out = Vec::new();
+    for (k, n) in &stored {
+        let a = actual.get(k).copied().unwrap_or(0);
+        if a != *n {
+            out.push((k.clone(), *n, a));
+        }
+    }
+    for (k, a) in &actual {
+        if !stored.contains_key(k) {
+            out.push((k.clone(), 0, *a));
+        }
+    }
+    Ok(out)
 }
 
 /// Ids of every dossier (for the rebuild).

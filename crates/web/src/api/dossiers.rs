@@ -148,6 +148,9 @@ struct ListParams {
 pub struct DossierPage {
     pub items: Vec<DossierDto>,
     pub total: i64,
+    /// `true`: the filter selects more than `total` (a free-text filter's count stops at
+    /// 1,000; the page shows "hơn 1.000").
+    pub total_capped: bool,
     /// Unfinished dossiers of this view by due status.
     pub counts: DueCounts,
     /// When the page is full: the `cursor` of the next page.
@@ -198,9 +201,10 @@ async fn list_dossiers(State(ctx): State<AppContext>, Auth(user): Auth, Query(p)
         return Ok(motcua_pages::kit::http::download_response(f.media_type, &f.name, f.bytes, false));
     }
     let limit = if q.limit <= 0 { 50 } else { q.limit.min(500) } as usize;
-    let (items, total, counts) = uc::list(&ctx, &user, q).await?;
+    let uc::ListOut { items, total, total_capped, counts } = uc::list(&ctx, &user, q).await?;
     let next_cursor = (items.len() == limit).then(|| items.last().map(uc::next_cursor)).flatten();
-    Ok(Json(DossierPage { items: items.into_iter().map(Into::into).collect(), total, counts, next_cursor }).into_response())
+    Ok(Json(DossierPage { items: items.into_iter().map(Into::into).collect(), total, total_capped, counts, next_cursor })
+        .into_response())
 }
 
 #[derive(Serialize, ToSchema)]

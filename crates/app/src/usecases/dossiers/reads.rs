@@ -110,7 +110,9 @@ fn parent_of(path: &str) -> Option<String> {
     (i > 0).then(|| path[..=i].to_string())
 }
 
-fn filter_for(current: &CurrentUser, q: &ListQuery, now: i64) -> Result<DossierFilter, AppError> {
+/// The filter of the list `q` for `current` at `now`: an officer's inbox (held where they
+/// serve), a supervisor's subtree, or the applicant's own dossiers; authorization is in it.
+pub fn filter_for(current: &CurrentUser, q: &ListQuery, now: i64) -> Result<DossierFilter, AppError> {
     let mut statuses = Vec::new();
     for s in &q.statuses {
         if Status::parse(s).is_none() {
@@ -167,31 +169,52 @@ fn filter_for(current: &CurrentUser, q: &ListQuery, now: i64) -> Result<DossierF
     Ok(f)
 }
 
+/// Where the count of a free-text inbox filter stops: beyond it the page says "more than".
+pub const TEXT_COUNT_CAP: i64 = 1000;
+
+/// A page of a list with its count and the view's due counts.
+#[derive(Debug, Clone)]
+pub struct ListOut {
+    pub items: Vec<Dossier>,
+    /// What the filter selects; with free text at most `TEXT_COUNT_CAP`.
+    pub total: i64,
+    /// The filter selects more than `total` (free text over a large inbox).
+    pub total_capped: bool,
+    pub counts: DueCounts,
+}
+
 /// The officer's inbox (dossiers held now where they serve, most urgent first), a
 /// supervisor's whole subtree, or the applicant's own dossiers. An official's list is
 /// recorded in the access log (one entry for the request).
-pub async fn list(ctx: &AppContext, current: &CurrentUser, q: ListQuery) -> Result<(Vec<Dossier>, i64, DueCounts), AppError> {
+pub async fn list(ctx: &AppContext, current: &CurrentUser, q: ListQuery) -> Result<ListOut, AppError> {
     let now = ctx.clock.now_ms();
-    let f = filter_for(current, &q, now)?;
+    let f = DossierFilter { count_cap: Some(TEXT_COUNT_CAP), ..filter_for(current, &q, now)? };
     let cur = current.clone();
-    let out: (Vec<Dossier>, i64, DueCounts) = ctx
+    let out: ListOut = ctx
         .store
         .read(move |db| {
-            let (items, total) = repo::list(db, &f)?;
-            let items = items.into_iter().map(|d| redacted(d, &cur)).collect();
-            // The counts are the inbox's whatever the check filter shows.
-            let all = DossierFilter { check_overdue_at: None, ..f.clone() };
+            let page = repo::list_page(db, &f)?;
+            let items = page.items.into_iter().map(|d| redacted(d, &cur)).collect();
+            // The counts are the inbox's (under its status filter) whatever the check and the
+            // free-text filters show: an inbox's counters answer them.
+            let all = DossierFilter { check_overdue_at: None, words: Vec::new(), ..f.clone() };
             let t = repo::due_counts(db, &all, now, 86_400_000)?;
-            Ok::<_, AppError>((
+            Ok::<_, AppError>(ListOut {
                 items,
-                total,
-                DueCounts { overdue: t.overdue, due_soon: t.due_soon, on_track: t.on_track, check_overdue: t.check_overdue },
-            ))
+                total: page.total,
+                total_capped: page.total_capped,
+                counts: DueCounts {
+                    overdue: t.overdue,
+                    due_soon: t.due_soon,
+                    on_track: t.on_track,
+                    check_overdue: t.check_overdue,
+                },
+            })
         })
         .await?;
     let (statuses, offset) = (q.statuses.join("|"), q.offset.to_string());
     let filter = [("status", statuses.as_str()), ("q", q.q.as_deref().unwrap_or("")), ("offset", offset.as_str())];
-    crate::access::list_read(ctx, current, "dossiers", &filter, out.0.len(), Some(out.1));
+    crate::access::list_read(ctx, current, "dossiers", &filter, out.items.len(), Some(out.total));
     Ok(out)
 }
 

@@ -47,6 +47,12 @@ pub async fn verify_chains(
     store.read(|db| repo::verify_chains(db).map_err(AppError::from)).await
 }
 
+/// Inbox counter rows that differ from a recount of the held dossiers: (key, stored,
+/// recounted); empty when the counters are exact.
+pub async fn verify_inbox_counts(store: &motcua_store::Store) -> Result<Vec<repo::CounterDrift>, AppError> {
+    store.read(|db| repo::inbox_counts_check(db).map_err(AppError::from)).await
+}
+
 /// A stored file that is not what the database recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileProblem {
