@@ -39,6 +39,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(15, "0015_result_templates"),
     migration!(16, "0016_flat_inbox"),
     migration!(17, "0017_outbox_consumers"),
+    migration!(19, "0019_finished_states"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
