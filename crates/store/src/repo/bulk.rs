@@ -305,3 +305,15 @@ pub fn add_kpis(db: &mut Db, rows: &[KpiAdd<'_>]) -> Result<(), StoreError> {
 pub fn dossier_count(db: &mut Db) -> Result<i64, StoreError> {
     db.query_one("SELECT COUNT(*) FROM dossiers", &[])?.i64(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_rows_escape_what_copy_text_format_reads_specially() {
+        let mut buf = Vec::new();
+        copy_row(&mut buf, &[Value::Text("a\tb\\c\nd\re".into()), Value::Null, Value::Int(-7), Value::Blob(vec![0, 255])]);
+        assert_eq!(String::from_utf8(buf).unwrap(), "a\\tb\\\\c\\nd\\re\t\\N\t-7\t\\\\x00ff\n");
+    }
+}
