@@ -40,6 +40,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(16, "0016_flat_inbox"),
     migration!(17, "0017_outbox_consumers"),
     migration!(18, "0018_inbox_counters"),
+    migration!(19, "0019_finished_states"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -155,6 +155,8 @@ pub trait Exec {
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError>;
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError>;
     fn batch(&mut self, sql: &str) -> Result<(), StoreError>;
+    /// `COPY … FROM STDIN` with `data` in COPY's text format (bulk loads).
+    fn copy_in(&mut self, sql: &str, data: &[u8]) -> Result<u64, StoreError>;
 }
 
 pub struct PgTx<'c> {
@@ -194,6 +196,14 @@ impl Exec for PgTx<'_> {
 
     fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
         self.tx.as_mut().expect("transaction present").batch_execute(sql).map_err(map_err)
+    }
+
+    fn copy_in(&mut self, sql: &str, data: &[u8]) -> Result<u64, StoreError> {
+        use std::io::Write;
+        let tx = self.tx.as_mut().expect("transaction present");
+        let mut w = tx.copy_in(sql).map_err(map_err)?;
+        w.write_all(data).map_err(|e| StoreError::Unavailable(format!("COPY: {e}")))?;
+        w.finish().map_err(map_err)
     }
 }
 

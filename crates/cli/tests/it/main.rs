@@ -29,6 +29,7 @@ mod e2e_harness;
 mod edge_input;
 mod exports;
 mod file_integrity;
+mod generate;
 mod inbox_flat;
 mod keys;
 mod law_rules;

@@ -210,10 +210,61 @@ static UPDATE_PROJECTION: std::sync::LazyLock<String> = std::sync::LazyLock::new
     format!("UPDATE dossiers SET {} WHERE id = $1 AND version = ${}", sets.join(", "), PROJECTION_COLUMNS + 1)
 });
 
+/// Whether a dossier's state JSON is stored: only while it is unfinished. A finished
+/// dossier's state is its log replayed (the log is the source of truth; history would
+/// otherwise keep ~5 KB of JSON per dossier).
+pub(crate) fn keeps_state(d: &Dossier) -> bool {
+    d.finished_at.is_none()
+}
+
+/// The state JSON to store, if any.
+pub(crate) fn stored_state(d: &Dossier) -> Result<Option<String>, StoreError> {
+    keeps_state(d).then(|| encode(d)).transpose()
+}
+
 pub fn insert(db: &mut Db, d: &Dossier) -> Result<(), StoreError> {
     db.execute(&INSERT_PROJECTION, &columns(d)?)?;
-    db.execute("INSERT INTO dossier_states (id, state) VALUES ($1, $2)", &params![&d.id, encode(d)?])?;
+    if let Some(state) = stored_state(d)? {
+        db.execute("INSERT INTO dossier_states (id, state) VALUES ($1, $2)", &params![&d.id, state])?;
+    }
     Ok(())
+}
+
+/// A dossier's state from its stored JSON or, when none is stored (finished), from its log.
+fn state_or_replay(db: &mut Db, id: &str, state: Option<String>) -> Result<Dossier, StoreError> {
+    match state {
+        Some(s) => decode("dossier state", &s),
+        None => motcua_domain::dossier::replay(&events(db, id)?)
+            .ok_or_else(|| StoreError::Decode(format!("dossier {id}: no state and no log to replay"))),
+    }
+}
+
+/// The states of a page of (id, stored state) rows, in order: the finished ones replayed
+/// from their logs, read with one query.
+fn states_or_replay(db: &mut Db, rows: Vec<(String, Option<String>)>) -> Result<Vec<Dossier>, StoreError> {
+    let missing: Vec<&str> = rows.iter().filter(|(_, s)| s.is_none()).map(|(id, _)| id.as_str()).collect();
+    let mut logs: std::collections::HashMap<String, Vec<Recorded>> = std::collections::HashMap::new();
+    if !missing.is_empty() {
+        let mut q = SqlBuilder::new(&format!("SELECT {EVENT_COLUMNS} FROM dossier_events WHERE dossier_id IN ("));
+        for (i, id) in missing.iter().enumerate() {
+            let p = q.bind(*id);
+            q.push(if i == 0 { "" } else { ", " }).push(&p);
+        }
+        q.push(") ORDER BY dossier_id, seq");
+        for r in db.query(&q.sql, &q.params)? {
+            let (rec, _) = map_event(&r)?;
+            logs.entry(rec.dossier_id.clone()).or_default().push(rec);
+        }
+    }
+    rows.into_iter()
+        .map(|(id, state)| match state {
+            Some(s) => decode("dossier state", &s),
+            None => logs
+                .get(&id)
+                .and_then(|log| motcua_domain::dossier::replay(log))
+                .ok_or_else(|| StoreError::Decode(format!("dossier {id}: no state and no log to replay"))),
+        })
+        .collect()
 }
 
 /// Writes the new state if the stored one is still at `expected_version`; false otherwise
@@ -225,34 +276,48 @@ pub fn update(db: &mut Db, d: &Dossier, expected_version: i64) -> Result<bool, S
     if n != 1 {
         return Ok(false);
     }
-    db.execute("UPDATE dossier_states SET state = $2 WHERE id = $1", &params![&d.id, encode(d)?])?;
+    match stored_state(d)? {
+        Some(state) => db.execute(
+            "INSERT INTO dossier_states (id, state) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET state = excluded.state",
+            &params![&d.id, state],
+        )?,
+        None => db.execute("DELETE FROM dossier_states WHERE id = $1", &params![&d.id])?,
+    };
     Ok(true)
 }
 
 pub fn get(db: &mut Db, id: &str) -> Result<Option<Dossier>, StoreError> {
-    db.query_opt("SELECT state FROM dossier_states WHERE id = $1", &params![id])?
-        .map(|r| decode("dossier state", &r.text(0)?))
-        .transpose()
+    let Some(r) =
+        db.query_opt("SELECT s.state FROM dossiers d LEFT JOIN dossier_states s ON s.id = d.id WHERE d.id = $1", &params![id])?
+    else {
+        return Ok(None);
+    };
+    state_or_replay(db, id, r.opt_text(0)?).map(Some)
 }
 
 /// The dossier with this code, if any (the kiosk rating checks its own second factor).
 pub fn get_by_code(db: &mut Db, code: &str) -> Result<Option<Dossier>, StoreError> {
-    let row =
-        db.query_opt("SELECT s.state FROM dossiers d JOIN dossier_states s ON s.id = d.id WHERE d.code = $1", &params![code])?;
-    row.map(|r| decode("dossier state", &r.text(0)?)).transpose()
+    let Some(r) = db.query_opt(
+        "SELECT d.id, s.state FROM dossiers d LEFT JOIN dossier_states s ON s.id = d.id WHERE d.code = $1",
+        &params![code],
+    )?
+    else {
+        return Ok(None);
+    };
+    state_or_replay(db, &r.text(0)?, r.opt_text(1)?).map(Some)
 }
 
 /// Public tracking: the dossier with that code (or, before reception, that filing
 /// reference) whose applicant's ID or phone ends with `last4`.
 pub fn get_for_tracking(db: &mut Db, code: &str, last4: &str) -> Result<Option<Dossier>, StoreError> {
     let row = db.query_opt(
-        "SELECT s.state, d.applicant_check FROM dossiers d JOIN dossier_states s ON s.id = d.id WHERE d.code = $1 OR d.filing_reference = $1",
+        "SELECT d.id, s.state, d.applicant_check FROM dossiers d LEFT JOIN dossier_states s ON s.id = d.id WHERE d.code = $1 OR d.filing_reference = $1",
         &params![code],
     )?;
     let Some(r) = row else { return Ok(None) };
-    let check = r.opt_text(1)?.unwrap_or_default();
+    let check = r.opt_text(2)?.unwrap_or_default();
     let ok = last4.len() == 4 && check.split('|').any(|part| part == last4);
-    if ok { Ok(Some(decode("dossier state", &r.text(0)?)?)) } else { Ok(None) }
+    if ok { state_or_replay(db, &r.text(0)?, r.opt_text(1)?).map(Some) } else { Ok(None) }
 }
 
 /// The next number of `agency_code`'s dossiers on `day` (YYMMDD): 1, 2, 3… Atomic: the
@@ -346,6 +411,8 @@ pub fn dossiers_with_file(db: &mut Db, sha256: &str) -> Result<Vec<String>, Stor
     let pattern = format!("%{sha256}%");
     db.query(
         "SELECT COALESCE(d.code, d.id) FROM dossier_states s JOIN dossiers d ON d.id = s.id WHERE s.state LIKE $1 \
+         UNION SELECT COALESCE(d.code, d.id) FROM dossier_events e JOIN dossiers d ON d.id = e.dossier_id \
+         WHERE d.finished_at IS NOT NULL AND e.payload LIKE $1 \
          UNION SELECT COALESCE(d.code, d.id) FROM documents x JOIN dossiers d ON d.id = x.dossier_id WHERE x.sha256 = $2 \
          ORDER BY 1",
         &params![pattern, sha256],
@@ -1003,13 +1070,14 @@ pub fn list_page(db: &mut Db, f: &DossierFilter) -> Result<ListPage, StoreError>
     // The page is chosen on the narrow rows; only its states are read.
     let rows = db.query(
         &format!(
-            "SELECT s.state FROM (SELECT id, received_at, code, {NEXT_DUE} AS next_due{} ORDER BY {order} LIMIT {lim} OFFSET {off}) p \
-             JOIN dossier_states s ON s.id = p.id ORDER BY {outer}",
+            "SELECT p.id, s.state FROM (SELECT id, received_at, code, {NEXT_DUE} AS next_due{} ORDER BY {order} LIMIT {lim} OFFSET {off}) p \
+             LEFT JOIN dossier_states s ON s.id = p.id ORDER BY {outer}",
             q.sql
         ),
         &q.params,
     )?;
-    let items = rows.iter().map(|r| decode("dossier state", &r.text(0)?)).collect::<Result<_, _>>()?;
+    let rows = rows.iter().map(|r| Ok((r.text(0)?, r.opt_text(1)?))).collect::<Result<Vec<_>, StoreError>>()?;
+    let items = states_or_replay(db, rows)?;
     Ok(ListPage { items, total, total_capped: false })
 }
 
