@@ -551,9 +551,12 @@ pub struct InboxArgs {
     /// Officers whose inbox page 1 is read (demo users).
     #[arg(long, value_delimiter = ',', default_value = "chuyenvien,lanhdao,tiepnhan,chuyenvien.hoalu")]
     pub users: Vec<String>,
-    /// Reads per user and filter.
+    /// Reads per user and filter (and dossiers drawn for the dossier page and tracking).
     #[arg(long, default_value_t = 300)]
     pub runs: usize,
+    /// Who opens the drawn dossiers' pages (a demo user who may see all of them).
+    #[arg(long, default_value = "giamsat")]
+    pub reader: String,
 }
 
 fn pct(mut v: Vec<f64>) -> (f64, f64) {
@@ -566,6 +569,8 @@ fn pct(mut v: Vec<f64>) -> (f64, f64) {
 /// use case as the page and the API call it), then with a filter, in-process, one at a time.
 pub async fn inbox(args: InboxArgs, mut config: Config) -> Result<ExitCode> {
     config.seed_demo = false;
+    // Tracking is read here many times from one address.
+    config.tracking.per_address_per_minute = 0;
     let (ctx, _) = AppContext::open(config).await?;
     let all = ctx.store.read(|db| bulk::dossier_count(db).map_err(anyhow::Error::from)).await?;
     for name in &args.users {
@@ -591,5 +596,49 @@ pub async fn inbox(args: InboxArgs, mut config: Config) -> Result<ExitCode> {
             );
         }
     }
+    reads_across_history(&ctx, &args, all).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The dossier page's read (as `--reader`, with its timeline) and public tracking (code and
+/// check digits) of dossiers drawn evenly over the whole history by id (time-ordered ids):
+/// most are finished, so their state is their log replayed.
+async fn reads_across_history(ctx: &AppContext, args: &InboxArgs, all: i64) -> Result<()> {
+    let Some((lo, hi)) = ctx.store.read(|db| bulk::id_range(db).map_err(anyhow::Error::from)).await? else { return Ok(()) };
+    // The 48-bit millisecond prefix of a UUIDv7.
+    let ms = |id: &str| u64::from_str_radix(&id.replace('-', "")[..12], 16).unwrap_or(0);
+    let (a, b) = (ms(&lo), ms(&hi).max(ms(&lo)));
+    let mut rng = Rng(0x5EED_D0551E);
+    let mut sample = Vec::with_capacity(args.runs);
+    for _ in 0..args.runs {
+        let t = format!("{:012x}", a + rng.below(b - a + 1));
+        let from = format!("{}-{}", &t[..8], &t[8..]);
+        if let Some(d) = ctx.store.read(move |db| bulk::dossier_from(db, &from).map_err(anyhow::Error::from)).await? {
+            sample.push(d);
+        }
+    }
+    let reader = user(ctx, &args.reader).await?;
+    let mut lat = Vec::with_capacity(sample.len());
+    for (id, _, _) in &sample {
+        let t = Instant::now();
+        uc::get(ctx, &reader, id).await.map_err(|e| anyhow::anyhow!("dossier {id}: {e:?}"))?;
+        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (p50, p99) = pct(lat);
+    println!("dossier page ({}) {} dossiers of {all}: p50 {p50:6.2} ms  p99 {p99:6.2} ms", args.reader, sample.len());
+    let mut lat = Vec::new();
+    let local = std::net::Ipv4Addr::LOCALHOST.into();
+    for (_, code, check) in &sample {
+        let (Some(code), Some(check)) = (code, check) else { continue };
+        let digits = check.split('|').find(|p| !p.is_empty()).unwrap_or_default();
+        let t = Instant::now();
+        uc::track(ctx, code, digits, local).await.map_err(|e| anyhow::anyhow!("tracking {code}: {e:?}"))?;
+        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    if !lat.is_empty() {
+        let n = lat.len();
+        let (p50, p99) = pct(lat);
+        println!("tracking {n} dossiers of {all}: p50 {p50:6.2} ms  p99 {p99:6.2} ms");
+    }
+    Ok(())
 }

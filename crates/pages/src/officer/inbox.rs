@@ -69,7 +69,7 @@ struct InboxView<'a> {
     /// The link to the overdue checks, or back to the whole inbox.
     check_href: String,
     total: i64,
-    /// The free-text filter selects more than `total` ("Hơn 1.000").
+    /// The free-text filter selects more than `total` (the cap): "Hơn 1000 hồ sơ".
     total_capped: bool,
     rows: Vec<Row>,
     pager: Option<Pager>,

@@ -3,9 +3,9 @@
 //! The encoding (JSON, hashes) is pure and runs on the caller's threads; only the inserts
 //! run inside the transaction.
 
-use super::dossiers::{PROJECTION_COLUMNS_LIST, chain_event_pub, encode_pub, projection_columns, stored_state};
+use super::dossiers::{PROJECTION_COLUMNS_LIST, chain_as, projection_columns, stored_state};
 use crate::{Db, StoreError, Value, params};
-use motcua_domain::audit::{GENESIS, compute_hash};
+use motcua_domain::audit::GENESIS;
 use motcua_domain::dossier::{Dossier, Recorded};
 
 /// One dossier ready to insert: its projection row, its state JSON (unfinished dossiers
@@ -22,20 +22,9 @@ pub fn encode(d: &Dossier, log: &[Recorded], event_ids: Vec<String>) -> Result<E
     let mut prev = GENESIS.to_string();
     let mut events = Vec::with_capacity(log.len());
     for (r, id) in log.iter().zip(event_ids) {
-        let mut e = chain_event_pub(r, id, encode_pub(&r.event)?, prev);
-        e.hash = compute_hash(&e);
-        prev = e.hash.clone();
-        events.push([
-            r.dossier_id.clone().into(),
-            r.seq.into(),
-            e.id.into(),
-            r.at.into(),
-            r.actor_id.clone().into(),
-            e.action.into(),
-            e.payload.into(),
-            e.prev_hash.into(),
-            e.hash.into(),
-        ]);
+        let e = chain_as(r, id, &prev)?;
+        prev = e.hash;
+        events.push(e.row);
     }
     Ok(EncodedDossier { projection: projection_columns(d)?, state: stored_state(d)?, events })
 }
@@ -333,6 +322,19 @@ pub fn add_kpis(db: &mut Db, rows: &[KpiAdd<'_>]) -> Result<(), StoreError> {
 /// How many dossiers there are.
 pub fn dossier_count(db: &mut Db) -> Result<i64, StoreError> {
     db.query_one("SELECT COUNT(*) FROM dossiers", &[])?.i64(0)
+}
+
+/// The lowest and highest dossier ids (time-ordered UUIDs), for drawing a sample.
+pub fn id_range(db: &mut Db) -> Result<Option<(String, String)>, StoreError> {
+    let r = db.query_one("SELECT MIN(id), MAX(id) FROM dossiers", &[])?;
+    Ok(r.opt_text(0)?.zip(r.opt_text(1)?))
+}
+
+/// The first dossier at or after `id`: (id, code, tracking check digits "id|phone").
+pub fn dossier_from(db: &mut Db, id: &str) -> Result<Option<(String, Option<String>, Option<String>)>, StoreError> {
+    db.query_opt("SELECT id, code, applicant_check FROM dossiers WHERE id >= $1 ORDER BY id LIMIT 1", &params![id])?
+        .map(|r| Ok((r.text(0)?, r.opt_text(1)?, r.opt_text(2)?)))
+        .transpose()
 }
 
 #[cfg(test)]

@@ -15,14 +15,6 @@ fn encode<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Decode(e.to_string()))
 }
 
-pub(crate) fn encode_pub<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
-    encode(v)
-}
-
-pub(crate) fn chain_event_pub(r: &Recorded, id: String, payload: String, prev_hash: String) -> AuditEvent {
-    chain_event(r, id, payload, prev_hash)
-}
-
 pub(crate) fn projection_columns(d: &Dossier) -> Result<Vec<crate::Value>, StoreError> {
     columns(d)
 }
@@ -69,12 +61,17 @@ pub fn append_event_after(db: &mut Db, r: &Recorded, prev_hash: &str) -> Result<
 /// An event encoded and chained to the hash before it, ready to insert: the encoding and
 /// hashing can run before the write (a new dossier's first event follows the genesis hash).
 pub struct ChainedEvent {
-    row: [Value; 9],
+    pub(crate) row: [Value; 9],
     pub hash: String,
 }
 
 pub fn chain(r: &Recorded, prev_hash: &str) -> Result<ChainedEvent, StoreError> {
-    let mut e = chain_event(r, new_id(), encode(&r.event)?, prev_hash.to_string());
+    chain_as(r, new_id(), prev_hash)
+}
+
+/// `chain` with the event row's id given (the history generator draws its own).
+pub(crate) fn chain_as(r: &Recorded, id: String, prev_hash: &str) -> Result<ChainedEvent, StoreError> {
+    let mut e = chain_event(r, id, encode(&r.event)?, prev_hash.to_string());
     e.hash = compute_hash(&e);
     let hash = e.hash.clone();
     Ok(ChainedEvent {
