@@ -330,8 +330,11 @@ pub fn id_range(db: &mut Db) -> Result<Option<(String, String)>, StoreError> {
     Ok(r.opt_text(0)?.zip(r.opt_text(1)?))
 }
 
-/// The first dossier at or after `id`: (id, code, tracking check digits "id|phone").
-pub fn dossier_from(db: &mut Db, id: &str) -> Result<Option<(String, Option<String>, Option<String>)>, StoreError> {
+/// A drawn dossier: (id, code, tracking check digits "id|phone").
+pub type Drawn = (String, Option<String>, Option<String>);
+
+/// The first dossier at or after `id`.
+pub fn dossier_from(db: &mut Db, id: &str) -> Result<Option<Drawn>, StoreError> {
     db.query_opt("SELECT id, code, applicant_check FROM dossiers WHERE id >= $1 ORDER BY id LIMIT 1", &params![id])?
         .map(|r| Ok((r.text(0)?, r.opt_text(1)?, r.opt_text(2)?)))
         .transpose()
