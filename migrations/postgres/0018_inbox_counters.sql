@@ -77,7 +77,10 @@ INSERT INTO inbox_counts
     FROM dossiers WHERE finished_at IS NULL AND status <> 'draft' GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
 
 -- The citizen's own list in its order (next deadline, then id) for keyset pages.
-CREATE INDEX ix_dossiers_owner_due ON dossiers (owner_id, (COALESCE(due_at, check_due_at, 9007199254740991)), id);
+CREATE INDEX ix_dossiers_owner_due ON dossiers (owner_id, (COALESCE(due_at, check_due_at, 9007199254740991)), id)
+    WHERE owner_id IS NOT NULL;
+-- It serves every `owner_id = ?` read; counter filings (no owner) are not in it.
+DROP INDEX ix_dossiers_owner;
 
 -- An inbox filtered by status reads each (step, status) range in due order, not the whole
 -- step's range looking for the few rows of a rare status.
@@ -85,7 +88,5 @@ CREATE INDEX ix_dossiers_inbox_status ON dossiers
     (current_path, current_step_role, status, (COALESCE(due_at, check_due_at, 9007199254740991)), id)
     WHERE finished_at IS NULL AND status <> 'draft';
 
--- Free text over the held dossiers only: an inbox's text match costs what is held, not the
--- whole history (`ix_dossiers_search` stays for the lists over every dossier).
-CREATE INDEX ix_dossiers_search_held ON dossiers USING gin (search_text gin_trgm_ops)
-    WHERE finished_at IS NULL AND status <> 'draft';
+-- Free text of an inbox goes through `ix_dossiers_search` (0016) over every dossier: a second
+-- trigram index over the held rows would be written on every reception again.

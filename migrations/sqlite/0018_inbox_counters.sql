@@ -71,7 +71,10 @@ INSERT INTO inbox_counts
     FROM dossiers WHERE finished_at IS NULL AND status <> 'draft' GROUP BY 1, 2, 3, 4, 5, 6, 7;
 
 -- The citizen's own list in its order (next deadline, then id) for keyset pages.
-CREATE INDEX ix_dossiers_owner_due ON dossiers (owner_id, COALESCE(due_at, check_due_at, 9007199254740991), id);
+CREATE INDEX ix_dossiers_owner_due ON dossiers (owner_id, COALESCE(due_at, check_due_at, 9007199254740991), id)
+    WHERE owner_id IS NOT NULL;
+-- It serves every `owner_id = ?` read; counter filings (no owner) are not in it.
+DROP INDEX ix_dossiers_owner;
 
 -- An inbox filtered by status reads each (step, status) range in due order, not the whole
 -- step's range looking for the few rows of a rare status.
@@ -79,29 +82,5 @@ CREATE INDEX ix_dossiers_inbox_status ON dossiers
     (current_path, current_step_role, status, COALESCE(due_at, check_due_at, 9007199254740991), id)
     WHERE finished_at IS NULL AND status <> 'draft';
 
--- Free text over the held dossiers only: an inbox's text match costs what is held, not the
--- whole history (`dossier_search` stays for the lists over every dossier). External content
--- keyed by the dossiers' rowid, kept by triggers as a dossier becomes held, changes its text
--- or stops being held (the old entry is deleted before the new one is written).
--- After a VACUUM (which may renumber rowids) refill it: INSERT INTO held_search(held_search)
--- VALUES('delete-all'), then the INSERT … SELECT at the end of this file ('rebuild' would
--- index every dossier, not only the held ones).
-CREATE VIRTUAL TABLE held_search USING fts5(search_text, content='dossiers', content_rowid='rowid', tokenize='trigram');
-CREATE TRIGGER tr_dossiers_held_search_insert AFTER INSERT ON dossiers
-    WHEN new.finished_at IS NULL AND new.status <> 'draft' BEGIN
-    INSERT INTO held_search (rowid, search_text) VALUES (new.rowid, new.search_text);
-END;
-CREATE TRIGGER tr_dossiers_held_search_delete AFTER DELETE ON dossiers
-    WHEN old.finished_at IS NULL AND old.status <> 'draft' BEGIN
-    INSERT INTO held_search (held_search, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
-END;
-CREATE TRIGGER tr_dossiers_held_search_update AFTER UPDATE ON dossiers
-    WHEN ((old.finished_at IS NULL AND old.status <> 'draft') IS NOT (new.finished_at IS NULL AND new.status <> 'draft'))
-        OR ((new.finished_at IS NULL AND new.status <> 'draft') AND old.search_text IS NOT new.search_text) BEGIN
-    INSERT INTO held_search (held_search, rowid, search_text)
-        SELECT 'delete', old.rowid, old.search_text WHERE old.finished_at IS NULL AND old.status <> 'draft';
-    INSERT INTO held_search (rowid, search_text)
-        SELECT new.rowid, new.search_text WHERE new.finished_at IS NULL AND new.status <> 'draft';
-END;
-INSERT INTO held_search (rowid, search_text)
-    SELECT rowid, search_text FROM dossiers WHERE finished_at IS NULL AND status <> 'draft';
+-- Free text of an inbox goes through `dossier_search` (0016) over every dossier: a second
+-- FTS5 index over the held rows would be written (and flushed) on every reception again.

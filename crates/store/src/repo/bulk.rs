@@ -156,17 +156,6 @@ pub const DERIVED: &[Derived] = &[
              FROM dossiers WHERE finished_at IS NULL AND status <> 'draft' GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
         ),
     },
-    // FTS5 trigrams over the held dossiers only (migration 0018); on PostgreSQL a partial GIN
-    // index, rebuilt with the other indexes.
-    Derived {
-        table: "held_search",
-        sqlite: Some(
-            "INSERT INTO held_search (held_search) VALUES ('delete-all'); \
-             INSERT INTO held_search (rowid, search_text) \
-             SELECT rowid, search_text FROM dossiers WHERE finished_at IS NULL AND status <> 'draft'",
-        ),
-        postgres: None,
-    },
 ];
 
 /// What [`suspend`] took away: the definitions to run again.

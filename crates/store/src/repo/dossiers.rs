@@ -792,8 +792,10 @@ fn text_matches(
     // whatever the history), not along the keys' ranges (bounded by the backlog).
     push_keys_as(&mut q, keys, if backend == crate::Backend::Sqlite { "+current_path" } else { "current_path" });
     push_other_filters(&mut q, &DossierFilter { after: None, words: Vec::new(), ..f.clone() }, backend);
-    // The held rows' own text index (`ix_dossiers_search_held` answers LIKE on PostgreSQL).
-    push_words(&mut q, &f.words, backend, "held_search");
+    // The text index over every dossier (`ix_dossiers_search` answers LIKE on PostgreSQL):
+    // this runs only when the first held rows in due order did not settle the page, that is
+    // for a word rare among them, which is rare in the history too.
+    push_words(&mut q, &f.words, backend, "dossier_search");
     if let Some((due, id)) = after {
         let (a, b) = (q.bind(*due), q.bind(id));
         q.push(&format!(" AND ({NEXT_DUE}, id) > ({a}, {b})"));
