@@ -410,6 +410,18 @@ pub async fn create(
         // A retry whose first request was answered: its dossier, nothing written.
         Err(first) => return Ok(first),
     };
+    // PostgreSQL: the centre's daily number is taken first in its own short transaction, and
+    // the shared counters are written last (below): their row locks last until COMMIT, so
+    // receptions at one centre would otherwise queue behind each other's whole transaction.
+    // A reception that then fails leaves a gap in that day's numbers (codes are unique, not
+    // gapless). SQLite has one writer: the number is drawn inside the group, without gaps.
+    let numbered = match (&plan.reception, ctx.store.backend()) {
+        (Some(r), motcua_store::Backend::Postgres) => {
+            let r = r.clone();
+            Some(ctx.store.write(move |db| r.number(db)).await?)
+        }
+        _ => None,
+    };
     // Rerunnable: everything random or read from outside was drawn above.
     let result = ctx
         .store
@@ -424,14 +436,19 @@ pub async fn create(
             let id = d.id.clone();
             repo::insert_chained(db, created)?;
             let mut prev = created.hash.clone();
+            // Each event's side effects with the state it left, written last.
+            let mut effects: Vec<(Dossier, Recorded)> = Vec::new();
             if let Some(reception) = reception {
-                let ev = reception.number(db)?;
+                let ev = match &numbered {
+                    Some(ev) => ev.clone(),
+                    None => reception.number(db)?,
+                };
                 let rec = Recorded { dossier_id: id.clone(), seq: 2, at: now, actor_id: current.user.id.clone(), event: ev };
                 let before = d.clone();
                 dossier::apply(&mut d, &rec);
                 issue(db, &issued, &before, &d, &rec)?;
                 prev = repo::append_event_after(db, &rec, &prev)?;
-                side_effects(db, &d, &rec)?;
+                effects.push((d.clone(), rec));
             }
             // Components taken from the applicant's data locker: the file attached from it
             // (checked in the write: an item may be withdrawn meanwhile).
@@ -450,7 +467,7 @@ pub async fn create(
                 };
                 dossier::apply(&mut d, &rec);
                 prev = repo::append_event_after(db, &rec, &prev)?;
-                side_effects(db, &d, &rec)?;
+                effects.push((d.clone(), rec));
             }
             repo::insert(db, &d)?;
             if let Some(k) = &key {
@@ -460,6 +477,11 @@ pub async fn create(
                     }
                     other => other.into(),
                 })?;
+            }
+            // The shared counters (KPI) last: on PostgreSQL their row locks are then held the
+            // shortest time.
+            for (state, rec) in &effects {
+                side_effects(db, state, rec)?;
             }
             Ok(d)
         })

@@ -6,6 +6,7 @@ use motcua_store::repo::catalog::VersionRecord;
 
 /// A reception decided on a snapshot read, before the write: the event with its code still
 /// to be numbered, and the agency whose daily sequence numbers it.
+#[derive(Clone)]
 pub(super) struct Reception {
     event: Event,
     code_agency: String,
