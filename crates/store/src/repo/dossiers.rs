@@ -795,7 +795,7 @@ fn text_matches(
     // The text index over every dossier (`ix_dossiers_search` answers LIKE on PostgreSQL):
     // this runs only when the first held rows in due order did not settle the page, that is
     // for a word rare among them, which is rare in the history too.
-    push_words(&mut q, &f.words, backend, "dossier_search");
+    push_words(&mut q, &f.words, backend);
     if let Some((due, id)) = after {
         let (a, b) = (q.bind(*due), q.bind(id));
         q.push(&format!(" AND ({NEXT_DUE}, id) > ({a}, {b})"));
@@ -998,7 +998,7 @@ fn push_other_filters(q: &mut SqlBuilder, f: &DossierFilter, backend: crate::Bac
         }
     }
     push_statuses(q, &f.statuses);
-    push_words(q, &f.words, backend, "dossier_search");
+    push_words(q, &f.words, backend);
     if let Some(t) = f.received_from {
         let p = q.bind(t);
         q.push(&format!(" AND received_at >= {p}"));
@@ -1018,20 +1018,24 @@ fn push_other_filters(q: &mut SqlBuilder, f: &DossierFilter, backend: crate::Bac
 /// substring; the longest has the most trigrams, so usually the fewest rows, and a common
 /// short word such as "van" would make the match read most of the table), the others by LIKE
 /// on the rows it selected; PostgreSQL: the trigram GIN index answers LIKE.
-fn push_words(q: &mut SqlBuilder, words: &[String], backend: crate::Backend, fts: &str) {
+fn push_words(q: &mut SqlBuilder, words: &[String], backend: crate::Backend) {
     let words: Vec<&String> = words.iter().filter(|w| !w.is_empty()).collect();
-    let indexed = (backend == crate::Backend::Sqlite)
-        .then(|| words.iter().copied().filter(|w| w.chars().count() >= 3).max_by_key(|w| w.chars().count()))
-        .flatten();
-    if let Some(w) = indexed {
-        let p = q.bind(format!("\"{}\"", w.replace('"', "\"\"")));
-        q.push(&format!(" AND rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH {p})"));
+    // SQLite: every word of three characters or more in one FTS5 query (each a quoted
+    // substring, ANDed): the index intersects its lists and hands over only the rows with all
+    // of them, not every row with the longest word. Shorter words by LIKE on those rows.
+    let indexed: Vec<&String> = if backend == crate::Backend::Sqlite {
+        words.iter().copied().filter(|w| w.chars().count() >= 3).collect()
+    } else {
+        Vec::new()
+    };
+    if !indexed.is_empty() {
+        let query = indexed.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" AND ");
+        let p = q.bind(query);
+        q.push(&format!(" AND rowid IN (SELECT rowid FROM dossier_search WHERE dossier_search MATCH {p})"));
     }
-    for w in words {
-        if Some(w) != indexed {
-            let p = q.bind(format!("%{}%", super::like_escape(w)));
-            q.push(&format!(" AND search_text LIKE {p} ESCAPE '\\'"));
-        }
+    for w in words.into_iter().filter(|w| !indexed.contains(w)) {
+        let p = q.bind(format!("%{}%", super::like_escape(w)));
+        q.push(&format!(" AND search_text LIKE {p} ESCAPE '\\'"));
     }
 }
 
