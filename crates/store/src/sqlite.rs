@@ -268,13 +268,27 @@ fn run_group(conn: &Connection, stats: &StatementStats, group: Vec<Box<dyn Job>>
             let _ = conn.execute_batch("ROLLBACK TO job; RELEASE job");
         }
     }
-    let outcome = conn.execute_batch("COMMIT").map_err(map_err);
+    let outcome = flush_search(conn, stats).and_then(|()| conn.execute_batch("COMMIT").map_err(map_err));
     if outcome.is_err() {
         let _ = conn.execute_batch("ROLLBACK");
     }
     for job in fast.into_iter().chain(isolated).chain(failed) {
         job.complete(outcome.clone());
     }
+}
+
+/// The group's text-index entries, written last in its transaction (see
+/// `repo::dossiers::SEARCH_FLUSH`). Before migration 0020 the table does not exist and the
+/// probe fails: nothing to flush then. A failing flush fails the group's commit.
+fn flush_search(conn: &Connection, stats: &StatementStats) -> Result<(), StoreError> {
+    use crate::repo::dossiers::{SEARCH_FLUSH, SEARCH_PENDING};
+    if query(conn, stats, SEARCH_PENDING, &[]).map(|rows| rows.is_empty()).unwrap_or(true) {
+        return Ok(());
+    }
+    for sql in SEARCH_FLUSH {
+        execute(conn, stats, sql, &[])?;
+    }
+    Ok(())
 }
 
 fn bind(stmt: &mut rusqlite::CachedStatement<'_>, params: &[Value]) -> Result<(), StoreError> {

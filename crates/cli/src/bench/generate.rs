@@ -575,10 +575,14 @@ pub async fn inbox(args: InboxArgs, mut config: Config) -> Result<ExitCode> {
     let all = ctx.store.read(|db| bulk::dossier_count(db).map_err(anyhow::Error::from)).await?;
     for name in &args.users {
         let u = user(&ctx, name).await?;
-        let filters: [(&str, uc::ListQuery); 3] = [
+        let filters: [(&str, uc::ListQuery); 4] = [
             ("page 1", uc::ListQuery { limit: 50, ..Default::default() }),
             ("status=in_progress", uc::ListQuery { limit: 50, statuses: vec!["in_progress".into()], ..Default::default() }),
             ("q=nguyen van", uc::ListQuery { limit: 50, q: Some("nguyen van".into()), ..Default::default() }),
+            (
+                "q=nguyen van count=exact",
+                uc::ListQuery { limit: 50, q: Some("nguyen van".into()), count_exact: true, ..Default::default() },
+            ),
         ];
         for (label, q) in filters {
             let mut lat = Vec::with_capacity(args.runs);

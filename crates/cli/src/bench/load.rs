@@ -694,6 +694,11 @@ fn sqlite_ceiling(path: &std::path::Path, rows: &[RowWrite], limit: Duration) ->
                     tx.prepare_cached(sql)?.execute(rusqlite::params_from_iter(p))?;
                 }
             }
+            // The text index of the group's receptions, written once before the commit as the
+            // server's writer does (migration 0020).
+            for sql in motcua_store::repo::dossiers::SEARCH_FLUSH {
+                tx.prepare_cached(sql)?.execute([])?;
+            }
             tx.commit()?;
             done += per_commit;
         }

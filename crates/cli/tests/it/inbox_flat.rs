@@ -281,7 +281,7 @@ both_backends! {
         let clerk = app.login("tiepnhan").await;
         let mut made = Vec::new();
         // All "Nguyễn", the last three also "Lò"; a day apart, in this due order.
-        let names = ["An", "Bình", "Cường", "Dung", "Em", "Giang", "Hà", "Lò Hải", "Lò Khoa", "Lò Minh"];
+        let names = ["An", "Bình", "Cường", "Dũng Minh", "Em", "Giang", "Hà", "Lò Hải", "Lò Khoa", "Lò Minh"];
         for (i, n) in names.iter().enumerate() {
             app.ctx.clock.set(vn("2026-03-02T08:00:00") + i as i64 * 86_400_000);
             made.push(at_specialist(&clerk, &format!("Nguyễn {n}")).await["id"].as_str().unwrap().to_string());
@@ -291,15 +291,16 @@ both_backends! {
             .unwrap()
             .current;
         let now = app.ctx.clock.now_ms();
-        let page = |q: &str, cap: Option<i64>, limit: i64, after: Option<(i64, String)>| {
+        let page_as = |q: &str, cap: Option<i64>, limit: i64, after: Option<(i64, String)>, count_exact: bool| {
             let f = uc::filter_for(&current, &ListQuery { q: Some(q.into()), limit, ..Default::default() }, now).unwrap();
-            let f = repo::DossierFilter { count_cap: cap, after, ..f };
+            let f = repo::DossierFilter { count_cap: cap, after, count_exact, ..f };
             let store = app.ctx.store.clone();
             async move {
                 let p = store.read(move |db| repo::list_page(db, &f).map_err(AppError::from)).await.unwrap();
                 (p.items.iter().map(|d| d.id.clone()).collect::<Vec<_>>(), p.total, p.total_capped, p.items.last().map(repo::next_cursor))
             }
         };
+        let page = |q: &str, cap: Option<i64>, limit: i64, after: Option<(i64, String)>| page_as(q, cap, limit, after, false);
         // A common word: the first rows decide (the count stops at the cap), the page is in order.
         assert_eq!(page("nguyen", Some(2), 2, None).await.0, made[..2].to_vec());
         assert_eq!(page("nguyen", Some(2), 2, None).await.1..=2, 2..=2);
@@ -318,10 +319,26 @@ both_backends! {
         let (_, _, _, last) = page("nguyen", None, 8, None).await;
         let (got, total, capped, _) = page("nguyen", Some(2), 5, last).await;
         assert_eq!((got, total, capped), (made[8..].to_vec(), 2, true));
+        // "minh" (Dũng Minh, Lò Minh): one match in the first rows read (3 × cap = 6), which fill the
+        // page; the count is then the lower bound 1, unless asked for exactly.
+        let (got, total, capped, _) = page("minh", Some(2), 1, None).await;
+        assert_eq!((got, total, capped), (vec![made[3].clone()], 1, true), "a lower bound");
+        let (got, total, capped, _) = page_as("minh", Some(2), 1, None, true).await;
+        assert_eq!((got, total, capped), (vec![made[3].clone()], 2, false), "counted through the index");
+        // A page the first rows do not fill goes through the index, which raises the bound…
+        let (got, total, capped, _) = page("minh", Some(2), 2, None).await;
+        assert_eq!((got, total, capped), (vec![made[3].clone(), made[9].clone()], 2, true));
+        // …and settles it when that page is not full.
+        let (got, total, capped, _) = page("minh", Some(2), 5, None).await;
+        assert_eq!((got, total, capped), (vec![made[3].clone(), made[9].clone()], 2, false));
         // Through the API: `total` and `total_capped` (the cap there is 1,000; not reached by ten rows).
         let specialist = app.login("chuyenvien").await;
         let (_, p) = specialist.get("/api/v1/dossiers?q=nguyen").await;
         assert_eq!((p["total"].as_i64(), p["total_capped"].as_bool()), (Some(10), Some(false)), "{p}");
+        let (s, p) = specialist.get("/api/v1/dossiers?q=nguyen&count=exact").await;
+        assert_eq!((s, p["total"].as_i64()), (StatusCode::OK, Some(10)), "{p}");
+        let (s, p) = specialist.get("/api/v1/dossiers?q=nguyen&count=all").await;
+        assert_eq!((s, p["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_count")), "{p}");
     }
 
     async fn citizen_list_pages_follow_the_cursor(app) {
@@ -368,5 +385,105 @@ both_backends! {
             .await
             .unwrap();
         assert!(plan.contains("ix_dossiers_owner_due") && !plan.contains("TEMP B-TREE"), "{plan}");
+    }
+}
+
+/// A reception at the province counter for `name` (not forwarded).
+async fn received(clerk: &Client, name: &str) -> Value {
+    let (s, d) = clerk
+        .post(
+            "/api/v1/dossiers",
+            json!({"procedure_code": PROVINCE,
+                "applicant": {"name": name, "id_number": "037092001234", "phone": "0912345678", "address": "Ninh Bình"},
+                "components": [{"key": "giay_de_nghi", "provided": true}, {"key": "quyet_dinh_bo_nhiem", "provided": true},
+                    {"key": "hop_dong_lao_dong", "provided": true}, {"key": "anh_the", "provided": true}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    d
+}
+
+/// The dossiers whose folded text contains `words`, asked of the text index itself (FTS5 on
+/// SQLite; PostgreSQL's trigram GIN answers the LIKE), not of the inbox's matching in Rust.
+async fn found(app: &TestApp, words: &str) -> Vec<String> {
+    let sql = match app.backend {
+        motcua_testkit::Backend::Sqlite => {
+            "SELECT id FROM dossiers WHERE rowid IN (SELECT rowid FROM dossier_search WHERE dossier_search MATCH $1) ORDER BY id"
+        }
+        motcua_testkit::Backend::Postgres => "SELECT id FROM dossiers WHERE search_text LIKE $1 ORDER BY id",
+    };
+    let arg = match app.backend {
+        motcua_testkit::Backend::Sqlite => format!("\"{words}\""),
+        motcua_testkit::Backend::Postgres => format!("%{words}%"),
+    };
+    let rows = app.ctx.store.read(move |db| db.query(sql, &motcua_store::params![arg]).map_err(AppError::from)).await.unwrap();
+    rows.iter().map(|r| r.text(0).unwrap()).collect()
+}
+
+/// SQLite: nothing left noted for the text index, and FTS5 agrees with `dossiers` row for
+/// row (`integrity-check` with rank 1 compares it with its content table).
+async fn text_index_settled(app: &TestApp) {
+    if app.backend != motcua_testkit::Backend::Sqlite {
+        return;
+    }
+    assert_eq!(app.count("dossier_search_pending").await, 0);
+    app.ctx
+        .store
+        .write(|db| {
+            db.batch("INSERT INTO dossier_search (dossier_search, rank) VALUES ('integrity-check', 1)").map_err(AppError::from)
+        })
+        .await
+        .expect("FTS5 index consistent with dossiers");
+}
+
+both_backends! {
+    async fn receptions_written_together_are_in_the_text_index(app) {
+        let clerk = app.login("tiepnhan").await;
+        // Sent together, so the SQLite writer commits several in one group and indexes them
+        // with one statement at its end.
+        let names = ["Kiều Thanh Mậu", "Phan Khắc Tuấn", "Đỗ Thị Huệ", "Lã Văn Thịnh", "Mạc Đăng Khoa", "Vi Thị Sáu"];
+        let (a, b, c, d, e, f) = tokio::join!(
+            received(&clerk, names[0]), received(&clerk, names[1]), received(&clerk, names[2]),
+            received(&clerk, names[3]), received(&clerk, names[4]), received(&clerk, names[5])
+        );
+        for (word, d) in ["mau", "tuan", "hue", "thinh", "khoa", "sau"].iter().zip([&a, &b, &c, &d, &e, &f]) {
+            assert_eq!(found(&app, word).await, vec![d["id"].as_str().unwrap().to_string()], "{word}");
+        }
+        text_index_settled(&app).await;
+
+        // In one transaction: a copy of a dossier is inserted (noted, not yet indexed), its
+        // text changed, then an older dossier's text changed (taken out of the index and noted
+        // again); at the commit the index holds the new texts only.
+        let id = a["id"].as_str().unwrap().to_string();
+        let other = b["id"].as_str().unwrap().to_string();
+        app.ctx
+            .store
+            .write(move |db| {
+                db.batch("CREATE TEMP TABLE copy AS SELECT * FROM dossiers WHERE 1 = 0")?;
+                db.execute("INSERT INTO copy SELECT * FROM dossiers WHERE id = $1", &motcua_store::params![id.clone()])?;
+                db.batch(
+                    "UPDATE copy SET id = id || '-copy', code = NULL, filing_reference = NULL; \
+                     INSERT INTO dossiers SELECT * FROM copy; DROP TABLE copy",
+                )?;
+                db.execute("UPDATE dossiers SET search_text = 'ban sao thu nghiem' WHERE id = $1", &motcua_store::params![format!("{id}-copy")])?;
+                db.execute("UPDATE dossiers SET search_text = search_text || ' doi ten' WHERE id = $1", &motcua_store::params![other.clone()])?;
+                Ok::<_, AppError>(())
+            })
+            .await
+            .unwrap();
+        let copy = format!("{}-copy", a["id"].as_str().unwrap());
+        assert_eq!(found(&app, "thu nghiem").await, vec![copy.clone()]);
+        assert_eq!(found(&app, "doi ten").await, vec![b["id"].as_str().unwrap().to_string()]);
+        assert_eq!(found(&app, "mau").await, vec![a["id"].as_str().unwrap().to_string()], "the copy's old text is gone");
+        text_index_settled(&app).await;
+
+        let gone = copy.clone();
+        app.ctx
+            .store
+            .write(move |db| db.execute("DELETE FROM dossiers WHERE id = $1", &motcua_store::params![gone.clone()]).map_err(AppError::from))
+            .await
+            .unwrap();
+        assert!(found(&app, "thu nghiem").await.is_empty());
+        text_index_settled(&app).await;
     }
 }

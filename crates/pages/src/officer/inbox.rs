@@ -28,6 +28,8 @@ pub struct InboxParams {
     /// `1`: only online dossiers waiting for their check past its due time.
     check_overdue: Option<String>,
     page: Option<i64>,
+    /// `exact`: count every match of the free text (see `ListQuery::count_exact`).
+    count: Option<String>,
 }
 
 struct Row {
@@ -69,8 +71,10 @@ struct InboxView<'a> {
     /// The link to the overdue checks, or back to the whole inbox.
     check_href: String,
     total: i64,
-    /// The free-text filter selects more than `total` (the cap): "Hơn 1000 hồ sơ".
+    /// `total` is a lower bound (free text over a large inbox): "Ít nhất 25 hồ sơ".
     total_capped: bool,
+    /// With a lower bound below the cap: the same list counted exactly.
+    count_href: Option<String>,
     rows: Vec<Row>,
     pager: Option<Pager>,
     /// The downloads of the whole filtered list.
@@ -110,6 +114,7 @@ pub async fn inbox(
     }
     let (status, q, check_overdue) = filter(&p);
     let page_no = p.page.unwrap_or(1).max(1);
+    let count_exact = p.count.as_deref() == Some("exact");
     let query = ListQuery {
         statuses: status.iter().cloned().collect(),
         q: Some(q.clone()).filter(|s| !s.trim().is_empty()),
@@ -117,6 +122,7 @@ pub async fn inbox(
         limit: PAGE_SIZE,
         offset: (page_no - 1) * PAGE_SIZE,
         cursor: None,
+        count_exact,
     };
     let uc::ListOut { items, total, total_capped, counts } = match uc::list(&ctx, &user, query).await {
         Ok(x) => x,
@@ -147,12 +153,19 @@ pub async fn inbox(
             }
         })
         .collect();
-    let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
+    let full = items.len() as i64 == PAGE_SIZE;
+    // A lower bound: a full page has a next one, whatever the bound says.
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(if total_capped && full { page_no + 1 } else { 0 });
+    let exact = count_exact.then_some(("count", "exact"));
     let link = |n: i64| {
         let n = n.to_string();
-        let pairs = [vec![("page", n.as_str())], filter_pairs(&status, &q, check_overdue)].concat();
+        let pairs = [vec![("page", n.as_str())], filter_pairs(&status, &q, check_overdue), exact.into_iter().collect()].concat();
         with_lang(lang, &Route::OfficerInbox.with_query(&pairs))
     };
+    let count_href = (total_capped && !count_exact && total < uc::TEXT_COUNT_CAP).then(|| {
+        let pairs = [filter_pairs(&status, &q, check_overdue), vec![("count", "exact")]].concat();
+        with_lang(lang, &Route::OfficerInbox.with_query(&pairs))
+    });
     let pager = (pages > 1).then(|| Pager {
         page: page_no,
         pages,
@@ -186,6 +199,7 @@ pub async fn inbox(
         check_href,
         total,
         total_capped,
+        count_href,
         rows,
         pager,
         csv_href,

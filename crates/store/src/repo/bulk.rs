@@ -131,6 +131,9 @@ pub struct Derived {
 
 /// The derived tables, refilled in this order after a bulk load.
 pub const DERIVED: &[Derived] = &[
+    // The rows a write group noted for the text index (SQLite, 0020): the rebuild below indexes
+    // every row, so none is pending.
+    Derived { table: "dossier_search_pending", sqlite: Some("DELETE FROM dossier_search_pending"), postgres: None },
     // FTS5 trigrams over `dossiers.search_text` (external content). On PostgreSQL the trigram
     // index is a GIN index, rebuilt with the other indexes.
     Derived {

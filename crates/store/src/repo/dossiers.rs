@@ -480,6 +480,10 @@ pub struct DossierFilter {
     /// The count of a free-text inbox filter stops at this many (`ListPage::total_capped`);
     /// `None`: exact.
     pub count_cap: Option<i64>,
+    /// With `count_cap`: a free-text count that the first held rows in due order do not
+    /// settle is settled through the text index (slower: that index spans the whole history)
+    /// instead of being answered as a lower bound, the matches among those rows.
+    pub count_exact: bool,
 }
 
 /// The statuses of dossiers still held somewhere (not finished): what an inbox lists.
@@ -552,8 +556,9 @@ fn day_start(day: i64) -> i64 {
 /// the page and reaches the cap within them, whatever the history).
 const TEXT_WALK: i64 = 3000;
 
-/// A page of a list: its dossiers, how many the filter selects, and whether that count stopped
-/// at the filter's `count_cap` (free text over a large inbox: "more than N").
+/// A page of a list: its dossiers, how many the filter selects, and whether that count is a
+/// lower bound (free text over a large inbox: "at least N", the count stopped at the filter's
+/// `count_cap` or only the first held rows in due order were matched).
 #[derive(Debug, Clone, Default)]
 pub struct ListPage {
     pub items: Vec<Dossier>,
@@ -724,57 +729,107 @@ fn matches_words(text: &str, words: &[String]) -> bool {
     words.iter().filter(|w| !w.is_empty()).all(|w| text.contains(w.as_str()))
 }
 
-/// A free-text inbox page. The text is matched once per request: first against the first
-/// `TEXT_WALK` held rows in due order (a common word fills the page and reaches the count's
-/// cap there, whatever the history); only when those do not decide, by one query through the
-/// text index over the keys' held rows, capped at `count_cap` + 1.
+/// A free-text inbox page. The text is matched once per request, against the first
+/// `TEXT_WALK` held rows in due order (and, for a page they do not fill, the next
+/// 3 × `TEXT_WALK`): a word in one held row of a hundred fills the page there, whatever the
+/// history. When those rows do not decide the count, it is their matches as a lower bound
+/// (`total_capped`), unless `count_exact` asks for one query through the text index over the
+/// keys' held rows, capped at `count_cap` + 1: that index spans every dossier, so its cost
+/// grows with the history (a name common in ten years of dossiers but rare among the held
+/// ones), which the default read must not. Only a page the walk does not fill asks the index.
 fn list_held_text(db: &mut Db, f: &DossierFilter, keys: &[(String, String)]) -> Result<ListPage, StoreError> {
-    let backend = db.backend();
     let plain = DossierFilter { words: Vec::new(), after: None, offset: 0, ..f.clone() };
     let walk = f.count_cap.map_or(TEXT_WALK, |c| (3 * c).clamp(1, TEXT_WALK));
-    let mut q = SqlBuilder::new("SELECT id, nd, search_text FROM (");
-    for (i, (key, status)) in arms(&plain, keys).into_iter().enumerate() {
-        if i > 0 {
-            q.push(" UNION ALL ");
-        }
-        q.push(&format!("SELECT * FROM (SELECT id, {NEXT_DUE} AS nd, search_text"));
-        held_arm(&mut q, &plain, key, status, backend);
-        let n = q.bind(walk);
-        q.push(&format!(" ORDER BY {NEXT_DUE}, id LIMIT {n}) k{i}"));
-    }
-    let n = q.bind(walk);
-    q.push(&format!(") u ORDER BY nd, id LIMIT {n}"));
-    let rows = db.query(&q.sql, &q.params)?;
-    let exhausted = (rows.len() as i64) < walk;
-    let mut found = Vec::new();
-    for r in &rows {
-        if matches_words(&r.text(2)?, &f.words) {
-            found.push((r.i64(1)?, r.text(0)?));
-        }
+    let (mut found, read, last) = walk_held(db, &plain, keys, None, walk, &f.words)?;
+    let mut exhausted = (read as i64) < walk;
+    let (limit, offset) = (f.limit.clamp(1, 500) as usize, f.offset.max(0) as usize);
+    let past = |(nd, id): &&(i64, String)| f.after.as_ref().is_none_or(|(a, b)| (*nd, id.as_str()) > (*a, b.as_str()));
+    let from_walk = f.count_cap.is_some() && !f.count_exact;
+    // A page those rows did not fill reads on, up to three times as many rows, before it
+    // asks the text index (a word in one held row of a hundred or more fills a page there).
+    if from_walk
+        && !exhausted
+        && found.iter().filter(past).count() < offset + limit
+        && f.count_cap.is_some_and(|c| found.len() as i64 <= c)
+    {
+        let more = 3 * walk;
+        let (next, read, _) = walk_held(db, &plain, keys, last.as_ref(), more, &f.words)?;
+        found.extend(next);
+        exhausted = (read as i64) < more;
     }
     let cap = f.count_cap.map(|c| c.max(0));
     // (matches in due order, whether they are all of them, total, capped)
-    let (pool, complete, total, capped) = if exhausted {
+    let (pool, complete, mut total, mut capped) = if exhausted {
         let n = found.len() as i64;
         (found, true, n, false)
     } else if let Some(c) = cap.filter(|c| found.len() as i64 > *c) {
         (found, false, c, true)
+    } else if from_walk {
+        let n = found.len() as i64;
+        (found, false, n, true)
     } else {
         let m = text_matches(db, f, keys, None, cap.map(|c| c + 1))?;
         let capped = cap.is_some_and(|c| m.len() as i64 > c);
         let total = if capped { cap.unwrap_or_default() } else { m.len() as i64 };
         (m, !capped, total, capped)
     };
-    let (limit, offset) = (f.limit.clamp(1, 500) as usize, f.offset.max(0) as usize);
-    let after: Vec<&(i64, String)> =
-        pool.iter().filter(|(nd, id)| f.after.as_ref().is_none_or(|(a, b)| (*nd, id.as_str()) > (*a, b.as_str()))).collect();
+    let after: Vec<&(i64, String)> = pool.iter().filter(past).collect();
     let ids: Vec<String> = if complete || after.len() >= offset + limit {
         after.into_iter().skip(offset).take(limit).map(|(_, id)| id.clone()).collect()
     } else {
         let m = text_matches(db, f, keys, f.after.as_ref(), Some((offset + limit) as i64))?;
+        if from_walk && capped && total < f.count_cap.unwrap_or(i64::MAX) {
+            // A page the index could not fill holds every match: the count is exact then.
+            if m.len() < offset + limit && f.after.is_none() {
+                (total, capped) = (m.len() as i64, false);
+            } else {
+                total = total.max(m.len() as i64);
+            }
+        }
         m.into_iter().skip(offset).take(limit).map(|(_, id)| id).collect()
     };
     Ok(ListPage { items: states_in_order(db, &ids)?, total, total_capped: capped })
+}
+
+/// The keys' first `n` held rows in due order after `after`, matched against `words` in Rust:
+/// (matches as (next deadline, id), rows read, the last row read). The rows come from the inbox
+/// index alone, which carries the folded text (migration 0020), not from the table.
+fn walk_held(
+    db: &mut Db,
+    plain: &DossierFilter,
+    keys: &[(String, String)],
+    after: Option<&(i64, String)>,
+    n: i64,
+    words: &[String],
+) -> Result<(Vec<(i64, String)>, usize, Option<(i64, String)>), StoreError> {
+    let backend = db.backend();
+    let mut q = SqlBuilder::new("SELECT id, nd, search_text FROM (");
+    for (i, (key, status)) in arms(plain, keys).into_iter().enumerate() {
+        if i > 0 {
+            q.push(" UNION ALL ");
+        }
+        q.push(&format!("SELECT * FROM (SELECT id, {NEXT_DUE} AS nd, search_text"));
+        held_arm(&mut q, plain, key, status, backend);
+        if let Some((due, id)) = after {
+            let (a, b) = (q.bind(*due), q.bind(id));
+            q.push(&format!(" AND ({NEXT_DUE}, id) > ({a}, {b})"));
+        }
+        let l = q.bind(n);
+        q.push(&format!(" ORDER BY {NEXT_DUE}, id LIMIT {l}) k{i}"));
+    }
+    let l = q.bind(n);
+    q.push(&format!(") u ORDER BY nd, id LIMIT {l}"));
+    let rows = db.query(&q.sql, &q.params)?;
+    let mut found = Vec::new();
+    let mut last = None;
+    for r in &rows {
+        let key = (r.i64(1)?, r.text(0)?);
+        if matches_words(&r.text(2)?, words) {
+            found.push(key.clone());
+        }
+        last = Some(key);
+    }
+    Ok((found, rows.len(), last))
 }
 
 /// The keys' held rows matching the filter's words (each through the text index, once), in
@@ -1013,11 +1068,10 @@ fn push_other_filters(q: &mut SqlBuilder, f: &DossierFilter, backend: crate::Bac
     }
 }
 
-/// Every word as a substring of the folded `search_text`. SQLite: the longest word of three
-/// characters or more through the trigram table `fts` (a quoted FTS5 string matches as a
-/// substring; the longest has the most trigrams, so usually the fewest rows, and a common
-/// short word such as "van" would make the match read most of the table), the others by LIKE
-/// on the rows it selected; PostgreSQL: the trigram GIN index answers LIKE.
+/// Every word as a substring of the folded `search_text`. SQLite: the words of three
+/// characters or more through the trigram table `dossier_search` (a quoted FTS5 string matches
+/// as a substring), shorter ones by LIKE on the rows it selected; PostgreSQL: the trigram GIN
+/// index answers LIKE.
 fn push_words(q: &mut SqlBuilder, words: &[String], backend: crate::Backend) {
     let words: Vec<&String> = words.iter().filter(|w| !w.is_empty()).collect();
     // SQLite: every word of three characters or more in one FTS5 query (each a quoted
@@ -1038,6 +1092,17 @@ fn push_words(q: &mut SqlBuilder, words: &[String], backend: crate::Backend) {
         q.push(&format!(" AND search_text LIKE {p} ESCAPE '\\'"));
     }
 }
+
+/// SQLite: the rows a write group noted for the text index (migration 0020), indexed by one
+/// statement at the end of the group, in its transaction, so FTS5 writes one segment per group
+/// instead of one per statement. `SEARCH_PENDING` says whether there is anything to do (the
+/// common group of commands has nothing, and does not bring FTS5 into its transaction).
+pub(crate) const SEARCH_PENDING: &str = "SELECT 1 FROM dossier_search_pending LIMIT 1";
+pub const SEARCH_FLUSH: [&str; 2] = [
+    "INSERT INTO dossier_search (rowid, search_text) \
+     SELECT d.rowid, d.search_text FROM dossier_search_pending p JOIN dossiers d ON d.rowid = p.dossier_rowid",
+    "DELETE FROM dossier_search_pending",
+];
 
 /// A page of dossiers (whole states) and the exact total.
 pub fn list(db: &mut Db, f: &DossierFilter) -> Result<(Vec<Dossier>, i64), StoreError> {

@@ -138,6 +138,10 @@ struct ListParams {
     /// The inbox's next page: `next_cursor` of the previous answer (keyset; use instead of
     /// `offset`).
     cursor: Option<String>,
+    /// `exact`: count every match of `q` (up to 1,000) through the text index, slower over a
+    /// long history. By default a free-text count over a large inbox may be a lower bound:
+    /// the matches among the first 3,000 held dossiers in due order (`total_capped`).
+    count: Option<String>,
     /// `csv` (UTF-8 with BOM) or `xlsx`: the whole filtered list as a file instead of a JSON
     /// page (`limit` and `offset` ignored), with Vietnamese column headers; at most
     /// `documents.export_max_rows` (10,000) rows, more answer 422 `export_too_large`.
@@ -148,8 +152,9 @@ struct ListParams {
 pub struct DossierPage {
     pub items: Vec<DossierDto>,
     pub total: i64,
-    /// `true`: the filter selects more than `total` (a free-text filter's count stops at
-    /// 1,000; the page shows "hơn 1.000").
+    /// `true`: `total` is a lower bound, the filter selects at least that many (a free-text
+    /// count stops at 1,000, and without `count=exact` it may be the matches among the first
+    /// held dossiers only; the page shows "ít nhất").
     pub total_capped: bool,
     /// Unfinished dossiers of this view by due status.
     pub counts: DueCounts,
@@ -185,6 +190,19 @@ async fn list_dossiers(State(ctx): State<AppContext>, Auth(user): Auth, Query(p)
             )
         })?),
     };
+    let count_exact = match p.count.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        None => false,
+        Some("exact") => true,
+        Some(_) => {
+            let (vi, en) = ("Cách đếm chỉ nhận giá trị exact.", "count accepts only exact.");
+            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_count", vi, en).with_field(
+                "count",
+                "invalid_count",
+                vi,
+                en,
+            ));
+        }
+    };
     let q = ListQuery {
         statuses: p
             .status
@@ -195,6 +213,7 @@ async fn list_dossiers(State(ctx): State<AppContext>, Auth(user): Auth, Query(p)
         limit: p.limit.unwrap_or(50),
         offset: p.offset.unwrap_or(0),
         cursor: p.cursor,
+        count_exact,
     };
     if let Some(format) = format {
         let f = exports::dossiers(&ctx, &user, q, format, false).await?;

@@ -77,6 +77,10 @@ pub struct ListQuery {
     pub offset: i64,
     /// An inbox's keyset cursor (`next_cursor` of the previous page): the page after it.
     pub cursor: Option<String>,
+    /// Free text: count every match (up to `TEXT_COUNT_CAP`) through the text index, slower
+    /// over a long history; otherwise a count the first held rows do not settle is a lower
+    /// bound (`ListOut::total_capped`).
+    pub count_exact: bool,
 }
 
 /// The cursor of the page after `last` in an inbox (its next deadline and id).
@@ -169,7 +173,7 @@ pub fn filter_for(current: &CurrentUser, q: &ListQuery, now: i64) -> Result<Doss
     Ok(f)
 }
 
-/// Where the count of a free-text inbox filter stops: beyond it the page says "more than".
+/// Where the count of a free-text inbox filter stops: beyond it the page says "at least".
 pub const TEXT_COUNT_CAP: i64 = 1000;
 
 /// A page of a list with its count and the view's due counts.
@@ -178,7 +182,8 @@ pub struct ListOut {
     pub items: Vec<Dossier>,
     /// What the filter selects; with free text at most `TEXT_COUNT_CAP`.
     pub total: i64,
-    /// The filter selects more than `total` (free text over a large inbox).
+    /// `total` is a lower bound: the filter selects at least that many (free text over a
+    /// large inbox, see `ListQuery::count_exact`).
     pub total_capped: bool,
     pub counts: DueCounts,
 }
@@ -188,7 +193,7 @@ pub struct ListOut {
 /// recorded in the access log (one entry for the request).
 pub async fn list(ctx: &AppContext, current: &CurrentUser, q: ListQuery) -> Result<ListOut, AppError> {
     let now = ctx.clock.now_ms();
-    let f = DossierFilter { count_cap: Some(TEXT_COUNT_CAP), ..filter_for(current, &q, now)? };
+    let f = DossierFilter { count_cap: Some(TEXT_COUNT_CAP), count_exact: q.count_exact, ..filter_for(current, &q, now)? };
     let cur = current.clone();
     let out: ListOut = ctx
         .store
