@@ -66,6 +66,10 @@ pub struct WorkersConfig {
     pub digest_hour: i8,
     /// Most dossiers one scan looks at per kind (the next scan goes on).
     pub deadline_batch: usize,
+    /// Overdue and escalation scans read only what is after their mark; at most this often a
+    /// sweep walks every running dossier past a deadline, for those whose deadline moved
+    /// behind the mark (resumed after a pause, imported late). 0 = every scan.
+    pub deadline_sweep_secs: u64,
 }
 
 impl Default for WorkersConfig {
@@ -83,6 +87,7 @@ impl Default for WorkersConfig {
             escalate_after_working_days: 1,
             digest_hour: 7,
             deadline_batch: 500,
+            deadline_sweep_secs: 3600,
         }
     }
 }

@@ -29,13 +29,24 @@ pub const OVERDUE: &str = "reminder.overdue";
 pub const ESCALATION: &str = "reminder.escalation";
 pub const DIGEST: &str = "digest.daily";
 
-/// How many reminders one scan queued.
+/// How many reminders one scan queued, and what its overdue and escalation passes read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Scan {
     pub due_soon: usize,
     pub overdue: usize,
     pub escalations: usize,
     pub digests: usize,
+    /// Dossier rows the overdue and escalation passes read (after their marks, or a sweep's
+    /// unreminded rows).
+    pub read: usize,
+    /// Sweeps run: full passes over every running dossier past a deadline.
+    pub swept: usize,
+}
+
+impl Scan {
+    pub fn queued(&self) -> usize {
+        self.due_soon + self.overdue + self.escalations + self.digests
+    }
 }
 
 fn working_days_after(ctx: &AppContext, from: i64, days: u32) -> Result<i64, AppError> {
@@ -68,64 +79,158 @@ pub async fn scan(ctx: &AppContext) -> Result<Scan, AppError> {
     let soon = working_days_after(ctx, now, cfg.due_soon_working_days)?;
     let esc_days = cfg.escalate_after_working_days.max(1);
     let batch = cfg.deadline_batch.max(1);
+    // None escalated: no deadline is at most `i64::MIN`.
+    let escalated = escalated_until(ctx, now, esc_days)?.unwrap_or(i64::MIN);
     let mut out = Scan::default();
     for deadline in [Deadline::Step, Deadline::Dossier] {
-        // Due soon and overdue: to the holders of the current step.
-        for (kind, topic, after, until, threshold) in
-            [("due_soon", DUE_SOON, Some(now), soon, i64::from(cfg.due_soon_working_days)), ("overdue", OVERDUE, None, now, 0)]
-        {
-            let key = format!("{}.{kind}", deadline.code());
-            let k = key.clone();
-            let found = ctx.store.read(move |db| repo::candidates(db, deadline, &k, threshold, after, until, batch)).await?;
-            let key = key.clone();
-            let queued = ctx
-                .store
-                .write(move |db| {
-                    let mut n = 0;
-                    for c in &found {
-                        let to = json!({"path": c.current_path, "role": c.current_step_role});
-                        let p = reminder(c, deadline, kind, to);
-                        if outbox::enqueue_once(db, (&c.id, c.due_at, &key, threshold), topic, Some(&c.id), &p, now)? {
-                            n += 1;
-                        }
-                    }
-                    Ok::<_, AppError>(n)
-                })
-                .await?;
-            if kind == "due_soon" {
-                out.due_soon += queued;
-            } else {
-                out.overdue += queued;
-            }
-        }
-        // Escalation: a working-day count after the deadline, at least as many calendar days.
-        let key = format!("{}.escalation", deadline.code());
+        // Due soon: to the holders of the current step. The window (now, soon] moves with the
+        // clock and new steps land inside it, so it is read whole (bounded by what falls due
+        // within a working day or so), not after a mark.
+        let key = format!("{}.due_soon", deadline.code());
         let k = key.clone();
-        let threshold = i64::from(esc_days);
-        let until = now - threshold * 86_400_000;
-        let found = ctx.store.read(move |db| repo::candidates(db, deadline, &k, threshold, None, until, batch)).await?;
-        let mut due = Vec::new();
-        for c in found {
-            if working_days_after(ctx, c.due_at, esc_days)? <= now {
-                due.push(c);
-            }
-        }
-        out.escalations += ctx
+        let threshold = i64::from(cfg.due_soon_working_days);
+        let found = ctx.store.read(move |db| repo::candidates(db, deadline, &k, threshold, Some(now), soon, batch)).await?;
+        let to = |c: &repo::Candidate| json!({"path": c.current_path, "role": c.current_step_role});
+        out.due_soon += ctx
             .store
             .write(move |db| {
                 let mut n = 0;
-                for c in &due {
-                    let p = reminder(c, deadline, "escalation", json!({"leaders_of": c.current_path}));
-                    if outbox::enqueue_once(db, (&c.id, c.due_at, &key, threshold), ESCALATION, Some(&c.id), &p, now)? {
+                for c in &found {
+                    let p = reminder(c, deadline, "due_soon", to(c));
+                    if outbox::enqueue_once(db, (&c.id, c.due_at, &key, threshold), DUE_SOON, Some(&c.id), &p, now)? {
                         n += 1;
                     }
                 }
                 Ok::<_, AppError>(n)
             })
             .await?;
+        // Overdue: to the same holders.
+        let pass = Pass { deadline, kind: "overdue", topic: OVERDUE, threshold: 0, until: now };
+        let (n, read, swept) = pass.run(ctx, now, batch, to).await?;
+        (out.overdue, out.read, out.swept) = (out.overdue + n, out.read + read, out.swept + usize::from(swept));
+        // Escalation: a working-day count after the deadline; to the leaders of the holding unit.
+        let pass = Pass { deadline, kind: "escalation", topic: ESCALATION, threshold: i64::from(esc_days), until: escalated };
+        let (n, read, swept) = pass.run(ctx, now, batch, |c| json!({"leaders_of": c.current_path})).await?;
+        (out.escalations, out.read, out.swept) = (out.escalations + n, out.read + read, out.swept + usize::from(swept));
     }
     out.digests = digest(ctx, now, soon).await?;
     Ok(out)
+}
+
+/// The latest deadline escalated by `now` (`days` working days after it have passed), found
+/// by bisection: that time only grows with the deadline. An exact bound, so the escalation
+/// pass reads no dossier only to leave it (over a weekend or a holiday, the dossiers more than
+/// `days` calendar days but fewer working days late); None when none is.
+fn escalated_until(ctx: &AppContext, now: i64, days: u32) -> Result<Option<i64>, AppError> {
+    const DAY: i64 = 86_400_000;
+    let escalated = |due: i64| Ok::<_, AppError>(working_days_after(ctx, due, days)? <= now);
+    // `days` working days take at least as many calendar days.
+    let mut hi = now - i64::from(days) * DAY;
+    if escalated(hi)? {
+        return Ok(Some(hi));
+    }
+    // A month and three times the days surely hold that many working days (Tết closes about
+    // nine days); further back only on an odd calendar.
+    let mut lo = hi - (i64::from(days) * 2 + 30) * DAY;
+    while !escalated(lo)? {
+        if hi - lo > 2 * 366 * DAY {
+            return Ok(None);
+        }
+        (hi, lo) = (lo, lo - (hi - lo));
+    }
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if escalated(mid)? { lo = mid } else { hi = mid }
+    }
+    Ok(Some(lo))
+}
+
+/// One pass over a deadline whose candidates stay candidates once past (overdue, escalation),
+/// read after the scan's mark.
+///
+/// The mark, `(deadline, id)` in `deadline_marks`, says every running dossier up to it has
+/// been handled; it moves forward in the transaction that queues the reminders, so a crash
+/// loses nothing (the next scan reads from the committed mark) and a restart resumes from it.
+/// Reading after the mark makes a scan proportional to what became due since the last one,
+/// not to everything overdue. The reminders' keys remain the guarantee against doubles: two
+/// processes reading the same rows queue each reminder once, and a mark only moves forward.
+///
+/// A dossier can land behind the mark: a deadline recomputed after a pause (`resumed` pushes
+/// an already passed deadline by the pause's length, still in the past), a paused dossier
+/// passed over and resumed, a dossier imported with a past deadline. A sweep finds them: the
+/// full anti-join of every running dossier past the deadline against the reminders' keys,
+/// at most once every `deadline_sweep_secs` (default an hour). A sweep rather than lowering
+/// the mark where a deadline is written: it needs no hook in every write of a dossier (the
+/// hot path of filing), and covers every way a row gets behind the mark, including ones
+/// nobody thought of; the cost is a reminder about a dossier that was already late when it
+/// became visible coming up to one interval later.
+struct Pass {
+    deadline: Deadline,
+    kind: &'static str,
+    topic: &'static str,
+    threshold: i64,
+    until: i64,
+}
+
+impl Pass {
+    /// Reads, queues and moves the mark; returns (queued, rows read, swept).
+    async fn run(
+        &self,
+        ctx: &AppContext,
+        now: i64,
+        batch: usize,
+        to: impl Fn(&repo::Candidate) -> serde_json::Value,
+    ) -> Result<(usize, usize, bool), AppError> {
+        let Pass { deadline, kind, topic, threshold, until } = *self;
+        let key = format!("{}.{kind}", deadline.code());
+        let every = i64::try_from(ctx.config.workers.deadline_sweep_secs).unwrap_or(i64::MAX).saturating_mul(1000);
+        let k = key.clone();
+        let (sweep, found, last) = ctx
+            .store
+            .read(move |db| {
+                let mark = repo::mark(db, &k, threshold)?;
+                let sweep = mark.as_ref().is_none_or(|m| now >= m.swept_at.saturating_add(every));
+                if !sweep {
+                    let at = mark.and_then(|m| m.at);
+                    let found = repo::after_mark(db, deadline, at.as_ref().map(|(d, i)| (*d, i.as_str())), until, batch)?;
+                    return Ok::<_, AppError>((false, found, None));
+                }
+                // Read before the anti-join: under READ COMMITTED a row committed in between
+                // is seen by the anti-join, so everything up to `last` is reminded or found.
+                let last = repo::last_until(db, deadline, until)?;
+                let found = repo::candidates(db, deadline, &k, threshold, None, until, batch)?;
+                Ok((true, found, last))
+            })
+            .await?;
+        let read = found.len();
+        // Once these are queued, everything up to the last one read is handled: after the
+        // mark, or (a sweep) unreminded candidates in order. A sweep that found fewer than a
+        // batch found them all: everything up to `last` is handled too. Otherwise the scans
+        // after it go on from the mark, reading each row once (not a sweep per batch). The
+        // mark goes to the later of the two (compared by the database, in its order of ids).
+        let mut marks: Vec<(i64, String)> = found.last().map(|c| (c.due_at, c.id.clone())).into_iter().collect();
+        if sweep && read < batch {
+            marks.extend(last);
+        }
+        let payloads: Vec<_> = found.iter().map(|c| (c.id.clone(), c.due_at, reminder(c, deadline, kind, to(c)))).collect();
+        let queued = ctx
+            .store
+            .write(move |db| {
+                let mut n = 0;
+                for (id, due_at, p) in &payloads {
+                    if outbox::enqueue_once(db, (id, *due_at, &key, threshold), topic, Some(id), p, now)? {
+                        n += 1;
+                    }
+                }
+                repo::advance(db, &key, threshold, None, sweep.then_some(now))?;
+                for (due_at, id) in &marks {
+                    repo::advance(db, &key, threshold, Some((*due_at, id)), None)?;
+                }
+                Ok::<_, AppError>(n)
+            })
+            .await?;
+        Ok((queued, read, sweep))
+    }
 }
 
 /// The daily digest of each holding unit, once its local day has reached `digest_hour`.
@@ -213,7 +318,7 @@ pub fn start(ctx: &AppContext, stop: tokio::sync::watch::Receiver<bool>) -> Resu
         let pause = std::time::Duration::from_secs(ctx.config.workers.deadline_scan_secs.max(1));
         loop {
             match scan(&ctx).await {
-                Ok(s) if s != Scan::default() => tracing::info!(?s, "deadline reminders queued"),
+                Ok(s) if s.queued() > 0 => tracing::info!(?s, "deadline reminders queued"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "deadline scan failed"),
             }

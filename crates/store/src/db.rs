@@ -92,6 +92,22 @@ impl SqlBuilder {
         self.params.push(v.into());
         format!("${}", self.params.len())
     }
+    /// Pushes `($n, $n+1, …)` binding `values`, the right side of an `IN`: callers write
+    /// `" AND status IN "` before it. Callers skip the clause when `values` is empty
+    /// (`IN ()` is not valid PostgreSQL).
+    pub fn push_in<T: Clone + Into<Value>>(&mut self, values: &[T]) -> &mut Self {
+        debug_assert!(!values.is_empty(), "IN () with no values");
+        self.sql.push('(');
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            let p = self.bind(v.clone());
+            self.sql.push_str(&p);
+        }
+        self.sql.push(')');
+        self
+    }
 }
 
 #[cfg(test)]
@@ -102,5 +118,14 @@ mod tests {
     fn placeholders() {
         assert_eq!(to_sqlite("select $1, $2, '$3'"), "select ?1, ?2, '$3'");
         assert_eq!(to_sqlite("select 1"), "select 1");
+    }
+
+    #[test]
+    fn in_list() {
+        let mut q = SqlBuilder::new("select 1 where a = ");
+        let a = q.bind(7);
+        q.push(&a).push(" and b in ").push_in(&["x", "y"]).push(" and c in ").push_in(&[String::from("z")]);
+        assert_eq!(q.sql, "select 1 where a = $1 and b in ($2, $3) and c in ($4)");
+        assert_eq!(q.params.len(), 4);
     }
 }

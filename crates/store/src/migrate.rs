@@ -42,6 +42,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(18, "0018_inbox_counters"),
     migration!(19, "0019_finished_states"),
     migration!(20, "0020_search_per_group"),
+    migration!(21, "0021_deadline_marks"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -309,3 +309,125 @@ motcua_testkit::both_backends! {
         assert_eq!(b["unread"], 0, "{b}");
     }
 }
+
+/// (overdue reminders queued, rows read, sweeps) of a scan.
+fn late(s: motcua_app::deadlines::Scan) -> (usize, usize, usize) {
+    (s.overdue, s.read, s.swept)
+}
+
+async fn step_overdue_keys(app: &TestApp) -> i64 {
+    scalar(app, "SELECT COUNT(*) FROM reminder_keys WHERE kind = 'step.overdue'").await
+}
+
+async fn marks(backend: Backend) {
+    use motcua_store::repo::deadlines as repo;
+    let app = TestApp::spawn_with(backend, |c| {
+        c.workers.deadline_batch = 4;
+        c.workers.deadline_sweep_secs = 86_400;
+        // No escalation inside the week this test lives in.
+        c.workers.escalate_after_working_days = 5;
+    })
+    .await;
+    let scan = |ctx| motcua_app::deadlines::scan(ctx);
+    // Monday 08:00: six dossiers whose counter step ends at 17:00.
+    app.ctx.clock.set(vn("2026-03-02T08:00:00"));
+    let mut ids = Vec::new();
+    for _ in 0..6 {
+        ids.push(received_at_hoalu(&app).await);
+    }
+    assert_eq!(due_of(&app, &ids[0]).await.0, vn("2026-03-02T17:00:00"));
+    // The first scan has no marks: it sweeps (step and dossier deadline, overdue and
+    // escalation), finds nothing late.
+    app.ctx.clock.set(vn("2026-03-02T08:05:00"));
+    assert_eq!(late(scan(&app.ctx).await.unwrap()), (0, 0, 4));
+
+    // 17:01: the six are overdue; read after the mark, a batch (4) at a time, each once;
+    // then a scan reads nothing: none of the six already reminded is read again.
+    app.ctx.clock.set(vn("2026-03-02T17:01:00"));
+    assert_eq!(late(scan(&app.ctx).await.unwrap()), (4, 4, 0));
+    assert_eq!(late(scan(&app.ctx).await.unwrap()), (2, 2, 0));
+    assert_eq!(late(scan(&app.ctx).await.unwrap()), (0, 0, 0));
+    assert_eq!(step_overdue_keys(&app).await, 6);
+
+    // A mark never moves back (a slower scan of another process proposing less).
+    let mark = || app.ctx.store.read(|db| repo::mark(db, "step.overdue", 0));
+    let before = mark().await.unwrap().unwrap();
+    assert_eq!(before.at.as_ref().map(|m| m.0), Some(vn("2026-03-02T17:00:00")));
+    app.ctx.store.write(|db| repo::advance(db, "step.overdue", 0, Some((0, "0")), Some(1))).await.unwrap();
+    assert_eq!(mark().await.unwrap().unwrap(), before);
+
+    // A deadline moved behind the mark (as a deadline pushed by a pause that is still
+    // past): the next scans after the mark do not see it, the day's sweep reminds it, once.
+    let moved = received_at_hoalu(&app).await;
+    let m = moved.clone();
+    let noon = vn("2026-03-02T12:00:00");
+    app.ctx
+        .store
+        .write(move |db| db.execute("UPDATE dossiers SET step_due_at = $1 WHERE id = $2", &[noon.into(), m.into()]))
+        .await
+        .unwrap();
+    app.ctx.clock.set(vn("2026-03-02T17:02:00"));
+    assert_eq!(late(scan(&app.ctx).await.unwrap()), (0, 0, 0));
+    app.ctx.clock.set(vn("2026-03-03T08:06:00"));
+    assert_eq!(late(scan(&app.ctx).await.unwrap()), (1, 1, 4), "the sweep finds it");
+    assert_eq!(late(scan(&app.ctx).await.unwrap()), (0, 0, 0));
+    let m = moved.clone();
+    let keys = app
+        .ctx
+        .store
+        .read(move |db| {
+            db.query_one("SELECT COUNT(*) FROM reminder_keys WHERE subject = $1 AND kind = 'step.overdue'", &[m.into()])?.i64(0)
+        })
+        .await
+        .unwrap();
+    assert_eq!(keys, 1);
+
+    // Tuesday 08:10: three more, due at 17:00. A restarted process (a new context on the
+    // same database) reads just those three after the stored mark; the old one nothing.
+    app.ctx.clock.set(vn("2026-03-03T08:10:00"));
+    let three = [received_at_hoalu(&app).await, received_at_hoalu(&app).await, received_at_hoalu(&app).await];
+    assert_eq!(due_of(&app, &three[2]).await.0, vn("2026-03-03T17:00:00"));
+    let (restarted, _) = motcua_app::AppContext::open((*app.ctx.config).clone()).await.unwrap();
+    restarted.clock.set(vn("2026-03-03T17:05:00"));
+    app.ctx.clock.set(vn("2026-03-03T17:05:00"));
+    assert_eq!(late(scan(&restarted).await.unwrap()), (3, 3, 0));
+    assert_eq!(late(scan(&app.ctx).await.unwrap()), (0, 0, 0));
+    assert_eq!(step_overdue_keys(&app).await, 10);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM outbox WHERE topic = 'reminder.overdue'").await, 10, "no reminder twice");
+
+    // Until a scan queues nothing; returns the escalations queued and that scan.
+    let drain = || async {
+        let mut escalated = 0;
+        loop {
+            let s = scan(&app.ctx).await.unwrap();
+            escalated += s.escalations;
+            if s.queued() == 0 {
+                return (escalated, s);
+            }
+        }
+    };
+    // Sunday evening: the ten step deadlines are more than five calendar days but fewer than
+    // five working days past. The scans sweep (a day since the last) and remind the legal
+    // deadlines now overdue, then read nothing: the escalation pass is bounded by the
+    // working days, not by the calendar ones.
+    app.ctx.clock.set(vn("2026-03-08T18:00:00"));
+    let (escalated, last) = drain().await;
+    assert_eq!((escalated, last.read, last.swept), (0, 0, 0), "{last:?}");
+    // Wednesday evening: all ten are five working days late, escalated once each.
+    app.ctx.clock.set(vn("2026-03-11T18:00:00"));
+    let (escalated, last) = drain().await;
+    assert_eq!((last.read, last.swept), (0, 0), "{last:?}");
+    assert_eq!(escalated, 10);
+}
+
+mod overdue_scans_read_only_what_is_new_after_their_mark {
+    use super::*;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        marks(Backend::Sqlite).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        marks(Backend::Postgres).await;
+    }
+}

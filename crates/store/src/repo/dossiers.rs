@@ -242,12 +242,8 @@ fn states_or_replay(db: &mut Db, rows: Vec<(String, Option<String>)>) -> Result<
     let missing: Vec<&str> = rows.iter().filter(|(_, s)| s.is_none()).map(|(id, _)| id.as_str()).collect();
     let mut logs: std::collections::HashMap<String, Vec<Recorded>> = std::collections::HashMap::new();
     if !missing.is_empty() {
-        let mut q = SqlBuilder::new(&format!("SELECT {EVENT_COLUMNS} FROM dossier_events WHERE dossier_id IN ("));
-        for (i, id) in missing.iter().enumerate() {
-            let p = q.bind(*id);
-            q.push(if i == 0 { "" } else { ", " }).push(&p);
-        }
-        q.push(") ORDER BY dossier_id, seq");
+        let mut q = SqlBuilder::new(&format!("SELECT {EVENT_COLUMNS} FROM dossier_events WHERE dossier_id IN "));
+        q.push_in(&missing).push(" ORDER BY dossier_id, seq");
         for r in db.query(&q.sql, &q.params)? {
             let (rec, _) = map_event(&r)?;
             logs.entry(rec.dossier_id.clone()).or_default().push(rec);
@@ -587,15 +583,7 @@ fn push_keys_as(q: &mut SqlBuilder, keys: &[(String, String)], path: &str) {
 
 fn push_statuses(q: &mut SqlBuilder, statuses: &[String]) {
     if !statuses.is_empty() {
-        q.push(" AND status IN (");
-        for (i, s) in statuses.iter().enumerate() {
-            if i > 0 {
-                q.push(",");
-            }
-            let p = q.bind(s);
-            q.push(&p);
-        }
-        q.push(")");
+        q.push(" AND status IN ").push_in(statuses);
     }
 }
 
@@ -868,15 +856,8 @@ fn states_in_order(db: &mut Db, ids: &[String]) -> Result<Vec<Dossier>, StoreErr
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = SqlBuilder::new("SELECT id, state FROM dossier_states WHERE id IN (");
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            q.push(",");
-        }
-        let p = q.bind(id);
-        q.push(&p);
-    }
-    q.push(")");
+    let mut q = SqlBuilder::new("SELECT id, state FROM dossier_states WHERE id IN ");
+    q.push_in(ids);
     let mut by_id = std::collections::HashMap::new();
     for r in db.query(&q.sql, &q.params)?.iter() {
         by_id.insert(r.text(0)?, r.text(1)?);

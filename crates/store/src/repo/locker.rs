@@ -104,16 +104,9 @@ pub fn of_types(db: &mut Db, owner_id_number: &str, types: &[String]) -> Result<
     let mut q = crate::SqlBuilder::new(&format!("SELECT {COLUMNS} FROM locker_items WHERE owner_id_number = "));
     let owner = q.bind(owner_id_number.to_string());
     q.push(&owner);
-    q.push(" AND doc_type IN (");
-    for (i, t) in types.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        let p = q.bind(t.clone());
-        q.push(&p);
-    }
+    q.push(" AND doc_type IN ").push_in(types);
     let limit = q.bind(MAX_PER_OWNER);
-    q.push(&format!(") ORDER BY issued_at DESC, id DESC LIMIT {limit}"));
+    q.push(&format!(" ORDER BY issued_at DESC, id DESC LIMIT {limit}"));
     db.query(&q.sql, &q.params)?.iter().map(row).collect()
 }
 

@@ -40,20 +40,14 @@ pub fn claim(
     let w = q.bind(worker);
     let l = q.bind(lease_until);
     q.push(&format!(
-        "{w}, lease_until = {l} WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL AND topic IN ("
+        "{w}, lease_until = {l} WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL AND topic IN "
     ));
-    for (i, t) in topics.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        let p = q.bind(*t);
-        q.push(&p);
-    }
+    q.push_in(topics);
     let n = q.bind(now);
     let n2 = q.bind(now);
     let lim = q.bind(i64::try_from(limit).unwrap_or(i64::MAX));
     q.push(&format!(
-        ") AND next_attempt_at <= {n} AND (lease_until IS NULL OR lease_until < {n2}) ORDER BY next_attempt_at, created_at LIMIT {lim}"
+        " AND next_attempt_at <= {n} AND (lease_until IS NULL OR lease_until < {n2}) ORDER BY next_attempt_at, created_at LIMIT {lim}"
     ));
     if db.backend() == Backend::Postgres {
         q.push(" FOR UPDATE SKIP LOCKED");

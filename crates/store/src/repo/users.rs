@@ -169,19 +169,12 @@ pub fn memberships_of(db: &mut Db, user_ids: &[String]) -> Result<Vec<(String, M
     if user_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (1..=user_ids.len()).map(|i| format!("${i}")).collect();
-    let values: Vec<crate::Value> = user_ids.iter().cloned().map(Into::into).collect();
-    db.query(
-        &format!(
-            "SELECT m.agency_id, a.code, a.name, a.path, m.role, m.user_id FROM memberships m \
-             JOIN agencies a ON a.id = m.agency_id WHERE m.user_id IN ({}) ORDER BY a.path, m.role",
-            marks.join(",")
-        ),
-        &values,
-    )?
-    .iter()
-    .map(|r| Ok((r.text(5)?, membership_of(r)?)))
-    .collect()
+    let mut q = crate::SqlBuilder::new(
+        "SELECT m.agency_id, a.code, a.name, a.path, m.role, m.user_id FROM memberships m \
+         JOIN agencies a ON a.id = m.agency_id WHERE m.user_id IN ",
+    );
+    q.push_in(user_ids).push(" ORDER BY a.path, m.role");
+    db.query(&q.sql, &q.params)?.iter().map(|r| Ok((r.text(5)?, membership_of(r)?))).collect()
 }
 
 /// Replaces the user's memberships with `wanted`.
