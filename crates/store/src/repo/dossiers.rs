@@ -529,9 +529,14 @@ fn held_keys(db: &mut Db, f: &DossierFilter) -> Result<Option<Vec<(String, Strin
 
 /// `finished_at IS NULL AND status <> 'draft'` with each key: the partial index's predicate.
 fn held_from(q: &mut SqlBuilder, key: &(String, String)) {
+    held_from_in(q, key, "dossiers");
+}
+
+/// `from`: the table, with an index hint where one is needed.
+fn held_from_in(q: &mut SqlBuilder, key: &(String, String), from: &str) {
     let (p, r) = (q.bind(&key.0), q.bind(&key.1));
     q.push(&format!(
-        " FROM dossiers WHERE current_path = {p} AND current_step_role = {r} AND finished_at IS NULL AND status <> 'draft'"
+        " FROM {from} WHERE current_path = {p} AND current_step_role = {r} AND finished_at IS NULL AND status <> 'draft'"
     ));
 }
 
@@ -713,13 +718,9 @@ fn list_held(db: &mut Db, f: &DossierFilter, keys: &[(String, String)]) -> Resul
     Ok(ListPage { items, total, total_capped: false })
 }
 
-fn matches_words(text: &str, words: &[String]) -> bool {
-    words.iter().filter(|w| !w.is_empty()).all(|w| text.contains(w.as_str()))
-}
-
 /// A free-text inbox page. The text is matched once per request, against the first
 /// `TEXT_WALK` held rows in due order (and, for a page they do not fill, the next
-/// 3 × `TEXT_WALK`): a word in one held row of a hundred fills the page there, whatever the
+/// 2 × `TEXT_WALK`): a word in one held row of a hundred fills the page there, whatever the
 /// history. When those rows do not decide the count, it is their matches as a lower bound
 /// (`total_capped`), unless `count_exact` asks for one query through the text index over the
 /// keys' held rows, capped at `count_cap` + 1: that index spans every dossier, so its cost
@@ -733,26 +734,28 @@ fn list_held_text(db: &mut Db, f: &DossierFilter, keys: &[(String, String)]) -> 
     let (limit, offset) = (f.limit.clamp(1, 500) as usize, f.offset.max(0) as usize);
     let past = |(nd, id): &&(i64, String)| f.after.as_ref().is_none_or(|(a, b)| (*nd, id.as_str()) > (*a, b.as_str()));
     let from_walk = f.count_cap.is_some() && !f.count_exact;
-    // A page those rows did not fill reads on, up to three times as many rows, before it
-    // asks the text index (a word in one held row of a hundred or more fills a page there).
+    // A page those rows did not fill reads on, up to twice as many rows, before it asks the
+    // text index (a word in one held row of a hundred or more fills a page of 50 there).
     if from_walk
         && !exhausted
         && found.iter().filter(past).count() < offset + limit
         && f.count_cap.is_some_and(|c| found.len() as i64 <= c)
     {
-        let more = 3 * walk;
+        let more = 2 * walk;
         let (next, read, _) = walk_held(db, &plain, keys, last.as_ref(), more, &f.words)?;
         found.extend(next);
         exhausted = (read as i64) < more;
     }
     let cap = f.count_cap.map(|c| c.max(0));
     // (matches in due order, whether they are all of them, total, capped)
+    let mut bound_from_walk = false;
     let (pool, complete, mut total, mut capped) = if exhausted {
         let n = found.len() as i64;
         (found, true, n, false)
     } else if let Some(c) = cap.filter(|c| found.len() as i64 > *c) {
         (found, false, c, true)
     } else if from_walk {
+        bound_from_walk = true;
         let n = found.len() as i64;
         (found, false, n, true)
     } else {
@@ -766,12 +769,12 @@ fn list_held_text(db: &mut Db, f: &DossierFilter, keys: &[(String, String)]) -> 
         after.into_iter().skip(offset).take(limit).map(|(_, id)| id.clone()).collect()
     } else {
         let m = text_matches(db, f, keys, f.after.as_ref(), Some((offset + limit) as i64))?;
-        if from_walk && capped && total < f.count_cap.unwrap_or(i64::MAX) {
+        if bound_from_walk {
             // A page the index could not fill holds every match: the count is exact then.
             if m.len() < offset + limit && f.after.is_none() {
                 (total, capped) = (m.len() as i64, false);
             } else {
-                total = total.max(m.len() as i64);
+                total = total.max(m.len() as i64).min(cap.unwrap_or(i64::MAX));
             }
         }
         m.into_iter().skip(offset).take(limit).map(|(_, id)| id).collect()
@@ -779,9 +782,13 @@ fn list_held_text(db: &mut Db, f: &DossierFilter, keys: &[(String, String)]) -> 
     Ok(ListPage { items: states_in_order(db, &ids)?, total, total_capped: capped })
 }
 
-/// The keys' first `n` held rows in due order after `after`, matched against `words` in Rust:
+/// A held row's place in due order: (next deadline, id).
+type DueKey = (i64, String);
+
+/// The keys' first `n` held rows in due order after `after`, matched against `words`:
 /// (matches as (next deadline, id), rows read, the last row read). The rows come from the inbox
-/// index alone, which carries the folded text (migration 0020), not from the table.
+/// index alone, which carries the folded text (migration 0020), and are matched there: only
+/// the matches, the last row and the count come back.
 fn walk_held(
     db: &mut Db,
     plain: &DossierFilter,
@@ -789,14 +796,23 @@ fn walk_held(
     after: Option<&(i64, String)>,
     n: i64,
     words: &[String],
-) -> Result<(Vec<(i64, String)>, usize, Option<(i64, String)>), StoreError> {
+) -> Result<(Vec<DueKey>, usize, Option<DueKey>), StoreError> {
     let backend = db.backend();
-    let mut q = SqlBuilder::new("SELECT id, nd, search_text FROM (");
+    let mut q = SqlBuilder::new("WITH w AS MATERIALIZED (SELECT id, nd, hit FROM (");
+    let mut hit = words
+        .iter()
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("search_text LIKE {} ESCAPE '\\'", q.bind(format!("%{}%", super::like_escape(w)))))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    if hit.is_empty() {
+        hit = "1 = 1".into();
+    }
     for (i, (key, status)) in arms(plain, keys).into_iter().enumerate() {
         if i > 0 {
             q.push(" UNION ALL ");
         }
-        q.push(&format!("SELECT * FROM (SELECT id, {NEXT_DUE} AS nd, search_text"));
+        q.push(&format!("SELECT * FROM (SELECT id, {NEXT_DUE} AS nd, CASE WHEN {hit} THEN 1 ELSE 0 END AS hit"));
         held_arm(&mut q, plain, key, status, backend);
         if let Some((due, id)) = after {
             let (a, b) = (q.bind(*due), q.bind(id));
@@ -806,18 +822,22 @@ fn walk_held(
         q.push(&format!(" ORDER BY {NEXT_DUE}, id LIMIT {l}) k{i}"));
     }
     let l = q.bind(n);
-    q.push(&format!(") u ORDER BY nd, id LIMIT {l}"));
-    let rows = db.query(&q.sql, &q.params)?;
-    let mut found = Vec::new();
-    let mut last = None;
-    for r in &rows {
-        let key = (r.i64(1)?, r.text(0)?);
-        if matches_words(&r.text(2)?, words) {
-            found.push(key.clone());
+    // The matches (kind 1), the last row read (kind 2) and how many were read (kind 3).
+    q.push(&format!(
+        ") u ORDER BY nd, id LIMIT {l}) \
+         SELECT * FROM (SELECT 1 AS kind, nd, id FROM w WHERE hit = 1 \
+         UNION ALL SELECT * FROM (SELECT 2, nd, id FROM w ORDER BY nd DESC, id DESC LIMIT 1) l \
+         UNION ALL SELECT 3, COUNT(*), '' FROM w) r ORDER BY kind, nd, id"
+    ));
+    let (mut found, mut read, mut last) = (Vec::new(), 0, None);
+    for r in db.query(&q.sql, &q.params)? {
+        match r.i64(0)? {
+            1 => found.push((r.i64(1)?, r.text(2)?)),
+            2 => last = Some((r.i64(1)?, r.text(2)?)),
+            _ => read = usize::try_from(r.i64(1)?).unwrap_or(0),
         }
-        last = Some(key);
     }
-    Ok((found, rows.len(), last))
+    Ok((found, read, last))
 }
 
 /// The keys' held rows matching the filter's words (each through the text index, once), in
@@ -877,14 +897,22 @@ fn arms<'a>(f: &'a DossierFilter, keys: &'a [(String, String)]) -> Vec<(&'a (Str
 
 /// ` FROM dossiers WHERE` one arm's range and every other filter.
 fn held_arm(q: &mut SqlBuilder, f: &DossierFilter, key: &(String, String), status: Option<&String>, backend: crate::Backend) {
-    held_from(q, key);
     match status {
         Some(st) => {
+            // SQLite: the (step, status) range of its own index. The inbox index also holds
+            // the status (to cover the free-text walk), and would be walked whole for a
+            // status rare at that step.
+            let from =
+                if backend == crate::Backend::Sqlite { "dossiers INDEXED BY ix_dossiers_inbox_status" } else { "dossiers" };
+            held_from_in(q, key, from);
             let p = q.bind(st);
             q.push(&format!(" AND status = {p}"));
             push_other_filters(q, &DossierFilter { statuses: Vec::new(), ..f.clone() }, backend);
         }
-        None => push_other_filters(q, f, backend),
+        None => {
+            held_from(q, key);
+            push_other_filters(q, f, backend);
+        }
     }
 }
 
