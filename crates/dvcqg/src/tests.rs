@@ -1,0 +1,114 @@
+//! The simulator's checks, rule by rule: a valid message passes, and each broken field is
+//! refused with its machine code and the field named.
+
+use crate::validate::{dossier_message, progress_message, transition_allowed};
+use serde_json::{Value, json};
+
+fn valid() -> Value {
+    json!({
+        "service": "DongBoHoSoMC", "isUpdating": false,
+        "data": [{
+            "MaHoSo": "000.01.20.H40-260302-0001", "MaTTHC": "1.910201.H40", "TenTTHC": "Đăng ký hành nghề",
+            "LoaiDoiTuong": 1, "TrichYeuHoSo": "Đăng ký hành nghề", "NgayTiepNhan": "20260302090000",
+            "NgayHenTra": "20260316170000", "TrangThaiHoSo": 2, "HinhThuc": 0, "DonViXuLy": "Sở Tư pháp tỉnh Ninh Bình",
+            "KenhThucHien": 1, "DuocThanhToanTrucTuyen": 0, "HoSoCoThanhPhanSoHoa": 1, "TaiKhoanDuocXacThucVoiVNeID": 0,
+            "ThoiGianGiaiQuyet": 10, "DonViTinh": "Ngày làm việc",
+            "TaiLieuNop": [{"TepDinhKemId": "f1", "TenTepDinhKem": "don.pdf", "IsDeleted": false, "MaThanhPhanHoSo": "don", "DuocSoHoa": 1, "DuocLayTuKhoDMQG": 0}]
+        }]
+    })
+}
+
+fn known(c: &str) -> bool {
+    c == "1.910201.H40"
+}
+
+fn refused_for(mutate: impl FnOnce(&mut Value)) -> (&'static str, String) {
+    let mut m = valid();
+    mutate(&mut m);
+    let r = dossier_message(&m, &known).expect_err("refused");
+    assert!(!r.message.is_ascii(), "a Vietnamese message: {}", r.message);
+    (r.code, r.field.unwrap_or_default())
+}
+
+#[test]
+fn a_valid_dossier_passes() {
+    let (updating, items) = dossier_message(&valid(), &known).unwrap();
+    assert!(!updating);
+    assert_eq!((items[0].code.as_str(), items[0].status), ("000.01.20.H40-260302-0001", 2));
+}
+
+#[test]
+fn a_missing_dossier_code_is_refused() {
+    assert_eq!(refused_for(|m| drop(m["data"][0].as_object_mut().unwrap().remove("MaHoSo"))), ("missing_field", "data[0].MaHoSo".into()));
+    assert_eq!(refused_for(|m| m["data"][0]["MaHoSo"] = json!("  ")), ("missing_field", "data[0].MaHoSo".into()));
+}
+
+#[test]
+fn a_dossier_code_of_the_wrong_shape_is_refused() {
+    for bad in ["000.01.20.H40-2603020001", "000.01.20.H40-261302-0001", "X-260302-01", "N260302-7KQM4XTA"] {
+        assert_eq!(refused_for(|m| m["data"][0]["MaHoSo"] = json!(bad)), ("invalid_dossier_code", "data[0].MaHoSo".into()), "{bad}");
+    }
+    // A filing refused before reception goes by its filing reference (status 3 only).
+    let mut m = valid();
+    m["data"][0]["MaHoSo"] = json!("N260302-7KQM4XTA");
+    m["data"][0]["TrangThaiHoSo"] = json!(3);
+    assert!(dossier_message(&m, &known).is_ok());
+}
+
+#[test]
+fn a_date_of_the_wrong_format_or_not_real_is_refused() {
+    for bad in ["2026-03-02 09:00:00", "202603020900", "20260230090000", "20260302250000", "02032026090000"] {
+        assert_eq!(refused_for(|m| m["data"][0]["NgayTiepNhan"] = json!(bad)), ("invalid_date", "data[0].NgayTiepNhan".into()), "{bad}");
+    }
+    assert_eq!(refused_for(|m| m["data"][0]["NgayHenTra"] = json!("20260301090000")).0, "invalid_date", "due before reception");
+    assert_eq!(
+        refused_for(|m| m["data"][0]["TaiLieuNop"] = json!([{"TepDinhKemId": "f", "TenTepDinhKem": "x"}, {"TepDinhKemId": "g"}])),
+        ("missing_field", "data[0].TaiLieuNop[1].TenTepDinhKem".into())
+    );
+}
+
+#[test]
+fn codes_outside_the_lists_are_refused() {
+    assert_eq!(refused_for(|m| m["data"][0]["TrangThaiHoSo"] = json!(11)), ("invalid_code", "data[0].TrangThaiHoSo".into()));
+    assert_eq!(refused_for(|m| m["data"][0]["TrangThaiHoSo"] = json!(0)).0, "invalid_code");
+    assert_eq!(refused_for(|m| m["data"][0]["KenhThucHien"] = json!(4)), ("invalid_code", "data[0].KenhThucHien".into()));
+    assert_eq!(refused_for(|m| m["data"][0]["DuocThanhToanTrucTuyen"] = json!(3)).0, "invalid_code");
+    assert_eq!(refused_for(|m| m["data"][0]["DonViTinh"] = json!("Tuần")), ("invalid_code", "data[0].DonViTinh".into()));
+    assert_eq!(refused_for(|m| m["data"][0]["TrangThaiHoSo"] = json!("hai")), ("invalid_type", "data[0].TrangThaiHoSo".into()));
+    assert_eq!(refused_for(|m| m["data"][0]["MaTTHC"] = json!("9.999999")), ("unknown_procedure", "data[0].MaTTHC".into()));
+}
+
+#[test]
+fn a_received_dossier_needs_its_dates_and_a_finished_one_its_end() {
+    assert_eq!(refused_for(|m| drop(m["data"][0].as_object_mut().unwrap().remove("NgayHenTra"))).0, "missing_field");
+    assert_eq!(refused_for(|m| m["data"][0]["TrangThaiHoSo"] = json!(9)), ("missing_field", "data[0].NgayKetThucXuLy".into()));
+    assert_eq!(refused_for(|m| m["isUpdating"] = json!("no")), ("missing_field", "isUpdating".into()));
+    assert_eq!(refused_for(|m| m["service"] = json!("X")).0, "invalid_service");
+    assert_eq!(refused_for(|m| m["data"] = json!([])).0, "invalid_data");
+}
+
+#[test]
+fn the_state_machine_of_b1() {
+    for (from, to) in [(None, 1), (None, 2), (None, 3), (Some(1), 2), (Some(2), 4), (Some(4), 9), (Some(9), 10), (Some(5), 4), (Some(4), 4)] {
+        assert!(transition_allowed(from, to), "{from:?} → {to}");
+    }
+    for (from, to) in [(None, 4), (None, 10), (Some(2), 9), (Some(2), 10), (Some(3), 2), (Some(10), 4), (Some(9), 4), (Some(7), 4), (Some(1), 4)] {
+        assert!(!transition_allowed(from, to), "{from:?} → {to}");
+    }
+}
+
+#[test]
+fn progress_items_are_checked_too() {
+    let ok = json!({"service": "CapNhatTienDoHoSoMC", "data": [{"MaHoSo": "000.01.20.H40-260302-0001", "NguoiXuLy": "Lê Văn C",
+        "ThoiDiemXuLy": "20260302090000", "NoiDungXuLy": "Tiếp nhận hồ sơ", "TrangThai": 2}]});
+    assert_eq!(progress_message(&ok).unwrap()[0].status, 2);
+    let mut m = ok.clone();
+    m["data"][0]["ThoiDiemXuLy"] = json!("20260302");
+    assert_eq!(progress_message(&m).unwrap_err().code, "invalid_date");
+    let mut m = ok.clone();
+    m["data"][0]["TrangThai"] = json!(12);
+    assert_eq!(progress_message(&m).unwrap_err().code, "invalid_code");
+    let mut m = ok;
+    m["data"][0].as_object_mut().unwrap().remove("NguoiXuLy");
+    assert_eq!(progress_message(&m).unwrap_err().field.as_deref(), Some("data[0].NguoiXuLy"));
+}
