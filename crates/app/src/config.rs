@@ -35,6 +35,8 @@ pub struct Config {
     pub documents: DocumentsConfig,
     pub signing: SigningConfig,
     pub workers: WorkersConfig,
+    /// The national portal's integration bus (issue #15; docs/integration.md).
+    pub dvcqg: motcua_dvcqg::DvcqgConfig,
 }
 
 /// Background workers of `motcua serve` (issue #14): the outbox consumers and the deadline
@@ -347,6 +349,7 @@ impl Default for Config {
             documents: DocumentsConfig::default(),
             signing: SigningConfig::default(),
             workers: WorkersConfig::default(),
+            dvcqg: motcua_dvcqg::DvcqgConfig::default(),
         }
     }
 }
@@ -426,6 +429,9 @@ impl Config {
     pub fn to_masked_toml(&self) -> String {
         let mut c = self.clone();
         c.database_url = c.database_url.as_deref().map(mask_url);
+        let mask = |s: &mut Option<String>| *s = s.as_ref().map(|_| "*****".to_string());
+        mask(&mut c.dvcqg.auth_header);
+        mask(&mut c.dvcqg.client_secret);
         toml_string(&c)
     }
 
