@@ -56,10 +56,10 @@ impl Consumer for Sync {
                     let events = repo::dossiers::events(db, &id)?;
                     let mut names = BTreeMap::new();
                     for e in events.iter().filter(|e| e.seq <= seq) {
-                        if !names.contains_key(&e.actor_id) {
-                            if let Ok(u) = repo::users::get(db, &e.actor_id) {
-                                names.insert(e.actor_id.clone(), u.full_name);
-                            }
+                        if !names.contains_key(&e.actor_id)
+                            && let Ok(u) = repo::users::get(db, &e.actor_id)
+                        {
+                            names.insert(e.actor_id.clone(), u.full_name);
                         }
                     }
                     Ok::<_, motcua_store::StoreError>((events, names))

@@ -103,10 +103,10 @@ impl Client {
             return Ok(None);
         };
         let mut cached = self.token.lock().await;
-        if let Some((t, until)) = cached.as_ref() {
-            if std::time::Instant::now() < *until {
-                return Ok(Some(format!("Bearer {t}")));
-            }
+        if let Some((t, until)) = cached.as_ref()
+            && std::time::Instant::now() < *until
+        {
+            return Ok(Some(format!("Bearer {t}")));
         }
         let res = self
             .http

@@ -3,7 +3,7 @@
 //! a row sent late still says what was true when it was queued.
 
 use crate::payload::{
-    DossierSync, FiledDocument, Fee, NationalDossier, Progress, ProgressSync, ResultDocument, SERVICE_DOSSIER, SERVICE_PROGRESS,
+    DossierSync, Fee, FiledDocument, NationalDossier, Progress, ProgressSync, ResultDocument, SERVICE_DOSSIER, SERVICE_PROGRESS,
     SupplementRequest, datetime,
 };
 use motcua_domain::calendar::TimeUnit;

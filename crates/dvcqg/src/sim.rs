@@ -184,10 +184,10 @@ fn refused(r: &Rejection) -> Response {
 
 fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
     let got = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    if let Some(want) = &shared.cfg.auth_header {
-        if got != Some(want.as_str()) {
-            return false;
-        }
+    if let Some(want) = &shared.cfg.auth_header
+        && got != Some(want.as_str())
+    {
+        return false;
     }
     if shared.cfg.oauth_client.is_some() {
         let Some(token) = got.and_then(|g| g.strip_prefix("Bearer ")) else { return false };
@@ -223,7 +223,10 @@ async fn set_faults(State(shared): State<Arc<Shared>>, body: String) -> Response
             shared.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner).faults = f.clone();
             answer(StatusCode::OK, json!(f))
         }
-        Err(e) => answer(StatusCode::BAD_REQUEST, json!({"error_code": "invalid_faults", "message": format!("Cấu hình lỗi giả lập không hợp lệ: {e}")})),
+        Err(e) => answer(
+            StatusCode::BAD_REQUEST,
+            json!({"error_code": "invalid_faults", "message": format!("Cấu hình lỗi giả lập không hợp lệ: {e}")}),
+        ),
     }
 }
 

@@ -39,14 +39,21 @@ fn a_valid_dossier_passes() {
 
 #[test]
 fn a_missing_dossier_code_is_refused() {
-    assert_eq!(refused_for(|m| drop(m["data"][0].as_object_mut().unwrap().remove("MaHoSo"))), ("missing_field", "data[0].MaHoSo".into()));
+    assert_eq!(
+        refused_for(|m| drop(m["data"][0].as_object_mut().unwrap().remove("MaHoSo"))),
+        ("missing_field", "data[0].MaHoSo".into())
+    );
     assert_eq!(refused_for(|m| m["data"][0]["MaHoSo"] = json!("  ")), ("missing_field", "data[0].MaHoSo".into()));
 }
 
 #[test]
 fn a_dossier_code_of_the_wrong_shape_is_refused() {
     for bad in ["000.01.20.H40-2603020001", "000.01.20.H40-261302-0001", "X-260302-01", "N260302-7KQM4XTA"] {
-        assert_eq!(refused_for(|m| m["data"][0]["MaHoSo"] = json!(bad)), ("invalid_dossier_code", "data[0].MaHoSo".into()), "{bad}");
+        assert_eq!(
+            refused_for(|m| m["data"][0]["MaHoSo"] = json!(bad)),
+            ("invalid_dossier_code", "data[0].MaHoSo".into()),
+            "{bad}"
+        );
     }
     // A filing refused before reception goes by its filing reference (status 3 only).
     let mut m = valid();
@@ -58,7 +65,11 @@ fn a_dossier_code_of_the_wrong_shape_is_refused() {
 #[test]
 fn a_date_of_the_wrong_format_or_not_real_is_refused() {
     for bad in ["2026-03-02 09:00:00", "202603020900", "20260230090000", "20260302250000", "02032026090000"] {
-        assert_eq!(refused_for(|m| m["data"][0]["NgayTiepNhan"] = json!(bad)), ("invalid_date", "data[0].NgayTiepNhan".into()), "{bad}");
+        assert_eq!(
+            refused_for(|m| m["data"][0]["NgayTiepNhan"] = json!(bad)),
+            ("invalid_date", "data[0].NgayTiepNhan".into()),
+            "{bad}"
+        );
     }
     assert_eq!(refused_for(|m| m["data"][0]["NgayHenTra"] = json!("20260301090000")).0, "invalid_date", "due before reception");
     assert_eq!(
@@ -89,10 +100,22 @@ fn a_received_dossier_needs_its_dates_and_a_finished_one_its_end() {
 
 #[test]
 fn the_state_machine_of_b1() {
-    for (from, to) in [(None, 1), (None, 2), (None, 3), (Some(1), 2), (Some(2), 4), (Some(4), 9), (Some(9), 10), (Some(5), 4), (Some(4), 4)] {
+    for (from, to) in
+        [(None, 1), (None, 2), (None, 3), (Some(1), 2), (Some(2), 4), (Some(4), 9), (Some(9), 10), (Some(5), 4), (Some(4), 4)]
+    {
         assert!(transition_allowed(from, to), "{from:?} → {to}");
     }
-    for (from, to) in [(None, 4), (None, 10), (Some(2), 9), (Some(2), 10), (Some(3), 2), (Some(10), 4), (Some(9), 4), (Some(7), 4), (Some(1), 4)] {
+    for (from, to) in [
+        (None, 4),
+        (None, 10),
+        (Some(2), 9),
+        (Some(2), 10),
+        (Some(3), 2),
+        (Some(10), 4),
+        (Some(9), 4),
+        (Some(7), 4),
+        (Some(1), 4),
+    ] {
         assert!(!transition_allowed(from, to), "{from:?} → {to}");
     }
 }

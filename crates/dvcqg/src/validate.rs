@@ -96,7 +96,11 @@ impl Item<'_> {
         };
         if !allowed.is_empty() && !allowed.contains(&n) {
             let list = allowed.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
-            return Err(bad("invalid_code", self.path(k), format!("Giá trị {n} của trường {k} không có trong danh mục ({list}).")));
+            return Err(bad(
+                "invalid_code",
+                self.path(k),
+                format!("Giá trị {n} của trường {k} không có trong danh mục ({list})."),
+            ));
         }
         Ok(Some(n))
     }
@@ -196,24 +200,24 @@ pub fn dossier_message(msg: &Value, known_procedure: &dyn Fn(&str) -> bool) -> R
         it.int("DuocThanhToanTrucTuyen", false, &[0, 1, 2])?;
         it.int("HoSoCoThanhPhanSoHoa", false, &[0, 1])?;
         it.int("TaiKhoanDuocXacThucVoiVNeID", false, &[0, 1])?;
-        if let Some(u) = it.text("DonViTinh", false)? {
-            if !["Giờ", "Ngày", "Ngày làm việc", "Tháng"].contains(&u) {
-                return Err(bad(
-                    "invalid_code",
-                    it.path("DonViTinh"),
-                    format!("Đơn vị tính \"{u}\" không có trong danh mục (Giờ, Ngày, Ngày làm việc, Tháng)."),
-                ));
-            }
+        if let Some(u) = it.text("DonViTinh", false)?
+            && !["Giờ", "Ngày", "Ngày làm việc", "Tháng"].contains(&u)
+        {
+            return Err(bad(
+                "invalid_code",
+                it.path("DonViTinh"),
+                format!("Đơn vị tính \"{u}\" không có trong danh mục (Giờ, Ngày, Ngày làm việc, Tháng)."),
+            ));
         }
         it.int("ThoiGianGiaiQuyet", false, &[])?;
         let received = !matches!(status, Some(1 | 3));
         it.date("NgayNopHoSo", false)?;
         let from = it.date("NgayTiepNhan", received)?;
         let due = it.date("NgayHenTra", received)?;
-        if let (Some(from), Some(due)) = (from, due) {
-            if due < from {
-                return Err(bad("invalid_date", it.path("NgayHenTra"), "Ngày hẹn trả không được trước ngày tiếp nhận.".into()));
-            }
+        if let (Some(from), Some(due)) = (from, due)
+            && due < from
+        {
+            return Err(bad("invalid_date", it.path("NgayHenTra"), "Ngày hẹn trả không được trước ngày tiếp nhận.".into()));
         }
         it.date("NgayKetThucXuLy", matches!(status, Some(9 | 10)))?;
         it.date("NgayTra", status == Some(10))?;
@@ -284,11 +288,7 @@ pub fn bad_transition(code: &str, field: String, from: Option<u8>, to: u8) -> Re
             "Hồ sơ {code} chưa có trên Cổng: bản ghi đầu tiên phải ở trạng thái 1, 2 hoặc 3, không phải {to} ({}).",
             name(to)
         ),
-        Some(f) => format!(
-            "Hồ sơ {code} không thể chuyển từ trạng thái {f} ({}) sang {to} ({}).",
-            name(f),
-            name(to)
-        ),
+        Some(f) => format!("Hồ sơ {code} không thể chuyển từ trạng thái {f} ({}) sang {to} ({}).", name(f), name(to)),
     };
     Rejection { code: "invalid_transition", message, field: Some(field), http_status: 409 }
 }

@@ -248,7 +248,8 @@ async fn faults_and_refusals(app: TestApp) {
 
     // An answer later than the client's timeout: kept by the portal, sent again, kept once.
     sim.set_faults(Faults { delay_next: 1, delay_ms: 1_500, ..Default::default() });
-    let d = step(&app, &app.login("lanhdao.hoalu").await, &d, "resolve", json!({"name": "Giấy xác nhận tình trạng hôn nhân"})).await;
+    let d =
+        step(&app, &app.login("lanhdao.hoalu").await, &d, "resolve", json!({"name": "Giấy xác nhận tình trạng hôn nhân"})).await;
     let r = drain(&app.ctx, &sync).await;
     assert_eq!((r.delivered, r.retried, r.dead), (1, 1, 0), "{r:?}");
     assert!(sim.stats().duplicates >= 1, "the repeat was recognised: {:?}", sim.stats());
