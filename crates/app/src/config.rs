@@ -494,6 +494,25 @@ mod tests {
     }
 
     #[test]
+    fn the_national_portal_section_is_off_by_default_and_its_secrets_masked() {
+        assert!(!Config::default().dvcqg.enabled);
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("motcua.toml");
+        std::fs::write(
+            &f,
+            "[dvcqg]\nenabled = true\nbase_url = \"https://lgsp.example/dvcqg\"\ntoken_url = \"https://lgsp.example/token\"\n\
+             client_id = \"nb\"\nclient_secret = \"s3cret\"\nauth_header = \"Bearer t0ken\"\ntimeout_secs = 5\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&f)).unwrap();
+        assert!(c.dvcqg.enabled);
+        assert_eq!((c.dvcqg.client_secret.as_deref(), c.dvcqg.timeout_secs), (Some("s3cret"), 5));
+        let shown = c.to_masked_toml();
+        assert!(shown.contains("[dvcqg]") && shown.contains("client_id = \"nb\""), "{shown}");
+        assert!(!shown.contains("s3cret") && !shown.contains("t0ken"), "{shown}");
+    }
+
+    #[test]
     fn default_is_embedded_sqlite() {
         let c = Config::default();
         assert_eq!(c.location(), motcua_store::Location::Sqlite(PathBuf::from("./motcua-data/motcua.db")));

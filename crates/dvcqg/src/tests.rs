@@ -135,3 +135,61 @@ fn progress_items_are_checked_too() {
     m["data"][0].as_object_mut().unwrap().remove("NguoiXuLy");
     assert_eq!(progress_message(&m).unwrap_err().field.as_deref(), Some("data[0].NguoiXuLy"));
 }
+
+mod adapter {
+    use crate::client::{Client, DvcqgConfig, SendError};
+    use crate::sim::{Sim, SimConfig};
+    use serde_json::json;
+
+    fn config(sim: &Sim) -> DvcqgConfig {
+        DvcqgConfig { enabled: true, base_url: sim.url.clone(), timeout_secs: 2, ..Default::default() }
+    }
+
+    #[tokio::test]
+    async fn oauth2_client_credentials_and_a_fixed_header() {
+        let sim =
+            Sim::start("127.0.0.1:0", SimConfig { oauth_client: Some(("nb".into(), "s3cret".into())), ..Default::default() })
+                .await
+                .unwrap();
+        let token_url = Some(format!("{}/oauth2/token", sim.url));
+        let ok = Client::new(DvcqgConfig {
+            token_url: token_url.clone(),
+            client_id: Some("nb".into()),
+            client_secret: Some("s3cret".into()),
+            ..config(&sim)
+        })
+        .unwrap();
+        let agencies = ok.call("LayDanhMucCoQuan", &json!({})).await.unwrap();
+        assert!(agencies.as_array().unwrap().iter().any(|a| a["MADONVI"] == "000.00.31.H40"), "{agencies}");
+        let p = ok.call("LayThuTuc", &json!({"MaTTHC": "1.004873"})).await.unwrap();
+        assert_eq!(p["CACHTHUCTHUCHIEN"][0]["DONVITINH"], "Ngày làm việc", "{p}");
+        // A wrong secret gets no token; no credentials at all are refused by the receivers.
+        let wrong =
+            Client::new(DvcqgConfig { token_url, client_id: Some("nb".into()), client_secret: Some("x".into()), ..config(&sim) })
+                .unwrap();
+        assert!(matches!(wrong.call("LayDanhMucCoQuan", &json!({})).await, Err(SendError::Transient(m)) if m.contains("401")));
+        let none = Client::new(config(&sim)).unwrap();
+        let e = none.call("DongBoHoSoMC", &json!({})).await.unwrap_err();
+        assert!(matches!(&e, SendError::Rejected { status: 401, code, .. } if code == "unauthorized"), "{e:?}");
+        assert!(e.to_string().starts_with("Cổng DVCQG từ chối (401 unauthorized): Thiếu hoặc sai"), "{e}");
+
+        let sim = Sim::start("127.0.0.1:0", SimConfig { auth_header: Some("Bearer fixed".into()), ..Default::default() })
+            .await
+            .unwrap();
+        let fixed = Client::new(DvcqgConfig { auth_header: Some("Bearer fixed".into()), ..config(&sim) }).unwrap();
+        assert!(fixed.call("LayDanhSachTTHC", &json!({})).await.unwrap().as_array().unwrap().len() > 10);
+        assert!(Client::new(config(&sim)).unwrap().call("LayDanhSachTTHC", &json!({})).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_missing_client_certificate_is_named() {
+        let e = Client::new(DvcqgConfig {
+            client_cert: Some("/nonexistent/c.pem".into()),
+            client_key: Some("/nonexistent/k.pem".into()),
+            ..Default::default()
+        })
+        .err()
+        .unwrap();
+        assert!(e.contains("/nonexistent/c.pem"), "{e}");
+    }
+}
