@@ -353,3 +353,41 @@ motcua_testkit::both_backends! {
         assert_eq!(scalar(&app, "SELECT COUNT(*) FROM outbox WHERE topic = 'dvcqg.sync' AND delivered_at IS NULL").await, 0);
     }
 }
+
+/// `motcua serve`'s workers (`deadlines::start`) send the rows once `[dvcqg] enabled`.
+async fn serve_workers(backend: Backend) {
+    let sim = Sim::start("127.0.0.1:0", SimConfig::default()).await.unwrap();
+    let url = sim.url.clone();
+    let app = TestApp::spawn_with(backend, move |c| {
+        c.workers.outbox_poll_ms = 20;
+        c.dvcqg = DvcqgConfig { enabled: true, base_url: url, timeout_secs: 2, ..Default::default() };
+    })
+    .await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    motcua_app::deadlines::start(&app.ctx, stopped).unwrap();
+    let d = counter_received(&app).await;
+    let code = d["code"].as_str().unwrap().to_string();
+    let mut held = None;
+    for _ in 0..250 {
+        held = sim.held(&code).filter(|h| h.progress.len() == 1);
+        if held.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let _ = stop.send(true);
+    let h = held.expect("the running workers synced the reception");
+    assert_eq!(statuses(&h), [2]);
+}
+
+mod the_running_workers_sync_when_enabled {
+    use super::*;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        serve_workers(Backend::Sqlite).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        serve_workers(Backend::Postgres).await;
+    }
+}
