@@ -139,14 +139,15 @@ impl Dispatcher {
         Ok(round)
     }
 
-    /// Rounds until `stop` turns true: at once again after a full batch, else after the
-    /// poll pause. Errors (the database away) are logged and retried after the pause.
+    /// Rounds until `stop` turns true: at once again after a full batch or a delivery (a
+    /// topic delivered in order per dossier frees the dossier's next row only then), else
+    /// after the poll pause. Errors (the database away) are logged and retried after the pause.
     pub async fn run(self, ctx: AppContext, mut stop: tokio::sync::watch::Receiver<bool>) {
         let pause = std::time::Duration::from_millis(ctx.config.workers.outbox_poll_ms.max(10));
         let mut last_stats = std::time::Instant::now() - std::time::Duration::from_secs(3600);
         loop {
             let busy = match self.run_once(&ctx).await {
-                Ok(r) => r.claimed >= ctx.config.workers.outbox_batch.max(1),
+                Ok(r) => r.claimed >= ctx.config.workers.outbox_batch.max(1) || r.delivered > 0,
                 Err(e) => {
                     tracing::warn!(error = %e, "outbox round failed");
                     false

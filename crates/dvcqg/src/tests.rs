@@ -100,9 +100,20 @@ fn a_received_dossier_needs_its_dates_and_a_finished_one_its_end() {
 
 #[test]
 fn the_state_machine_of_b1() {
-    for (from, to) in
-        [(None, 1), (None, 2), (None, 3), (Some(1), 2), (Some(2), 4), (Some(4), 9), (Some(9), 10), (Some(5), 4), (Some(4), 4)]
-    {
+    for (from, to) in [
+        (None, 1),
+        (None, 2),
+        (None, 3),
+        (Some(1), 2),
+        (Some(2), 4),
+        (Some(4), 9),
+        (Some(9), 10),
+        (Some(5), 4),
+        (Some(4), 4),
+        (Some(2), 3),
+        (Some(5), 2),
+        (Some(6), 8),
+    ] {
         assert!(transition_allowed(from, to), "{from:?} → {to}");
     }
     for (from, to) in [
@@ -115,8 +126,37 @@ fn the_state_machine_of_b1() {
         (Some(9), 4),
         (Some(7), 4),
         (Some(1), 4),
+        (Some(4), 3),
+        (Some(4), 2),
+        (Some(8), 4),
     ] {
         assert!(!transition_allowed(from, to), "{from:?} → {to}");
+    }
+}
+
+/// Every transition the guard table lets a synced dossier make is one the simulator's
+/// machine accepts: a dossier motcua moves legally is never refused for its status.
+#[test]
+fn every_synced_transition_of_the_guard_table_is_accepted() {
+    use motcua_domain::dossier::{GUARDS, Outcome, Status};
+    for g in GUARDS {
+        // A dossier is synced once received (it has a code); before, only its refusal.
+        for from in g.from.iter().filter(|s| !matches!(s, Status::Draft | Status::Submitted)) {
+            let to: Vec<Status> = match g.outcome {
+                Outcome::To(s) => vec![s],
+                Outcome::Same => vec![*from],
+                // A pause resumes to where it began: received or in progress (before
+                // reception the dossier is not synced).
+                Outcome::Resume => vec![Status::Received, Status::InProgress],
+            };
+            for to in to {
+                let (f, t) = (from.national_code(), to.national_code().unwrap());
+                assert!(transition_allowed(f, t), "{:?}: {from:?} ({f:?}) → {to:?} ({t})", g.kind);
+            }
+        }
+        if g.from.contains(&Status::Submitted) && g.outcome == Outcome::To(Status::Refused) {
+            assert!(transition_allowed(None, 3), "a refusal before reception is the first record");
+        }
     }
 }
 

@@ -40,7 +40,8 @@ pub const STATUS_NAMES: [&str; 10] = [
 /// May a dossier in national status `from` (None: not known yet) move to `to`? §b.1's
 /// suggested machine (1→2|3; 2→4|5|6|7|8; 4→5|6|7|8|9; 5→4|7|8; 6→4|9|7; 9→10), plus what
 /// the provincial system does and that machine leaves out (docs/integration.md): an update
-/// that keeps the status; back to 2 when a supplement or a payment asked for before
+/// that keeps the status; a refusal (form 03) after the counter received the dossier and
+/// found it wanting (2→3); back to 2 when a supplement or a payment asked for before
 /// processing started is settled (5→2, 6→2); a stop while a payment is awaited (6→8).
 /// A dossier starts at 1 (filed on the portal), 2 (received) or 3 (refused at reception).
 pub fn transition_allowed(from: Option<u8>, to: u8) -> bool {
@@ -50,7 +51,7 @@ pub fn transition_allowed(from: Option<u8>, to: u8) -> bool {
     }
     let next: &[u8] = match from {
         1 => &[2, 3],
-        2 => &[4, 5, 6, 7, 8],
+        2 => &[3, 4, 5, 6, 7, 8],
         4 => &[5, 6, 7, 8, 9],
         5 => &[2, 4, 7, 8],
         6 => &[2, 4, 7, 8, 9],
