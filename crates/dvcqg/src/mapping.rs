@@ -53,7 +53,7 @@ pub fn plan(events: &[Recorded], seq: i64, actor: &dyn Fn(&str) -> String) -> Op
     if !is_synced(&d, &rec.event) {
         return None;
     }
-    let item = dossier_item(&d);
+    let item = dossier_item(&d, actor);
     let progress = progress_item(&d, rec, &actor(&rec.actor_id));
     Some(Planned {
         dossier: DossierSync { service: SERVICE_DOSSIER.into(), is_updating: first_synced != Some(seq), data: vec![item] },
@@ -65,8 +65,8 @@ fn flag(b: bool) -> u8 {
     u8::from(b)
 }
 
-/// The dossier as the portal keeps it.
-pub fn dossier_item(d: &Dossier) -> NationalDossier {
+/// The dossier as the portal keeps it; `actor` names a user by id.
+pub fn dossier_item(d: &Dossier, actor: &dyn Fn(&str) -> String) -> NationalDossier {
     let postal = d.returned.as_ref().map_or(d.channel == Channel::Postal, |r| r.method == ReturnMethod::Postal);
     let ending = d.refusal.as_ref().or(d.stop.as_ref()).or(d.withdrawal.as_ref()).or(d.appraisal_refusal.as_ref());
     NationalDossier {
@@ -116,7 +116,7 @@ pub fn dossier_item(d: &Dossier) -> NationalDossier {
             .enumerate()
             .map(|(i, s)| SupplementRequest {
                 id: format!("{}-BS{}", national_id(d), i + 1),
-                requested_by: s.requested_by.clone(),
+                requested_by: actor(&s.requested_by),
                 content: s.items.iter().map(|x| format!("{}: {}", x.name, x.reason)).collect::<Vec<_>>().join("; "),
                 requested_at: datetime(s.requested_at),
                 supplied_at: s.supplied_at.map(datetime),

@@ -98,5 +98,15 @@ async fn the_portal_simulator_runs_from_the_binary() {
     let r = call("LayDanhMucCoQuan").await.unwrap();
     let b: serde_json::Value = r.json().await.unwrap();
     assert_eq!(b["data"][0]["MADONVI"], "000.00.00.H40", "{b}");
+    // Faults and the catalog at runtime, through the control endpoints.
+    let r = http.post(format!("{url}/_sim/faults")).json(&serde_json::json!({"fail_next": 2})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(call("CapNhatTienDoHoSoMC").await.unwrap().status(), 503);
+    let b: serde_json::Value = http.get(format!("{url}/_sim/faults")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(b["fail_next"], 1, "{b}");
+    let r = http.post(format!("{url}/_sim/catalog")).json(&serde_json::json!({"remove": "1.004873"})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let b: serde_json::Value = http.get(format!("{url}/_sim/stats")).send().await.unwrap().json().await.unwrap();
+    assert_eq!((b["calls"].as_i64(), b["faults_served"].as_i64(), b["rejected"].as_i64()), (Some(3), Some(2), Some(1)), "{b}");
     child.kill().await.unwrap();
 }

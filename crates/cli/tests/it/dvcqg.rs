@@ -191,6 +191,7 @@ motcua_testkit::both_backends! {
         assert_eq!((last["KenhThucHien"].as_i64(), last["HinhThuc"].as_i64(), last["ThongTinTra"].as_str()), (Some(2), Some(1), Some("EL123456789VN")));
         let supplement = &last["DanhSachHoSoBoSung"][0];
         assert_eq!((supplement["TrangThaiBoSung"].as_i64(), supplement["NoiDungBoSung"].as_str()), (Some(1), Some("Ảnh thẻ 3x4: Ảnh mờ")));
+        assert_eq!(supplement["NguoiYeuCauBoSung"], "Nguyễn Minh Tuấn", "the specialist who asked: {supplement}");
         assert!(last["TaiLieuNop"].as_array().unwrap().len() >= 4, "{last}");
         // The unit's dossiers, as the query service answers them.
         let res = reqwest::Client::new().post(format!("{}/TraCuuHoSo", sim.url)).json(&json!({"DonViXuLy": "Ủy ban nhân dân phường Hoa Lư"})).send().await.unwrap();
