@@ -1,6 +1,6 @@
 //! The outbox consumer framework (issue #14), shared by every consumer of the outbox (the
-//! deadline worker's notifications today; the applicant notices and the national portal
-//! sync next). A consumer names its topics and handles one row at a time; the dispatcher
+//! deadline worker's notifications, the national portal sync of `crate::dvcqg`; the
+//! applicant notices next). A consumer names its topics and handles one row at a time; the dispatcher
 //! claims due rows of those topics with a lease (`repo::outbox::claim`), hands them over,
 //! marks them delivered, retries failures with exponential back-off and jitter, and keeps a
 //! row that failed `outbox_max_attempts` times as a dead letter that an administrator can

@@ -1,7 +1,7 @@
 //! The outbox as a work queue (issue #14): claiming with a lease, delivery, retries with
 //! back-off, dead letters, and the figures operations watch. Rows are queued by
-//! `dossiers::enqueue` (and `enqueue_once` for rows with a dedup key) in the transaction of
-//! the change they announce.
+//! `dossiers::enqueue` (`enqueue_once` for rows with a dedup key, `enqueue_in_order` for the
+//! topics delivered in order per dossier) in the transaction of the change they announce.
 //!
 //! Claiming: PostgreSQL picks the rows with `FOR UPDATE SKIP LOCKED`, so processes claiming
 //! at once take disjoint rows; SQLite has one writer, so a claim is already exclusive. A
