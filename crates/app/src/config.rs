@@ -35,6 +35,8 @@ pub struct Config {
     pub documents: DocumentsConfig,
     pub signing: SigningConfig,
     pub workers: WorkersConfig,
+    /// The national portal's integration bus (issue #15; docs/integration.md).
+    pub dvcqg: motcua_dvcqg::DvcqgConfig,
 }
 
 /// Background workers of `motcua serve` (issue #14): the outbox consumers and the deadline
@@ -347,6 +349,7 @@ impl Default for Config {
             documents: DocumentsConfig::default(),
             signing: SigningConfig::default(),
             workers: WorkersConfig::default(),
+            dvcqg: motcua_dvcqg::DvcqgConfig::default(),
         }
     }
 }
@@ -426,6 +429,9 @@ impl Config {
     pub fn to_masked_toml(&self) -> String {
         let mut c = self.clone();
         c.database_url = c.database_url.as_deref().map(mask_url);
+        let mask = |s: &mut Option<String>| *s = s.as_ref().map(|_| "*****".to_string());
+        mask(&mut c.dvcqg.auth_header);
+        mask(&mut c.dvcqg.client_secret);
         toml_string(&c)
     }
 
@@ -485,6 +491,25 @@ mod tests {
         assert_eq!(mask_url("postgres://app:s3cret@db:5432/motcua"), "postgres://app:*****@db:5432/motcua");
         assert_eq!(mask_url("host=db password=x user=a"), "host=db password=***** user=a");
         assert_eq!(mask_url("postgres://app@db/m"), "postgres://app@db/m");
+    }
+
+    #[test]
+    fn the_national_portal_section_is_off_by_default_and_its_secrets_masked() {
+        assert!(!Config::default().dvcqg.enabled);
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("motcua.toml");
+        std::fs::write(
+            &f,
+            "[dvcqg]\nenabled = true\nbase_url = \"https://lgsp.example/dvcqg\"\ntoken_url = \"https://lgsp.example/token\"\n\
+             client_id = \"nb\"\nclient_secret = \"s3cret\"\nauth_header = \"Bearer t0ken\"\ntimeout_secs = 5\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&f)).unwrap();
+        assert!(c.dvcqg.enabled);
+        assert_eq!((c.dvcqg.client_secret.as_deref(), c.dvcqg.timeout_secs), (Some("s3cret"), 5));
+        let shown = c.to_masked_toml();
+        assert!(shown.contains("[dvcqg]") && shown.contains("client_id = \"nb\""), "{shown}");
+        assert!(!shown.contains("s3cret") && !shown.contains("t0ken"), "{shown}");
     }
 
     #[test]

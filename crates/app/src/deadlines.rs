@@ -309,7 +309,11 @@ pub fn start(ctx: &AppContext, stop: tokio::sync::watch::Receiver<bool>) -> Resu
     if !ctx.config.workers.enabled {
         return Ok(());
     }
-    let d = dispatcher()?;
+    let mut d = dispatcher()?;
+    if ctx.config.dvcqg.enabled {
+        d = d.register(std::sync::Arc::new(crate::dvcqg::Sync::new(&ctx.config.dvcqg)?))?;
+        tracing::info!(base_url = %ctx.config.dvcqg.base_url, "national portal sync on");
+    }
     tracing::info!(worker = d.worker(), "outbox consumers started");
     tokio::spawn(d.run(ctx.clone(), stop.clone()));
     let ctx = ctx.clone();

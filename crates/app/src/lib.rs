@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod config;
 pub mod context;
 pub mod deadlines;
+pub mod dvcqg;
 pub mod error;
 pub mod keys;
 pub mod limits;

@@ -1,6 +1,6 @@
 //! The outbox consumer framework (issue #14), shared by every consumer of the outbox (the
-//! deadline worker's notifications today; the applicant notices and the national portal
-//! sync next). A consumer names its topics and handles one row at a time; the dispatcher
+//! deadline worker's notifications, the national portal sync of `crate::dvcqg`; the
+//! applicant notices next). A consumer names its topics and handles one row at a time; the dispatcher
 //! claims due rows of those topics with a lease (`repo::outbox::claim`), hands them over,
 //! marks them delivered, retries failures with exponential back-off and jitter, and keeps a
 //! row that failed `outbox_max_attempts` times as a dead letter that an administrator can
@@ -139,14 +139,15 @@ impl Dispatcher {
         Ok(round)
     }
 
-    /// Rounds until `stop` turns true: at once again after a full batch, else after the
-    /// poll pause. Errors (the database away) are logged and retried after the pause.
+    /// Rounds until `stop` turns true: at once again after a full batch or a delivery (a
+    /// topic delivered in order per dossier frees the dossier's next row only then), else
+    /// after the poll pause. Errors (the database away) are logged and retried after the pause.
     pub async fn run(self, ctx: AppContext, mut stop: tokio::sync::watch::Receiver<bool>) {
         let pause = std::time::Duration::from_millis(ctx.config.workers.outbox_poll_ms.max(10));
         let mut last_stats = std::time::Instant::now() - std::time::Duration::from_secs(3600);
         loop {
             let busy = match self.run_once(&ctx).await {
-                Ok(r) => r.claimed >= ctx.config.workers.outbox_batch.max(1),
+                Ok(r) => r.claimed >= ctx.config.workers.outbox_batch.max(1) || r.delivered > 0,
                 Err(e) => {
                     tracing::warn!(error = %e, "outbox round failed");
                     false

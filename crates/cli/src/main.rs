@@ -63,6 +63,33 @@ enum Command {
     /// The outbox queues: figures and dead letters, and putting a dead letter back.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// A simulator of the national portal's sync and catalog services (DVCQG) on loopback,
+    /// for tests and demonstrations: NOT the real portal (docs/integration.md).
+    DvcqgSim {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8790")]
+        listen: String,
+        /// The Authorization header every call must carry.
+        #[arg(long)]
+        require_auth: Option<String>,
+        /// OAuth2 client credentials `id:secret` accepted at /oauth2/token.
+        #[arg(long)]
+        oauth_client: Option<String>,
+        /// Answer 503 to the next N calls.
+        #[arg(long, default_value_t = 0)]
+        fail_next: u32,
+        /// Keep nothing and break off the answer of the next N calls.
+        #[arg(long, default_value_t = 0)]
+        drop_next: u32,
+        /// Answer the next N calls only after --delay-ms.
+        #[arg(long, default_value_t = 0)]
+        delay_next: u32,
+        #[arg(long, default_value_t = 0)]
+        delay_ms: u64,
+        /// Take the next N calls twice.
+        #[arg(long, default_value_t = 0)]
+        duplicate_next: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -221,6 +248,19 @@ async fn run(command: Command, mut config: Config, started: Instant) -> Result<E
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { .. } => serve(config, started).await,
+        Command::DvcqgSim { listen, require_auth, oauth_client, fail_next, drop_next, delay_next, delay_ms, duplicate_next } => {
+            use motcua_dvcqg::sim::{Faults, SimConfig};
+            let oauth_client = match oauth_client {
+                Some(pair) => {
+                    let (id, secret) = pair.split_once(':').context("--oauth-client wants id:secret")?;
+                    Some((id.to_string(), secret.to_string()))
+                }
+                None => None,
+            };
+            let faults = Faults { fail_next, drop_next, delay_next, delay_ms, duplicate_next };
+            motcua_dvcqg::sim::serve(&listen, SimConfig { auth_header: require_auth, oauth_client, faults }).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Calendar(c) => calendar::run(c, config).await,
         Command::Bench(c) => bench::run(c, config).await,
         Command::Outbox(c) => {

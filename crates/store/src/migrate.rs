@@ -43,6 +43,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(19, "0019_finished_states"),
     migration!(20, "0020_search_per_group"),
     migration!(21, "0021_deadline_marks"),
+    migration!(22, "0022_outbox_order"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -51,3 +51,62 @@ fn migrate_then_verify_on_a_new_sqlite_database() {
     let (code, out) = motcua(&["--data-dir", &format!("{d}/nothing-here"), "verify"], &[]);
     assert_ne!(code, 0, "{out}");
 }
+
+#[test]
+fn the_national_portal_section_reads_the_environment_and_masks_its_secrets() {
+    let (code, out) = motcua(
+        &["config"],
+        &[
+            ("MOTCUA_DVCQG__ENABLED", "true"),
+            ("MOTCUA_DVCQG__BASE_URL", "https://lgsp.example.gov.vn/dvcqg"),
+            ("MOTCUA_DVCQG__CLIENT_SECRET", "s3cr3t"),
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let section = &out[out.find("[dvcqg]").expect("a [dvcqg] section")..];
+    assert!(section.contains("enabled = true") && section.contains("base_url = \"https://lgsp.example.gov.vn/dvcqg\""), "{out}");
+    assert!(!out.contains("s3cr3t"), "{out}");
+}
+
+/// `motcua dvcqg-sim` starts, answers on loopback and serves the faults it was started with.
+#[tokio::test]
+async fn the_portal_simulator_runs_from_the_binary() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("http://127.0.0.1:{port}");
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(["dvcqg-sim", "--listen", &format!("127.0.0.1:{port}"), "--fail-next", "1"])
+        .env("MOTCUA_LOG", "error")
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let http = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..100 {
+        if http.get(format!("{url}/_sim/stats")).send().await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(up, "the simulator never answered");
+    let call = |service: &str| http.post(format!("{url}/{service}")).json(&serde_json::json!({})).send();
+    assert_eq!(call("DongBoHoSoMC").await.unwrap().status(), 503, "the fault it was started with");
+    let r = call("DongBoHoSoMC").await.unwrap();
+    assert_eq!(r.status(), 400);
+    let b: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(b["error_code"], "invalid_service", "{b}");
+    let r = call("LayDanhMucCoQuan").await.unwrap();
+    let b: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(b["data"][0]["MADONVI"], "000.00.00.H40", "{b}");
+    // Faults and the catalog at runtime, through the control endpoints.
+    let r = http.post(format!("{url}/_sim/faults")).json(&serde_json::json!({"fail_next": 2})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(call("CapNhatTienDoHoSoMC").await.unwrap().status(), 503);
+    let b: serde_json::Value = http.get(format!("{url}/_sim/faults")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(b["fail_next"], 1, "{b}");
+    let r = http.post(format!("{url}/_sim/catalog")).json(&serde_json::json!({"remove": "1.004873"})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let b: serde_json::Value = http.get(format!("{url}/_sim/stats")).send().await.unwrap().json().await.unwrap();
+    assert_eq!((b["calls"].as_i64(), b["faults_served"].as_i64(), b["rejected"].as_i64()), (Some(3), Some(2), Some(1)), "{b}");
+    child.kill().await.unwrap();
+}

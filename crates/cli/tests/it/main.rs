@@ -24,6 +24,7 @@ mod crash;
 mod digitization;
 mod documents;
 mod dossiers;
+mod dvcqg;
 mod e2e_citizen;
 mod e2e_harness;
 mod edge_input;

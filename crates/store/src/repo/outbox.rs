@@ -1,7 +1,7 @@
 //! The outbox as a work queue (issue #14): claiming with a lease, delivery, retries with
 //! back-off, dead letters, and the figures operations watch. Rows are queued by
-//! `dossiers::enqueue` (and `enqueue_once` for rows with a dedup key) in the transaction of
-//! the change they announce.
+//! `dossiers::enqueue` (`enqueue_once` for rows with a dedup key, `enqueue_in_order` for the
+//! topics delivered in order per dossier) in the transaction of the change they announce.
 //!
 //! Claiming: PostgreSQL picks the rows with `FOR UPDATE SKIP LOCKED`, so processes claiming
 //! at once take disjoint rows; SQLite has one writer, so a claim is already exclusive. A
@@ -22,8 +22,14 @@ pub struct Message {
     pub attempts: i64,
 }
 
+/// Topics delivered in order per dossier: a row is claimed only when every earlier row of
+/// its dossier (by `seq`) is delivered, so at most one row per dossier is in flight and a
+/// dead letter holds back the dossier's later rows until it is replayed.
+pub const IN_DOSSIER_ORDER: &[&str] = &["dvcqg.sync"];
+
 /// Claims up to `limit` rows of `topics` that are due (`next_attempt_at <= now`), not
-/// delivered, not dead and not leased by a live claim; leases them to `worker` until
+/// delivered, not dead and not leased by a live claim (and, for `IN_DOSSIER_ORDER` topics,
+/// the first undelivered row of their dossier); leases them to `worker` until
 /// `lease_until`. Oldest due first.
 pub fn claim(
     db: &mut Db,
@@ -40,9 +46,18 @@ pub fn claim(
     let w = q.bind(worker);
     let l = q.bind(lease_until);
     q.push(&format!(
-        "{w}, lease_until = {l} WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL AND topic IN "
+        "{w}, lease_until = {l} WHERE id IN (SELECT o.id FROM outbox o WHERE o.delivered_at IS NULL AND o.dead_at IS NULL AND o.topic IN "
     ));
     q.push_in(topics);
+    if topics.iter().any(|t| IN_DOSSIER_ORDER.contains(t)) {
+        // Not for the other topics of the batch: only rows of an ordered topic wait.
+        q.push(" AND (o.topic NOT IN ");
+        q.push_in(IN_DOSSIER_ORDER);
+        q.push(
+            " OR NOT EXISTS (SELECT 1 FROM outbox p WHERE p.topic = o.topic AND p.dossier_id = o.dossier_id \
+             AND p.delivered_at IS NULL AND (p.seq < o.seq OR (p.seq = o.seq AND p.id < o.id))))",
+        );
+    }
     let n = q.bind(now);
     let n2 = q.bind(now);
     let lim = q.bind(i64::try_from(limit).unwrap_or(i64::MAX));
@@ -195,6 +210,24 @@ pub fn stats(db: &mut Db, now: i64) -> Result<Vec<TopicStats>, StoreError> {
         e.dead = r.i64(1)?;
     }
     Ok(out.into_values().collect())
+}
+
+/// Queues a row of an `IN_DOSSIER_ORDER` topic: `seq` (the dossier event it announces) sets
+/// its place among the dossier's rows.
+pub fn enqueue_in_order(
+    db: &mut Db,
+    topic: &str,
+    dossier_id: &str,
+    seq: i64,
+    payload: &serde_json::Value,
+    now: i64,
+) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO outbox (id, topic, dossier_id, payload, created_at, attempts, delivered_at, next_attempt_at, seq) \
+         VALUES ($1,$2,$3,$4,$5,0,NULL,$6,$7)",
+        &params![super::new_id(), topic, dossier_id, payload.to_string(), now, now, seq],
+    )?;
+    Ok(())
 }
 
 /// Queues a row unless one with the same key was ever queued (the key is kept in

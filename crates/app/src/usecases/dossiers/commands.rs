@@ -9,15 +9,16 @@ pub(super) fn side_effects(db: &mut Db, d: &Dossier, rec: &Recorded) -> Result<(
     for m in dossier::metrics(d, &rec.event) {
         repo::bump(db, &d.receiving.id, &d.procedure.code, &day, m, 1)?;
     }
-    // National portal sync (REQ-26): every status change of a received dossier, and the
-    // refusal of an online dossier before reception (status 3, issue #11 item 14): DVCQG
-    // knows the filing and must learn its end; it is named by its filing reference.
-    if d.code.is_some() || matches!(rec.event, Event::Refused { .. }) {
+    // National portal sync (REQ-26): every event of a received dossier, and the refusal of
+    // an online dossier before reception (status 3, issue #11 item 14): DVCQG knows the
+    // filing and must learn its end; it is named by its filing reference. Delivered in
+    // order per dossier (`crate::dvcqg`).
+    if motcua_dvcqg::mapping::is_synced(d, &rec.event) {
         let payload = json!({
             "dossier_id": d.id, "code": d.code, "filing_reference": d.filing_reference, "seq": rec.seq,
             "event": rec.event.kind(), "status": d.status.code(), "national_status": d.status.national_code(),
         });
-        repo::enqueue(db, "dvcqg.sync", &d.id, &payload, rec.at)?;
+        motcua_store::repo::outbox::enqueue_in_order(db, motcua_dvcqg::TOPIC, &d.id, rec.seq, &payload, rec.at)?;
     }
     // The result goes into the applicant's data locker once issued (again at return: the
     // same file adds nothing).

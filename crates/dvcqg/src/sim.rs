@@ -1,0 +1,556 @@
+//! A simulator of the national portal's sync and catalog services, on loopback, for tests
+//! and demonstrations (`motcua dvcqg-sim`): NOT the real portal. It checks every field of
+//! what it receives (`validate`), keeps what it accepted per dossier in arrival order,
+//! acknowledges a repeated message without keeping it twice, answers what it holds
+//! (`TraCuuHoSo`), serves a small national catalog matching the demo province, and injects
+//! faults on demand (5xx, delays past the client's timeout, duplicates, dropped answers).
+//!
+//! Layout (an assumption, docs/integration.md): `POST /{service}` with the JSON message;
+//! answers `{"error_code": "0", "message": …}` or `{"error_code": <machine code>,
+//! "message": <Vietnamese>, "field": …}` with 400/409. Control: `GET|POST /_sim/faults`,
+//! `POST /_sim/catalog` (`{"remove": code}` / `{"restore": code}`), `GET /_sim/stats`.
+
+use crate::validate::{self, Rejection, bad_transition};
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+
+/// Faults served to the next calls of the two receiving services, in this order of
+/// precedence; each counter goes down by one per call it affects.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Faults {
+    /// Answer 503 (keeping nothing).
+    pub fail_next: u32,
+    /// Keep nothing and break the answer off (the client reads a broken body).
+    pub drop_next: u32,
+    /// Keep the message, then answer only after `delay_ms` (past the client's timeout).
+    pub delay_next: u32,
+    pub delay_ms: u64,
+    /// Keep the message and take it a second time, as a bus redelivering it would.
+    pub duplicate_next: u32,
+}
+
+/// How the simulator wants to be called.
+#[derive(Debug, Clone, Default)]
+pub struct SimConfig {
+    /// The `Authorization` header every service call must carry.
+    pub auth_header: Option<String>,
+    /// OAuth2 client credentials accepted at `POST /oauth2/token`; the services then want
+    /// `Bearer <a token it issued>`.
+    pub oauth_client: Option<(String, String)>,
+    pub faults: Faults,
+}
+
+/// Counters of what the simulator saw.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    pub calls: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    /// Messages already held, acknowledged and not kept again.
+    pub duplicates: u64,
+    pub faults_served: u64,
+}
+
+/// What the simulator holds for one dossier.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Held {
+    pub code: String,
+    pub status: u8,
+    pub procedure_code: String,
+    pub agency_name: String,
+    /// `DongBoHoSoMC` items, in arrival order, each with its `isUpdating`.
+    pub dossier: Vec<(bool, Value)>,
+    /// `CapNhatTienDoHoSoMC` items, in arrival order.
+    pub progress: Vec<Value>,
+    /// Every status kept, in arrival order, with the service that brought it.
+    pub statuses: Vec<(String, u8)>,
+}
+
+#[derive(Default)]
+struct Inner {
+    held: BTreeMap<String, Held>,
+    removed: BTreeSet<String>,
+    faults: Faults,
+    stats: Stats,
+    tokens: BTreeSet<String>,
+}
+
+struct Shared {
+    cfg: SimConfig,
+    catalog: Catalog,
+    inner: Mutex<Inner>,
+}
+
+/// A running simulator; dropping it stops it.
+pub struct Sim {
+    pub url: String,
+    shared: Arc<Shared>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Sim {
+    /// Listens on `addr` (`127.0.0.1:0` for any port) and serves until dropped.
+    pub async fn start(addr: &str, cfg: SimConfig) -> std::io::Result<Sim> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let (shared, router) = router(cfg);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(Sim { url, shared, _stop: tx })
+    }
+
+    pub fn set_faults(&self, f: Faults) {
+        self.lock().faults = f;
+    }
+
+    pub fn faults(&self) -> Faults {
+        self.lock().faults.clone()
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.lock().stats.clone()
+    }
+
+    /// What it holds for a dossier.
+    pub fn held(&self, code: &str) -> Option<Held> {
+        self.lock().held.get(code).cloned()
+    }
+
+    pub fn dossier_count(&self) -> usize {
+        self.lock().held.len()
+    }
+
+    /// Takes a procedure out of the national catalog (its messages are refused) or puts it back.
+    pub fn set_procedure_known(&self, code: &str, known: bool) {
+        let mut g = self.lock();
+        if known {
+            g.removed.remove(code);
+        } else {
+            g.removed.insert(code.to_string());
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.shared.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The simulator's routes over fresh state (for `Sim::start` and `motcua dvcqg-sim`).
+fn router(cfg: SimConfig) -> (Arc<Shared>, Router) {
+    let inner = Inner { faults: cfg.faults.clone(), ..Default::default() };
+    let shared = Arc::new(Shared { cfg, catalog: Catalog::demo(), inner: Mutex::new(inner) });
+    let r = Router::new()
+        .route("/oauth2/token", post(token))
+        .route("/_sim/faults", get(get_faults).post(set_faults))
+        .route("/_sim/catalog", post(control_catalog))
+        .route("/_sim/stats", get(stats))
+        .route("/{service}", post(service))
+        .layer(axum::extract::DefaultBodyLimit::max(8 << 20))
+        .with_state(shared.clone());
+    (shared, r)
+}
+
+fn answer(status: StatusCode, body: Value) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+fn ok(data: Option<Value>) -> Response {
+    let mut body = json!({"error_code": "0", "message": "Thành công"});
+    if let Some(d) = data {
+        body["data"] = d;
+    }
+    answer(StatusCode::OK, body)
+}
+
+fn refused(r: &Rejection) -> Response {
+    let status = StatusCode::from_u16(r.http_status).unwrap_or(StatusCode::BAD_REQUEST);
+    answer(status, json!({"error_code": r.code, "message": r.message, "field": r.field}))
+}
+
+fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
+    let got = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    if let Some(want) = &shared.cfg.auth_header
+        && got != Some(want.as_str())
+    {
+        return false;
+    }
+    if shared.cfg.oauth_client.is_some() {
+        let Some(token) = got.and_then(|g| g.strip_prefix("Bearer ")) else { return false };
+        let g = shared.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        return g.tokens.contains(token);
+    }
+    true
+}
+
+async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: String) -> Response {
+    let Some((id, secret)) = &shared.cfg.oauth_client else {
+        return answer(StatusCode::NOT_FOUND, json!({"error": "not_configured"}));
+    };
+    let basic = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Basic "));
+    let want = crate::client::basic(id, secret);
+    if basic != Some(want.as_str()) || !body.split('&').any(|p| p == "grant_type=client_credentials") {
+        return answer(StatusCode::UNAUTHORIZED, json!({"error": "invalid_client"}));
+    }
+    let mut g = shared.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let t = format!("sim-{}", g.tokens.len() + 1);
+    g.tokens.insert(t.clone());
+    answer(StatusCode::OK, json!({"access_token": t, "token_type": "Bearer", "expires_in": 3600}))
+}
+
+async fn get_faults(State(shared): State<Arc<Shared>>) -> Response {
+    let g = shared.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    answer(StatusCode::OK, json!(g.faults))
+}
+
+async fn set_faults(State(shared): State<Arc<Shared>>, body: String) -> Response {
+    match serde_json::from_str::<Faults>(&body) {
+        Ok(f) => {
+            shared.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner).faults = f.clone();
+            answer(StatusCode::OK, json!(f))
+        }
+        Err(e) => answer(
+            StatusCode::BAD_REQUEST,
+            json!({"error_code": "invalid_faults", "message": format!("Cấu hình lỗi giả lập không hợp lệ: {e}")}),
+        ),
+    }
+}
+
+async fn control_catalog(State(shared): State<Arc<Shared>>, body: String) -> Response {
+    let v: Value = serde_json::from_str(&body).unwrap_or_default();
+    let mut g = shared.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(c) = v["remove"].as_str() {
+        g.removed.insert(c.to_string());
+    }
+    if let Some(c) = v["restore"].as_str() {
+        g.removed.remove(c);
+    }
+    answer(StatusCode::OK, json!({"removed": g.removed}))
+}
+
+async fn stats(State(shared): State<Arc<Shared>>) -> Response {
+    let g = shared.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    answer(StatusCode::OK, json!(g.stats))
+}
+
+/// What a fault does to this call.
+enum Fault {
+    None,
+    Fail,
+    Drop,
+    Delay(u64),
+    Duplicate,
+}
+
+async fn service(
+    State(shared): State<Arc<Shared>>,
+    axum::extract::Path(service): axum::extract::Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !authorized(&shared, &headers) {
+        return answer(
+            StatusCode::UNAUTHORIZED,
+            json!({"error_code": "unauthorized", "message": "Thiếu hoặc sai thông tin xác thực của trục tích hợp."}),
+        );
+    }
+    let msg: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            return answer(
+                StatusCode::BAD_REQUEST,
+                json!({"error_code": "invalid_json", "message": format!("Nội dung không phải JSON hợp lệ: {e}")}),
+            );
+        }
+    };
+    match service.as_str() {
+        "DongBoHoSoMC" | "CapNhatTienDoHoSoMC" => {}
+        "TraCuuHoSo" => return lookup(&shared, &msg),
+        "LayDanhSachTTHC" | "LayThuTuc" | "LayDanhMucCoQuan" => return shared.catalog.answer(&service, &msg),
+        _ => {
+            return answer(
+                StatusCode::NOT_FOUND,
+                json!({"error_code": "unknown_service", "message": format!("Không có dịch vụ {service}.")}),
+            );
+        }
+    }
+    let fault = {
+        let mut g = shared.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        g.stats.calls += 1;
+        let f = &mut g.faults;
+        let fault = if f.fail_next > 0 {
+            f.fail_next -= 1;
+            Fault::Fail
+        } else if f.drop_next > 0 {
+            f.drop_next -= 1;
+            Fault::Drop
+        } else if f.delay_next > 0 {
+            f.delay_next -= 1;
+            Fault::Delay(f.delay_ms)
+        } else if f.duplicate_next > 0 {
+            f.duplicate_next -= 1;
+            Fault::Duplicate
+        } else {
+            Fault::None
+        };
+        if !matches!(fault, Fault::None) {
+            g.stats.faults_served += 1;
+        }
+        fault
+    };
+    match fault {
+        Fault::Fail => {
+            return answer(
+                StatusCode::SERVICE_UNAVAILABLE,
+                json!({"error_code": "unavailable", "message": "Hệ thống tạm thời không phục vụ (giả lập)."}),
+            );
+        }
+        Fault::Drop => {
+            let broken = futures_util::stream::once(async { Err::<Bytes, std::io::Error>(std::io::Error::other("dropped")) });
+            return (StatusCode::OK, Body::from_stream(broken)).into_response();
+        }
+        _ => {}
+    }
+    let result = receive(&shared, &service, &msg);
+    if matches!(fault, Fault::Duplicate) && result.is_ok() {
+        let _ = receive(&shared, &service, &msg);
+    }
+    if let Fault::Delay(ms) = fault {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
+    match result {
+        Ok(()) => ok(None),
+        Err(r) => refused(&r),
+    }
+}
+
+/// Checks and keeps one message (all its items or none).
+fn receive(shared: &Shared, service: &str, msg: &Value) -> Result<(), Rejection> {
+    let mut g = shared.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let outcome = keep(shared, &mut g, service, msg);
+    match &outcome {
+        Ok(_) => g.stats.accepted += 1,
+        Err(_) => g.stats.rejected += 1,
+    }
+    outcome.map(|dups| g.stats.duplicates += dups)
+}
+
+/// Returns how many items were already held (acknowledged, not kept again).
+fn keep(shared: &Shared, g: &mut Inner, service: &str, msg: &Value) -> Result<u64, Rejection> {
+    let removed = g.removed.clone();
+    let known = |c: &str| shared.catalog.has(c) && !removed.contains(c);
+    // Check every item against what is held (and the items before it) before keeping any.
+    let mut status: BTreeMap<String, Option<u8>> = BTreeMap::new();
+    let mut dups = 0;
+    if service == crate::payload::SERVICE_DOSSIER {
+        let (updating, items) = validate::dossier_message(msg, &known)?;
+        let mut fresh = Vec::new();
+        for (i, it) in items.into_iter().enumerate() {
+            let held = g.held.get(&it.code);
+            if held.is_some_and(|h| h.dossier.iter().any(|(u, x)| *u == updating && *x == it.item)) {
+                dups += 1;
+                continue;
+            }
+            let field = format!("data[{i}]");
+            let from = *status.entry(it.code.clone()).or_insert_with(|| held.map(|h| h.status));
+            match (updating, from) {
+                (false, Some(_)) => {
+                    return Err(Rejection {
+                        code: "already_exists",
+                        message: format!("Hồ sơ {} đã có trên Cổng; gửi cập nhật với isUpdating = true.", it.code),
+                        field: Some(format!("{field}.MaHoSo")),
+                        http_status: 409,
+                    });
+                }
+                (true, None) => {
+                    return Err(Rejection {
+                        code: "unknown_dossier",
+                        message: format!("Hồ sơ {} chưa có trên Cổng; gửi lần đầu với isUpdating = false.", it.code),
+                        field: Some(format!("{field}.MaHoSo")),
+                        http_status: 409,
+                    });
+                }
+                _ => {}
+            }
+            if !validate::transition_allowed(from, it.status) {
+                return Err(bad_transition(&it.code, format!("{field}.TrangThaiHoSo"), from, it.status));
+            }
+            status.insert(it.code.clone(), Some(it.status));
+            fresh.push(it);
+        }
+        for it in fresh {
+            let h = g.held.entry(it.code.clone()).or_insert_with(|| Held { code: it.code.clone(), ..Default::default() });
+            h.status = it.status;
+            h.procedure_code = it.procedure_code;
+            h.agency_name = it.agency_name;
+            h.statuses.push((service.into(), it.status));
+            h.dossier.push((updating, it.item));
+        }
+    } else {
+        let items = validate::progress_message(msg)?;
+        let mut fresh = Vec::new();
+        for (i, it) in items.into_iter().enumerate() {
+            let Some(held) = g.held.get(&it.code) else {
+                return Err(Rejection {
+                    code: "unknown_dossier",
+                    message: format!("Hồ sơ {} chưa có trên Cổng: đồng bộ hồ sơ (DongBoHoSoMC) trước tiến độ.", it.code),
+                    field: Some(format!("data[{i}].MaHoSo")),
+                    http_status: 409,
+                });
+            };
+            if held.progress.contains(&it.item) {
+                dups += 1;
+                continue;
+            }
+            let from = *status.entry(it.code.clone()).or_insert(Some(held.status));
+            if !validate::transition_allowed(from, it.status) {
+                return Err(bad_transition(&it.code, format!("data[{i}].TrangThai"), from, it.status));
+            }
+            status.insert(it.code.clone(), Some(it.status));
+            fresh.push(it);
+        }
+        for it in fresh {
+            if let Some(h) = g.held.get_mut(&it.code) {
+                h.status = it.status;
+                h.statuses.push((service.into(), it.status));
+                h.progress.push(it.item);
+            }
+        }
+    }
+    Ok(dups)
+}
+
+/// `TraCuuHoSo`: `{"MaHoSo": …}` → what is held for it; `{"DonViXuLy": …}` → the dossiers
+/// of that unit (code and status, at most 1,000).
+fn lookup(shared: &Shared, msg: &Value) -> Response {
+    let g = shared.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(code) = msg["MaHoSo"].as_str() {
+        return match g.held.get(code) {
+            Some(h) => ok(Some(json!({
+                "MaHoSo": h.code, "TrangThaiHoSo": h.status, "MaTTHC": h.procedure_code, "DonViXuLy": h.agency_name,
+                "DongBo": h.dossier.iter().map(|(u, x)| json!({"isUpdating": u, "item": x})).collect::<Vec<_>>(),
+                "TienDo": h.progress,
+                "LichSuTrangThai": h.statuses.iter().map(|(s, t)| json!({"service": s, "TrangThai": t})).collect::<Vec<_>>(),
+            }))),
+            None => answer(
+                StatusCode::NOT_FOUND,
+                json!({"error_code": "unknown_dossier", "message": format!("Không tìm thấy hồ sơ {code}.")}),
+            ),
+        };
+    }
+    if let Some(unit) = msg["DonViXuLy"].as_str() {
+        let list: Vec<Value> = g
+            .held
+            .values()
+            .filter(|h| h.agency_name == unit)
+            .take(1000)
+            .map(|h| json!({"MaHoSo": h.code, "TrangThaiHoSo": h.status}))
+            .collect();
+        return ok(Some(json!(list)));
+    }
+    answer(
+        StatusCode::BAD_REQUEST,
+        json!({"error_code": "missing_field", "message": "Cần MaHoSo hoặc DonViXuLy để tra cứu.", "field": "MaHoSo"}),
+    )
+}
+
+/// The national catalog the simulator serves: the demo province's procedures
+/// (`data/catalog/demo.json`, the same file the demo seeds) and its agencies.
+struct Catalog {
+    procedures: Vec<Value>,
+}
+
+/// The demo province's agencies as the national agency catalog lists them (MADONVI,
+/// TENDONVI, CAPDONVI): the province, its departments and centre, the communes.
+const AGENCIES: &[(&str, &str, u8)] = &[
+    ("000.00.00.H40", "Ủy ban nhân dân tỉnh Ninh Bình", 1),
+    ("000.00.01.H40", "Sở Tư pháp tỉnh Ninh Bình", 2),
+    ("000.00.02.H40", "Sở Xây dựng tỉnh Ninh Bình", 2),
+    ("000.00.03.H40", "Sở Nông nghiệp và Môi trường tỉnh Ninh Bình", 2),
+    ("000.00.20.H40", "Trung tâm Phục vụ hành chính công tỉnh Ninh Bình", 2),
+    ("000.00.31.H40", "Ủy ban nhân dân phường Hoa Lư", 3),
+    ("000.00.32.H40", "Ủy ban nhân dân phường Tam Điệp", 3),
+    ("000.00.33.H40", "Ủy ban nhân dân phường Nam Định", 3),
+    ("000.00.34.H40", "Ủy ban nhân dân phường Phủ Lý", 3),
+    ("000.00.35.H40", "Ủy ban nhân dân xã Gia Viễn", 3),
+    ("000.00.36.H40", "Ủy ban nhân dân xã Nho Quan", 3),
+    ("000.00.37.H40", "Ủy ban nhân dân xã Kim Sơn", 3),
+];
+
+const DEMO_CATALOG: &str = include_str!("../../../data/catalog/demo.json");
+
+impl Catalog {
+    fn demo() -> Self {
+        let all: Vec<Value> = serde_json::from_str(DEMO_CATALOG).unwrap_or_default();
+        let procedures = all
+            .iter()
+            .map(|p| {
+                let limit = &p["time_limit"];
+                let unit = motcua_domain::calendar::TimeUnit::parse(limit["unit"].as_str().unwrap_or("working_days"))
+                    .map_or("Ngày làm việc", crate::mapping::time_unit);
+                json!({
+                    "MATTHC": p["code"], "TENTTHC": p["name"],
+                    "LINHVUCTHUCHIEN": [{"MALINHVUC": p["sector"]["code"], "TENLINHVUC": p["sector"]["name"]}],
+                    "CACHTHUCTHUCHIEN": [{"KENH": if p["online_only"] == true { "Trực tuyến" } else { "Trực tiếp, trực tuyến" },
+                        "THOIGIAN": limit["value"], "DONVITINH": unit}],
+                    "COQUANTHUCHIEN": p["implementing_agency"],
+                })
+            })
+            .collect();
+        Self { procedures }
+    }
+
+    fn has(&self, code: &str) -> bool {
+        self.procedures.iter().any(|p| p["MATTHC"] == code)
+    }
+
+    fn answer(&self, service: &str, msg: &Value) -> Response {
+        match service {
+            "LayDanhSachTTHC" => ok(Some(json!(
+                self.procedures
+                    .iter()
+                    .map(|p| json!({"MATTHC": p["MATTHC"], "TENTTHC": p["TENTTHC"], "LINHVUCTHUCHIEN": p["LINHVUCTHUCHIEN"]}))
+                    .collect::<Vec<_>>()
+            ))),
+            "LayThuTuc" => {
+                let code = msg["MaTTHC"].as_str().unwrap_or_default();
+                match self.procedures.iter().find(|p| p["MATTHC"] == code) {
+                    Some(p) => ok(Some(p.clone())),
+                    None => answer(
+                        StatusCode::NOT_FOUND,
+                        json!({"error_code": "unknown_procedure", "message": format!("Không có thủ tục {code}."), "field": "MaTTHC"}),
+                    ),
+                }
+            }
+            _ => ok(Some(json!(
+                AGENCIES.iter().map(|(c, n, l)| json!({"MADONVI": c, "TENDONVI": n, "CAPDONVI": l})).collect::<Vec<_>>()
+            ))),
+        }
+    }
+}
+
+/// `motcua dvcqg-sim`: serves on `addr` until interrupted.
+pub async fn serve(addr: &str, cfg: SimConfig) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(url = %format!("http://{}", listener.local_addr()?), "DVCQG simulator listening (not the real portal)");
+    let (_, router) = router(cfg);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}
