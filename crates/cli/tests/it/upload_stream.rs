@@ -15,9 +15,11 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 const SENT: usize = 110 * 1024 * 1024;
 /// Bytes the server may take before it answers: the 20 MB limit plus socket buffers.
 const READ_BOUND: usize = 40 * 1024 * 1024;
-/// Peak resident memory allowed to the server during the uploads. Buffering one such body
-/// whole (as before) takes it past 130 MB.
-const PEAK_RSS_LIMIT_KB: u64 = 100 * 1024;
+/// Growth of the server's resident memory allowed during the uploads (peak over idle).
+/// Buffering one such body whole (as before) added over 70 MB. A bound on growth, not on the
+/// total: the allocator sets the baseline (mimalloc keeps ~60 MB more than glibc's malloc in
+/// the debug server; docs/benchmarks.md).
+const PEAK_GROWTH_LIMIT_KB: u64 = 40 * 1024;
 
 /// What one raw HTTP/1.1 request got: the status line and how many body bytes we managed to
 /// send before the server answered (or closed).
@@ -163,7 +165,7 @@ async fn big_uploads_are_refused_while_reading_with_flat_memory() {
     assert!(c.sent < READ_BOUND / 4, "anonymous page upload read {} bytes", c.sent);
     assert!(e.status.starts_with("HTTP/1.1 403"), "{}", e.status);
     assert!(e.sent < READ_BOUND / 4, "page upload without CSRF read {} bytes", e.sent);
-    assert!(peak_kb < PEAK_RSS_LIMIT_KB, "peak RSS {peak_kb} kB (idle {idle_kb} kB)");
+    assert!(peak_kb.saturating_sub(idle_kb) < PEAK_GROWTH_LIMIT_KB, "peak RSS {peak_kb} kB (idle {idle_kb} kB)");
 
     // Nothing stored, no temporary file left.
     let spool = tmp.path().join("tmp").join("uploads");
