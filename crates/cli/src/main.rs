@@ -258,7 +258,8 @@ async fn run(command: Command, mut config: Config, started: Instant) -> Result<E
                 None => None,
             };
             let faults = Faults { fail_next, drop_next, delay_next, delay_ms, duplicate_next };
-            motcua_dvcqg::sim::serve(&listen, SimConfig { auth_header: require_auth, oauth_client, faults }).await?;
+            motcua_dvcqg::sim::serve(&listen, SimConfig { auth_header: require_auth, oauth_client, faults, max_dossiers: None })
+                .await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Calendar(c) => calendar::run(c, config).await,

@@ -47,6 +47,18 @@ pub struct SimConfig {
     /// `Bearer <a token it issued>`.
     pub oauth_client: Option<(String, String)>,
     pub faults: Faults,
+    /// Most dossiers held (None: `MAX_DOSSIERS`); past it new dossiers get 507 (a long demo
+    /// must not grow the simulator's memory without end).
+    pub max_dossiers: Option<usize>,
+}
+
+/// Dossiers the simulator holds at most, by default.
+pub const MAX_DOSSIERS: usize = 200_000;
+/// Messages kept per dossier at most (a dossier's whole life is a few dozen).
+pub const MAX_MESSAGES_PER_DOSSIER: usize = 1_000;
+
+fn full(message: String) -> Rejection {
+    Rejection { code: "simulator_full", message, field: None, http_status: 507 }
 }
 
 /// Counters of what the simulator saw.
@@ -392,6 +404,15 @@ fn keep(shared: &Shared, g: &mut Inner, service: &str, msg: &Value) -> Result<u6
             status.insert(it.code.clone(), Some(it.status));
             fresh.push(it);
         }
+        let max = shared.cfg.max_dossiers.unwrap_or(MAX_DOSSIERS);
+        let new: BTreeSet<&str> = fresh.iter().map(|it| it.code.as_str()).filter(|c| !g.held.contains_key(*c)).collect();
+        if g.held.len() + new.len() > max {
+            return Err(full(format!("Bộ mô phỏng đã giữ đủ {max} hồ sơ; khởi động lại bộ mô phỏng để nhận thêm.")));
+        }
+        if let Some(h) = fresh.iter().filter_map(|it| g.held.get(&it.code)).find(|h| h.statuses.len() >= MAX_MESSAGES_PER_DOSSIER)
+        {
+            return Err(full(format!("Hồ sơ {} đã có {MAX_MESSAGES_PER_DOSSIER} thông điệp trên bộ mô phỏng.", h.code)));
+        }
         for it in fresh {
             let h = g.held.entry(it.code.clone()).or_insert_with(|| Held { code: it.code.clone(), ..Default::default() });
             h.status = it.status;
@@ -422,6 +443,10 @@ fn keep(shared: &Shared, g: &mut Inner, service: &str, msg: &Value) -> Result<u6
             }
             status.insert(it.code.clone(), Some(it.status));
             fresh.push(it);
+        }
+        if let Some(h) = fresh.iter().filter_map(|it| g.held.get(&it.code)).find(|h| h.statuses.len() >= MAX_MESSAGES_PER_DOSSIER)
+        {
+            return Err(full(format!("Hồ sơ {} đã có {MAX_MESSAGES_PER_DOSSIER} thông điệp trên bộ mô phỏng.", h.code)));
         }
         for it in fresh {
             if let Some(h) = g.held.get_mut(&it.code) {

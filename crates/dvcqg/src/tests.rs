@@ -232,4 +232,27 @@ mod adapter {
         .unwrap();
         assert!(e.contains("/nonexistent/c.pem"), "{e}");
     }
+
+    #[tokio::test]
+    async fn the_simulator_holds_a_bounded_number_of_dossiers() {
+        let sim = Sim::start("127.0.0.1:0", SimConfig { max_dossiers: Some(2), ..Default::default() }).await.unwrap();
+        let client = Client::new(config(&sim)).unwrap();
+        let message = |n: u32| {
+            let mut m = super::valid();
+            m["data"][0]["MaHoSo"] = json!(format!("000.00.20.H40-261207-{n:04}"));
+            m
+        };
+        client.call("DongBoHoSoMC", &message(1)).await.unwrap();
+        client.call("DongBoHoSoMC", &message(2)).await.unwrap();
+        // The third dossier is refused as a full store (a 5xx: the sender keeps it and
+        // retries), and nothing of it is kept; the held ones still take updates.
+        let e = client.call("DongBoHoSoMC", &message(3)).await.unwrap_err();
+        assert!(matches!(&e, SendError::Transient(m) if m.contains("507")), "{e:?}");
+        assert_eq!(sim.dossier_count(), 2);
+        let mut update = message(1);
+        update["isUpdating"] = json!(true);
+        update["data"][0]["TrangThaiHoSo"] = json!(4);
+        client.call("DongBoHoSoMC", &update).await.unwrap();
+        assert_eq!(sim.held("000.00.20.H40-261207-0001").unwrap().status, 4);
+    }
 }
