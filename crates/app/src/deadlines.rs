@@ -316,6 +316,22 @@ pub fn start(ctx: &AppContext, stop: tokio::sync::watch::Receiver<bool>) -> Resu
     }
     tracing::info!(worker = d.worker(), "outbox consumers started");
     tokio::spawn(d.run(ctx.clone(), stop.clone()));
+    if ctx.config.dvcqg.enabled {
+        // The daily reconciliation: asked every ten minutes whether today's run is due (a
+        // restart neither skips nor repeats it: the last run is in the database).
+        let (ctx, mut stop) = (ctx.clone(), stop.clone());
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = crate::usecases::reconciliation::daily(&ctx).await {
+                    tracing::warn!(error = %e, "national portal reconciliation failed");
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(600)) => {}
+                    _ = stop.changed() => return,
+                }
+            }
+        });
+    }
     let ctx = ctx.clone();
     let mut stop = stop;
     tokio::spawn(async move {

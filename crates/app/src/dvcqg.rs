@@ -10,9 +10,11 @@
 
 use crate::outbox::{Consumer, Handled, Message};
 use crate::{AppContext, AppError};
+/// The outbox topic of the sync rows.
+pub use motcua_dvcqg::TOPIC;
 use motcua_dvcqg::mapping::plan;
 use motcua_dvcqg::payload::{SERVICE_DOSSIER, SERVICE_PROGRESS};
-use motcua_dvcqg::{Client, DvcqgConfig, TOPIC};
+use motcua_dvcqg::{Client, DvcqgConfig};
 use motcua_store::repo;
 use std::collections::BTreeMap;
 

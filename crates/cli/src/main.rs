@@ -89,6 +89,9 @@ enum Command {
         /// Take the next N calls twice.
         #[arg(long, default_value_t = 0)]
         duplicate_next: u32,
+        /// Acknowledge this many sync messages but keep nothing (a lost update, for the reconciliation).
+        #[arg(long, default_value_t = 0)]
+        lose_next: u32,
     },
 }
 
@@ -248,7 +251,17 @@ async fn run(command: Command, mut config: Config, started: Instant) -> Result<E
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { .. } => serve(config, started).await,
-        Command::DvcqgSim { listen, require_auth, oauth_client, fail_next, drop_next, delay_next, delay_ms, duplicate_next } => {
+        Command::DvcqgSim {
+            listen,
+            require_auth,
+            oauth_client,
+            fail_next,
+            drop_next,
+            delay_next,
+            delay_ms,
+            duplicate_next,
+            lose_next,
+        } => {
             use motcua_dvcqg::sim::{Faults, SimConfig};
             let oauth_client = match oauth_client {
                 Some(pair) => {
@@ -257,7 +270,7 @@ async fn run(command: Command, mut config: Config, started: Instant) -> Result<E
                 }
                 None => None,
             };
-            let faults = Faults { fail_next, drop_next, delay_next, delay_ms, duplicate_next };
+            let faults = Faults { fail_next, drop_next, delay_next, delay_ms, duplicate_next, lose_next };
             motcua_dvcqg::sim::serve(&listen, SimConfig { auth_header: require_auth, oauth_client, faults, max_dossiers: None })
                 .await?;
             Ok(ExitCode::SUCCESS)

@@ -28,6 +28,10 @@ pub struct DvcqgConfig {
     pub client_key: Option<String>,
     /// Bound on each call (connect + answer).
     pub timeout_secs: u64,
+    /// The daily reconciliation runs from this local hour (0–23) over the last
+    /// `reconcile_days` days up to yesterday.
+    pub reconcile_hour: u8,
+    pub reconcile_days: u16,
 }
 
 impl Default for DvcqgConfig {
@@ -42,6 +46,8 @@ impl Default for DvcqgConfig {
             client_cert: None,
             client_key: None,
             timeout_secs: 10,
+            reconcile_hour: 2,
+            reconcile_days: 90,
         }
     }
 }

@@ -22,6 +22,21 @@ pub fn national_id(d: &Dossier) -> String {
     d.code.clone().or_else(|| d.filing_reference.clone()).unwrap_or_else(|| d.id.clone())
 }
 
+/// The events of a dossier's log (whole, in order) that go to the portal, by seq: what the
+/// reconciliation sends again when the portal lost some of them.
+pub fn synced_seqs(events: &[Recorded]) -> Vec<i64> {
+    let Some((first, rest)) = events.split_first() else { return Vec::new() };
+    let Some(mut d) = start(first) else { return Vec::new() };
+    let mut out: Vec<i64> = is_synced(&d, &first.event).then_some(first.seq).into_iter().collect();
+    for r in rest {
+        apply(&mut d, r);
+        if is_synced(&d, &r.event) {
+            out.push(r.seq);
+        }
+    }
+    out
+}
+
 /// What to send for the event `seq` of a dossier's log.
 #[derive(Debug, Clone)]
 pub struct Planned {

@@ -36,6 +36,9 @@ pub struct Faults {
     pub delay_ms: u64,
     /// Keep the message and take it a second time, as a bus redelivering it would.
     pub duplicate_next: u32,
+    /// Acknowledge the message but keep nothing: an update the portal lost after saying it
+    /// had it, which only the daily reconciliation can find.
+    pub lose_next: u32,
 }
 
 /// How the simulator wants to be called.
@@ -266,6 +269,7 @@ enum Fault {
     Drop,
     Delay(u64),
     Duplicate,
+    Lose,
 }
 
 async fn service(
@@ -316,6 +320,9 @@ async fn service(
         } else if f.duplicate_next > 0 {
             f.duplicate_next -= 1;
             Fault::Duplicate
+        } else if f.lose_next > 0 {
+            f.lose_next -= 1;
+            Fault::Lose
         } else {
             Fault::None
         };
@@ -335,6 +342,7 @@ async fn service(
             let broken = futures_util::stream::once(async { Err::<Bytes, std::io::Error>(std::io::Error::other("dropped")) });
             return (StatusCode::OK, Body::from_stream(broken)).into_response();
         }
+        Fault::Lose => return ok(None),
         _ => {}
     }
     let result = receive(&shared, &service, &msg);
@@ -459,8 +467,8 @@ fn keep(shared: &Shared, g: &mut Inner, service: &str, msg: &Value) -> Result<u6
     Ok(dups)
 }
 
-/// `TraCuuHoSo`: `{"MaHoSo": …}` → what is held for it; `{"DonViXuLy": …}` → the dossiers
-/// of that unit (code and status, at most 1,000).
+/// `TraCuuHoSo`: `{"MaHoSo": …}` → what is held for it; `{"DonViXuLy": …}` → a page of
+/// the dossiers of that unit (`unit_page`).
 fn lookup(shared: &Shared, msg: &Value) -> Response {
     let g = shared.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(code) = msg["MaHoSo"].as_str() {
@@ -478,19 +486,60 @@ fn lookup(shared: &Shared, msg: &Value) -> Response {
         };
     }
     if let Some(unit) = msg["DonViXuLy"].as_str() {
-        let list: Vec<Value> = g
-            .held
-            .values()
-            .filter(|h| h.agency_name == unit)
-            .take(1000)
-            .map(|h| json!({"MaHoSo": h.code, "TrangThaiHoSo": h.status}))
-            .collect();
-        return ok(Some(json!(list)));
+        return unit_page(&g, unit, msg);
     }
     answer(
         StatusCode::BAD_REQUEST,
         json!({"error_code": "missing_field", "message": "Cần MaHoSo hoặc DonViXuLy để tra cứu.", "field": "MaHoSo"}),
     )
+}
+
+/// Most dossiers on one page of a unit's list.
+pub const UNIT_PAGE_MAX: usize = 1_000;
+
+/// `TraCuuHoSo` by unit: `{"DonViXuLy", "TuNgay"?, "DenNgay"?, "Trang"? (from 1),
+/// "SoBanGhi"? (at most `UNIT_PAGE_MAX`)}` → `{"TongSo", "Trang", "HoSo": [{"MaHoSo",
+/// "TrangThaiHoSo", "NgayTiepNhan", "NgayNopHoSo"}]}` in code order. The period (both ends
+/// `yyyyMMddHHmmss`, `DenNgay` excluded) is on the reception date, or the filing date of a
+/// dossier never received; the same rule the reconciliation applies to its own side.
+fn unit_page(g: &Inner, unit: &str, msg: &Value) -> Response {
+    // A date that is not `yyyyMMddHHmmss` names its field.
+    let date = |k: &'static str| -> Result<Option<String>, &'static str> {
+        match msg[k].as_str() {
+            None => Ok(None),
+            Some(v) if v.len() == 14 && v.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(v.to_string())),
+            Some(_) => Err(k),
+        }
+    };
+    let (from, to) = match (date("TuNgay"), date("DenNgay")) {
+        (Ok(f), Ok(t)) => (f, t),
+        (Err(k), _) | (_, Err(k)) => {
+            return answer(
+                StatusCode::BAD_REQUEST,
+                json!({"error_code": "invalid_datetime", "message": format!("{k} phải có dạng yyyyMMddHHmmss."), "field": k}),
+            );
+        }
+    };
+    let page = msg["Trang"].as_u64().unwrap_or(1).max(1) as usize;
+    let size = (msg["SoBanGhi"].as_u64().unwrap_or(UNIT_PAGE_MAX as u64) as usize).clamp(1, UNIT_PAGE_MAX);
+    let in_period = |h: &&Held| {
+        let Some((_, last)) = h.dossier.last() else { return false };
+        let day = last["NgayTiepNhan"].as_str().or(last["NgayNopHoSo"].as_str()).unwrap_or("");
+        from.as_deref().is_none_or(|f| day >= f) && to.as_deref().is_none_or(|t| day < t)
+    };
+    let all: Vec<&Held> = g.held.values().filter(|h| h.agency_name == unit).filter(in_period).collect();
+    let rows: Vec<Value> = all
+        .iter()
+        .skip((page - 1).saturating_mul(size))
+        .take(size)
+        .map(|h| {
+            let last = h.dossier.last().map(|(_, x)| x);
+            json!({"MaHoSo": h.code, "TrangThaiHoSo": h.status,
+                   "NgayTiepNhan": last.and_then(|x| x.get("NgayTiepNhan")).cloned().unwrap_or(Value::Null),
+                   "NgayNopHoSo": last.and_then(|x| x.get("NgayNopHoSo")).cloned().unwrap_or(Value::Null)})
+        })
+        .collect();
+    ok(Some(json!({"TongSo": all.len(), "Trang": page, "HoSo": rows})))
 }
 
 /// The national catalog the simulator serves: the demo province's procedures

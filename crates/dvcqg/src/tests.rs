@@ -255,4 +255,55 @@ mod adapter {
         client.call("DongBoHoSoMC", &update).await.unwrap();
         assert_eq!(sim.held("000.00.20.H40-261207-0001").unwrap().status, 4);
     }
+
+    #[tokio::test]
+    async fn a_units_list_is_paged_and_filtered_by_period_and_a_lost_message_is_acknowledged() {
+        use crate::sim::Faults;
+        let sim = Sim::start("127.0.0.1:0", SimConfig::default()).await.unwrap();
+        let client = Client::new(config(&sim)).unwrap();
+        // Five dossiers of the unit received on 2, 3, 4, 5 and 6 March; one never received,
+        // filed on 4 March.
+        for day in 2..=6 {
+            let mut m = super::valid();
+            m["data"][0]["MaHoSo"] = json!(format!("000.01.20.H40-2603{day:02}-0001"));
+            m["data"][0]["NgayTiepNhan"] = json!(format!("202603{day:02}090000"));
+            client.call("DongBoHoSoMC", &m).await.unwrap();
+        }
+        let mut online = super::valid();
+        online["data"][0]["MaHoSo"] = json!("HS-0001");
+        online["data"][0]["TrangThaiHoSo"] = json!(1);
+        online["data"][0].as_object_mut().unwrap().remove("NgayTiepNhan");
+        online["data"][0].as_object_mut().unwrap().remove("NgayHenTra");
+        online["data"][0]["NgayNopHoSo"] = json!("20260304100000");
+        client.call("DongBoHoSoMC", &online).await.unwrap();
+        let unit = "Sở Tư pháp tỉnh Ninh Bình";
+        let list = |q: serde_json::Value| {
+            let client = &client;
+            async move { client.call("TraCuuHoSo", &q).await }
+        };
+        let all = list(json!({"DonViXuLy": unit})).await.unwrap();
+        assert_eq!(all["TongSo"], 6, "{all}");
+        // 3 to 5 March (the end excluded): the 3rd, the 4th and the filing of the 4th.
+        let some = list(json!({"DonViXuLy": unit, "TuNgay": "20260303000000", "DenNgay": "20260305000000"})).await.unwrap();
+        let codes: Vec<&str> = some["HoSo"].as_array().unwrap().iter().map(|h| h["MaHoSo"].as_str().unwrap()).collect();
+        assert_eq!(codes, ["000.01.20.H40-260303-0001", "000.01.20.H40-260304-0001", "HS-0001"], "{some}");
+        assert_eq!(some["HoSo"][2]["NgayTiepNhan"], serde_json::Value::Null);
+        // Pages of two: 2 + 2 + 2, then an empty page.
+        let mut seen = Vec::new();
+        for page in 1..=4 {
+            let p = list(json!({"DonViXuLy": unit, "Trang": page, "SoBanGhi": 2})).await.unwrap();
+            assert_eq!(p["TongSo"], 6);
+            seen.extend(p["HoSo"].as_array().unwrap().iter().map(|h| h["MaHoSo"].as_str().unwrap().to_string()));
+        }
+        assert_eq!(seen.len(), 6, "{seen:?}");
+        let e = list(json!({"DonViXuLy": unit, "TuNgay": "2026-03-03"})).await.unwrap_err();
+        assert!(matches!(&e, SendError::Rejected { status: 400, code, .. } if code == "invalid_datetime"), "{e:?}");
+        // A lost message: acknowledged, nothing kept.
+        sim.set_faults(Faults { lose_next: 1, ..Default::default() });
+        let mut m = super::valid();
+        m["data"][0]["MaHoSo"] = json!("000.01.20.H40-260309-0001");
+        client.call("DongBoHoSoMC", &m).await.unwrap();
+        assert!(sim.held("000.01.20.H40-260309-0001").is_none());
+        assert_eq!(sim.stats().faults_served, 1);
+    }
 }

@@ -108,6 +108,9 @@ pub fn routes() -> Vec<Row> {
             Body::Form,
         ),
         (Route::AdminAccessLog.pattern(), &["GET"], get(admin::access_log::page), Body::Form),
+        (Route::AdminDvcqg.pattern(), &["GET"], get(admin::dvcqg::page), Body::Form),
+        (Route::AdminDvcqgReconcile.pattern(), &["POST"], post(admin::dvcqg::reconcile), Body::Form),
+        (Route::AdminDvcqgRetry("").pattern(), &["POST"], post(admin::dvcqg::retry), Body::Form),
         (Route::AdminWorkflows.pattern(), &["GET"], get(admin::workflows::list), Body::Form),
         (Route::AdminCatalog.pattern(), &["GET"], get(admin::catalog::list), Body::Form),
         (

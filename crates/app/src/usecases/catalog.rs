@@ -419,7 +419,7 @@ pub struct Indicator {
     pub max_points: f64,
 }
 
-fn indicator(id: &'static str, name_vi: &'static str, num: i64, den: i64, max: f64) -> Indicator {
+pub(crate) fn indicator(id: &'static str, name_vi: &'static str, num: i64, den: i64, max: f64) -> Indicator {
     indicator_full_at(id, name_vi, num, den, max, 100.0)
 }
 

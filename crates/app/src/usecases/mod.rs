@@ -7,6 +7,7 @@ pub mod dossiers;
 pub mod exports;
 pub mod locker;
 pub mod notifications;
+pub mod reconciliation;
 pub mod users;
 pub mod verification;
 

@@ -36,6 +36,10 @@ pub fn menu<'r>(lang: Lang, user: &CurrentUser, current: impl Into<Option<Route<
             links.push((Route::AdminCatalog, lang.t("Thủ tục", "Procedures")));
         }
     }
+    // The national portal sync is the province's, with its queues.
+    if authorize_user(&user.principal, Permission::OperateQueues, &[]).is_ok() {
+        links.push((Route::AdminDvcqg, lang.t("Đồng bộ Cổng DVCQG", "National portal sync")));
+    }
     // Administrators and supervisors, as the access log's use case allows.
     if !scope(&user.principal, Permission::ViewAudit).is_empty() {
         links.push((Route::AdminAccessLog, lang.t("Nhật ký truy cập", "Access log")));

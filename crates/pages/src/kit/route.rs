@@ -95,6 +95,12 @@ pub enum Route<'a> {
     AdminResultPreview(&'a str),
     /// Every logged-in user's own password.
     ChangePassword,
+    /// The national portal sync: its queue, dead letters, reconciliations (`?run=` one's report).
+    AdminDvcqg,
+    /// Reconcile a period now (POST).
+    AdminDvcqgReconcile,
+    /// Put a dead letter of the sync back in its queue (POST).
+    AdminDvcqgRetry(&'a str),
 }
 
 impl Route<'_> {
@@ -170,6 +176,9 @@ impl Route<'_> {
             Route::AdminResultTemplate(_) => "/quan-tri/thu-tuc/{code}/mau-ket-qua",
             Route::AdminResultPreview(_) => "/quan-tri/thu-tuc/{code}/mau-ket-qua/xem-truoc",
             Route::ChangePassword => "/tai-khoan/mat-khau",
+            Route::AdminDvcqg => "/quan-tri/dong-bo-dvcqg",
+            Route::AdminDvcqgReconcile => "/quan-tri/dong-bo-dvcqg/doi-soat",
+            Route::AdminDvcqgRetry(_) => "/quan-tri/dong-bo-dvcqg/thu-lai/{id}",
         }
     }
 
@@ -197,6 +206,7 @@ impl Route<'_> {
             | Route::AdminDiff(a)
             | Route::AdminResultTemplate(a)
             | Route::AdminResultPreview(a)
+            | Route::AdminDvcqgRetry(a)
             | Route::OfficerDossier(a)
             | Route::ControlSlip(a)
             | Route::OfficerUpload(a)

@@ -13,6 +13,7 @@ pub mod dossiers;
 pub mod locker;
 pub mod notifications;
 pub mod outbox;
+pub mod reconciliations;
 pub mod result_templates;
 pub mod sessions;
 pub mod users;

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod dossiers;
 pub mod locker;
 pub mod notifications;
+pub mod reconciliation;
 pub mod users;
 pub mod verification;
 
@@ -74,6 +75,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .merge(dossiers::router())
         .merge(locker::router())
         .merge(notifications::router())
+        .merge(reconciliation::router())
         .merge(verification::router())
         .merge(crate::ops::api_router())
 }
