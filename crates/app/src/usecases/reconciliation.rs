@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Dossiers of motcua's side read in one run, at most (a province's quarter); past it the
+/// Dossiers of each side read in one run, at most (a province's quarter); past it the
 /// report says it is partial.
 pub const MAX_DOSSIERS: i64 = 300_000;
 /// Pages of one unit's list asked of the portal, at most (`UNIT_PAGE` dossiers each).
@@ -213,6 +213,11 @@ pub async fn run(ctx: &AppContext, user: Option<&CurrentUser>, from: Date, to: D
     let mut theirs: BTreeMap<String, Listed> = BTreeMap::new();
     let mut errors = Vec::new();
     for unit in units.iter().filter(|u| !u.is_empty()) {
+        // The portal's side is bounded like motcua's (memory): past it the report is partial.
+        if theirs.len() as i64 > MAX_DOSSIERS {
+            partial = true;
+            break;
+        }
         if let Err(e) = list_unit(&client, unit, &tu, &den, &mut theirs).await {
             errors.push(format!("{unit}: {e}"));
         }
