@@ -4,11 +4,11 @@
 //! differences an administrator reviews before publishing.
 
 use crate::catalog::{Change, ProcedureSpec};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// What the import found for one procedure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {
     /// On the national list, not in the local catalog.

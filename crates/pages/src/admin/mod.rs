@@ -9,6 +9,7 @@ pub mod agencies;
 pub mod calendar;
 pub mod catalog;
 pub mod catalog_form;
+pub mod national_catalog;
 pub mod result_template;
 pub mod users;
 pub mod workflows;

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod dossiers;
 pub mod locker;
+pub mod national_catalog;
 pub mod notifications;
 pub mod users;
 pub mod verification;
@@ -71,6 +72,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .merge(access_log::router())
         .merge(calendar::router())
         .merge(catalog::router())
+        .merge(national_catalog::router())
         .merge(dossiers::router())
         .merge(locker::router())
         .merge(notifications::router())
