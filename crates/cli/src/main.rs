@@ -63,6 +63,9 @@ enum Command {
     /// The outbox queues: figures and dead letters, and putting a dead letter back.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// The procedure catalog: import from the national procedure database.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
     /// A simulator of the national portal's sync and catalog services (DVCQG) on loopback,
     /// for tests and demonstrations: NOT the real portal (docs/integration.md).
     DvcqgSim {
@@ -93,6 +96,14 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         lose_next: u32,
     },
+}
+
+#[derive(Subcommand)]
+enum CatalogCommand {
+    /// Import the province's procedures from the national procedure database (`[dvcqg]`
+    /// bus settings): new and changed ones become drafts to review and publish in
+    /// `/quan-tri/thu-tuc/quoc-gia`; nothing is published.
+    ImportNational,
 }
 
 #[derive(Subcommand)]
@@ -277,6 +288,28 @@ async fn run(command: Command, mut config: Config, started: Instant) -> Result<E
         }
         Command::Calendar(c) => calendar::run(c, config).await,
         Command::Bench(c) => bench::run(c, config).await,
+        Command::Catalog(CatalogCommand::ImportNational) => {
+            config.seed_demo = false;
+            let (ctx, _) = AppContext::open(config).await?;
+            let client = motcua_dvcqg::Client::new(ctx.config.dvcqg.clone()).map_err(anyhow::Error::msg)?;
+            let r = motcua_app::usecases::national_catalog::import(&ctx, None, &client).await?;
+            use motcua_domain::catalog_sync::EntryKind;
+            println!(
+                "Đã nhập / imported: {} listed, {} new, {} changed, {} withdrawn, {} unchanged, {} local kept, {} errors \
+                 (drafts to review in /quan-tri/thu-tuc/quoc-gia)",
+                r.listed,
+                r.count(EntryKind::New),
+                r.count(EntryKind::Changed),
+                r.count(EntryKind::Withdrawn),
+                r.unchanged,
+                r.local_only,
+                r.errors.len()
+            );
+            for e in &r.errors {
+                println!("  {} {}: {}", e.code, e.field, e.message_vi);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Outbox(c) => {
             config.seed_demo = false;
             let (ctx, _) = AppContext::open(config).await?;

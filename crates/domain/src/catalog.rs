@@ -650,7 +650,7 @@ impl VersionStatus {
 }
 
 /// One changed field between two versions, as JSON values.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     pub field: String,
     pub before: serde_json::Value,

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod authz;
 pub mod calendar;
 pub mod catalog;
+pub mod catalog_sync;
 pub mod dossier;
 pub mod error;
 pub mod locker;

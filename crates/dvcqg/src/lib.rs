@@ -3,6 +3,7 @@
 //! the one adapter that sends them (`client`), and a simulator of the portal's services for
 //! tests and demonstrations (`sim`, with its checks in `validate`). See docs/integration.md.
 
+pub mod catalog;
 pub mod client;
 pub mod mapping;
 pub mod payload;

@@ -8,7 +8,9 @@
 //! Layout (an assumption, docs/integration.md): `POST /{service}` with the JSON message;
 //! answers `{"error_code": "0", "message": …}` or `{"error_code": <machine code>,
 //! "message": <Vietnamese>, "field": …}` with 400/409. Control: `GET|POST /_sim/faults`,
-//! `POST /_sim/catalog` (`{"remove": code}` / `{"restore": code}`), `GET /_sim/stats`.
+//! `POST /_sim/catalog` (`{"remove": code}` / `{"restore": code}` for the dossier services;
+//! `{"put": <LayThuTuc payload>}` / `{"withdraw": code}` to change the national catalog),
+//! `GET /_sim/stats`.
 
 use crate::validate::{self, Rejection, bad_transition};
 use axum::Router;
@@ -160,6 +162,22 @@ impl Sim {
         }
     }
 
+    /// The national payload of a procedure, as `LayThuTuc` serves it.
+    pub fn procedure(&self, code: &str) -> Option<Value> {
+        self.shared.catalog.get(code)
+    }
+
+    /// Adds or replaces (by `MATTHC`) a procedure of the national catalog, kept as given
+    /// (a test may put a malformed one).
+    pub fn put_procedure(&self, p: Value) -> Result<(), String> {
+        self.shared.catalog.put(p)
+    }
+
+    /// Takes a procedure off the national catalog; false when it was not there.
+    pub fn withdraw_procedure(&self, code: &str) -> bool {
+        self.shared.catalog.withdraw(code)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.shared.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -253,6 +271,14 @@ async fn control_catalog(State(shared): State<Arc<Shared>>, body: String) -> Res
     }
     if let Some(c) = v["restore"].as_str() {
         g.removed.remove(c);
+    }
+    if let Some(c) = v["withdraw"].as_str() {
+        shared.catalog.withdraw(c);
+    }
+    if !v["put"].is_null()
+        && let Err(m) = shared.catalog.put(v["put"].clone())
+    {
+        return answer(StatusCode::BAD_REQUEST, json!({"error_code": "invalid_procedure", "message": m}));
     }
     answer(StatusCode::OK, json!({"removed": g.removed}))
 }
@@ -543,10 +569,15 @@ fn unit_page(g: &Inner, unit: &str, msg: &Value) -> Response {
 }
 
 /// The national catalog the simulator serves: the demo province's procedures
-/// (`data/catalog/demo.json`, the same file the demo seeds) and its agencies.
+/// (`data/catalog/demo.json`, the same file the demo seeds) in the national payload form
+/// (`crate::catalog`), and its agencies. Tests change it (`Sim::put_procedure`,
+/// `Sim::withdraw_procedure`, or `POST /_sim/catalog`) to make the national side differ.
 struct Catalog {
-    procedures: Vec<Value>,
+    procedures: Mutex<Vec<Value>>,
 }
+
+/// Procedures the simulator's catalog holds at most (a province has about 2,000).
+pub const MAX_PROCEDURES: usize = 10_000;
 
 /// The demo province's agencies as the national agency catalog lists them (MADONVI,
 /// TENDONVI, CAPDONVI): the province, its departments and centre, the communes.
@@ -569,41 +600,51 @@ const DEMO_CATALOG: &str = include_str!("../../../data/catalog/demo.json");
 
 impl Catalog {
     fn demo() -> Self {
-        let all: Vec<Value> = serde_json::from_str(DEMO_CATALOG).unwrap_or_default();
-        let procedures = all
-            .iter()
-            .map(|p| {
-                let limit = &p["time_limit"];
-                let unit = motcua_domain::calendar::TimeUnit::parse(limit["unit"].as_str().unwrap_or("working_days"))
-                    .map_or("Ngày làm việc", crate::mapping::time_unit);
-                json!({
-                    "MATTHC": p["code"], "TENTTHC": p["name"],
-                    "LINHVUCTHUCHIEN": [{"MALINHVUC": p["sector"]["code"], "TENLINHVUC": p["sector"]["name"]}],
-                    "CACHTHUCTHUCHIEN": [{"KENH": if p["online_only"] == true { "Trực tuyến" } else { "Trực tiếp, trực tuyến" },
-                        "THOIGIAN": limit["value"], "DONVITINH": unit}],
-                    "COQUANTHUCHIEN": p["implementing_agency"],
-                })
-            })
-            .collect();
-        Self { procedures }
+        let all: Vec<motcua_domain::catalog::ProcedureSpec> = serde_json::from_str(DEMO_CATALOG).unwrap_or_default();
+        Self { procedures: Mutex::new(all.iter().map(crate::catalog::national_procedure).collect()) }
+    }
+
+    fn list(&self) -> std::sync::MutexGuard<'_, Vec<Value>> {
+        self.procedures.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn has(&self, code: &str) -> bool {
-        self.procedures.iter().any(|p| p["MATTHC"] == code)
+        self.list().iter().any(|p| p["MATTHC"] == code)
+    }
+
+    fn get(&self, code: &str) -> Option<Value> {
+        self.list().iter().find(|p| p["MATTHC"] == code).cloned()
+    }
+
+    /// Adds or replaces (by `MATTHC`) a procedure, kept as given, malformed or not.
+    fn put(&self, p: Value) -> Result<(), String> {
+        let code = p["MATTHC"].as_str().ok_or("Thiếu MATTHC.")?.to_string();
+        let mut l = self.list();
+        match l.iter().position(|x| x["MATTHC"] == code.as_str()) {
+            Some(i) => l[i] = p,
+            None if l.len() >= MAX_PROCEDURES => return Err(format!("Danh mục giả lập đã có {MAX_PROCEDURES} thủ tục.")),
+            None => l.push(p),
+        }
+        Ok(())
+    }
+
+    /// Takes a procedure off the national catalog (bãi bỏ on the national side).
+    fn withdraw(&self, code: &str) -> bool {
+        let mut l = self.list();
+        let n = l.len();
+        l.retain(|p| p["MATTHC"] != code);
+        l.len() < n
     }
 
     fn answer(&self, service: &str, msg: &Value) -> Response {
         match service {
-            "LayDanhSachTTHC" => ok(Some(json!(
-                self.procedures
-                    .iter()
-                    .map(|p| json!({"MATTHC": p["MATTHC"], "TENTTHC": p["TENTTHC"], "LINHVUCTHUCHIEN": p["LINHVUCTHUCHIEN"]}))
-                    .collect::<Vec<_>>()
-            ))),
-            "LayThuTuc" => {
+            crate::catalog::SERVICE_LIST => {
+                ok(Some(json!(self.list().iter().map(crate::catalog::list_entry).collect::<Vec<_>>())))
+            }
+            crate::catalog::SERVICE_PROCEDURE => {
                 let code = msg["MaTTHC"].as_str().unwrap_or_default();
-                match self.procedures.iter().find(|p| p["MATTHC"] == code) {
-                    Some(p) => ok(Some(p.clone())),
+                match self.get(code) {
+                    Some(p) => ok(Some(p)),
                     None => answer(
                         StatusCode::NOT_FOUND,
                         json!({"error_code": "unknown_procedure", "message": format!("Không có thủ tục {code}."), "field": "MaTTHC"}),

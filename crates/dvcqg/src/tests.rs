@@ -202,7 +202,7 @@ mod adapter {
         let agencies = ok.call("LayDanhMucCoQuan", &json!({})).await.unwrap();
         assert!(agencies.as_array().unwrap().iter().any(|a| a["MADONVI"] == "000.00.31.H40"), "{agencies}");
         let p = ok.call("LayThuTuc", &json!({"MaTTHC": "1.004873"})).await.unwrap();
-        assert_eq!(p["CACHTHUCTHUCHIEN"][0]["DONVITINH"], "Ngày làm việc", "{p}");
+        assert_eq!(p["CACHTHUCTHUCHIEN"][0]["THOIGIAN"][0]["DONVITINH"], "Ngày làm việc", "{p}");
         // A wrong secret gets no token; no credentials at all are refused by the receivers.
         let wrong =
             Client::new(DvcqgConfig { token_url, client_id: Some("nb".into()), client_secret: Some("x".into()), ..config(&sim) })

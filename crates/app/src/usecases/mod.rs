@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod dossiers;
 pub mod exports;
 pub mod locker;
+pub mod national_catalog;
 pub mod notifications;
 pub mod reconciliation;
 pub mod users;

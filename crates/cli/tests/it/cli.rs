@@ -110,3 +110,29 @@ async fn the_portal_simulator_runs_from_the_binary() {
     assert_eq!((b["calls"].as_i64(), b["faults_served"].as_i64(), b["rejected"].as_i64()), (Some(3), Some(2), Some(1)), "{b}");
     child.kill().await.unwrap();
 }
+
+/// `motcua catalog import-national` against the portal simulator: drafts and the error list, printed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_national_catalog_import_runs_from_the_binary() {
+    use motcua_dvcqg::sim::{Sim, SimConfig};
+    let sim = Sim::start("127.0.0.1:0", SimConfig::default()).await.unwrap();
+    let mut p = sim.procedure("1.004873").unwrap();
+    p["CACHTHUCTHUCHIEN"][0]["THOIGIAN"][0]["PHILEPHI"][0]["SOTIEN"] = serde_json::json!(20_000);
+    sim.put_procedure(p).unwrap();
+    let mut bad = sim.procedure("1.004884").unwrap();
+    bad["MUCDO"] = serde_json::json!("Mức 9");
+    sim.put_procedure(bad).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap().to_string();
+    let url = sim.url.clone();
+    let (code, out) = tokio::task::spawn_blocking(move || {
+        let (code, out) = motcua(&["--data-dir", &d, "seed"], &[]);
+        assert_eq!(code, 0, "{out}");
+        motcua(&["--data-dir", &d, "catalog", "import-national"], &[("MOTCUA_DVCQG__BASE_URL", &url)])
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("70 listed, 0 new, 1 changed, 0 withdrawn, 68 unchanged"), "{out}");
+    assert!(out.contains("1.004884 MUCDO: Mức độ dịch vụ trực tuyến \"Mức 9\" không hợp lệ"), "{out}");
+}

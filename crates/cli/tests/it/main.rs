@@ -37,6 +37,7 @@ mod keys;
 mod law_rules;
 mod locker;
 mod login_page;
+mod national_catalog;
 mod officer_browser;
 mod officer_pages;
 mod openapi_fuzz;

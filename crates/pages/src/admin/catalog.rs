@@ -455,7 +455,7 @@ fn field_label(lang: Lang, f: &str) -> &'static str {
 
 /// The name of a key inside a field's value (a component's, a fee's…), in words; a top-level
 /// field's label when it is one, the key itself as the last resort.
-fn key_label(lang: Lang, k: &str) -> String {
+pub(super) fn key_label(lang: Lang, k: &str) -> String {
     let (vi, en) = match k {
         "key" => ("Mã thành phần", "Key"),
         "name" => ("Tên", "Name"),
@@ -542,7 +542,7 @@ pub enum Shown {
     Items(Vec<Shown>),
 }
 
-fn shown(lang: Lang, field: &str, v: &Value) -> Shown {
+pub(super) fn shown(lang: Lang, field: &str, v: &Value) -> Shown {
     match v {
         Value::Object(m) if field != "time_limit" => {
             Shown::Record(m.iter().map(|(k, x)| (key_label(lang, k), text_of(lang, k, x))).collect())
@@ -552,10 +552,10 @@ fn shown(lang: Lang, field: &str, v: &Value) -> Shown {
     }
 }
 
-struct ChangeRow {
-    label: String,
-    before: Shown,
-    after: Shown,
+pub(super) struct ChangeRow {
+    pub label: String,
+    pub before: Shown,
+    pub after: Shown,
 }
 
 #[derive(Template)]

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod dossiers;
 pub mod locker;
+pub mod national_catalog;
 pub mod notifications;
 pub mod reconciliation;
 pub mod users;
@@ -72,6 +73,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .merge(access_log::router())
         .merge(calendar::router())
         .merge(catalog::router())
+        .merge(national_catalog::router())
         .merge(dossiers::router())
         .merge(locker::router())
         .merge(notifications::router())
