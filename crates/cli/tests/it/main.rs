@@ -38,6 +38,7 @@ mod locker;
 mod login_page;
 mod officer_browser;
 mod officer_pages;
+mod oidc;
 mod openapi_fuzz;
 mod ops;
 mod pages_escaping;

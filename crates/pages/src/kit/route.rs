@@ -95,6 +95,10 @@ pub enum Route<'a> {
     AdminResultPreview(&'a str),
     /// Every logged-in user's own password.
     ChangePassword,
+    /// Sign-in through an OIDC provider (`citizen`: VNeID, `officer`: the provincial SSO):
+    /// the start (POST) and the provider's redirect back (GET).
+    OidcStart(&'a str),
+    OidcCallback(&'a str),
 }
 
 impl Route<'_> {
@@ -170,6 +174,8 @@ impl Route<'_> {
             Route::AdminResultTemplate(_) => "/quan-tri/thu-tuc/{code}/mau-ket-qua",
             Route::AdminResultPreview(_) => "/quan-tri/thu-tuc/{code}/mau-ket-qua/xem-truoc",
             Route::ChangePassword => "/tai-khoan/mat-khau",
+            Route::OidcStart(_) => "/dang-nhap/oidc/{kind}",
+            Route::OidcCallback(_) => "/dang-nhap/oidc/{kind}/callback",
         }
     }
 
@@ -207,7 +213,9 @@ impl Route<'_> {
             | Route::CounterEvents(a)
             | Route::CounterDraft(a)
             | Route::Asset(a)
-            | Route::VerifyDocument(a) => vec![a.to_string()],
+            | Route::VerifyDocument(a)
+            | Route::OidcStart(a)
+            | Route::OidcCallback(a) => vec![a.to_string()],
             Route::Component(a, b)
             | Route::ComponentLocker(a, b)
             | Route::DossierFile(a, b)
