@@ -531,25 +531,30 @@ pub fn mask_url(url: &str) -> String {
 }
 
 fn toml_string(c: &Config) -> String {
-    // figment's TOML support is read-only, so write the flat document by hand.
-    let v = serde_json::to_value(c).unwrap_or_default();
-    let mut top = String::new();
-    let mut tables = String::new();
-    if let serde_json::Value::Object(map) = v {
-        for (k, v) in map {
-            match v {
-                serde_json::Value::Object(inner) => {
-                    tables.push_str(&format!("\n[{k}]\n"));
-                    for (ik, iv) in inner {
-                        tables.push_str(&format!("{ik} = {iv}\n"));
-                    }
-                }
-                serde_json::Value::Null => top.push_str(&format!("# {k} is not set\n")),
-                other => top.push_str(&format!("{k} = {other}\n")),
-            }
+    // figment's TOML support is read-only, so write the document by hand: the top-level
+    // keys, then one `[table]` per section and `[table.sub]` per nested one (`[oidc.citizen]`).
+    let mut out = String::new();
+    if let serde_json::Value::Object(map) = serde_json::to_value(c).unwrap_or_default() {
+        toml_table("", &map, &mut out);
+    }
+    out
+}
+
+fn toml_table(path: &str, map: &serde_json::Map<String, serde_json::Value>, out: &mut String) {
+    for (k, v) in map {
+        match v {
+            serde_json::Value::Object(_) => {}
+            serde_json::Value::Null => out.push_str(&format!("# {k} is not set\n")),
+            other => out.push_str(&format!("{k} = {other}\n")),
         }
     }
-    top + &tables
+    for (k, v) in map {
+        if let serde_json::Value::Object(inner) = v {
+            let name = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+            out.push_str(&format!("\n[{name}]\n"));
+            toml_table(&name, inner, out);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -580,6 +585,16 @@ mod tests {
         let shown = c.to_masked_toml();
         assert!(shown.contains("[dvcqg]") && shown.contains("client_id = \"nb\""), "{shown}");
         assert!(!shown.contains("s3cret") && !shown.contains("t0ken"), "{shown}");
+    }
+
+    #[test]
+    fn the_oidc_providers_are_off_by_default() {
+        let c = Config::default();
+        assert!(!c.oidc.citizen.enabled() && !c.oidc.officer.enabled());
+        assert_eq!(c.oidc.citizen.id_number_claim, "citizen_id");
+        let on = OidcProviderConfig { issuer: "https://sso.example".into(), client_id: "m".into(), ..Default::default() };
+        assert!(on.enabled());
+        assert!(!OidcProviderConfig { client_id: " ".into(), ..on }.enabled());
     }
 
     #[test]

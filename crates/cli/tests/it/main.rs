@@ -27,6 +27,7 @@ mod dossiers;
 mod dvcqg;
 mod e2e_citizen;
 mod e2e_harness;
+mod e2e_oidc;
 mod edge_input;
 mod exports;
 mod file_integrity;
