@@ -49,6 +49,11 @@ impl Provider {
     /// Starts a provider with motcua's two clients registered for the app at `app_url`, and
     /// its test accounts. `clock_lag_secs` > 0: its clock runs behind (its tokens come expired).
     pub async fn start(app_url: &str, clock_lag_secs: i64) -> Provider {
+        Self::start_on(app_url, clock_lag_secs, 0).await
+    }
+
+    /// [`Provider::start`] on a given port (0 = any), with a new signing key.
+    pub async fn start_on(app_url: &str, clock_lag_secs: i64, port: u16) -> Provider {
         let client = |kind: &str| {
             json!({"client_id": format!("motcua-{kind}"), "client_secret": SECRET,
                    "redirect_uris": [format!("{app_url}/dang-nhap/oidc/{kind}/callback")],
@@ -66,6 +71,7 @@ impl Provider {
                 "la.sso": {"citizen_id": "001000000999", "name": "Người Lạ"}
             },
             "clockLagSecs": clock_lag_secs,
+            "port": port,
             "idTokenTtl": if clock_lag_secs > 0 { 60 } else { 3600 },
         });
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oidc/provider.mjs");
@@ -398,6 +404,53 @@ async fn expired(backend: Backend) {
     let back = authorize(&http, &p.issuer, &auth, "moi.vneid").await;
     refused(&app, &http, &back, StatusCode::BAD_REQUEST, "oidc_token_expired", "hết hạn").await;
     assert_eq!(audited(&app).await, vec!["oidc_token_expired".to_string()]);
+}
+
+/// The provider's signing key changes (a restart with a new key on the same address): a
+/// token signed with a key motcua has not seen makes it fetch the keys again, and the
+/// sign-in succeeds.
+async fn rotated(backend: Backend) {
+    let (app, p) = spawn(backend, 0).await;
+    let kid = |issuer: String| async move {
+        let keys: Value = reqwest::get(format!("{issuer}/jwks")).await.unwrap().json().await.unwrap();
+        keys["keys"][0]["kid"].as_str().unwrap().to_string()
+    };
+    let sign_in = |login: &'static str| {
+        let (app, iss) = (&app, p.issuer.clone());
+        async move {
+            let http = jar();
+            let auth = start(app, &http, "citizen").await;
+            let back = authorize(&http, &iss, &auth, login).await;
+            let (s, c, _, body) = callback(&http, &back).await;
+            assert_eq!((s, c), (StatusCode::SEE_OTHER, None), "{body}");
+            me(app, &http).await.1["user"]["username"].as_str().unwrap().to_string()
+        }
+    };
+    assert_eq!(sign_in("an.vneid").await, "congdan");
+    let (issuer, before) = (p.issuer.clone(), kid(p.issuer.clone()).await);
+    let port: u16 = issuer.rsplit(':').next().unwrap().parse().unwrap();
+    drop(p);
+    let p = Provider::start_on(&app.url, 0, port).await;
+    assert_eq!(p.issuer, issuer);
+    assert_ne!(kid(p.issuer.clone()).await, before, "a new key");
+    let http = jar();
+    let auth = start(&app, &http, "citizen").await;
+    let back = authorize(&http, &p.issuer, &auth, "an.vneid").await;
+    let (s, c, _, body) = callback(&http, &back).await;
+    assert_eq!((s, c), (StatusCode::SEE_OTHER, None), "{body}");
+    assert_eq!(me(&app, &http).await.1["user"]["username"], "congdan");
+}
+
+mod rotated_signing_key {
+    use super::*;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        rotated(Backend::Sqlite).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        rotated(Backend::Postgres).await;
+    }
 }
 
 mod citizen_and_officer_sign_in {
