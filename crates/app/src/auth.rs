@@ -272,6 +272,21 @@ pub async fn login(
         }
     };
     doors.login_failures.success(&key);
+    open_session(ctx, user, client, user_agent, None, None).await
+}
+
+/// Opens a session for an authenticated `user` (password or OIDC sign-in) and records the
+/// login. `auth_method` None = password; an OIDC session keeps its ID token for the
+/// provider's logout.
+pub(crate) async fn open_session(
+    ctx: &AppContext,
+    user: UserRecord,
+    client: IpAddr,
+    user_agent: Option<String>,
+    auth_method: Option<&'static str>,
+    id_token: Option<String>,
+) -> Result<LoginOutcome, AppError> {
+    let now = now_ms();
     if !user.active {
         return Err(AppError::Unauthenticated { code: "account_disabled" });
     }
@@ -284,6 +299,8 @@ pub async fn login(
         created_at: now,
         last_seen_at: now,
         expires_at: now + ctx.config.session.idle_minutes * 60_000,
+        auth_method: auth_method.map(str::to_string),
+        id_token,
     };
     let current = {
         let s = session.clone();
@@ -299,6 +316,9 @@ pub async fn login(
     };
     let mut e = crate::access::entry(ctx, &current, crate::access::AccessKind::Login);
     e.address = Some(client.to_string());
+    if let Some(m) = auth_method {
+        e.detail = Some(m.to_string());
+    }
     ctx.access.record(e);
     Ok(LoginOutcome { token, current })
 }
@@ -434,6 +454,8 @@ pub async fn authenticate_bearer(ctx: &AppContext, token: &str) -> Result<Curren
         created_at: now,
         last_seen_at: now,
         expires_at: now,
+        auth_method: None,
+        id_token: None,
     };
     Ok(current_user(user, memberships, session))
 }

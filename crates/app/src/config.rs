@@ -37,6 +37,73 @@ pub struct Config {
     pub workers: WorkersConfig,
     /// The national portal's integration bus (issue #15; docs/integration.md).
     pub dvcqg: motcua_dvcqg::DvcqgConfig,
+    /// OpenID Connect sign-in (issue #15): VNeID / the national SSO for citizens, a
+    /// provincial SSO for officers (docs/integration.md).
+    pub oidc: OidcConfig,
+}
+
+/// The two OIDC providers; each is off until its issuer and client id are set.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct OidcConfig {
+    /// VNeID through the national SSO (REQ-32).
+    pub citizen: OidcProviderConfig,
+    /// The province's (or ministry's) SSO for officers (REQ-33).
+    pub officer: OidcProviderConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct OidcProviderConfig {
+    /// The issuer; its discovery document is `{issuer}/.well-known/openid-configuration`.
+    /// Empty = this sign-in is off.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    /// The callback registered at the provider; default `{public_url}/dang-nhap/oidc/{citizen|officer}/callback`.
+    pub redirect_url: Option<String>,
+    /// Where the provider sends the browser after its logout; default `{public_url}/`.
+    pub post_logout_redirect_url: Option<String>,
+    pub scopes: Vec<String>,
+    /// `acr_values` of the authorization request (`LoA1` observed at the national SSO).
+    pub acr_values: Option<String>,
+    /// The claim (ID token or userinfo) carrying the 12-digit identity number. VNeID's claim
+    /// names are not published: `citizen_id` is an assumption, set the real one here.
+    pub id_number_claim: String,
+    /// Tolerated clock difference with the provider for `exp` and `iat`.
+    pub clock_skew_secs: i64,
+    /// How long a sign-in may take between the redirect and the callback.
+    pub request_ttl_secs: i64,
+    /// Most sign-ins in flight (all browsers); more are refused 503 until some end or expire.
+    pub max_pending: i64,
+    /// The discovery document and keys are fetched again after this long (and at once
+    /// when a token names an unknown key, at most once a minute).
+    pub discovery_ttl_secs: i64,
+}
+
+impl Default for OidcProviderConfig {
+    fn default() -> Self {
+        Self {
+            issuer: String::new(),
+            client_id: String::new(),
+            client_secret: None,
+            redirect_url: None,
+            post_logout_redirect_url: None,
+            scopes: vec!["openid".into()],
+            acr_values: None,
+            id_number_claim: "citizen_id".into(),
+            clock_skew_secs: 60,
+            request_ttl_secs: 600,
+            max_pending: 10_000,
+            discovery_ttl_secs: 3600,
+        }
+    }
+}
+
+impl OidcProviderConfig {
+    pub fn enabled(&self) -> bool {
+        !self.issuer.trim().is_empty() && !self.client_id.trim().is_empty()
+    }
 }
 
 /// Background workers of `motcua serve` (issue #14): the outbox consumers and the deadline
@@ -350,6 +417,7 @@ impl Default for Config {
             signing: SigningConfig::default(),
             workers: WorkersConfig::default(),
             dvcqg: motcua_dvcqg::DvcqgConfig::default(),
+            oidc: OidcConfig::default(),
         }
     }
 }
@@ -432,6 +500,8 @@ impl Config {
         let mask = |s: &mut Option<String>| *s = s.as_ref().map(|_| "*****".to_string());
         mask(&mut c.dvcqg.auth_header);
         mask(&mut c.dvcqg.client_secret);
+        mask(&mut c.oidc.citizen.client_secret);
+        mask(&mut c.oidc.officer.client_secret);
         toml_string(&c)
     }
 
@@ -461,25 +531,30 @@ pub fn mask_url(url: &str) -> String {
 }
 
 fn toml_string(c: &Config) -> String {
-    // figment's TOML support is read-only, so write the flat document by hand.
-    let v = serde_json::to_value(c).unwrap_or_default();
-    let mut top = String::new();
-    let mut tables = String::new();
-    if let serde_json::Value::Object(map) = v {
-        for (k, v) in map {
-            match v {
-                serde_json::Value::Object(inner) => {
-                    tables.push_str(&format!("\n[{k}]\n"));
-                    for (ik, iv) in inner {
-                        tables.push_str(&format!("{ik} = {iv}\n"));
-                    }
-                }
-                serde_json::Value::Null => top.push_str(&format!("# {k} is not set\n")),
-                other => top.push_str(&format!("{k} = {other}\n")),
-            }
+    // figment's TOML support is read-only, so write the document by hand: the top-level
+    // keys, then one `[table]` per section and `[table.sub]` per nested one (`[oidc.citizen]`).
+    let mut out = String::new();
+    if let serde_json::Value::Object(map) = serde_json::to_value(c).unwrap_or_default() {
+        toml_table("", &map, &mut out);
+    }
+    out
+}
+
+fn toml_table(path: &str, map: &serde_json::Map<String, serde_json::Value>, out: &mut String) {
+    for (k, v) in map {
+        match v {
+            serde_json::Value::Object(_) => {}
+            serde_json::Value::Null => out.push_str(&format!("# {k} is not set\n")),
+            other => out.push_str(&format!("{k} = {other}\n")),
         }
     }
-    top + &tables
+    for (k, v) in map {
+        if let serde_json::Value::Object(inner) = v {
+            let name = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+            out.push_str(&format!("\n[{name}]\n"));
+            toml_table(&name, inner, out);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -510,6 +585,16 @@ mod tests {
         let shown = c.to_masked_toml();
         assert!(shown.contains("[dvcqg]") && shown.contains("client_id = \"nb\""), "{shown}");
         assert!(!shown.contains("s3cret") && !shown.contains("t0ken"), "{shown}");
+    }
+
+    #[test]
+    fn the_oidc_providers_are_off_by_default() {
+        let c = Config::default();
+        assert!(!c.oidc.citizen.enabled() && !c.oidc.officer.enabled());
+        assert_eq!(c.oidc.citizen.id_number_claim, "citizen_id");
+        let on = OidcProviderConfig { issuer: "https://sso.example".into(), client_id: "m".into(), ..Default::default() };
+        assert!(on.enabled());
+        assert!(!OidcProviderConfig { client_id: " ".into(), ..on }.enabled());
     }
 
     #[test]

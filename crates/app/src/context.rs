@@ -48,6 +48,8 @@ pub struct AppContext {
     pub documents: crate::usecases::dossiers::Issuer,
     /// Agency seals and officials' personal certificates (`crate::keys`).
     pub keys: Arc<crate::keys::Keys>,
+    /// The OIDC providers' metadata and keys (`crate::oidc`).
+    pub oidc: Arc<crate::oidc::Oidc>,
 }
 
 /// What `AppContext::open` did, to print at start-up.
@@ -127,6 +129,7 @@ impl AppContext {
             access,
             documents,
             keys,
+            oidc: Arc::new(crate::oidc::Oidc::default()),
         })
     }
 }

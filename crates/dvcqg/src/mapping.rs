@@ -162,8 +162,7 @@ pub fn dossier_item(d: &Dossier, actor: &dyn Fn(&str) -> String) -> NationalDoss
         result_number: d.result.as_ref().and_then(|r| r.number.clone()),
         paid_online: d.payment.as_ref().map_or(0, |p| p.method.online_code()),
         digitized: flag(d.digitized()),
-        // No VNeID sign-in yet (the OIDC part of issue #15).
-        vneid_authenticated: 0,
+        vneid_authenticated: flag(d.vneid_authenticated),
         time_limit: d.procedure.time_limit.value,
         time_unit: time_unit(d.procedure.time_limit.unit).into(),
     }

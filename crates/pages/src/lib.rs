@@ -48,6 +48,8 @@ pub fn routes() -> Vec<Row> {
         (Route::Calendar(0).pattern(), &["GET"], get(public::calendar::year_page), Body::Form),
         (Route::Login.pattern(), &["GET", "POST"], get(public::login::form).post(public::login::submit), Body::Form),
         (Route::Logout.pattern(), &["POST"], post(public::login::logout), Body::Form),
+        (Route::OidcStart("").pattern(), &["POST"], post(public::oidc::start), Body::Form),
+        (Route::OidcCallback("").pattern(), &["GET"], get(public::oidc::callback), Body::Form),
         (Route::ChangePassword.pattern(), &["GET", "POST"], get(account::form).post(account::submit), Body::Form),
         (
             Route::FileOnline("").pattern(),

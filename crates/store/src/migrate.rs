@@ -44,7 +44,8 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(20, "0020_search_per_group"),
     migration!(21, "0021_deadline_marks"),
     migration!(22, "0022_outbox_order"),
-    migration!(23, "0023_reconciliations"),
+    migration!(23, "0023_oidc"),
+    migration!(25, "0025_reconciliations"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

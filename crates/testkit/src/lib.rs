@@ -59,6 +59,13 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        Self::spawn_on(backend, listener, tweak).await
+    }
+
+    /// Serves on `listener`, bound by the caller, so a peer started first (an OIDC provider
+    /// with this app's callback registered) can know the app's address.
+    pub async fn spawn_on(backend: Backend, listener: tokio::net::TcpListener, tweak: impl FnOnce(&mut Config)) -> Self {
         let tmp = tempfile::tempdir().expect("temp dir");
         let database_url = match backend {
             Backend::Sqlite => tmp.path().join("motcua.db").display().to_string(),
@@ -76,7 +83,6 @@ impl TestApp {
         config.postgres.max_connections = 8;
         tweak(&mut config);
         let (ctx, _) = AppContext::open(config).await.expect("app context");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(motcua_web::serve(ctx.clone(), listener, async {

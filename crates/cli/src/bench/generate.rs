@@ -432,6 +432,7 @@ fn one(plan: &Plan, rng: &mut Rng, out: &mut Batch, t: usize, received: i64, hel
                 reference: Some(format!("N{}-G{}", day_key, &id[id.len() - 12..]).to_ascii_uppercase()),
                 check_due_at: Some(received + DAY / 4),
                 calendar_version,
+                vneid_authenticated: false,
             },
         ));
     }

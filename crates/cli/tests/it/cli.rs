@@ -68,6 +68,28 @@ fn the_national_portal_section_reads_the_environment_and_masks_its_secrets() {
     assert!(!out.contains("s3cr3t"), "{out}");
 }
 
+#[test]
+fn the_oidc_sections_read_the_environment_and_mask_their_secrets() {
+    let (code, out) = motcua(
+        &["config"],
+        &[
+            ("MOTCUA_OIDC__CITIZEN__ISSUER", "https://xacthuc.dichvucong.gov.vn"),
+            ("MOTCUA_OIDC__CITIZEN__CLIENT_ID", "motcua-ninhbinh"),
+            ("MOTCUA_OIDC__CITIZEN__CLIENT_SECRET", "vneid-s3cr3t"),
+            ("MOTCUA_OIDC__OFFICER__ID_NUMBER_CLAIM", "so_dinh_danh"),
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let citizen = &out[out.find("[oidc.citizen]").expect("an [oidc.citizen] section")..];
+    assert!(
+        citizen.contains("issuer = \"https://xacthuc.dichvucong.gov.vn\"") && citizen.contains("client_id = \"motcua-ninhbinh\""),
+        "{out}"
+    );
+    let officer = &out[out.find("[oidc.officer]").expect("an [oidc.officer] section")..];
+    assert!(officer.contains("id_number_claim = \"so_dinh_danh\""), "{out}");
+    assert!(!out.contains("vneid-s3cr3t"), "{out}");
+}
+
 /// `motcua dvcqg-sim` starts, answers on loopback and serves the faults it was started with.
 #[tokio::test]
 async fn the_portal_simulator_runs_from_the_binary() {

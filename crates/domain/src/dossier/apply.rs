@@ -59,6 +59,7 @@ pub fn start(r: &Recorded) -> Option<Dossier> {
         rating: None,
         rating_code: None,
         certified_copies: Vec::new(),
+        vneid_authenticated: false,
     })
 }
 
@@ -89,8 +90,10 @@ pub fn apply(d: &mut Dossier, r: &Recorded) {
     }
     match &r.event {
         Event::Created { .. } => {}
-        Event::Submitted { reference, check_due_at, calendar_version } => {
+        Event::Submitted { reference, check_due_at, calendar_version, vneid_authenticated } => {
             d.status = Status::Submitted;
+            // A dossier submitted again after a supplement keeps the flag of its first filing.
+            d.vneid_authenticated |= *vneid_authenticated;
             d.submitted_at = Some(r.at);
             d.filing_reference = reference.clone();
             d.check_due_at = *check_due_at;

@@ -14,6 +14,8 @@ pub enum Command {
     /// by until it is received and has its code.
     Submit {
         reference: String,
+        /// The applicant's session was opened through VNeID (REQ-32; 766 `TaiKhoanDuocXacThucVoiVNeID`).
+        vneid: bool,
     },
     /// The app allocates the code (atomically, in the same transaction) and resolves the
     /// pinned version, the competent agency and the workflow's agencies.

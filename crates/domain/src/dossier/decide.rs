@@ -106,7 +106,7 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
     };
     guard::preconditions(d, kind, cx, procedure)?;
     match cmd {
-        Command::Submit { reference } => {
+        Command::Submit { reference, vneid } => {
             let mut errs = Errors::new();
             text_required(&mut errs, "reference", &reference, 40);
             errs.finish()?;
@@ -115,6 +115,7 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
                 reference: Some(reference),
                 check_due_at: Some(ms(check.at)),
                 calendar_version: Some(check.calendar_version),
+                vneid_authenticated: vneid,
             })
         }
         Command::Receive { code, procedure, competent, steps, components, rating_code } => {

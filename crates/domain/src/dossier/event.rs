@@ -37,6 +37,9 @@ pub enum Event {
         check_due_at: Option<i64>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         calendar_version: Option<String>,
+        /// The submitter signed in with VNeID (REQ-32). Absent (false) on older events.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        vneid_authenticated: bool,
     },
     Received {
         code: String,

@@ -329,6 +329,9 @@ pub struct Dossier {
     /// Scans certified by officers, in order (a later one of a component replaces it).
     #[serde(default)]
     pub certified_copies: Vec<CertifiedCopy>,
+    /// Submitted from a session opened through VNeID (REQ-32; 766 `TaiKhoanDuocXacThucVoiVNeID`).
+    #[serde(default)]
+    pub vneid_authenticated: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

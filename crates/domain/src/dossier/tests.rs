@@ -145,7 +145,7 @@ fn cx(actor: Actor<'_>, now: Timestamp) -> Ctx<'_> {
 }
 
 fn submit() -> Command {
-    Command::Submit { reference: "N260302-7KQM4XTA".into() }
+    Command::Submit { reference: "N260302-7KQM4XTA".into(), vneid: false }
 }
 
 fn attach() -> Command {
@@ -187,7 +187,7 @@ fn attach_at(now: i64, key: &str) -> Command {
 fn the_filing_reference_is_given_at_submission() {
     let mut w = World::new(Channel::Online, TimeLimit::working_days(5));
     w.citizen("2026-03-02T01:06:00Z", attach()).unwrap();
-    let e = w.citizen("2026-03-02T01:07:00Z", Command::Submit { reference: " ".into() }).unwrap_err();
+    let e = w.citizen("2026-03-02T01:07:00Z", Command::Submit { reference: " ".into(), vneid: false }).unwrap_err();
     assert!(matches!(e, DossierError::Invalid(ref v) if v.0[0].field == "reference"), "{e:?}");
     w.citizen("2026-03-02T01:07:00Z", submit()).unwrap();
     assert_eq!(w.state.filing_reference.as_deref(), Some("N260302-7KQM4XTA"));
@@ -195,7 +195,7 @@ fn the_filing_reference_is_given_at_submission() {
     assert_eq!(replay(&w.log).unwrap(), w.state);
     // A submission stored before references existed replays without one.
     let old: Event = serde_json::from_str(r#"{"kind":"submitted"}"#).unwrap();
-    assert_eq!(old, Event::Submitted { reference: None, check_due_at: None, calendar_version: None });
+    assert_eq!(old, Event::Submitted { reference: None, check_due_at: None, calendar_version: None, vneid_authenticated: false });
 }
 
 #[test]
@@ -1031,4 +1031,22 @@ fn digitization_is_recorded_per_component_and_excluded_components_are_refused() 
     w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T02:30:00Z", digitize("to_khai")).unwrap();
     assert_eq!(metrics(&w.state, &w.log.last().unwrap().event), ["components_digitized"]);
     assert_eq!(replay(&w.log).unwrap(), w.state);
+}
+
+/// REQ-32: a submission from a VNeID session flags the dossier (766
+/// `TaiKhoanDuocXacThucVoiVNeID`); the flag lives in the event, so replay keeps it, and
+/// unflagged submissions store the event as before.
+#[test]
+fn a_submission_through_vneid_flags_the_dossier() {
+    let mut w = World::new(Channel::Online, TimeLimit::working_days(5));
+    w.citizen("2026-03-02T01:06:00Z", attach()).unwrap();
+    w.citizen("2026-03-02T01:07:00Z", Command::Submit { reference: "N260302-7KQM4XTA".into(), vneid: true }).unwrap();
+    assert!(w.state.vneid_authenticated);
+    assert_eq!(replay(&w.log).unwrap(), w.state);
+    let stored = serde_json::to_value(&w.log.last().unwrap().event).unwrap();
+    assert_eq!(stored["vneid_authenticated"], true, "{stored}");
+    let plain = submitted_online("2026-03-02T01:07:00Z");
+    assert!(!plain.state.vneid_authenticated);
+    let stored = serde_json::to_value(&plain.log.last().unwrap().event).unwrap();
+    assert!(stored.get("vneid_authenticated").is_none(), "{stored}");
 }

@@ -105,6 +105,10 @@ pub enum Route<'a> {
     AdminDvcqgReconcile,
     /// Put a dead letter of the sync back in its queue (POST).
     AdminDvcqgRetry(&'a str),
+    /// Sign-in through an OIDC provider (`citizen`: VNeID, `officer`: the provincial SSO):
+    /// the start (POST) and the provider's redirect back (GET).
+    OidcStart(&'a str),
+    OidcCallback(&'a str),
 }
 
 impl Route<'_> {
@@ -186,6 +190,8 @@ impl Route<'_> {
             Route::AdminDvcqg => "/quan-tri/dong-bo-dvcqg",
             Route::AdminDvcqgReconcile => "/quan-tri/dong-bo-dvcqg/doi-soat",
             Route::AdminDvcqgRetry(_) => "/quan-tri/dong-bo-dvcqg/thu-lai/{id}",
+            Route::OidcStart(_) => "/dang-nhap/oidc/{kind}",
+            Route::OidcCallback(_) => "/dang-nhap/oidc/{kind}/callback",
         }
     }
 
@@ -224,7 +230,9 @@ impl Route<'_> {
             | Route::CounterEvents(a)
             | Route::CounterDraft(a)
             | Route::Asset(a)
-            | Route::VerifyDocument(a) => vec![a.to_string()],
+            | Route::VerifyDocument(a)
+            | Route::OidcStart(a)
+            | Route::OidcCallback(a) => vec![a.to_string()],
             Route::Component(a, b)
             | Route::ComponentLocker(a, b)
             | Route::DossierFile(a, b)

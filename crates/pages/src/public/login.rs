@@ -39,20 +39,24 @@ struct LoginView<'a> {
     errors: &'a [FieldError],
     username: &'a str,
     next: &'a str,
+    /// Sign-in through VNeID / the provincial SSO, where configured.
+    citizen_sso: bool,
+    officer_sso: bool,
 }
 
-fn login_page(lang: Lang, status: StatusCode, username: &str, next: &str, errors: &[FieldError]) -> Response {
+fn login_page(ctx: &AppContext, lang: Lang, status: StatusCode, username: &str, next: &str, errors: &[FieldError]) -> Response {
+    let (citizen_sso, officer_sso) = super::oidc::buttons(ctx);
     let other = match lang {
         Lang::Vi => login_url(Lang::En, next),
         Lang::En => login_url(Lang::Vi, next),
     };
     let title = title_with_errors(lang, lang.t("Đăng nhập", "Log in"), errors);
-    html(status, &LoginView { lang, frame: Frame::new(title, other), errors, username, next })
+    html(status, &LoginView { lang, frame: Frame::new(title, other), errors, username, next, citizen_sso, officer_sso })
 }
 
 /// `GET /dang-nhap`: the login form.
-pub async fn form(lang: Lang, Query(q): Query<LoginQuery>) -> Response {
-    login_page(lang, StatusCode::OK, "", &local_next(q.next.as_deref()), &[])
+pub async fn form(State(ctx): State<AppContext>, lang: Lang, Query(q): Query<LoginQuery>) -> Response {
+    login_page(&ctx, lang, StatusCode::OK, "", &local_next(q.next.as_deref()), &[])
 }
 
 /// `POST /dang-nhap`: checks the credentials with the API's login use case (same lockout,
@@ -82,7 +86,7 @@ pub async fn submit(
         errors.push(FieldError::new("password", "required", "Nhập mật khẩu.", "Enter your password."));
     }
     if !errors.is_empty() {
-        return login_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &username, &next, &errors);
+        return login_page(&ctx, lang, StatusCode::UNPROCESSABLE_ENTITY, &username, &next, &errors);
     }
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect());
     match do_login(&ctx, &username, &password, peer.ip(), ua).await {
@@ -96,7 +100,7 @@ pub async fn submit(
         Err(e @ (AppError::Unauthenticated { .. } | AppError::Throttled { .. })) => {
             let errors = vec![FieldError::new("username", e.code(), e.message_vi(), e.message_en())];
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNAUTHORIZED);
-            let mut r = login_page(lang, status, &username, &next, &errors);
+            let mut r = login_page(&ctx, lang, status, &username, &next, &errors);
             if let Some(v) = e.retry_after_secs().and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
                 r.headers_mut().insert(header::RETRY_AFTER, v);
             }
@@ -106,14 +110,16 @@ pub async fn submit(
     }
 }
 
-/// `POST /dang-xuat`: ends the session (with the CSRF check) and goes home.
-pub async fn logout(State(ctx): State<AppContext>, headers: HeaderMap, lang: Lang, _form: PageForm) -> Response {
+/// `POST /dang-xuat`: ends the session (with the CSRF check) and goes home, or for a
+/// session opened through VNeID or the provincial SSO on to the provider's logout.
+pub async fn logout(State(ctx): State<AppContext>, headers: HeaderMap, lang: Lang, form: PageForm) -> Response {
     if let Some(token) = session_token(&headers)
         && let Err(e) = do_logout(&ctx, &token).await
     {
         return error_page(lang, e);
     }
-    let mut r = see_other(&lang.href(Route::Home));
+    let provider = super::oidc::after_logout(&ctx, Some(&form.user)).await;
+    let mut r = see_other(&provider.unwrap_or_else(|| lang.href(Route::Home)));
     r.headers_mut().insert(header::SET_COOKIE, session_cookie(&ctx, "", 0));
     r
 }

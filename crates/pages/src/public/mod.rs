@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod forms;
 pub mod home;
 pub mod login;
+pub mod oidc;
 pub mod rating;
 pub mod tracking;
 pub mod verify;

@@ -12,6 +12,7 @@ pub mod documents;
 pub mod dossiers;
 pub mod locker;
 pub mod notifications;
+pub mod oidc;
 pub mod outbox;
 pub mod reconciliations;
 pub mod result_templates;

@@ -11,20 +11,36 @@ pub struct SessionRecord {
     pub created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
+    /// How the session was opened: None = password, `vneid`, `officer_sso`.
+    pub auth_method: Option<String>,
+    /// The provider's ID token of an OIDC session, for its logout (`id_token_hint`).
+    pub id_token: Option<String>,
 }
 
 pub fn insert(db: &mut Db, s: &SessionRecord, ip: Option<&str>, user_agent: Option<&str>) -> Result<(), StoreError> {
     db.execute(
-        "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip, user_agent) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
-        &params![&s.id_hash, &s.user_id, &s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, ip, user_agent],
+        "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip, user_agent, \
+         auth_method, id_token) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
+        &params![
+            &s.id_hash,
+            &s.user_id,
+            &s.csrf_token,
+            s.created_at,
+            s.last_seen_at,
+            s.expires_at,
+            ip,
+            user_agent,
+            s.auth_method.clone(),
+            s.id_token.clone()
+        ],
     )?;
     Ok(())
 }
 
 pub fn get(db: &mut Db, id_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
     let row = db.query_opt(
-        "SELECT id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = $1",
+        "SELECT id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, auth_method, id_token \
+         FROM sessions WHERE id_hash = $1",
         &params![id_hash],
     )?;
     row.map(|r| {
@@ -35,6 +51,8 @@ pub fn get(db: &mut Db, id_hash: &str) -> Result<Option<SessionRecord>, StoreErr
             created_at: r.i64(3)?,
             last_seen_at: r.i64(4)?,
             expires_at: r.i64(5)?,
+            auth_method: r.opt_text(6)?,
+            id_token: r.opt_text(7)?,
         })
     })
     .transpose()

@@ -245,7 +245,10 @@ fn decide_request(
         Request::Submit | Request::Do(_) => {
             let cmd = match req {
                 Request::Do(cmd) => *cmd,
-                _ => Command::Submit { reference: filing_reference(now) },
+                _ => Command::Submit {
+                    reference: filing_reference(now),
+                    vneid: current.session.auth_method.as_deref() == Some(crate::oidc::VNEID),
+                },
             };
             let cal = calendars.for_agency(Some(&d.receiving.id));
             let at = jiff::Timestamp::from_millisecond(now).map_err(|e| AppError::Internal(e.to_string()))?;

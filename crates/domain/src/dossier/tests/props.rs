@@ -166,7 +166,7 @@ fn file(d: &Dossier, key: &str) -> FileRef {
 fn valid(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) -> Command {
     let text = |t: &str| t.to_string();
     match kind {
-        CommandKind::Submit => Command::Submit { reference: format!("N260302-{:08}", d.version) },
+        CommandKind::Submit => Command::Submit { reference: format!("N260302-{:08}", d.version), vneid: false },
         CommandKind::Receive => Command::Receive {
             code: "R-260302-0001".into(),
             procedure: Box::new(d.procedure.clone()),
