@@ -432,6 +432,7 @@ impl Config {
         let mask = |s: &mut Option<String>| *s = s.as_ref().map(|_| "*****".to_string());
         mask(&mut c.dvcqg.auth_header);
         mask(&mut c.dvcqg.client_secret);
+        mask(&mut c.dvcqg.inbound_credential);
         toml_string(&c)
     }
 

@@ -28,6 +28,14 @@ pub struct DvcqgConfig {
     pub client_key: Option<String>,
     /// Bound on each call (connect + answer).
     pub timeout_secs: u64,
+    /// Pull the province's new online dossiers from the portal every `pull_secs` seconds
+    /// (0: never; only pushes are taken). Only when `enabled`.
+    pub pull_secs: u64,
+    /// The `Authorization` header value the portal must send when it pushes a dossier to
+    /// `POST /api/v1/dvcqg/ho-so` (None: pushes are refused).
+    pub inbound_credential: Option<String>,
+    /// A delivery that fails this many times is held until an administrator retries it.
+    pub inbound_max_attempts: u32,
 }
 
 impl Default for DvcqgConfig {
@@ -42,6 +50,9 @@ impl Default for DvcqgConfig {
             client_cert: None,
             client_key: None,
             timeout_secs: 10,
+            pull_secs: 60,
+            inbound_credential: None,
+            inbound_max_attempts: 5,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! tests and demonstrations (`sim`, with its checks in `validate`). See docs/integration.md.
 
 pub mod client;
+pub mod inbound;
 pub mod mapping;
 pub mod payload;
 pub mod sim;

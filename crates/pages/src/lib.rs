@@ -108,6 +108,7 @@ pub fn routes() -> Vec<Row> {
             Body::Form,
         ),
         (Route::AdminAccessLog.pattern(), &["GET"], get(admin::access_log::page), Body::Form),
+        (Route::AdminInboundErrors.pattern(), &["GET"], get(admin::inbound::page), Body::Form),
         (Route::AdminWorkflows.pattern(), &["GET"], get(admin::workflows::list), Body::Form),
         (Route::AdminCatalog.pattern(), &["GET"], get(admin::catalog::list), Body::Form),
         (

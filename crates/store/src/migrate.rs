@@ -44,6 +44,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(20, "0020_search_per_group"),
     migration!(21, "0021_deadline_marks"),
     migration!(22, "0022_outbox_order"),
+    migration!(24, "0024_dvcqg_inbound"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -27,16 +27,16 @@ async fn spawn(backend: Backend) -> TestApp {
     .await
 }
 
-fn sync_config(sim: &Sim) -> DvcqgConfig {
+pub(crate) fn sync_config(sim: &Sim) -> DvcqgConfig {
     DvcqgConfig { enabled: true, base_url: sim.url.clone(), timeout_secs: 1, ..Default::default() }
 }
 
-fn dispatcher(sim: &Sim, name: &str) -> Dispatcher {
+pub(crate) fn dispatcher(sim: &Sim, name: &str) -> Dispatcher {
     Dispatcher::new(name).register(Arc::new(motcua_app::dvcqg::Sync::new(&sync_config(sim)).unwrap())).unwrap()
 }
 
 /// Rounds until nothing is left to claim, moving the clock to each retry's time.
-async fn drain(ctx: &AppContext, d: &Dispatcher) -> Round {
+pub(crate) async fn drain(ctx: &AppContext, d: &Dispatcher) -> Round {
     let mut total = Round::default();
     for _ in 0..200 {
         let r = d.run_once(ctx).await.unwrap();
@@ -84,7 +84,7 @@ async fn rows_of(app: &TestApp, id: &str) -> i64 {
 }
 
 /// A command a minute after the last one (each progress item has its own instant).
-async fn step(app: &TestApp, c: &Client, d: &Value, cmd: &str, mut body: Value) -> Value {
+pub(crate) async fn step(app: &TestApp, c: &Client, d: &Value, cmd: &str, mut body: Value) -> Value {
     app.ctx.clock.set(app.ctx.clock.now_ms() + 60_000);
     body["version"] = d["version"].clone();
     let (s, b) = c.post(&format!("/api/v1/dossiers/{}/{cmd}", d["id"].as_str().unwrap()), body).await;
@@ -107,7 +107,7 @@ async fn counter_received(app: &TestApp) -> Value {
 }
 
 /// The national statuses the simulator kept, consecutive repeats folded.
-fn statuses(h: &Held) -> Vec<u8> {
+pub(crate) fn statuses(h: &Held) -> Vec<u8> {
     let mut out: Vec<u8> = h.statuses.iter().map(|(_, s)| *s).collect();
     out.dedup();
     out

@@ -9,6 +9,7 @@ pub mod agencies;
 pub mod calendar;
 pub mod catalog;
 pub mod catalog_form;
+pub mod inbound;
 pub mod result_template;
 pub mod users;
 pub mod workflows;

@@ -81,6 +81,8 @@ pub enum Route<'a> {
     AdminUserLock(&'a str),
     /// Who read what: the access log, for administrators and supervisors.
     AdminAccessLog,
+    /// Online dossiers from the national portal that did not become a dossier, with reasons.
+    AdminInboundErrors,
     AdminWorkflow(&'a str),
     AdminCatalogNew,
     AdminProcedure(&'a str),
@@ -159,6 +161,7 @@ impl Route<'_> {
             Route::AdminAgencyRename(_) => "/quan-tri/co-quan/{id}/doi-ten",
             Route::AdminUserLock(_) => "/quan-tri/nguoi-dung/{id}/khoa",
             Route::AdminAccessLog => "/quan-tri/nhat-ky-truy-cap",
+            Route::AdminInboundErrors => "/quan-tri/ho-so-tu-cong-dvcqg",
             Route::AdminWorkflow(_) => "/quan-tri/quy-trinh/{code}",
             Route::AdminCatalogNew => "/quan-tri/thu-tuc/moi",
             Route::AdminProcedure(_) => "/quan-tri/thu-tuc/{code}",

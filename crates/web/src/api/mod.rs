@@ -7,6 +7,7 @@ pub mod auth;
 pub mod calendar;
 pub mod catalog;
 pub mod dossiers;
+pub mod dvcqg;
 pub mod locker;
 pub mod notifications;
 pub mod users;
@@ -72,6 +73,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .merge(calendar::router())
         .merge(catalog::router())
         .merge(dossiers::router())
+        .merge(dvcqg::router())
         .merge(locker::router())
         .merge(notifications::router())
         .merge(verification::router())
