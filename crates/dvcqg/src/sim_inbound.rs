@@ -70,6 +70,11 @@ pub(super) fn file(shared: &Shared, mut f: OnlineFiling) -> Result<String, Rejec
             if g.inbound.by_id.len() >= MAX_FILINGS {
                 return Err(full(format!("Bộ mô phỏng đã giữ đủ {MAX_FILINGS} hồ sơ nộp trực tuyến.")));
             }
+            // Held like any dossier: the same bound.
+            let max = shared.cfg.max_dossiers.unwrap_or(super::MAX_DOSSIERS);
+            if !g.held.contains_key(&id) && g.held.len() >= max {
+                return Err(full(format!("Bộ mô phỏng đã giữ đủ {max} hồ sơ; khởi động lại bộ mô phỏng để nhận thêm.")));
+            }
             g.inbound.order.push(id.clone());
         }
     }
@@ -155,5 +160,43 @@ pub(super) fn serve(shared: &Shared, service: &str, msg: &Value, duplicate: bool
                 json!({"error_code": "unknown_dossier", "message": format!("Không tìm thấy hồ sơ {id}."), "field": "MaHoSo"}),
             ),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::inbound::{OnlineFiling, SERVICE_ACK, SERVICE_GET, SERVICE_LIST};
+    use crate::sim::{Faults, Sim, SimConfig};
+    use crate::{Client, DvcqgConfig, SendError};
+    use serde_json::json;
+
+    fn filing() -> OnlineFiling {
+        OnlineFiling { procedure_code: "1.004873".into(), applicant_name: "Nguyễn Văn An".into(), ..Default::default() }
+    }
+
+    #[tokio::test]
+    async fn listed_until_acknowledged_duplicated_on_demand_and_bounded() {
+        let sim = Sim::start("127.0.0.1:0", SimConfig { max_dossiers: Some(2), ..Default::default() }).await.unwrap();
+        let c = Client::new(DvcqgConfig { enabled: true, base_url: sim.url.clone(), ..Default::default() }).unwrap();
+        let a = sim.file_online(filing()).unwrap();
+        let b = sim.file_online(filing()).unwrap();
+        assert_ne!(a, b);
+        assert_eq!(sim.held(&a).unwrap().status, 1, "the portal holds it at status 1");
+        let e = sim.file_online(filing()).unwrap_err();
+        assert_eq!((e.code, e.http_status), ("simulator_full", 507), "bounded like every dossier");
+        sim.set_faults(Faults { duplicate_next: 1, ..Default::default() });
+        let list = c.call(SERVICE_LIST, &json!({})).await.unwrap();
+        assert_eq!(list.as_array().unwrap().len(), 4, "each listed twice: {list}");
+        let got = c.call(SERVICE_GET, &json!({"MaHoSo": a})).await.unwrap();
+        assert_eq!(got["MaTTHC"], "1.004873");
+        c.call(SERVICE_ACK, &json!({"MaHoSo": a})).await.unwrap();
+        c.call(SERVICE_ACK, &json!({"MaHoSo": a})).await.unwrap();
+        assert_eq!(sim.acknowledged(&a), Some(true));
+        let list = c.call(SERVICE_LIST, &json!({})).await.unwrap();
+        assert_eq!(list, json!([{"MaHoSo": b, "MaTTHC": "1.004873", "NgayNopHoSo": null}]));
+        assert!(matches!(c.call(SERVICE_GET, &json!({"MaHoSo": a})).await, Err(SendError::Rejected { status: 409, .. })));
+        let mut again = filing();
+        again.id = a.clone();
+        assert_eq!(sim.file_online(again).unwrap_err().code, "already_received", "no correction once taken");
     }
 }
