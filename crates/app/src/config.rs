@@ -502,6 +502,7 @@ impl Config {
         mask(&mut c.dvcqg.client_secret);
         mask(&mut c.oidc.citizen.client_secret);
         mask(&mut c.oidc.officer.client_secret);
+        mask(&mut c.dvcqg.inbound_credential);
         toml_string(&c)
     }
 

@@ -313,6 +313,7 @@ pub fn start(ctx: &AppContext, stop: tokio::sync::watch::Receiver<bool>) -> Resu
     if ctx.config.dvcqg.enabled {
         d = d.register(std::sync::Arc::new(crate::dvcqg::Sync::new(&ctx.config.dvcqg)?))?;
         tracing::info!(base_url = %ctx.config.dvcqg.base_url, "national portal sync on");
+        crate::dvcqg::start_pull(ctx, stop.clone())?;
     }
     tracing::info!(worker = d.worker(), "outbox consumers started");
     tokio::spawn(d.run(ctx.clone(), stop.clone()));

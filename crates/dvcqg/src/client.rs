@@ -32,6 +32,14 @@ pub struct DvcqgConfig {
     /// `reconcile_days` days up to yesterday.
     pub reconcile_hour: u8,
     pub reconcile_days: u16,
+    /// Pull the province's new online dossiers from the portal every `pull_secs` seconds
+    /// (0: never; only pushes are taken). Only when `enabled`.
+    pub pull_secs: u64,
+    /// The `Authorization` header value the portal must send when it pushes a dossier to
+    /// `POST /api/v1/dvcqg/ho-so` (None: pushes are refused).
+    pub inbound_credential: Option<String>,
+    /// A delivery that fails this many times is held until an administrator retries it.
+    pub inbound_max_attempts: u32,
 }
 
 impl Default for DvcqgConfig {
@@ -48,6 +56,9 @@ impl Default for DvcqgConfig {
             timeout_secs: 10,
             reconcile_hour: 2,
             reconcile_days: 90,
+            pull_secs: 60,
+            inbound_credential: None,
+            inbound_max_attempts: 5,
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod client;
+pub mod inbound;
 pub mod mapping;
 pub mod payload;
 pub mod sim;

@@ -8,17 +8,29 @@ use crate::payload::{
 };
 use motcua_domain::calendar::TimeUnit;
 use motcua_domain::catalog::{ApplicantType, Channel};
-use motcua_domain::dossier::{Dossier, Event, RESULT_COMPONENT, Recorded, ReturnMethod, apply, start};
+use motcua_domain::dossier::{Dossier, Event, RESULT_COMPONENT, Recorded, ReturnMethod, Status, apply, start};
 
 /// Whether an event of a dossier goes to the portal (REQ-26): every event once the dossier
 /// has its code, and the refusal of a filing before reception (status 3, issue #11 item 14).
+/// An online filing withdrawn before reception ends there too, and goes by its filing
+/// reference. A dossier filed on the portal is known there from the start: every event after
+/// its submission (the portal itself sent the filing, its files and its submission).
 pub fn is_synced(after: &Dossier, event: &Event) -> bool {
-    after.code.is_some() || matches!(event, Event::Refused { .. })
+    if after.portal.is_some() {
+        return after.status != Status::Draft && !matches!(event, Event::Submitted { .. });
+    }
+    after.code.is_some()
+        || matches!(event, Event::Refused { .. })
+        || (matches!(event, Event::Withdrawn { .. }) && after.filing_reference.is_some())
 }
 
-/// The identifier the portal knows a dossier by: its code; a filing refused before it was
-/// received has none and goes by its filing reference (then the row id as a last resort).
+/// The identifier the portal knows a dossier by: the portal's own id for a dossier filed
+/// there; else its code; a filing refused or withdrawn before it was received has none and
+/// goes by its filing reference (then the row id as a last resort).
 pub fn national_id(d: &Dossier) -> String {
+    if let Some(p) = &d.portal {
+        return p.id.clone();
+    }
     d.code.clone().or_else(|| d.filing_reference.clone()).unwrap_or_else(|| d.id.clone())
 }
 
@@ -71,7 +83,12 @@ pub fn plan(events: &[Recorded], seq: i64, actor: &dyn Fn(&str) -> String) -> Op
     let item = dossier_item(&d, actor);
     let progress = progress_item(&d, rec, &actor(&rec.actor_id));
     Some(Planned {
-        dossier: DossierSync { service: SERVICE_DOSSIER.into(), is_updating: first_synced != Some(seq), data: vec![item] },
+        // The portal already holds a dossier filed there: its first message is an update.
+        dossier: DossierSync {
+            service: SERVICE_DOSSIER.into(),
+            is_updating: d.portal.is_some() || first_synced != Some(seq),
+            data: vec![item],
+        },
         progress: ProgressSync { service: SERVICE_PROGRESS.into(), data: vec![progress] },
     })
 }
@@ -120,8 +137,11 @@ pub fn dossier_item(d: &Dossier, actor: &dyn Fn(&str) -> String) -> NationalDoss
                 deleted: f.removed,
                 component_code: f.component_key.clone(),
                 url: None,
-                digitized: flag(d.certified_copies.iter().any(|c| c.file_id == f.id)),
-                from_locker: flag(f.locker_item_id.is_some()),
+                digitized: flag(
+                    d.certified_copies.iter().any(|c| c.file_id == f.id)
+                        || d.portal.as_ref().is_some_and(|p| p.digitized.contains(&f.id)),
+                ),
+                from_locker: flag(f.locker_item_id.is_some() || d.portal.as_ref().is_some_and(|p| p.from_store.contains(&f.id))),
             })
             .collect(),
         fees: d.fees.iter().map(|f| Fee { name: f.name.clone(), amount: f.amount }).collect(),
@@ -161,8 +181,10 @@ pub fn dossier_item(d: &Dossier, actor: &dyn Fn(&str) -> String) -> NationalDoss
         },
         result_number: d.result.as_ref().and_then(|r| r.number.clone()),
         paid_online: d.payment.as_ref().map_or(0, |p| p.method.online_code()),
-        digitized: flag(d.digitized()),
-        vneid_authenticated: flag(d.vneid_authenticated),
+        digitized: flag(d.digitized() || d.portal.as_ref().is_some_and(|p| !p.digitized.is_empty())),
+        // Signed in with VNeID: in motcua's own session, or on the portal it was filed on.
+        vneid_authenticated: flag(d.vneid_authenticated || d.portal.as_ref().is_some_and(|p| p.vneid)),
+        source_db: d.portal.as_ref().and_then(|p| p.source_db.clone()),
         time_limit: d.procedure.time_limit.value,
         time_unit: time_unit(d.procedure.time_limit.unit).into(),
     }

@@ -96,6 +96,9 @@ pub struct NationalDossier {
     pub digitized: u8,
     #[serde(rename = "TaiKhoanDuocXacThucVoiVNeID")]
     pub vneid_authenticated: u8,
+    /// The national database data were taken from (§b.2), for a dossier filed on the portal.
+    #[serde(rename = "MaCSDL", skip_serializing_if = "Option::is_none", default)]
+    pub source_db: Option<String>,
     #[serde(rename = "ThoiGianGiaiQuyet")]
     pub time_limit: u32,
     /// Giờ, Ngày, Ngày làm việc, Tháng.

@@ -11,6 +11,8 @@
 //! `POST /_sim/catalog` (`{"remove": code}` / `{"restore": code}` for the dossier services;
 //! `{"put": <LayThuTuc payload>}` / `{"withdraw": code}` to change the national catalog),
 //! `GET /_sim/stats`.
+//! Citizens' online dossiers, filed by `POST /_sim/inbound`, for the province to take in:
+//! `sim_inbound.rs`.
 
 use crate::validate::{self, Rejection, bad_transition};
 use axum::Router;
@@ -23,6 +25,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
+
+#[path = "sim_inbound.rs"]
+mod inbound;
+pub use inbound::MAX_FILINGS;
 
 /// Faults served to the next calls of the two receiving services, in this order of
 /// precedence; each counter goes down by one per call it affects.
@@ -99,6 +105,7 @@ struct Inner {
     faults: Faults,
     stats: Stats,
     tokens: BTreeSet<String>,
+    inbound: inbound::Filings,
 }
 
 struct Shared {
@@ -152,6 +159,18 @@ impl Sim {
         self.lock().held.len()
     }
 
+    /// Files an online dossier as a citizen on the portal (`crate::inbound::OnlineFiling`;
+    /// `MaHoSo` drawn when empty; the same id again, before the province took it, corrects
+    /// it): its id.
+    pub fn file_online(&self, filing: crate::inbound::OnlineFiling) -> Result<String, Rejection> {
+        inbound::file(&self.shared, filing)
+    }
+
+    /// Whether the province acknowledged the online dossier `id` (None: not filed here).
+    pub fn acknowledged(&self, id: &str) -> Option<bool> {
+        inbound::acknowledged(&self.shared, id)
+    }
+
     /// Takes a procedure out of the national catalog (its messages are refused) or puts it back.
     pub fn set_procedure_known(&self, code: &str, known: bool) {
         let mut g = self.lock();
@@ -192,6 +211,7 @@ fn router(cfg: SimConfig) -> (Arc<Shared>, Router) {
         .route("/_sim/faults", get(get_faults).post(set_faults))
         .route("/_sim/catalog", post(control_catalog))
         .route("/_sim/stats", get(stats))
+        .route("/_sim/inbound", post(inbound::control))
         .route("/{service}", post(service))
         .layer(axum::extract::DefaultBodyLimit::max(8 << 20))
         .with_state(shared.clone());
@@ -321,6 +341,7 @@ async fn service(
     };
     match service.as_str() {
         "DongBoHoSoMC" | "CapNhatTienDoHoSoMC" => {}
+        s if inbound::serves(s) => {}
         "TraCuuHoSo" => return lookup(&shared, &msg),
         "LayDanhSachTTHC" | "LayThuTuc" | "LayDanhMucCoQuan" => return shared.catalog.answer(&service, &msg),
         _ => {
@@ -370,6 +391,13 @@ async fn service(
         }
         Fault::Lose => return ok(None),
         _ => {}
+    }
+    if inbound::serves(&service) {
+        let res = inbound::serve(&shared, &service, &msg, matches!(fault, Fault::Duplicate));
+        if let Fault::Delay(ms) = fault {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        }
+        return res;
     }
     let result = receive(&shared, &service, &msg);
     if matches!(fault, Fault::Duplicate) && result.is_ok() {

@@ -43,9 +43,10 @@ pub const STATUS_NAMES: [&str; 10] = [
 /// that keeps the status; a refusal (form 03) after the counter received the dossier and
 /// found it wanting (2→3); back to 2 when a supplement or a payment asked for before
 /// processing started is settled (5→2, 6→2); a stop while a payment is awaited (6→8).
-/// A dossier starts at 1 (filed on the portal), 2 (received) or 3 (refused at reception).
+/// A dossier starts at 1 (filed on the portal), 2 (received), 3 (refused at reception) or
+/// 7 (an online filing withdrawn before the one-stop received it).
 pub fn transition_allowed(from: Option<u8>, to: u8) -> bool {
-    let Some(from) = from else { return matches!(to, 1..=3) };
+    let Some(from) = from else { return matches!(to, 1..=3 | 7) };
     if from == to {
         return true;
     }
@@ -133,12 +134,12 @@ fn status_codes() -> Vec<i64> {
 }
 
 /// A dossier code of §b.3 (`AGENCY-YYMMDD-NNNN`, the agency part opaque); while a filing is
-/// not received yet (status 1 or 3) also a filing reference (letters, digits, dots and
+/// not received yet (status 1, 3 or 7) also a filing reference (letters, digits, dots and
 /// hyphens, at most 50).
 fn check_code(it: &Item<'_>, k: &str, status: Option<i64>) -> Result<String, Rejection> {
     let code = it.text(k, true)?.unwrap_or_default().to_string();
     let reference = code.len() <= 50 && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
-    if DossierCode::parse(&code).is_some() || (matches!(status, Some(1 | 3)) && reference) {
+    if DossierCode::parse(&code).is_some() || (matches!(status, Some(1 | 3 | 7)) && reference) {
         return Ok(code);
     }
     Err(bad(
@@ -211,7 +212,8 @@ pub fn dossier_message(msg: &Value, known_procedure: &dyn Fn(&str) -> bool) -> R
             ));
         }
         it.int("ThoiGianGiaiQuyet", false, &[])?;
-        let received = !matches!(status, Some(1 | 3));
+        // A withdrawal (7) may come before reception, with no reception time.
+        let received = !matches!(status, Some(1 | 3 | 7));
         it.date("NgayNopHoSo", false)?;
         let from = it.date("NgayTiepNhan", received)?;
         let due = it.date("NgayHenTra", received)?;

@@ -45,6 +45,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(21, "0021_deadline_marks"),
     migration!(22, "0022_outbox_order"),
     migration!(23, "0023_oidc"),
+    migration!(24, "0024_dvcqg_inbound"),
     migration!(25, "0025_reconciliations"),
 ];
 

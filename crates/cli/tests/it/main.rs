@@ -25,6 +25,7 @@ mod digitization;
 mod documents;
 mod dossiers;
 mod dvcqg;
+mod dvcqg_inbound;
 mod dvcqg_reconcile;
 mod e2e_citizen;
 mod e2e_harness;

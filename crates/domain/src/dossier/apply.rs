@@ -8,7 +8,8 @@ use crate::calendar::Timeliness;
 
 /// The first event makes the dossier.
 pub fn start(r: &Recorded) -> Option<Dossier> {
-    let Event::Created { procedure, channel, owner_id, applicant, summary, receiving, components, competent } = &r.event else {
+    let Event::Created { procedure, channel, owner_id, applicant, summary, receiving, components, competent, portal } = &r.event
+    else {
         return None;
     };
     Some(Dossier {
@@ -60,6 +61,7 @@ pub fn start(r: &Recorded) -> Option<Dossier> {
         rating_code: None,
         certified_copies: Vec::new(),
         vneid_authenticated: false,
+        portal: portal.as_deref().cloned(),
     })
 }
 

@@ -24,6 +24,9 @@ pub enum Event {
         /// for a commune-level procedure, issue #11 item 8). Older events lack it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         competent: Option<AgencyRef>,
+        /// Filed by the citizen on the national portal (REQ-8): its id there and its flags.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        portal: Option<Box<PortalFiling>>,
     },
     Submitted {
         /// The filing reference (issue #10 item 3). Events written before it have none.

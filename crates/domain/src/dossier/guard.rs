@@ -117,6 +117,10 @@ pub enum Who {
 /// The actor id of the counter's kiosk (second screen) in the log.
 pub const KIOSK_ACTOR: &str = "kiosk";
 
+/// The actor id (and owner id) of a dossier filed on the national portal: the portal acts
+/// for its citizen in motcua (the filing, its files, its submission).
+pub const PORTAL_ACTOR: &str = "dvcqg";
+
 impl Who {
     pub fn admits(self, d: &Dossier, a: &Actor<'_>) -> bool {
         match self {

@@ -332,6 +332,29 @@ pub struct Dossier {
     /// Submitted from a session opened through VNeID (REQ-32; 766 `TaiKhoanDuocXacThucVoiVNeID`).
     #[serde(default)]
     pub vneid_authenticated: bool,
+    /// Filed on the national portal and fetched from it (REQ-8); None for local filings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portal: Option<PortalFiling>,
+}
+
+/// A dossier the citizen filed on the national portal (DVCQG): the portal's id for it and
+/// the flags the portal set, which every sync sends back unchanged.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalFiling {
+    /// The portal's dossier id (its `MaHoSo`): the portal knows the dossier by it for life.
+    pub id: String,
+    /// The applicant signed in with VNeID (`TaiKhoanDuocXacThucVoiVNeID`).
+    #[serde(default)]
+    pub vneid: bool,
+    /// The national database data were taken from (`MaCSDL`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_db: Option<String>,
+    /// Files taken from the citizen's data store on the portal (`DuocLayTuKhoDMQG`), by file id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub from_store: Vec<String>,
+    /// Files the portal marked digitized (`DuocSoHoa`), by file id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub digitized: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -88,6 +88,7 @@ impl World {
                 },
                 summary: None,
                 receiving: agency("R", RECV),
+                portal: None,
                 competent: None,
                 components: components(false),
             },

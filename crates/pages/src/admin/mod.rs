@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod catalog_form;
 pub mod dvcqg;
+pub mod inbound;
 pub mod national_catalog;
 pub mod result_template;
 pub mod users;

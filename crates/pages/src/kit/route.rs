@@ -81,6 +81,8 @@ pub enum Route<'a> {
     AdminUserLock(&'a str),
     /// Who read what: the access log, for administrators and supervisors.
     AdminAccessLog,
+    /// Online dossiers from the national portal that did not become a dossier, with reasons.
+    AdminInboundErrors,
     AdminWorkflow(&'a str),
     AdminCatalogNew,
     /// Importing the national procedure database: the latest differences to review.
@@ -173,6 +175,7 @@ impl Route<'_> {
             Route::AdminAgencyRename(_) => "/quan-tri/co-quan/{id}/doi-ten",
             Route::AdminUserLock(_) => "/quan-tri/nguoi-dung/{id}/khoa",
             Route::AdminAccessLog => "/quan-tri/nhat-ky-truy-cap",
+            Route::AdminInboundErrors => "/quan-tri/ho-so-tu-cong-dvcqg",
             Route::AdminWorkflow(_) => "/quan-tri/quy-trinh/{code}",
             Route::AdminCatalogNew => "/quan-tri/thu-tuc/moi",
             Route::AdminNational => "/quan-tri/thu-tuc/quoc-gia",

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod deadlines;
 pub mod documents;
 pub mod dossiers;
+pub mod inbound;
 pub mod locker;
 pub mod notifications;
 pub mod oidc;

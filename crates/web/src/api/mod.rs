@@ -7,6 +7,7 @@ pub mod auth;
 pub mod calendar;
 pub mod catalog;
 pub mod dossiers;
+pub mod dvcqg;
 pub mod locker;
 pub mod national_catalog;
 pub mod notifications;
@@ -75,6 +76,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .merge(catalog::router())
         .merge(national_catalog::router())
         .merge(dossiers::router())
+        .merge(dvcqg::router())
         .merge(locker::router())
         .merge(notifications::router())
         .merge(reconciliation::router())

@@ -107,7 +107,7 @@ impl Request {
 /// A filing reference: the submission day and 8 random characters of Crockford's base32
 /// (no I, L, O, U), e.g. `N260302-7KQM4XTA`. Random, not sequential: with the applicant's
 /// last four digits it is what public tracking asks before the dossier has its code.
-fn filing_reference(now_ms: i64) -> String {
+pub(super) fn filing_reference(now_ms: i64) -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     let day = day_of(now_ms).replace('-', "");

@@ -67,7 +67,7 @@ pub struct NewDossier {
     pub components: Vec<ComponentInput>,
 }
 
-fn parse_applicant(a: &ApplicantInput, errs: &mut Errors) -> Option<Applicant> {
+pub(super) fn parse_applicant(a: &ApplicantInput, errs: &mut Errors) -> Option<Applicant> {
     let kind = match a.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
         None => ApplicantType::Citizen,
         Some(k) => match serde_json::from_value::<ApplicantType>(json!(k)) {
@@ -382,6 +382,7 @@ pub async fn create(
                         receiving: agency_ref(&receiving),
                         components: components.clone(),
                         competent: competent.as_ref().map(agency_ref),
+                        portal: None,
                     },
                 };
                 let d = dossier::start(&created).expect("created event");

@@ -7,6 +7,7 @@ mod commands;
 mod digitization;
 mod documents;
 mod filing;
+mod inbound;
 mod reads;
 mod rebuild;
 mod reception;
@@ -22,6 +23,10 @@ pub use documents::{
 };
 use documents::{Issuing, issue};
 pub use filing::*;
+pub use inbound::{
+    Failure, MAX_INBOUND_FILES, MAX_KEPT_PAYLOAD, Source, Taken, acknowledged, held, inbound_errors, portal_id_of, retry_inbound,
+    take_in,
+};
 pub use reads::*;
 pub use rebuild::*;
 use reception::*;

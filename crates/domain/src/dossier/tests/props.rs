@@ -138,6 +138,7 @@ fn world(s: &Setup) -> World {
             },
             summary: None,
             receiving: agency("R", RECV),
+            portal: None,
             // Sometimes the case names the competent agency at filing.
             competent: s.competent.then(|| agency("D", DEPT)),
             components,
