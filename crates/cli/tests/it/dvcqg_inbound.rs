@@ -250,8 +250,13 @@ async fn bad_input_and_retries(app: TestApp) {
     let mut f = filing("Phạm Thị Dung");
     f.id = unknown.clone();
     sim.file_online(f).unwrap();
-    let (s, b) = admin.post(&format!("/api/v1/dvcqg/inbound-errors/{unknown}/retry"), json!({})).await;
-    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    // With the page's button (the API does the same: `POST …/inbound-errors/{id}/retry`).
+    let page_admin = Browser::login(&app, "admin").await;
+    let p = page_admin.get("/quan-tri/ho-so-tu-cong-dvcqg").await;
+    let action = format!("/quan-tri/ho-so-tu-cong-dvcqg/{unknown}/thu-lai");
+    assert!(p.body.contains(&format!("action=\"{action}\"")), "{}", p.body);
+    let r = page_admin.post(&action, &[("csrf_token", p.csrf())]).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/quan-tri/ho-so-tu-cong-dvcqg"), "{}", r.body);
     let r = pull(&sim).run_once(&app.ctx).await.unwrap();
     assert_eq!((r.created, r.held), (1, 3), "{r:?}");
     assert!(dossier_of(&app, &unknown).await.is_some());

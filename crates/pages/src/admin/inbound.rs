@@ -1,14 +1,15 @@
 //! `/quan-tri/ho-so-tu-cong-dvcqg`: online dossiers from the national portal that did not
 //! become a dossier (issue #15 inbound), with the reason in Vietnamese, the machine code, the
 //! attempts and whether they are held. Province administrators only, as the API
-//! (`GET /api/v1/dvcqg/inbound-errors`, the same use case); retried through the API.
+//! (`GET /api/v1/dvcqg/inbound-errors`, the same use cases); each row has a button to put it
+//! back for the next pull (after a fix on the portal, or to take a held one out of hold).
 
 use crate::kit::fmt::second_day;
 use crate::kit::layout::html;
 use crate::kit::officer::{MenuLink, menu};
-use crate::kit::{Frame, Lang, PageUser, Route, error_page, other_lang_href};
+use crate::kit::{Frame, Lang, PageForm, PageUser, Route, error_page, other_lang_href, see_other};
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_app::AppContext;
@@ -68,4 +69,18 @@ pub async fn page(State(ctx): State<AppContext>, lang: Lang, PageUser(user): Pag
         rows,
     };
     html(StatusCode::OK, &view)
+}
+
+/// `POST /quan-tri/ho-so-tu-cong-dvcqg/{id}/thu-lai`: the portal dossier is put back to be
+/// taken at the next pull (a held one too); back to the list.
+pub async fn retry(
+    State(ctx): State<AppContext>,
+    lang: Lang,
+    Path(id): Path<String>,
+    PageForm { user, .. }: PageForm,
+) -> Response {
+    match uc::retry_inbound(&ctx, &user, &id).await {
+        Ok(()) => see_other(&lang.href(Route::AdminInboundErrors)),
+        Err(e) => error_page(lang, e),
+    }
 }

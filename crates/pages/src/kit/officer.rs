@@ -39,6 +39,7 @@ pub fn menu<'r>(lang: Lang, user: &CurrentUser, current: impl Into<Option<Route<
     // The national portal sync is the province's, with its queues.
     if authorize_user(&user.principal, Permission::OperateQueues, &[]).is_ok() {
         links.push((Route::AdminDvcqg, lang.t("Đồng bộ Cổng DVCQG", "National portal sync")));
+        links.push((Route::AdminInboundErrors, lang.t("Hồ sơ từ Cổng DVCQG lỗi", "Portal dossiers not taken in")));
     }
     // Administrators and supervisors, as the access log's use case allows.
     if !scope(&user.principal, Permission::ViewAudit).is_empty() {

@@ -83,6 +83,8 @@ pub enum Route<'a> {
     AdminAccessLog,
     /// Online dossiers from the national portal that did not become a dossier, with reasons.
     AdminInboundErrors,
+    /// Take a failed portal dossier again (POST).
+    AdminInboundRetry(&'a str),
     AdminWorkflow(&'a str),
     AdminCatalogNew,
     /// Importing the national procedure database: the latest differences to review.
@@ -176,6 +178,7 @@ impl Route<'_> {
             Route::AdminUserLock(_) => "/quan-tri/nguoi-dung/{id}/khoa",
             Route::AdminAccessLog => "/quan-tri/nhat-ky-truy-cap",
             Route::AdminInboundErrors => "/quan-tri/ho-so-tu-cong-dvcqg",
+            Route::AdminInboundRetry(_) => "/quan-tri/ho-so-tu-cong-dvcqg/{id}/thu-lai",
             Route::AdminWorkflow(_) => "/quan-tri/quy-trinh/{code}",
             Route::AdminCatalogNew => "/quan-tri/thu-tuc/moi",
             Route::AdminNational => "/quan-tri/thu-tuc/quoc-gia",
@@ -223,6 +226,7 @@ impl Route<'_> {
             | Route::AdminResultTemplate(a)
             | Route::AdminResultPreview(a)
             | Route::AdminDvcqgRetry(a)
+            | Route::AdminInboundRetry(a)
             | Route::OfficerDossier(a)
             | Route::ControlSlip(a)
             | Route::OfficerUpload(a)
