@@ -105,8 +105,8 @@ pub fn dossier_item(d: &Dossier, actor: &dyn Fn(&str) -> String) -> NationalDoss
         code: national_id(d),
         procedure_code: d.procedure.code.clone(),
         procedure_name: d.procedure.name.clone(),
-        sector_code: None,
-        sector_name: None,
+        sector_code: d.procedure.sector.as_ref().map(|s| s.code.clone()),
+        sector_name: d.procedure.sector.as_ref().map(|s| s.name.clone()),
         receipt_number: d.code.clone(),
         applicant_name: Some(d.applicant.name.clone()),
         applicant_type: match d.applicant.kind {

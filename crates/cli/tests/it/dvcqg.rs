@@ -177,6 +177,7 @@ motcua_testkit::both_backends! {
         assert_eq!((last["MaTTHC"].as_str(), last["KenhThucHien"].as_i64(), last["HinhThuc"].as_i64()), (Some(COMMUNE), Some(1), Some(0)));
         assert_eq!(last["NgayTiepNhan"], "20260302090000");
         assert_eq!(last["DonViXuLy"], "Ủy ban nhân dân phường Hoa Lư");
+        assert!(last["MaLinhVuc"].as_str().is_some_and(|c| !c.is_empty()) && last["TenLinhVuc"].as_str().is_some_and(|n| !n.is_empty()), "the sector: {last}");
         assert_eq!((last["ThoiGianGiaiQuyet"].as_i64(), last["DonViTinh"].as_str()), (Some(3), Some("Ngày làm việc")));
         assert_eq!(last["DanhSachLePhi"][0]["Gia"], 15000);
         assert_eq!(last["DanhSachGiayToKetQua"][0]["TenGiayTo"], "Giấy xác nhận tình trạng hôn nhân");

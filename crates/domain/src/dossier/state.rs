@@ -35,6 +35,10 @@ pub struct ProcedureRef {
     /// unless the procedure sets another level).
     #[serde(default, skip_serializing_if = "CheckLevel::is_general")]
     pub reception_check: CheckLevel,
+    /// The procedure's sector (lĩnh vực), sent to the portal as `MaLinhVuc`/`TenLinhVuc`;
+    /// none in dossiers filed before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sector: Option<crate::catalog::Sector>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -29,6 +29,7 @@ fn procedure(limit: TimeLimit) -> ProcedureRef {
         paper_result: true,
         supplement: Default::default(),
         reception_check: Default::default(),
+        sector: None,
     }
 }
 

@@ -137,6 +137,7 @@ pub(super) fn procedure_ref(code: &str, version: i64, spec: &ProcedureSpec) -> P
         paper_result: spec.result.paper_required,
         supplement: spec.supplement.clone(),
         reception_check: spec.reception_check,
+        sector: Some(spec.sector.clone()),
     }
 }
 
