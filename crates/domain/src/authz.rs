@@ -23,8 +23,13 @@ pub enum Permission {
     ManageCalendar,
     /// Publish, amend, abolish procedures of the province's catalog (root scope).
     ManageCatalog,
-    /// Read the KPI counters of the reception points under the scope.
+    /// Read the indicators (counters, dashboard, 766 index, reports) of the units under the
+    /// scope: leaders run their unit by them, supervisors read the province (issue #16).
     ViewIndicators,
+    /// Set targets for the units under the scope (leaders and administrators).
+    SetTargets,
+    /// Enter imported 766 figures and revise the point table (administrators).
+    ManageIndex,
     /// Watch the outbox queues and put dead letters back (province-wide: root scope).
     OperateQueues,
 }
@@ -32,11 +37,15 @@ pub enum Permission {
 impl Permission {
     fn granted_to(self, role: Role) -> bool {
         match self {
-            Self::ManageAgencies | Self::ManageUsers | Self::ManageCalendar | Self::ManageCatalog | Self::OperateQueues => {
-                role == Role::Admin
-            }
-            Self::ViewUsers => matches!(role, Role::Admin | Role::Supervisor | Role::Leader),
-            Self::ViewAudit | Self::ViewIndicators => matches!(role, Role::Admin | Role::Supervisor),
+            Self::ManageAgencies
+            | Self::ManageUsers
+            | Self::ManageCalendar
+            | Self::ManageCatalog
+            | Self::OperateQueues
+            | Self::ManageIndex => role == Role::Admin,
+            Self::ViewUsers | Self::ViewIndicators => matches!(role, Role::Admin | Role::Supervisor | Role::Leader),
+            Self::SetTargets => matches!(role, Role::Admin | Role::Leader),
+            Self::ViewAudit => matches!(role, Role::Admin | Role::Supervisor),
         }
     }
 }

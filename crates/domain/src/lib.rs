@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod catalog_sync;
 pub mod dossier;
 pub mod error;
+pub mod index766;
 pub mod locker;
 pub mod lunar;
 pub mod text;

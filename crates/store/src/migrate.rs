@@ -47,6 +47,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(23, "0023_oidc"),
     migration!(24, "0024_dvcqg_inbound"),
     migration!(25, "0025_reconciliations"),
+    migration!(26, "0026_indicators"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

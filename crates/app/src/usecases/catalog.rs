@@ -447,14 +447,26 @@ pub fn reuse_indicator(received: i64, reused: i64) -> Indicator {
 /// 1.2: published in motcua within 5 working days of the decision;
 /// 1.3: procedures in force now having all seven parts.
 pub async fn transparency(ctx: &AppContext, from: Date, to: Date) -> Result<Vec<Indicator>, AppError> {
+    transparency_of(ctx, from, to, |_| true).await
+}
+
+/// 1.1–1.3 over the procedures `of` keeps (a unit's procedures, issue #16).
+pub async fn transparency_of(
+    ctx: &AppContext,
+    from: Date,
+    to: Date,
+    of: impl Fn(&motcua_domain::catalog::ProcedureSpec) -> bool,
+) -> Result<Vec<Indicator>, AppError> {
     let cal = ctx.calendars.national();
     let now = now_ms();
-    let (decided, current) = ctx
+    let (mut decided, mut current) = ctx
         .store
         .read(move |db| {
             Ok::<_, AppError>((repo::decided_between(db, &from.to_string(), &to.to_string())?, repo::all_in_force(db, now)?))
         })
         .await?;
+    decided.retain(|v| of(&v.spec));
+    current.retain(|v| of(&v.spec));
     use std::collections::BTreeMap;
     let mut on_time_1: BTreeMap<String, bool> = BTreeMap::new();
     let mut on_time_2: BTreeMap<String, bool> = BTreeMap::new();

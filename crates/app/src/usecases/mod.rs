@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalog;
 pub mod dossiers;
 pub mod exports;
+pub mod indicators;
 pub mod locker;
 pub mod national_catalog;
 pub mod notifications;

@@ -136,7 +136,7 @@ fn not_enabled() -> AppError {
     }
 }
 
-fn day_start(d: Date) -> Result<i64, AppError> {
+pub(crate) fn day_start_ms(d: Date) -> Result<i64, AppError> {
     d.to_zoned(motcua_domain::calendar::vn_time_zone())
         .map(|z| z.timestamp().as_millisecond())
         .map_err(|e| AppError::Internal(e.to_string()))
@@ -155,7 +155,7 @@ fn period(from: Date, to: Date) -> Result<(i64, i64), AppError> {
         .into());
     }
     let end = to.tomorrow().map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok((day_start(from)?, day_start(end)?))
+    Ok((day_start_ms(from)?, day_start_ms(end)?))
 }
 
 /// The latest runs (at most 50), newest first.
@@ -436,7 +436,7 @@ pub async fn daily(ctx: &AppContext) -> Result<Option<Reconciliation>, AppError>
         return Ok(None);
     }
     let last = ctx.store.read(repo::last_daily).await?;
-    if last.is_some_and(|t| t >= day_start(today).unwrap_or(i64::MAX)) {
+    if last.is_some_and(|t| t >= day_start_ms(today).unwrap_or(i64::MAX)) {
         return Ok(None);
     }
     let days = i64::from(cfg.reconcile_days.clamp(1, 366));

@@ -107,7 +107,7 @@ struct Plan {
     existing: HashMap<(String, String), i64>,
 }
 
-type Kpi = HashMap<(String, String, String, &'static str), i64>;
+type Kpi = HashMap<(String, String, String, String), i64>;
 /// (agency code, YYMMDD) → last number.
 type Sequences = HashMap<(String, String), i64>;
 
@@ -205,7 +205,9 @@ pub async fn run(args: GenerateArgs, mut config: Config) -> Result<ExitCode> {
             }
             let rows: Vec<bulk::KpiAdd> = kpi
                 .iter()
-                .map(|((agency, proc_code, day, metric), v)| (agency.as_str(), proc_code.as_str(), day.as_str(), *metric, *v))
+                .map(|((agency, proc_code, day, metric), v)| {
+                    (agency.as_str(), proc_code.as_str(), day.as_str(), metric.as_str(), *v)
+                })
                 .collect();
             bulk::add_kpis(db, &rows)?;
             Ok::<_, anyhow::Error>(())
@@ -529,15 +531,19 @@ fn one(plan: &Plan, rng: &mut Rng, out: &mut Batch, t: usize, received: i64, hel
         .collect();
     let (first, rest) = recorded.split_first().context("empty log")?;
     let mut d = dossier::start(first).context("first event is not created")?;
-    for r in rest {
-        dossier::apply(&mut d, r);
-        let metrics = dossier::metrics(&d, &r.event);
-        if !metrics.is_empty() {
-            let day = local_date_ms(r.at).to_string();
-            for m in metrics {
-                *out.kpi.entry((d.receiving.id.clone(), d.procedure.code.clone(), day.clone(), m)).or_default() += 1;
-            }
+    // The same counters as the live path (`dossier::ticks`, for the accountable unit).
+    let mut count = |was: dossier::Before, d: &dossier::Dossier, r: &Recorded| {
+        for t in dossier::ticks(was, d, r) {
+            let key =
+                (d.accountable().id.clone(), d.procedure.code.clone(), local_date_ms(t.at).to_string(), t.metric.into_owned());
+            *out.kpi.entry(key).or_default() += t.delta;
         }
+    };
+    count(dossier::Before::NEW, &d, first);
+    for r in rest {
+        let was = dossier::Before::of(&d);
+        dossier::apply(&mut d, r);
+        count(was, &d, r);
     }
     if d.finished_at.is_none() {
         out.open += 1;

@@ -280,3 +280,120 @@ fn file_key(event: &Event) -> &str {
         _ => "",
     }
 }
+
+/// A change of one counter: `delta` on `metric`, for the local day of `at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tick {
+    pub metric: std::borrow::Cow<'static, str>,
+    pub delta: i64,
+    pub at: i64,
+}
+
+/// What the counters need of the state before an event: whether the dossier was in
+/// progress, and the deadline it was counted against (none while its clock is stopped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Before {
+    pub open: bool,
+    pub due: Option<i64>,
+}
+
+impl Before {
+    /// A dossier not yet created.
+    pub const NEW: Self = Self { open: false, due: None };
+
+    pub fn of(d: &Dossier) -> Self {
+        let open = d.received_at.is_some() && d.finished_at.is_none();
+        Self { open, due: d.due_at.filter(|_| open && d.pause.is_none()) }
+    }
+}
+
+/// Upper bounds (calendar days from reception to the decision) of the processing-time
+/// histogram: `duration_le_{n}`, and `duration_le_max` beyond the last. The median and the
+/// 90th percentile of a unit and period are read from it without scanning dossiers.
+pub const DURATION_BUCKETS: [i64; 21] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 25, 30, 45, 60, 90, 120, 180, 365];
+
+/// The histogram bucket a duration in milliseconds falls in.
+pub fn duration_bucket(ms: i64) -> std::borrow::Cow<'static, str> {
+    let days = (ms.max(0) + 86_399_999) / 86_400_000;
+    match DURATION_BUCKETS.iter().find(|b| days <= **b) {
+        Some(b) => format!("duration_le_{b}").into(),
+        None => "duration_le_max".into(),
+    }
+}
+
+/// Every counter change of an event (DESIGN.md §4, issue #16): the `metrics` on the
+/// event's day, and the counters the dashboard and the 766 index read besides:
+///
+/// - the state changes of "in progress" and "overdue", so that how many dossiers were in
+///   progress, and how many of them overdue, at the end of any day is a sum of counters up
+///   to that day (not a scan): `received` − `closed` are in progress; `due` (+1 on the day of
+///   the deadline a dossier in progress is counted against, −1 there when it stops counting
+///   before it) − `overdue_left` (the day an overdue dossier leaves that state) are overdue;
+/// - the processing time of decided dossiers (`decided`, `duration_hours`, a histogram);
+/// - the inputs of indicators 3.3–4.5 and the payment group.
+///
+/// `before` is the state before the event ([`Before::NEW`] for the first).
+pub fn ticks(before: Before, after: &Dossier, rec: &Recorded) -> Vec<Tick> {
+    let at = rec.at;
+    let mut t: Vec<Tick> = metrics(after, &rec.event).into_iter().map(|m| Tick { metric: m.into(), delta: 1, at }).collect();
+    let mut tick = |m: &'static str| t.push(Tick { metric: m.into(), delta: 1, at });
+    match &rec.event {
+        Event::Received { .. } => {
+            let portal = after.portal.as_ref();
+            if portal.is_some() {
+                tick("received_dvcqg");
+            }
+            let vneid = after.vneid_authenticated || portal.is_some_and(|p| p.vneid);
+            let store = portal.is_some_and(|p| !p.from_store.is_empty());
+            if vneid {
+                tick("vneid");
+            }
+            if vneid || store || portal.is_some_and(|p| p.source_db.is_some()) {
+                tick("citizen_data");
+            }
+            if store {
+                tick("shared_store");
+            }
+            if after.procedure.paper_result {
+                tick("paper_result");
+            }
+        }
+        Event::FeesNoticed { items, .. } if items.iter().any(|i| i.amount > 0) => tick("fee_bearing"),
+        Event::Stopped { .. } if before.open => tick("stopped"),
+        Event::Withdrawn { .. } if before.open => tick("withdrawn"),
+        Event::Resolved { .. } => tick("resolved"),
+        Event::ResultReturned { method, .. } => {
+            let file = after.files.iter().any(|f| !f.removed && f.component_key == super::RESULT_COMPONENT);
+            if *method == ReturnMethod::Online || file {
+                tick("e_result");
+                if after.procedure.paper_result {
+                    tick("e_result_paper");
+                }
+            }
+        }
+        _ => {}
+    }
+    let now = Before::of(after);
+    if before.open && !now.open {
+        tick("closed");
+    }
+    if let (Event::Resolved { .. } | Event::RefusedAfterAppraisal { .. }, Some(from)) = (&rec.event, after.received_at) {
+        let ms = at - from;
+        tick("decided");
+        t.push(Tick { metric: "duration_hours".into(), delta: ms.max(0) / 3_600_000, at });
+        t.push(Tick { metric: duration_bucket(ms), delta: 1, at });
+    }
+    if before.due != now.due {
+        if let Some(p) = before.due {
+            if p < at {
+                t.push(Tick { metric: "overdue_left".into(), delta: 1, at });
+            } else {
+                t.push(Tick { metric: "due".into(), delta: -1, at: p });
+            }
+        }
+        if let Some(n) = now.due {
+            t.push(Tick { metric: "due".into(), delta: 1, at: n });
+        }
+    }
+    t
+}

@@ -373,6 +373,12 @@ impl Dossier {
         self.steps.get(self.step)
     }
 
+    /// The unit the dossier counts for in the indicators (766 scores the unit with authority
+    /// over the procedure): the competent agency, else where it was received.
+    pub fn accountable(&self) -> &AgencyRef {
+        self.competent.as_ref().unwrap_or(&self.receiving)
+    }
+
     /// The agency holding the dossier now (for inboxes): the current step's, else where it was received.
     pub fn current_agency(&self) -> &AgencyRef {
         self.current_step().map_or(&self.receiving, |s| &s.agency)

@@ -308,6 +308,24 @@ pub fn add_kpis(db: &mut Db, rows: &[KpiAdd<'_>]) -> Result<(), StoreError> {
             " ON CONFLICT (agency_id, procedure_code, day, metric) DO UPDATE SET value = kpi_daily.value + excluded.value",
         )?;
     }
+    // The monthly sums, summed here first (one row per month instead of per day).
+    let mut monthly: std::collections::BTreeMap<(&str, &str, &str, &str), i64> = std::collections::BTreeMap::new();
+    for (a, p, d, m, v) in rows {
+        *monthly.entry((a, p, &d[..d.len().min(7)], m)).or_default() += v;
+    }
+    let monthly: Vec<_> = monthly.into_iter().collect();
+    for chunk in monthly.chunks(ROWS) {
+        let vals: Vec<[Value; 5]> =
+            chunk.iter().map(|((a, p, d, m), v)| [(*a).into(), (*p).into(), (*d).into(), (*m).into(), (*v).into()]).collect();
+        let rows: Vec<&[Value]> = vals.iter().map(|r| r.as_slice()).collect();
+        multi_tail(
+            db,
+            "INSERT INTO kpi_monthly (agency_id, procedure_code, month, metric, value) VALUES ",
+            5,
+            &rows,
+            " ON CONFLICT (agency_id, month, metric, procedure_code) DO UPDATE SET value = kpi_monthly.value + excluded.value",
+        )?;
+    }
     Ok(())
 }
 

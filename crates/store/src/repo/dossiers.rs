@@ -346,12 +346,18 @@ pub fn save_idempotent(
     Ok(())
 }
 
-/// Adds `delta` to a daily counter.
+/// Adds `delta` to a daily counter and to its month's sum (`kpi_monthly`, which the
+/// indicators read over long periods).
 pub fn bump(db: &mut Db, agency_id: &str, procedure: &str, day: &str, metric: &str, delta: i64) -> Result<(), StoreError> {
     db.execute(
         "INSERT INTO kpi_daily (agency_id, procedure_code, day, metric, value) VALUES ($1,$2,$3,$4,$5) \
          ON CONFLICT (agency_id, procedure_code, day, metric) DO UPDATE SET value = kpi_daily.value + $5",
         &params![agency_id, procedure, day, metric, delta],
+    )?;
+    db.execute(
+        "INSERT INTO kpi_monthly (agency_id, procedure_code, month, metric, value) VALUES ($1,$2,$3,$4,$5) \
+         ON CONFLICT (agency_id, month, metric, procedure_code) DO UPDATE SET value = kpi_monthly.value + $5",
+        &params![agency_id, procedure, &day[..day.len().min(7)], metric, delta],
     )?;
     Ok(())
 }
@@ -382,6 +388,7 @@ pub fn kpi_all(db: &mut Db) -> Result<Vec<KpiRow>, StoreError> {
 
 pub fn clear_kpi(db: &mut Db) -> Result<(), StoreError> {
     db.execute("DELETE FROM kpi_daily", &[])?;
+    db.execute("DELETE FROM kpi_monthly", &[])?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@ pub mod deadlines;
 pub mod documents;
 pub mod dossiers;
 pub mod inbound;
+pub mod indicators;
 pub mod locker;
 pub mod notifications;
 pub mod oidc;

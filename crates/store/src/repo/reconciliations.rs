@@ -172,3 +172,13 @@ pub fn get(db: &mut Db, id: &str) -> Result<Option<(Run, String)>, StoreError> {
 pub fn last_daily(db: &mut Db) -> Result<Option<i64>, StoreError> {
     db.query_one("SELECT MAX(started_at) FROM dvcqg_reconciliations WHERE started_by IS NULL", &[])?.opt_i64(0)
 }
+
+/// The report of the latest run over exactly `[from, to)` (ms), if any (indicator 1.4).
+pub fn latest_for_period(db: &mut Db, from: i64, to: i64) -> Result<Option<String>, StoreError> {
+    db.query_opt(
+        "SELECT report FROM dvcqg_reconciliations WHERE period_from = $1 AND period_to = $2 ORDER BY started_at DESC, id DESC LIMIT 1",
+        &params![from, to],
+    )?
+    .map(|r| r.text(0))
+    .transpose()
+}

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod dossiers;
 pub mod dvcqg;
+pub mod indicators;
 pub mod locker;
 pub mod national_catalog;
 pub mod notifications;
@@ -43,6 +44,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "calendar", description = "Lịch âm, ngày làm việc, thời hạn / lunar calendar, working days, deadlines"),
         (name = "verification", description = "Xác thực giấy tờ do hệ thống cấp (công khai) / public verification of issued documents"),
         (name = "ops", description = "Vận hành / operations"),
+        (name = "indicators", description = "Chỉ số, Bộ chỉ số 766 / indicators and the 766 index"),
     )
 )]
 pub struct ApiDoc;
@@ -80,6 +82,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .merge(locker::router())
         .merge(notifications::router())
         .merge(reconciliation::router())
+        .merge(indicators::router())
         .merge(verification::router())
         .merge(crate::ops::api_router())
 }

@@ -3,12 +3,19 @@
 
 use super::*;
 
-/// Counters and outbox entries of one event, in the event's transaction.
-pub(super) fn side_effects(db: &mut Db, d: &Dossier, rec: &Recorded) -> Result<(), AppError> {
-    let day = day_of(rec.at);
-    for m in dossier::metrics(d, &rec.event) {
-        repo::bump(db, &d.receiving.id, &d.procedure.code, &day, m, 1)?;
+/// The counters of one event (`dossier::ticks`), for the unit the dossier counts for. The
+/// rebuild uses the same function.
+pub(super) fn bump_ticks(db: &mut Db, before: dossier::Before, d: &Dossier, rec: &Recorded) -> Result<(), AppError> {
+    let unit = &d.accountable().id;
+    for t in dossier::ticks(before, d, rec) {
+        repo::bump(db, unit, &d.procedure.code, &day_of(t.at), &t.metric, t.delta)?;
     }
+    Ok(())
+}
+
+/// Counters and outbox entries of one event, in the event's transaction.
+pub(super) fn side_effects(db: &mut Db, before: dossier::Before, d: &Dossier, rec: &Recorded) -> Result<(), AppError> {
+    bump_ticks(db, before, d, rec)?;
     // National portal sync (REQ-26): every event of a received dossier, and the refusal of
     // an online dossier before reception (status 3, issue #11 item 14): DVCQG knows the
     // filing and must learn its end; it is named by its filing reference. Delivered in
@@ -281,6 +288,7 @@ pub(super) fn commit(
     // form, or the signed result at `Resolve`).
     let resolved = matches!(rec.event, Event::Resolved { .. });
     let before = (resolved || !forms_of(&rec.event).is_empty()).then(|| d.clone());
+    let was = dossier::Before::of(&d);
     let mut next = d;
     dossier::apply(&mut next, &rec);
     if let Some(before) = &before {
@@ -294,7 +302,7 @@ pub(super) fn commit(
         motcua_store::StoreError::Unique { .. } => stale(),
         other => other.into(),
     })?;
-    side_effects(db, &next, &rec)?;
+    side_effects(db, was, &next, &rec)?;
     Ok(next)
 }
 

@@ -482,8 +482,10 @@ pub async fn create(
             }
             // The shared counters (KPI) last: on PostgreSQL their row locks are then held the
             // shortest time.
+            let mut was = dossier::Before::NEW;
             for (state, rec) in &effects {
-                side_effects(db, state, rec)?;
+                side_effects(db, was, state, rec)?;
+                was = dossier::Before::of(state);
             }
             Ok(d)
         })

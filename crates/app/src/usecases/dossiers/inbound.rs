@@ -425,8 +425,10 @@ async fn create(ctx: &AppContext, raw: &serde_json::Value, portal_id: &str, sour
                     en: "This dossier was already received.",
                 });
             }
+            let mut was = dossier::Before::NEW;
             for (state, rec) in &effects {
-                side_effects(db, state, rec)?;
+                side_effects(db, was, state, rec)?;
+                was = dossier::Before::of(state);
             }
             Ok(d)
         })

@@ -26,12 +26,11 @@ pub async fn rebuild(ctx: &AppContext) -> Result<usize, AppError> {
                 let Some((first, rest)) = events.split_first() else { continue };
                 let mut d =
                     dossier::start(first).ok_or(AppError::Internal(format!("dossier {id}: first event is not created")))?;
+                super::commands::bump_ticks(db, dossier::Before::NEW, &d, first)?;
                 for r in rest {
+                    let was = dossier::Before::of(&d);
                     dossier::apply(&mut d, r);
-                    let day = day_of(r.at);
-                    for m in dossier::metrics(&d, &r.event) {
-                        repo::bump(db, &d.receiving.id, &d.procedure.code, &day, m, 1)?;
-                    }
+                    super::commands::bump_ticks(db, was, &d, r)?;
                 }
                 repo::overwrite(db, &d)?;
             }
