@@ -107,19 +107,23 @@ both_backends! {
         let text = csv.text().await.unwrap();
         assert!(text.contains(&a) && !text.contains(&p) && !text.contains("Trần Thị Bình"), "{text}");
 
-        // KPI totals: the counters of the reception points under the reader's agencies.
+        // KPI totals: the counters of the units under the reader's agencies, each dossier
+        // counted for its competent agency (766 scores the unit with authority, issue #16):
+        // the commune's two (one received at the province's centre), the department's one.
         let received = |k: &Value| k["received"].as_i64().unwrap_or(0);
         let kpi = "/api/v1/kpi?from=2026-03-02&to=2026-03-02";
         let (s, k) = app.login("giamsat").await.get(kpi).await;
         assert_eq!((s, received(&k)), (StatusCode::OK, 3), "{k}");
         let (s, k) = app.login("admin.hoalu").await.get(kpi).await;
-        assert_eq!((s, received(&k), k["received_counter"].as_i64()), (StatusCode::OK, 1, Some(1)), "{k}");
+        assert_eq!((s, received(&k), k["received_counter"].as_i64()), (StatusCode::OK, 2, Some(2)), "{k}");
+        let (s, k) = app.login("lanhdao").await.get(kpi).await;
+        assert_eq!((s, received(&k)), (StatusCode::OK, 1), "the department's leader: {k}");
         let (s, k) = app.login("admin.tamdiep").await.get(kpi).await;
         // No counters, and indicator 4.3 says "no data" (not zero).
         let ind = &k["indicators"][0];
         assert_eq!((s, k.as_object().unwrap().len()), (StatusCode::OK, 1), "{k}");
         assert_eq!((ind["id"].as_str(), ind["denominator"].as_i64(), &ind["points"]), (Some("4.3"), Some(0), &Value::Null), "{k}");
-        for who in ["tiepnhan.hoalu", "chuyenvien", "lanhdao", "congdan"] {
+        for who in ["tiepnhan.hoalu", "chuyenvien", "congdan"] {
             let (s, b) = app.login(who).await.get(kpi).await;
             assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{who}: {b}");
         }

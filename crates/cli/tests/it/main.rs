@@ -35,6 +35,7 @@ mod exports;
 mod file_integrity;
 mod generate;
 mod inbox_flat;
+mod index766;
 mod keys;
 mod law_rules;
 mod locker;
