@@ -124,7 +124,7 @@ both_backends! {
                     app.ctx.clock.set(later(rng.next(9)));
                     d = step(l, &d, "resolve", json!({"name": "Kết quả"})).await;
                     if rng.next(2) == 0 {
-                        d = step(c, &d, "return", json!({"method": "counter"})).await;
+                        step(c, &d, "return", json!({"method": "counter"})).await;
                     }
                 }
                 2 => {
