@@ -40,6 +40,11 @@ pub struct GenerateArgs {
     /// Generator threads (encoding runs there; the inserts on the store's writer).
     #[arg(long, default_value_t = 2)]
     pub threads: usize,
+    /// Write only the counters the histories produce (`kpi_daily`, `kpi_monthly`), not the
+    /// dossiers: for the indicators' benchmark at sizes whose dossiers would not fit on the
+    /// disk (the indicators read only counters; docs/benchmarks.md says which runs used it).
+    #[arg(long)]
+    pub counters_only: bool,
 }
 
 const DAY: i64 = 86_400_000;
@@ -105,6 +110,7 @@ struct Plan {
     held_days: i64,
     /// Existing daily sequences (agency, YYMMDD) → last number.
     existing: HashMap<(String, String), i64>,
+    counters_only: bool,
 }
 
 type Kpi = HashMap<(String, String, String, String), i64>;
@@ -122,6 +128,8 @@ struct Loaded {
 
 struct Batch {
     rows: Vec<EncodedDossier>,
+    /// Dossiers generated (their rows are empty with `--counters-only`).
+    generated: usize,
     kpi: Kpi,
     seq: HashMap<(String, String), i64>,
     open: usize,
@@ -177,8 +185,9 @@ pub async fn run(args: GenerateArgs, mut config: Config) -> Result<ExitCode> {
                     let Ok(b) = rx.recv() else { return Ok((rx, l, true)) };
                     let b = b?;
                     bulk::insert(db, &b.rows)?;
-                    rows += b.rows.len();
-                    l.n += b.rows.len();
+                    // Counting what a batch generated, whether or not its rows are written.
+                    rows += b.generated.max(1);
+                    l.n += b.generated;
                     l.open += b.open;
                     for (k, v) in b.kpi {
                         *l.kpi.entry(k).or_default() += v;
@@ -317,6 +326,7 @@ async fn plan(ctx: &AppContext, args: &GenerateArgs) -> Result<Plan> {
         held_per_day: args.held_at_one_step as f64 / (held_days as f64 * 5.0 / 7.0),
         held_days,
         existing,
+        counters_only: args.counters_only,
     })
 }
 
@@ -327,7 +337,7 @@ fn count_on(rate: f64, d: i64) -> usize {
 
 fn batch(plan: &Plan, b: i64) -> Result<Batch> {
     let mut rng = Rng(0xA11CE ^ (b as u64).wrapping_mul(0x1000_0000_01B3));
-    let mut out = Batch { rows: Vec::new(), kpi: HashMap::new(), seq: HashMap::new(), open: 0 };
+    let mut out = Batch { rows: Vec::new(), generated: 0, kpi: HashMap::new(), seq: HashMap::new(), open: 0 };
     let (mut wd, mut hd) = (0i64, 0i64);
     for d in b * DAYS_PER_BATCH..((b + 1) * DAYS_PER_BATCH).min(DAYS) {
         let midnight = plan.first_day + d * DAY;
@@ -545,11 +555,14 @@ fn one(plan: &Plan, rng: &mut Rng, out: &mut Batch, t: usize, received: i64, hel
         dossier::apply(&mut d, r);
         count(was, &d, r);
     }
+    out.generated += 1;
     if d.finished_at.is_none() {
         out.open += 1;
     }
     let ids = recorded.iter().map(|_| new_id()).collect();
-    out.rows.push(bulk::encode(&d, &recorded, ids)?);
+    if !plan.counters_only {
+        out.rows.push(bulk::encode(&d, &recorded, ids)?);
+    }
     Ok(())
 }
 
@@ -652,4 +665,59 @@ async fn reads_across_history(ctx: &AppContext, args: &InboxArgs, all: i64) -> R
         println!("tracking {n} dossiers of {all}: p50 {p50:6.2} ms  p99 {p99:6.2} ms");
     }
     Ok(())
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct IndicatorArgs {
+    /// Reads per view.
+    #[arg(long, default_value_t = 200)]
+    pub runs: usize,
+    /// The year of the province's view (default: this year).
+    #[arg(long)]
+    pub year: Option<i16>,
+    /// The month of the commune's view, `YYYY-MM` (default: last month).
+    #[arg(long)]
+    pub month: Option<String>,
+}
+
+/// `motcua bench indicators`: the 766 index and the ranking of units (what the dashboard
+/// reads) for the whole province over a year (as `giamsat`) and for one commune over a month
+/// (as `admin.hoalu`), in-process, one at a time: p50 and p99.
+pub async fn indicators(args: IndicatorArgs, mut config: Config) -> Result<ExitCode> {
+    use motcua_app::usecases::indicators as ind;
+    use motcua_domain::index766::Period;
+    config.seed_demo = false;
+    let (ctx, _) = AppContext::open(config).await?;
+    let all = ctx.store.read(|db| bulk::dossier_count(db).map_err(anyhow::Error::from)).await?;
+    let rows = ctx
+        .store
+        .read(|db| Ok::<_, anyhow::Error>(db.query_one("SELECT COUNT(*) FROM kpi_monthly", &[])?.i64(0)?))
+        .await?;
+    let today = local_date_ms(ctx.clock.now_ms());
+    let year = Period::Year { year: args.year.unwrap_or(today.year()) };
+    let last = today.first_of_month().yesterday()?;
+    let month = match &args.month {
+        Some(m) => Period::parse(m).context("--month: YYYY-MM")?,
+        None => Period::Month { year: last.year(), month: last.month() },
+    };
+    let province = user(&ctx, "giamsat").await?;
+    let commune = user(&ctx, "admin.hoalu").await?;
+    println!("{all} dossiers, {rows} monthly counter rows");
+    for (label, who, period) in [("province", &province, year), ("commune", &commune, month)] {
+        for view in ["index", "ranking"] {
+            let mut lat = Vec::with_capacity(args.runs);
+            let mut total = 0.0;
+            for _ in 0..args.runs {
+                let t = Instant::now();
+                total = match view {
+                    "index" => ind::index(&ctx, who, None, period).await.map_err(|e| anyhow::anyhow!("{e:?}"))?.result.total_display(),
+                    _ => ind::ranking(&ctx, who, None, period).await.map_err(|e| anyhow::anyhow!("{e:?}"))?.0.result.total_display(),
+                };
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            let (p50, p99) = pct(lat);
+            println!("{view:<8} {label:<9} {:<8} total {total:6.2}: p50 {p50:6.2} ms  p99 {p99:6.2} ms", period.key());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

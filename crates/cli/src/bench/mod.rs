@@ -17,6 +17,8 @@ pub enum BenchCommand {
     Generate(generate::GenerateArgs),
     /// Time page 1 of officers' inboxes (p50/p99) on the configured database.
     Inbox(generate::InboxArgs),
+    /// Time the 766 index and the ranking of units (p50/p99) on the configured database.
+    Indicators(generate::IndicatorArgs),
 }
 
 pub async fn run(command: BenchCommand, config: Config) -> Result<ExitCode> {
@@ -24,5 +26,6 @@ pub async fn run(command: BenchCommand, config: Config) -> Result<ExitCode> {
         BenchCommand::Load(args) => load::run(args).await,
         BenchCommand::Generate(a) => generate::run(a, config).await,
         BenchCommand::Inbox(a) => generate::inbox(a, config).await,
+        BenchCommand::Indicators(a) => generate::indicators(a, config).await,
     }
 }
