@@ -342,6 +342,9 @@ both_backends! {
         assert_eq!(s, StatusCode::UNAUTHORIZED);
         let (s, _) = app.login("giamsat").await.get("/api/v1/index?period=2026-03&unit=khong-co").await;
         assert_eq!(s, StatusCode::NOT_FOUND);
+        // The counters of a period that ends before it starts: an error, not an empty answer.
+        let (s, b) = app.login("giamsat").await.get("/api/v1/kpi?from=2026-03-05&to=2026-03-01").await;
+        assert_eq!((s, b["fields"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_period")), "{b}");
     }
 
     async fn a_revised_point_table_scores_later_periods(app) {

@@ -446,15 +446,21 @@ pub async fn kpi_totals(ctx: &AppContext, current: &CurrentUser, from: &str, to:
         return Err(AppError::Forbidden);
     }
     let mut errs = Errors::new();
+    let mut days = Vec::new();
     for (field, s) in [("from", from), ("to", to)] {
         match motcua_domain::calendar::parse_date(s.trim()) {
-            Ok(d) => check_day(&mut errs, field, d),
+            Ok(d) => {
+                check_day(&mut errs, field, d);
+                days.push(d);
+            }
             Err(_) => {
                 errs.push(FieldError::new(field, "invalid_date", "Ngày không hợp lệ (YYYY-MM-DD).", "Invalid date (YYYY-MM-DD)."))
             }
         }
     }
     errs.finish()?;
+    // A period that ends before it starts is an error, not an empty answer (issue #16).
+    crate::usecases::indicators::check_range(days[0], days[1], 3_700)?;
     let (from, to) = (from.trim().to_string(), to.trim().to_string());
     let now = ctx.clock.now_ms();
     ctx.store
