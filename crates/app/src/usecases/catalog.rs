@@ -457,20 +457,28 @@ pub async fn transparency_of(
     to: Date,
     of: impl Fn(&motcua_domain::catalog::ProcedureSpec) -> bool,
 ) -> Result<Vec<Indicator>, AppError> {
-    let cal = ctx.calendars.national();
     let now = now_ms();
-    let (mut decided, mut current) = ctx
+    let (decided, current) = ctx
         .store
         .read(move |db| {
             Ok::<_, AppError>((repo::decided_between(db, &from.to_string(), &to.to_string())?, repo::all_in_force(db, now)?))
         })
         .await?;
-    decided.retain(|v| of(&v.spec));
-    current.retain(|v| of(&v.spec));
+    transparency_from(&ctx.calendars.national(), &decided, &current, of)
+}
+
+/// 1.1–1.3 from versions already read: those decided in the period and those in force now,
+/// kept by `of` (the indicators read the catalog once for a unit and all its sub-units).
+pub fn transparency_from(
+    cal: &motcua_domain::calendar::WorkCalendar,
+    decided: &[VersionRecord],
+    current: &[VersionRecord],
+    of: impl Fn(&motcua_domain::catalog::ProcedureSpec) -> bool,
+) -> Result<Vec<Indicator>, AppError> {
     use std::collections::BTreeMap;
     let mut on_time_1: BTreeMap<String, bool> = BTreeMap::new();
     let mut on_time_2: BTreeMap<String, bool> = BTreeMap::new();
-    for v in &decided {
+    for v in decided.iter().filter(|v| of(&v.spec)) {
         let decision = v.spec.decision.date;
         let deadline = cal.add_working_days(decision, 5)?;
         let legal = v.spec.legal_basis.iter().filter_map(|l| l.effective).max();
@@ -483,6 +491,7 @@ pub async fn transparency_of(
         *on_time_2.entry(v.code.clone()).or_insert(true) &= ok2;
     }
     let count = |m: &BTreeMap<String, bool>| m.values().filter(|v| **v).count() as i64;
+    let current: Vec<&VersionRecord> = current.iter().filter(|v| of(&v.spec)).collect();
     let complete = current.iter().filter(|v| v.spec.is_complete()).count() as i64;
     Ok(vec![
         indicator("1.1", "Tỷ lệ TTHC công bố đúng hạn", count(&on_time_1), on_time_1.len() as i64, 6.0),

@@ -208,6 +208,9 @@ struct Loaded {
     /// (agency, metric, sum up to the period's end)
     state: Vec<(String, String, i64)>,
     procedures: Vec<ProcedureSpec>,
+    /// Catalog versions decided in the period and in force now (1.1–1.3).
+    decided: Vec<motcua_store::repo::catalog::VersionRecord>,
+    in_force: Vec<motcua_store::repo::catalog::VersionRecord>,
     reconciliation: Option<super::reconciliation::Report>,
     imports: Vec<repo::Imported>,
 }
@@ -229,10 +232,13 @@ async fn load(ctx: &AppContext, unit: &Unit, period: Period) -> Result<Loaded, A
             for id in &unit_ids {
                 imports.extend(repo::imports(db, id, &key)?);
             }
+            let in_force = motcua_store::repo::catalog::all_in_force(db, now)?;
             Ok(Loaded {
                 rows: repo::period_rows(db, &scope, &m0, &m1)?,
                 state: repo::cumulative_rows(db, &scope, &m1, &STATE_METRICS)?,
-                procedures: motcua_store::repo::catalog::all_in_force(db, now)?.into_iter().map(|v| v.spec).collect(),
+                procedures: in_force.iter().map(|v| v.spec.clone()).collect(),
+                decided: motcua_store::repo::catalog::decided_between(db, &from.to_string(), &to.to_string())?,
+                in_force,
                 reconciliation: motcua_store::repo::reconciliations::latest_for_period(db, t0, t1)?
                     .and_then(|r| serde_json::from_str(&r).ok()),
                 imports,
@@ -378,14 +384,10 @@ fn with_imports(unit: &Unit, l: &Loaded, f: &mut BTreeMap<String, Figure>) -> BT
     imported
 }
 
-async fn compute(ctx: &AppContext, unit: &Unit, period: Period, l: &Loaded, table: &PointTable) -> Result<UnitIndex, AppError> {
-    let (from, to) = period.days();
-    let u = unit.clone();
-    let catalog_1 = super::catalog::transparency_of(ctx, from, to, {
-        let all: Vec<String> = procedures_of(&u, &l.procedures).iter().map(|p| p.code.clone()).collect();
-        move |p| all.contains(&p.code)
-    })
-    .await?;
+fn compute(ctx: &AppContext, unit: &Unit, period: Period, l: &Loaded, table: &PointTable) -> Result<UnitIndex, AppError> {
+    let own: BTreeSet<&str> = procedures_of(unit, &l.procedures).iter().map(|p| p.code.as_str()).collect();
+    let catalog_1 =
+        super::catalog::transparency_from(&ctx.calendars.national(), &l.decided, &l.in_force, |p| own.contains(p.code.as_str()))?;
     let (counts, by_procedure) = l.counts(unit);
     let mut f = figures(unit, l, &catalog_1, &counts, &by_procedure);
     let imported = with_imports(unit, l, &mut f);
@@ -397,7 +399,7 @@ pub async fn index(ctx: &AppContext, current: &CurrentUser, unit: Option<&str>, 
     let unit = unit_for(ctx, current, unit, Permission::ViewIndicators).await?;
     let table = table_for(ctx, period).await?;
     let l = load(ctx, &unit, period).await?;
-    compute(ctx, &unit, period, &l, &table).await
+    compute(ctx, &unit, period, &l, &table)
 }
 
 /// The unit's index and its sub-units' (departments, communes, ranked by total), from one
@@ -411,7 +413,7 @@ pub async fn ranking(
     let unit = unit_for(ctx, current, unit, Permission::ViewIndicators).await?;
     let table = table_for(ctx, period).await?;
     let l = load(ctx, &unit, period).await?;
-    let own = compute(ctx, &unit, period, &l, &table).await?;
+    let own = compute(ctx, &unit, period, &l, &table)?;
     let children: Vec<Unit> = l
         .agencies
         .iter()
@@ -421,7 +423,7 @@ pub async fn ranking(
         .collect();
     let mut ranked = Vec::with_capacity(children.len());
     for c in &children {
-        ranked.push(compute(ctx, c, period, &l, &table).await?);
+        ranked.push(compute(ctx, c, period, &l, &table)?);
     }
     ranked.sort_by(|a, b| b.result.total.cmp(&a.result.total).then_with(|| a.unit.code.cmp(&b.unit.code)));
     Ok((own, ranked))

@@ -689,10 +689,8 @@ pub async fn indicators(args: IndicatorArgs, mut config: Config) -> Result<ExitC
     config.seed_demo = false;
     let (ctx, _) = AppContext::open(config).await?;
     let all = ctx.store.read(|db| bulk::dossier_count(db).map_err(anyhow::Error::from)).await?;
-    let rows = ctx
-        .store
-        .read(|db| Ok::<_, anyhow::Error>(db.query_one("SELECT COUNT(*) FROM kpi_monthly", &[])?.i64(0)?))
-        .await?;
+    let rows =
+        ctx.store.read(|db| Ok::<_, anyhow::Error>(db.query_one("SELECT COUNT(*) FROM kpi_monthly", &[])?.i64(0)?)).await?;
     let today = local_date_ms(ctx.clock.now_ms());
     let year = Period::Year { year: args.year.unwrap_or(today.year()) };
     let last = today.first_of_month().yesterday()?;
@@ -710,8 +708,15 @@ pub async fn indicators(args: IndicatorArgs, mut config: Config) -> Result<ExitC
             for _ in 0..args.runs {
                 let t = Instant::now();
                 total = match view {
-                    "index" => ind::index(&ctx, who, None, period).await.map_err(|e| anyhow::anyhow!("{e:?}"))?.result.total_display(),
-                    _ => ind::ranking(&ctx, who, None, period).await.map_err(|e| anyhow::anyhow!("{e:?}"))?.0.result.total_display(),
+                    "index" => {
+                        ind::index(&ctx, who, None, period).await.map_err(|e| anyhow::anyhow!("{e:?}"))?.result.total_display()
+                    }
+                    _ => ind::ranking(&ctx, who, None, period)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e:?}"))?
+                        .0
+                        .result
+                        .total_display(),
                 };
                 lat.push(t.elapsed().as_secs_f64() * 1000.0);
             }
