@@ -457,7 +457,19 @@ both_backends! {
         let (s, b) = kiosk.post("/api/v1/ratings", rate(&rating_code, json!("x".repeat(2001)))).await;
         assert_eq!((s, b["fields"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("comment")), "{b}");
         assert_eq!(events(&app).await, before);
-        let (s, b) = kiosk.post("/api/v1/ratings", rate(&rating_code, json!("Cán bộ hướng dẫn tận tình"))).await;
+        // A dimension rated twice is refused; an unknown one too (issue #16: per-factor ratings).
+        let mut twice = rate(&rating_code, Value::Null);
+        twice["factors"] = json!([{"factor": "officer", "satisfied": true}, {"factor": "officer", "satisfied": false}]);
+        let (s, b) = kiosk.post("/api/v1/ratings", twice).await;
+        assert_eq!((s, b["fields"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("duplicate_factor")), "{b}");
+        let mut unknown = rate(&rating_code, Value::Null);
+        unknown["factors"] = json!([{"factor": "parking", "satisfied": true}]);
+        let (s, _) = kiosk.post("/api/v1/ratings", unknown).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(events(&app).await, before);
+        let mut good = rate(&rating_code, json!("Cán bộ hướng dẫn tận tình"));
+        good["factors"] = json!([{"factor": "officer", "satisfied": true}, {"factor": "result", "satisfied": false}]);
+        let (s, b) = kiosk.post("/api/v1/ratings", good).await;
         assert_eq!((s, b["satisfied"].as_bool()), (StatusCode::OK, Some(true)), "{b}");
         // Once per dossier.
         let (s, b) = kiosk.post("/api/v1/ratings", rate(&rating_code, Value::Null)).await;
@@ -466,6 +478,8 @@ both_backends! {
         assert_eq!(d["dossier"]["rating"]["comment"], "Cán bộ hướng dẫn tận tình", "{d}");
         let (_, k) = app.login("admin").await.get("/api/v1/kpi?from=2026-03-02&to=2026-03-02").await;
         assert_eq!(k["rated_satisfied"].as_i64(), Some(1), "{k}");
+        assert_eq!((k["rated_officer_satisfied"].as_i64(), k["rated_result_unsatisfied"].as_i64()), (Some(1), Some(1)), "{k}");
+        assert_eq!(d["dossier"]["rating"]["factors"][1]["factor"], "result", "{d}");
     }
 
     async fn the_citizen_sees_the_reasons_of_a_refusal_after_appraisal_escaped(app) {

@@ -315,8 +315,8 @@ pub fn apply(d: &mut Dossier, r: &Recorded) {
             });
             d.derive_digitized();
         }
-        Event::Rated { satisfied, comment } => {
-            d.rating = Some(Rating { satisfied: *satisfied, comment: comment.clone(), at: r.at })
+        Event::Rated { satisfied, comment, factors } => {
+            d.rating = Some(Rating { satisfied: *satisfied, comment: comment.clone(), at: r.at, factors: factors.clone() })
         }
     }
 }

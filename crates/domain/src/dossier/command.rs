@@ -101,6 +101,8 @@ pub enum Command {
     Rate {
         satisfied: bool,
         comment: Option<String>,
+        /// Satisfied or not per dimension (each at most once), optional.
+        factors: Vec<FactorRating>,
     },
     /// The same rating by the applicant of a paper dossier at the counter's kiosk or second
     /// screen, proving it with the one-time code printed on their receipt.
@@ -108,6 +110,7 @@ pub enum Command {
         satisfied: bool,
         comment: Option<String>,
         rating_code: String,
+        factors: Vec<FactorRating>,
     },
 }
 

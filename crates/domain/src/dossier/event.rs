@@ -164,6 +164,9 @@ pub enum Event {
     Rated {
         satisfied: bool,
         comment: Option<String>,
+        /// Per dimension (issue #16); older events have none.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        factors: Vec<FactorRating>,
     },
 }
 
@@ -336,38 +339,43 @@ pub fn duration_bucket(ms: i64) -> std::borrow::Cow<'static, str> {
 pub fn ticks(before: Before, after: &Dossier, rec: &Recorded) -> Vec<Tick> {
     let at = rec.at;
     let mut t: Vec<Tick> = metrics(after, &rec.event).into_iter().map(|m| Tick { metric: m.into(), delta: 1, at }).collect();
-    let mut tick = |m: &'static str| t.push(Tick { metric: m.into(), delta: 1, at });
+    let mut tick = |m: std::borrow::Cow<'static, str>| t.push(Tick { metric: m, delta: 1, at });
     match &rec.event {
         Event::Received { .. } => {
             let portal = after.portal.as_ref();
             if portal.is_some() {
-                tick("received_dvcqg");
+                tick("received_dvcqg".into());
             }
             let vneid = after.vneid_authenticated || portal.is_some_and(|p| p.vneid);
             let store = portal.is_some_and(|p| !p.from_store.is_empty());
             if vneid {
-                tick("vneid");
+                tick("vneid".into());
             }
             if vneid || store || portal.is_some_and(|p| p.source_db.is_some()) {
-                tick("citizen_data");
+                tick("citizen_data".into());
             }
             if store {
-                tick("shared_store");
+                tick("shared_store".into());
             }
             if after.procedure.paper_result {
-                tick("paper_result");
+                tick("paper_result".into());
             }
         }
-        Event::FeesNoticed { items, .. } if items.iter().any(|i| i.amount > 0) => tick("fee_bearing"),
-        Event::Stopped { .. } if before.open => tick("stopped"),
-        Event::Withdrawn { .. } if before.open => tick("withdrawn"),
-        Event::Resolved { .. } => tick("resolved"),
+        Event::FeesNoticed { items, .. } if items.iter().any(|i| i.amount > 0) => tick("fee_bearing".into()),
+        Event::Rated { factors, .. } => {
+            for f in factors {
+                tick(format!("rated_{}_{}", f.factor.code(), if f.satisfied { "satisfied" } else { "unsatisfied" }).into());
+            }
+        }
+        Event::Stopped { .. } if before.open => tick("stopped".into()),
+        Event::Withdrawn { .. } if before.open => tick("withdrawn".into()),
+        Event::Resolved { .. } => tick("resolved".into()),
         Event::ResultReturned { method, .. } => {
             let file = after.files.iter().any(|f| !f.removed && f.component_key == super::RESULT_COMPONENT);
             if *method == ReturnMethod::Online || file {
-                tick("e_result");
+                tick("e_result".into());
                 if after.procedure.paper_result {
-                    tick("e_result_paper");
+                    tick("e_result_paper".into());
                 }
             }
         }
@@ -375,11 +383,11 @@ pub fn ticks(before: Before, after: &Dossier, rec: &Recorded) -> Vec<Tick> {
     }
     let now = Before::of(after);
     if before.open && !now.open {
-        tick("closed");
+        tick("closed".into());
     }
     if let (Event::Resolved { .. } | Event::RefusedAfterAppraisal { .. }, Some(from)) = (&rec.event, after.received_at) {
         let ms = at - from;
-        tick("decided");
+        tick("decided".into());
         t.push(Tick { metric: "duration_hours".into(), delta: ms.max(0) / 3_600_000, at });
         t.push(Tick { metric: duration_bucket(ms), delta: 1, at });
     }

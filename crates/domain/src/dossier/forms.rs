@@ -60,6 +60,6 @@ mod tests {
         let after = Event::RefusedAfterAppraisal { reasons: reasons(), basis: None, timeliness: late, step_timeliness: None };
         assert!(super::issued(&after).is_empty());
         assert!(super::issued(&Event::Withdrawn { reason: "x".into(), timeliness: None }).is_empty());
-        assert!(super::issued(&Event::Rated { satisfied: true, comment: None }).is_empty());
+        assert!(super::issued(&Event::Rated { satisfied: true, comment: None, factors: vec![] }).is_empty());
     }
 }

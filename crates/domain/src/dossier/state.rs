@@ -366,6 +366,54 @@ pub struct Rating {
     pub satisfied: bool,
     pub comment: Option<String>,
     pub at: i64,
+    /// Satisfied or not per dimension, when the applicant said (issue #16).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub factors: Vec<FactorRating>,
+}
+
+/// The dimensions a rating may be given on: the five of the satisfaction index of public
+/// administrative services (SIPAS): access to the service, the procedure, the officers, the
+/// result, the handling of feedback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RatingFactor {
+    Access,
+    Procedure,
+    Officer,
+    Result,
+    Feedback,
+}
+
+impl RatingFactor {
+    pub const ALL: [Self; 5] = [Self::Access, Self::Procedure, Self::Officer, Self::Result, Self::Feedback];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Access => "access",
+            Self::Procedure => "procedure",
+            Self::Officer => "officer",
+            Self::Result => "result",
+            Self::Feedback => "feedback",
+        }
+    }
+
+    pub fn name_vi(self) -> &'static str {
+        match self {
+            Self::Access => "Tiếp cận dịch vụ",
+            Self::Procedure => "Thủ tục hành chính",
+            Self::Officer => "Công chức giải quyết công việc",
+            Self::Result => "Kết quả giải quyết",
+            Self::Feedback => "Tiếp nhận, xử lý góp ý, phản ánh",
+        }
+    }
+}
+
+/// Satisfied or not on one dimension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactorRating {
+    pub factor: RatingFactor,
+    pub satisfied: bool,
 }
 
 impl Dossier {

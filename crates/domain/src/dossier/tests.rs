@@ -606,7 +606,7 @@ fn stored_forms() -> Vec<String> {
     .unwrap();
     let postal = Command::Return { method: ReturnMethod::Postal, tracking_number: Some("EMS1".into()), note: None };
     w.officer(RECV, Role::ReceptionOfficer, &t(35), postal).unwrap();
-    w.citizen(&t(36), Command::Rate { satisfied: true, comment: Some("Nhanh".into()) }).unwrap();
+    w.citizen(&t(36), Command::Rate { satisfied: true, comment: Some("Nhanh".into()), factors: vec![] }).unwrap();
     assert_eq!(replay(&w.log).unwrap(), w.state);
     let mut log = w.log;
     let mut w = World::new(Channel::Counter, TimeLimit::working_days(5));
@@ -867,8 +867,12 @@ fn counter_applicants_rate_at_return_with_the_code_on_their_receipt() {
     w.officer(UNIT, Role::Specialist, "2026-03-02T04:00:00Z", Command::Forward { note: None }).unwrap();
     let resolve = Command::Resolve { name: "Giấy khai sinh".into(), number: None, note: None };
     w.officer(DEPT, Role::Leader, "2026-03-02T05:00:00Z", resolve).unwrap();
-    let rate =
-        |code: &str, comment: Option<String>| Command::RateAtCounter { satisfied: true, comment, rating_code: code.into() };
+    let rate = |code: &str, comment: Option<String>| Command::RateAtCounter {
+        satisfied: true,
+        comment,
+        rating_code: code.into(),
+        factors: vec![],
+    };
     let kiosk = |w: &mut World, cmd| w.run(KIOSK_ACTOR, &[], AccountType::Citizen, "2026-03-02T06:00:00Z", cmd);
     // Anyone else, a wrong code or a comment too long: refused, nothing written.
     assert!(matches!(w.citizen("2026-03-02T06:00:00Z", rate("40271935", None)), Err(DossierError::Forbidden { .. })));

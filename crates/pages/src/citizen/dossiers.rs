@@ -471,8 +471,8 @@ pub async fn rate(State(ctx): State<AppContext>, lang: Lang, Path(id): Path<Stri
     };
     let comment = Some(fields.comment.trim().to_string()).filter(|c| !c.is_empty());
     let cmd = match fields.satisfied.as_str() {
-        "yes" => Ok(Command::Rate { satisfied: true, comment }),
-        "no" => Ok(Command::Rate { satisfied: false, comment }),
+        "yes" => Ok(Command::Rate { satisfied: true, comment, factors: Vec::new() }),
+        "no" => Ok(Command::Rate { satisfied: false, comment, factors: Vec::new() }),
         _ => Err(vec![FieldError::new(
             "satisfied",
             "required",

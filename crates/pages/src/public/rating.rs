@@ -126,7 +126,8 @@ pub async fn submit(
     }
     let comment = Some(f.comment.clone()).filter(|c| !c.trim().is_empty());
     let code = f.code.trim().to_ascii_uppercase();
-    match uc::rate_at_counter(&ctx, &code, f.rating_code.trim(), satisfied.unwrap_or(false), comment, peer.ip()).await {
+    match uc::rate_at_counter(&ctx, &code, f.rating_code.trim(), satisfied.unwrap_or(false), comment, Vec::new(), peer.ip()).await
+    {
         Ok(_) => page(StatusCode::OK, view(lang, &RatingForm::default(), Vec::new(), true)),
         Err(AppError::NotFound { .. }) => {
             let e = FieldError::new(

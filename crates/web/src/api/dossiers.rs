@@ -634,6 +634,11 @@ pub struct RatingBody {
     pub satisfied: bool,
     #[serde(default)]
     pub comment: Option<String>,
+    /// Satisfied or not per dimension (`access`, `procedure`, `officer`, `result`,
+    /// `feedback`), each at most once; optional.
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub factors: Vec<motcua_domain::dossier::FactorRating>,
 }
 
 /// The applicant rates the service once the result is ready (766 indicator 5.4).
@@ -646,7 +651,15 @@ async fn rate(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<RatingBody>,
 ) -> ApiResult<Json<DossierDto>> {
-    run(&ctx, &u, &id, b.version, Request::cmd(Command::Rate { satisfied: b.satisfied, comment: b.comment }), &h).await
+    run(
+        &ctx,
+        &u,
+        &id,
+        b.version,
+        Request::cmd(Command::Rate { satisfied: b.satisfied, comment: b.comment, factors: b.factors }),
+        &h,
+    )
+    .await
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -988,6 +1001,10 @@ pub struct CounterRatingBody {
     /// At most 2,000 characters.
     #[serde(default)]
     pub comment: Option<String>,
+    /// Satisfied or not per dimension, each at most once; optional.
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub factors: Vec<motcua_domain::dossier::FactorRating>,
 }
 
 /// The rating as recorded: no personal data.
@@ -1009,7 +1026,7 @@ async fn rate_at_counter(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(b): ApiJson<CounterRatingBody>,
 ) -> ApiResult<Json<CounterRatingDto>> {
-    let d = uc::rate_at_counter(&ctx, &b.code, &b.rating_code, b.satisfied, b.comment, peer.ip()).await?;
+    let d = uc::rate_at_counter(&ctx, &b.code, &b.rating_code, b.satisfied, b.comment, b.factors, peer.ip()).await?;
     Ok(Json(CounterRatingDto { code: d.code.unwrap_or_default(), satisfied: b.satisfied }))
 }
 

@@ -513,6 +513,7 @@ pub async fn rate_at_counter(
     rating_code: &str,
     satisfied: bool,
     comment: Option<String>,
+    factors: Vec<dossier::FactorRating>,
     client: IpAddr,
 ) -> Result<Dossier, AppError> {
     let (doors, now, address) = (&ctx.doors, crate::now_ms(), client_key(client));
@@ -540,7 +541,7 @@ pub async fn rate_at_counter(
             let kiosk = Actor { user_id: dossier::KIOSK_ACTOR, account: AccountType::Citizen, memberships: &[] };
             let event = dossier::decide(
                 &d,
-                Command::RateAtCounter { satisfied, comment, rating_code },
+                Command::RateAtCounter { satisfied, comment, rating_code, factors },
                 &Ctx { actor: kiosk, now: ts, calendar: &cal, signed_result: false },
             )?;
             Ok(Some(commit(db, d, dossier::KIOSK_ACTOR, event, at, &issuing)?))

@@ -234,11 +234,12 @@ fn valid(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) 
             by_name: text("Trần Thị Bình"),
             certificate_serial: text("01"),
         },
-        CommandKind::Rate => Command::Rate { satisfied: variant.is_multiple_of(2), comment: None },
+        CommandKind::Rate => Command::Rate { satisfied: variant.is_multiple_of(2), comment: None, factors: vec![] },
         CommandKind::RateAtCounter => Command::RateAtCounter {
             satisfied: variant.is_multiple_of(2),
             comment: None,
             rating_code: d.rating_code.clone().unwrap_or_default(),
+            factors: vec![],
         },
     }
 }
@@ -311,14 +312,15 @@ fn wild(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) -
             },
             (other, _) => other,
         },
-        (CommandKind::Rate, _) => Command::Rate { satisfied: false, comment: Some("x".repeat(2001)) },
+        (CommandKind::Rate, _) => Command::Rate { satisfied: false, comment: Some("x".repeat(2001)), factors: vec![] },
         (CommandKind::RateAtCounter, 0) => {
-            Command::RateAtCounter { satisfied: true, comment: None, rating_code: "00000000".into() }
+            Command::RateAtCounter { satisfied: true, comment: None, rating_code: "00000000".into(), factors: vec![] }
         }
         (CommandKind::RateAtCounter, _) => Command::RateAtCounter {
             satisfied: true,
             comment: Some("x".repeat(2001)),
             rating_code: d.rating_code.clone().unwrap_or_default(),
+            factors: vec![],
         },
         _ => valid(kind, s, d, a, variant),
     }
