@@ -16,6 +16,9 @@ CREATE TABLE kpi_monthly (
 INSERT INTO kpi_monthly (agency_id, procedure_code, month, metric, value)
     SELECT agency_id, procedure_code, substr(day, 1, 7), metric, SUM(value) FROM kpi_daily
     GROUP BY agency_id, procedure_code, substr(day, 1, 7), metric;
+-- The state counters ("in progress", "overdue") are summed over the whole history for a few
+-- metrics: read per (unit, metric) up to a month.
+CREATE INDEX ix_kpi_monthly_metric ON kpi_monthly (agency_id, metric, month);
 -- The daily counters are read per unit and day range.
 CREATE INDEX ix_kpi_daily_agency_day ON kpi_daily (agency_id, day, metric);
 
