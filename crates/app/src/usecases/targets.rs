@@ -264,6 +264,11 @@ fn worker_reader(row: &TargetRow, now: i64) -> CurrentUser {
     }
 }
 
+/// The month running now (the default period of the pages and the API).
+pub fn this_month(ctx: &AppContext) -> Result<Period, AppError> {
+    Ok(current_periods(ctx.clock.now_ms())?[0])
+}
+
 /// The periods running on the local day of `now`: its month, quarter and year.
 fn current_periods(now: i64) -> Result<Vec<Period>, AppError> {
     let ts = jiff::Timestamp::from_millisecond(now).map_err(|e| AppError::Internal(e.to_string()))?;
