@@ -338,7 +338,8 @@ pub async fn alert(ctx: &AppContext) -> Result<usize, AppError> {
             for (r, p) in &raise {
                 if repo::stamp_alert(db, &r.agency_id, &r.period, &r.metric, now, before)? {
                     let subject = format!("target:{}/{}/{}", r.agency_id, r.period, r.metric);
-                    if outbox::enqueue_once(db, (&subject, now, AT_RISK, 0), AT_RISK, None, p, now)? {
+                    // Keyed by the target as set (a replaced one is a new subject).
+                    if outbox::enqueue_once(db, (&subject, now, AT_RISK, r.set_at), AT_RISK, None, p, now)? {
                         n += 1;
                     }
                 }
