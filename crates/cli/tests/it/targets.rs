@@ -6,7 +6,7 @@
 //! notifications. The page passes axe and sets a target through its form (Chromium, SQLite).
 
 use crate::officer_pages::vn;
-use motcua_testkit::browser::{Browser, By};
+use motcua_testkit::browser::{Browser, By, Viewport};
 use motcua_testkit::{Backend, Client, TestApp, both_backends};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -105,6 +105,12 @@ both_backends! {
         assert_eq!(s, StatusCode::OK, "{b}");
         let stp = b["sub_units"].as_array().unwrap().iter().find(|u| u["unit"]["code"] == STP).unwrap_or_else(|| panic!("{b}"));
         assert_eq!((stp["behind"].as_bool(), stp["targets"].as_array().map(Vec::len)), (Some(true), Some(3)), "{stp}");
+        // Its page flags the unit falling behind, and has no form to set a target.
+        let (s, page) = sup.get("/can-bo/chi-tieu?period=2026-03").await;
+        assert_eq!(s, StatusCode::OK);
+        let page = page.as_str().unwrap().to_string();
+        assert!(page.contains("Sở Tư pháp tỉnh Ninh Bình") && page.contains("Chậm tiến độ"), "{page}");
+        assert!(!page.contains("Đặt chỉ tiêu") && !page.contains("name=\"target_percent\""), "read-only: {page}");
         let (s, e) = put(&sup, STP, "online_share", json!(60)).await;
         assert_eq!((s, e["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{e}");
         let (s, _) = sup.send(Method::DELETE, &format!("/api/v1/targets?unit={STP}&period=2026-03&metric=on_time"), None).await;
@@ -197,6 +203,18 @@ async fn browser_targets_page_sets_a_target() {
     assert_eq!(at, format!("/can-bo/chi-tieu?unit={stp}&period=2026-03"));
     let row = b.find(By::Css("#targets tr[data-metric='online_share']")).await.text().await.unwrap();
     assert!(row.contains("Tỷ lệ hồ sơ trực tuyến") && row.contains("92,5 %") && row.contains("Chưa có số liệu"), "{row}");
+    b.axe().await;
+
+    // On a phone the page does not scroll sideways (the table stacks) and still passes axe.
+    b.viewport(Viewport::Phone).await;
+    let overflow: bool = b
+        .driver
+        .execute("return document.documentElement.scrollWidth > window.innerWidth", vec![])
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    assert!(!overflow, "the page scrolls sideways on a phone");
     b.axe().await;
     b.quit().await;
 }
