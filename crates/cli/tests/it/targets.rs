@@ -128,6 +128,28 @@ both_backends! {
         let (s, e) = put(&hl, STP, "digitization", json!(80)).await;
         assert_eq!((s, e["code"].as_str()), (StatusCode::FORBIDDEN, Some("unit_out_of_scope")), "{e}");
 
+        // The page's forms (with the session's CSRF token): an unknown metric comes back in the
+        // form with its message, nothing written; the delete button removes the target.
+        let web = crate::browser::Browser::login(&app, "admin.hoalu").await;
+        let page = web.get("/can-bo/chi-tieu?period=2026-03").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let hl_id = app.agency_id(HOA_LU).await;
+        let form = |metric: &str, percent: &str| {
+            vec![("csrf_token", page.csrf()), ("unit", hl_id.clone()), ("period", "2026-03".to_string()),
+                ("metric", metric.to_string()), ("target_percent", percent.to_string())]
+        };
+        let r = web.post("/can-bo/chi-tieu", &form("happiness", "50")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("Chỉ tiêu không được hỗ trợ") && r.body.contains("href=\"#t-metric\""), "{}", r.body);
+        let r = web.post("/can-bo/chi-tieu", &form("digitization", "-5")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("lớn hơn 0 %"), "{}", r.body);
+        assert_eq!(app.count("targets").await, before + 1);
+        let r = web.post("/can-bo/chi-tieu/xoa", &form("digitization", "")).await;
+        assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, format!("/can-bo/chi-tieu?unit={hl_id}&period=2026-03").as_str()));
+        assert!(web.get(r.location()).await.body.contains("id=\"no-targets\""));
+        assert_eq!(app.count("targets").await, before);
+
         // Deleted: gone from the list (and 404 the second time).
         let del = format!("/api/v1/targets?unit={STP}&period=2026-03&metric=on_time");
         assert_eq!(leader.send(Method::DELETE, &del, None).await.0, StatusCode::NO_CONTENT);
@@ -135,7 +157,7 @@ both_backends! {
         let (_, b) = leader.get(&format!("/api/v1/targets?unit={STP}&period=2026-03")).await;
         assert_eq!(b["targets"].as_array().map(Vec::len), Some(2), "{b}");
         // Each change is in the audit log.
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_events WHERE entity_kind = 'target'").await, 5);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_events WHERE entity_kind = 'target'").await, 6);
 
         // The alert: the one target at risk (online share) queues one notification; a second
         // run (and the worker's call, which waits for its interval) queues none.
