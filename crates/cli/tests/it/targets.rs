@@ -177,9 +177,10 @@ both_backends! {
         let (_, page) = leader.get("/can-bo/thong-bao").await;
         let page = page.as_str().unwrap().to_string();
         assert!(page.contains("Chỉ tiêu có nguy cơ không đạt") && page.contains("Tỷ lệ hồ sơ trực tuyến"), "{page}");
-        // A day later, still at risk: alerted again, once.
+        // A day later, still at risk: alerted again, once, by the worker's call (its interval,
+        // an hour, has passed).
         app.ctx.clock.set(vn("2026-03-13T10:00:00"));
-        assert_eq!(alert().await.unwrap(), 1);
+        assert_eq!(motcua_app::usecases::targets::alert_due(&app.ctx).await.unwrap(), 1);
         assert_eq!(alert().await.unwrap(), 0);
         // Replaced: a new target starts afresh, so it is alerted at once; deleted, never.
         let (s, _) = put(&leader, STP, "online_share", json!(40)).await;
@@ -237,6 +238,7 @@ async fn browser_targets_page_sets_a_target() {
         .convert()
         .unwrap();
     assert!(!overflow, "the page scrolls sideways on a phone");
+    b.screenshot("targets-phone").await;
     b.axe().await;
     b.quit().await;
 }
