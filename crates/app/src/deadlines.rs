@@ -268,7 +268,7 @@ impl Consumer for Notifier {
         "notifier"
     }
     fn topics(&self) -> &'static [&'static str] {
-        &[DUE_SOON, OVERDUE, ESCALATION, DIGEST]
+        &[DUE_SOON, OVERDUE, ESCALATION, DIGEST, crate::usecases::targets::AT_RISK]
     }
     fn handle<'a>(&'a self, ctx: &'a AppContext, msg: &'a Message) -> Handled<'a> {
         Box::pin(async move {
@@ -342,6 +342,9 @@ pub fn start(ctx: &AppContext, stop: tokio::sync::watch::Receiver<bool>) -> Resu
                 Ok(s) if s.queued() > 0 => tracing::info!(?s, "deadline reminders queued"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "deadline scan failed"),
+            }
+            if let Err(e) = crate::usecases::targets::alert_due(&ctx).await {
+                tracing::warn!(error = %e, "target alerts failed");
             }
             tokio::select! {
                 _ = tokio::time::sleep(pause) => {}

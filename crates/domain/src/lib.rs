@@ -13,5 +13,6 @@ pub mod error;
 pub mod index766;
 pub mod locker;
 pub mod lunar;
+pub mod target;
 pub mod text;
 pub mod user;

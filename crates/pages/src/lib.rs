@@ -86,6 +86,8 @@ pub fn routes() -> Vec<Row> {
         (Route::OfficerSignature("", "").pattern(), &["GET"], get(officer::dossier::signature), Body::Form),
         (Route::Register.pattern(), &["GET"], get(officer::register::page), Body::Form),
         (Route::Notifications.pattern(), &["GET"], get(officer::notifications::page), Body::Form),
+        (Route::OfficerTargets.pattern(), &["GET", "POST"], get(officer::targets::page).post(officer::targets::set), Body::Form),
+        (Route::OfficerTargetDelete.pattern(), &["POST"], post(officer::targets::delete), Body::Form),
         (
             Route::CounterReception.pattern(),
             &["GET", "POST"],

@@ -120,6 +120,12 @@ const MATRIX: &[&str] = &[
     "GET /can-bo/so-theo-doi.pdf                               | 303     200     200     200     200     200     200     200     200     200     200     403",
     "GET /can-bo/so-theo-doi.xlsx                              | 303     200     200     200     200     200     200     200     200     200     200     403",
     "GET /can-bo/thong-bao                                     | 303     200     200     200     200     200     200     200     200     200     200     403",
+    "GET /can-bo/chi-tieu                                      | 303     200     200     403     403     403     200     403     403     200     403     403",
+    "POST /can-bo/chi-tieu                                     | 303     403     403     403     403     403     403     403     403     403     403     403",
+    "POST /can-bo/chi-tieu/xoa                                 | 303     403     403     403     403     403     403     403     403     403     403     403",
+    "GET /api/v1/targets                                       | 401     200     200     403     403     403     200     403     403     200     403     403",
+    "PUT /api/v1/targets                                       | 401     200     403     403     403     403     200     403     403     200     403     403",
+    "DELETE /api/v1/targets                                    | 401     404     403     403     403     403     404     403     403     404     403     403",
     "GET /can-bo/tiep-nhan                                     | 303     403     403     200     403     403     403     200     403     403     403     403",
     "GET /dang-nhap                                            | 200     200     200     200     200     200     200     200     200     200     200     200",
     "GET /dang-nhap/oidc/{kind}/callback                       | 404     404     404     404     404     404     404     404     404     404     404     404",
@@ -446,6 +452,8 @@ fn request(path: &str, s: &Side, f: &Fixture) -> (String, Option<Value>) {
         "/api/v1/calendar/lunar" => "?date=2026-03-02",
         "/api/v1/calendar/solar" => "?lunar=2026-01-14",
         "/api/v1/procedures/{code}/diff" => "?from=1&to=1",
+        // A target of Hoa Lư for the fixture's month (GET reads the unit's, DELETE deletes one).
+        "/api/v1/targets" | "/can-bo/chi-tieu" => "?unit=000.00.31.H40&period=2026-03&metric=online_share",
         "/api/v1/dossiers/{id}/components/{key}/files" => "?name=a.pdf",
         _ => "",
     };
@@ -462,6 +470,9 @@ fn request(path: &str, s: &Side, f: &Fixture) -> (String, Option<Value>) {
         "resolve" => json!({"version": 0, "name": "x"}),
         "return" => json!({"version": 0, "method": "counter"}),
         "rating" => json!({"version": 0, "satisfied": true}),
+        _ if path == "/api/v1/targets" => {
+            json!({"unit": "000.00.31.H40", "period": "2026-03", "metric": "online_share", "target_percent": 50})
+        }
         _ => json!({}),
     };
     (p, Some(body))

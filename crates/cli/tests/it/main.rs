@@ -52,6 +52,7 @@ mod phone_tables;
 mod results;
 mod scale_out;
 mod store;
+mod targets;
 mod upload_stream;
 mod upload_structure;
 mod users;

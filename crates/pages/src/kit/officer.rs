@@ -26,6 +26,10 @@ pub fn menu<'r>(lang: Lang, user: &CurrentUser, current: impl Into<Option<Route<
     }
     links.push((Route::Register, lang.t("Sổ theo dõi hồ sơ", "Dossier register")));
     links.push((Route::Notifications, lang.t("Thông báo", "Notifications")));
+    // Targets: set by leaders and administrators, read by supervisors too.
+    if !scope(&user.principal, Permission::ViewIndicators).is_empty() {
+        links.push((Route::OfficerTargets, lang.t("Chỉ tiêu", "Targets")));
+    }
     if has_role(user, Role::Admin) {
         links.push((Route::AdminAgencies, lang.t("Cơ quan", "Agencies")));
         links.push((Route::AdminUsers, lang.t("Người dùng", "Users")));

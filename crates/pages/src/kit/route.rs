@@ -59,6 +59,10 @@ pub enum Route<'a> {
     Register,
     /// The officer's in-app notifications (deadline reminders, escalations, digests).
     Notifications,
+    /// Targets per unit and period, with progress (`?unit=&period=`); POST sets one.
+    OfficerTargets,
+    /// Delete a target (POST).
+    OfficerTargetDelete,
     RegisterCsv,
     RegisterXlsx,
     /// The register as form 07 (PDF).
@@ -159,6 +163,8 @@ impl Route<'_> {
             Route::OfficerSignature(..) => "/can-bo/ho-so/{id}/thanh-phan/{key}/chu-ky",
             Route::Register => "/can-bo/so-theo-doi",
             Route::Notifications => "/can-bo/thong-bao",
+            Route::OfficerTargets => "/can-bo/chi-tieu",
+            Route::OfficerTargetDelete => "/can-bo/chi-tieu/xoa",
             Route::RegisterCsv => "/can-bo/so-theo-doi.csv",
             Route::RegisterXlsx => "/can-bo/so-theo-doi.xlsx",
             Route::RegisterPdf => "/can-bo/so-theo-doi.pdf",

@@ -47,8 +47,24 @@ fn what(lang: Lang, kind: &str, deadline: &str) -> &'static str {
         ("reminder.overdue", _) => lang.t("Hồ sơ quá hạn", "Dossier overdue"),
         ("reminder.escalation", _) => lang.t("Chuyển lãnh đạo: hồ sơ quá hạn", "Escalated: overdue dossier"),
         ("digest.daily", _) => lang.t("Tổng hợp trong ngày", "Daily digest"),
+        ("target.at_risk", _) => lang.t("Chỉ tiêu có nguy cơ không đạt", "Target at risk"),
         _ => lang.t("Thông báo", "Notice"),
     }
+}
+
+/// An alert of a target at risk: the unit, the metric and period, actual against target.
+fn target_detail(lang: Lang, p: &serde_json::Value) -> String {
+    use motcua_domain::target::{Metric, percent_vi};
+    let metric = Metric::parse(p["metric"].as_str().unwrap_or("")).map_or("", |m| lang.t(m.label_vi(), m.label_en()));
+    let actual = p["actual"].as_i64().map_or_else(|| "—".to_string(), percent_vi);
+    format!(
+        "{} · {metric} · {}: {} {actual} % / {} {} %",
+        p["unit"].as_str().unwrap_or(""),
+        p["period"].as_str().unwrap_or(""),
+        lang.t("thực hiện", "actual"),
+        lang.t("mục tiêu", "target"),
+        percent_vi(p["target"].as_i64().unwrap_or(0))
+    )
 }
 
 /// `GET /can-bo/thong-bao`.
@@ -78,6 +94,8 @@ pub async fn page(State(ctx): State<AppContext>, lang: Lang, PageUser(user): Pag
                     lang.t("sắp đến hạn", "due soon"),
                     p["due_soon"].as_i64().unwrap_or(0)
                 )
+            } else if n.kind == motcua_app::usecases::targets::AT_RISK {
+                target_detail(lang, p)
             } else {
                 format!("{}: {}", lang.t("Hạn", "Due"), hour_day(p["due_at"].as_i64()))
             };

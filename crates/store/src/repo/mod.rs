@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod reconciliations;
 pub mod result_templates;
 pub mod sessions;
+pub mod targets;
 pub mod users;
 
 use crate::{SqlBuilder, StoreError};

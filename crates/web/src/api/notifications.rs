@@ -26,7 +26,8 @@ pub fn router() -> OpenApiRouter<AppContext> {
 #[derive(Serialize, ToSchema)]
 pub struct NotificationDto {
     pub id: String,
-    /// `reminder.due_soon`, `reminder.overdue`, `reminder.escalation` or `digest.daily`.
+    /// `reminder.due_soon`, `reminder.overdue`, `reminder.escalation`, `digest.daily` or
+    /// `target.at_risk` (a target of the unit, its actual ratio against it).
     pub kind: String,
     pub dossier_id: Option<String>,
     /// What the reminder is about: the dossier code, the deadline (`step` or `dossier`),
