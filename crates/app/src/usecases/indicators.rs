@@ -402,6 +402,17 @@ pub async fn index(ctx: &AppContext, current: &CurrentUser, unit: Option<&str>, 
     compute(ctx, &unit, period, &l, &table)
 }
 
+/// The index of a unit for the system's own work (the targets' alerts): no caller, so no
+/// scope to check; never reachable from a request.
+pub async fn index_of(ctx: &AppContext, unit_id: &str, period: Period) -> Result<UnitIndex, AppError> {
+    let id = unit_id.to_string();
+    let a = ctx.store.read(move |db| agencies::find(db, &id).map_err(AppError::from)).await?;
+    let unit = Unit::of(&a.ok_or(AppError::not_found("unit"))?);
+    let table = table_for(ctx, period).await?;
+    let l = load(ctx, &unit, period).await?;
+    compute(ctx, &unit, period, &l, &table)
+}
+
 /// The unit's index and its sub-units' (departments, communes, ranked by total), from one
 /// read of the counters.
 pub async fn ranking(

@@ -9,10 +9,9 @@
 use super::indicators::{self, Unit, UnitIndex};
 use crate::auth::CurrentUser;
 use crate::{AppContext, AppError};
-use motcua_domain::authz::{Membership, Permission, Principal};
+use motcua_domain::authz::Permission;
 use motcua_domain::index766::Period;
 use motcua_domain::target::{self, Metric, Progress, Status};
-use motcua_domain::user::{AccountType, Role};
 use motcua_store::repo::audit::{self, ADMIN_CHAIN, NewAudit};
 use motcua_store::repo::deadlines as marks;
 use motcua_store::repo::outbox;
@@ -212,58 +211,6 @@ pub async fn delete(ctx: &AppContext, current: &CurrentUser, unit: &str, period:
     if found { Ok(()) } else { Err(AppError::not_found("target")) }
 }
 
-/// The reader the alert worker computes a unit's index as: a supervisor of exactly that unit
-/// (in memory only, never stored), so the index is read through the same scoped use case as
-/// a person's and sees nothing outside the unit.
-fn worker_reader(row: &TargetRow, now: i64) -> CurrentUser {
-    use motcua_store::repo::sessions::SessionRecord;
-    use motcua_store::repo::users::{MembershipRecord, UserRecord};
-    let id = "worker:targets".to_string();
-    CurrentUser {
-        user: UserRecord {
-            id: id.clone(),
-            username: id.clone(),
-            full_name: "Target alerts".into(),
-            email: None,
-            phone: None,
-            citizen_id: None,
-            account_type: AccountType::Official,
-            active: true,
-            failed_logins: 0,
-            locked_until: None,
-            last_login_at: None,
-            created_at: now,
-            updated_at: now,
-        },
-        memberships: vec![MembershipRecord {
-            agency_id: row.agency_id.clone(),
-            agency_code: String::new(),
-            agency_name: String::new(),
-            agency_path: row.agency_path.clone(),
-            role: Role::Supervisor,
-        }],
-        principal: Principal {
-            user_id: id.clone(),
-            account: AccountType::Official,
-            memberships: vec![Membership {
-                agency_id: row.agency_id.clone(),
-                agency_path: row.agency_path.clone(),
-                role: Role::Supervisor,
-            }],
-        },
-        session: SessionRecord {
-            id_hash: String::new(),
-            user_id: id,
-            csrf_token: String::new(),
-            created_at: now,
-            last_seen_at: now,
-            expires_at: now,
-            auth_method: None,
-            id_token: None,
-        },
-    }
-}
-
 /// The month running now (the default period of the pages and the API).
 pub fn this_month(ctx: &AppContext) -> Result<Period, AppError> {
     Ok(current_periods(ctx.clock.now_ms())?[0])
@@ -299,9 +246,8 @@ pub async fn alert(ctx: &AppContext) -> Result<usize, AppError> {
     let (mut raise, mut clear) = (Vec::new(), Vec::new());
     for ((agency, key), rows) in groups {
         let Some(period) = periods.iter().copied().find(|p| p.key() == key) else { continue };
-        let reader = worker_reader(&rows[0], now);
         // One unit failing (removed meanwhile) must not stop the others' alerts.
-        let x = match indicators::index(ctx, &reader, Some(&agency), period).await {
+        let x = match indicators::index_of(ctx, &agency, period).await {
             Ok(x) => x,
             Err(e) => {
                 tracing::warn!(agency, period = key, error = %e, "target progress not computed");
