@@ -331,3 +331,30 @@ both_backends! {
         assert!(html.contains("href=\"/open-data/thong-ke/2026-03.csv\"") && html.contains("Tháng 3/2026"), "{html}");
     }
 }
+
+/// The public open-data page in a real Chromium, both languages, at a phone's width and an
+/// office screen's: axe passes, the month's files are linked, nothing scrolls sideways. One
+/// backend: the page reads through the same use case as the files tested on both above.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_open_data_page_passes_axe_at_both_widths() {
+    use motcua_testkit::browser::{Browser as Chromium, By, Viewport};
+    let app = TestApp::spawn(motcua_testkit::Backend::Sqlite).await;
+    history(&app).await;
+    let b = Chromium::start(&app).await;
+    for path in ["/du-lieu-mo", "/du-lieu-mo?lang=en"] {
+        b.open(path).await;
+        for v in Viewport::BOTH {
+            b.viewport(v).await;
+            b.axe().await;
+            let (page, window): (i64, i64) = (
+                b.driver.execute("return document.documentElement.scrollWidth", vec![]).await.unwrap().convert().unwrap(),
+                b.driver.execute("return window.innerWidth", vec![]).await.unwrap().convert().unwrap(),
+            );
+            assert!(page <= window, "{path} at {}: {page} > {window}", v.name());
+        }
+        let link = b.find(By::Css("a[href='/open-data/thong-ke/2026-03.json']")).await;
+        assert!(link.text().await.unwrap().contains("JSON"));
+    }
+    assert!(b.main_text().await.contains("Monthly statistics"));
+    b.quit().await;
+}
