@@ -317,8 +317,8 @@ pub struct ReportTable {
     pub rows: Vec<Vec<String>>,
     /// The column that takes the remaining width (a name).
     pub wide: usize,
-    /// The first right-aligned (numeric) column.
-    pub numeric_from: usize,
+    /// The right-aligned (number) columns.
+    pub numeric: Vec<usize>,
     /// Printed instead of an empty table.
     pub empty: String,
 }

@@ -79,7 +79,7 @@ fn a_report_renders_with_its_tables() {
                 headers: vec!["Mã".into(), "Tên".into(), "Điểm".into()],
                 rows: vec![vec!["2.1".into(), "Tiến độ giải quyết".into(), "12,5".into()]],
                 wide: 1,
-                numeric_from: 2,
+                numeric: vec![2],
                 empty: "Không có".into(),
             },
             ReportTable {
@@ -87,7 +87,7 @@ fn a_report_renders_with_its_tables() {
                 headers: vec!["A".into()],
                 rows: vec![],
                 wide: 0,
-                numeric_from: 1,
+                numeric: vec![],
                 empty: "Không có dữ liệu.".into(),
             },
         ],

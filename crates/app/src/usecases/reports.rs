@@ -377,21 +377,22 @@ fn render_failed(e: &motcua_pdf::RenderError) -> AppError {
     }
 }
 
-/// A table of the PDF: the given columns of the rows, as printed.
+/// A table of the PDF: the given columns of the rows, as printed (`numeric`: positions in
+/// `pick` right-aligned).
 fn pdf_table(
     title: String,
     columns: &[(&str, &str)],
     pick: &[usize],
     rows: &[Vec<Cell>],
     wide: usize,
-    numeric_from: usize,
+    numeric: Vec<usize>,
 ) -> ReportTable {
     ReportTable {
         title,
         headers: pick.iter().map(|i| columns[*i].0.to_string()).collect(),
         rows: rows.iter().map(|r| pick.iter().map(|i| r.get(*i).map(cell_text).unwrap_or_default()).collect()).collect(),
         wide,
-        numeric_from,
+        numeric,
         empty: "Không có số liệu trong kỳ.".into(),
     }
 }
@@ -483,8 +484,15 @@ pub async fn index_report(
                 ReportMeta { label: "Xếp loại".into(), value: x.result.grade.name_vi.clone() },
             ];
             let tables = vec![
-                pdf_table("Điểm theo nhóm".into(), &INDEX_COLUMNS, &[1, 2, 7, 8, 9], &groups, 1, 2),
-                pdf_table("Điểm theo chỉ tiêu".into(), &INDEX_COLUMNS, &[1, 2, 4, 5, 6, 7, 8, 9], &indicators, 1, 2),
+                pdf_table("Điểm theo nhóm".into(), &INDEX_COLUMNS, &[1, 2, 7, 8, 9], &groups, 1, vec![2, 3]),
+                pdf_table(
+                    "Điểm theo chỉ tiêu".into(),
+                    &INDEX_COLUMNS,
+                    &[1, 2, 4, 5, 6, 7, 8, 9],
+                    &indicators,
+                    1,
+                    vec![2, 3, 4, 5, 6],
+                ),
             ];
             let qr = qr_of(ctx, ReportView::Index766, &x.unit.code, &x.period);
             Ok(pdf_file(render(ctx, &head, extra, tables, qr).await?, &stem))
@@ -533,7 +541,7 @@ pub async fn dashboard_report(
                     &[3, 4, 5, 6, 7, 8, 9, 10, 11],
                     std::slice::from_ref(&unit_row),
                     99,
-                    0,
+                    (0..9).collect(),
                 ),
                 pdf_table(
                     "Thời gian giải quyết, tồn cuối kỳ".into(),
@@ -541,10 +549,17 @@ pub async fn dashboard_report(
                     &[12, 13, 14, 15, 16],
                     std::slice::from_ref(&unit_row),
                     99,
-                    0,
+                    (0..5).collect(),
                 ),
-                pdf_table("Theo thủ tục".into(), c, &[1, 2, 3, 5, 7, 10, 12, 13, 14], &procedures, 1, 2),
-                pdf_table("Xếp hạng đơn vị trực thuộc".into(), c, &[19, 1, 2, 3, 7, 10, 15, 16, 17, 18], &children, 2, 3),
+                pdf_table("Theo thủ tục".into(), c, &[1, 2, 3, 5, 7, 10, 12, 13, 14], &procedures, 1, (2..9).collect()),
+                pdf_table(
+                    "Xếp hạng đơn vị trực thuộc".into(),
+                    c,
+                    &[19, 1, 2, 3, 7, 10, 15, 16, 17, 18],
+                    &children,
+                    2,
+                    vec![0, 3, 4, 5, 6, 7, 8],
+                ),
             ];
             let qr = qr_of(ctx, ReportView::Dashboard, &own.unit.code, &own.period);
             Ok(pdf_file(render(ctx, &head, extra, tables, qr).await?, &stem))
