@@ -154,10 +154,12 @@ pub enum AccessKind {
     ListExport,
     /// The access log itself (it names officials and what they read).
     AccessLogRead,
+    /// A report of figures downloaded (the 766 index, the dashboard; issue #16).
+    ReportExport,
 }
 
 impl AccessKind {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::Login,
         Self::LoginFailed,
         Self::TokenIssued,
@@ -169,6 +171,7 @@ impl AccessKind {
         Self::ListRead,
         Self::ListExport,
         Self::AccessLogRead,
+        Self::ReportExport,
     ];
 
     pub fn code(self) -> &'static str {
@@ -184,6 +187,7 @@ impl AccessKind {
             Self::ListRead => "list_read",
             Self::ListExport => "list_export",
             Self::AccessLogRead => "access_log_read",
+            Self::ReportExport => "report_export",
         }
     }
 
@@ -204,6 +208,7 @@ impl AccessKind {
             Self::ListRead => "Xem danh sách hồ sơ",
             Self::ListExport => "Tải về danh sách hồ sơ",
             Self::AccessLogRead => "Xem nhật ký truy cập",
+            Self::ReportExport => "Tải về báo cáo chỉ số",
         }
     }
 
@@ -220,6 +225,7 @@ impl AccessKind {
             Self::ListRead => "Dossier list read",
             Self::ListExport => "Dossier list downloaded",
             Self::AccessLogRead => "Access log read",
+            Self::ReportExport => "Indicator report downloaded",
         }
     }
 }
@@ -289,6 +295,12 @@ pub fn list_read(ctx: &AppContext, user: &CurrentUser, view: &str, filter: &[(&s
 /// export refused as too large is recorded too, with no row.
 pub fn list_export(ctx: &AppContext, user: &CurrentUser, view: &str, filter: &[(&str, &str)], rows: usize, total: i64) {
     list_entry(ctx, user, AccessKind::ListExport, view, filter, rows, Some(total));
+}
+
+/// Records that an official downloaded a report of figures (`view`: `766`, `dashboard`)
+/// with its unit, period and format, like `list_export`.
+pub fn report_export(ctx: &AppContext, user: &CurrentUser, view: &str, filter: &[(&str, &str)], rows: usize) {
+    list_entry(ctx, user, AccessKind::ReportExport, view, filter, rows, None);
 }
 
 fn list_entry(

@@ -299,6 +299,39 @@ pub struct ResultInput {
 /// errors give a procedure's own template).
 pub const RESULT_TEMPLATE: &str = "ket-qua.typ";
 
+/// The report template's file name (`bao-cao.typ`, overridable like the forms).
+pub const REPORT_TEMPLATE: &str = "bao-cao.typ";
+
+/// A label and its value, one line under a report's title.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportMeta {
+    pub label: String,
+    pub value: String,
+}
+
+/// One table of a report: every cell as printed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportTable {
+    pub title: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// The column that takes the remaining width (a name).
+    pub wide: usize,
+    /// The right-aligned (number) columns.
+    pub numeric: Vec<usize>,
+    /// Printed instead of an empty table.
+    pub empty: String,
+}
+
+/// Everything the report template reads (`data.json`): a printable summary of figures
+/// (issue #16), not a legal form.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportInput {
+    pub title: String,
+    pub meta: Vec<ReportMeta>,
+    pub tables: Vec<ReportTable>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     /// The template (embedded or overridden) does not compile: typst's diagnostics, each
@@ -361,6 +394,13 @@ impl Renderer {
             };
             this.compile(RESULT_TEMPLATE, main, data, &qr)
         })
+    }
+
+    /// Renders a report (`bao-cao.typ`), `qr` encoded in the code at its top right.
+    pub fn render_report(&self, input: &ReportInput, qr: &str) -> Result<Vec<u8>, RenderError> {
+        let data = serde_json::to_vec(input).map_err(|e| RenderError::Export(e.to_string()))?;
+        let (qr, this) = (qr.to_string(), self.clone());
+        catch(move || this.compile(REPORT_TEMPLATE, this.read(REPORT_TEMPLATE)?, data, &qr))
     }
 
     fn read(&self, name: &str) -> Result<Source, RenderError> {

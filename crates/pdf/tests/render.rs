@@ -65,3 +65,33 @@ fn the_result_document_renders_from_the_builtin_or_a_given_template() {
         other => panic!("a broken template must not render: {:?}", other.map(|b| b.len())),
     }
 }
+
+#[test]
+fn a_report_renders_with_its_tables() {
+    use motcua_pdf::{ReportInput, ReportMeta, ReportTable};
+    let meta = |l: &str, v: &str| ReportMeta { label: l.into(), value: v.into() };
+    let input = ReportInput {
+        title: "Báo cáo Bộ chỉ số 766".into(),
+        meta: vec![meta("Đơn vị", "Phường Hoa Lư"), meta("Kỳ", "Tháng 3/2026")],
+        tables: vec![
+            ReportTable {
+                title: "Chỉ tiêu".into(),
+                headers: vec!["Mã".into(), "Tên".into(), "Điểm".into()],
+                rows: vec![vec!["2.1".into(), "Tiến độ giải quyết".into(), "12,5".into()]],
+                wide: 1,
+                numeric: vec![2],
+                empty: "Không có".into(),
+            },
+            ReportTable {
+                title: "Trống".into(),
+                headers: vec!["A".into()],
+                rows: vec![],
+                wide: 0,
+                numeric: vec![],
+                empty: "Không có dữ liệu.".into(),
+            },
+        ],
+    };
+    let pdf = Renderer::new(None).render_report(&input, QR).expect("the report template");
+    assert!(pdf.starts_with(b"%PDF-"));
+}

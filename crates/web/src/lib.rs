@@ -110,6 +110,7 @@ fn page_table(upload_limit: usize) -> Vec<PageRow> {
         ("/open-data", &["GET"][..], get(opendata::index)),
         ("/open-data/procedures.json", &["GET"], get(opendata::procedures_json)),
         ("/open-data/procedures.csv", &["GET"], get(opendata::procedures_csv)),
+        ("/open-data/thong-ke/{file}", &["GET"], get(opendata::stats)),
         ("/assets/upload.js", &["GET"], get(assets::upload_js)),
         ("/assets/site.css", &["GET"], get(assets::site_css)),
         ("/assets/{file}", &["GET"], get(assets::script)),

@@ -10,6 +10,7 @@ pub mod locker;
 pub mod national_catalog;
 pub mod notifications;
 pub mod reconciliation;
+pub mod reports;
 pub mod targets;
 pub mod users;
 pub mod verification;

@@ -81,16 +81,23 @@ const MATRIX: &[&str] = &[
     "GET /api/v1/dossiers/{id}/components/{key}/signature      | 401/401 404/404 404/404 404/404 404/404 404/404 404/404 404/404 404/404 404/404 404/404 404/404",
     "GET /api/v1/dossiers/{id}/documents                       | 401/401 200/200 200/200 404/404 404/404 404/404 200/404 200/404 200/404 200/404 404/200 200/404",
     "GET /api/v1/dossiers/{id}/documents/{document_id}         | 401/401 200/200 200/200 404/404 404/404 404/404 200/404 200/404 200/404 200/404 404/200 200/404",
-    "GET /api/v1/index                                         | 401     200     200     403     403     200     200     403     403     200     200     403",
-    "GET /api/v1/index/point-tables                            | 401     200     200     403     403     200     200     403     403     200     200     403",
-    "GET /api/v1/index/ranking                                 | 401     200     200     403     403     200     200     403     403     200     200     403",
     "GET /api/v1/kpi                                           | 401     200     200     403     403     200     200     403     403     200     200     403",
+    "GET /api/v1/index                                         | 401     200     200     403     403     200     200     403     403     200     200     403",
+    "GET /api/v1/index/ranking                                 | 401     200     200     403     403     200     200     403     403     200     200     403",
+    "GET /api/v1/index/report                                  | 401     200     200     403     403     200     200     403     403     200     200     403",
+    "GET /api/v1/dashboard/report                              | 401     200     200     403     403     200     200     403     403     200     200     403",
+    "GET /api/v1/index/point-tables                            | 401     200     200     403     403     200     200     403     403     200     200     403",
+    "POST /api/v1/index/point-tables                           | 401     422     403     403     403     403     403     403     403     403     403     403",
+    "POST /api/v1/index/imports                                | 401     422     422     422     422     422     422     422     422     422     422     422",
+    "GET /can-bo/chi-so/bao-cao.csv                            | 303     200     200     403     403     200     200     403     403     200     200     403",
+    "GET /can-bo/chi-so/bao-cao.pdf                            | 303     200     200     403     403     200     200     403     403     200     200     403",
+    "GET /can-bo/chi-so/bao-cao.xlsx                           | 303     200     200     403     403     200     200     403     403     200     200     403",
+    "GET /du-lieu-mo                                           | 200     200     200     200     200     200     200     200     200     200     200     200",
+    "GET /open-data/thong-ke/{file}                            | 200     200     200     200     200     200     200     200     200     200     200     200",
     "GET /api/v1/me/notifications                              | 401     200     200     200     200     200     200     200     200     200     200     200",
     "GET /api/v1/dvcqg/reconciliations                         | 401     200     403     403     403     403     403     403     403     403     403     403",
     "GET /api/v1/dvcqg/reconciliations/{id}                    | 401/401 404/404 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403",
     "POST /api/v1/dvcqg/reconciliations                        | 401     422     422     422     422     422     422     422     422     422     422     422",
-    "POST /api/v1/index/imports                                | 401     422     422     422     422     422     422     422     422     422     422     422",
-    "POST /api/v1/index/point-tables                           | 401     422     403     403     403     403     403     403     403     403     403     403",
     "GET /api/v1/outbox                                        | 401     200     403     403     403     403     403     403     403     403     403     403",
     "GET /api/v1/dvcqg/inbound-errors                          | 401     200     403     403     403     403     403     403     403     403     403     403",
     "GET /api/v1/procedures                                    | 200     200     200     200     200     200     200     200     200     200     200     200",
@@ -437,7 +444,13 @@ fn request(path: &str, s: &Side, f: &Fixture) -> (String, Option<Value>) {
         .replace("{action}", "forward")
         .replace(
             "{file}",
-            if path.starts_with("/assets") { "counter.js" } else { "don_de_nghi_cap_giay_phep_xay_dung_nha_o.docx" },
+            if path.starts_with("/assets") {
+                "counter.js"
+            } else if path.starts_with("/open-data/thong-ke") {
+                "2026-02.csv"
+            } else {
+                "don_de_nghi_cap_giay_phep_xay_dung_nha_o.docx"
+            },
         );
     let query = match path {
         "/api/v1/tracking/{code}" => "?check=1234",
@@ -448,6 +461,8 @@ fn request(path: &str, s: &Side, f: &Fixture) -> (String, Option<Value>) {
         | "/can-bo/so-theo-doi.pdf"
         | "/can-bo/so-theo-doi.xlsx" => "?from=2026-03-02&to=2026-03-02",
         "/api/v1/index" | "/api/v1/index/ranking" => "?period=2026-03",
+        "/api/v1/index/report" | "/api/v1/dashboard/report" => "?period=2026-03&format=csv",
+        "/can-bo/chi-so/bao-cao.csv" | "/can-bo/chi-so/bao-cao.pdf" | "/can-bo/chi-so/bao-cao.xlsx" => "?view=766&period=2026-03",
         "/api/v1/calendar/due" => "?from=2026-03-02T09:00:00%2B07:00&working_days=3",
         "/api/v1/calendar/lunar" => "?date=2026-03-02",
         "/api/v1/calendar/solar" => "?lunar=2026-01-14",

@@ -84,22 +84,24 @@ async fn dossiers(app: &TestApp) -> (String, String, String) {
     (an, injected, tamdiep)
 }
 
-struct Download {
-    status: StatusCode,
-    content_type: String,
-    error_code: Option<String>,
-    bytes: Vec<u8>,
+pub(crate) struct Download {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub error_code: Option<String>,
+    pub headers: reqwest::header::HeaderMap,
+    pub bytes: Vec<u8>,
 }
 
-async fn download(c: &Client, path: &str) -> Download {
+pub(crate) async fn download(c: &Client, path: &str) -> Download {
     let r = c.http.get(format!("{}{path}", c.base)).send().await.unwrap();
     let header = |n: &str| r.headers().get(n).map(|v| v.to_str().unwrap().to_string());
     let (status, content_type, error_code) = (r.status(), header("content-type").unwrap_or_default(), header("x-error-code"));
-    Download { status, content_type, error_code, bytes: r.bytes().await.unwrap().to_vec() }
+    let headers = r.headers().clone();
+    Download { status, content_type, error_code, headers, bytes: r.bytes().await.unwrap().to_vec() }
 }
 
 /// The CSV's header and rows, after checking the BOM and the line ends.
-fn read_csv(d: &Download) -> (Vec<String>, Vec<Vec<String>>) {
+pub(crate) fn read_csv(d: &Download) -> (Vec<String>, Vec<Vec<String>>) {
     assert_eq!(d.status, StatusCode::OK, "{}", String::from_utf8_lossy(&d.bytes));
     assert!(d.content_type.starts_with("text/csv"), "{}", d.content_type);
     assert_eq!(&d.bytes[..3], b"\xEF\xBB\xBF", "UTF-8 byte-order mark");
@@ -113,7 +115,7 @@ fn read_csv(d: &Download) -> (Vec<String>, Vec<Vec<String>>) {
 
 /// The first sheet's cells as CSV writes them (numbers as digits, dates `YYYY-MM-DD HH:MM`),
 /// after checking that no cell is a formula.
-fn read_xlsx(d: &Download) -> Vec<Vec<String>> {
+pub(crate) fn read_xlsx(d: &Download) -> Vec<Vec<String>> {
     assert_eq!(d.status, StatusCode::OK, "{}", String::from_utf8_lossy(&d.bytes));
     assert!(d.content_type.starts_with("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
     let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(d.bytes.clone())).expect("an XLSX workbook");
@@ -131,6 +133,7 @@ fn read_xlsx(d: &Download) -> Vec<Vec<String>> {
                     Data::Empty => String::new(),
                     Data::String(s) => s.clone(),
                     Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+                    Data::Float(f) => f.to_string(),
                     Data::Int(i) => i.to_string(),
                     Data::DateTime(t) => {
                         let (y, mo, da, h, mi, _, _) = t.to_ymd_hms_milli();

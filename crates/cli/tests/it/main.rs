@@ -49,6 +49,7 @@ mod ops;
 mod pages_escaping;
 mod pages_golden;
 mod phone_tables;
+mod reports;
 mod results;
 mod scale_out;
 mod store;

@@ -14,6 +14,12 @@ pub enum Route<'a> {
     CatalogTemplate(&'a str),
     Calendar(i16),
     OpenData,
+    /// A file of the open data (`procedures.json` …).
+    OpenDataFile(&'a str),
+    /// A month's open statistics (`2026-03.csv`, `2026-03.json`).
+    OpenStats(&'a str),
+    /// The open data as a page for people: the datasets and the months published.
+    OpenDataPage,
     ApiDocs,
     Tracking,
     /// The kiosk rating of a counter dossier (code + the rating code on the receipt).
@@ -67,6 +73,10 @@ pub enum Route<'a> {
     RegisterXlsx,
     /// The register as form 07 (PDF).
     RegisterPdf,
+    /// A report of the indicators (`?view=766|dashboard&unit=&period=`) as a file.
+    IndicatorReportCsv,
+    IndicatorReportXlsx,
+    IndicatorReportPdf,
     /// A document issued for a dossier (a form as PDF), for whoever may read the dossier.
     DossierDocument(&'a str, &'a str),
     CounterReception,
@@ -131,6 +141,9 @@ impl Route<'_> {
             Route::CatalogTemplate(_) => "/thu-tuc/mau/{file}",
             Route::Calendar(_) => "/lich/{year}",
             Route::OpenData => "/open-data",
+            Route::OpenDataFile(_) => "/open-data/{file}",
+            Route::OpenStats(_) => "/open-data/thong-ke/{file}",
+            Route::OpenDataPage => "/du-lieu-mo",
             Route::ApiDocs => "/api/docs/",
             Route::Tracking => "/tra-cuu",
             Route::CounterRating => "/danh-gia",
@@ -168,6 +181,9 @@ impl Route<'_> {
             Route::RegisterCsv => "/can-bo/so-theo-doi.csv",
             Route::RegisterXlsx => "/can-bo/so-theo-doi.xlsx",
             Route::RegisterPdf => "/can-bo/so-theo-doi.pdf",
+            Route::IndicatorReportCsv => "/can-bo/chi-so/bao-cao.csv",
+            Route::IndicatorReportXlsx => "/can-bo/chi-so/bao-cao.xlsx",
+            Route::IndicatorReportPdf => "/can-bo/chi-so/bao-cao.pdf",
             Route::DossierDocument(..) => "/ho-so/{id}/giay-to/{doc_id}",
             Route::CounterReception => "/can-bo/tiep-nhan",
             Route::CounterReceipt(_) => "/can-bo/ho-so/{id}/giay-tiep-nhan",
@@ -244,6 +260,8 @@ impl Route<'_> {
             | Route::CounterDraft(a)
             | Route::Asset(a)
             | Route::VerifyDocument(a)
+            | Route::OpenDataFile(a)
+            | Route::OpenStats(a)
             | Route::OidcStart(a)
             | Route::OidcCallback(a) => vec![a.to_string()],
             Route::Component(a, b)

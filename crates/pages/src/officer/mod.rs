@@ -8,6 +8,7 @@ pub mod dossier;
 pub mod inbox;
 pub mod notifications;
 pub mod register;
+pub mod reports;
 pub mod targets;
 
 use crate::kit::{Lang, error_page};

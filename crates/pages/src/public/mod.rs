@@ -6,6 +6,7 @@ pub mod forms;
 pub mod home;
 pub mod login;
 pub mod oidc;
+pub mod open_data;
 pub mod rating;
 pub mod tracking;
 pub mod verify;

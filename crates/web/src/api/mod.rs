@@ -13,6 +13,7 @@ pub mod locker;
 pub mod national_catalog;
 pub mod notifications;
 pub mod reconciliation;
+pub mod reports;
 pub mod targets;
 pub mod users;
 pub mod verification;
@@ -85,6 +86,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .merge(reconciliation::router())
         .merge(indicators::router())
         .merge(targets::router())
+        .merge(reports::router())
         .merge(verification::router())
         .merge(crate::ops::api_router())
 }
