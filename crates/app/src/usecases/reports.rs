@@ -87,10 +87,10 @@ fn bad_request(code: &'static str, vi: &str, en: &str) -> AppError {
     AppError::Refused { http: 400, code, vi: vi.into(), en: en.into() }
 }
 
-/// A period as the reports take it (`2026-11`, `2026-Q4`, `2026`); a bad one is 400
-/// `invalid_period` (a query parameter, not a form field).
+/// A period as the reports take it (`2026-11`, `2026-Q4`, `2026`): the index's own parse,
+/// so a bad one is the same 422 `invalid_period` on every indicators route.
 pub fn parse_period(s: &str) -> Result<Period, AppError> {
-    ind::parse_period(s).map_err(|e| AppError::Refused { http: 400, code: e.code(), vi: e.message_vi(), en: e.message_en() })
+    ind::parse_period(s)
 }
 
 fn t(en: bool, vi: &str, en_text: &str) -> String {

@@ -250,7 +250,7 @@ both_backends! {
         assert_eq!((s, b["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_format")), "{b}");
         assert!(b["message_vi"].as_str().unwrap().contains("csv, xlsx hoặc pdf"), "{b}");
         let (s, b) = leader.get(&format!("/api/v1/dashboard/report?unit={HOALU}&period=2026-13&format=csv")).await;
-        assert_eq!((s, b["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_period")), "{b}");
+        assert_eq!((s, b["fields"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_period")), "{b}");
         let d = download(&leader, &format!("/can-bo/chi-so/bao-cao.csv?view=tong-hop&{q}")).await;
         assert_eq!((d.status, d.error_code.as_deref()), (StatusCode::BAD_REQUEST, Some("invalid_view")));
 

@@ -44,7 +44,7 @@ async fn send(ctx: AppContext, u: motcua_app::auth::CurrentUser, view: ReportVie
             (Vec<u8> = "text/csv; charset=utf-8"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             (Vec<u8> = "application/pdf"))),
-        (status = 400, description = "`invalid_format`, `invalid_period`", body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 400, description = "`invalid_format`", body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, description = "`invalid_period`", body = ErrorBody),
         (status = 403, description = "`unit_out_of_scope`", body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn index_report(State(ctx): State<AppContext>, Auth(u): Auth, Query(p): Query<ReportParams>) -> ApiResult<Response> {
     send(ctx, u, ReportView::Index766, p).await
@@ -60,7 +60,7 @@ async fn index_report(State(ctx): State<AppContext>, Auth(u): Auth, Query(p): Qu
             (Vec<u8> = "text/csv; charset=utf-8"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             (Vec<u8> = "application/pdf"))),
-        (status = 400, description = "`invalid_format`, `invalid_period`", body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 400, description = "`invalid_format`", body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, description = "`invalid_period`", body = ErrorBody),
         (status = 403, description = "`unit_out_of_scope`", body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, description = "`export_too_large`", body = ErrorBody)))]
 async fn dashboard_report(State(ctx): State<AppContext>, Auth(u): Auth, Query(p): Query<ReportParams>) -> ApiResult<Response> {
