@@ -26,6 +26,9 @@ pub fn menu<'r>(lang: Lang, user: &CurrentUser, current: impl Into<Option<Route<
     }
     links.push((Route::Register, lang.t("Sổ theo dõi hồ sơ", "Dossier register")));
     links.push((Route::Notifications, lang.t("Thông báo", "Notifications")));
+    if !scope(&user.principal, Permission::ViewIndicators).is_empty() {
+        links.push((Route::Indicators, lang.t("Chỉ số điều hành", "Operations dashboard")));
+    }
     if has_role(user, Role::Admin) {
         links.push((Route::AdminAgencies, lang.t("Cơ quan", "Agencies")));
         links.push((Route::AdminUsers, lang.t("Người dùng", "Users")));

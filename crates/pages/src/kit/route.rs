@@ -57,6 +57,14 @@ pub enum Route<'a> {
     /// The detached signature (`.p7s`) certifying a component's scan: dossier id, component key.
     OfficerSignature(&'a str, &'a str),
     Register,
+    /// The operations dashboard of a unit (issue #16), the 766 index, an indicator's
+    /// figures by procedure, the dossiers behind a number, the wall view and its events.
+    Indicators,
+    Index766,
+    Index766Indicator(&'a str),
+    IndicatorDossiers,
+    IndicatorsWall,
+    IndicatorsWallEvents,
     /// The officer's in-app notifications (deadline reminders, escalations, digests).
     Notifications,
     RegisterCsv,
@@ -158,6 +166,12 @@ impl Route<'_> {
             Route::OfficerDigitize(_) => "/can-bo/ho-so/{id}/so-hoa",
             Route::OfficerSignature(..) => "/can-bo/ho-so/{id}/thanh-phan/{key}/chu-ky",
             Route::Register => "/can-bo/so-theo-doi",
+            Route::Indicators => "/can-bo/chi-so",
+            Route::Index766 => "/can-bo/chi-so/766",
+            Route::Index766Indicator(_) => "/can-bo/chi-so/766/{indicator}",
+            Route::IndicatorDossiers => "/can-bo/chi-so/ho-so",
+            Route::IndicatorsWall => "/can-bo/chi-so/man-hinh",
+            Route::IndicatorsWallEvents => "/can-bo/chi-so/man-hinh/su-kien",
             Route::Notifications => "/can-bo/thong-bao",
             Route::RegisterCsv => "/can-bo/so-theo-doi.csv",
             Route::RegisterXlsx => "/can-bo/so-theo-doi.xlsx",
@@ -237,6 +251,7 @@ impl Route<'_> {
             | Route::CounterEvents(a)
             | Route::CounterDraft(a)
             | Route::Asset(a)
+            | Route::Index766Indicator(a)
             | Route::VerifyDocument(a)
             | Route::OidcStart(a)
             | Route::OidcCallback(a) => vec![a.to_string()],
