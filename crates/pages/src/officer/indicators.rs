@@ -343,7 +343,10 @@ pub async fn dashboard(State(ctx): State<AppContext>, lang: Lang, PageUser(user)
             href: list(ListKind::Late),
         },
     ];
-    let rate = |id: &str| pct(lang, score(own, id).and_then(|s| s.ratio_percent()));
+    // A rate without a denominator is "no data" here (the 766 page shows the rule's points).
+    let rate = |id: &str| {
+        pct(lang, score(own, id).filter(|s| s.figure.is_some_and(|f| f.denominator > 0)).and_then(|s| s.ratio_percent()))
+    };
     let rates = vec![
         Figure {
             label: lang.t("Tỷ lệ giải quyết đúng hạn (2.1)", "On-time rate (2.1)"), value: rate("2.1"), href: ind("2.1")
