@@ -259,6 +259,9 @@ async fn scope_and_bad_input(backend: Backend) {
     let p = admin.get("/can-bo/chi-so/ho-so?kind=everything").await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert_eq!(admin.get("/can-bo/chi-so?unit=000.99.99.H40").await.status, StatusCode::NOT_FOUND);
+    // In English too.
+    let en = ok(&admin, "/can-bo/chi-so?period=2026-03&lang=en").await;
+    assert!(en.body.contains("<h1>Operations dashboard – ") && en.body.contains("Dossiers received"), "{}", en.body);
     // The selector offers only Hoa Lư.
     let d = ok(&admin, "/can-bo/chi-so?period=2026-03").await;
     assert!(d.body.contains(&format!("<option value=\"{hoa_lu}\" selected>")), "{}", d.body);

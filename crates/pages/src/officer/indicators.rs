@@ -40,14 +40,14 @@ pub struct ListParams {
 }
 
 /// The period asked for (default: the current month), or the 400 page saying what is wrong.
-pub(crate) fn period_of(ctx: &AppContext, lang: Lang, p: Option<&str>) -> Result<Period, Response> {
+pub(crate) fn period_of(ctx: &AppContext, lang: Lang, p: Option<&str>) -> Result<Period, Box<Response>> {
     match p.map(str::trim).filter(|s| !s.is_empty()) {
         None => {
             let t = ctx.clock.today();
             Ok(Period::Month { year: t.year(), month: t.month() })
         }
         Some(s) => Period::parse(s).ok_or_else(|| {
-            error_page(
+            Box::new(error_page(
                 lang,
                 PageError::new(
                     StatusCode::BAD_REQUEST,
@@ -55,7 +55,7 @@ pub(crate) fn period_of(ctx: &AppContext, lang: Lang, p: Option<&str>) -> Result
                     "Kỳ không hợp lệ: tháng (2026-11), quý (2026-Q4) hoặc năm (2026).",
                     "Invalid period: a month (2026-11), a quarter (2026-Q4) or a year (2026).",
                 ),
-            )
+            ))
         }),
     }
 }
@@ -287,7 +287,7 @@ pub async fn dashboard(State(ctx): State<AppContext>, lang: Lang, PageUser(user)
     }
     let period = match period_of(&ctx, lang, p.period.as_deref()) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let d = match uc::dashboard(&ctx, &user, p.unit.as_deref(), period).await {
         Ok(d) => d,
@@ -523,7 +523,7 @@ pub async fn index766(State(ctx): State<AppContext>, lang: Lang, PageUser(user):
     }
     let period = match period_of(&ctx, lang, p.period.as_deref()) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let x = match motcua_app::usecases::indicators::index(&ctx, &user, p.unit.as_deref(), period).await {
         Ok(x) => x,
@@ -603,7 +603,7 @@ pub async fn indicator(
     }
     let period = match period_of(&ctx, lang, p.period.as_deref()) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let d = match uc::indicator(&ctx, &user, p.unit.as_deref(), period, &id).await {
         Ok(d) => d,
@@ -688,7 +688,7 @@ pub async fn dossiers(
     }
     let period = match period_of(&ctx, lang, p.period.as_deref()) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Some(kind) = ListKind::parse(p.kind.as_deref().unwrap_or("received")) else {
         let e = PageError::new(StatusCode::BAD_REQUEST, "invalid_kind", "Loại danh sách không hợp lệ.", "Invalid list kind.");
