@@ -77,6 +77,8 @@ pub struct Dashboard {
     pub trend: Vec<Month>,
     pub overdue: Vec<Overdue>,
     pub overdue_total: i64,
+    /// Names of the procedures in force, by code (the processing-time table).
+    pub procedure_names: BTreeMap<String, String>,
     /// Units the caller may choose (its scope's agencies of kind province, department or
     /// commune): (id, name).
     pub units: Vec<(String, String)>,
@@ -145,9 +147,13 @@ pub async fn dashboard(
     let scope = scope_of(&own.unit);
     let now = ctx.clock.now_ms();
     let (first, last) = (months[0].clone(), months[months.len() - 1].clone());
-    let (rows, (ids, overdue_total)) = ctx
+    let (rows, (ids, overdue_total), procedure_names) = ctx
         .store
         .read(move |db| {
+            let names = motcua_store::repo::catalog::all_in_force(db, now)?
+                .into_iter()
+                .map(|v| (v.spec.code, v.spec.name))
+                .collect::<BTreeMap<String, String>>();
             let rows = counters::by_month(
                 db,
                 &scope,
@@ -155,7 +161,7 @@ pub async fn dashboard(
                 &last,
                 &["received", "received_online", "finished", "finished_early", "finished_on_time"],
             )?;
-            Ok::<_, AppError>((rows, repo::overdue_now(db, &scope, now, OVERDUE_LIMIT)?))
+            Ok::<_, AppError>((rows, repo::overdue_now(db, &scope, now, OVERDUE_LIMIT)?, names))
         })
         .await?;
     let mut by: BTreeMap<String, Month> =
@@ -172,7 +178,7 @@ pub async fn dashboard(
     }
     let overdue = load_dossiers(ctx, ids).await?.iter().map(Overdue::of).collect();
     let units = selectable_units(ctx, current).await?;
-    Ok(Dashboard { own, ranked, trend: by.into_values().collect(), overdue, overdue_total, units })
+    Ok(Dashboard { own, ranked, trend: by.into_values().collect(), overdue, overdue_total, procedure_names, units })
 }
 
 /// A list behind a number: what it counts.

@@ -186,6 +186,7 @@ async fn numbers_and_lists(backend: Backend) {
     assert!(d.body.contains("<th scope=\"row\">03/26</th><td>4</td><td>1</td><td>3</td><td>66,67 %</td>"), "{}", d.body);
     // Processing time: 3 decided, two the same day (≤ 1 day), one in 14 days.
     assert!(d.body.contains("Tất cả thủ tục</a></th><td>3</td>"), "{}", d.body);
+    assert!(d.body.contains("Cấp Giấy xác nhận tình trạng hôn nhân</a></th><td>3</td>"), "{}", d.body);
 
     // Overdue now: the open dossier, still at Hoa Lư's first step.
     let open_code = code(&h.open);

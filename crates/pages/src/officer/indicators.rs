@@ -385,7 +385,8 @@ pub async fn dashboard(State(ctx): State<AppContext>, lang: Lang, PageUser(user)
         .filter(|(_, m)| m.get("decided").copied().unwrap_or(0) > 0)
         .map(|(code, m)| {
             let c = Counts { sums: m.clone(), ..Default::default() };
-            duration(lang, code.clone(), list_href(lang, uid, &period, ListKind::Finished, code), &c)
+            let name = d.procedure_names.get(code).cloned().unwrap_or_else(|| code.clone());
+            duration(lang, name, list_href(lang, uid, &period, ListKind::Finished, code), &c)
         })
         .collect();
     durations.sort_by(|a, b| b.decided.cmp(&a.decided).then_with(|| a.name.cmp(&b.name)));
