@@ -35,6 +35,8 @@ pub struct Config {
     pub documents: DocumentsConfig,
     pub signing: SigningConfig,
     pub workers: WorkersConfig,
+    /// The wall view of the indicators (issue #16).
+    pub wall: WallConfig,
     /// The national portal's integration bus (issue #15; docs/integration.md).
     pub dvcqg: motcua_dvcqg::DvcqgConfig,
     /// OpenID Connect sign-in (issue #15): VNeID / the national SSO for citizens, a
@@ -284,6 +286,23 @@ impl Default for TrackingConfig {
     }
 }
 
+/// The wall view of the indicators (`/can-bo/chi-so/man-hinh`, issue #16): its figures
+/// pushed over server-sent events.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct WallConfig {
+    /// Seconds between two events of a stream.
+    pub event_secs: u64,
+    /// Streams open at once in this process; more are refused with 503.
+    pub max_streams: usize,
+}
+
+impl Default for WallConfig {
+    fn default() -> Self {
+        Self { event_secs: 30, max_streams: 64 }
+    }
+}
+
 /// Limits on the public verification page (`/xac-thuc`, issue #13): anonymous, and an
 /// uploaded PDF costs a parse and a signature check.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -416,6 +435,7 @@ impl Default for Config {
             documents: DocumentsConfig::default(),
             signing: SigningConfig::default(),
             workers: WorkersConfig::default(),
+            wall: WallConfig::default(),
             dvcqg: motcua_dvcqg::DvcqgConfig::default(),
             oidc: OidcConfig::default(),
         }

@@ -90,6 +90,12 @@ pub fn routes() -> Vec<Row> {
         (Route::OfficerSignature("", "").pattern(), &["GET"], get(officer::dossier::signature), Body::Form),
         (Route::Register.pattern(), &["GET"], get(officer::register::page), Body::Form),
         (Route::Notifications.pattern(), &["GET"], get(officer::notifications::page), Body::Form),
+        (Route::Indicators.pattern(), &["GET"], get(officer::indicators::dashboard), Body::Form),
+        (Route::Index766.pattern(), &["GET"], get(officer::indicators::index766), Body::Form),
+        (Route::Index766Indicator("").pattern(), &["GET"], get(officer::indicators::indicator), Body::Form),
+        (Route::IndicatorDossiers.pattern(), &["GET"], get(officer::indicators::dossiers), Body::Form),
+        (Route::IndicatorsWall.pattern(), &["GET"], get(officer::indicators_wall::wall), Body::Form),
+        (Route::IndicatorsWallEvents.pattern(), &["GET"], get(officer::indicators_wall::events), Body::Form),
         (Route::OfficerTargets.pattern(), &["GET", "POST"], get(officer::targets::page).post(officer::targets::set), Body::Form),
         (Route::OfficerTargetDelete.pattern(), &["POST"], post(officer::targets::delete), Body::Form),
         (

@@ -250,7 +250,7 @@ async fn load(ctx: &AppContext, unit: &Unit, period: Period) -> Result<Loaded, A
 
 /// The procedures a unit has authority over (3.1, 3.2, 3.5, 4.5a): all for the province,
 /// commune-level ones for a commune, the department's own (by agency code) for a department.
-fn procedures_of<'a>(unit: &Unit, all: &'a [ProcedureSpec]) -> Vec<&'a ProcedureSpec> {
+pub(crate) fn procedures_of<'a>(unit: &Unit, all: &'a [ProcedureSpec]) -> Vec<&'a ProcedureSpec> {
     let kind = AgencyKind::parse(&unit.kind);
     all.iter()
         .filter(|p| match kind {

@@ -3,6 +3,7 @@
 pub mod agencies;
 pub mod audit;
 pub mod catalog;
+pub mod dashboard;
 pub mod dossiers;
 pub mod exports;
 pub mod indicators;

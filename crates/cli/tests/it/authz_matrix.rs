@@ -122,6 +122,12 @@ const MATRIX: &[&str] = &[
     "GET /can-bo/ho-so/{id}/phieu-kiem-soat                    | 303/303 200/200 200/200 404/404 404/404 404/404 200/404 200/404 200/404 200/404 404/200 403/403",
     "GET /can-bo/ho-so/{id}/tep/{file_id}                      | 303/303 200/200 200/200 404/404 404/404 404/404 200/404 200/404 200/404 200/404 404/200 403/403",
     "GET /can-bo/ho-so/{id}/thanh-phan/{key}/chu-ky            | 303/303 404/404 404/404 404/404 404/404 404/404 404/404 404/404 404/404 404/404 404/404 403/403",
+    "GET /can-bo/chi-so                                         | 303     200     200     403     403     200     200     403     403     200     200     403",
+    "GET /can-bo/chi-so/766                                     | 303     200     200     403     403     200     200     403     403     200     200     403",
+    "GET /can-bo/chi-so/766/{indicator}                         | 303     200     200     403     403     200     200     403     403     200     200     403",
+    "GET /can-bo/chi-so/ho-so                                   | 303     200     200     403     403     200     200     403     403     200     200     403",
+    "GET /can-bo/chi-so/man-hinh                                | 303     200     200     403     403     200     200     403     403     200     200     403",
+    "GET /can-bo/chi-so/man-hinh/su-kien                        | 303     200     200     403     403     200     200     403     403     200     200     403",
     "GET /can-bo/so-theo-doi                                   | 303     200     200     200     200     200     200     200     200     200     200     403",
     "GET /can-bo/so-theo-doi.csv                               | 303     200     200     200     200     200     200     200     200     200     200     403",
     "GET /can-bo/so-theo-doi.pdf                               | 303     200     200     200     200     200     200     200     200     200     200     403",
@@ -438,6 +444,7 @@ fn request(path: &str, s: &Side, f: &Fixture) -> (String, Option<Value>) {
         .replace("{agency_id}", &s.counter)
         .replace("{code}", if path.starts_with("/api/v1/tracking") { &f.h_code } else { code })
         .replace("{version}", "1")
+        .replace("{indicator}", "2.1")
         .replace("{year}", "2026")
         .replace("{key}", "to_khai")
         .replace("{kind}", "citizen")

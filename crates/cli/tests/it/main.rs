@@ -21,6 +21,7 @@ mod cli;
 mod connections;
 mod counter_pages;
 mod crash;
+mod dashboard;
 mod digitization;
 mod documents;
 mod dossiers;

@@ -26,8 +26,9 @@ pub fn menu<'r>(lang: Lang, user: &CurrentUser, current: impl Into<Option<Route<
     }
     links.push((Route::Register, lang.t("Sổ theo dõi hồ sơ", "Dossier register")));
     links.push((Route::Notifications, lang.t("Thông báo", "Notifications")));
-    // Targets: set by leaders and administrators, read by supervisors too.
     if !scope(&user.principal, Permission::ViewIndicators).is_empty() {
+        links.push((Route::Indicators, lang.t("Chỉ số điều hành", "Operations dashboard")));
+        // Targets: set by leaders and administrators, read by supervisors too.
         links.push((Route::OfficerTargets, lang.t("Chỉ tiêu", "Targets")));
     }
     if has_role(user, Role::Admin) {

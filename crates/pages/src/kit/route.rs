@@ -63,6 +63,14 @@ pub enum Route<'a> {
     /// The detached signature (`.p7s`) certifying a component's scan: dossier id, component key.
     OfficerSignature(&'a str, &'a str),
     Register,
+    /// The operations dashboard of a unit (issue #16), the 766 index, an indicator's
+    /// figures by procedure, the dossiers behind a number, the wall view and its events.
+    Indicators,
+    Index766,
+    Index766Indicator(&'a str),
+    IndicatorDossiers,
+    IndicatorsWall,
+    IndicatorsWallEvents,
     /// The officer's in-app notifications (deadline reminders, escalations, digests).
     Notifications,
     /// Targets per unit and period, with progress (`?unit=&period=`); POST sets one.
@@ -175,6 +183,12 @@ impl Route<'_> {
             Route::OfficerDigitize(_) => "/can-bo/ho-so/{id}/so-hoa",
             Route::OfficerSignature(..) => "/can-bo/ho-so/{id}/thanh-phan/{key}/chu-ky",
             Route::Register => "/can-bo/so-theo-doi",
+            Route::Indicators => "/can-bo/chi-so",
+            Route::Index766 => "/can-bo/chi-so/766",
+            Route::Index766Indicator(_) => "/can-bo/chi-so/766/{indicator}",
+            Route::IndicatorDossiers => "/can-bo/chi-so/ho-so",
+            Route::IndicatorsWall => "/can-bo/chi-so/man-hinh",
+            Route::IndicatorsWallEvents => "/can-bo/chi-so/man-hinh/su-kien",
             Route::Notifications => "/can-bo/thong-bao",
             Route::OfficerTargets => "/can-bo/chi-tieu",
             Route::OfficerTargetDelete => "/can-bo/chi-tieu/xoa",
@@ -259,6 +273,7 @@ impl Route<'_> {
             | Route::CounterEvents(a)
             | Route::CounterDraft(a)
             | Route::Asset(a)
+            | Route::Index766Indicator(a)
             | Route::VerifyDocument(a)
             | Route::OpenDataFile(a)
             | Route::OpenStats(a)

@@ -6,6 +6,8 @@
 pub mod actions;
 pub mod dossier;
 pub mod inbox;
+pub mod indicators;
+pub mod indicators_wall;
 pub mod notifications;
 pub mod register;
 pub mod reports;

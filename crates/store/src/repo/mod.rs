@@ -7,6 +7,7 @@ pub mod audit;
 pub mod bulk;
 pub mod calendar;
 pub mod catalog;
+pub mod dashboard;
 pub mod deadlines;
 pub mod documents;
 pub mod dossiers;

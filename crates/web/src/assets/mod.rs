@@ -13,6 +13,7 @@ const FILES: &[(&str, &str)] = &[
     ("print.js", include_str!("print.js")),
     ("counter.js", include_str!("counter.js")),
     ("counter-screen.js", include_str!("counter-screen.js")),
+    ("indicators-wall.js", include_str!("indicators-wall.js")),
 ];
 
 fn typed(body: &'static str, content_type: &'static str, max_age: &'static str) -> Response {
