@@ -29,75 +29,6 @@ fn push_metrics(q: &mut SqlBuilder, metrics: &[&str]) {
     q.push(")");
 }
 
-/// Sums per metric over months `[from, to]` (YYYY-MM) of the units in `scope`; `metrics`
-/// empty = every metric.
-pub fn monthly_totals(db: &mut Db, scope: &[String], from: &str, to: &str, metrics: &[&str]) -> Result<Vec<Sum>, StoreError> {
-    let mut q = SqlBuilder::new("SELECT metric, CAST(SUM(value) AS BIGINT) FROM kpi_monthly WHERE ");
-    let (a, b) = (q.bind(from), q.bind(to));
-    q.push(&format!("month >= {a} AND month <= {b} AND "));
-    push_agencies(&mut q, scope);
-    push_metrics(&mut q, metrics);
-    q.push(" GROUP BY metric");
-    db.query(&q.sql, &q.params)?.iter().map(|r| Ok((r.text(0)?, r.i64(1)?))).collect()
-}
-
-/// Sums per metric of every month up to `to` (inclusive): the state counters ("in
-/// progress", "overdue") at the end of that month.
-pub fn cumulative(db: &mut Db, scope: &[String], to: &str, metrics: &[&str]) -> Result<Vec<Sum>, StoreError> {
-    let mut q = SqlBuilder::new("SELECT metric, CAST(SUM(value) AS BIGINT) FROM kpi_monthly WHERE ");
-    let b = q.bind(to);
-    q.push(&format!("month <= {b} AND "));
-    push_agencies(&mut q, scope);
-    push_metrics(&mut q, metrics);
-    q.push(" GROUP BY metric");
-    db.query(&q.sql, &q.params)?.iter().map(|r| Ok((r.text(0)?, r.i64(1)?))).collect()
-}
-
-/// Sums per metric of every day up to `to` (YYYY-MM-DD, inclusive).
-pub fn cumulative_days(db: &mut Db, scope: &[String], to: &str, metrics: &[&str]) -> Result<Vec<Sum>, StoreError> {
-    // Whole months from the monthly sums, the rest of the last month from the days.
-    let month = &to[..7];
-    let before = prev_month(month);
-    let mut sums = cumulative(db, scope, &before, metrics)?;
-    let mut q = SqlBuilder::new("SELECT metric, CAST(SUM(value) AS BIGINT) FROM kpi_daily WHERE ");
-    let (a, b) = (q.bind(format!("{month}-01")), q.bind(to));
-    q.push(&format!("day >= {a} AND day <= {b} AND "));
-    push_agencies(&mut q, scope);
-    push_metrics(&mut q, metrics);
-    q.push(" GROUP BY metric");
-    for r in db.query(&q.sql, &q.params)? {
-        let (m, v) = (r.text(0)?, r.i64(1)?);
-        match sums.iter_mut().find(|(k, _)| *k == m) {
-            Some((_, s)) => *s += v,
-            None => sums.push((m, v)),
-        }
-    }
-    Ok(sums)
-}
-
-fn prev_month(month: &str) -> String {
-    let (y, m) = month.split_once('-').unwrap_or((month, "01"));
-    let (y, m): (i32, i32) = (y.parse().unwrap_or(0), m.parse().unwrap_or(1));
-    if m <= 1 { format!("{:04}-12", y - 1) } else { format!("{y:04}-{:02}", m - 1) }
-}
-
-/// Sums per (procedure, metric) over months `[from, to]` of the units in `scope`.
-pub fn monthly_by_procedure(
-    db: &mut Db,
-    scope: &[String],
-    from: &str,
-    to: &str,
-    metrics: &[&str],
-) -> Result<Vec<(String, String, i64)>, StoreError> {
-    let mut q = SqlBuilder::new("SELECT procedure_code, metric, CAST(SUM(value) AS BIGINT) FROM kpi_monthly WHERE ");
-    let (a, b) = (q.bind(from), q.bind(to));
-    q.push(&format!("month >= {a} AND month <= {b} AND "));
-    push_agencies(&mut q, scope);
-    push_metrics(&mut q, metrics);
-    q.push(" GROUP BY procedure_code, metric ORDER BY procedure_code, metric");
-    db.query(&q.sql, &q.params)?.iter().map(|r| Ok((r.text(0)?, r.text(1)?, r.i64(2)?))).collect()
-}
-
 /// Sums per (month, metric) over months `[from, to]` (trend charts).
 pub fn by_month(
     db: &mut Db,
@@ -269,13 +200,4 @@ pub fn imports(db: &mut Db, agency_id: &str, period: &str) -> Result<Vec<Importe
         })
     })
     .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn previous_months() {
-        assert_eq!(super::prev_month("2026-01"), "2025-12");
-        assert_eq!(super::prev_month("2026-11"), "2026-10");
-    }
 }
