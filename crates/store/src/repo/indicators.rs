@@ -37,13 +37,7 @@ pub fn by_month(
     to: &str,
     metrics: &[&str],
 ) -> Result<Vec<(String, String, i64)>, StoreError> {
-    let mut q = SqlBuilder::new("SELECT month, metric, CAST(SUM(value) AS BIGINT) FROM kpi_monthly WHERE ");
-    let (a, b) = (q.bind(from), q.bind(to));
-    q.push(&format!("month >= {a} AND month <= {b} AND "));
-    push_agencies(&mut q, scope);
-    push_metrics(&mut q, metrics);
-    q.push(" GROUP BY month, metric ORDER BY month, metric");
-    db.query(&q.sql, &q.params)?.iter().map(|r| Ok((r.text(0)?, r.text(1)?, r.i64(2)?))).collect()
+    by_period(db, "kpi_monthly", "month", scope, from, to, metrics)
 }
 
 /// Sums per (day, metric) over days `[from, to]` (YYYY-MM-DD; trend charts of a month).
@@ -54,12 +48,25 @@ pub fn by_day(
     to: &str,
     metrics: &[&str],
 ) -> Result<Vec<(String, String, i64)>, StoreError> {
-    let mut q = SqlBuilder::new("SELECT day, metric, CAST(SUM(value) AS BIGINT) FROM kpi_daily WHERE ");
+    by_period(db, "kpi_daily", "day", scope, from, to, metrics)
+}
+
+/// Sums per (period, metric) of one counter table (`column` is its month or day).
+fn by_period(
+    db: &mut Db,
+    table: &str,
+    column: &str,
+    scope: &[String],
+    from: &str,
+    to: &str,
+    metrics: &[&str],
+) -> Result<Vec<(String, String, i64)>, StoreError> {
+    let mut q = SqlBuilder::new(&format!("SELECT {column}, metric, CAST(SUM(value) AS BIGINT) FROM {table} WHERE "));
     let (a, b) = (q.bind(from), q.bind(to));
-    q.push(&format!("day >= {a} AND day <= {b} AND "));
+    q.push(&format!("{column} >= {a} AND {column} <= {b} AND "));
     push_agencies(&mut q, scope);
     push_metrics(&mut q, metrics);
-    q.push(" GROUP BY day, metric ORDER BY day, metric");
+    q.push(&format!(" GROUP BY {column}, metric ORDER BY {column}, metric"));
     db.query(&q.sql, &q.params)?.iter().map(|r| Ok((r.text(0)?, r.text(1)?, r.i64(2)?))).collect()
 }
 
