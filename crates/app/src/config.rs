@@ -42,6 +42,8 @@ pub struct Config {
     /// OpenID Connect sign-in (issue #15): VNeID / the national SSO for citizens, a
     /// provincial SSO for officers (docs/integration.md).
     pub oidc: OidcConfig,
+    /// Online fee payment through the gateway (issue #17; docs/payments.md); off by default.
+    pub payment: motcua_payment::PaymentConfig,
 }
 
 /// The two OIDC providers; each is off until its issuer and client id are set.
@@ -437,6 +439,7 @@ impl Default for Config {
             workers: WorkersConfig::default(),
             wall: WallConfig::default(),
             dvcqg: motcua_dvcqg::DvcqgConfig::default(),
+            payment: motcua_payment::PaymentConfig::default(),
             oidc: OidcConfig::default(),
         }
     }
@@ -523,6 +526,7 @@ impl Config {
         mask(&mut c.oidc.citizen.client_secret);
         mask(&mut c.oidc.officer.client_secret);
         mask(&mut c.dvcqg.inbound_credential);
+        mask(&mut c.payment.hash_secret);
         toml_string(&c)
     }
 

@@ -333,6 +333,29 @@ pub fn start(ctx: &AppContext, stop: tokio::sync::watch::Receiver<bool>) -> Resu
             }
         });
     }
+    if ctx.config.payment.enabled {
+        // Pending payments asked of the gateway, refunds made, and the daily reconciliation
+        // once its hour has come (the last run is in the database: a restart neither skips
+        // nor repeats it).
+        let (ctx, mut stop) = (ctx.clone(), stop.clone());
+        tokio::spawn(async move {
+            let pause = std::time::Duration::from_secs(ctx.config.payment.sweep_secs.max(1));
+            loop {
+                match crate::usecases::dossiers::payments::sweep(&ctx).await {
+                    Ok(s) if s.queried + s.refunded + s.errors > 0 => tracing::info!(?s, "payment sweep"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "payment sweep failed"),
+                }
+                if let Err(e) = crate::usecases::dossiers::payments::daily(&ctx).await {
+                    tracing::warn!(error = %e, "payment reconciliation failed");
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(pause) => {}
+                    _ = stop.changed() => return,
+                }
+            }
+        });
+    }
     let ctx = ctx.clone();
     let mut stop = stop;
     tokio::spawn(async move {

@@ -66,6 +66,9 @@ enum Command {
     /// The procedure catalog: import from the national procedure database.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// Online fee payments (`[payment]`, docs/payments.md).
+    #[command(subcommand)]
+    Payments(PaymentsCommand),
     /// A simulator of the national portal's sync and catalog services (DVCQG) on loopback,
     /// for tests and demonstrations: NOT the real portal (docs/integration.md).
     DvcqgSim {
@@ -104,6 +107,17 @@ enum CatalogCommand {
     /// bus settings): new and changed ones become drafts to review and publish in
     /// `/quan-tri/thu-tuc/quoc-gia`; nothing is published.
     ImportNational,
+}
+
+#[derive(Subcommand)]
+enum PaymentsCommand {
+    /// Compare the gateway's settlement list of a day with the recorded payments; list and
+    /// keep the mismatches (exit 1 when there are any).
+    Reconcile {
+        /// The day, YYYY-MM-DD (Vietnam time).
+        #[arg(long)]
+        date: jiff::civil::Date,
+    },
 }
 
 #[derive(Subcommand)]
@@ -260,6 +274,34 @@ async fn run(command: Command, mut config: Config, started: Instant) -> Result<E
             let n = motcua_app::usecases::dossiers::rebuild(&ctx).await?;
             println!("Đã dựng lại {n} hồ sơ từ nhật ký sự kiện / rebuilt {n} dossiers from the event log");
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Payments(PaymentsCommand::Reconcile { date }) => {
+            config.seed_demo = false;
+            let (ctx, _) = AppContext::open(config).await?;
+            let r = motcua_app::usecases::dossiers::payments::reconcile(&ctx, None, date)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message_vi()))?;
+            println!(
+                "Đối soát ngày {}: {} giao dịch của ngân hàng, {} khoản đã ghi nhận, {} chênh lệch",
+                r.day,
+                r.settled,
+                r.recorded,
+                r.mismatches.len()
+            );
+            for m in &r.mismatches {
+                println!(
+                    "{}\t{}\t{}\t{:?}\t{:?}",
+                    m.kind,
+                    m.txn_ref,
+                    m.dossier_id.as_deref().unwrap_or("-"),
+                    m.recorded,
+                    m.settled
+                );
+            }
+            if let Some(e) = &r.error {
+                println!("Lỗi: {e}");
+            }
+            Ok(if r.mismatches.is_empty() && r.error.is_none() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Serve { .. } => serve(config, started).await,
         Command::DvcqgSim {

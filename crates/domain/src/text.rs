@@ -85,10 +85,65 @@ pub fn money(amount: i64) -> String {
     format!("{out} đồng")
 }
 
+/// An amount in đồng in Vietnamese words, capitalised ("Mười lăm nghìn đồng"): what a
+/// receipt prints under the figure.
+pub fn money_words(amount: i64) -> String {
+    const DIGITS: [&str; 10] = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"];
+    const SCALES: [&str; 6] = ["", " nghìn", " triệu", " tỷ", " nghìn tỷ", " triệu tỷ"];
+    fn group(n: u64, full: bool) -> String {
+        let (h, t, u) = ((n / 100) as usize, ((n / 10) % 10) as usize, (n % 10) as usize);
+        let mut w: Vec<&str> = Vec::new();
+        if full || h > 0 {
+            w.extend([DIGITS[h], "trăm"]);
+        }
+        match t {
+            0 if u > 0 && (full || h > 0) => w.push("linh"),
+            0 => {}
+            1 => w.push("mười"),
+            _ => w.extend([DIGITS[t], "mươi"]),
+        }
+        match u {
+            0 => {}
+            1 if t >= 2 => w.push("mốt"),
+            5 if t >= 1 => w.push("lăm"),
+            _ => w.push(DIGITS[u]),
+        }
+        w.join(" ")
+    }
+    let mut n = amount.unsigned_abs();
+    if n == 0 {
+        return "Không đồng".into();
+    }
+    let mut groups = Vec::new();
+    while n > 0 {
+        groups.push(n % 1000);
+        n /= 1000;
+    }
+    let mut parts = Vec::new();
+    for (i, g) in groups.iter().enumerate().rev() {
+        if *g == 0 {
+            continue;
+        }
+        let full = i + 1 < groups.len();
+        parts.push(format!("{}{}", group(*g, full), SCALES[i.min(SCALES.len() - 1)]));
+    }
+    let text = format!("{}{} đồng", if amount < 0 { "âm " } else { "" }, parts.join(" "));
+    let mut c = text.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn money_in_words() {
+        assert_eq!(money_words(15_000), "Mười lăm nghìn đồng");
+        assert_eq!(money_words(1_205_000), "Một triệu hai trăm linh năm nghìn đồng");
+        assert_eq!(money_words(21_000), "Hai mươi mốt nghìn đồng");
+        assert_eq!(money_words(100_000), "Một trăm nghìn đồng");
+    }
 
     #[test]
     fn folds_vietnamese() {

@@ -228,6 +228,7 @@ pub fn what_happened(e: &Event) -> String {
         Event::SentBack { reason, .. } => return format!("Trả lại bước trước: {reason}"),
         Event::FeesNoticed { .. } => "Thông báo nghĩa vụ tài chính",
         Event::Paid { .. } => "Đã thực hiện nghĩa vụ tài chính",
+        Event::Refunded { .. } => "Đã hoàn trả phí, lệ phí",
         Event::Stopped { reason, .. } => return format!("Dừng giải quyết: {reason}"),
         Event::Withdrawn { reason, .. } => return format!("Công dân rút hồ sơ: {reason}"),
         Event::RefusedAfterAppraisal { reasons, .. } => return format!("Từ chối giải quyết: {}", reasons.join("; ")),

@@ -302,6 +302,36 @@ pub const RESULT_TEMPLATE: &str = "ket-qua.typ";
 /// The report template's file name (`bao-cao.typ`, overridable like the forms).
 pub const REPORT_TEMPLATE: &str = "bao-cao.typ";
 
+/// The receipt template's file name (`bien-lai.typ`, overridable like the forms).
+pub const RECEIPT_TEMPLATE: &str = "bien-lai.typ";
+
+/// One item of a receipt, as printed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReceiptLine {
+    pub name: String,
+    pub amount: String,
+}
+
+/// Everything the receipt template reads (`data.json`): the electronic receipt of a
+/// dossier's fees (biên lai điện tử, issue #17).
+#[derive(Debug, Clone, Serialize)]
+pub struct ReceiptInput {
+    pub unit: String,
+    pub symbol: String,
+    /// Zero-padded, e.g. `0000123`.
+    pub number: String,
+    pub issued_at: String,
+    pub payer: String,
+    pub dossier_code: String,
+    pub procedure: String,
+    pub items: Vec<ReceiptLine>,
+    pub total: String,
+    pub total_words: String,
+    pub method: String,
+    pub gateway_txn: String,
+    pub verify_url: String,
+}
+
 /// A label and its value, one line under a report's title.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportMeta {
@@ -401,6 +431,13 @@ impl Renderer {
         let data = serde_json::to_vec(input).map_err(|e| RenderError::Export(e.to_string()))?;
         let (qr, this) = (qr.to_string(), self.clone());
         catch(move || this.compile(REPORT_TEMPLATE, this.read(REPORT_TEMPLATE)?, data, &qr))
+    }
+
+    /// Renders an electronic receipt (`bien-lai.typ`), `qr` encoded in the code at its top right.
+    pub fn render_receipt(&self, input: &ReceiptInput, qr: &str) -> Result<Vec<u8>, RenderError> {
+        let data = serde_json::to_vec(input).map_err(|e| RenderError::Export(e.to_string()))?;
+        let (qr, this) = (qr.to_string(), self.clone());
+        catch(move || this.compile(RECEIPT_TEMPLATE, this.read(RECEIPT_TEMPLATE)?, data, &qr))
     }
 
     fn read(&self, name: &str) -> Result<Source, RenderError> {

@@ -48,6 +48,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(24, "0024_dvcqg_inbound"),
     migration!(25, "0025_reconciliations"),
     migration!(26, "0026_indicators"),
+    migration!(28, "0028_payments"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -25,13 +25,13 @@ fn ms_of(v: &Value) -> i64 {
     v.as_i64().unwrap_or_else(|| panic!("not a time: {v}"))
 }
 
-async fn ok(c: &Client, path: &str, body: Value) -> Value {
+pub(crate) async fn ok(c: &Client, path: &str, body: Value) -> Value {
     let (s, b) = c.post(path, body).await;
     assert_eq!(s, StatusCode::OK, "{path}: {b}");
     b
 }
 
-async fn step(c: &Client, d: &Value, cmd: &str, mut body: Value) -> Value {
+pub(crate) async fn step(c: &Client, d: &Value, cmd: &str, mut body: Value) -> Value {
     body["version"] = d["version"].clone();
     ok(c, &format!("/api/v1/dossiers/{}/{cmd}", d["id"].as_str().unwrap()), body).await
 }
@@ -72,7 +72,7 @@ async fn assert_replay(app: &TestApp, id: &str) {
 }
 
 /// A citizen's online draft of the province procedure with every required file.
-async fn online_submitted(citizen: &Client) -> Value {
+pub(crate) async fn online_submitted(citizen: &Client) -> Value {
     let (s, d) = citizen
         .post(
             "/api/v1/dossiers",

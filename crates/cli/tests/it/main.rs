@@ -49,6 +49,7 @@ mod openapi_fuzz;
 mod ops;
 mod pages_escaping;
 mod pages_golden;
+mod payments;
 mod phone_tables;
 mod reports;
 mod results;

@@ -205,8 +205,14 @@ pub fn apply(d: &mut Dossier, r: &Recorded) {
                 receipt_number: receipt_number.clone(),
                 amount: d.fees.iter().map(|f| f.amount).sum(),
                 at: r.at,
+                refunded_at: None,
             });
             resume(d, *due_at, *appointment_at, *step_due_at);
+        }
+        Event::Refunded { .. } => {
+            if let Some(p) = &mut d.payment {
+                p.refunded_at = Some(r.at);
+            }
         }
         Event::Stopped { reason, basis, financial_consequences, timeliness } => {
             d.pause = None;

@@ -51,6 +51,16 @@ pub enum Command {
     MarkPaid {
         method: PaymentMethod,
         receipt_number: String,
+        /// What was paid, in đồng, when the recorder knows it (the gateway always does): it
+        /// must be the noticed total.
+        amount: Option<i64>,
+    },
+    /// The gateway refunded an online payment of a dossier that ended without its result
+    /// (withdrawn, stopped): recorded by the gateway's adapter once the refund went through.
+    Refund {
+        amount: i64,
+        /// The gateway's reference of the refund (its transaction number).
+        reference: String,
     },
     /// Refusal after appraisal ("từ chối giải quyết"): the competent agency finds the dossier
     /// ineligible while processing it and answers in writing, with the reasons; the letter
@@ -135,6 +145,7 @@ impl Command {
             Self::SendBack { .. } => CommandKind::SendBack,
             Self::NoticeFees { .. } => CommandKind::NoticeFees,
             Self::MarkPaid { .. } => CommandKind::MarkPaid,
+            Self::Refund { .. } => CommandKind::Refund,
             Self::RefuseAfterAppraisal { .. } => CommandKind::RefuseAfterAppraisal,
             Self::Stop { .. } => CommandKind::Stop,
             Self::Withdraw { .. } => CommandKind::Withdraw,
@@ -179,11 +190,12 @@ pub enum CommandKind {
     DigitizeResult,
     Rate,
     RateAtCounter,
+    Refund,
 }
 
 impl CommandKind {
     /// In the order of the guard table.
-    pub const ALL: [Self; 22] = [
+    pub const ALL: [Self; 23] = [
         Self::Submit,
         Self::Receive,
         Self::Refuse,
@@ -206,6 +218,7 @@ impl CommandKind {
         Self::DigitizeResult,
         Self::Rate,
         Self::RateAtCounter,
+        Self::Refund,
     ];
 
     /// A stable name for docs and tests (`attach_result` included).
@@ -240,6 +253,7 @@ impl CommandKind {
             Self::DigitizeComponent | Self::DigitizeResult => "digitize_component",
             Self::Rate => "rate",
             Self::RateAtCounter => "rate_at_counter",
+            Self::Refund => "refund",
         }
     }
 }
@@ -282,6 +296,7 @@ impl DossierError {
             "attach_file" => "đính kèm tệp",
             "digitize_component" => "số hóa, chứng thực bản điện tử",
             "rate" | "rate_at_counter" => "đánh giá",
+            "refund" => "hoàn trả phí, lệ phí",
             _ => "thực hiện thao tác này",
         };
         format!("Không thể {what} khi hồ sơ đang ở trạng thái “{}”.", status.label_vi())

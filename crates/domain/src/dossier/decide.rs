@@ -257,6 +257,10 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             }
             for (i, it) in items.iter().enumerate() {
                 text_required(&mut errs, &format!("items[{i}].name"), &it.name, 300);
+                let exempt = it.exemption.as_deref().is_some_and(|e| !e.trim().is_empty());
+                if it.amount == 0 && exempt {
+                    continue;
+                }
                 if it.amount <= 0 || it.amount > 10_000_000_000 {
                     errs.push(FieldError::new(
                         format!("items[{i}].amount"),
@@ -268,21 +272,69 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             }
             errs.finish()?;
             Ok(Event::FeesNoticed {
-                items: items.into_iter().map(|f| FeeItem { name: crate::text::clean(&f.name), amount: f.amount }).collect(),
+                items: items
+                    .into_iter()
+                    .map(|f| FeeItem {
+                        name: crate::text::clean(&f.name),
+                        amount: f.amount,
+                        exemption: f.exemption.as_deref().map(crate::text::clean).filter(|e| !e.is_empty() && f.amount == 0),
+                    })
+                    .collect(),
                 // One clock for the index and DVCQG: 766 subtracts only supplement time, so a
                 // payment wait pauses it only where the sector's law says so (spec §d.1 rule 7).
                 clock_paused: Some(d.procedure.counting.payment_pauses_clock),
             })
         }
-        Command::MarkPaid { method, receipt_number } => {
+        Command::MarkPaid { method, receipt_number, amount } => {
             if !guard::may_record_payment(d, a, method) {
                 return Err(DossierError::Forbidden { command: kind.command_name() });
             }
             let mut errs = Errors::new();
             text_required(&mut errs, "receipt_number", &receipt_number, 100);
+            let total: i64 = d.fees.iter().map(|f| f.amount).sum();
+            if let Some(paid) = amount
+                && paid != total
+            {
+                errs.push(FieldError::new(
+                    "amount",
+                    "amount_mismatch",
+                    format!("Số tiền đã nộp ({paid} đồng) khác tổng số phí, lệ phí đã thông báo ({total} đồng)."),
+                    format!("The amount paid ({paid} đồng) differs from the noticed total ({total} đồng)."),
+                ));
+            }
             errs.finish()?;
             let (due_at, appointment_at, step_due_at) = resumed(d, cx.calendar, now)?;
             Ok(Event::Paid { method, receipt_number: receipt_number.trim().to_string(), due_at, appointment_at, step_due_at })
+        }
+        Command::Refund { amount, reference } => {
+            let Some(p) = d.payment.as_ref().filter(|p| p.method != PaymentMethod::Cash) else {
+                return Err(field(
+                    "payment",
+                    "not_paid_online",
+                    "Hồ sơ không có khoản nộp trực tuyến để hoàn trả.",
+                    "The dossier has no online payment to refund.",
+                ));
+            };
+            if p.refunded_at.is_some() {
+                return Err(field(
+                    "payment",
+                    "already_refunded",
+                    "Khoản nộp đã được hoàn trả.",
+                    "The payment was refunded already.",
+                ));
+            }
+            let mut errs = Errors::new();
+            text_required(&mut errs, "reference", &reference, 100);
+            if amount != p.amount {
+                errs.push(FieldError::new(
+                    "amount",
+                    "amount_mismatch",
+                    "Số tiền hoàn trả phải bằng số tiền đã nộp.",
+                    "The refund must be the amount paid.",
+                ));
+            }
+            errs.finish()?;
+            Ok(Event::Refunded { amount, reference: reference.trim().to_string() })
         }
         Command::Stop { reason, basis, financial_consequences } => {
             let mut errs = Errors::new();

@@ -112,6 +112,10 @@ pub enum Event {
         appointment_at: Option<i64>,
         step_due_at: Option<i64>,
     },
+    Refunded {
+        amount: i64,
+        reference: String,
+    },
     Stopped {
         reason: String,
         basis: Option<String>,
@@ -183,6 +187,7 @@ impl Event {
             Self::SentBack { .. } => "sent_back",
             Self::FeesNoticed { .. } => "fees_noticed",
             Self::Paid { .. } => "paid",
+            Self::Refunded { .. } => "refunded",
             Self::Stopped { .. } => "stopped",
             Self::Withdrawn { .. } => "withdrawn",
             Self::RefusedAfterAppraisal { .. } => "refused_after_appraisal",

@@ -112,10 +112,16 @@ pub enum Who {
     /// The counter's kiosk (second screen) acting for the applicant of a paper dossier, once
     /// the one-time rating code printed on their receipt was checked.
     Kiosk,
+    /// The payment gateway's adapter, acting on a callback (or a query answer) whose
+    /// signature it verified: it alone records an online payment.
+    Gateway,
 }
 
 /// The actor id of the counter's kiosk (second screen) in the log.
 pub const KIOSK_ACTOR: &str = "kiosk";
+
+/// The actor id of the payment gateway's verified callback in the log.
+pub const PAYMENT_ACTOR: &str = "payment";
 
 /// The actor id (and owner id) of a dossier filed on the national portal: the portal acts
 /// for its citizen in motcua (the filing, its files, its submission).
@@ -133,6 +139,7 @@ impl Who {
                 a.serves(Role::Leader, &signer.path)
             }
             Self::Kiosk => a.account != AccountType::Official && a.user_id == KIOSK_ACTOR,
+            Self::Gateway => a.account != AccountType::Official && a.user_id == PAYMENT_ACTOR,
         }
     }
 
@@ -144,6 +151,7 @@ impl Who {
             Self::CompetentLeader => "leader of the competent agency",
             Self::SigningLeader => "leader of the competent agency (else of the agency holding it)",
             Self::Kiosk => "the applicant at the counter's kiosk, with the one-time rating code of the receipt",
+            Self::Gateway => "the payment gateway's verified callback",
         }
     }
 }
@@ -426,7 +434,7 @@ const RUNNING: &[Status] = &[Received, InProgress, AwaitingSupplement, AwaitingP
 
 /// The guard table, one row per `CommandKind`, in `CommandKind::ALL` order.
 #[rustfmt::skip]
-pub const GUARDS: [Guard; 22] = [
+pub const GUARDS: [Guard; 23] = [
     Guard { kind: CommandKind::Submit, from: &[Draft], except: None, who: &[any(Owner)],
         pre: &[Pre::ComponentsFiled], outcome: Outcome::To(Submitted), forms: &[] },
     Guard { kind: CommandKind::Receive, from: &[Draft, Submitted], except: Some(Except::OnlineDraft), who: &[any(Counter)],
@@ -448,7 +456,7 @@ pub const GUARDS: [Guard; 22] = [
     // An applicant never marks their own fee paid (a made-up receipt number would do): online
     // payments are recorded by the payment channel's verified callback (the payments issue),
     // cash by the official who took it.
-    Guard { kind: CommandKind::MarkPaid, from: &[AwaitingPayment], except: None, who: &[any(Counter), any(Step)],
+    Guard { kind: CommandKind::MarkPaid, from: &[AwaitingPayment], except: None, who: &[any(Counter), any(Step), any(Gateway)],
         pre: &[], outcome: Outcome::Resume, forms: &[] },
     // Form 05 is the competent agency's decision, issued by its leader (ND 118/2025, TT 03/2025
     // Mẫu 05), not by whoever holds the step.
@@ -494,16 +502,20 @@ pub const GUARDS: [Guard; 22] = [
     // (766 indicator 5.4 counts every dossier's rating, not only online ones).
     Guard { kind: CommandKind::RateAtCounter, from: &[Resolved, Returned], except: None, who: &[any(Kiosk)],
         pre: &[Pre::RatingCode, Pre::NotRated], outcome: Outcome::Same, forms: &[] },
+    // An online payment of a dossier that ends without its result goes back to the payer
+    // where the setting says so (docs/payments.md: the spec is silent), by the gateway.
+    Guard { kind: CommandKind::Refund, from: &[Withdrawn, Stopped], except: None, who: &[any(Gateway)],
+        pre: &[], outcome: Outcome::Same, forms: &[] },
 ];
 
 /// Who may record a payment, by method: cash is taken at the counter or by the officer at
-/// the step; an online payment is confirmed by the applicant (through the gateway) or at the
-/// counter. Together they are the `MarkPaid` row's grants.
+/// the step; an online payment is recorded only by the gateway's verified callback (never
+/// by the applicant, nor typed in by an official). Together they are the `MarkPaid` row's
+/// grants.
 pub const PAYMENT: [(PaymentMethod, &[Who]); 3] = [
     (PaymentMethod::Cash, &[Counter, Step]),
-    // Nobody, through this command: the gateway's verified callback records these.
-    (PaymentMethod::OnlineNational, &[]),
-    (PaymentMethod::OnlineLocal, &[]),
+    (PaymentMethod::OnlineNational, &[Gateway]),
+    (PaymentMethod::OnlineLocal, &[Gateway]),
 ];
 
 pub fn guard(kind: CommandKind) -> &'static Guard {
@@ -594,11 +606,7 @@ pub fn guard_table_markdown() -> String {
                         PaymentMethod::OnlineNational => "online (national platform)",
                         PaymentMethod::OnlineLocal => "online (local gateway)",
                     };
-                    if names.is_empty() {
-                        format!("{method}: only the payment channel's verified callback")
-                    } else {
-                        format!("{method}: {}", names.join(" or "))
-                    }
+                    format!("{method}: {}", names.join(" or "))
                 })
                 .collect::<Vec<_>>()
                 .join("; ")

@@ -130,8 +130,12 @@ pub struct Supplement {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeeItem {
     pub name: String,
-    /// In đồng.
+    /// In đồng; 0 for an item the applicant is exempt from.
     pub amount: i64,
+    /// Why the applicant pays nothing of this item (the procedure's exemption the officer
+    /// chose).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exemption: Option<String>,
 }
 
 /// How a fee was paid (766 `DuocThanhToanTrucTuyen`: 0 not online, 1 national platform, 2 local gateway).
@@ -159,6 +163,9 @@ pub struct Payment {
     pub receipt_number: String,
     pub amount: i64,
     pub at: i64,
+    /// When the gateway refunded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refunded_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

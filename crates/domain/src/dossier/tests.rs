@@ -393,8 +393,8 @@ fn the_apology_letter_comes_at_the_latest_one_working_day_before_the_due_date() 
 
 #[test]
 fn a_payment_wait_pauses_the_clock_only_where_the_procedure_says_so() {
-    let fees = || Command::NoticeFees { items: vec![FeeItem { name: "Lệ phí".into(), amount: 50_000 }] };
-    let paid = || Command::MarkPaid { method: PaymentMethod::Cash, receipt_number: "BL-1".into() };
+    let fees = || Command::NoticeFees { items: vec![FeeItem { name: "Lệ phí".into(), amount: 50_000, exemption: None }] };
+    let paid = || Command::MarkPaid { method: PaymentMethod::Cash, receipt_number: "BL-1".into(), amount: None };
     let run = |pauses: bool| {
         let mut w = World::new(Channel::Counter, TimeLimit::working_days(5));
         w.state.procedure.counting.payment_pauses_clock = pauses;
@@ -458,21 +458,21 @@ fn refusal_payment_stop_withdrawal_and_rules_of_channels() {
         RECV,
         Role::ReceptionOfficer,
         "2026-03-02T03:00:00Z",
-        Command::NoticeFees { items: vec![FeeItem { name: "Lệ phí".into(), amount: 0 }] },
+        Command::NoticeFees { items: vec![FeeItem { name: "Lệ phí".into(), amount: 0, exemption: None }] },
     )
     .unwrap_err();
     w.officer(
         RECV,
         Role::ReceptionOfficer,
         "2026-03-02T03:00:00Z",
-        Command::NoticeFees { items: vec![FeeItem { name: "Lệ phí".into(), amount: 50_000 }] },
+        Command::NoticeFees { items: vec![FeeItem { name: "Lệ phí".into(), amount: 50_000, exemption: None }] },
     )
     .unwrap();
     assert_eq!(w.state.status.national_code(), Some(6));
     // The applicant cannot mark their own fee paid (issue #11 item 9); the clerk records cash.
-    let online = Command::MarkPaid { method: PaymentMethod::OnlineNational, receipt_number: "BL-1".into() };
+    let online = Command::MarkPaid { method: PaymentMethod::OnlineNational, receipt_number: "BL-1".into(), amount: None };
     assert!(matches!(w.citizen("2026-03-03T03:00:00Z", online), Err(DossierError::Forbidden { .. })));
-    let cash = Command::MarkPaid { method: PaymentMethod::Cash, receipt_number: "BL-1".into() };
+    let cash = Command::MarkPaid { method: PaymentMethod::Cash, receipt_number: "BL-1".into(), amount: None };
     w.officer(RECV, Role::ReceptionOfficer, "2026-03-03T03:00:00Z", cash).unwrap();
     assert_eq!(w.state.status, Status::Received);
     assert_eq!(w.state.payment.as_ref().unwrap().amount, 50_000);
@@ -580,10 +580,15 @@ fn stored_forms() -> Vec<String> {
     let item = SupplementItem { component_key: None, name: "Tờ khai".into(), reason: "Thiếu chữ ký".into() };
     w.officer(UNIT, Role::Specialist, &t(4), Command::RequestSupplement { items: vec![item] }).unwrap();
     w.citizen(&t(26), Command::SupplySupplement { note: Some("Đã ký".into()) }).unwrap();
-    let fee = FeeItem { name: "Lệ phí".into(), amount: 50_000 };
+    let fee = FeeItem { name: "Lệ phí".into(), amount: 50_000, exemption: None };
     w.officer(UNIT, Role::Specialist, &t(27), Command::NoticeFees { items: vec![fee] }).unwrap();
-    w.officer(UNIT, Role::Specialist, &t(28), Command::MarkPaid { method: PaymentMethod::Cash, receipt_number: "BL-1".into() })
-        .unwrap();
+    w.officer(
+        UNIT,
+        Role::Specialist,
+        &t(28),
+        Command::MarkPaid { method: PaymentMethod::Cash, receipt_number: "BL-1".into(), amount: None },
+    )
+    .unwrap();
     w.officer(
         DEPT,
         Role::Leader,

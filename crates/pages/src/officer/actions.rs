@@ -484,7 +484,7 @@ fn build(action: Action, d: &Dossier, form: &ActionForm, f: &FormFields) -> Resu
                 let i = items.len();
                 remap.push((format!("items[{i}].name"), format!("fee_name.{r}")));
                 remap.push((format!("items[{i}].amount"), format!("fee_amount.{r}")));
-                items.push(FeeItem { name: n, amount });
+                items.push(FeeItem { name: n, amount, exemption: None });
             }
             remap.push(("items".into(), "fee_name.0".into()));
             Request::cmd(Command::NoticeFees { items })
@@ -499,7 +499,7 @@ fn build(action: Action, d: &Dossier, form: &ActionForm, f: &FormFields) -> Resu
                     PaymentMethod::Cash
                 }
             };
-            Request::cmd(Command::MarkPaid { method, receipt_number: form.receipt_number.clone() })
+            Request::cmd(Command::MarkPaid { method, receipt_number: form.receipt_number.clone(), amount: None })
         }
         Action::Stop => Request::cmd(Command::Stop {
             reason: form.reason.clone(),

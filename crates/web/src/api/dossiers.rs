@@ -417,8 +417,11 @@ async fn send_back(
 #[serde(deny_unknown_fields)]
 pub struct FeeBody {
     pub name: String,
-    /// In đồng.
+    /// In đồng; 0 only with an exemption.
     pub amount: i64,
+    /// Why the applicant is exempt from this item (the procedure's exemption chosen).
+    #[serde(default)]
+    pub exemption: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -440,7 +443,7 @@ async fn notice_fees(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<FeesBody>,
 ) -> ApiResult<Json<DossierDto>> {
-    let items = b.items.into_iter().map(|f| FeeItem { name: f.name, amount: f.amount }).collect();
+    let items = b.items.into_iter().map(|f| FeeItem { name: f.name, amount: f.amount, exemption: f.exemption }).collect();
     run(&ctx, &u, &id, b.version, Request::cmd(Command::NoticeFees { items }), &h).await
 }
 
@@ -453,6 +456,9 @@ pub struct PaymentBody {
     #[schema(value_type = String)]
     pub method: PaymentMethod,
     pub receipt_number: String,
+    /// What was paid, in đồng; when given it must be the noticed total (`amount_mismatch`).
+    #[serde(default)]
+    pub amount: Option<i64>,
 }
 
 /// The fees are paid; the clock resumes.
@@ -465,8 +471,15 @@ async fn mark_paid(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<PaymentBody>,
 ) -> ApiResult<Json<DossierDto>> {
-    run(&ctx, &u, &id, b.version, Request::cmd(Command::MarkPaid { method: b.method, receipt_number: b.receipt_number }), &h)
-        .await
+    run(
+        &ctx,
+        &u,
+        &id,
+        b.version,
+        Request::cmd(Command::MarkPaid { method: b.method, receipt_number: b.receipt_number, amount: b.amount }),
+        &h,
+    )
+    .await
 }
 
 #[derive(Deserialize, ToSchema)]

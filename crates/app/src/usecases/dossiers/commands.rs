@@ -303,6 +303,10 @@ pub(super) fn commit(
         other => other.into(),
     })?;
     side_effects(db, was, &next, &rec)?;
+    // Every recorded payment (cash at the counter, or the gateway's) has its e-receipt.
+    if matches!(rec.event, Event::Paid { .. }) && issuing.issuer.on_events {
+        super::payments::issue_receipt(db, issuing, &next, &rec)?;
+    }
     Ok(next)
 }
 

@@ -8,6 +8,7 @@ mod digitization;
 mod documents;
 mod filing;
 mod inbound;
+pub mod payments;
 mod reads;
 mod rebuild;
 mod reception;

@@ -185,11 +185,13 @@ fn valid(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) 
         CommandKind::SupplySupplement => Command::SupplySupplement { note: variant.is_multiple_of(2).then(|| text("Đã ký")) },
         CommandKind::Forward => Command::Forward { note: None },
         CommandKind::SendBack => Command::SendBack { reason: text("Cần xem lại") },
-        CommandKind::NoticeFees => Command::NoticeFees { items: vec![FeeItem { name: text("Lệ phí"), amount: 50_000 }] },
+        CommandKind::NoticeFees => {
+            Command::NoticeFees { items: vec![FeeItem { name: text("Lệ phí"), amount: 50_000, exemption: None }] }
+        }
         CommandKind::MarkPaid => {
             let methods: Vec<PaymentMethod> = PAYMENT.iter().map(|(m, _)| *m).filter(|m| may_record_payment(d, a, *m)).collect();
             let method = methods.get(variant as usize % methods.len().max(1)).copied().unwrap_or(PaymentMethod::Cash);
-            Command::MarkPaid { method, receipt_number: text("BL-1") }
+            Command::MarkPaid { method, receipt_number: text("BL-1"), amount: None }
         }
         CommandKind::Stop => Command::Stop { reason: text("Có tranh chấp"), basis: None, financial_consequences: None },
         CommandKind::RefuseAfterAppraisal => Command::RefuseAfterAppraisal {
@@ -241,6 +243,7 @@ fn valid(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) 
             rating_code: d.rating_code.clone().unwrap_or_default(),
             factors: vec![],
         },
+        CommandKind::Refund => Command::Refund { amount: d.payment.as_ref().map_or(1, |p| p.amount), reference: text("HT-1") },
     }
 }
 
@@ -277,12 +280,18 @@ fn wild(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) -
         (CommandKind::SendBack, _) => Command::SendBack { reason: blank() },
         (CommandKind::NoticeFees, 0) => Command::NoticeFees { items: vec![] },
         (CommandKind::NoticeFees, _) => Command::NoticeFees {
-            items: vec![FeeItem { name: "Phí".into(), amount: [0, -5, 10_000_000_001, 1][variant as usize % 4] }],
+            items: vec![FeeItem {
+                name: "Phí".into(),
+                amount: [0, -5, 10_000_000_001, 1][variant as usize % 4],
+                exemption: None,
+            }],
         },
         (CommandKind::MarkPaid, _) => Command::MarkPaid {
             method: [PaymentMethod::Cash, PaymentMethod::OnlineNational, PaymentMethod::OnlineLocal][variant as usize % 3],
             receipt_number: if variant.is_multiple_of(2) { blank() } else { "BL-2".into() },
+            amount: variant.is_multiple_of(3).then_some(1),
         },
+        (CommandKind::Refund, _) => Command::Refund { amount: -1, reference: blank() },
         (CommandKind::Stop, _) => Command::Stop { reason: blank(), basis: Some(blank()), financial_consequences: None },
         (CommandKind::Withdraw, _) => Command::Withdraw { reason: "x".repeat(2001) },
         (CommandKind::RefuseAfterAppraisal, 0) => Command::RefuseAfterAppraisal { reasons: vec![blank()], basis: None },
