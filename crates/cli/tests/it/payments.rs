@@ -224,6 +224,24 @@ async fn cash_receipts(backend: Backend) {
     app.ctx.clock.set(vn("2026-03-02T08:00:00"));
     let citizen = app.login("congdan").await;
     let clerk = app.login("tiepnhan").await;
+    // The notice defaults to the procedure's fee table; an exemption chosen sets its item to
+    // 0 with the reason (and then there is nothing to pay online).
+    let d = online_submitted(&citizen).await;
+    let d = step(&clerk, &d, "receive", json!({})).await;
+    let path = format!("/api/v1/dossiers/{}/fee-notices", d["id"].as_str().unwrap());
+    let (s, b) =
+        clerk.post(&path, json!({"version": d["version"], "exempt": [{"name": "Phí khác", "reason": "Hộ nghèo"}]})).await;
+    assert_eq!((s, b["fields"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_fee")), "{b}");
+    let fee = "Lệ phí cấp Thẻ công chứng viên";
+    let exempted = step(&clerk, &d, "fee-notices", json!({"exempt": [{"name": fee, "reason": "Người khuyết tật"}]})).await;
+    assert_eq!(exempted["fees"], json!([{"name": fee, "amount": 0, "exemption": "Người khuyết tật"}]));
+    let (s, b) = citizen.post(&format!("/api/v1/dossiers/{}/online-payments", d["id"].as_str().unwrap()), json!({})).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("nothing_to_pay")), "{b}");
+    let d = online_submitted(&citizen).await;
+    let d = step(&clerk, &d, "receive", json!({})).await;
+    let d = step(&clerk, &d, "fee-notices", json!({})).await;
+    assert_eq!(d["fees"], json!([{"name": fee, "amount": 100000}]));
+
     let mut numbers = Vec::new();
     for _ in 0..2 {
         let d = awaiting_fee(&app, &citizen).await;

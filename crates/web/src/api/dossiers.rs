@@ -429,7 +429,19 @@ pub struct FeeBody {
 #[schema(example = json!({"version": 3, "items": [{"name": "Lệ phí cấp giấy phép xây dựng", "amount": 75000}]}))]
 pub struct FeesBody {
     pub version: i64,
+    /// The items; none: the procedure's fee table (its items with an amount).
+    #[serde(default)]
     pub items: Vec<FeeBody>,
+    /// Exemptions chosen: the item (by name) is noticed at 0 with the reason.
+    #[serde(default)]
+    pub exempt: Vec<ExemptBody>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExemptBody {
+    pub name: String,
+    pub reason: String,
 }
 
 /// Notice of fees and charges: the dossier waits for payment (status 6). The legal clock
@@ -444,7 +456,8 @@ async fn notice_fees(
     ApiJson(b): ApiJson<FeesBody>,
 ) -> ApiResult<Json<DossierDto>> {
     let items = b.items.into_iter().map(|f| FeeItem { name: f.name, amount: f.amount, exemption: f.exemption }).collect();
-    run(&ctx, &u, &id, b.version, Request::cmd(Command::NoticeFees { items }), &h).await
+    let exempt = b.exempt.into_iter().map(|e| (e.name, e.reason)).collect();
+    run(&ctx, &u, &id, b.version, Request::NoticeFees { items, exempt }, &h).await
 }
 
 #[derive(Deserialize, ToSchema)]

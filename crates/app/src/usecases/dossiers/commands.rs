@@ -95,6 +95,12 @@ pub enum Request {
         components: Vec<ComponentInput>,
     },
     Do(Box<Command>),
+    /// A fee notice: `items`, or when none the pinned procedure version's fee table; each
+    /// `(name, reason)` of `exempt` sets that item to 0 with the exemption chosen.
+    NoticeFees {
+        items: Vec<dossier::FeeItem>,
+        exempt: Vec<(String, String)>,
+    },
 }
 
 impl Request {
@@ -107,6 +113,7 @@ impl Request {
             Request::Submit => "submit",
             Request::Receive { .. } => "receive",
             Request::Do(c) => c.name(),
+            Request::NoticeFees { .. } => "notice_fees",
         }
     }
 }
@@ -249,9 +256,10 @@ fn decide_request(
             let checks = with_files(checks, &d.files);
             Planned::Reception(plan_reception(db, calendars, current, d, competent_agency_id.as_deref(), checks, now, None)?)
         }
-        Request::Submit | Request::Do(_) => {
+        Request::Submit | Request::Do(_) | Request::NoticeFees { .. } => {
             let cmd = match req {
                 Request::Do(cmd) => *cmd,
+                Request::NoticeFees { items, exempt } => notice_from_table(db, d, items, exempt)?,
                 _ => Command::Submit {
                     reference: filing_reference(now),
                     vneid: current.session.auth_method.as_deref() == Some(crate::oidc::VNEID),
@@ -270,6 +278,49 @@ fn decide_request(
             Planned::Event(dossier::decide(d, cmd, &Ctx { actor: actor(current), now: at, calendar: &cal, signed_result })?)
         }
     })
+}
+
+/// The fee notice's items: as given, else the pinned version's fee table (the items with an
+/// amount); the exemptions chosen set their item to 0 with the reason.
+fn notice_from_table(
+    db: &mut Db,
+    d: &Dossier,
+    items: Vec<dossier::FeeItem>,
+    exempt: Vec<(String, String)>,
+) -> Result<Command, AppError> {
+    let mut items = if items.is_empty() {
+        let spec = catalog_repo::get_version(db, &d.procedure.code, d.procedure.version)?.map(|v| v.spec);
+        spec.iter()
+            .flat_map(|s| &s.fees)
+            .filter(|f| f.amount > 0)
+            .map(|f| dossier::FeeItem { name: f.name.clone(), amount: f.amount, exemption: None })
+            .collect()
+    } else {
+        items
+    };
+    let mut errs = Errors::new();
+    for (i, (name, reason)) in exempt.iter().enumerate() {
+        match items.iter_mut().find(|it| it.name.trim() == name.trim()) {
+            Some(it) if !reason.trim().is_empty() => {
+                it.amount = 0;
+                it.exemption = Some(reason.trim().to_string());
+            }
+            Some(_) => errs.push(FieldError::new(
+                format!("exempt[{i}].reason"),
+                "required",
+                "Nêu căn cứ miễn phí, lệ phí.",
+                "Give the ground of the exemption.",
+            )),
+            None => errs.push(FieldError::new(
+                format!("exempt[{i}].name"),
+                "unknown_fee",
+                "Không có khoản phí, lệ phí này trong thông báo.",
+                "There is no such fee in the notice.",
+            )),
+        }
+    }
+    errs.finish()?;
+    Ok(Command::NoticeFees { items })
 }
 
 /// Appends `event` with its projection, counters, outbox entries and the documents it
