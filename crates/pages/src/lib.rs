@@ -74,6 +74,7 @@ pub fn routes() -> Vec<Row> {
         (Route::Supply("").pattern(), &["POST"], post(citizen::dossiers::supply), Body::Form),
         (Route::SupplementFile("").pattern(), &["POST"], post(citizen::dossiers::supplement_upload), Body::Files),
         (Route::Rate("").pattern(), &["POST"], post(citizen::dossiers::rate), Body::Form),
+        (Route::Pay("").pattern(), &["GET", "POST"], get(citizen::pay::page).post(citizen::pay::start), Body::Form),
         (Route::OfficerInbox.pattern(), &["GET"], get(officer::inbox::inbox), Body::Form),
         (Route::IndicatorReportCsv.pattern(), &["GET"], get(officer::reports::csv), Body::Form),
         (Route::IndicatorReportXlsx.pattern(), &["GET"], get(officer::reports::xlsx), Body::Form),

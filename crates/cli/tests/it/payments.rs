@@ -280,3 +280,34 @@ async fn payments_cash_sqlite() {
 async fn payments_cash_postgres() {
     cash_receipts(Backend::Postgres).await;
 }
+
+/// The citizen's pay page in Chromium (SQLite): the "Thanh toán" action of the dossier, the
+/// pay page at phone and desktop widths (axe clean), the gateway and back to the dossier paid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn payments_pay_page_in_the_browser() {
+    use motcua_testkit::browser::Browser;
+    let sim = Sim::start("127.0.0.1:0", TMN, SECRET).await.unwrap();
+    let app = spawn(Backend::Sqlite, &sim).await;
+    app.ctx.clock.set(vn("2026-03-02T08:00:00"));
+    let citizen = app.login("congdan").await;
+    let d = awaiting_fee(&app, &citizen).await;
+    let id = d["id"].as_str().unwrap().to_string();
+    let b = Browser::start(&app).await;
+    b.login("congdan").await;
+    b.open(&format!("/ho-so-cua-toi/{id}")).await;
+    b.click_to("Thanh toán", &format!("/ho-so-cua-toi/{id}/thanh-toan")).await;
+    b.capture("pay-page").await;
+    let fees = b.by_id("fees").await.text().await.unwrap();
+    assert!(fees.contains("Lệ phí cấp thẻ") && fees.contains("15.000 đồng"), "{fees}");
+    b.open(&format!("/ho-so-cua-toi/{id}/thanh-toan?lang=en")).await;
+    b.axe().await;
+    b.open(&format!("/ho-so-cua-toi/{id}/thanh-toan")).await;
+    // To the gateway (the simulator pays at once) and back to the dossier, paid.
+    b.click_to("Thanh toán 15.000", &format!("/ho-so-cua-toi/{id}")).await;
+    assert!(b.main_text().await.contains("VNPAY-"), "{}", b.main_text().await);
+    assert_eq!(dossier(&citizen, &d).await["payment"]["method"], "online_local");
+    b.open(&format!("/ho-so-cua-toi/{id}/thanh-toan")).await;
+    assert!(b.by_id("pay-state").await.text().await.unwrap().contains("Đã nộp"));
+    b.capture("pay-page-paid").await;
+    b.quit().await;
+}

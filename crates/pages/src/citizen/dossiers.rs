@@ -164,6 +164,8 @@ struct FeesView {
     items: Vec<(String, String)>,
     total: String,
     paid: Option<String>,
+    /// The dossier awaits payment of an amount and online payment is on: "Thanh toán".
+    pay: bool,
 }
 
 #[derive(Template)]
@@ -316,10 +318,19 @@ fn fees_of(lang: Lang, d: &Dossier) -> Option<FeesView> {
         money(p.amount) + ", " + &when(Some(p.at)) + ", " + receipt + &p.receipt_number
     });
     Some(FeesView {
-        items: d.fees.iter().map(|f| (f.name.clone(), money(f.amount))).collect(),
+        items: d.fees.iter().map(|f| (fee_name(lang, f), money(f.amount))).collect(),
         total: money(d.fees.iter().map(|f| f.amount).sum()),
         paid,
+        pay: false,
     })
+}
+
+/// A fee's name, with the exemption the officer chose.
+pub(super) fn fee_name(lang: Lang, f: &motcua_domain::dossier::FeeItem) -> String {
+    match &f.exemption {
+        Some(e) => format!("{} ({}: {e})", f.name, lang.t("miễn", "exempt")),
+        None => f.name.clone(),
+    }
 }
 
 fn timeline_of(lang: Lang, timeline: &[TimelineEntry]) -> Vec<Step> {
@@ -379,7 +390,12 @@ fn detail_page(
         can_rate: d.rating.is_none() && offered.contains(&CommandKind::Rate),
         timeline: timeline_of(lang, timeline),
         ending: ending_of(d),
-        fees: fees_of(lang, d),
+        fees: fees_of(lang, d).map(|mut f| {
+            f.pay = ctx.config.payment.enabled
+                && d.status == Status::AwaitingPayment
+                && d.fees.iter().map(|x| x.amount).sum::<i64>() > 0;
+            f
+        }),
         documents,
     };
     html(status, &view)

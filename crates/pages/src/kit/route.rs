@@ -44,6 +44,8 @@ pub enum Route<'a> {
     Supply(&'a str),
     SupplementFile(&'a str),
     Rate(&'a str),
+    /// The citizen's payment of the noticed fees (GET the page, POST to the gateway).
+    Pay(&'a str),
     /// A dossier's file through the API, with the page session (result downloads).
     DossierFile(&'a str, &'a str),
     OfficerInbox,
@@ -170,6 +172,7 @@ impl Route<'_> {
             Route::Supply(_) => "/ho-so-cua-toi/{id}/bo-sung",
             Route::SupplementFile(_) => "/ho-so-cua-toi/{id}/bo-sung/tep",
             Route::Rate(_) => "/ho-so-cua-toi/{id}/danh-gia",
+            Route::Pay(_) => "/ho-so-cua-toi/{id}/thanh-toan",
             Route::DossierFile(..) => "/api/v1/dossiers/{id}/files/{file_id}",
             Route::OfficerInbox => "/can-bo/ho-so",
             Route::OfficerInboxCsv => "/can-bo/ho-so.csv",
@@ -250,6 +253,7 @@ impl Route<'_> {
             | Route::Supply(a)
             | Route::SupplementFile(a)
             | Route::Rate(a)
+            | Route::Pay(a)
             | Route::AdminAgencyRename(a)
             | Route::AdminUserLock(a)
             | Route::AdminWorkflow(a)

@@ -46,6 +46,14 @@ fn method_label(m: PaymentMethod) -> &'static str {
     }
 }
 
+/// The online channel as the applicant knows it (the pay page).
+pub fn gateway_label(ctx: &AppContext) -> &'static str {
+    match ctx.config.payment.platform {
+        Platform::National => "Nền tảng thanh toán trên Cổng Dịch vụ công quốc gia",
+        Platform::Local => "Cổng thanh toán trực tuyến của tỉnh (VNPAY)",
+    }
+}
+
 fn refused(http: u16, code: &'static str, vi: &str, en: &str) -> AppError {
     AppError::Refused { http, code, vi: vi.into(), en: en.into() }
 }
