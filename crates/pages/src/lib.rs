@@ -124,6 +124,12 @@ pub fn routes() -> Vec<Row> {
         ),
         (Route::AdminAccessLog.pattern(), &["GET"], get(admin::access_log::page), Body::Form),
         (Route::AdminDvcqg.pattern(), &["GET"], get(admin::dvcqg::page), Body::Form),
+        (
+            Route::AdminPayments.pattern(),
+            &["GET", "POST"],
+            get(admin::payments::page).post(admin::payments::reconcile),
+            Body::Form,
+        ),
         (Route::AdminDvcqgReconcile.pattern(), &["POST"], post(admin::dvcqg::reconcile), Body::Form),
         (Route::AdminDvcqgRetry("").pattern(), &["POST"], post(admin::dvcqg::retry), Body::Form),
         (Route::AdminInboundErrors.pattern(), &["GET"], get(admin::inbound::page), Body::Form),

@@ -215,6 +215,11 @@ async fn gateway_flow(backend: Backend) {
     let (s, runs) = admin.get("/api/v1/payments/reconciliations").await;
     assert_eq!((s, &runs[0]["id"]), (StatusCode::OK, &r["id"]));
     assert_eq!(app.login("tiepnhan").await.get("/api/v1/payments/reconciliations").await.0, StatusCode::FORBIDDEN);
+    // The admin page lists the run and its mismatches.
+    let r = admin.http.get(format!("{}/quan-tri/doi-soat-thanh-toan", admin.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = r.text().await.unwrap();
+    assert!(page.contains(&txn5) && page.contains("Đã ghi nhận, ngân hàng chưa quyết toán"), "{page}");
 }
 
 /// Cash at the counter: each payment gets the next number of the unit's series.

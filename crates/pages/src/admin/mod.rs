@@ -12,6 +12,7 @@ pub mod catalog_form;
 pub mod dvcqg;
 pub mod inbound;
 pub mod national_catalog;
+pub mod payments;
 pub mod result_template;
 pub mod users;
 pub mod workflows;

@@ -129,6 +129,8 @@ pub enum Route<'a> {
     ChangePassword,
     /// The national portal sync: its queue, dead letters, reconciliations (`?run=` one's report).
     AdminDvcqg,
+    /// The payment gateway reconciliation (GET the runs, POST a day).
+    AdminPayments,
     /// Reconcile a period now (POST).
     AdminDvcqgReconcile,
     /// Put a dead letter of the sync back in its queue (POST).
@@ -233,6 +235,7 @@ impl Route<'_> {
             Route::AdminResultPreview(_) => "/quan-tri/thu-tuc/{code}/mau-ket-qua/xem-truoc",
             Route::ChangePassword => "/tai-khoan/mat-khau",
             Route::AdminDvcqg => "/quan-tri/dong-bo-dvcqg",
+            Route::AdminPayments => "/quan-tri/doi-soat-thanh-toan",
             Route::AdminDvcqgReconcile => "/quan-tri/dong-bo-dvcqg/doi-soat",
             Route::AdminDvcqgRetry(_) => "/quan-tri/dong-bo-dvcqg/thu-lai/{id}",
             Route::OidcStart(_) => "/dang-nhap/oidc/{kind}",

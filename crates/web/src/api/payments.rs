@@ -88,7 +88,7 @@ pub struct DayInput {
 /// The latest payment reconciliations (30), newest first, with their mismatches. Province
 /// administrators.
 #[utoipa::path(get, path = "/api/v1/payments/reconciliations", tag = "payments", security(("session" = []), ("bearer" = [])),
-    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<Value>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn reconciliations(State(ctx): State<AppContext>, Auth(u): Auth) -> ApiResult<Json<Value>> {
     let v = uc::reconciliations(&ctx, Some(&u)).await?;
     Ok(Json(serde_json::to_value(v).unwrap_or_default()))
