@@ -112,7 +112,13 @@ pub enum Who {
     /// The counter's kiosk (second screen) acting for the applicant of a paper dossier, once
     /// the one-time rating code printed on their receipt was checked.
     Kiosk,
+    /// The postal carrier, through its signed webhook (`CARRIER_ACTOR`).
+    Carrier,
 }
+
+/// The actor id of the postal carrier's verified webhook in the log (QĐ 45/2016 hand-over
+/// and delivery reports).
+pub const CARRIER_ACTOR: &str = "carrier";
 
 /// The actor id of the counter's kiosk (second screen) in the log.
 pub const KIOSK_ACTOR: &str = "kiosk";
@@ -133,6 +139,7 @@ impl Who {
                 a.serves(Role::Leader, &signer.path)
             }
             Self::Kiosk => a.account != AccountType::Official && a.user_id == KIOSK_ACTOR,
+            Self::Carrier => a.account != AccountType::Official && a.user_id == CARRIER_ACTOR,
         }
     }
 
@@ -144,6 +151,7 @@ impl Who {
             Self::CompetentLeader => "leader of the competent agency",
             Self::SigningLeader => "leader of the competent agency (else of the agency holding it)",
             Self::Kiosk => "the applicant at the counter's kiosk, with the one-time rating code of the receipt",
+            Self::Carrier => "the postal carrier, through its signed webhook",
         }
     }
 }
@@ -210,6 +218,12 @@ pub enum Pre {
     PaperDossier,
     /// A component in scope of digitization (not excluded by TT 01/2023).
     Digitizable,
+    /// The applicant chose to receive the result by post.
+    ResultByPost,
+    /// No shipment of the result is in transit.
+    NotInTransit,
+    /// A shipment of the result is in transit.
+    InTransit,
 }
 
 impl Pre {
@@ -229,6 +243,9 @@ impl Pre {
             Self::PaperResult => "the result is issued on paper",
             Self::PaperDossier => "filed on paper (counter or post)",
             Self::Digitizable => "a component in scope of digitization",
+            Self::ResultByPost => "the applicant chose the result by post",
+            Self::NotInTransit => "no shipment of the result in transit",
+            Self::InTransit => "a shipment of the result in transit",
             Self::SupplementAllowed => {
                 "after reception: within the window (3 working days unless the procedure says otherwise); a second notice only where the procedure allows it"
             }
@@ -376,6 +393,24 @@ impl Pre {
                     .collect();
                 if missing.is_empty() { Ok(()) } else { Err(DossierError::Invalid(ValidationError(missing))) }
             }
+            Self::ResultByPost if !d.postal.as_ref().is_some_and(|p| p.result_by_post) => Err(field(
+                "postal",
+                "postal_not_chosen",
+                "Người nộp không chọn nhận kết quả qua bưu chính; hãy ghi nhận lựa chọn và địa chỉ trước.",
+                "The applicant did not choose the result by post; record the choice and the address first.",
+            )),
+            Self::NotInTransit if in_transit(d) => Err(field(
+                "tracking_number",
+                "shipment_in_transit",
+                "Kết quả đang được bưu chính chuyển phát; hãy chờ kết quả phát (thành công hoặc không thành công).",
+                "The result is in transit with the post; wait for the delivery report (delivered or undelivered).",
+            )),
+            Self::InTransit if !in_transit(d) => Err(field(
+                "tracking_number",
+                "not_posted",
+                "Kết quả chưa được bàn giao cho bưu chính (không có bưu gửi đang chuyển phát).",
+                "The result has not been handed to the post (no shipment in transit).",
+            )),
             // The signed result the system issues at resolution is the online result.
             Self::OnlineResultFiled
                 if d.channel == Channel::Online
@@ -392,6 +427,11 @@ impl Pre {
             _ => Ok(()),
         }
     }
+}
+
+/// Is a shipment of the result with the post now?
+pub fn in_transit(d: &Dossier) -> bool {
+    d.shipments.last().is_some_and(|s| s.status == super::ShipmentStatus::InTransit)
 }
 
 /// The status a command leaves the dossier in.
@@ -426,7 +466,7 @@ const RUNNING: &[Status] = &[Received, InProgress, AwaitingSupplement, AwaitingP
 
 /// The guard table, one row per `CommandKind`, in `CommandKind::ALL` order.
 #[rustfmt::skip]
-pub const GUARDS: [Guard; 22] = [
+pub const GUARDS: [Guard; 26] = [
     Guard { kind: CommandKind::Submit, from: &[Draft], except: None, who: &[any(Owner)],
         pre: &[Pre::ComponentsFiled], outcome: Outcome::To(Submitted), forms: &[] },
     Guard { kind: CommandKind::Receive, from: &[Draft, Submitted], except: Some(Except::OnlineDraft), who: &[any(Counter)],
@@ -466,8 +506,9 @@ pub const GUARDS: [Guard; 22] = [
         pre: &[Pre::NotExtended, Pre::DayBeforeDue], outcome: Outcome::Same, forms: &[4] },
     Guard { kind: CommandKind::Resolve, from: &[InProgress], except: None, who: &[any(Step)],
         pre: &[Pre::LastStep, Pre::OnlineResultFiled], outcome: Outcome::To(Resolved), forms: &[6] },
+    // Not while the result is with the post: it comes back (`post_undelivered`) first.
     Guard { kind: CommandKind::Return, from: &[Resolved], except: None, who: &[any(Counter)],
-        pre: &[], outcome: Outcome::To(Returned), forms: &[7] },
+        pre: &[Pre::NotInTransit], outcome: Outcome::To(Returned), forms: &[7] },
     Guard { kind: CommandKind::AttachFile, from: OPEN, except: None,
         who: &[only(Owner, &[Draft, AwaitingSupplement]), any(Counter), any(Step)],
         pre: &[], outcome: Outcome::Same, forms: &[] },
@@ -494,6 +535,19 @@ pub const GUARDS: [Guard; 22] = [
     // (766 indicator 5.4 counts every dossier's rating, not only online ones).
     Guard { kind: CommandKind::RateAtCounter, from: &[Resolved, Returned], except: None, who: &[any(Kiosk)],
         pre: &[Pre::RatingCode, Pre::NotRated], outcome: Outcome::Same, forms: &[] },
+    // QĐ 45/2016: the applicant chooses on their draft; the counter records it for a paper
+    // dossier, or a change, until the result is returned (not while it is with the post).
+    Guard { kind: CommandKind::ChoosePostal, from: OPEN, except: None,
+        who: &[only(Owner, &[Draft]), any(Counter)],
+        pre: &[Pre::NotInTransit], outcome: Outcome::Same, forms: &[] },
+    // The counter hands the result to the post: once at a time, only where chosen.
+    Guard { kind: CommandKind::Post, from: &[Resolved], except: None, who: &[any(Counter)],
+        pre: &[Pre::ResultByPost, Pre::NotInTransit], outcome: Outcome::Same, forms: &[] },
+    // The delivery is the return (`postal.rs`): reported by the carrier or the counter.
+    Guard { kind: CommandKind::PostDelivered, from: &[Resolved], except: None, who: &[any(Counter), any(Carrier)],
+        pre: &[Pre::InTransit], outcome: Outcome::To(Returned), forms: &[7] },
+    Guard { kind: CommandKind::PostUndelivered, from: &[Resolved], except: None, who: &[any(Counter), any(Carrier)],
+        pre: &[Pre::InTransit], outcome: Outcome::Same, forms: &[] },
 ];
 
 /// Who may record a payment, by method: cash is taken at the counter or by the officer at
