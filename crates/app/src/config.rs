@@ -42,6 +42,43 @@ pub struct Config {
     /// OpenID Connect sign-in (issue #15): VNeID / the national SSO for citizens, a
     /// provincial SSO for officers (docs/integration.md).
     pub oidc: OidcConfig,
+    /// Filing and returning by the public postal service (issue #17, `docs/postal.md`).
+    pub post: PostConfig,
+}
+
+/// The public postal service (QĐ 45/2016): the carriers whose signed delivery reports the
+/// webhook `POST /api/v1/post/events` takes. No carrier by default: every report is then
+/// refused (401 `unknown_carrier`) and officers record hand-overs and deliveries themselves.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct PostConfig {
+    pub carriers: Vec<CarrierConfig>,
+    /// A report whose `X-Motcua-Timestamp` is further than this from now is refused.
+    pub max_age_secs: i64,
+    /// The largest report body taken.
+    pub max_body_bytes: usize,
+}
+
+impl Default for PostConfig {
+    fn default() -> Self {
+        Self { carriers: Vec::new(), max_age_secs: 300, max_body_bytes: 16 * 1024 }
+    }
+}
+
+/// One carrier: its name (the `X-Motcua-Carrier` header and the shipments' `carrier`) and
+/// the secret it signs its reports with (HMAC-SHA256).
+#[derive(Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default)]
+pub struct CarrierConfig {
+    pub name: String,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for CarrierConfig {
+    // The secret stays out of logs and start-up dumps.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CarrierConfig").field("name", &self.name).field("secret", &"…").finish()
+    }
 }
 
 /// The two OIDC providers; each is off until its issuer and client id are set.
@@ -438,6 +475,7 @@ impl Default for Config {
             wall: WallConfig::default(),
             dvcqg: motcua_dvcqg::DvcqgConfig::default(),
             oidc: OidcConfig::default(),
+            post: PostConfig::default(),
         }
     }
 }

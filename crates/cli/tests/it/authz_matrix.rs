@@ -206,6 +206,11 @@ const MATRIX: &[&str] = &[
     "POST /api/v1/dossiers/{id}/refuse-after-appraisal         | 401/401 409/409 409/409 404/404 404/404 404/404 409/404 409/404 409/404 409/404 404/409 409/404",
     "POST /api/v1/dossiers/{id}/resolve                        | 401/401 409/409 409/409 404/404 404/404 404/404 409/404 409/404 409/404 409/404 404/409 409/404",
     "POST /api/v1/dossiers/{id}/return                         | 401/401 409/409 409/409 404/404 404/404 404/404 409/404 409/404 409/404 409/404 404/409 409/404",
+    "POST /api/v1/dossiers/{id}/post                           | 401/401 409/409 409/409 404/404 404/404 404/404 409/404 409/404 409/404 409/404 404/409 409/404",
+    "POST /api/v1/dossiers/{id}/post-delivered                 | 401/401 409/409 409/409 404/404 404/404 404/404 409/404 409/404 409/404 409/404 404/409 409/404",
+    "POST /api/v1/dossiers/{id}/post-undelivered               | 401/401 409/409 409/409 404/404 404/404 404/404 409/404 409/404 409/404 409/404 404/409 409/404",
+    "POST /api/v1/dossiers/{id}/postal                         | 401/401 409/409 409/409 404/404 404/404 404/404 409/404 409/404 409/404 409/404 404/409 409/404",
+    "POST /api/v1/post/events                                  | 401     401     401     401     401     401     401     401     401     401     401     401",
     "POST /api/v1/dossiers/{id}/send-back                      | 401/401 409/409 409/409 404/404 404/404 404/404 409/404 409/404 409/404 409/404 404/409 409/404",
     "POST /api/v1/dossiers/{id}/stop                           | 401/401 409/409 409/409 404/404 404/404 404/404 409/404 409/404 409/404 409/404 404/409 409/404",
     "POST /api/v1/dossiers/{id}/submit                         | 401/401 409/409 409/409 404/404 404/404 404/404 409/404 409/404 409/404 409/404 404/409 409/404",
@@ -491,6 +496,11 @@ fn request(path: &str, s: &Side, f: &Fixture) -> (String, Option<Value>) {
         "extension" => json!({"version": 0, "reason": "x", "new_date": "2026-12-31"}),
         "resolve" => json!({"version": 0, "name": "x"}),
         "return" => json!({"version": 0, "method": "counter"}),
+        "postal" => json!({"version": 0, "result_by_post": true,
+            "address": {"recipient": "x", "phone": "0912345678", "commune_code": "000.00.31.H40", "street": "x"}}),
+        "post" => json!({"version": 0, "tracking_number": "EL123456789VN", "fee": 0}),
+        "post-delivered" => json!({"version": 0}),
+        "post-undelivered" => json!({"version": 0, "reason": "x"}),
         "rating" => json!({"version": 0, "satisfied": true}),
         _ if path == "/api/v1/targets" => {
             json!({"unit": "000.00.31.H40", "period": "2026-03", "metric": "online_share", "target_percent": 50})

@@ -50,6 +50,7 @@ mod ops;
 mod pages_escaping;
 mod pages_golden;
 mod phone_tables;
+mod postal;
 mod reports;
 mod results;
 mod scale_out;

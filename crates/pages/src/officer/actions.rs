@@ -529,7 +529,7 @@ fn build(action: Action, d: &Dossier, form: &ActionForm, f: &FormFields) -> Resu
                 Some("postal") => ReturnMethod::Postal,
                 _ => ReturnMethod::Counter,
             };
-            Request::cmd(Command::Return { method, tracking_number: trimmed(&form.tracking_number), note: trimmed(&form.note) })
+            Request::cmd(Command::Return { method, tracking_number: None, note: trimmed(&form.note) })
         }
         Action::AttachResult | Action::Attach | Action::Digitize | Action::DigitizeResult => {
             return Err(vec![err("file", "multipart_required", "Chọn tệp để tải lên.", "Choose a file to upload.")]);

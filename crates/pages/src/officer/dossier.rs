@@ -231,13 +231,11 @@ impl<'a> DossierView<'a> {
         self.methods.iter().map(|m| payment_method(self.lang, *m)).collect()
     }
     /// How a result may be returned: form value and label.
-    fn return_methods(&self) -> [(&'static str, &'static str); 3] {
+    /// By post is not among them: the result is handed to the post and the delivery is the
+    /// return (the postal actions).
+    fn return_methods(&self) -> [(&'static str, &'static str); 2] {
         let lang = self.lang;
-        [
-            ("counter", lang.t("Tại quầy", "At the counter")),
-            ("online", lang.t("Trực tuyến", "Online")),
-            ("postal", lang.t("Qua bưu chính", "By post")),
-        ]
+        [("counter", lang.t("Tại quầy", "At the counter")), ("online", lang.t("Trực tuyến", "Online"))]
     }
     fn next_step(&self) -> Option<String> {
         self.d.steps.get(self.d.step + 1).map(|s| format!("{} ({})", s.agency.name, role_label(self.lang, s.role)))

@@ -17,6 +17,7 @@ pub mod locker;
 pub mod notifications;
 pub mod oidc;
 pub mod outbox;
+pub mod postal;
 pub mod reconciliations;
 pub mod result_templates;
 pub mod sessions;

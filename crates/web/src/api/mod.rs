@@ -12,6 +12,7 @@ pub mod indicators;
 pub mod locker;
 pub mod national_catalog;
 pub mod notifications;
+pub mod post;
 pub mod reconciliation;
 pub mod reports;
 pub mod targets;
@@ -83,6 +84,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .merge(dvcqg::router())
         .merge(locker::router())
         .merge(notifications::router())
+        .merge(post::router())
         .merge(reconciliation::router())
         .merge(indicators::router())
         .merge(targets::router())

@@ -8,6 +8,7 @@ mod digitization;
 mod documents;
 mod filing;
 mod inbound;
+mod postal;
 mod reads;
 mod rebuild;
 mod reception;
@@ -26,6 +27,10 @@ pub use filing::*;
 pub use inbound::{
     Failure, MAX_INBOUND_FILES, MAX_KEPT_PAYLOAD, Source, Taken, acknowledged, held, inbound_errors, portal_id_of, retry_inbound,
     take_in,
+};
+pub use postal::{
+    CarrierReport, CarrierStatus, ReportTaken, carrier_report, province, sign as sign_carrier_report,
+    verify as verify_carrier_report,
 };
 pub use reads::*;
 pub use rebuild::*;
