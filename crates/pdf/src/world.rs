@@ -47,6 +47,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("mau-07.typ", include_str!("../templates/mau-07.typ")),
     ("ket-qua.typ", include_str!("../templates/ket-qua.typ")),
     ("bao-cao.typ", include_str!("../templates/bao-cao.typ")),
+    ("buu-chinh.typ", include_str!("../templates/buu-chinh.typ")),
 ];
 
 /// Largest override template read (a template is a few kilobytes).

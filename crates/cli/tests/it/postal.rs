@@ -7,6 +7,7 @@
 //! forged or stale signature, a replay and an unknown tracking number are refused with
 //! nothing written.
 
+use crate::documents::{lines, run};
 use crate::dossiers::upload;
 use motcua_testkit::{Backend, Client, TestApp};
 use reqwest::StatusCode;
@@ -92,6 +93,27 @@ async fn counter(app: &TestApp, metric: &str) -> i64 {
     scalar(app, "SELECT CAST(COALESCE(SUM(value), 0) AS BIGINT) FROM kpi_daily WHERE metric = $1", metric).await
 }
 
+/// A postal PDF as the tools read it: its text (runs of space folded) and the Code 128
+/// barcodes zbar decodes on its first page (QR codes left out).
+fn read_postal_pdf(pdf: &[u8]) -> (String, Vec<String>) {
+    assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("doc.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let f = file.to_str().unwrap();
+    let text = lines(&run("pdftotext", &["-enc", "UTF-8", f, "-"])).join(" ");
+    let png = dir.path().join("page");
+    run("pdftoppm", &["-r", "300", "-png", "-f", "1", "-l", "1", "-singlefile", f, png.to_str().unwrap()]);
+    let codes = run("zbarimg", &["--raw", "-q", "-Sdisable", "-Scode128.enable", &format!("{}.png", png.display())]);
+    (text, codes.lines().map(str::to_string).collect())
+}
+
+async fn pdf(c: &Client, id: &str, which: &str) -> (StatusCode, Vec<u8>) {
+    let r = c.http.get(format!("{}/api/v1/dossiers/{id}/postal/{which}.pdf", c.base)).send().await.unwrap();
+    let status = r.status();
+    (status, r.bytes().await.unwrap().to_vec())
+}
+
 /// Filed online with the result by post, resolved by Sở Tư pháp.
 async fn resolved_by_post(app: &TestApp, citizen: &Client) -> Value {
     let (s, d) = citizen
@@ -158,6 +180,7 @@ async fn result_by_post_delivered_through_the_signed_webhook(backend: Backend) {
     let clerk = app.login("tiepnhan").await;
     let returned_before = counter(&app, "returned").await;
 
+    assert_eq!(pdf(&clerk, &id, "label").await.0, StatusCode::CONFLICT, "nothing posted yet");
     // Wrong sequences: delivered before posted; the typed postal return; a bad fee.
     let (s, b) = refused(&clerk, &d, "post-delivered", json!({})).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("not_posted")), "{b}");
@@ -183,6 +206,33 @@ async fn result_by_post_delivered_through_the_signed_webhook(backend: Backend) {
     );
     let (s, b) = refused(&clerk, &d, "post", json!({"tracking_number": "EL123456790VN", "fee": 1})).await;
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("shipment_in_transit")), "{b}");
+
+    // The label and the slip: the address and the tracking number in the text, and the
+    // barcode decodes to the tracking number. The applicant prints neither.
+    let (s, label) = pdf(&clerk, &id, "label").await;
+    assert_eq!(s, StatusCode::OK);
+    let (text, codes) = read_postal_pdf(&label);
+    for want in ["Nguyễn Văn An", "0912345678", "Số 5, đường Trần Hưng Đạo, Phường Hoa Lư, Tỉnh Ninh Bình", "EL123456789VN"]
+    {
+        assert!(text.contains(want), "label: no {want:?} in {text}");
+    }
+    assert_eq!(codes, ["EL123456789VN"], "the label's barcode");
+    let (s, slip) = pdf(&clerk, &id, "slip").await;
+    assert_eq!(s, StatusCode::OK);
+    let (text, codes) = read_postal_pdf(&slip);
+    for want in [
+        "PHIẾU BÀN GIAO",
+        d["code"].as_str().unwrap(),
+        "Thẻ công chứng viên (số 15/2026/TCCV)",
+        "EL123456789VN",
+        "32.000",
+        "Phường Hoa Lư",
+        "Nhân viên bưu chính",
+    ] {
+        assert!(text.contains(want), "slip: no {want:?} in {text}");
+    }
+    assert_eq!(codes, ["EL123456789VN"], "the slip's barcode");
+    assert_eq!(pdf(&citizen, &id, "label").await.0, StatusCode::FORBIDDEN);
 
     // Refused reports write nothing: forged, stale, unknown tracking number, unknown carrier.
     let events = events_of(&app, &id).await;

@@ -9,6 +9,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
+use axum::response::Response;
 use motcua_app::AppContext;
 use motcua_app::usecases::dossiers::{self as uc, CarrierReport, ReportTaken, Request};
 use motcua_domain::dossier::{Command, PostalAddress};
@@ -24,6 +25,33 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .routes(routes!(post_delivered))
         .routes(routes!(post_undelivered))
         .routes(routes!(carrier_event))
+        .routes(routes!(postal_slip))
+        .routes(routes!(postal_label))
+}
+
+async fn postal_pdf(ctx: &AppContext, u: &motcua_app::auth::CurrentUser, id: &str, kind: uc::PostalKind) -> ApiResult<Response> {
+    let pdf = uc::postal_document(ctx, u, id, kind).await?;
+    let name = match kind {
+        uc::PostalKind::Slip => "phieu-ban-giao-buu-chinh.pdf",
+        uc::PostalKind::Label => "nhan-buu-gui.pdf",
+    };
+    Ok(super::dossiers::file_response_named("application/pdf", name, pdf))
+}
+
+/// The slip handing the result over to the post (A4 PDF; officials; 409 `not_posted`).
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/postal/slip.pdf", tag = "dossiers", security(("session" = []), ("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn postal_slip(State(ctx): State<AppContext>, Auth(u): Auth, Path(id): Path<String>) -> ApiResult<Response> {
+    postal_pdf(&ctx, &u, &id, uc::PostalKind::Slip).await
+}
+
+/// The address label (100 × 150 mm PDF) with the tracking number's Code 128 barcode.
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/postal/label.pdf", tag = "dossiers", security(("session" = []), ("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn postal_label(State(ctx): State<AppContext>, Auth(u): Auth, Path(id): Path<String>) -> ApiResult<Response> {
+    postal_pdf(&ctx, &u, &id, uc::PostalKind::Label).await
 }
 
 /// A postal address as entered: the commune or ward by its code in the province's list

@@ -29,8 +29,8 @@ pub use inbound::{
     take_in,
 };
 pub use postal::{
-    CarrierReport, CarrierStatus, ReportTaken, carrier_report, province, sign as sign_carrier_report,
-    verify as verify_carrier_report,
+    CarrierReport, CarrierStatus, PostalKind, ReportTaken, carrier_report, postal_document, province,
+    sign as sign_carrier_report, verify as verify_carrier_report,
 };
 pub use reads::*;
 pub use rebuild::*;

@@ -6,6 +6,7 @@ use super::*;
 use crate::config::PostConfig;
 use hmac::{Hmac, Mac};
 use motcua_domain::dossier::{AdminUnit, CARRIER_ACTOR, Province};
+pub use motcua_pdf::PostalKind;
 use motcua_store::repo::postal::{self as postal_repo, ShipmentRow};
 
 /// The name an address uses for a unit of the tree: the commune's short name when it says
@@ -267,4 +268,66 @@ pub async fn carrier_report(ctx: &AppContext, carrier: &str, report: CarrierRepo
             Ok(ReportTaken { dossier_id: s.dossier_id, outcome })
         })
         .await
+}
+
+/// The postal slip or label of the dossier's last shipment (officials who may read the
+/// dossier; 409 `not_posted` before a hand-over). The QR carries the public tracking page of
+/// the dossier code.
+pub async fn postal_document(
+    ctx: &AppContext,
+    current: &CurrentUser,
+    id: &str,
+    kind: motcua_pdf::PostalKind,
+) -> Result<Vec<u8>, AppError> {
+    if current.user.account_type != AccountType::Official {
+        return Err(AppError::Forbidden);
+    }
+    let (cur, id) = (current.clone(), id.to_string());
+    let (d, unit) = ctx
+        .store
+        .read(move |db| {
+            let d = load_visible(db, &cur, &id)?;
+            let unit = agencies::find(db, &d.receiving.id)?;
+            Ok::<_, AppError>((d, unit))
+        })
+        .await?;
+    let (Some(s), Some(choice)) = (d.shipments.last(), d.postal.as_ref()) else {
+        return Err(AppError::Conflict {
+            code: "not_posted",
+            field: None,
+            vi: "Kết quả chưa được bàn giao cho bưu chính.",
+            en: "The result has not been handed to the post.",
+        });
+    };
+    let a = &choice.address;
+    let mut items = vec![match &d.result {
+        Some(r) => match &r.number {
+            Some(n) => format!("{} (số {n})", r.name),
+            None => r.name.clone(),
+        },
+        None => "Kết quả giải quyết thủ tục hành chính".into(),
+    }];
+    items.push(format!("Hồ sơ {}", d.code.clone().unwrap_or_default()));
+    let code = d.code.clone().unwrap_or_default();
+    let input = motcua_pdf::PostalInput {
+        kind,
+        title: match kind {
+            motcua_pdf::PostalKind::Slip => "Phiếu bàn giao kết quả giải quyết thủ tục hành chính cho bưu chính".into(),
+            motcua_pdf::PostalKind::Label => "Nhãn địa chỉ bưu gửi".into(),
+        },
+        unit: unit.as_ref().map_or_else(|| d.receiving.name.clone(), |u| u.name.clone()),
+        unit_address: unit.and_then(|u| u.address).unwrap_or_default(),
+        dossier_code: code.clone(),
+        procedure: d.procedure.name.clone(),
+        items,
+        recipient: a.recipient.clone(),
+        phone: a.phone.clone(),
+        address: a.line(),
+        tracking_number: s.tracking_number.clone(),
+        carrier: s.carrier.clone(),
+        fee: motcua_domain::text::money(s.fee),
+        date: crate::error::hanoi_time(s.posted_at),
+    };
+    let qr = format!("{}/tra-cuu?code={}", ctx.documents.public_url.trim_end_matches('/'), motcua_domain::text::urlencode(&code));
+    ctx.documents.on_demand(move |r| r.render_postal(&input, &qr)).await?.map_err(|e| AppError::Internal(e.to_string()))
 }
