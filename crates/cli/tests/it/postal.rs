@@ -361,3 +361,45 @@ async fn no_carrier_configured_refuses_every_report() {
     assert_eq!((s, b["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unknown_carrier")), "{b}");
     assert_eq!(app.count("postal_carrier_events").await, 0);
 }
+
+/// The postal pages in Chromium (SQLite), axe clean, captured at phone and desktop widths:
+/// the counter's hand-over form, the dossier in transit with its print links, back
+/// undelivered, and the citizen's dossier page with the shipment's status.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_postal_pages() {
+    use motcua_testkit::browser::Browser;
+    let app = spawn(Backend::Sqlite).await;
+    app.ctx.clock.set(jiff::Timestamp::now().as_millisecond());
+    let citizen = app.login("congdan").await;
+    let d = resolved_by_post(&app, &citizen).await;
+    let id = d["id"].as_str().unwrap().to_string();
+    let path = format!("/can-bo/ho-so/{id}");
+    let b = Browser::start(&app).await;
+    b.login("tiepnhan").await;
+    b.open(&path).await;
+    b.axe().await;
+    b.capture("postal-handover").await;
+    b.fill("giao-buu-chinh-tracking_number", "EL123456789VN").await;
+    b.fill("giao-buu-chinh-fee", "32.000").await;
+    submit_action(&b, "giao-buu-chinh").await;
+    let text = b.main_text().await;
+    assert!(text.contains("EL123456789VN") && text.contains("Đang chuyển phát"), "{text}");
+    assert!(text.contains("In nhãn địa chỉ bưu gửi"), "{text}");
+    b.capture("postal-in-transit").await;
+    b.fill("phat-khong-thanh-cong-reason", "Không có người nhận").await;
+    submit_action(&b, "phat-khong-thanh-cong").await;
+    b.login("congdan").await;
+    b.open(&format!("/ho-so-cua-toi/{id}")).await;
+    b.axe().await;
+    let status = b.by_id("postal-status").await.text().await.unwrap();
+    assert!(status.contains("EL123456789VN") && status.contains("Phát không thành công"), "{status}");
+    b.capture("postal-citizen").await;
+    b.quit().await;
+}
+
+/// Clicks the submit button of an action's section and waits for the page after it.
+async fn submit_action(b: &motcua_testkit::browser::Browser, slug: &str) {
+    let after = b.follow(motcua_testkit::browser::By::Css(format!("section#{slug} button[type=submit]"))).await;
+    assert!(after.ends_with(&format!("?xong={slug}")), "{slug} done, got {after}: {}", b.main_text().await);
+    b.axe().await;
+}
