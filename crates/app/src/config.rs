@@ -44,6 +44,43 @@ pub struct Config {
     pub oidc: OidcConfig,
     /// Online fee payment through the gateway (issue #17; docs/payments.md); off by default.
     pub payment: motcua_payment::PaymentConfig,
+    /// Filing and returning by the public postal service (issue #17, `docs/postal.md`).
+    pub post: PostConfig,
+}
+
+/// The public postal service (QĐ 45/2016): the carriers whose signed delivery reports the
+/// webhook `POST /api/v1/post/events` takes. No carrier by default: every report is then
+/// refused (401 `unknown_carrier`) and officers record hand-overs and deliveries themselves.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct PostConfig {
+    pub carriers: Vec<CarrierConfig>,
+    /// A report whose `X-Motcua-Timestamp` is further than this from now is refused.
+    pub max_age_secs: i64,
+    /// The largest report body taken.
+    pub max_body_bytes: usize,
+}
+
+impl Default for PostConfig {
+    fn default() -> Self {
+        Self { carriers: Vec::new(), max_age_secs: 300, max_body_bytes: 16 * 1024 }
+    }
+}
+
+/// One carrier: its name (the `X-Motcua-Carrier` header and the shipments' `carrier`) and
+/// the secret it signs its reports with (HMAC-SHA256).
+#[derive(Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default)]
+pub struct CarrierConfig {
+    pub name: String,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for CarrierConfig {
+    // The secret stays out of logs and start-up dumps.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CarrierConfig").field("name", &self.name).field("secret", &"…").finish()
+    }
 }
 
 /// The two OIDC providers; each is off until its issuer and client id are set.
@@ -441,6 +478,7 @@ impl Default for Config {
             dvcqg: motcua_dvcqg::DvcqgConfig::default(),
             payment: motcua_payment::PaymentConfig::default(),
             oidc: OidcConfig::default(),
+            post: PostConfig::default(),
         }
     }
 }

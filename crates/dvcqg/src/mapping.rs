@@ -239,6 +239,16 @@ pub fn what_happened(e: &Event) -> String {
         Event::FileRemoved { .. } => "Gỡ tệp",
         Event::ComponentDigitized { .. } => "Số hóa thành phần hồ sơ",
         Event::Rated { .. } => "Đánh giá mức độ hài lòng",
+        Event::PostalChosen { .. } => "Chọn nộp hồ sơ, nhận kết quả qua dịch vụ bưu chính công ích",
+        Event::Posted { tracking_number, .. } => {
+            return format!("Bàn giao kết quả cho bưu chính, số hiệu bưu gửi {tracking_number}");
+        }
+        Event::PostDelivered { tracking_number } => {
+            return format!("Đã trả kết quả qua bưu chính, số hiệu bưu gửi {tracking_number}");
+        }
+        Event::PostUndelivered { reason, .. } => {
+            return format!("Bưu chính phát không thành công, kết quả chuyển về bộ phận một cửa: {reason}");
+        }
     };
     s.to_string()
 }

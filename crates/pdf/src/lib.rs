@@ -6,6 +6,7 @@
 //! Pure: a render reads nothing but the override folder. The caller assembles the fields
 //! (`FormInput`), chooses the QR's content and stores the bytes.
 
+pub mod code128;
 #[doc(hidden)]
 pub mod sample;
 mod world;
@@ -362,6 +363,43 @@ pub struct ReportInput {
     pub tables: Vec<ReportTable>,
 }
 
+/// The postal documents' template (`buu-chinh.typ`, overridable like the forms).
+pub const POSTAL_TEMPLATE: &str = "buu-chinh.typ";
+
+/// Which postal document (QĐ 45/2016).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PostalKind {
+    /// The slip handing the result over to the post (A4), signed by both sides.
+    Slip,
+    /// The address label (100 × 150 mm) with the tracking number's Code 128 barcode.
+    Label,
+}
+
+/// What the postal template reads (`data.json`); `barcode` is filled in by the renderer.
+#[derive(Debug, Clone, Serialize)]
+pub struct PostalInput {
+    pub kind: PostalKind,
+    pub title: String,
+    /// The sending one-stop unit and its address.
+    pub unit: String,
+    pub unit_address: String,
+    pub dossier_code: String,
+    pub procedure: String,
+    /// What is handed over, one line each.
+    pub items: Vec<String>,
+    pub recipient: String,
+    pub phone: String,
+    /// Street, commune or ward, province.
+    pub address: String,
+    pub tracking_number: String,
+    pub carrier: String,
+    /// The postal fee as printed ("32.000 đồng").
+    pub fee: String,
+    /// When it was handed over, as printed.
+    pub date: String,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     /// The template (embedded or overridden) does not compile: typst's diagnostics, each
@@ -438,6 +476,22 @@ impl Renderer {
         let data = serde_json::to_vec(input).map_err(|e| RenderError::Export(e.to_string()))?;
         let (qr, this) = (qr.to_string(), self.clone());
         catch(move || this.compile(RECEIPT_TEMPLATE, this.read(RECEIPT_TEMPLATE)?, data, &qr))
+    }
+
+    /// Renders a postal slip or label (`buu-chinh.typ`), the tracking number's Code 128
+    /// barcode drawn by the template, `qr` at a corner.
+    pub fn render_postal(&self, input: &PostalInput, qr: &str) -> Result<Vec<u8>, RenderError> {
+        #[derive(Serialize)]
+        struct Data<'a> {
+            #[serde(flatten)]
+            input: &'a PostalInput,
+            barcode: Vec<u8>,
+        }
+        let barcode = code128::widths(&input.tracking_number)
+            .ok_or_else(|| RenderError::Export(format!("tracking number {:?} is not Code 128 B", input.tracking_number)))?;
+        let data = serde_json::to_vec(&Data { input, barcode }).map_err(|e| RenderError::Export(e.to_string()))?;
+        let (qr, this) = (qr.to_string(), self.clone());
+        catch(move || this.compile(POSTAL_TEMPLATE, this.read(POSTAL_TEMPLATE)?, data, &qr))
     }
 
     fn read(&self, name: &str) -> Result<Source, RenderError> {

@@ -48,6 +48,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("ket-qua.typ", include_str!("../templates/ket-qua.typ")),
     ("bao-cao.typ", include_str!("../templates/bao-cao.typ")),
     ("bien-lai.typ", include_str!("../templates/bien-lai.typ")),
+    ("buu-chinh.typ", include_str!("../templates/buu-chinh.typ")),
 ];
 
 /// Largest override template read (a template is a few kilobytes).

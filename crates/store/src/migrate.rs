@@ -48,7 +48,9 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(24, "0024_dvcqg_inbound"),
     migration!(25, "0025_reconciliations"),
     migration!(26, "0026_indicators"),
+    migration!(27, "0027_notifications"),
     migration!(28, "0028_payments"),
+    migration!(29, "0029_postal"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

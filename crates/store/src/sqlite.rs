@@ -383,6 +383,8 @@ const UNIQUE_CONSTRAINTS: &[(&str, &str)] = &[
     ("dossier_events.dossier_id, dossier_events.seq", "pk_dossier_events"),
     ("idempotency_keys.scope, idempotency_keys.key", "pk_idempotency_keys"),
     ("documents.dossier_id, documents.event_seq, documents.form", "uq_documents_event_form"),
+    ("postal_shipments.carrier, postal_shipments.tracking_number", "uq_postal_shipments_tracking"),
+    ("postal_carrier_events.carrier, postal_carrier_events.event_id", "pk_postal_carrier_events"),
 ];
 
 pub(crate) fn map_err(e: rusqlite::Error) -> StoreError {

@@ -172,10 +172,10 @@ both_backends! {
         let d = step(&leader, &d, "resolve", json!({"name": "Thẻ công chứng viên", "number": "15/2026/TCCV"})).await;
         assert_eq!((d["national_status"].as_i64(), d["timeliness"].as_str()), (Some(9), Some("on_time")));
 
-        // Returning by post needs a tracking number.
-        let (s, b) = refused(&clerk, &d, "return", json!({"method": "postal"})).await;
-        assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("required")));
-        let d = step(&clerk, &d, "return", json!({"method": "postal", "tracking_number": "EL123456789VN"})).await;
+        // Returning by post is a hand-over and a delivery (issue #17, `postal.rs`), not a typed number.
+        let (s, b) = refused(&clerk, &d, "return", json!({"method": "postal", "tracking_number": "EL123456789VN"})).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("postal_handover_required")));
+        let d = step(&clerk, &d, "return", json!({"method": "counter"})).await;
         assert_eq!(d["national_status"], 10);
         let (s, b) = refused(&clerk, &d, "return", json!({"method": "counter"})).await;
         assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("invalid_transition")));

@@ -158,7 +158,11 @@ motcua_testkit::both_backends! {
         let (s, o) = crate::dossiers::upload(&leader, &o, "result", "application/pdf", "the.pdf", motcua_testkit::files::SIGNED_PDF).await;
         assert_eq!(s, StatusCode::CREATED, "{o}");
         let o = step(&app, &leader, &o, "resolve", json!({"name": "Thẻ công chứng viên", "number": "15/2026/TCCV"})).await;
-        let o = step(&app, &central, &o, "return", json!({"method": "postal", "tracking_number": "EL123456789VN"})).await;
+        // By post (issue #17): the counter records the address, hands over, the post delivers.
+        let o = step(&app, &central, &o, "postal", json!({"result_by_post": true, "address": {"recipient": "Nguyễn Văn An",
+            "phone": "0912345678", "commune_code": "000.00.31.H40", "street": "Số 5, đường Trần Hưng Đạo"}})).await;
+        let o = step(&app, &central, &o, "post", json!({"tracking_number": "EL123456789VN", "fee": 32000})).await;
+        let o = step(&app, &central, &o, "post-delivered", json!({})).await;
         assert_eq!(o["national_status"], 10);
 
         let queued = scalar(&app, "SELECT COUNT(*) FROM outbox WHERE topic = 'dvcqg.sync'").await;

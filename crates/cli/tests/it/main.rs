@@ -51,6 +51,7 @@ mod pages_escaping;
 mod pages_golden;
 mod payments;
 mod phone_tables;
+mod postal;
 mod reports;
 mod results;
 mod scale_out;

@@ -117,7 +117,7 @@ both_backends! {
         // Submitted, at the counter: receive, refuse, supplement, withdraw, attach; nothing later.
         let p = clerk.get(&path).await;
         assert_eq!(p.status, StatusCode::OK);
-        assert_offers(&p, &["tiep-nhan", "tu-choi", "yeu-cau-bo-sung", "rut-ho-so", "tep"], "counter, submitted");
+        assert_offers(&p, &["tiep-nhan", "tu-choi", "yeu-cau-bo-sung", "rut-ho-so", "tep", "buu-chinh"], "counter, submitted");
         // Inline previews of the PDFs, framed by our page only.
         let at = p.body.find(&format!(r#"<iframe src="{path}/tep/"#)).expect("a preview frame");
         let src = &p.body[at + 13..];
@@ -165,7 +165,7 @@ both_backends! {
         let p2 = clerk.get(r.location()).await;
         assert!(p2.body.contains("Đã tiếp nhận hồ sơ.") && p2.body.contains("000.00.20.H40-260302-0001"), "{}", p2.body);
         // Form 05 (stop) is the competent agency leader's alone (issue #11 item 6).
-        assert_offers(&p2, &["tu-choi", "yeu-cau-bo-sung", "chuyen-tiep", "thong-bao-phi", "rut-ho-so", "tep"], "counter, received");
+        assert_offers(&p2, &["tu-choi", "yeu-cau-bo-sung", "chuyen-tiep", "thong-bao-phi", "rut-ho-so", "tep", "buu-chinh"], "counter, received");
         assert!(p2.body.contains("Giấy tiếp nhận và hẹn trả kết quả"), "the receipt link");
 
         // The old page's version is stale now: 409, a clear message, nothing written.
@@ -184,7 +184,7 @@ both_backends! {
         assert_eq!(p3.status, StatusCode::OK);
         assert_offers(&p3, &["chuyen-tiep", "tra-lai", "yeu-cau-bo-sung", "thong-bao-phi", "tep", "tep-ket-qua"], "specialist, appraisal");
         let clerk_view = clerk.get(&path).await;
-        assert_offers(&clerk_view, &["rut-ho-so", "tep"], "counter, while the specialist holds it");
+        assert_offers(&clerk_view, &["rut-ho-so", "tep", "buu-chinh"], "counter, while the specialist holds it");
         assert!(specialist.get("/can-bo/ho-so").await.body.contains(&format!(r#"href="{path}""#)), "in the specialist's inbox");
         let r = post_action(&specialist, &p3, &id, "chuyen-tiep", &[]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -204,15 +204,41 @@ both_backends! {
         // Back at the counter: return; by post it needs the tracking number.
         let p5 = clerk.get(&path).await;
         // The paper result is scanned and certified at the counter before it is handed back.
-        assert_offers(&p5, &["tra-ket-qua", "so-hoa-ket-qua", "tep"], "counter, resolved");
+        assert_offers(&p5, &["tra-ket-qua", "so-hoa-ket-qua", "tep", "buu-chinh"], "counter, resolved");
+        // The applicant asks for the result by post (QĐ 45/2016): an address outside the
+        // province is refused next to its input; one of the province's wards is kept.
+        let r = post_action(&clerk, &p5, &id, "buu-chinh", &[("result_by_post", "1"), ("recipient", "Nguyễn Văn An"),
+            ("phone", "0912345678"), ("commune_code", "000.00.31.H26"), ("street", "Số 5, đường Trần Hưng Đạo")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains(r##"href="#buu-chinh-commune_code""##) && r.body.contains("không thuộc"), "{}", r.body);
+        assert!(r.body.contains(r#"<option value="000.00.31.H40">Phường Hoa Lư</option>"#), "the province's wards: {}", r.body);
+        let r = post_action(&clerk, &p5, &id, "buu-chinh", &[("result_by_post", "1"), ("recipient", "Nguyễn Văn An"),
+            ("phone", "0912345678"), ("commune_code", "000.00.31.H40"), ("street", "Số 5, đường Trần Hưng Đạo")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let p5 = clerk.get(&path).await;
+        assert!(p5.body.contains("Số 5, đường Trần Hưng Đạo, Phường Hoa Lư, Tỉnh Ninh Bình"), "{}", p5.body);
+        assert_offers(&p5, &["giao-buu-chinh", "tra-ket-qua", "so-hoa-ket-qua", "tep", "buu-chinh"], "counter, result by post");
+        let r = post_action(&clerk, &p5, &id, "giao-buu-chinh", &[("tracking_number", "EL123456789VN"), ("fee", "32.000")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let posted = clerk.get(&path).await;
+        assert_offers(&posted, &["phat-thanh-cong", "phat-khong-thanh-cong", "so-hoa-ket-qua", "tep"], "counter, in transit");
+        assert!(posted.body.contains("EL123456789VN") && posted.body.contains("Đang chuyển phát"), "{}", posted.body);
+        assert!(posted.body.contains("/postal/label.pdf") && posted.body.contains("/postal/slip.pdf"), "print links");
+        let r = post_action(&clerk, &posted, &id, "phat-khong-thanh-cong", &[("reason", "")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let r = post_action(&clerk, &posted, &id, "phat-khong-thanh-cong", &[("reason", "Không có người nhận")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        // Back at the counter, the result is handed over there.
+        let p5 = clerk.get(&path).await;
+        assert!(p5.body.contains("Không có người nhận"), "{}", p5.body);
+        // By post is a hand-over to the post, then the delivery (issue #17): not a return method.
         let r = post_action(&clerk, &p5, &id, "tra-ket-qua", &[("method", "postal")]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("số hiệu bưu gửi") && r.body.contains(r##"href="#tra-ket-qua-tracking_number""##), "{}", r.body);
-        let r = post_action(&clerk, &p5, &id, "tra-ket-qua", &[("method", "postal"), ("tracking_number", "EL123456789VN")]).await;
+        assert!(r.body.contains("bàn giao kết quả cho bưu chính"), "{}", r.body);
+        let r = post_action(&clerk, &p5, &id, "tra-ket-qua", &[("method", "counter")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let done = clerk.get(&path).await;
         assert_offers(&done, &[], "returned");
-        assert!(done.body.contains("EL123456789VN"));
 
         // The control slip: every hand-over with giver and step result.
         let slip = clerk.get(&format!("{path}/phieu-kiem-soat")).await;

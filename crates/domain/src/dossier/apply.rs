@@ -3,6 +3,7 @@
 
 use super::Status;
 use super::event::{Event, Recorded};
+use super::postal::{PostalChoice, Shipment, ShipmentStatus};
 use super::state::*;
 use crate::calendar::Timeliness;
 
@@ -62,6 +63,8 @@ pub fn start(r: &Recorded) -> Option<Dossier> {
         certified_copies: Vec::new(),
         vneid_authenticated: false,
         portal: portal.as_deref().cloned(),
+        postal: None,
+        shipments: Vec::new(),
     })
 }
 
@@ -323,6 +326,45 @@ pub fn apply(d: &mut Dossier, r: &Recorded) {
         }
         Event::Rated { satisfied, comment, factors } => {
             d.rating = Some(Rating { satisfied: *satisfied, comment: comment.clone(), at: r.at, factors: factors.clone() })
+        }
+        Event::PostalChosen { dossier_by_post, result_by_post, address } => {
+            d.postal = Some(PostalChoice {
+                dossier_by_post: *dossier_by_post,
+                result_by_post: *result_by_post,
+                address: address.clone(),
+                at: r.at,
+                by: r.actor_id.clone(),
+            });
+        }
+        Event::Posted { tracking_number, carrier, fee } => d.shipments.push(Shipment {
+            tracking_number: tracking_number.clone(),
+            carrier: carrier.clone(),
+            fee: *fee,
+            posted_at: r.at,
+            posted_by: r.actor_id.clone(),
+            status: ShipmentStatus::InTransit,
+            reason: None,
+            ended_at: None,
+        }),
+        Event::PostDelivered { tracking_number } => {
+            if let Some(s) = d.shipments.last_mut() {
+                s.status = ShipmentStatus::Delivered;
+                s.ended_at = Some(r.at);
+            }
+            d.status = Status::Returned;
+            d.returned = Some(Returned {
+                method: ReturnMethod::Postal,
+                tracking_number: Some(tracking_number.clone()),
+                note: None,
+                at: r.at,
+            });
+        }
+        Event::PostUndelivered { reason, .. } => {
+            if let Some(s) = d.shipments.last_mut() {
+                s.status = ShipmentStatus::Undelivered;
+                s.reason = Some(reason.clone());
+                s.ended_at = Some(r.at);
+            }
         }
     }
 }

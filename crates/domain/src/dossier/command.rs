@@ -2,6 +2,7 @@
 //! the error a refused command gets.
 
 use super::Status;
+use super::postal::{PostalAddress, Province};
 use super::state::*;
 use crate::calendar::CalendarError;
 use crate::error::ValidationError;
@@ -122,6 +123,33 @@ pub enum Command {
         rating_code: String,
         factors: Vec<FactorRating>,
     },
+    /// The applicant's postal choice (QĐ 45/2016): the dossier sent, the result received by
+    /// post, or both, with the address; checked against the province's communes, which the
+    /// app reads from the agency tree.
+    ChoosePostal {
+        dossier_by_post: bool,
+        result_by_post: bool,
+        address: PostalAddress,
+        /// Boxed: the province carries its list of communes.
+        province: Box<Province>,
+    },
+    /// The result handed to the post for delivery to the chosen address.
+    Post {
+        tracking_number: String,
+        carrier: Option<String>,
+        /// The postal fee in đồng.
+        fee: i64,
+    },
+    /// The shipment in transit was delivered (the return of the result). A carrier's report
+    /// names the tracking number; an officer may leave it out (the one in transit).
+    PostDelivered {
+        tracking_number: Option<String>,
+    },
+    /// The shipment in transit came back undelivered: the result waits at the counter.
+    PostUndelivered {
+        tracking_number: Option<String>,
+        reason: String,
+    },
 }
 
 /// Component key of the result document attached by the processing officers.
@@ -159,6 +187,10 @@ impl Command {
             Self::DigitizeComponent { .. } => CommandKind::DigitizeComponent,
             Self::Rate { .. } => CommandKind::Rate,
             Self::RateAtCounter { .. } => CommandKind::RateAtCounter,
+            Self::ChoosePostal { .. } => CommandKind::ChoosePostal,
+            Self::Post { .. } => CommandKind::Post,
+            Self::PostDelivered { .. } => CommandKind::PostDelivered,
+            Self::PostUndelivered { .. } => CommandKind::PostUndelivered,
         }
     }
 }
@@ -191,11 +223,15 @@ pub enum CommandKind {
     Rate,
     RateAtCounter,
     Refund,
+    ChoosePostal,
+    Post,
+    PostDelivered,
+    PostUndelivered,
 }
 
 impl CommandKind {
     /// In the order of the guard table.
-    pub const ALL: [Self; 23] = [
+    pub const ALL: [Self; 27] = [
         Self::Submit,
         Self::Receive,
         Self::Refuse,
@@ -219,6 +255,10 @@ impl CommandKind {
         Self::Rate,
         Self::RateAtCounter,
         Self::Refund,
+        Self::ChoosePostal,
+        Self::Post,
+        Self::PostDelivered,
+        Self::PostUndelivered,
     ];
 
     /// A stable name for docs and tests (`attach_result` included).
@@ -254,6 +294,10 @@ impl CommandKind {
             Self::Rate => "rate",
             Self::RateAtCounter => "rate_at_counter",
             Self::Refund => "refund",
+            Self::ChoosePostal => "choose_postal",
+            Self::Post => "post",
+            Self::PostDelivered => "post_delivered",
+            Self::PostUndelivered => "post_undelivered",
         }
     }
 }
@@ -297,6 +341,10 @@ impl DossierError {
             "digitize_component" => "số hóa, chứng thực bản điện tử",
             "rate" | "rate_at_counter" => "đánh giá",
             "refund" => "hoàn trả phí, lệ phí",
+            "choose_postal" => "chọn nộp, nhận qua bưu chính",
+            "post" => "bàn giao kết quả cho bưu chính",
+            "post_delivered" => "ghi nhận phát thành công",
+            "post_undelivered" => "ghi nhận phát không thành công",
             _ => "thực hiện thao tác này",
         };
         format!("Không thể {what} khi hồ sơ đang ở trạng thái “{}”.", status.label_vi())

@@ -5,6 +5,7 @@ use super::Status;
 use super::command::*;
 use super::event::Event;
 use super::guard::{self, Actor};
+use super::postal;
 use super::state::*;
 use super::workflow::StepKind;
 use crate::calendar::{CountingRules, Due, OutOfHours, TimeLimit, Timeliness, WorkCalendar, classify};
@@ -421,12 +422,14 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
                     "There is no result file to return online; attach the result or return it at the counter or by post.",
                 ));
             }
-            if method == ReturnMethod::Postal && tracking_number.is_none() {
+            // One way to return by post: hand over (`post`), then the delivery report
+            // (`post_delivered`) is the return (`postal.rs`).
+            if method == ReturnMethod::Postal {
                 return Err(field(
-                    "tracking_number",
-                    "required",
-                    "Trả kết quả qua bưu chính phải có số hiệu bưu gửi.",
-                    "A postal return needs the tracking number.",
+                    "method",
+                    "postal_handover_required",
+                    "Trả kết quả qua bưu chính: hãy bàn giao kết quả cho bưu chính (số hiệu bưu gửi, cước phí); hồ sơ được ghi nhận đã trả khi bưu chính phát thành công.",
+                    "To return by post, hand the result to the post (tracking number, fee); the dossier is returned when the post delivers it.",
                 ));
             }
             Ok(Event::ResultReturned { method, tracking_number, note: clean_opt(note) })
@@ -492,12 +495,65 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             check_factors(&factors)?;
             Ok(Event::Rated { satisfied, comment, factors })
         }
+        Command::ChoosePostal { dossier_by_post, result_by_post, address, province } => {
+            if !dossier_by_post && !result_by_post {
+                return Err(field(
+                    "postal",
+                    "postal_nothing_chosen",
+                    "Hãy chọn gửi hồ sơ, nhận kết quả qua bưu chính, hoặc cả hai.",
+                    "Choose to send the dossier, receive the result by post, or both.",
+                ));
+            }
+            let address = postal::check_address(&address, &province)?;
+            Ok(Event::PostalChosen { dossier_by_post, result_by_post, address })
+        }
+        Command::Post { tracking_number, carrier, fee } => {
+            let mut errs = Errors::new();
+            let tracking = errs.take(postal::check_tracking_number(&tracking_number)).unwrap_or_default();
+            let carrier =
+                errs.take(postal::check_carrier(carrier.as_deref().unwrap_or(postal::DEFAULT_CARRIER))).unwrap_or_default();
+            if !(0..=postal::MAX_POSTAL_FEE).contains(&fee) {
+                errs.push(FieldError::new(
+                    "fee",
+                    "invalid_fee",
+                    format!("Cước phí bưu chính từ 0 đến {} đồng.", postal::MAX_POSTAL_FEE),
+                    format!("The postal fee is 0 to {} đồng.", postal::MAX_POSTAL_FEE),
+                ));
+            }
+            errs.finish()?;
+            Ok(Event::Posted { tracking_number: tracking, carrier, fee })
+        }
+        Command::PostDelivered { tracking_number } => {
+            Ok(Event::PostDelivered { tracking_number: shipment_named(d, tracking_number.as_deref())? })
+        }
+        Command::PostUndelivered { tracking_number, reason } => {
+            let tracking_number = shipment_named(d, tracking_number.as_deref())?;
+            let mut errs = Errors::new();
+            text_required(&mut errs, "reason", &reason, 1000);
+            errs.finish()?;
+            Ok(Event::PostUndelivered { tracking_number, reason: crate::text::clean(&reason) })
+        }
         Command::RemoveFile { file_id } => {
             if !d.files.iter().any(|f| f.id == file_id && !f.removed) {
                 return Err(field("file_id", "not_found", "Không tìm thấy tệp.", "No such file."));
             }
             Ok(Event::FileRemoved { file_id })
         }
+    }
+}
+
+/// The tracking number of the shipment in transit (`Pre::InTransit` made sure of one); a
+/// report naming another is refused.
+fn shipment_named(d: &Dossier, named: Option<&str>) -> Result<String, DossierError> {
+    let current = d.shipments.last().map(|s| s.tracking_number.clone()).unwrap_or_default();
+    match named.map(|n| n.trim().to_ascii_uppercase()) {
+        Some(n) if !n.is_empty() && n != current => Err(field(
+            "tracking_number",
+            "tracking_mismatch",
+            "Số hiệu bưu gửi không khớp với bưu gửi đang chuyển phát của hồ sơ.",
+            "The tracking number does not match the dossier's shipment in transit.",
+        )),
+        _ => Ok(current),
     }
 }
 

@@ -3,6 +3,7 @@
 //! identically, so variants and fields are never renamed.
 
 use super::Status;
+use super::postal::PostalAddress;
 use super::state::*;
 use crate::calendar::Timeliness;
 use crate::catalog::Channel;
@@ -172,6 +173,27 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         factors: Vec<FactorRating>,
     },
+    /// The applicant's postal choice and address (QĐ 45/2016), checked against the province.
+    PostalChosen {
+        dossier_by_post: bool,
+        result_by_post: bool,
+        address: PostalAddress,
+    },
+    /// The result handed to the post (`postal.rs` explains why this precedes the return).
+    Posted {
+        tracking_number: String,
+        carrier: String,
+        fee: i64,
+    },
+    /// The shipment was delivered: the result is returned (status 10, by post).
+    PostDelivered {
+        tracking_number: String,
+    },
+    /// The shipment came back undelivered: the result waits at the counter.
+    PostUndelivered {
+        tracking_number: String,
+        reason: String,
+    },
 }
 
 impl Event {
@@ -198,6 +220,10 @@ impl Event {
             Self::FileRemoved { .. } => "file_removed",
             Self::ComponentDigitized { .. } => "component_digitized",
             Self::Rated { .. } => "rated",
+            Self::PostalChosen { .. } => "postal_chosen",
+            Self::Posted { .. } => "posted",
+            Self::PostDelivered { .. } => "post_delivered",
+            Self::PostUndelivered { .. } => "post_undelivered",
         }
     }
 }
@@ -255,7 +281,8 @@ pub fn metrics(after: &Dossier, event: &Event) -> Vec<&'static str> {
                 m.push("digitized");
             }
         }
-        Event::ResultReturned { .. } => m.push("returned"),
+        // A delivery by post is the return (`postal.rs`).
+        Event::ResultReturned { .. } | Event::PostDelivered { .. } => m.push("returned"),
         Event::Rated { satisfied, .. } => m.push(if *satisfied { "rated_satisfied" } else { "rated_unsatisfied" }),
         _ => {}
     }
@@ -375,9 +402,10 @@ pub fn ticks(before: Before, after: &Dossier, rec: &Recorded) -> Vec<Tick> {
         Event::Stopped { .. } if before.open => tick("stopped".into()),
         Event::Withdrawn { .. } if before.open => tick("withdrawn".into()),
         Event::Resolved { .. } => tick("resolved".into()),
-        Event::ResultReturned { method, .. } => {
+        Event::ResultReturned { .. } | Event::PostDelivered { .. } => {
+            let method = after.returned.as_ref().map_or(ReturnMethod::Postal, |r| r.method);
             let file = after.files.iter().any(|f| !f.removed && f.component_key == super::RESULT_COMPONENT);
-            if *method == ReturnMethod::Online || file {
+            if method == ReturnMethod::Online || file {
                 tick("e_result".into());
                 if after.procedure.paper_result {
                     tick("e_result_paper".into());

@@ -115,7 +115,13 @@ pub enum Who {
     /// The payment gateway's adapter, acting on a callback (or a query answer) whose
     /// signature it verified: it alone records an online payment.
     Gateway,
+    /// The postal carrier, through its signed webhook (`CARRIER_ACTOR`).
+    Carrier,
 }
+
+/// The actor id of the postal carrier's verified webhook in the log (QĐ 45/2016 hand-over
+/// and delivery reports).
+pub const CARRIER_ACTOR: &str = "carrier";
 
 /// The actor id of the counter's kiosk (second screen) in the log.
 pub const KIOSK_ACTOR: &str = "kiosk";
@@ -140,6 +146,7 @@ impl Who {
             }
             Self::Kiosk => a.account != AccountType::Official && a.user_id == KIOSK_ACTOR,
             Self::Gateway => a.account != AccountType::Official && a.user_id == PAYMENT_ACTOR,
+            Self::Carrier => a.account != AccountType::Official && a.user_id == CARRIER_ACTOR,
         }
     }
 
@@ -152,6 +159,7 @@ impl Who {
             Self::SigningLeader => "leader of the competent agency (else of the agency holding it)",
             Self::Kiosk => "the applicant at the counter's kiosk, with the one-time rating code of the receipt",
             Self::Gateway => "the payment gateway's verified callback",
+            Self::Carrier => "the postal carrier, through its signed webhook",
         }
     }
 }
@@ -218,6 +226,12 @@ pub enum Pre {
     PaperDossier,
     /// A component in scope of digitization (not excluded by TT 01/2023).
     Digitizable,
+    /// The applicant chose to receive the result by post.
+    ResultByPost,
+    /// No shipment of the result is in transit.
+    NotInTransit,
+    /// A shipment of the result is in transit.
+    InTransit,
 }
 
 impl Pre {
@@ -237,6 +251,9 @@ impl Pre {
             Self::PaperResult => "the result is issued on paper",
             Self::PaperDossier => "filed on paper (counter or post)",
             Self::Digitizable => "a component in scope of digitization",
+            Self::ResultByPost => "the applicant chose the result by post",
+            Self::NotInTransit => "no shipment of the result in transit",
+            Self::InTransit => "a shipment of the result in transit",
             Self::SupplementAllowed => {
                 "after reception: within the window (3 working days unless the procedure says otherwise); a second notice only where the procedure allows it"
             }
@@ -384,6 +401,24 @@ impl Pre {
                     .collect();
                 if missing.is_empty() { Ok(()) } else { Err(DossierError::Invalid(ValidationError(missing))) }
             }
+            Self::ResultByPost if !d.postal.as_ref().is_some_and(|p| p.result_by_post) => Err(field(
+                "postal",
+                "postal_not_chosen",
+                "Người nộp không chọn nhận kết quả qua bưu chính; hãy ghi nhận lựa chọn và địa chỉ trước.",
+                "The applicant did not choose the result by post; record the choice and the address first.",
+            )),
+            Self::NotInTransit if in_transit(d) => Err(field(
+                "tracking_number",
+                "shipment_in_transit",
+                "Kết quả đang được bưu chính chuyển phát; hãy chờ kết quả phát (thành công hoặc không thành công).",
+                "The result is in transit with the post; wait for the delivery report (delivered or undelivered).",
+            )),
+            Self::InTransit if !in_transit(d) => Err(field(
+                "tracking_number",
+                "not_posted",
+                "Kết quả chưa được bàn giao cho bưu chính (không có bưu gửi đang chuyển phát).",
+                "The result has not been handed to the post (no shipment in transit).",
+            )),
             // The signed result the system issues at resolution is the online result.
             Self::OnlineResultFiled
                 if d.channel == Channel::Online
@@ -400,6 +435,11 @@ impl Pre {
             _ => Ok(()),
         }
     }
+}
+
+/// Is a shipment of the result with the post now?
+pub fn in_transit(d: &Dossier) -> bool {
+    d.shipments.last().is_some_and(|s| s.status == super::ShipmentStatus::InTransit)
 }
 
 /// The status a command leaves the dossier in.
@@ -434,7 +474,7 @@ const RUNNING: &[Status] = &[Received, InProgress, AwaitingSupplement, AwaitingP
 
 /// The guard table, one row per `CommandKind`, in `CommandKind::ALL` order.
 #[rustfmt::skip]
-pub const GUARDS: [Guard; 23] = [
+pub const GUARDS: [Guard; 27] = [
     Guard { kind: CommandKind::Submit, from: &[Draft], except: None, who: &[any(Owner)],
         pre: &[Pre::ComponentsFiled], outcome: Outcome::To(Submitted), forms: &[] },
     Guard { kind: CommandKind::Receive, from: &[Draft, Submitted], except: Some(Except::OnlineDraft), who: &[any(Counter)],
@@ -474,8 +514,9 @@ pub const GUARDS: [Guard; 23] = [
         pre: &[Pre::NotExtended, Pre::DayBeforeDue], outcome: Outcome::Same, forms: &[4] },
     Guard { kind: CommandKind::Resolve, from: &[InProgress], except: None, who: &[any(Step)],
         pre: &[Pre::LastStep, Pre::OnlineResultFiled], outcome: Outcome::To(Resolved), forms: &[6] },
+    // Not while the result is with the post: it comes back (`post_undelivered`) first.
     Guard { kind: CommandKind::Return, from: &[Resolved], except: None, who: &[any(Counter)],
-        pre: &[], outcome: Outcome::To(Returned), forms: &[7] },
+        pre: &[Pre::NotInTransit], outcome: Outcome::To(Returned), forms: &[7] },
     Guard { kind: CommandKind::AttachFile, from: OPEN, except: None,
         who: &[only(Owner, &[Draft, AwaitingSupplement]), any(Counter), any(Step)],
         pre: &[], outcome: Outcome::Same, forms: &[] },
@@ -506,6 +547,19 @@ pub const GUARDS: [Guard; 23] = [
     // where the setting says so (docs/payments.md: the spec is silent), by the gateway.
     Guard { kind: CommandKind::Refund, from: &[Withdrawn, Stopped], except: None, who: &[any(Gateway)],
         pre: &[], outcome: Outcome::Same, forms: &[] },
+    // QĐ 45/2016: the applicant chooses on their draft; the counter records it for a paper
+    // dossier, or a change, until the result is returned (not while it is with the post).
+    Guard { kind: CommandKind::ChoosePostal, from: OPEN, except: None,
+        who: &[only(Owner, &[Draft]), any(Counter)],
+        pre: &[Pre::NotInTransit], outcome: Outcome::Same, forms: &[] },
+    // The counter hands the result to the post: once at a time, only where chosen.
+    Guard { kind: CommandKind::Post, from: &[Resolved], except: None, who: &[any(Counter)],
+        pre: &[Pre::ResultByPost, Pre::NotInTransit], outcome: Outcome::Same, forms: &[] },
+    // The delivery is the return (`postal.rs`): reported by the carrier or the counter.
+    Guard { kind: CommandKind::PostDelivered, from: &[Resolved], except: None, who: &[any(Counter), any(Carrier)],
+        pre: &[Pre::InTransit], outcome: Outcome::To(Returned), forms: &[7] },
+    Guard { kind: CommandKind::PostUndelivered, from: &[Resolved], except: None, who: &[any(Counter), any(Carrier)],
+        pre: &[Pre::InTransit], outcome: Outcome::Same, forms: &[] },
 ];
 
 /// Who may record a payment, by method: cash is taken at the counter or by the officer at

@@ -9,6 +9,7 @@
 pub mod code;
 pub mod competent;
 pub mod forms;
+pub mod postal;
 pub mod status;
 pub mod workflow;
 
@@ -26,6 +27,7 @@ pub use competent::{Competence, commune_named_in, competence, competent_required
 pub use decide::*;
 pub use event::*;
 pub use guard::*;
+pub use postal::{AdminUnit, PostalAddress, PostalChoice, Province, Shipment, ShipmentStatus};
 pub use state::*;
 pub use status::Status;
 pub use workflow::{StepAgency, StepKind, StepSpec, Workflow};

@@ -346,6 +346,12 @@ pub struct Dossier {
     /// Filed on the national portal and fetched from it (REQ-8); None for local filings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub portal: Option<PortalFiling>,
+    /// The applicant's postal choice and address (QĐ 45/2016), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal: Option<super::PostalChoice>,
+    /// The result's hand-overs to the post, in order (the last may be in transit).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shipments: Vec<super::Shipment>,
 }
 
 /// A dossier the citizen filed on the national portal (DVCQG): the portal's id for it and

@@ -552,11 +552,20 @@ fn available_lists_what_each_actor_may_do_now() {
         |d: &Dossier| available(d, &cx(Actor { user_id: "citizen", account: AccountType::Citizen, memberships: &[] }, now));
     use CommandKind as K;
     // A paper draft: received directly; no file yet to remove.
-    assert_eq!(as_clerk(&w.state), [K::Receive, K::AttachFile, K::DigitizeComponent]);
+    assert_eq!(as_clerk(&w.state), [K::Receive, K::AttachFile, K::DigitizeComponent, K::ChoosePostal]);
     w.receive("2026-03-02T02:00:00Z").unwrap();
     assert_eq!(
         as_clerk(&w.state),
-        [K::Refuse, K::RequestSupplement, K::Forward, K::NoticeFees, K::Withdraw, K::AttachFile, K::DigitizeComponent]
+        [
+            K::Refuse,
+            K::RequestSupplement,
+            K::Forward,
+            K::NoticeFees,
+            K::Withdraw,
+            K::AttachFile,
+            K::DigitizeComponent,
+            K::ChoosePostal
+        ]
     );
     assert_eq!(as_citizen(&w.state), [K::Withdraw]);
     // A leader of the competent agency may extend (once, before the due date) and stop.
@@ -609,8 +618,10 @@ fn stored_forms() -> Vec<String> {
         Command::Resolve { name: "Giấy khai sinh".into(), number: Some("1/2026".into()), note: None },
     )
     .unwrap();
-    let postal = Command::Return { method: ReturnMethod::Postal, tracking_number: Some("EMS1".into()), note: None };
-    w.officer(RECV, Role::ReceptionOfficer, &t(35), postal).unwrap();
+    // A postal return is a hand-over and a delivery now (`postal_events_keep_their_stored_form`);
+    // the stored `result_returned` of method postal still reads back (events.jsonl).
+    let counter = Command::Return { method: ReturnMethod::Counter, tracking_number: None, note: None };
+    w.officer(RECV, Role::ReceptionOfficer, &t(35), counter).unwrap();
     w.citizen(&t(36), Command::Rate { satisfied: true, comment: Some("Nhanh".into()), factors: vec![] }).unwrap();
     assert_eq!(replay(&w.log).unwrap(), w.state);
     let mut log = w.log;
@@ -645,6 +656,13 @@ fn stored_forms() -> Vec<String> {
     w.receive(&t(2)).unwrap();
     w.officer(RECV, Role::ReceptionOfficer, &t(3), digitize("to_khai")).unwrap();
     log.extend(w.log.into_iter().skip(2));
+    let mut w = resolved_by_post(&t(1));
+    w.officer(RECV, Role::ReceptionOfficer, &t(10), post("EL123456789VN", 30_000)).unwrap();
+    w.run(CARRIER_ACTOR, &[], AccountType::Citizen, &t(11), undelivered("Không có người nhận")).unwrap();
+    w.officer(RECV, Role::ReceptionOfficer, &t(12), post("EL123456790VN", 30_000)).unwrap();
+    w.run(CARRIER_ACTOR, &[], AccountType::Citizen, &t(13), delivered(Some("EL123456790VN"))).unwrap();
+    let n = w.log.iter().position(|r| r.event.kind() == "postal_chosen").unwrap();
+    log.extend(w.log.into_iter().skip(n).filter(|r| r.event.kind().contains("post")));
     log.iter().map(|r| serde_json::to_string(&r.event).unwrap()).collect()
 }
 
@@ -674,7 +692,7 @@ fn events_keep_their_stored_form() {
     }
     kinds.sort();
     kinds.dedup();
-    assert_eq!(kinds.len(), 20, "every event kind is covered: {kinds:?}");
+    assert_eq!(kinds.len(), 24, "every event kind is covered: {kinds:?}");
     let now = stored_forms();
     assert_eq!(now.len(), golden.len());
     for (made, stored) in now.iter().zip(&golden) {
@@ -1060,4 +1078,188 @@ fn a_submission_through_vneid_flags_the_dossier() {
     assert!(!plain.state.vneid_authenticated);
     let stored = serde_json::to_value(&plain.log.last().unwrap().event).unwrap();
     assert!(stored.get("vneid_authenticated").is_none(), "{stored}");
+}
+
+/// The demo province of the postal tests: two communes of the agency tree.
+fn province() -> Province {
+    let unit = |code: &str, name: &str| AdminUnit { code: code.into(), name: name.into() };
+    Province {
+        code: "000.00.00.H40".into(),
+        name: "Tỉnh Ninh Bình".into(),
+        communes: vec![unit("000.00.31.H40", "Phường Hoa Lư"), unit("000.00.35.H40", "Xã Gia Viễn")],
+    }
+}
+
+fn address(commune: &str) -> PostalAddress {
+    PostalAddress {
+        recipient: "Nguyễn Văn An".into(),
+        phone: "+84 912 345 678".into(),
+        province_code: String::new(),
+        province: String::new(),
+        commune_code: commune.into(),
+        commune: "ignored: the tree's name is kept".into(),
+        street: "Số 5, đường Trần Hưng Đạo".into(),
+    }
+}
+
+fn choose(result: bool, commune: &str) -> Command {
+    Command::ChoosePostal {
+        dossier_by_post: !result,
+        result_by_post: result,
+        address: address(commune),
+        province: Box::new(province()),
+    }
+}
+
+fn post(tracking: &str, fee: i64) -> Command {
+    Command::Post { tracking_number: tracking.into(), carrier: None, fee }
+}
+
+fn delivered(tracking: Option<&str>) -> Command {
+    Command::PostDelivered { tracking_number: tracking.map(Into::into) }
+}
+
+fn undelivered(reason: &str) -> Command {
+    Command::PostUndelivered { tracking_number: None, reason: reason.into() }
+}
+
+/// An online dossier whose applicant chose the result by post on the draft, resolved.
+fn resolved_by_post(now: &str) -> World {
+    let mut w = World::new(Channel::Online, TimeLimit::working_days(10));
+    w.citizen(now, attach()).unwrap();
+    w.citizen(now, choose(true, "000.00.35.H40")).unwrap();
+    w.citizen(now, submit()).unwrap();
+    w.receive(now).unwrap();
+    w.officer(RECV, Role::ReceptionOfficer, now, Command::Forward { note: None }).unwrap();
+    w.officer(UNIT, Role::Specialist, now, Command::Forward { note: None }).unwrap();
+    let Command::AttachFile { file } = attach() else { unreachable!() };
+    let result = FileRef { id: "f2".into(), component_key: RESULT_COMPONENT.into(), ..file };
+    w.officer(DEPT, Role::Leader, now, Command::AttachFile { file: result }).unwrap();
+    w.officer(DEPT, Role::Leader, now, Command::Resolve { name: "Giấy khai sinh".into(), number: None, note: None }).unwrap();
+    w
+}
+
+fn code_of(e: DossierError) -> String {
+    match e {
+        DossierError::Invalid(v) => v.0.iter().map(|f| f.code).collect::<Vec<_>>().join(","),
+        other => format!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_postal_address_is_checked_against_the_province() {
+    let mut w = World::new(Channel::Online, TimeLimit::working_days(10));
+    let now = "2026-03-02T02:00:00Z";
+    // A commune of another province (a code the tree does not have) is refused.
+    let e = w.citizen(now, choose(true, "000.00.31.H26")).unwrap_err();
+    assert_eq!(code_of(e), "commune_not_in_province");
+    let other = Command::ChoosePostal {
+        dossier_by_post: false,
+        result_by_post: true,
+        address: PostalAddress { province_code: "000.00.00.H26".into(), ..address("000.00.31.H40") },
+        province: Box::new(province()),
+    };
+    assert_eq!(code_of(w.citizen(now, other).unwrap_err()), "outside_province");
+    let bad = Command::ChoosePostal {
+        dossier_by_post: false,
+        result_by_post: true,
+        address: PostalAddress { phone: "12345".into(), street: " ".into(), ..address("000.00.31.H40") },
+        province: Box::new(province()),
+    };
+    assert_eq!(code_of(w.citizen(now, bad).unwrap_err()), "required,invalid_phone");
+    let none = Command::ChoosePostal {
+        dossier_by_post: false,
+        result_by_post: false,
+        address: address("000.00.31.H40"),
+        province: Box::new(province()),
+    };
+    assert_eq!(code_of(w.citizen(now, none).unwrap_err()), "postal_nothing_chosen");
+    assert_eq!(w.log.len(), 1, "nothing recorded");
+    w.citizen(now, choose(true, "000.00.31.H40")).unwrap();
+    let a = &w.state.postal.as_ref().unwrap().address;
+    assert_eq!((a.commune.as_str(), a.province.as_str(), a.phone.as_str()), ("Phường Hoa Lư", "Tỉnh Ninh Bình", "0912345678"));
+    // Another citizen may not; the owner no longer once submitted, the counter may.
+    w.citizen(now, attach()).unwrap();
+    w.citizen(now, submit()).unwrap();
+    assert!(matches!(w.citizen(now, choose(true, "000.00.31.H40")), Err(DossierError::Forbidden { .. })));
+    w.officer(RECV, Role::ReceptionOfficer, now, choose(true, "000.00.35.H40")).unwrap();
+    assert_eq!(w.state.postal.as_ref().unwrap().address.commune, "Xã Gia Viễn");
+}
+
+#[test]
+fn a_result_by_post_is_returned_when_delivered() {
+    let mut w = resolved_by_post("2026-03-02T02:00:00Z");
+    let now = "2026-03-03T02:00:00Z";
+    let clerk = |w: &mut World, cmd| w.officer(RECV, Role::ReceptionOfficer, now, cmd);
+    // Delivered before it was posted.
+    assert_eq!(code_of(clerk(&mut w, delivered(None)).unwrap_err()), "not_posted");
+    assert_eq!(code_of(clerk(&mut w, undelivered("x")).unwrap_err()), "not_posted");
+    // One way to return by post.
+    let typed = Command::Return { method: ReturnMethod::Postal, tracking_number: Some("EL1".into()), note: None };
+    assert_eq!(code_of(clerk(&mut w, typed).unwrap_err()), "postal_handover_required");
+    assert_eq!(code_of(clerk(&mut w, post("EL 12", 10)).unwrap_err()), "invalid_tracking_number");
+    assert_eq!(code_of(clerk(&mut w, post("EL123456789VN", -1)).unwrap_err()), "invalid_fee");
+    // The carrier does not hand over: the counter does.
+    let e = w.run(CARRIER_ACTOR, &[], AccountType::Citizen, now, post("EL123456789VN", 1)).unwrap_err();
+    assert!(matches!(e, DossierError::Forbidden { .. }));
+    clerk(&mut w, post("el123456789vn", 32_000)).unwrap();
+    let before = w.state.clone();
+    assert_eq!(w.state.status, Status::Resolved);
+    assert_eq!(w.state.shipments[0].tracking_number, "EL123456789VN");
+    assert_eq!(w.state.shipments[0].fee, 32_000);
+    // Not twice while in transit, nor returned at the counter, nor another address.
+    assert_eq!(code_of(clerk(&mut w, post("EL123456790VN", 1)).unwrap_err()), "shipment_in_transit");
+    let counter = Command::Return { method: ReturnMethod::Counter, tracking_number: None, note: None };
+    assert_eq!(code_of(clerk(&mut w, counter.clone()).unwrap_err()), "shipment_in_transit");
+    assert_eq!(code_of(clerk(&mut w, choose(true, "000.00.31.H40")).unwrap_err()), "shipment_in_transit");
+    // A report naming another shipment; a stranger's report.
+    let e = w.run(CARRIER_ACTOR, &[], AccountType::Citizen, now, delivered(Some("EL999999999VN"))).unwrap_err();
+    assert_eq!(code_of(e), "tracking_mismatch");
+    assert!(matches!(w.run("mallory", &[], AccountType::Citizen, now, delivered(None)), Err(DossierError::Forbidden { .. })));
+    assert_eq!(w.state, before);
+    // Back undelivered: the result waits at the counter; posted again, then delivered.
+    w.run(CARRIER_ACTOR, &[], AccountType::Citizen, now, undelivered("Không có người nhận")).unwrap();
+    assert_eq!(w.state.shipments[0].status, ShipmentStatus::Undelivered);
+    assert_eq!(w.state.status, Status::Resolved);
+    clerk(&mut w, post("EL123456790VN", 15_000)).unwrap();
+    let before = Before::of(&w.state);
+    w.run(CARRIER_ACTOR, &[], AccountType::Citizen, now, delivered(Some("EL123456790VN"))).unwrap();
+    assert_eq!(w.state.status, Status::Returned);
+    let r = w.state.returned.as_ref().unwrap();
+    assert_eq!((r.method, r.tracking_number.as_deref()), (ReturnMethod::Postal, Some("EL123456790VN")));
+    assert_eq!(w.state.shipments.iter().map(|s| s.fee).sum::<i64>(), 47_000);
+    // The delivery counts as the return (and the electronic result), once; a hand-over
+    // counts nothing.
+    let last = w.log.last().unwrap();
+    let ticks: Vec<String> = ticks(before, &w.state, last).into_iter().map(|t| t.metric.into_owned()).collect();
+    assert_eq!(ticks, ["returned", "e_result", "e_result_paper"]);
+    let posted = &w.log[w.log.len() - 2];
+    assert!(metrics(&w.state, &posted.event).is_empty());
+    assert_eq!(replay(&w.log).unwrap(), w.state);
+    // Nothing after the return.
+    assert!(matches!(clerk(&mut w, delivered(None)), Err(DossierError::InvalidTransition { .. })));
+}
+
+#[test]
+fn posting_needs_the_applicants_choice_and_leaves_counter_returns_alone() {
+    let mut w = World::new(Channel::Counter, TimeLimit::working_days(5));
+    let now = "2026-03-02T02:00:00Z";
+    w.receive(now).unwrap();
+    w.officer(RECV, Role::ReceptionOfficer, now, Command::Forward { note: None }).unwrap();
+    w.officer(UNIT, Role::Specialist, now, Command::Forward { note: None }).unwrap();
+    w.officer(DEPT, Role::Leader, now, Command::Resolve { name: "Giấy phép".into(), number: None, note: None }).unwrap();
+    let e = w.officer(RECV, Role::ReceptionOfficer, now, post("EL123456789VN", 1)).unwrap_err();
+    assert_eq!(code_of(e), "postal_not_chosen");
+    // Dossier by post only: the result is not posted either.
+    w.officer(RECV, Role::ReceptionOfficer, now, choose(false, "000.00.31.H40")).unwrap();
+    let e = w.officer(RECV, Role::ReceptionOfficer, now, post("EL123456789VN", 1)).unwrap_err();
+    assert_eq!(code_of(e), "postal_not_chosen");
+    w.officer(
+        RECV,
+        Role::ReceptionOfficer,
+        now,
+        Command::Return { method: ReturnMethod::Counter, tracking_number: None, note: None },
+    )
+    .unwrap();
+    assert_eq!(w.state.status, Status::Returned);
 }

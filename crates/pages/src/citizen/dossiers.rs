@@ -195,6 +195,29 @@ impl MyDossiersView<'_> {
 }
 
 impl DossierView<'_> {
+    /// The postal choice and where each shipment of the result is (QĐ 45/2016).
+    fn postal_lines(&self) -> Vec<String> {
+        let lang = self.lang;
+        let mut out = Vec::new();
+        if let Some(p) = &self.d.postal {
+            let what = match (p.dossier_by_post, p.result_by_post) {
+                (true, true) => lang.t("Gửi hồ sơ và nhận kết quả qua bưu chính", "Dossier and result by post"),
+                (true, false) => lang.t("Gửi hồ sơ qua bưu chính", "Dossier sent by post"),
+                _ => lang.t("Nhận kết quả qua bưu chính", "Result by post"),
+            };
+            out.push(format!("{what}: {}, {}", p.address.recipient, p.address.line()));
+        }
+        for s in &self.d.shipments {
+            out.push(format!(
+                "{} {}: {}{}",
+                lang.t("Bưu gửi", "Shipment"),
+                s.tracking_number,
+                lang.t(s.status.label_vi(), s.status.label_en()),
+                s.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+            ));
+        }
+        out
+    }
     fn value(&self, name: &str) -> &str {
         self.fields.value(name)
     }

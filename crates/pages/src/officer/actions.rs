@@ -17,7 +17,7 @@ use motcua_app::auth::CurrentUser;
 use motcua_app::usecases::dossiers::{self as uc, ComponentInput, Request};
 use motcua_app::{AppContext, AppError};
 use motcua_domain::dossier::{
-    self, Command, CommandKind, Dossier, FeeItem, PaymentMethod, RESULT_COMPONENT, ReturnMethod, SupplementItem,
+    self, Command, CommandKind, Dossier, FeeItem, PaymentMethod, PostalAddress, RESULT_COMPONENT, ReturnMethod, SupplementItem,
 };
 use motcua_domain::error::FieldError;
 use serde::Deserialize;
@@ -43,11 +43,15 @@ pub enum Action {
     Attach,
     Digitize,
     DigitizeResult,
+    ChoosePostal,
+    Post,
+    PostDelivered,
+    PostUndelivered,
 }
 
 impl Action {
     /// In the order the page shows them.
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 22] = [
         Self::Receive,
         Self::Refuse,
         Self::Supplement,
@@ -59,7 +63,11 @@ impl Action {
         Self::Extend,
         Self::AttachResult,
         Self::Resolve,
+        Self::Post,
+        Self::PostDelivered,
+        Self::PostUndelivered,
         Self::Return,
+        Self::ChoosePostal,
         Self::Digitize,
         Self::DigitizeResult,
         Self::Attach,
@@ -89,6 +97,10 @@ impl Action {
             Self::Attach => "tep",
             Self::Digitize => "so-hoa",
             Self::DigitizeResult => "so-hoa-ket-qua",
+            Self::ChoosePostal => "buu-chinh",
+            Self::Post => "giao-buu-chinh",
+            Self::PostDelivered => "phat-thanh-cong",
+            Self::PostUndelivered => "phat-khong-thanh-cong",
         }
     }
 
@@ -141,6 +153,10 @@ impl Action {
             Self::Attach => lang.t("Đính kèm tệp thành phần hồ sơ", "Attach a component file"),
             Self::Digitize => lang.t("Số hóa và chứng thực bản điện tử thành phần hồ sơ", "Digitize and certify a component"),
             Self::DigitizeResult => lang.t("Số hóa và chứng thực kết quả bản giấy", "Digitize and certify the paper result"),
+            Self::ChoosePostal => lang.t("Nộp hồ sơ, nhận kết quả qua bưu chính công ích", "Filing and result by public post"),
+            Self::Post => lang.t("Bàn giao kết quả cho bưu chính", "Hand the result over to the post"),
+            Self::PostDelivered => lang.t("Bưu chính đã phát thành công", "Delivered by the post"),
+            Self::PostUndelivered => lang.t("Bưu chính phát không thành công", "Returned undelivered by the post"),
         }
     }
 
@@ -164,6 +180,10 @@ impl Action {
             Self::Digitize | Self::DigitizeResult => lang.t("Ký số chứng thực bản quét", "Sign and certify the scan"),
             Self::Resolve => lang.t("Ghi nhận kết quả", "Record the result"),
             Self::Return => lang.t("Trả kết quả", "Return"),
+            Self::ChoosePostal => lang.t("Lưu lựa chọn và địa chỉ", "Save the choice and address"),
+            Self::Post => lang.t("Bàn giao cho bưu chính", "Hand over"),
+            Self::PostDelivered => lang.t("Ghi nhận đã phát", "Record the delivery"),
+            Self::PostUndelivered => lang.t("Ghi nhận phát không thành công", "Record the failed delivery"),
         }
     }
 
@@ -191,6 +211,15 @@ impl Action {
             }
             Self::Resolve => lang.t("Đã ghi nhận kết quả giải quyết.", "The result was recorded."),
             Self::Return => lang.t("Đã trả kết quả.", "The result was returned."),
+            Self::ChoosePostal => lang.t("Đã lưu lựa chọn bưu chính và địa chỉ.", "The postal choice and address were saved."),
+            Self::Post => lang.t("Đã bàn giao kết quả cho bưu chính.", "The result was handed over to the post."),
+            Self::PostDelivered => {
+                lang.t("Đã ghi nhận phát thành công; hồ sơ đã trả kết quả.", "Delivered: the result is returned.")
+            }
+            Self::PostUndelivered => lang.t(
+                "Đã ghi nhận phát không thành công; kết quả chờ tại bộ phận một cửa.",
+                "Undelivered: the result waits at the counter.",
+            ),
         }
     }
 
@@ -215,6 +244,10 @@ impl Action {
             Self::Attach => CommandKind::AttachFile,
             Self::Digitize => CommandKind::DigitizeComponent,
             Self::DigitizeResult => CommandKind::DigitizeResult,
+            Self::ChoosePostal => CommandKind::ChoosePostal,
+            Self::Post => CommandKind::Post,
+            Self::PostDelivered => CommandKind::PostDelivered,
+            Self::PostUndelivered => CommandKind::PostUndelivered,
         }
     }
 }
@@ -262,6 +295,11 @@ pub struct ActionForm {
     financial_consequences: String,
     version: String,
     component: String,
+    recipient: String,
+    phone: String,
+    commune_code: String,
+    street: String,
+    fee: String,
 }
 
 impl ActionForm {
@@ -282,6 +320,11 @@ impl ActionForm {
             "financial_consequences" => &self.financial_consequences,
             "version" => &self.version,
             "component" => &self.component,
+            "recipient" => &self.recipient,
+            "phone" => &self.phone,
+            "commune_code" => &self.commune_code,
+            "street" => &self.street,
+            "fee" => &self.fee,
             _ => return None,
         };
         Some(Some(v.as_str()))
@@ -529,8 +572,42 @@ fn build(action: Action, d: &Dossier, form: &ActionForm, f: &FormFields) -> Resu
                 Some("postal") => ReturnMethod::Postal,
                 _ => ReturnMethod::Counter,
             };
-            Request::cmd(Command::Return { method, tracking_number: trimmed(&form.tracking_number), note: trimmed(&form.note) })
+            Request::cmd(Command::Return { method, tracking_number: None, note: trimmed(&form.note) })
         }
+        Action::ChoosePostal => {
+            for k in ["recipient", "phone", "commune_code", "street"] {
+                remap.push((format!("address.{k}"), k.to_string()));
+            }
+            remap.push(("address.province_code".into(), "commune_code".into()));
+            remap.push(("postal".into(), "result_by_post".into()));
+            Request::cmd(Command::ChoosePostal {
+                dossier_by_post: f.checked("dossier_by_post"),
+                result_by_post: f.checked("result_by_post"),
+                address: PostalAddress {
+                    recipient: form.recipient.clone(),
+                    phone: form.phone.clone(),
+                    province_code: String::new(),
+                    province: String::new(),
+                    commune_code: form.commune_code.clone(),
+                    commune: String::new(),
+                    street: form.street.clone(),
+                },
+                // The app fills in the province from the agency tree.
+                province: Box::default(),
+            })
+        }
+        Action::Post => {
+            // "32.000" or "32000" đồng.
+            let digits: String = form.fee.chars().filter(|c| !matches!(c, '.' | ' ' | ',')).collect();
+            let fee = if digits.is_empty() { Some(0) } else { digits.parse::<i64>().ok() };
+            let fee = fee.unwrap_or_else(|| {
+                errs.push(err("fee", "invalid_fee", "Nhập cước phí bằng số đồng.", "Enter the fee in đồng."));
+                0
+            });
+            Request::cmd(Command::Post { tracking_number: form.tracking_number.clone(), carrier: None, fee })
+        }
+        Action::PostDelivered => Request::cmd(Command::PostDelivered { tracking_number: None }),
+        Action::PostUndelivered => Request::cmd(Command::PostUndelivered { tracking_number: None, reason: form.reason.clone() }),
         Action::AttachResult | Action::Attach | Action::Digitize | Action::DigitizeResult => {
             return Err(vec![err("file", "multipart_required", "Chọn tệp để tải lên.", "Choose a file to upload.")]);
         }

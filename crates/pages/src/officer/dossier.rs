@@ -16,7 +16,7 @@ use motcua_app::AppContext;
 use motcua_app::auth::CurrentUser;
 use motcua_app::usecases::dossiers::{self as uc, TimelineEntry};
 use motcua_domain::catalog::DigitizationExclusion;
-use motcua_domain::dossier::{Dossier, FileRef, PaymentMethod, RESULT_COMPONENT};
+use motcua_domain::dossier::{AdminUnit, Dossier, FileRef, PaymentMethod, Province, RESULT_COMPONENT};
 use motcua_domain::error::FieldError;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -42,6 +42,10 @@ fn event_label(lang: Lang, kind: &str) -> &'static str {
         "file_removed" => lang.t("Gỡ tệp", "File removed"),
         "component_digitized" => lang.t("Số hóa, chứng thực bản điện tử", "Digitized and certified"),
         "rated" => lang.t("Đánh giá", "Rated"),
+        "postal_chosen" => lang.t("Chọn bưu chính công ích", "Postal choice"),
+        "posted" => lang.t("Bàn giao cho bưu chính", "Handed to the post"),
+        "post_delivered" => lang.t("Bưu chính phát thành công", "Delivered by post"),
+        "post_undelivered" => lang.t("Bưu chính phát không thành công", "Returned undelivered"),
         _ => lang.t("Sự kiện", "Event"),
     }
 }
@@ -196,6 +200,8 @@ struct DossierView<'a> {
     extra: Vec<(&'static str, Vec<FileView>, Option<Digitized>)>,
     actions: Vec<Action>,
     methods: Vec<PaymentMethod>,
+    /// The province and its communes, for the postal address form (empty when not offered).
+    province: Province,
     failed: Option<&'a Failed<'a>>,
     slip: Vec<SlipRow>,
     timeline: Vec<Entry>,
@@ -231,12 +237,52 @@ impl<'a> DossierView<'a> {
         self.methods.iter().map(|m| payment_method(self.lang, *m)).collect()
     }
     /// How a result may be returned: form value and label.
-    fn return_methods(&self) -> [(&'static str, &'static str); 3] {
+    /// By post is not among them: the result is handed to the post and the delivery is the
+    /// return (the postal actions).
+    fn return_methods(&self) -> [(&'static str, &'static str); 2] {
         let lang = self.lang;
-        [
-            ("counter", lang.t("Tại quầy", "At the counter")),
-            ("online", lang.t("Trực tuyến", "Online")),
-            ("postal", lang.t("Qua bưu chính", "By post")),
+        [("counter", lang.t("Tại quầy", "At the counter")), ("online", lang.t("Trực tuyến", "Online"))]
+    }
+    /// What the postal form shows first: the choice on record, else the applicant's name
+    /// and phone.
+    fn postal_defaults(&self) -> PostalDefaults {
+        match &self.d.postal {
+            Some(p) => PostalDefaults {
+                result_by_post: p.result_by_post,
+                dossier_by_post: p.dossier_by_post,
+                recipient: p.address.recipient.clone(),
+                phone: p.address.phone.clone(),
+                commune_code: p.address.commune_code.clone(),
+                street: p.address.street.clone(),
+            },
+            None => PostalDefaults {
+                result_by_post: true,
+                dossier_by_post: false,
+                recipient: self.d.applicant.name.clone(),
+                phone: self.d.applicant.phone.clone().unwrap_or_default(),
+                commune_code: String::new(),
+                street: String::new(),
+            },
+        }
+    }
+    fn province_name(&self) -> &str {
+        &self.province.name
+    }
+    fn communes(&self) -> &[AdminUnit] {
+        &self.province.communes
+    }
+    fn postal_address(&self) -> Option<String> {
+        self.d.postal.as_ref().map(|p| format!("{}, {}, {}", p.address.recipient, p.address.phone, p.address.line()))
+    }
+    /// The slip and label of the last hand-over to the post.
+    fn postal_links(&self) -> Vec<(String, &'static str)> {
+        if self.d.shipments.is_empty() {
+            return Vec::new();
+        }
+        let base = format!("/api/v1/dossiers/{}/postal", self.d.id);
+        vec![
+            (format!("{base}/slip.pdf"), self.lang.t("In phiếu bàn giao cho bưu chính (PDF)", "Print the hand-over slip (PDF)")),
+            (format!("{base}/label.pdf"), self.lang.t("In nhãn địa chỉ bưu gửi (PDF)", "Print the address label (PDF)")),
         ]
     }
     fn next_step(&self) -> Option<String> {
@@ -256,6 +302,25 @@ fn outcome(lang: Lang, d: &Dossier) -> Vec<String> {
             r.name,
             r.number.as_deref().unwrap_or(""),
             hour_day(Some(r.at))
+        ));
+    }
+    if let Some(p) = &d.postal {
+        let what = match (p.dossier_by_post, p.result_by_post) {
+            (true, true) => lang.t("Gửi hồ sơ và nhận kết quả qua bưu chính", "Dossier and result by post"),
+            (true, false) => lang.t("Gửi hồ sơ qua bưu chính", "Dossier sent by post"),
+            _ => lang.t("Nhận kết quả qua bưu chính", "Result by post"),
+        };
+        out.push(format!("{what}: {}, {}, {}", p.address.recipient, p.address.phone, p.address.line()));
+    }
+    for s in &d.shipments {
+        out.push(format!(
+            "{} {} ({}, {}): {}{}",
+            lang.t("Bưu gửi", "Shipment"),
+            s.tracking_number,
+            hour_day(Some(s.posted_at)),
+            money(s.fee),
+            lang.t(s.status.label_vi(), s.status.label_en()),
+            s.reason.as_deref().map(|r| format!(" – {r}")).unwrap_or_default()
         ));
     }
     if let Some(t) = d.timeliness {
@@ -315,6 +380,14 @@ pub async fn render(
     ids.extend(d.handovers.iter().map(|h| h.giver_id.clone()));
     let names = uc::user_names(ctx, ids).await.unwrap_or_default();
     let (actions, methods) = allowed(ctx, user, &d);
+    let province = if actions.contains(&Action::ChoosePostal) {
+        match uc::province(ctx, &d.receiving.path).await {
+            Ok(p) => p,
+            Err(e) => return error_page(lang, e),
+        }
+    } else {
+        Province::default()
+    };
     let missing = match uc::missing_files(ctx, &d).await {
         Ok(x) => x,
         Err(e) => return error_page(lang, e),
@@ -380,6 +453,7 @@ pub async fn render(
         extra,
         actions,
         methods,
+        province,
         failed,
         slip: slip_rows(lang, &d, &names),
         timeline,
@@ -488,4 +562,14 @@ pub async fn signature(
         }
         Err(e) => error_page(lang, e),
     }
+}
+
+/// The postal form's starting values.
+pub struct PostalDefaults {
+    pub result_by_post: bool,
+    pub dossier_by_post: bool,
+    pub recipient: String,
+    pub phone: String,
+    pub commune_code: String,
+    pub street: String,
 }

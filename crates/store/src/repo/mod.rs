@@ -18,6 +18,7 @@ pub mod notifications;
 pub mod oidc;
 pub mod outbox;
 pub mod payments;
+pub mod postal;
 pub mod reconciliations;
 pub mod result_templates;
 pub mod sessions;

@@ -241,7 +241,7 @@ async fn get_dossier(State(ctx): State<AppContext>, Auth(user): Auth, Path(id): 
     Ok(Json(DossierDetail { dossier: d.into(), timeline }))
 }
 
-async fn run(
+pub(crate) async fn run(
     ctx: &AppContext,
     user: &motcua_app::auth::CurrentUser,
     id: &str,

@@ -13,6 +13,7 @@ pub mod locker;
 pub mod national_catalog;
 pub mod notifications;
 pub mod payments;
+pub mod post;
 pub mod reconciliation;
 pub mod reports;
 pub mod targets;
@@ -85,6 +86,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .merge(locker::router())
         .merge(notifications::router())
         .merge(payments::router())
+        .merge(post::router())
         .merge(reconciliation::router())
         .merge(indicators::router())
         .merge(targets::router())

@@ -16,6 +16,7 @@ pub(super) fn bump_ticks(db: &mut Db, before: dossier::Before, d: &Dossier, rec:
 /// Counters and outbox entries of one event, in the event's transaction.
 pub(super) fn side_effects(db: &mut Db, before: dossier::Before, d: &Dossier, rec: &Recorded) -> Result<(), AppError> {
     bump_ticks(db, before, d, rec)?;
+    super::postal::project(db, d, rec)?;
     // National portal sync (REQ-26): every event of a received dossier, and the refusal of
     // an online dossier before reception (status 3, issue #11 item 14): DVCQG knows the
     // filing and must learn its end; it is named by its filing reference. Delivered in
@@ -258,7 +259,7 @@ fn decide_request(
         }
         Request::Submit | Request::Do(_) | Request::NoticeFees { .. } => {
             let cmd = match req {
-                Request::Do(cmd) => *cmd,
+                Request::Do(cmd) => super::postal::with_province(db, d, *cmd, now)?,
                 Request::NoticeFees { items, exempt } => notice_from_table(db, d, items, exempt)?,
                 _ => Command::Submit {
                     reference: filing_reference(now),

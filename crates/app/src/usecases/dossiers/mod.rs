@@ -9,6 +9,7 @@ mod documents;
 mod filing;
 mod inbound;
 pub mod payments;
+mod postal;
 mod reads;
 mod rebuild;
 mod reception;
@@ -27,6 +28,10 @@ pub use filing::*;
 pub use inbound::{
     Failure, MAX_INBOUND_FILES, MAX_KEPT_PAYLOAD, Source, Taken, acknowledged, held, inbound_errors, portal_id_of, retry_inbound,
     take_in,
+};
+pub use postal::{
+    CarrierReport, CarrierStatus, PostalKind, ReportTaken, carrier_report, postal_document, province,
+    sign as sign_carrier_report, verify as verify_carrier_report,
 };
 pub use reads::*;
 pub use rebuild::*;

@@ -20,6 +20,7 @@ pub async fn rebuild(ctx: &AppContext) -> Result<usize, AppError> {
     ctx.store
         .write(|db| {
             repo::clear_kpi(db)?;
+            super::postal::clear(db)?;
             let ids = repo::all_ids(db)?;
             for id in &ids {
                 let events = repo::events(db, id)?;
@@ -31,6 +32,7 @@ pub async fn rebuild(ctx: &AppContext) -> Result<usize, AppError> {
                     let was = dossier::Before::of(&d);
                     dossier::apply(&mut d, r);
                     super::commands::bump_ticks(db, was, &d, r)?;
+                    super::postal::project(db, &d, r)?;
                 }
                 repo::overwrite(db, &d)?;
             }

@@ -36,6 +36,7 @@ fn people() -> Vec<Person> {
         official("both", both),
         official("nobody", vec![]),
         Person { id: KIOSK_ACTOR, account: AccountType::Citizen, memberships: vec![] },
+        Person { id: CARRIER_ACTOR, account: AccountType::Citizen, memberships: vec![] },
     ]
 }
 
@@ -89,7 +90,7 @@ fn op() -> impl Strategy<Value = Op> {
     // Clock steps from none to three days, mostly within office hours' reach.
     (
         prop::bool::weighted(0.7),
-        0usize..12,
+        0usize..13,
         0usize..CommandKind::ALL.len() * 4,
         any::<u8>(),
         prop_oneof![Just(0i64), 1i64..=600, 1i64..=4320],
@@ -212,7 +213,7 @@ fn valid(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) 
                 Command::Return { method: ReturnMethod::Online, tracking_number: None, note: None }
             }
             1 => Command::Return { method: ReturnMethod::Counter, tracking_number: None, note: None },
-            _ => Command::Return { method: ReturnMethod::Postal, tracking_number: Some(text("EMS123")), note: None },
+            _ => Command::Return { method: ReturnMethod::Counter, tracking_number: Some(text("EMS123")), note: None },
         },
         CommandKind::AttachFile => {
             let key = d.components.get(variant as usize % 3).map_or("other", |c| c.key.as_str());
@@ -244,6 +245,10 @@ fn valid(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) 
             factors: vec![],
         },
         CommandKind::Refund => Command::Refund { amount: d.payment.as_ref().map_or(1, |p| p.amount), reference: text("HT-1") },
+        CommandKind::ChoosePostal => super::choose(variant.is_multiple_of(2), "000.00.31.H40"),
+        CommandKind::Post => super::post(&format!("EL{:09}VN", d.version), i64::from(variant) * 1000),
+        CommandKind::PostDelivered => super::delivered(None),
+        CommandKind::PostUndelivered => super::undelivered("Không có người nhận"),
     }
 }
 
@@ -304,6 +309,17 @@ fn wild(kind: CommandKind, s: &Setup, d: &Dossier, a: &Actor<'_>, variant: u8) -
         },
         (CommandKind::Resolve, _) => Command::Resolve { name: blank(), number: None, note: None },
         (CommandKind::Return, _) => Command::Return { method: ReturnMethod::Postal, tracking_number: Some(blank()), note: None },
+        (CommandKind::ChoosePostal, 0) => super::choose(true, "000.00.99.H26"),
+        (CommandKind::ChoosePostal, _) => Command::ChoosePostal {
+            dossier_by_post: false,
+            result_by_post: false,
+            address: super::address("000.00.31.H40"),
+            province: Box::new(super::province()),
+        },
+        (CommandKind::Post, 0) => super::post(&blank(), 1),
+        (CommandKind::Post, _) => super::post("EL123456789VN", -1),
+        (CommandKind::PostDelivered, _) => super::delivered(Some("XX000000000VN")),
+        (CommandKind::PostUndelivered, _) => super::undelivered(&blank()),
         (CommandKind::AttachFile, _) => Command::AttachFile { file: file(d, "unknown") },
         (CommandKind::RemoveFile, _) => Command::RemoveFile { file_id: "missing".into() },
         // A component out of scope, one the dossier lacks, a missing signature.

@@ -1,0 +1,1 @@
+-- Placeholder on the post branch only, so that versions stay consecutive: the notify (0027) and pay (0028) branches bring this migration's content; at merge, take theirs.
