@@ -48,6 +48,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(24, "0024_dvcqg_inbound"),
     migration!(25, "0025_reconciliations"),
     migration!(26, "0026_indicators"),
+    migration!(27, "0027_notifications"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -11,6 +11,7 @@ pub mod dvcqg;
 pub mod indicators;
 pub mod locker;
 pub mod national_catalog;
+pub mod notices;
 pub mod notifications;
 pub mod reconciliation;
 pub mod reports;
@@ -82,6 +83,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .merge(dossiers::router())
         .merge(dvcqg::router())
         .merge(locker::router())
+        .merge(notices::router())
         .merge(notifications::router())
         .merge(reconciliation::router())
         .merge(indicators::router())
