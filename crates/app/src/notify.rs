@@ -22,6 +22,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use motcua_domain::dossier::{Dossier, Recorded};
 use motcua_domain::notice::{self, Channel, Decision, Language, Notice, Preferences, QuietHours};
 use motcua_store::repo::notices as repo;
+pub use motcua_store::repo::notices::Delivery;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -333,6 +333,15 @@ async fn email_and_sms(backend: Backend) {
     let recipients: Vec<&str> = log.iter().map(|x| x["recipient"].as_str().unwrap()).collect();
     assert!(recipients.iter().all(|r| *r == "a***@example.vn" || *r == "09******78"), "{recipients:?}");
     assert!(!serde_json::to_string(&log).unwrap().contains("an.nguyen"), "never the address itself");
+    // The same log on the officer's dossier page.
+    let page = crate::browser::Browser::login(&app, "tiepnhan.hoalu").await.get(&format!("/can-bo/ho-so/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let section = &page.body[page.body.find("Thông báo cho người nộp").expect("the delivery log section")..];
+    assert!(
+        section.contains("Thông báo phí, lệ phí") && section.contains("a***@example.vn") && section.contains("09******78"),
+        "{section}"
+    );
+    assert!(section.contains("Đã gửi"), "{section}");
     let (s, _) = app.login("tiepnhan").await.get(&format!("/api/v1/dossiers/{id}/deliveries")).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "another unit's officer");
     let (s, _) = app.login("congdan").await.get(&format!("/api/v1/dossiers/{id}/deliveries")).await;
@@ -458,6 +467,37 @@ async fn preferences(backend: Backend) {
     let log = deliveries(&central, &d).await;
     assert_eq!(statuses(&log, "received"), [("email".into(), "sent".into())]);
     assert_eq!(statuses(&log, "result_ready"), [("email".into(), "opted_out".into())]);
+
+    // The same choices on the citizen's page; a bad language is refused, nothing changed.
+    let b = crate::browser::Browser::login(&app, "congdan").await;
+    let page = b.get("/ca-nhan/thong-bao").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(r#"id="language-en" name="language" type="radio" value="en" checked"#), "{}", page.body);
+    assert!(page.body.contains(r#"id="sms" name="sms" type="checkbox" value="1">"#), "SMS off: {}", page.body);
+    let csrf = page.csrf();
+    let bad =
+        b.post("/ca-nhan/thong-bao", &[("csrf_token", csrf.clone()), ("email", "1".into()), ("language", "xx".into())]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Ngôn ngữ phải là tiếng Việt"), "{}", bad.body);
+    assert_eq!(citizen.get("/api/v1/me/notification-preferences").await.1, chosen);
+    let done = b
+        .post(
+            "/ca-nhan/thong-bao",
+            &[
+                ("csrf_token", csrf),
+                ("email", "1".into()),
+                ("sms", "1".into()),
+                ("language", "vi".into()),
+                ("optional_notices", "1".into()),
+            ],
+        )
+        .await;
+    assert_eq!((done.status, done.location()), (StatusCode::SEE_OTHER, "/ca-nhan/thong-bao?xong=1"));
+    assert_eq!(
+        citizen.get("/api/v1/me/notification-preferences").await.1,
+        json!({"email": true, "sms": true, "zalo": false, "language": "vi", "optional_notices": true})
+    );
+    assert!(b.get("/ca-nhan/thong-bao?xong=1").await.body.contains("Đã lưu lựa chọn nhận thông báo."));
 }
 
 macro_rules! on_both {
@@ -476,3 +516,41 @@ macro_rules! on_both {
 }
 
 on_both!(email_and_sms, preferences);
+
+/// In Chromium (SQLite): the citizen's page and the officer's delivery log pass axe on a
+/// phone and a desktop; saving the choices leads to the page that says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_in_a_browser() {
+    use motcua_testkit::browser::{Browser, By};
+    let smtp = SmtpSink::start();
+    let (_hook, hook_url) = start_hook().await;
+    let app = spawn(Backend::Sqlite, &smtp, &hook_url).await;
+    app.ctx.clock.set(vn("2026-03-02T09:00:00"));
+    let d = counter_received(&app, "an.nguyen@example.vn", "0912345678").await;
+    drain(&app.ctx, &dispatcher(&app)).await;
+    // A scanned component, as at a real counter (the components table then has its links).
+    let clerk = app.login("tiepnhan.hoalu").await;
+    let (s, _) =
+        crate::dossiers::upload(&clerk, &d, "to_khai", "application/pdf", "to-khai.pdf", crate::officer_pages::PDF).await;
+    assert_eq!(s, StatusCode::CREATED);
+
+    let b = Browser::start(&app).await;
+    b.login("congdan").await;
+    b.open("/ca-nhan/thong-bao").await;
+    b.capture("notify-preferences").await;
+    b.find(By::Css("label[for=language-en]")).await.click().await.unwrap();
+    let at = b.click_to("Lưu", "/ca-nhan/thong-bao").await;
+    assert!(at.contains("xong=1"), "{at}");
+    assert!(b.main_text().await.contains("Đã lưu lựa chọn nhận thông báo."));
+    b.axe().await;
+    b.quit().await;
+
+    let b = Browser::start(&app).await;
+    b.login("tiepnhan.hoalu").await;
+    b.open(&format!("/can-bo/ho-so/{}", d["id"].as_str().unwrap())).await;
+    assert!(b.main_text().await.contains("Thông báo cho người nộp"));
+    b.capture("notify-deliveries").await;
+    b.quit().await;
+    let (s, p) = app.login("congdan").await.get("/api/v1/me/notification-preferences").await;
+    assert_eq!((s, p["language"].as_str()), (StatusCode::OK, Some("en")));
+}

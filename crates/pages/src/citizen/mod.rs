@@ -4,6 +4,7 @@
 pub mod dossiers;
 pub mod filing;
 pub mod locker;
+pub mod notices;
 
 use crate::kit::{Lang, PageError, error_page};
 use axum::http::StatusCode;
