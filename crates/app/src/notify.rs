@@ -322,13 +322,19 @@ impl Notify {
     async fn fan_out(&self, ctx: &AppContext, msg: &Message) -> Result<(), String> {
         let p: Value = serde_json::from_str(&msg.payload).map_err(|e| format!("unreadable payload: {e}"))?;
         let id = p["dossier_id"].as_str().ok_or("no dossier_id")?.to_string();
-        let seq = p["seq"].as_i64().ok_or("no seq")?;
+        // Rows queued before the notices existed name the event by kind only: its last one.
+        let seq = p["seq"].as_i64();
+        let kind = p["event"].as_str().unwrap_or_default().to_string();
         let i = id.clone();
         let (d, rec, prefs) = ctx
             .store
             .read(move |db| {
                 let d = motcua_store::repo::dossiers::get(db, &i)?;
-                let rec = motcua_store::repo::dossiers::events(db, &i)?.into_iter().find(|r| r.seq == seq);
+                let events = motcua_store::repo::dossiers::events(db, &i)?;
+                let rec = match seq {
+                    Some(seq) => events.into_iter().find(|r| r.seq == seq),
+                    None => events.into_iter().rev().find(|r| r.event.kind() == kind),
+                };
                 let prefs = match d.as_ref().and_then(|d| d.owner_id.clone()) {
                     Some(owner) => repo::preferences(db, &owner)?,
                     None => None,
@@ -337,7 +343,8 @@ impl Notify {
             })
             .await
             .map_err(|e| e.to_string())?;
-        let (Some(d), Some(rec)) = (d, rec) else { return Err(format!("dossier {id} event {seq} not found")) };
+        let (Some(d), Some(rec)) = (d, rec) else { return Err(format!("dossier {id}: event {seq:?} not found")) };
+        let seq = rec.seq;
         let Some(notice) = Notice::for_event(rec.event.kind()) else { return Ok(()) };
         let prefs = prefs.unwrap_or_default();
         let t = template(&self.templates, notice.key(), prefs.language)?;
@@ -406,19 +413,22 @@ impl Notify {
             return Ok(());
         }
         let now = ctx.clock.now_ms();
+        // Not configured (any more) or over the rate: an attempt that failed, retried later.
         let outcome = match channel {
-            Channel::Email => {
-                let smtp = self.smtp.as_ref().ok_or("e-mail is not configured")?;
-                self.smtp_rate.take(&(), now).map_err(|ms| format!("e-mail rate limit: next in {ms} ms"))?;
-                smtp.send(to, p["subject"].as_str().unwrap_or_default(), text).await
-            }
-            Channel::Sms | Channel::Zalo => {
-                let w = self.webhook.as_ref().ok_or("the SMS / Zalo webhook is not configured")?;
-                self.webhook_rate.take(&(), now).map_err(|ms| format!("webhook rate limit: next in {ms} ms"))?;
-                let body = json!({"id": delivery, "channel": channel.as_str(), "to": to, "text": text,
-                    "dossier_code": p["code"], "notice": p["notice"]});
-                w.send(now, &body).await
-            }
+            Channel::Email => match (&self.smtp, self.smtp_rate.take(&(), now)) {
+                (None, _) => Err(SendError::Transient("e-mail is not configured".into())),
+                (_, Err(ms)) => Err(SendError::Transient(format!("e-mail rate limit: next in {ms} ms"))),
+                (Some(smtp), Ok(())) => smtp.send(to, p["subject"].as_str().unwrap_or_default(), text).await,
+            },
+            Channel::Sms | Channel::Zalo => match (&self.webhook, self.webhook_rate.take(&(), now)) {
+                (None, _) => Err(SendError::Transient("the SMS / Zalo webhook is not configured".into())),
+                (_, Err(ms)) => Err(SendError::Transient(format!("webhook rate limit: next in {ms} ms"))),
+                (Some(w), Ok(())) => {
+                    let body = json!({"id": delivery, "channel": channel.as_str(), "to": to, "text": text,
+                        "dossier_code": p["code"], "notice": p["notice"]});
+                    w.send(now, &body).await
+                }
+            },
         };
         let last = msg.attempts + 1 >= ctx.config.workers.outbox_max_attempts.max(1);
         let (status, error, result) = match outcome {

@@ -387,6 +387,26 @@ async fn email_and_sms(backend: Backend) {
     let got = hook.verified();
     assert_eq!(got.last().unwrap()["to"], "0911222333");
     assert_eq!(got.iter().filter(|x| x["to"] == "0911222333").count(), 4, "three failed attempts and the replay");
+
+    // A row queued before the notices existed (the event's kind, no seq) is delivered too.
+    let (did, now) = (id.clone(), app.ctx.clock.now_ms());
+    app.ctx
+        .store
+        .write(move |db| {
+            motcua_store::repo::dossiers::enqueue(
+                db,
+                "notify.applicant",
+                &did,
+                &json!({"dossier_id": did, "code": "x", "event": "received"}),
+                now,
+            )
+        })
+        .await
+        .unwrap();
+    drain(&app.ctx, &notify).await;
+    let mails = smtp.to("an.nguyen@example.vn");
+    assert_eq!(mails.len(), 3);
+    assert_eq!(mails[2]["subject"], format!("Hồ sơ {code} đã được tiếp nhận"));
 }
 
 async fn preferences(backend: Backend) {
@@ -500,6 +520,53 @@ async fn preferences(backend: Backend) {
     assert!(b.get("/ca-nhan/thong-bao?xong=1").await.body.contains("Đã lưu lựa chọn nhận thông báo."));
 }
 
+/// The deadline worker's reminders go by e-mail too, to the officers with an address, once.
+async fn officer_reminders(backend: Backend) {
+    let smtp = SmtpSink::start();
+    let (_hook, hook_url) = start_hook().await;
+    let app = spawn(backend, &smtp, &hook_url).await;
+    let workers = motcua_app::deadlines::dispatcher()
+        .unwrap()
+        .register(Arc::new(motcua_app::notify::Notify::new(&app.ctx.config).unwrap()))
+        .unwrap();
+    // Received Monday 08:00 at Hoa Lư's counter (no applicant address: no applicant notice).
+    app.ctx.clock.set(vn("2026-03-02T08:00:00"));
+    let d = counter_received(&app, "", "").await;
+    let code = d["code"].as_str().unwrap().to_string();
+    // Wednesday 16:00: the counter's step is overdue (its holder) and escalated (the leader).
+    app.ctx.clock.set(vn("2026-03-04T16:00:00"));
+    motcua_app::deadlines::scan(&app.ctx).await.unwrap();
+    drain(&app.ctx, &workers).await;
+    let clerk = smtp.to("tiepnhan-hoalu@demo.motcua.vn");
+    let subjects: Vec<&str> = clerk.iter().map(|m| m["subject"].as_str().unwrap()).collect();
+    assert!(subjects.contains(&format!("[Một cửa] Hồ sơ {code} đã quá hạn xử lý").as_str()), "{subjects:?}");
+    let overdue = clerk.iter().find(|m| m["subject"].as_str().unwrap().contains("quá hạn")).unwrap();
+    assert!(
+        overdue["body"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("https://dichvucong.example.vn/can-bo/ho-so/{}", d["id"].as_str().unwrap())),
+        "{overdue}"
+    );
+    let leader = smtp.to("lanhdao-hoalu@demo.motcua.vn");
+    assert!(leader.iter().any(|m| m["subject"] == format!("[Một cửa] Hồ sơ {code} quá hạn, chuyển lãnh đạo")), "{leader:?}");
+    assert!(smtp.to("chuyenvien-hoalu@demo.motcua.vn").is_empty(), "not the holders of other steps");
+    // In the dossier's log, masked; a second round sends nothing more.
+    let n = smtp.messages().len();
+    let log = deliveries(&app.login("tiepnhan.hoalu").await, &d).await;
+    assert!(
+        log.iter().any(|x| x["notice"] == "officer_reminder" && x["recipient"] == "t***@demo.motcua.vn" && x["status"] == "sent"),
+        "{log:?}"
+    );
+    app.ctx
+        .store
+        .write(|db| db.execute("UPDATE outbox SET delivered_at = NULL, claimed_by = NULL WHERE topic LIKE 'reminder.%'", &[]))
+        .await
+        .unwrap();
+    drain(&app.ctx, &workers).await;
+    assert_eq!(smtp.messages().len(), n, "handled again: nobody is e-mailed twice");
+}
+
 macro_rules! on_both {
     ($($name:ident),*) => {$(
         mod $name {
@@ -515,7 +582,7 @@ macro_rules! on_both {
     )*};
 }
 
-on_both!(email_and_sms, preferences);
+on_both!(email_and_sms, preferences, officer_reminders);
 
 /// In Chromium (SQLite): the citizen's page and the officer's delivery log pass axe on a
 /// phone and a desktop; saving the choices leads to the page that says so.
