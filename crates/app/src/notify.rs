@@ -628,6 +628,36 @@ mod tests {
     }
 
     #[test]
+    fn unsafe_or_incomplete_settings_are_refused_at_start() {
+        let with = |f: &dyn Fn(&mut crate::Config)| {
+            let mut c = crate::Config::default();
+            f(&mut c);
+            Notify::new(&c).err().map(|e| e.to_string()).unwrap_or_default()
+        };
+        assert_eq!(with(&|_| {}), "", "nothing configured: nothing to send, no error");
+        let e = with(&|c| {
+            c.notify.smtp.host = Some("smtp.example.vn".into());
+            c.notify.smtp.security = "plain".into();
+        });
+        assert!(e.contains("only allowed to a loopback host"), "{e}");
+        let e = with(&|c| {
+            c.notify.smtp.host = Some("127.0.0.1".into());
+            c.notify.smtp.security = "plain".into();
+        });
+        assert_eq!(e, "", "plain text to a local relay");
+        assert!(with(&|c| c.notify.smtp.host = Some("h".into())).is_empty(), "STARTTLS by default");
+        let e = with(&|c| {
+            c.notify.smtp.host = Some("h".into());
+            c.notify.smtp.security = "ssl".into();
+        });
+        assert!(e.contains("starttls, tls or plain"), "{e}");
+        let e = with(&|c| c.notify.webhook.url = Some("https://sms.example.vn/hook".into()));
+        assert!(e.contains("webhook.secret"), "{e}");
+        let e = with(&|c| c.notify.quiet_from = "9pm".into());
+        assert!(e.contains("HH:MM"), "{e}");
+    }
+
+    #[test]
     fn signature_is_hmac_sha256_over_timestamp_dot_body() {
         // `printf '%s' '1700000000.{"a":1}' | openssl dgst -sha256 -hmac Jefe`
         assert_eq!(
