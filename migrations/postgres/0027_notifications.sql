@@ -1,1 +1,33 @@
--- Placeholder on the post branch only, so that versions stay consecutive: the notify (0027) and pay (0028) branches bring this migration's content; at merge, take theirs.
+-- Applicant notices (issue #17, docs/notifications.md). A citizen's choices: channels,
+-- language, and whether to get the notices the law does not require (0/1 flags).
+CREATE TABLE notification_preferences (
+    user_id          TEXT    NOT NULL CONSTRAINT pk_notification_preferences PRIMARY KEY,
+    email            BIGINT NOT NULL,
+    sms              BIGINT NOT NULL,
+    zalo             BIGINT NOT NULL,
+    language         TEXT    NOT NULL,
+    optional_notices BIGINT NOT NULL,
+    updated_at       BIGINT NOT NULL
+);
+
+-- One row per notice, channel and recipient: written when the notice is fanned out (unique
+-- on the source outbox row, so a row handled twice queues nothing twice), updated by the
+-- send. A row already 'sent' is never sent again (at-least-once delivery, one message).
+-- The recipient is kept masked; the address itself travels in the channel's outbox row.
+CREATE TABLE notification_deliveries (
+    id            TEXT    NOT NULL CONSTRAINT pk_notification_deliveries PRIMARY KEY,
+    source_id     TEXT    NOT NULL,
+    dossier_id    TEXT,
+    event_seq     BIGINT,
+    notice        TEXT    NOT NULL,
+    channel       TEXT    NOT NULL,
+    recipient_ref TEXT    NOT NULL,
+    recipient     TEXT    NOT NULL,
+    status        TEXT    NOT NULL,
+    attempts      BIGINT NOT NULL,
+    error         TEXT,
+    created_at    BIGINT NOT NULL,
+    updated_at    BIGINT NOT NULL,
+    CONSTRAINT uq_notification_deliveries UNIQUE (source_id, channel, recipient_ref)
+);
+CREATE INDEX ix_notification_deliveries_dossier ON notification_deliveries (dossier_id, created_at);

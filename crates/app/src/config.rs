@@ -46,6 +46,9 @@ pub struct Config {
     pub payment: motcua_payment::PaymentConfig,
     /// Filing and returning by the public postal service (issue #17, `docs/postal.md`).
     pub post: PostConfig,
+    /// Applicant notices and officer reminders by e-mail, SMS and Zalo (issue #17,
+    /// docs/notifications.md). Off by default: the notices wait in the outbox.
+    pub notify: NotifyConfig,
 }
 
 /// The public postal service (QĐ 45/2016): the carriers whose signed delivery reports the
@@ -199,6 +202,87 @@ impl Default for WorkersConfig {
             deadline_batch: 500,
             deadline_sweep_secs: 3600,
         }
+    }
+}
+
+/// Applicant notices (issue #17, docs/notifications.md).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct NotifyConfig {
+    /// Deliver the notices (`notify.applicant`) and send officer reminders by e-mail too.
+    pub enabled: bool,
+    /// No SMS or Zalo message between these local times (Asia/Ho_Chi_Minh, `HH:MM`): it
+    /// waits for the end of the quiet hours. E-mail goes any time.
+    pub quiet_from: String,
+    pub quiet_until: String,
+    pub smtp: SmtpConfig,
+    pub webhook: WebhookConfig,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            quiet_from: "21:00".into(),
+            quiet_until: "07:00".into(),
+            smtp: SmtpConfig::default(),
+            webhook: WebhookConfig::default(),
+        }
+    }
+}
+
+/// The SMTP relay for e-mail; no host = no e-mail.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct SmtpConfig {
+    pub host: Option<String>,
+    pub port: u16,
+    /// `starttls` (port 587), `tls` (implicit TLS, port 465) or `plain` (loopback hosts only).
+    pub security: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// `"Trung tâm Phục vụ hành chính công <motcua@example.gov.vn>"`.
+    pub from: String,
+    /// A PEM certificate to trust besides the public roots (a private CA).
+    pub ca_file: Option<PathBuf>,
+    pub timeout_secs: u64,
+    /// Messages per minute (a token bucket; bursts up to as many); 0 = no limit.
+    pub per_minute: u32,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        Self {
+            host: None,
+            port: 587,
+            security: "starttls".into(),
+            username: None,
+            password: None,
+            from: "Motcua <no-reply@motcua.invalid>".into(),
+            ca_file: None,
+            timeout_secs: 20,
+            per_minute: 600,
+        }
+    }
+}
+
+/// The SMS / Zalo provider's webhook (one protocol, docs/notifications.md); no URL = none.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct WebhookConfig {
+    pub url: Option<String>,
+    /// The HMAC-SHA256 key of `X-Motcua-Signature`.
+    pub secret: Option<String>,
+    /// The channels it carries (`sms`, `zalo`).
+    pub channels: Vec<String>,
+    pub timeout_secs: u64,
+    /// Messages per minute (a token bucket); 0 = no limit.
+    pub per_minute: u32,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self { url: None, secret: None, channels: vec!["sms".into()], timeout_secs: 10, per_minute: 300 }
     }
 }
 
@@ -479,6 +563,7 @@ impl Default for Config {
             payment: motcua_payment::PaymentConfig::default(),
             oidc: OidcConfig::default(),
             post: PostConfig::default(),
+            notify: NotifyConfig::default(),
         }
     }
 }
@@ -542,6 +627,12 @@ impl Config {
         self.data_dir.join("templates")
     }
 
+    /// Notice templates that replace the built-in ones of the same name
+    /// (`received.vi.txt` …; docs/notifications.md).
+    pub fn notice_templates_dir(&self) -> PathBuf {
+        self.templates_dir().join("notify")
+    }
+
     /// The signing key store (`signing.pki_dir`, default `<data_dir>/pki`).
     pub fn pki_dir(&self) -> PathBuf {
         self.signing.pki_dir.clone().unwrap_or_else(|| self.data_dir.join("pki"))
@@ -565,6 +656,8 @@ impl Config {
         mask(&mut c.oidc.officer.client_secret);
         mask(&mut c.dvcqg.inbound_credential);
         mask(&mut c.payment.hash_secret);
+        mask(&mut c.notify.smtp.password);
+        mask(&mut c.notify.webhook.secret);
         toml_string(&c)
     }
 

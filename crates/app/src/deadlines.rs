@@ -279,6 +279,7 @@ impl Consumer for Notifier {
             let dossier = msg.dossier_id.clone();
             let payload = msg.payload.clone();
             let now = ctx.clock.now_ms();
+            let config = ctx.config.clone();
             ctx.store
                 .write(move |db| {
                     let users = if let Some(path) = to["leaders_of"].as_str() {
@@ -290,7 +291,17 @@ impl Consumer for Notifier {
                         notifications::holders(db, path, role)?
                     };
                     notifications::notify(db, &id, &users, &kind, dossier.as_deref(), &payload, now)?;
-                    Ok::<_, motcua_store::StoreError>(Ok(()))
+                    // The same reminder by e-mail to those with an address, when e-mail is on.
+                    if crate::notify::Notify::email_on(&config) {
+                        let mut to = Vec::new();
+                        for u in &users {
+                            if let Some(email) = motcua_store::repo::users::get(db, u)?.email.filter(|e| !e.is_empty()) {
+                                to.push((u.clone(), email));
+                            }
+                        }
+                        crate::notify::queue_officer_emails(db, &config, &id, &kind, &p, &to, now)?;
+                    }
+                    Ok::<_, AppError>(Ok(()))
                 })
                 .await
                 .map_err(|e| e.to_string())?
@@ -310,6 +321,10 @@ pub fn start(ctx: &AppContext, stop: tokio::sync::watch::Receiver<bool>) -> Resu
         return Ok(());
     }
     let mut d = dispatcher()?;
+    if ctx.config.notify.enabled {
+        d = d.register(std::sync::Arc::new(crate::notify::Notify::new(&ctx.config)?))?;
+        tracing::info!("applicant notices on");
+    }
     if ctx.config.dvcqg.enabled {
         d = d.register(std::sync::Arc::new(crate::dvcqg::Sync::new(&ctx.config.dvcqg)?))?;
         tracing::info!(base_url = %ctx.config.dvcqg.base_url, "national portal sync on");

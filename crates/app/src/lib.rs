@@ -11,6 +11,7 @@ pub mod dvcqg;
 pub mod error;
 pub mod keys;
 pub mod limits;
+pub mod notify;
 pub mod oidc;
 pub mod outbox;
 pub mod relay;

@@ -13,6 +13,7 @@ pub mod error;
 pub mod index766;
 pub mod locker;
 pub mod lunar;
+pub mod notice;
 pub mod target;
 pub mod text;
 pub mod user;

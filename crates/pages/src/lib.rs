@@ -66,6 +66,7 @@ pub fn routes() -> Vec<Row> {
         ),
         (Route::ComponentLocker("", "").pattern(), &["POST"], post(citizen::filing::component_from_locker), Body::Form),
         (Route::MyLocker.pattern(), &["GET"], get(citizen::locker::my_locker), Body::Form),
+        (Route::MyNotices.pattern(), &["GET", "POST"], get(citizen::notices::form).post(citizen::notices::submit), Body::Form),
         (Route::Review("").pattern(), &["GET"], get(citizen::filing::review), Body::Form),
         (Route::Submit("").pattern(), &["POST"], post(citizen::filing::submit), Body::Form),
         (Route::Receipt("").pattern(), &["GET"], get(citizen::filing::receipt), Body::Form),

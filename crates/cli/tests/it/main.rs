@@ -42,6 +42,7 @@ mod law_rules;
 mod locker;
 mod login_page;
 mod national_catalog;
+mod notify;
 mod officer_browser;
 mod officer_pages;
 mod oidc;

@@ -5,6 +5,7 @@ pub mod dossiers;
 pub mod filing;
 pub mod locker;
 pub mod pay;
+pub mod notices;
 
 use crate::kit::{Lang, PageError, error_page};
 use axum::http::StatusCode;

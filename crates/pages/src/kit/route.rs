@@ -38,6 +38,8 @@ pub enum Route<'a> {
     MyDossiers,
     /// The citizen's data locker (kho dữ liệu).
     MyLocker,
+    /// The citizen's notification choices (issue #17).
+    MyNotices,
     /// An item of it through the API, with the page session (downloads).
     LockerFile(&'a str),
     Dossier(&'a str),
@@ -169,6 +171,7 @@ impl Route<'_> {
             Route::Receipt(_) => "/ho-so-cua-toi/{id}/bien-nhan",
             Route::MyDossiers => "/ho-so-cua-toi",
             Route::MyLocker => "/ca-nhan/kho-du-lieu",
+            Route::MyNotices => "/ca-nhan/thong-bao",
             Route::LockerFile(_) => "/api/v1/me/locker/{id}/file",
             Route::Dossier(_) => "/ho-so-cua-toi/{id}",
             Route::Supply(_) => "/ho-so-cua-toi/{id}/bo-sung",

@@ -206,6 +206,66 @@ struct DossierView<'a> {
     slip: Vec<SlipRow>,
     timeline: Vec<Entry>,
     documents: Vec<crate::documents::DocLink>,
+    /// The applicant notices sent (or not) about it, recipients masked (issue #17).
+    deliveries: Vec<DeliveryRow>,
+}
+
+/// A row of the delivery log.
+struct DeliveryRow {
+    at: String,
+    notice: &'static str,
+    channel: &'static str,
+    recipient: String,
+    status_code: String,
+    status: &'static str,
+    attempts: i64,
+    error: String,
+}
+
+fn delivery_row(lang: Lang, x: &motcua_app::notify::Delivery) -> DeliveryRow {
+    let notice = match x.notice.as_str() {
+        "received" => lang.t("Tiếp nhận, hẹn trả", "Received, appointment"),
+        "supplement_requested" => lang.t("Yêu cầu bổ sung", "Supplement requested"),
+        "fee_notice" => lang.t("Thông báo phí, lệ phí", "Fee notice"),
+        "extended" => lang.t("Xin lỗi, hẹn lại", "Apology, new date"),
+        "stopped" => lang.t("Dừng xử lý", "Stopped"),
+        "refused" => lang.t("Từ chối tiếp nhận", "Refused"),
+        "refused_after_appraisal" => lang.t("Từ chối sau thẩm định", "Refused after appraisal"),
+        "result_ready" => lang.t("Đã có kết quả", "Result ready"),
+        "returned" => lang.t("Đã trả kết quả", "Result handed over"),
+        "refunded" => lang.t("Hoàn phí", "Refund"),
+        "posted" => lang.t("Đã gửi bưu chính", "Posted"),
+        "post_delivered" => lang.t("Bưu chính đã phát", "Delivered by post"),
+        "post_undelivered" => lang.t("Bưu chính chưa phát được", "Not delivered by post"),
+        "officer_reminder" => lang.t("Nhắc việc cán bộ", "Officer reminder"),
+        _ => "—",
+    };
+    let channel = match x.channel.as_str() {
+        "email" => lang.t("Thư điện tử", "E-mail"),
+        "sms" => "SMS",
+        "zalo" => "Zalo",
+        _ => "—",
+    };
+    let status = match x.status.as_str() {
+        "queued" => lang.t("Chờ gửi", "Queued"),
+        "deferred" => lang.t("Chờ khung giờ gửi", "Waiting for the sending hours"),
+        "sent" => lang.t("Đã gửi", "Sent"),
+        "retrying" => lang.t("Đang gửi lại", "Retrying"),
+        "dead" => lang.t("Gửi lỗi, chờ quản trị gửi lại", "Failed, waiting for an administrator"),
+        "failed" => lang.t("Không gửi được", "Could not be delivered"),
+        "opted_out" => lang.t("Người nộp từ chối nhận", "Opted out"),
+        _ => "—",
+    };
+    DeliveryRow {
+        at: hour_day(Some(x.updated_at)),
+        notice,
+        channel,
+        recipient: x.recipient.clone(),
+        status_code: x.status.clone(),
+        status,
+        attempts: x.attempts,
+        error: x.error.clone().unwrap_or_default(),
+    }
 }
 
 impl<'a> DossierView<'a> {
@@ -396,6 +456,10 @@ pub async fn render(
         Ok(x) => x,
         Err(e) => return error_page(lang, e),
     };
+    let deliveries = match motcua_app::notify::deliveries(ctx, user, id).await {
+        Ok(x) => x.iter().map(|x| delivery_row(lang, x)).collect(),
+        Err(e) => return error_page(lang, e),
+    };
     let files_of = |key: &str| -> Vec<FileView> {
         d.files.iter().filter(|f| !f.removed && f.component_key == key).map(|f| file_view(&d, f, &missing)).collect()
     };
@@ -458,6 +522,7 @@ pub async fn render(
         slip: slip_rows(lang, &d, &names),
         timeline,
         documents,
+        deliveries,
         d: &d,
     };
     html(status, &view)

@@ -14,6 +14,7 @@ pub mod dossiers;
 pub mod inbound;
 pub mod indicators;
 pub mod locker;
+pub mod notices;
 pub mod notifications;
 pub mod oidc;
 pub mod outbox;

@@ -230,6 +230,24 @@ pub fn enqueue_in_order(
     Ok(())
 }
 
+/// Queues a row first due at `due` (not before): a notice held back to its channel's
+/// sending window (`crate::repo::notices`).
+pub fn enqueue_due(
+    db: &mut Db,
+    topic: &str,
+    dossier_id: Option<&str>,
+    payload: &serde_json::Value,
+    now: i64,
+    due: i64,
+) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO outbox (id, topic, dossier_id, payload, created_at, attempts, delivered_at, next_attempt_at) \
+         VALUES ($1,$2,$3,$4,$5,0,NULL,$6)",
+        &params![super::new_id(), topic, dossier_id, payload.to_string(), now, due.max(now)],
+    )?;
+    Ok(())
+}
+
 /// Queues a row unless one with the same key was ever queued (the key is kept in
 /// `reminder_keys`): (subject, due_at, kind, threshold). Returns whether it was queued. Safe
 /// under concurrent callers: the primary key lets one insert win; the others queue nothing.

@@ -11,6 +11,7 @@ pub mod dvcqg;
 pub mod indicators;
 pub mod locker;
 pub mod national_catalog;
+pub mod notices;
 pub mod notifications;
 pub mod payments;
 pub mod post;
@@ -84,6 +85,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .merge(dossiers::router())
         .merge(dvcqg::router())
         .merge(locker::router())
+        .merge(notices::router())
         .merge(notifications::router())
         .merge(payments::router())
         .merge(post::router())

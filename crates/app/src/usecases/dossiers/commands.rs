@@ -56,20 +56,13 @@ pub(super) fn side_effects(db: &mut Db, before: dossier::Before, d: &Dossier, re
             crate::usecases::locker::add_certified_copy(db, copy, rec.at)?;
         }
     }
-    let notify = matches!(
-        rec.event,
-        Event::Received { .. }
-            | Event::Refused { .. }
-            | Event::SupplementRequested { .. }
-            | Event::FeesNoticed { .. }
-            | Event::Extended { .. }
-            | Event::Resolved { .. }
-            | Event::Stopped { .. }
-            | Event::RefusedAfterAppraisal { .. }
-    );
-    if notify && (d.applicant.email.is_some() || d.applicant.phone.is_some()) {
-        let payload = json!({"dossier_id": d.id, "code": d.code, "event": rec.event.kind(), "email": d.applicant.email, "phone": d.applicant.phone});
-        repo::enqueue(db, "notify.applicant", &d.id, &payload, rec.at)?;
+    // The applicant's notice of this event, if it gives one (`motcua_domain::notice`): the
+    // consumer (`crate::notify`) reads the dossier and the event and renders from them.
+    if motcua_domain::notice::Notice::for_event(rec.event.kind()).is_some()
+        && (d.applicant.email.is_some() || d.applicant.phone.is_some())
+    {
+        let payload = json!({"dossier_id": d.id, "seq": rec.seq, "event": rec.event.kind()});
+        repo::enqueue(db, crate::notify::APPLICANT, &d.id, &payload, rec.at)?;
     }
     Ok(())
 }
