@@ -68,6 +68,7 @@ pub fn routes() -> Vec<Row> {
         (Route::MyLocker.pattern(), &["GET"], get(citizen::locker::my_locker), Body::Form),
         (Route::MyNotices.pattern(), &["GET", "POST"], get(citizen::notices::form).post(citizen::notices::submit), Body::Form),
         (Route::Review("").pattern(), &["GET"], get(citizen::filing::review), Body::Form),
+        (Route::Postal("").pattern(), &["GET", "POST"], get(citizen::postal::form).post(citizen::postal::save), Body::Form),
         (Route::Submit("").pattern(), &["POST"], post(citizen::filing::submit), Body::Form),
         (Route::Receipt("").pattern(), &["GET"], get(citizen::filing::receipt), Body::Form),
         (Route::MyDossiers.pattern(), &["GET"], get(citizen::dossiers::my_dossiers), Body::Form),

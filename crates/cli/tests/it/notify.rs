@@ -82,7 +82,7 @@ fn certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
 }
 
 /// aiosmtpd on loopback: STARTTLS required, AUTH required, `BOUNCE` answered 550.
-struct SmtpSink {
+pub(crate) struct SmtpSink {
     child: Child,
     port: u16,
     ca: PathBuf,
@@ -90,7 +90,7 @@ struct SmtpSink {
 }
 
 impl SmtpSink {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let py = aiosmtpd_python();
         let dir = tempfile::tempdir().unwrap();
         let certs = dir.path().join("certs");
@@ -119,6 +119,11 @@ impl SmtpSink {
         Self { child, port, ca, dir }
     }
 
+    /// What the app's settings need: the port and the CA that signed the server's certificate.
+    pub(crate) fn settings(&self) -> (u16, PathBuf) {
+        (self.port, self.ca.clone())
+    }
+
     /// The messages received so far, in order.
     fn messages(&self) -> Vec<Value> {
         let mail = self.dir.path().join("mail");
@@ -134,7 +139,7 @@ impl SmtpSink {
         files.iter().map(|(_, p)| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()).collect()
     }
 
-    fn to(&self, address: &str) -> Vec<Value> {
+    pub(crate) fn to(&self, address: &str) -> Vec<Value> {
         self.messages().into_iter().filter(|m| m["to"].as_array().unwrap().iter().any(|t| t == address)).collect()
     }
 }
@@ -148,12 +153,12 @@ impl Drop for SmtpSink {
 
 /// The SMS provider on loopback: keeps each request, answers `status`.
 #[derive(Default)]
-struct Hook {
+pub(crate) struct Hook {
     status: AtomicU16,
     got: Mutex<Vec<(String, String, Vec<u8>)>>,
 }
 
-async fn start_hook() -> (Arc<Hook>, String) {
+pub(crate) async fn start_hook() -> (Arc<Hook>, String) {
     use axum::body::Bytes;
     use axum::http::HeaderMap;
     let hook = Arc::new(Hook { status: AtomicU16::new(200), ..Default::default() });
@@ -196,34 +201,37 @@ impl Hook {
 }
 
 async fn spawn(backend: Backend, smtp: &SmtpSink, hook_url: &str) -> TestApp {
-    let (port, ca, url) = (smtp.port, smtp.ca.clone(), hook_url.to_string());
-    TestApp::spawn_with(backend, move |c| {
-        c.public_url = Some("https://dichvucong.example.vn".into());
-        c.workers.outbox_max_attempts = 3;
-        c.workers.outbox_backoff_base_secs = 10;
-        c.workers.outbox_backoff_max_secs = 60;
-        c.notify.enabled = true;
-        c.notify.smtp.host = Some("127.0.0.1".into());
-        c.notify.smtp.port = port;
-        c.notify.smtp.security = "starttls".into();
-        c.notify.smtp.username = Some("motcua".into());
-        c.notify.smtp.password = Some("mat-khau-smtp".into());
-        c.notify.smtp.from = "Trung tâm Phục vụ hành chính công <motcua@example.vn>".into();
-        c.notify.smtp.ca_file = Some(ca);
-        c.notify.smtp.timeout_secs = 5;
-        c.notify.webhook.url = Some(url);
-        c.notify.webhook.secret = Some(SECRET.into());
-        c.notify.webhook.timeout_secs = 2;
-    })
-    .await
+    let (smtp, url) = (smtp.settings(), hook_url.to_string());
+    TestApp::spawn_with(backend, move |c| configure(c, &smtp, &url)).await
 }
 
-fn dispatcher(app: &TestApp) -> Dispatcher {
+/// Notices on, by e-mail through `smtp` (port and CA, from [`SmtpSink::settings`]) and SMS
+/// through the webhook at `hook_url`.
+pub(crate) fn configure(c: &mut motcua_app::config::Config, smtp: &(u16, PathBuf), hook_url: &str) {
+    c.public_url = Some("https://dichvucong.example.vn".into());
+    c.workers.outbox_max_attempts = 3;
+    c.workers.outbox_backoff_base_secs = 10;
+    c.workers.outbox_backoff_max_secs = 60;
+    c.notify.enabled = true;
+    c.notify.smtp.host = Some("127.0.0.1".into());
+    c.notify.smtp.port = smtp.0;
+    c.notify.smtp.security = "starttls".into();
+    c.notify.smtp.username = Some("motcua".into());
+    c.notify.smtp.password = Some("mat-khau-smtp".into());
+    c.notify.smtp.from = "Trung tâm Phục vụ hành chính công <motcua@example.vn>".into();
+    c.notify.smtp.ca_file = Some(smtp.1.clone());
+    c.notify.smtp.timeout_secs = 5;
+    c.notify.webhook.url = Some(hook_url.to_string());
+    c.notify.webhook.secret = Some(SECRET.into());
+    c.notify.webhook.timeout_secs = 2;
+}
+
+pub(crate) fn dispatcher(app: &TestApp) -> Dispatcher {
     Dispatcher::new("t").register(Arc::new(motcua_app::notify::Notify::new(&app.ctx.config).unwrap())).unwrap()
 }
 
 /// Rounds until nothing due is left (the clock stays where it is).
-async fn drain(ctx: &AppContext, d: &Dispatcher) -> Round {
+pub(crate) async fn drain(ctx: &AppContext, d: &Dispatcher) -> Round {
     let mut total = Round::default();
     for _ in 0..50 {
         let r = d.run_once(ctx).await.unwrap();

@@ -14,8 +14,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-const SECRET: &str = "SIMSECRET0123456789";
-const TMN: &str = "MOTCUA01";
+pub(crate) const SECRET: &str = "SIMSECRET0123456789";
+pub(crate) const TMN: &str = "MOTCUA01";
 
 async fn spawn(backend: Backend, sim: &Sim) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -24,15 +24,20 @@ async fn spawn(backend: Backend, sim: &Sim) -> TestApp {
     let (pay, api, settle) = (sim.pay_url(), sim.api_url(), sim.settlement_url());
     TestApp::spawn_on(backend, listener, move |c| {
         c.public_url = Some(url);
-        c.payment.enabled = true;
-        c.payment.tmn_code = TMN.into();
-        c.payment.hash_secret = Some(SECRET.into());
-        c.payment.pay_url = pay;
-        c.payment.api_url = api;
-        c.payment.settlement_url = Some(settle);
-        c.payment.query_after_secs = 600;
+        configure(c, pay, api, settle);
     })
     .await
+}
+
+/// The gateway on, at the simulator's pay page, API and settlement list.
+pub(crate) fn configure(c: &mut motcua_app::config::Config, pay: String, api: String, settle: String) {
+    c.payment.enabled = true;
+    c.payment.tmn_code = TMN.into();
+    c.payment.hash_secret = Some(SECRET.into());
+    c.payment.pay_url = pay;
+    c.payment.api_url = api;
+    c.payment.settlement_url = Some(settle);
+    c.payment.query_after_secs = 600;
 }
 
 /// An online dossier of the citizen, received and awaiting a fee of 15 000 đồng.
@@ -47,7 +52,7 @@ async fn awaiting_fee(app: &TestApp, citizen: &Client) -> Value {
 
 /// Starts the payment; the simulator's answer (a redirect to the return URL) after it sent
 /// the IPN. Returns the txn ref and the return location.
-async fn pay(citizen: &Client, d: &Value) -> (String, String) {
+pub(crate) async fn pay(citizen: &Client, d: &Value) -> (String, String) {
     let (s, b) = citizen.post(&format!("/api/v1/dossiers/{}/online-payments", d["id"].as_str().unwrap()), json!({})).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     let url = b["redirect_url"].as_str().unwrap().to_string();
@@ -70,7 +75,7 @@ async fn ipn(app: &TestApp, params: &BTreeMap<String, String>) -> String {
     b["RspCode"].as_str().unwrap().to_string()
 }
 
-async fn dossier(c: &Client, d: &Value) -> Value {
+pub(crate) async fn dossier(c: &Client, d: &Value) -> Value {
     let (s, b) = c.get(&format!("/api/v1/dossiers/{}", d["id"].as_str().unwrap())).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     b["dossier"].clone()

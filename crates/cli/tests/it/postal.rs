@@ -16,19 +16,20 @@ use sha2::{Digest, Sha256};
 
 /// Thẻ công chứng viên: province, Sở Tư pháp, received at the provincial centre.
 const PROVINCE: &str = "1.910201.H40";
-const SECRET: &str = "bí-mật-của-bưu-điện-tỉnh";
+pub(crate) const SECRET: &str = "bí-mật-của-bưu-điện-tỉnh";
 
 async fn spawn(backend: Backend) -> TestApp {
-    TestApp::spawn_with(backend, |c| {
-        c.post.carriers = vec![motcua_app::config::CarrierConfig {
-            name: motcua_domain::dossier::postal::DEFAULT_CARRIER.into(),
-            secret: SECRET.into(),
-        }];
-    })
-    .await
+    TestApp::spawn_with(backend, configure).await
 }
 
-/// HMAC-SHA256 (RFC 2104) written out here, apart from the server's.
+/// The provincial post as the one carrier, signing with `SECRET`.
+pub(crate) fn configure(c: &mut motcua_app::config::Config) {
+    c.post.carriers = vec![motcua_app::config::CarrierConfig {
+        name: motcua_domain::dossier::postal::DEFAULT_CARRIER.into(),
+        secret: SECRET.into(),
+    }];
+}
+
 fn hmac_hex(key: &[u8], msg: &[u8]) -> String {
     let mut k = [0u8; 64];
     if key.len() > 64 {
@@ -42,7 +43,7 @@ fn hmac_hex(key: &[u8], msg: &[u8]) -> String {
 }
 
 /// Sends a carrier report as the carrier does, signed with `secret` at `ts` (Unix seconds).
-async fn report(app: &TestApp, secret: &str, ts: i64, body: &Value) -> (StatusCode, Value) {
+pub(crate) async fn report(app: &TestApp, secret: &str, ts: i64, body: &Value) -> (StatusCode, Value) {
     let body = serde_json::to_vec(body).unwrap();
     let mut msg = format!("{ts}.").into_bytes();
     msg.extend_from_slice(&body);
@@ -60,7 +61,7 @@ async fn report(app: &TestApp, secret: &str, ts: i64, body: &Value) -> (StatusCo
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-fn now_secs(app: &TestApp) -> i64 {
+pub(crate) fn now_secs(app: &TestApp) -> i64 {
     app.ctx.clock.now_ms() / 1000
 }
 
@@ -95,7 +96,7 @@ async fn counter(app: &TestApp, metric: &str) -> i64 {
 
 /// A postal PDF as the tools read it: its text (runs of space folded) and the Code 128
 /// barcodes zbar decodes on its first page (QR codes left out).
-fn read_postal_pdf(pdf: &[u8]) -> (String, Vec<String>) {
+pub(crate) fn read_postal_pdf(pdf: &[u8]) -> (String, Vec<String>) {
     assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("doc.pdf");
@@ -108,7 +109,7 @@ fn read_postal_pdf(pdf: &[u8]) -> (String, Vec<String>) {
     (text, codes.lines().map(str::to_string).collect())
 }
 
-async fn pdf(c: &Client, id: &str, which: &str) -> (StatusCode, Vec<u8>) {
+pub(crate) async fn pdf(c: &Client, id: &str, which: &str) -> (StatusCode, Vec<u8>) {
     let r = c.http.get(format!("{}/api/v1/dossiers/{id}/postal/{which}.pdf", c.base)).send().await.unwrap();
     let status = r.status();
     (status, r.bytes().await.unwrap().to_vec())
@@ -402,4 +403,51 @@ async fn submit_action(b: &motcua_testkit::browser::Browser, slug: &str) {
     let after = b.follow(motcua_testkit::browser::By::Css(format!("section#{slug} button[type=submit]"))).await;
     assert!(after.ends_with(&format!("?xong={slug}")), "{slug} done, got {after}: {}", b.main_text().await);
     b.axe().await;
+}
+
+/// The citizen chooses the post on their draft (Chromium, SQLite): from the review page to
+/// the postal page, a missing commune comes back with its error, then the choice is saved
+/// and shown on the review page. Captured at phone and desktop widths, axe clean.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_citizen_chooses_the_post() {
+    use motcua_testkit::browser::{Browser, By};
+    let app = spawn(Backend::Sqlite).await;
+    let citizen = app.login("congdan").await;
+    let (s, d) = citizen
+        .post(
+            "/api/v1/dossiers",
+            json!({"procedure_code": PROVINCE, "summary": "Cấp thẻ công chứng viên",
+                "applicant": {"name": "Nguyễn Văn An", "id_number": "037092001234", "phone": "0912345678"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    let id = d["id"].as_str().unwrap().to_string();
+    let b = Browser::start(&app).await;
+    b.login("congdan").await;
+    b.open(&format!("/ho-so-cua-toi/{id}/xem-lai")).await;
+    assert!(b.main_text().await.contains("Trực tuyến và tại Bộ phận Một cửa"));
+    b.follow_to(By::Id("postal"), &format!("/ho-so-cua-toi/{id}/buu-chinh")).await;
+    // Prefilled from the applicant; the result by post ticked.
+    assert_eq!(b.by_id("recipient").await.value().await.unwrap().as_deref(), Some("Nguyễn Văn An"));
+    b.capture("postal-choice").await;
+    b.fill("street", "Số 5, đường Trần Hưng Đạo").await;
+    let at = b.follow(By::Css("main form button[type=submit]")).await;
+    assert_eq!(at, format!("/ho-so-cua-toi/{id}/buu-chinh"));
+    let text = b.main_text().await;
+    assert!(text.contains("hãy chọn trong danh sách"), "the missing commune is named: {text}");
+    b.axe().await;
+    assert_eq!(
+        b.by_id("street").await.value().await.unwrap().as_deref(),
+        Some("Số 5, đường Trần Hưng Đạo"),
+        "nothing typed is lost"
+    );
+    b.find(By::Css("#commune_code option[value='000.00.31.H40']")).await.click().await.unwrap();
+    b.follow_to(By::Css("main form button[type=submit]"), &format!("/ho-so-cua-toi/{id}/xem-lai")).await;
+    let text = b.main_text().await;
+    assert!(text.contains("Số 5, đường Trần Hưng Đạo, Phường Hoa Lư, Tỉnh Ninh Bình"), "{text}");
+    b.axe().await;
+    b.quit().await;
+    let (_, d) = citizen.get(&format!("/api/v1/dossiers/{id}")).await;
+    assert_eq!(d["dossier"]["postal"]["result_by_post"], true, "{d}");
+    assert_eq!(d["dossier"]["postal"]["address"]["commune_code"], "000.00.31.H40", "{d}");
 }

@@ -226,6 +226,8 @@ pub enum Pre {
     PaperDossier,
     /// A component in scope of digitization (not excluded by TT 01/2023).
     Digitizable,
+    /// The procedure is not among those excluded from the public postal service (QĐ 45/2016).
+    PostalAllowed,
     /// The applicant chose to receive the result by post.
     ResultByPost,
     /// No shipment of the result is in transit.
@@ -251,6 +253,7 @@ impl Pre {
             Self::PaperResult => "the result is issued on paper",
             Self::PaperDossier => "filed on paper (counter or post)",
             Self::Digitizable => "a component in scope of digitization",
+            Self::PostalAllowed => "the procedure is not excluded from the post",
             Self::ResultByPost => "the applicant chose the result by post",
             Self::NotInTransit => "no shipment of the result in transit",
             Self::InTransit => "a shipment of the result in transit",
@@ -401,6 +404,12 @@ impl Pre {
                     .collect();
                 if missing.is_empty() { Ok(()) } else { Err(DossierError::Invalid(ValidationError(missing))) }
             }
+            Self::PostalAllowed if d.procedure.postal_excluded => Err(field(
+                "postal",
+                "postal_excluded",
+                "Thủ tục này không thực hiện qua dịch vụ bưu chính công ích.",
+                "This procedure is not served through the public postal service.",
+            )),
             Self::ResultByPost if !d.postal.as_ref().is_some_and(|p| p.result_by_post) => Err(field(
                 "postal",
                 "postal_not_chosen",
@@ -551,7 +560,7 @@ pub const GUARDS: [Guard; 27] = [
     // dossier, or a change, until the result is returned (not while it is with the post).
     Guard { kind: CommandKind::ChoosePostal, from: OPEN, except: None,
         who: &[only(Owner, &[Draft]), any(Counter)],
-        pre: &[Pre::NotInTransit], outcome: Outcome::Same, forms: &[] },
+        pre: &[Pre::PostalAllowed, Pre::NotInTransit], outcome: Outcome::Same, forms: &[] },
     // The counter hands the result to the post: once at a time, only where chosen.
     Guard { kind: CommandKind::Post, from: &[Resolved], except: None, who: &[any(Counter)],
         pre: &[Pre::ResultByPost, Pre::NotInTransit], outcome: Outcome::Same, forms: &[] },

@@ -1187,6 +1187,15 @@ fn the_postal_address_is_checked_against_the_province() {
 }
 
 #[test]
+fn a_procedure_excluded_from_the_post_takes_no_postal_choice() {
+    let mut w = World::new(Channel::Online, TimeLimit::working_days(10));
+    w.state.procedure.postal_excluded = true;
+    let now = "2026-03-02T02:00:00Z";
+    assert_eq!(code_of(w.citizen(now, choose(true, "000.00.31.H40")).unwrap_err()), "postal_excluded");
+    assert!(w.state.postal.is_none());
+}
+
+#[test]
 fn a_result_by_post_is_returned_when_delivered() {
     let mut w = resolved_by_post("2026-03-02T02:00:00Z");
     let now = "2026-03-03T02:00:00Z";

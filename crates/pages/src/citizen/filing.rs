@@ -444,7 +444,7 @@ impl ComponentView<'_> {
 }
 
 /// A draft of the citizen's, or the response to give instead (its dossier page once filed).
-async fn draft(ctx: &AppContext, lang: Lang, user: &CurrentUser, id: &str) -> Result<Dossier, Response> {
+pub(super) async fn draft(ctx: &AppContext, lang: Lang, user: &CurrentUser, id: &str) -> Result<Dossier, Response> {
     if !citizen_only(user) {
         return Err(not_citizen(lang));
     }

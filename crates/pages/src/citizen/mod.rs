@@ -4,8 +4,9 @@
 pub mod dossiers;
 pub mod filing;
 pub mod locker;
-pub mod pay;
 pub mod notices;
+pub mod pay;
+pub mod postal;
 
 use crate::kit::{Lang, PageError, error_page};
 use axum::http::StatusCode;

@@ -33,6 +33,8 @@ pub enum Route<'a> {
     /// A component of the draft taken from the applicant's data locker (POST).
     ComponentLocker(&'a str, &'a str),
     Review(&'a str),
+    /// The applicant's postal choice on their draft (QĐ 45/2016).
+    Postal(&'a str),
     Submit(&'a str),
     Receipt(&'a str),
     MyDossiers,
@@ -167,6 +169,7 @@ impl Route<'_> {
             Route::Component(..) => "/ho-so-cua-toi/{id}/thanh-phan/{key}",
             Route::ComponentLocker(..) => "/ho-so-cua-toi/{id}/thanh-phan/{key}/kho-du-lieu",
             Route::Review(_) => "/ho-so-cua-toi/{id}/xem-lai",
+            Route::Postal(_) => "/ho-so-cua-toi/{id}/buu-chinh",
             Route::Submit(_) => "/ho-so-cua-toi/{id}/nop",
             Route::Receipt(_) => "/ho-so-cua-toi/{id}/bien-nhan",
             Route::MyDossiers => "/ho-so-cua-toi",
@@ -252,6 +255,7 @@ impl Route<'_> {
             | Route::CatalogTemplate(a)
             | Route::FileOnline(a)
             | Route::Review(a)
+            | Route::Postal(a)
             | Route::Submit(a)
             | Route::Receipt(a)
             | Route::Dossier(a)
