@@ -156,6 +156,32 @@ pub enum Command {
 pub const RESULT_COMPONENT: &str = "result";
 
 impl Command {
+    /// The postal choice as a form gives it (recipient, phone, commune or ward code, street):
+    /// the app fills in the province and the names from the agency tree.
+    pub fn choose_postal(
+        dossier_by_post: bool,
+        result_by_post: bool,
+        recipient: &str,
+        phone: &str,
+        commune_code: &str,
+        street: &str,
+    ) -> Self {
+        Self::ChoosePostal {
+            dossier_by_post,
+            result_by_post,
+            address: PostalAddress {
+                recipient: recipient.to_string(),
+                phone: phone.to_string(),
+                province_code: String::new(),
+                province: String::new(),
+                commune_code: commune_code.to_string(),
+                commune: String::new(),
+                street: street.to_string(),
+            },
+            province: Box::default(),
+        }
+    }
+
     /// The name in errors and messages (`attach_file` for the result document too).
     pub fn name(&self) -> &'static str {
         self.kind().command_name()

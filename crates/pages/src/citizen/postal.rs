@@ -16,7 +16,7 @@ use axum::response::Response;
 use motcua_app::auth::CurrentUser;
 use motcua_app::usecases::dossiers::{self as uc, Request};
 use motcua_app::{AppContext, AppError};
-use motcua_domain::dossier::{AdminUnit, Command, Dossier, PostalAddress, Province};
+use motcua_domain::dossier::{AdminUnit, Command, Dossier, Province};
 use motcua_domain::error::FieldError;
 use serde::Deserialize;
 
@@ -119,21 +119,14 @@ pub async fn save(State(ctx): State<AppContext>, lang: Lang, Path(id): Path<Stri
         Err(e) => return error_page(lang, e),
     };
     let version = form.version.parse().unwrap_or(d.version);
-    let cmd = Command::ChoosePostal {
-        dossier_by_post: form.dossier_by_post,
-        result_by_post: form.result_by_post,
-        address: PostalAddress {
-            recipient: form.recipient.clone(),
-            phone: form.phone.clone(),
-            province_code: String::new(),
-            province: String::new(),
-            commune_code: form.commune_code.clone(),
-            commune: String::new(),
-            street: form.street.clone(),
-        },
-        // The app fills in the province from the agency tree.
-        province: Box::default(),
-    };
+    let cmd = Command::choose_postal(
+        form.dossier_by_post,
+        form.result_by_post,
+        &form.recipient,
+        &form.phone,
+        &form.commune_code,
+        &form.street,
+    );
     match uc::command(&ctx, &user, &id, version, Request::cmd(cmd), None).await {
         Ok(d) => see_other(&lang.href(Route::Review(&d.id))),
         Err(e @ (AppError::Validation(_) | AppError::Conflict { .. } | AppError::Refused { .. })) => {

@@ -41,10 +41,11 @@ pub fn menu<'r>(lang: Lang, user: &CurrentUser, current: impl Into<Option<Route<
             links.push((Route::AdminCatalog, lang.t("Thủ tục", "Procedures")));
         }
     }
-    // The national portal sync is the province's, with its queues.
+    // The national portal sync and the payment reconciliation are the province's, with its queues.
     if authorize_user(&user.principal, Permission::OperateQueues, &[]).is_ok() {
         links.push((Route::AdminDvcqg, lang.t("Đồng bộ Cổng DVCQG", "National portal sync")));
         links.push((Route::AdminInboundErrors, lang.t("Hồ sơ từ Cổng DVCQG lỗi", "Portal dossiers not taken in")));
+        links.push((Route::AdminPayments, lang.t("Đối soát thanh toán", "Payment reconciliation")));
     }
     // Administrators and supervisors, as the access log's use case allows.
     if !scope(&user.principal, Permission::ViewAudit).is_empty() {

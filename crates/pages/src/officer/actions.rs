@@ -17,7 +17,7 @@ use motcua_app::auth::CurrentUser;
 use motcua_app::usecases::dossiers::{self as uc, ComponentInput, Request};
 use motcua_app::{AppContext, AppError};
 use motcua_domain::dossier::{
-    self, Command, CommandKind, Dossier, FeeItem, PaymentMethod, PostalAddress, RESULT_COMPONENT, ReturnMethod, SupplementItem,
+    self, Command, CommandKind, Dossier, FeeItem, PaymentMethod, RESULT_COMPONENT, ReturnMethod, SupplementItem,
 };
 use motcua_domain::error::FieldError;
 use serde::Deserialize;
@@ -580,21 +580,14 @@ fn build(action: Action, d: &Dossier, form: &ActionForm, f: &FormFields) -> Resu
             }
             remap.push(("address.province_code".into(), "commune_code".into()));
             remap.push(("postal".into(), "result_by_post".into()));
-            Request::cmd(Command::ChoosePostal {
-                dossier_by_post: f.checked("dossier_by_post"),
-                result_by_post: f.checked("result_by_post"),
-                address: PostalAddress {
-                    recipient: form.recipient.clone(),
-                    phone: form.phone.clone(),
-                    province_code: String::new(),
-                    province: String::new(),
-                    commune_code: form.commune_code.clone(),
-                    commune: String::new(),
-                    street: form.street.clone(),
-                },
-                // The app fills in the province from the agency tree.
-                province: Box::default(),
-            })
+            Request::cmd(Command::choose_postal(
+                f.checked("dossier_by_post"),
+                f.checked("result_by_post"),
+                &form.recipient,
+                &form.phone,
+                &form.commune_code,
+                &form.street,
+            ))
         }
         Action::Post => {
             // "32.000" or "32000" đồng.
