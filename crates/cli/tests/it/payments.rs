@@ -251,6 +251,14 @@ async fn cash_receipts(backend: Backend) {
     let d = step(&clerk, &d, "receive", json!({})).await;
     let d = step(&clerk, &d, "fee-notices", json!({})).await;
     assert_eq!(d["fees"], json!([{"name": fee, "amount": 100000}]));
+    // Attempts left unfinished at the gateway are bounded per dossier.
+    let start = format!("/api/v1/dossiers/{}/online-payments", d["id"].as_str().unwrap());
+    for _ in 0..motcua_app::usecases::dossiers::payments::MAX_PENDING_ATTEMPTS {
+        let (s, b) = citizen.post(&start, json!({})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+    }
+    let (s, b) = citizen.post(&start, json!({})).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("too_many_payment_attempts")), "{b}");
 
     let mut numbers = Vec::new();
     for _ in 0..2 {

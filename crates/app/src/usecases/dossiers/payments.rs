@@ -54,6 +54,9 @@ pub fn gateway_label(ctx: &AppContext) -> &'static str {
     }
 }
 
+/// Pending attempts one dossier may hold at once.
+pub const MAX_PENDING_ATTEMPTS: usize = 5;
+
 fn refused(http: u16, code: &'static str, vi: &str, en: &str) -> AppError {
     AppError::Refused { http, code, vi: vi.into(), en: en.into() }
 }
@@ -104,6 +107,17 @@ pub async fn start_online(ctx: &AppContext, current: &CurrentUser, id: &str, cli
                     "nothing_to_pay",
                     "Không có khoản phí, lệ phí nào phải nộp.",
                     "There is nothing to pay.",
+                ));
+            }
+            // Each click on "Thanh toán" opens an attempt; the pending ones a dossier may hold
+            // at once are bounded (they expire at the gateway after `expire_minutes`).
+            let pending = pay_repo::for_dossier(db, &d.id)?.iter().filter(|a| a.status == "pending").count();
+            if pending >= MAX_PENDING_ATTEMPTS {
+                return Err(refused(
+                    429,
+                    "too_many_payment_attempts",
+                    "Hồ sơ đang có nhiều giao dịch thanh toán chưa hoàn tất; vui lòng thử lại sau ít phút.",
+                    "The dossier has too many unfinished payment attempts; please try again in a few minutes.",
                 ));
             }
             let txn_ref = new_id().replace('-', "");
