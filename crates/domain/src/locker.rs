@@ -21,6 +21,8 @@ pub const MAX_KINDS: usize = 20;
 pub const RESULT_PREFIX: &str = "ket-qua:";
 /// Prefix of a certified copy's kind.
 pub const COPY_PREFIX: &str = "ban-sao:";
+/// Prefix of a fee receipt's kind (never offered for a component).
+pub const RECEIPT_PREFIX: &str = "bien-lai:";
 
 /// What a locker item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -30,6 +32,8 @@ pub enum ItemKind {
     Result,
     /// A certified electronic copy of a document (bản sao điện tử có chứng thực).
     CertifiedCopy,
+    /// An electronic receipt of fees paid (biên lai thu phí, lệ phí điện tử).
+    Receipt,
 }
 
 impl ItemKind {
@@ -37,17 +41,19 @@ impl ItemKind {
         match self {
             Self::Result => "result",
             Self::CertifiedCopy => "certified_copy",
+            Self::Receipt => "receipt",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Result, Self::CertifiedCopy].into_iter().find(|k| k.code() == s)
+        [Self::Result, Self::CertifiedCopy, Self::Receipt].into_iter().find(|k| k.code() == s)
     }
 
     pub fn label_vi(self) -> &'static str {
         match self {
             Self::Result => "Kết quả giải quyết",
             Self::CertifiedCopy => "Bản sao có chứng thực",
+            Self::Receipt => "Biên lai thu phí, lệ phí",
         }
     }
 
@@ -55,6 +61,7 @@ impl ItemKind {
         match self {
             Self::Result => "Result",
             Self::CertifiedCopy => "Certified copy",
+            Self::Receipt => "Fee receipt",
         }
     }
 }
@@ -99,6 +106,11 @@ pub fn result_kind(procedure_code: &str) -> String {
 /// The kind of a certified copy of a component with `component_key`.
 pub fn copy_kind(component_key: &str) -> String {
     format!("{COPY_PREFIX}{component_key}")
+}
+
+/// The kind of a fee receipt for a dossier of `procedure_code`.
+pub fn receipt_kind(procedure_code: &str) -> String {
+    format!("{RECEIPT_PREFIX}{procedure_code}")
 }
 
 /// Is `kind` well formed: a known prefix and 1–60 characters of `[A-Za-z0-9._-]`?

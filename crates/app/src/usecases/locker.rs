@@ -113,6 +113,42 @@ pub fn fill_from_result(db: &mut Db, d: &Dossier, at: i64) -> Result<usize, AppE
     Ok(added)
 }
 
+/// Puts the electronic receipt of a dossier's fees (a PDF stored as dossier document
+/// `document_id`) into its payer's locker, in the payment's transaction; nothing without the
+/// applicant's id number. A second call adds nothing.
+pub fn add_receipt(
+    db: &mut Db,
+    d: &Dossier,
+    document_id: &str,
+    title: String,
+    sha256: String,
+    size: i64,
+    at: i64,
+) -> Result<bool, AppError> {
+    let Some(owner) = d.applicant.id_number.clone() else {
+        return Ok(false);
+    };
+    let item = LockerRecord {
+        id: new_id(),
+        owner_id_number: owner,
+        owner_kind: OwnerKind::of(d.applicant.kind).code().to_string(),
+        kind: ItemKind::Receipt.code().to_string(),
+        title,
+        doc_type: locker::receipt_kind(&d.procedure.code),
+        source_dossier_id: Some(d.id.clone()),
+        source_component: Some("bien-lai".to_string()),
+        source_document_id: Some(document_id.to_string()),
+        sha256,
+        size,
+        mime: "application/pdf".to_string(),
+        issued_at: at,
+        valid_until: None,
+        revoked_at: None,
+        created_at: at,
+    };
+    Ok(repo::insert(db, &item)?)
+}
+
 /// A certified copy of a dossier's component (bản sao điện tử có chứng thực), as the
 /// digitization at reception produces it.
 #[derive(Debug, Clone)]

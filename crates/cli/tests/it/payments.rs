@@ -126,6 +126,20 @@ async fn gateway_flow(backend: Backend) {
     assert!(text.contains("0000001") && text.contains("15.000 đồng") && text.contains("Mười lăm nghìn đồng"), "{text}");
     let no = sim.txn(&txn).unwrap().outcome.transaction_no;
     assert!(text.contains(&no), "the gateway's transaction number: {text}");
+    // The same receipt is in the payer's data locker.
+    let (s, items) = citizen.get("/api/v1/me/locker").await;
+    assert_eq!(s, StatusCode::OK, "{items}");
+    let item = items.as_array().unwrap().iter().find(|i| i["kind"] == "receipt").unwrap_or_else(|| panic!("{items}")).clone();
+    assert_eq!(item["source_document_id"], receipt["id"], "{item}");
+    assert!(item["title"].as_str().unwrap().ends_with(" 0000001"), "{item}");
+    let r = citizen
+        .http
+        .get(format!("{}/api/v1/me/locker/{}/file", citizen.base, item["id"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.unwrap().to_vec(), pdf, "the locker serves the receipt itself");
 
     // Replayed, forged, wrong amount, unknown: acknowledged or refused, nothing written.
     let (events, receipts) = (app.count("dossier_events").await, app.count("receipts").await);

@@ -288,6 +288,7 @@ pub(super) fn issue_receipt(db: &mut Db, issuing: &Issuing, d: &Dossier, rec: &R
         )
     })?;
     let (sha, size) = issuing.store(db, &pdf, rec.at)?;
+    let in_locker = (format!("{RECEIPT_NAME} {symbol} {number}"), sha.clone());
     docs::insert(
         db,
         &DocumentRecord {
@@ -305,6 +306,7 @@ pub(super) fn issue_receipt(db: &mut Db, issuing: &Issuing, d: &Dossier, rec: &R
             created_by: rec.actor_id.clone(),
         },
     )?;
+    crate::usecases::locker::add_receipt(db, d, &id, in_locker.0, in_locker.1, size, rec.at)?;
     let txn_ref = match gateway_txn.as_deref() {
         Some(no) => db
             .query_opt("SELECT txn_ref FROM payment_attempts WHERE gateway_txn_no = $1", &motcua_store::params![no])?
