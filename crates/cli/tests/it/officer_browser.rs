@@ -196,3 +196,27 @@ both_backends! {
         eprintln!("browser_online_dossier_from_filing_to_rating ({:?}): {:.1} s", app.backend, t0.elapsed().as_secs_f64());
     }
 }
+
+/// A paper dossier received with no file: its components table, wider than a phone, scrolls
+/// in a box that takes the keyboard focus (axe `scrollable-region-focusable`), at phone and
+/// desktop widths.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_officer_dossier_without_files_at_phone_width() {
+    let app = motcua_testkit::TestApp::spawn(motcua_testkit::Backend::Sqlite).await;
+    let clerk = app.login("tiepnhan.hoalu").await;
+    let (s, d) = clerk
+        .post(
+            "/api/v1/dossiers",
+            serde_json::json!({"procedure_code": "1.004873", "summary": "Xác nhận tình trạng hôn nhân",
+                "applicant": {"name": "Phạm Văn Đức", "id_number": "037092005678", "phone": "0987654321"},
+                "components": [{"key": "to_khai", "provided": true}, {"key": "giay_to_tuy_than", "provided": true}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    assert_eq!(d["files"].as_array().map(Vec::len), Some(0), "{d}");
+    let b = Browser::start(&app).await;
+    b.login("tiepnhan.hoalu").await;
+    b.open(&format!("/can-bo/ho-so/{}", d["id"].as_str().unwrap())).await;
+    b.capture("officer-dossier-no-files").await;
+    b.quit().await;
+}
