@@ -477,22 +477,14 @@ pub fn decide(d: &Dossier, cmd: Command, cx: &Ctx<'_>) -> Result<Event, DossierE
             Ok(Event::ComponentDigitized { file, signature_sha256, signature_size, by_name, certificate_serial })
         }
         Command::Rate { satisfied, comment, factors } => {
-            let comment = clean_opt(comment);
-            if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
-                return Err(field("comment", "too_long", "Tối đa 2000 ký tự.", "At most 2000 characters."));
-            }
-            check_factors(&factors)?;
+            let (comment, factors) = super::check_rating(comment, factors)?;
             Ok(Event::Rated { satisfied, comment, factors })
         }
         Command::RateAtCounter { satisfied, comment, rating_code, factors } => {
             if d.rating_code.as_deref() != Some(rating_code.trim()) {
                 return Err(field("rating_code", "invalid_rating_code", "Mã đánh giá không đúng.", "The rating code is wrong."));
             }
-            let comment = clean_opt(comment);
-            if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
-                return Err(field("comment", "too_long", "Tối đa 2000 ký tự.", "At most 2000 characters."));
-            }
-            check_factors(&factors)?;
+            let (comment, factors) = super::check_rating(comment, factors)?;
             Ok(Event::Rated { satisfied, comment, factors })
         }
         Command::ChoosePostal { dossier_by_post, result_by_post, address, province } => {
@@ -558,15 +550,6 @@ fn shipment_named(d: &Dossier, named: Option<&str>) -> Result<String, DossierErr
 }
 
 /// Each dimension of a rating at most once.
-fn check_factors(factors: &[FactorRating]) -> Result<(), DossierError> {
-    let mut seen = std::collections::BTreeSet::new();
-    if factors.iter().all(|f| seen.insert(f.factor)) {
-        Ok(())
-    } else {
-        Err(field("factors", "duplicate_factor", "Mỗi tiêu chí chỉ được đánh giá một lần.", "Each dimension may be rated once."))
-    }
-}
-
 fn clean_opt(s: Option<String>) -> Option<String> {
     s.map(|v| crate::text::clean(&v)).filter(|v| !v.is_empty())
 }

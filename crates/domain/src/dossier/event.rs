@@ -371,6 +371,7 @@ pub fn duration_bucket(ms: i64) -> std::borrow::Cow<'static, str> {
 pub fn ticks(before: Before, after: &Dossier, rec: &Recorded) -> Vec<Tick> {
     let at = rec.at;
     let mut t: Vec<Tick> = metrics(after, &rec.event).into_iter().map(|m| Tick { metric: m.into(), delta: 1, at }).collect();
+    let mut scores: Vec<(super::RatingFactor, u8)> = Vec::new();
     let mut tick = |m: std::borrow::Cow<'static, str>| t.push(Tick { metric: m, delta: 1, at });
     match &rec.event {
         Event::Received { .. } => {
@@ -394,10 +395,15 @@ pub fn ticks(before: Before, after: &Dossier, rec: &Recorded) -> Vec<Tick> {
             }
         }
         Event::FeesNoticed { items, .. } if items.iter().any(|i| i.amount > 0) => tick("fee_bearing".into()),
-        Event::Rated { factors, .. } => {
+        Event::Rated { satisfied, factors, .. } => {
             for f in factors {
                 tick(format!("rated_{}_{}", f.factor.code(), if f.satisfied { "satisfied" } else { "unsatisfied" }).into());
             }
+            if super::low_rating(*satisfied, factors) {
+                tick("rated_low".into());
+            }
+            // The 5-point scores: an average per dimension is `score_sum / count`.
+            scores = factors.iter().filter_map(|f| Some((f.factor, f.score?))).collect();
         }
         Event::Stopped { .. } if before.open => tick("stopped".into()),
         Event::Withdrawn { .. } if before.open => tick("withdrawn".into()),
@@ -435,6 +441,10 @@ pub fn ticks(before: Before, after: &Dossier, rec: &Recorded) -> Vec<Tick> {
         if let Some(n) = now.due {
             t.push(Tick { metric: "due".into(), delta: 1, at: n });
         }
+    }
+    for (factor, score) in scores {
+        t.push(Tick { metric: format!("rated_{}_count", factor.code()).into(), delta: 1, at });
+        t.push(Tick { metric: format!("rated_{}_score_sum", factor.code()).into(), delta: i64::from(score), at });
     }
     t
 }

@@ -546,11 +546,12 @@ pub const GUARDS: [Guard; 27] = [
     Guard { kind: CommandKind::DigitizeResult, from: &[InProgress, Resolved], except: None,
         who: &[only(Step, &[InProgress]), only(Counter, &[Resolved])],
         pre: &[Pre::PaperResult, Pre::LastStep], outcome: Outcome::Same, forms: &[] },
-    Guard { kind: CommandKind::Rate, from: &[Resolved, Returned], except: None, who: &[any(Owner)],
+    // Rated once the result is handed back (REQ-30: the rating is of the whole service).
+    Guard { kind: CommandKind::Rate, from: &[Returned], except: None, who: &[any(Owner)],
         pre: &[Pre::NotRated], outcome: Outcome::Same, forms: &[] },
     // Counter applicants have no account: the code printed on their receipt stands for it
     // (766 indicator 5.4 counts every dossier's rating, not only online ones).
-    Guard { kind: CommandKind::RateAtCounter, from: &[Resolved, Returned], except: None, who: &[any(Kiosk)],
+    Guard { kind: CommandKind::RateAtCounter, from: &[Returned], except: None, who: &[any(Kiosk)],
         pre: &[Pre::RatingCode, Pre::NotRated], outcome: Outcome::Same, forms: &[] },
     // An online payment of a dossier that ends without its result goes back to the payer
     // where the setting says so (docs/payments.md: the spec is silent), by the gateway.

@@ -410,6 +410,20 @@ impl RatingFactor {
         }
     }
 
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.code() == code)
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Self::Access => "Access to the service",
+            Self::Procedure => "The procedure",
+            Self::Officer => "The officials handling it",
+            Self::Result => "The result",
+            Self::Feedback => "Handling of comments and feedback",
+        }
+    }
+
     pub fn name_vi(self) -> &'static str {
         match self {
             Self::Access => "Tiếp cận dịch vụ",
@@ -421,12 +435,73 @@ impl RatingFactor {
     }
 }
 
-/// Satisfied or not on one dimension.
+/// One dimension's answer: the SIPAS score from 1 (very dissatisfied) to 5 (very satisfied)
+/// and whether that counts as satisfied (4 or 5). Events before the 5-point scale (issue
+/// #16) carry `satisfied` alone; a command may give `score` alone, `decide` derives the rest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FactorRating {
     pub factor: RatingFactor,
+    #[serde(default)]
     pub satisfied: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<u8>,
+}
+
+/// The five points of the SIPAS scale, with their labels (1 = worst).
+pub const SCORES: [(u8, &str, &str); 5] = [
+    (1, "Rất không hài lòng", "Very dissatisfied"),
+    (2, "Không hài lòng", "Dissatisfied"),
+    (3, "Bình thường", "Neutral"),
+    (4, "Hài lòng", "Satisfied"),
+    (5, "Rất hài lòng", "Very satisfied"),
+];
+
+/// A score this low on any dimension sends the rating to the unit's leader.
+pub const LOW_SCORE: u8 = 2;
+
+/// A rating the unit's leader must see: a dislike, or any dimension scored 2 or less.
+pub fn low_rating(satisfied: bool, factors: &[FactorRating]) -> bool {
+    !satisfied || factors.iter().any(|f| f.score.is_some_and(|s| s <= LOW_SCORE))
+}
+
+/// Checks and normalizes a rating's answers (a dossier's or a counter visit's): the comment
+/// trimmed and bounded (2000 characters), each dimension at most once, each score 1..5
+/// (`satisfied` follows the score: 4 and 5 are satisfied).
+pub fn check_rating(
+    comment: Option<String>,
+    factors: Vec<FactorRating>,
+) -> Result<(Option<String>, Vec<FactorRating>), crate::dossier::DossierError> {
+    use super::command::field;
+    let comment = comment.map(|v| crate::text::clean(&v)).filter(|v| !v.is_empty());
+    if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
+        return Err(field("comment", "too_long", "Tối đa 2000 ký tự.", "At most 2000 characters."));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::with_capacity(factors.len());
+    for mut f in factors {
+        if !seen.insert(f.factor) {
+            return Err(field(
+                "factors",
+                "duplicate_factor",
+                "Mỗi tiêu chí chỉ được đánh giá một lần.",
+                "Each dimension may be rated once.",
+            ));
+        }
+        if let Some(s) = f.score {
+            if !(1..=5).contains(&s) {
+                return Err(field(
+                    &format!("score_{}", f.factor.code()),
+                    "score_out_of_range",
+                    "Điểm đánh giá phải từ 1 (rất không hài lòng) đến 5 (rất hài lòng).",
+                    "A score is from 1 (very dissatisfied) to 5 (very satisfied).",
+                ));
+            }
+            f.satisfied = s >= 4;
+        }
+        out.push(f);
+    }
+    Ok((comment, out))
 }
 
 impl Dossier {

@@ -896,12 +896,23 @@ fn counter_applicants_rate_at_return_with_the_code_on_their_receipt() {
         rating_code: code.into(),
         factors: vec![],
     };
+    // Not before the result is handed back.
+    let early = w.run(KIOSK_ACTOR, &[], AccountType::Citizen, "2026-03-02T05:30:00Z", rate("40271935", None));
+    assert!(matches!(early, Err(DossierError::InvalidTransition { .. })), "{early:?}");
+    let back = Command::Return { method: ReturnMethod::Counter, tracking_number: None, note: None };
+    w.officer(RECV, Role::ReceptionOfficer, "2026-03-02T05:40:00Z", back).unwrap();
+    let rate = |code: &str, comment: Option<String>| Command::RateAtCounter {
+        satisfied: true,
+        comment,
+        rating_code: code.into(),
+        factors: vec![],
+    };
     let kiosk = |w: &mut World, cmd| w.run(KIOSK_ACTOR, &[], AccountType::Citizen, "2026-03-02T06:00:00Z", cmd);
     // Anyone else, a wrong code or a comment too long: refused, nothing written.
     assert!(matches!(w.citizen("2026-03-02T06:00:00Z", rate("40271935", None)), Err(DossierError::Forbidden { .. })));
     assert!(matches!(kiosk(&mut w, rate("40271936", None)), Err(DossierError::Invalid(_))));
     assert!(matches!(kiosk(&mut w, rate("40271935", Some("x".repeat(2001)))), Err(DossierError::Invalid(_))));
-    assert_eq!(w.log.len(), 5);
+    assert_eq!(w.log.len(), 6);
     kiosk(&mut w, rate(" 40271935 ", Some("Nhanh, chu đáo".into()))).unwrap();
     assert_eq!(w.state.rating.as_ref().map(|r| r.satisfied), Some(true));
     assert_eq!(metrics(&w.state, &w.log.last().unwrap().event), ["rated_satisfied"]);
@@ -1271,4 +1282,80 @@ fn posting_needs_the_applicants_choice_and_leaves_counter_returns_alone() {
     )
     .unwrap();
     assert_eq!(w.state.status, Status::Returned);
+}
+
+/// SIPAS 5-point ratings (issue #18): a stored rating of issue #16 (yes/no per dimension,
+/// no scores) still reads, replays and counts as before; a new one carries the scores, its
+/// counters give the averages, and a score outside 1..5 is refused.
+#[test]
+fn ratings_score_five_points_and_old_ratings_still_replay() {
+    let t = |h: u32| format!("2026-03-{:02}T{:02}:00:00Z", 2 + h / 24, h % 24);
+    let old = r#"{"kind":"rated","satisfied":false,"comment":"Chậm","factors":[{"factor":"access","satisfied":true},{"factor":"officer","satisfied":false}]}"#;
+    let e: Event = serde_json::from_str(old).unwrap();
+    assert_eq!(serde_json::to_string(&e).unwrap(), old, "written back byte for byte");
+    let Event::Rated { factors, .. } = &e else { panic!("{e:?}") };
+    assert_eq!(factors[1], FactorRating { factor: RatingFactor::Officer, satisfied: false, score: None });
+
+    let mut w = World::new(Channel::Counter, TimeLimit::working_days(5));
+    let p = w.state.procedure.clone();
+    let receive = Command::Receive {
+        code: "R-260302-0001".into(),
+        procedure: Box::new(p),
+        competent: Some(agency("D", DEPT)),
+        steps: steps(),
+        components: components(true),
+        rating_code: Some("40271935".into()),
+    };
+    w.officer(RECV, Role::ReceptionOfficer, &t(2), receive).unwrap();
+    w.officer(RECV, Role::ReceptionOfficer, &t(3), Command::Forward { note: None }).unwrap();
+    w.officer(UNIT, Role::Specialist, &t(4), Command::Forward { note: None }).unwrap();
+    let resolve = Command::Resolve { name: "Giấy khai sinh".into(), number: None, note: None };
+    w.officer(DEPT, Role::Leader, &t(5), resolve).unwrap();
+    let back = Command::Return { method: ReturnMethod::Counter, tracking_number: None, note: None };
+    w.officer(RECV, Role::ReceptionOfficer, &t(6), back).unwrap();
+    // The old event replays onto a returned dossier like any other.
+    let mut log = w.log.clone();
+    log.push(Recorded {
+        dossier_id: w.state.id.clone(),
+        seq: w.state.version + 1,
+        at: 1,
+        actor_id: KIOSK_ACTOR.into(),
+        event: e.clone(),
+    });
+    let replayed = replay(&log).unwrap();
+    assert_eq!(replayed.rating.as_ref().map(|r| (r.satisfied, r.factors.len())), Some((false, 2)));
+    let ticks = super::ticks(Before::of(&w.state), &replayed, log.last().unwrap());
+    let names: Vec<&str> = ticks.iter().map(|t| t.metric.as_ref()).collect();
+    assert!(
+        names.contains(&"rated_unsatisfied") && names.contains(&"rated_officer_unsatisfied") && names.contains(&"rated_low"),
+        "{names:?}"
+    );
+    assert!(!names.iter().any(|n| n.ends_with("_score_sum")), "{names:?}");
+
+    let score = |factor, s| FactorRating { factor, satisfied: false, score: Some(s) };
+    let kiosk = |w: &mut World, factors| {
+        let code = w.state.rating_code.clone().unwrap_or_default();
+        let cmd = Command::RateAtCounter { satisfied: true, comment: None, rating_code: code, factors };
+        w.run(KIOSK_ACTOR, &[], AccountType::Citizen, &t(7), cmd)
+    };
+    let bad = kiosk(&mut w, vec![score(RatingFactor::Access, 6)]);
+    assert!(matches!(&bad, Err(DossierError::Invalid(v)) if v.0[0].code == "score_out_of_range"), "{bad:?}");
+    let bad = kiosk(&mut w, vec![score(RatingFactor::Access, 0)]);
+    assert!(bad.is_err());
+    kiosk(&mut w, vec![score(RatingFactor::Access, 5), score(RatingFactor::Procedure, 3)]).unwrap();
+    let r = w.state.rating.clone().unwrap();
+    assert_eq!(
+        r.factors,
+        vec![
+            FactorRating { factor: RatingFactor::Access, satisfied: true, score: Some(5) },
+            FactorRating { factor: RatingFactor::Procedure, satisfied: false, score: Some(3) },
+        ]
+    );
+    let rec = w.log.last().unwrap();
+    let ticks = super::ticks(Before::of(&w.state), &w.state, rec);
+    let get = |m: &str| ticks.iter().filter(|t| t.metric == m).map(|t| t.delta).sum::<i64>();
+    assert_eq!((get("rated_access_score_sum"), get("rated_access_count")), (5, 1));
+    assert_eq!((get("rated_procedure_score_sum"), get("rated_procedure_count")), (3, 1));
+    assert_eq!((get("rated_satisfied"), get("rated_low")), (1, 0));
+    assert_eq!(replay(&w.log).unwrap(), w.state);
 }
