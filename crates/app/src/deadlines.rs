@@ -268,7 +268,7 @@ impl Consumer for Notifier {
         "notifier"
     }
     fn topics(&self) -> &'static [&'static str] {
-        &[DUE_SOON, OVERDUE, ESCALATION, DIGEST, crate::usecases::targets::AT_RISK]
+        &[DUE_SOON, OVERDUE, ESCALATION, DIGEST, crate::usecases::targets::AT_RISK, crate::usecases::ratings::LOW]
     }
     fn handle<'a>(&'a self, ctx: &'a AppContext, msg: &'a Message) -> Handled<'a> {
         Box::pin(async move {

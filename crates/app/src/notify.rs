@@ -130,6 +130,13 @@ pub fn fields(public_url: &str, d: &Dossier, rec: &Recorded) -> BTreeMap<&'stati
     m.insert("procedure", d.procedure.name.clone());
     m.insert("agency", d.receiving.name.clone());
     m.insert("link", link.clone());
+    // Where to rate (issue #18): an online dossier on its page, a paper one on the rating
+    // page with its code filled in (the one-time rating code stays on the receipt).
+    let rating_link = match (d.channel, &d.code) {
+        (motcua_domain::catalog::Channel::Online, _) | (_, None) => link.clone(),
+        (_, Some(code)) => format!("{public_url}/danh-gia?code={code}"),
+    };
+    m.insert("rating_link", rating_link);
     m.insert("pay_link", format!("{link}/thanh-toan"));
     m.insert("appointment", date(e["appointment_at"].as_i64().or(d.appointment_at)));
     m.insert(
@@ -493,6 +500,8 @@ pub fn queue_officer_emails(
         ESCALATION => format!("Hồ sơ {code} quá hạn, chuyển lãnh đạo"),
         DIGEST => "Tổng hợp hồ sơ trong ngày của đơn vị".to_string(),
         crate::usecases::targets::AT_RISK => "Chỉ tiêu của đơn vị có nguy cơ không đạt".to_string(),
+        crate::usecases::ratings::LOW if code.is_empty() => "Một lượt phục vụ tại quầy bị đánh giá thấp".to_string(),
+        crate::usecases::ratings::LOW => format!("Hồ sơ {code} bị đánh giá thấp"),
         _ => format!("Nhắc việc hồ sơ {code}"),
     };
     let details = match kind {
@@ -502,6 +511,7 @@ pub fn queue_officer_emails(
             payload["overdue"].as_i64().unwrap_or(0),
             payload["due_soon"].as_i64().unwrap_or(0)
         ),
+        crate::usecases::ratings::LOW => crate::usecases::ratings::low_detail_vi(payload),
         _ => format!("Hạn: {}", payload["due_at"].as_i64().map(crate::error::hanoi_time).unwrap_or_default()),
     };
     let dossier = payload["dossier_id"].as_str();

@@ -101,6 +101,7 @@ pub fn routes() -> Vec<Row> {
         (Route::IndicatorsWallEvents.pattern(), &["GET"], get(officer::indicators_wall::events), Body::Form),
         (Route::OfficerTargets.pattern(), &["GET", "POST"], get(officer::targets::page).post(officer::targets::set), Body::Form),
         (Route::OfficerTargetDelete.pattern(), &["POST"], post(officer::targets::delete), Body::Form),
+        (Route::OfficerRatings.pattern(), &["GET"], get(officer::ratings::page), Body::Form),
         (
             Route::CounterReception.pattern(),
             &["GET", "POST"],
@@ -111,6 +112,7 @@ pub fn routes() -> Vec<Row> {
         (Route::CounterScreen("").pattern(), &["GET"], get(counter::screen::screen), Body::Form),
         (Route::CounterEvents("").pattern(), &["GET"], get(counter::screen::events), Body::Form),
         (Route::CounterDraft("").pattern(), &["POST"], post(counter::screen::draft), Body::Form),
+        (Route::CounterScreenRate("").pattern(), &["POST"], post(counter::screen::rate), Body::Form),
         (Route::RegisterCsv.pattern(), &["GET"], get(officer::register::csv), Body::Form),
         (Route::RegisterXlsx.pattern(), &["GET"], get(officer::register::xlsx), Body::Form),
         (Route::RegisterPdf.pattern(), &["GET"], get(officer::register::pdf), Body::Form),

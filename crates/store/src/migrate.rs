@@ -51,6 +51,8 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(27, "0027_notifications"),
     migration!(28, "0028_payments"),
     migration!(29, "0029_postal"),
+    // 30 is the queue (issue #18, merged separately).
+    migration!(31, "0031_ratings"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

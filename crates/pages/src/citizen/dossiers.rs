@@ -6,7 +6,6 @@
 //!   `POST …/bo-sung` confirms), download the result, rate the service once (`POST …/danh-gia`).
 
 use super::{citizen_only, load, not_citizen};
-use crate::kit::form::has_error;
 use crate::kit::layout::html;
 use crate::kit::{
     Frame, Lang, PageForm, PageUpload, PageUser, Route, app_field_errors, error_page, money, other_lang_href, see_other, size,
@@ -182,6 +181,8 @@ struct DossierView<'a> {
     supplement: Option<Supplement>,
     outcome: Option<Outcome>,
     can_rate: bool,
+    /// The rating form's answers as typed (issue #18).
+    answers: crate::public::rating::AnswersInput,
     timeline: Vec<Step>,
     ending: Option<EndingView>,
     fees: Option<FeesView>,
@@ -221,9 +222,6 @@ impl DossierView<'_> {
     fn value(&self, name: &str) -> &str {
         self.fields.value(name)
     }
-    fn has_error(&self, id: &str) -> bool {
-        has_error(self.errors, id)
-    }
     fn when(&self, ms: &Option<i64>) -> String {
         when(*ms)
     }
@@ -240,6 +238,11 @@ struct DossierForm {
     comment: String,
     note: String,
     component_key: String,
+    score_access: String,
+    score_procedure: String,
+    score_officer: String,
+    score_result: String,
+    score_feedback: String,
 }
 
 impl DossierForm {
@@ -251,6 +254,11 @@ impl DossierForm {
             "comment" => &self.comment,
             "note" => &self.note,
             "component_key" => &self.component_key,
+            "score_access" => &self.score_access,
+            "score_procedure" => &self.score_procedure,
+            "score_officer" => &self.score_officer,
+            "score_result" => &self.score_result,
+            "score_feedback" => &self.score_feedback,
             _ => "",
         }
     }
@@ -411,6 +419,7 @@ fn detail_page(
             .flatten(),
         outcome: outcome_of(d, missing),
         can_rate: d.rating.is_none() && offered.contains(&CommandKind::Rate),
+        answers: crate::public::rating::AnswersInput::from(|k| kept.fields.value(k).to_string()),
         timeline: timeline_of(lang, timeline),
         ending: ending_of(d),
         fees: fees_of(lang, d).map(|mut f| {
@@ -491,7 +500,7 @@ async fn run(
         Err(e @ (AppError::Validation(_) | AppError::Conflict { .. } | AppError::Transition { .. })) => {
             let mut errors = app_field_errors(&e, fallback_field);
             for f in &mut errors {
-                if !["satisfied", "comment", "note"].contains(&f.field.as_str()) {
+                if !["satisfied", "comment", "note"].contains(&f.field.as_str()) && !f.field.starts_with("score_") {
                     f.field = fallback_field.into();
                 }
             }
@@ -501,24 +510,19 @@ async fn run(
     }
 }
 
-/// `POST /ho-so-cua-toi/{id}/danh-gia`: satisfied or not, with a comment; once per dossier.
+/// `POST /ho-so-cua-toi/{id}/danh-gia`: satisfied or not, the five dimensions scored 1..5
+/// (optional) and a comment; once per dossier, once its result is handed back.
 pub async fn rate(State(ctx): State<AppContext>, lang: Lang, Path(id): Path<String>, form: PageForm) -> Response {
-    let PageForm { user, fields } = form;
-    let fields: DossierForm = match fields.typed() {
+    let PageForm { user, fields: raw } = form;
+    let fields: DossierForm = match raw.typed() {
         Ok(f) => f,
         Err(e) => return error_page(lang, e),
     };
-    let comment = Some(fields.comment.trim().to_string()).filter(|c| !c.is_empty());
-    let cmd = match fields.satisfied.as_str() {
-        "yes" => Ok(Command::Rate { satisfied: true, comment, factors: Vec::new() }),
-        "no" => Ok(Command::Rate { satisfied: false, comment, factors: Vec::new() }),
-        _ => Err(vec![FieldError::new(
-            "satisfied",
-            "required",
-            "Chọn Hài lòng hoặc Không hài lòng.",
-            "Choose Satisfied or Not satisfied.",
-        )]),
-    };
+    let cmd = crate::public::rating::answers(|k| raw.text(k)).map(|a| Command::Rate {
+        satisfied: a.satisfied,
+        comment: a.comment,
+        factors: a.factors,
+    });
     run(&ctx, lang, &user, &id, fields, cmd, "satisfied").await
 }
 

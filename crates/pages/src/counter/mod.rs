@@ -30,13 +30,18 @@ use tokio::sync::broadcast;
 /// What the second screen shows.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ScreenState {
-    /// `idle`, `draft` (being entered) or `received`.
+    /// `idle`, `draft` (being entered), `received`, `rating` (a result handed back: the
+    /// applicant rates on the screen) or `thanks` (rated).
     pub stage: String,
     pub procedure: String,
     pub applicant: String,
     pub components: Vec<String>,
     pub code: Option<String>,
     pub appointment: Option<String>,
+    /// At the `rating` stage: the dossier's one-time rating code, the screen's proof when
+    /// the applicant submits (not the officer's session; `screen::rate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating_code: Option<String>,
 }
 
 impl ScreenState {
@@ -53,7 +58,22 @@ impl ScreenState {
             components: d.components.iter().filter(|c| c.provided).map(|c| c.name.clone()).collect(),
             code: d.code.clone(),
             appointment: d.appointment_at.map(motcua_app::error::hanoi_time),
+            rating_code: None,
         }
+    }
+
+    /// A paper dossier's result handed back at the counter: the screen asks its applicant to
+    /// rate (issue #18), with the dossier's one-time rating code.
+    pub fn rating(d: &Dossier) -> Option<Self> {
+        let at_counter = d.returned.as_ref().is_some_and(|r| r.method == motcua_domain::dossier::ReturnMethod::Counter);
+        let code = d.rating_code.clone().filter(|_| d.rating.is_none() && at_counter)?;
+        Some(ScreenState {
+            stage: "rating".into(),
+            procedure: d.procedure.name.clone(),
+            code: d.code.clone(),
+            rating_code: Some(code),
+            ..Default::default()
+        })
     }
 }
 

@@ -2,20 +2,29 @@
 //! server-sent events and the draft the reception page posts as the officer types.
 
 use super::{CounterHub, ScreenState, serves_counter};
+use crate::kit::form::FormFields;
 use crate::kit::http::origin_ok;
 use crate::kit::layout::html;
-use crate::kit::{Frame, Lang, PageError, PageUser, Route, error_page, optional_user, other_lang_href};
+use crate::kit::session::origin_refused;
+use crate::kit::{
+    Frame, Lang, PageError, PageUser, Route, error_page, optional_user, other_lang_href, see_other, title_with_errors,
+};
+use crate::public::rating::{AnswersInput, answers, field_errors};
 use askama::Template;
 use axum::Extension;
+use axum::Form;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use motcua_app::auth::tokens_match;
+use motcua_app::usecases::dossiers as uc;
 use motcua_app::{AppContext, AppError};
+use motcua_domain::error::FieldError;
 use serde::Deserialize;
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use tokio::sync::broadcast;
 
 #[derive(Template)]
@@ -25,6 +34,9 @@ struct ScreenView<'a> {
     frame: Frame,
     id: &'a str,
     s: ScreenState,
+    /// The rating form's errors and answers as typed (the `rating` stage).
+    errors: Vec<FieldError>,
+    answers: AnswersInput,
 }
 
 impl ScreenView<'_> {
@@ -46,8 +58,67 @@ pub async fn screen(
         return error_page(lang, AppError::Forbidden);
     }
     let s = hub.last(&id).unwrap_or_else(ScreenState::idle);
-    let frame = Frame::new(lang.t("Màn hình quầy", "Counter screen"), other_lang_href(lang, &Route::CounterScreen(&id).path()));
-    html(StatusCode::OK, &ScreenView { lang, frame, id: &id, s })
+    screen_page(lang, StatusCode::OK, &id, s, Vec::new(), AnswersInput::empty())
+}
+
+fn screen_page(
+    lang: Lang,
+    status: StatusCode,
+    id: &str,
+    s: ScreenState,
+    errors: Vec<FieldError>,
+    answers: AnswersInput,
+) -> Response {
+    let title = title_with_errors(lang, lang.t("Màn hình quầy", "Counter screen"), &errors);
+    let frame = Frame::new(title, other_lang_href(lang, &Route::CounterScreen(id).path()));
+    html(status, &ScreenView { lang, frame, id, s, errors, answers })
+}
+
+/// `POST /man-hinh/quay/{agency_id}/danh-gia`: the applicant's rating on the second screen
+/// at return (issue #18). The screen carries the dossier code and its one-time rating code;
+/// the rating is the kiosk's (`rate_at_counter`), not the officer's, whose session is not
+/// asked for, and the officer's page never sees the answers. On success the screen thanks
+/// the applicant; on an error it shows the form again.
+pub async fn rate(
+    State(ctx): State<AppContext>,
+    Extension(hub): Extension<CounterHub>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    lang: Lang,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    if !origin_ok(&headers) {
+        return origin_refused(lang);
+    }
+    let fields = FormFields(f);
+    let (code, token) = (fields.text("code").trim().to_ascii_uppercase(), fields.text("rating_code").trim().to_string());
+    let typed = AnswersInput::from(|k| fields.text(k));
+    let shown = ScreenState {
+        stage: "rating".into(),
+        code: Some(code.clone()),
+        rating_code: Some(token.clone()),
+        procedure: hub.last(&id).filter(|s| s.code.as_deref() == Some(code.as_str())).map(|s| s.procedure).unwrap_or_default(),
+        ..Default::default()
+    };
+    let a = match answers(|k| fields.text(k)) {
+        Ok(a) => a,
+        Err(errors) => return screen_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &id, shown, errors, typed),
+    };
+    match uc::rate_at_counter(&ctx, &code, &token, a.satisfied, a.comment, a.factors, peer.ip()).await {
+        Ok(_) => {
+            // The screen thanks the applicant; the next reception clears it.
+            if hub.last(&id).is_some_and(|s| s.stage == "rating" && s.code.as_deref() == Some(code.as_str())) {
+                hub.publish(&id, ScreenState { stage: "thanks".into(), ..Default::default() });
+            }
+            see_other(&lang.href(Route::CounterScreen(&id)))
+        }
+        Err(e @ AppError::NotFound { .. }) => error_page(lang, e),
+        Err(e @ (AppError::Validation(_) | AppError::Transition { .. } | AppError::Conflict { .. })) => {
+            screen_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &id, shown, field_errors(&e), typed)
+        }
+        Err(e) => error_page(lang, e),
+    }
 }
 
 /// `GET /man-hinh/quay/{agency_id}/su-kien`: the counter's states as server-sent events,
@@ -139,6 +210,7 @@ pub async fn draft(
             components: b.components.iter().take(50).map(|c| clip(c, 300)).collect(),
             code: None,
             appointment: None,
+            rating_code: None,
         },
     );
     StatusCode::NO_CONTENT.into_response()

@@ -30,6 +30,7 @@ pub fn menu<'r>(lang: Lang, user: &CurrentUser, current: impl Into<Option<Route<
         links.push((Route::Indicators, lang.t("Chỉ số điều hành", "Operations dashboard")));
         // Targets: set by leaders and administrators, read by supervisors too.
         links.push((Route::OfficerTargets, lang.t("Chỉ tiêu", "Targets")));
+        links.push((Route::OfficerRatings, lang.t("Đánh giá hài lòng", "Satisfaction ratings")));
     }
     if has_role(user, Role::Admin) {
         links.push((Route::AdminAgencies, lang.t("Cơ quan", "Agencies")));

@@ -81,6 +81,7 @@ pub enum Route<'a> {
     Notifications,
     /// Targets per unit and period, with progress (`?unit=&period=`); POST sets one.
     OfficerTargets,
+    OfficerRatings,
     /// Delete a target (POST).
     OfficerTargetDelete,
     RegisterCsv,
@@ -98,6 +99,7 @@ pub enum Route<'a> {
     CounterScreen(&'a str),
     CounterEvents(&'a str),
     CounterDraft(&'a str),
+    CounterScreenRate(&'a str),
     /// A static file under `/assets/` (scripts, the stylesheet).
     Asset(&'a str),
     AdminCatalog,
@@ -202,6 +204,7 @@ impl Route<'_> {
             Route::IndicatorsWallEvents => "/can-bo/chi-so/man-hinh/su-kien",
             Route::Notifications => "/can-bo/thong-bao",
             Route::OfficerTargets => "/can-bo/chi-tieu",
+            Route::OfficerRatings => "/can-bo/danh-gia",
             Route::OfficerTargetDelete => "/can-bo/chi-tieu/xoa",
             Route::RegisterCsv => "/can-bo/so-theo-doi.csv",
             Route::RegisterXlsx => "/can-bo/so-theo-doi.xlsx",
@@ -215,6 +218,7 @@ impl Route<'_> {
             Route::CounterScreen(_) => "/man-hinh/quay/{agency_id}",
             Route::CounterEvents(_) => "/man-hinh/quay/{agency_id}/su-kien",
             Route::CounterDraft(_) => "/man-hinh/quay/{agency_id}/ban-nhap",
+            Route::CounterScreenRate(_) => "/man-hinh/quay/{agency_id}/danh-gia",
             Route::Asset(_) => "/assets/{file}",
             Route::AdminCatalog => "/quan-tri/thu-tuc",
             Route::AdminWorkflows => "/quan-tri/quy-trinh",
@@ -286,6 +290,7 @@ impl Route<'_> {
             | Route::CounterScreen(a)
             | Route::CounterEvents(a)
             | Route::CounterDraft(a)
+            | Route::CounterScreenRate(a)
             | Route::Asset(a)
             | Route::Index766Indicator(a)
             | Route::VerifyDocument(a)

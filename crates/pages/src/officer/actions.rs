@@ -10,6 +10,7 @@ use super::dossier::render;
 use super::refuse_non_official;
 use crate::kit::form::field_id;
 use crate::kit::{FormFields, Lang, PageForm, PageUpload, Route, error_page, see_other, with_lang};
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -628,6 +629,7 @@ fn done(lang: Lang, id: &str, action: Action) -> Response {
 /// and the form as typed.
 pub async fn action(
     State(ctx): State<AppContext>,
+    Extension(hub): Extension<crate::counter::CounterHub>,
     lang: Lang,
     Path((id, slug)): Path<(String, String)>,
     form: PageForm,
@@ -665,7 +667,17 @@ pub async fn action(
         }
     };
     match uc::command(&ctx, &user, &id, version, req, None).await {
-        Ok(_) => done(lang, &id, action),
+        Ok(d) => {
+            // A paper dossier's result handed back at the counter: its second screen asks the
+            // applicant to rate (issue #18); the answers never come back to this page.
+            if action == Action::Return
+                && let (Some((counter, _)), Some(state)) =
+                    (crate::counter::counter_of(&user), crate::counter::ScreenState::rating(&d))
+            {
+                hub.publish(&counter, state);
+            }
+            done(lang, &id, action)
+        }
         Err(AppError::NotFound { .. }) => error_page(lang, AppError::not_found("dossier")),
         Err(e) => {
             let errors = map_errors(action, app_errors(&e), &remap);

@@ -48,6 +48,7 @@ fn what(lang: Lang, kind: &str, deadline: &str) -> &'static str {
         ("reminder.escalation", _) => lang.t("Chuyển lãnh đạo: hồ sơ quá hạn", "Escalated: overdue dossier"),
         ("digest.daily", _) => lang.t("Tổng hợp trong ngày", "Daily digest"),
         ("target.at_risk", _) => lang.t("Chỉ tiêu có nguy cơ không đạt", "Target at risk"),
+        ("rating.low", _) => lang.t("Đánh giá không hài lòng", "Low satisfaction rating"),
         _ => lang.t("Thông báo", "Notice"),
     }
 }
@@ -96,6 +97,11 @@ pub async fn page(State(ctx): State<AppContext>, lang: Lang, PageUser(user): Pag
                 )
             } else if n.kind == motcua_app::usecases::targets::AT_RISK {
                 target_detail(lang, p)
+            } else if n.kind == motcua_app::usecases::ratings::LOW {
+                // The answers only: who rated is not told (issue #18).
+                let ticket =
+                    p["ticket"].as_str().map(|t| format!("{} {t} · ", lang.t("Lượt phục vụ", "Visit"))).unwrap_or_default();
+                format!("{ticket}{}", motcua_app::usecases::ratings::low_detail_vi(p))
             } else {
                 format!("{}: {}", lang.t("Hạn", "Due"), hour_day(p["due_at"].as_i64()))
             };

@@ -15,6 +15,7 @@ pub mod notices;
 pub mod notifications;
 pub mod payments;
 pub mod post;
+pub mod ratings;
 pub mod reconciliation;
 pub mod reports;
 pub mod targets;
@@ -91,6 +92,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .merge(post::router())
         .merge(reconciliation::router())
         .merge(indicators::router())
+        .merge(ratings::router())
         .merge(targets::router())
         .merge(reports::router())
         .merge(verification::router())

@@ -1,5 +1,7 @@
 // The applicant-facing screen of a counter: listens to the counter's events (SSE) and shows
-// each state as it comes. Without JavaScript the page reloads itself instead.
+// each state as it comes. Without JavaScript the page reloads itself instead. The rating
+// stage (a result handed back) and the thanks are pages of their own (a form): entering or
+// leaving them reloads the page, unless the applicant is filling the form in.
 (function () {
   var root = document.getElementById("screen");
   if (!root || !window.EventSource) return;
@@ -21,6 +23,15 @@
   es.onmessage = function (e) {
     var s;
     try { s = JSON.parse(e.data); } catch (_) { return; }
+    var was = root.getAttribute("data-stage") || "idle";
+    var now = s.stage || "idle";
+    var own = function (x) { return x === "rating" || x === "thanks"; };
+    if (was !== now && (own(was) || own(now))) {
+      if (was === "rating" && now === "thanks") return;
+      window.location.reload();
+      return;
+    }
+    if (own(now)) return;
     set("procedure", s.procedure);
     set("applicant", s.applicant);
     list(s.components);

@@ -56,6 +56,11 @@ pub(super) fn side_effects(db: &mut Db, before: dossier::Before, d: &Dossier, re
             crate::usecases::locker::add_certified_copy(db, copy, rec.at)?;
         }
     }
+    // A low rating goes to the accountable unit's leaders (issue #18), without the rater.
+    if let Event::Rated { satisfied, factors, .. } = &rec.event {
+        let what = json!({"code": d.code.clone().unwrap_or_default()});
+        crate::usecases::ratings::route_low(db, &d.accountable().path, Some(&d.id), what, *satisfied, factors, rec.at)?;
+    }
     // The applicant's notice of this event, if it gives one (`motcua_domain::notice`): the
     // consumer (`crate::notify`) reads the dossier and the event and renders from them.
     if motcua_domain::notice::Notice::for_event(rec.event.kind()).is_some()
