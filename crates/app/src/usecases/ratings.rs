@@ -204,7 +204,7 @@ pub fn dossier_block(get: impl Fn(&str) -> i64) -> Block {
 }
 
 /// The ratings summary for leaders and supervisors (`ViewIndicators`): of `unit` (an agency
-/// id in their scope; absent = all of their scope) over the days `[from, to]` (YYYY-MM-DD).
+/// id or code in their scope; absent = all of their scope) over the days `[from, to]` (YYYY-MM-DD).
 pub async fn summary(
     ctx: &AppContext,
     user: &CurrentUser,
@@ -237,10 +237,10 @@ pub async fn summary(
             let mut unit_name = None;
             if let Some(id) = &unit {
                 // Out of scope reads as absent, so units cannot be probed.
-                let a = motcua_store::repo::agencies::get(db, id).map_err(|e| match e {
-                    motcua_store::StoreError::NotFound => AppError::not_found("agency"),
-                    other => other.into(),
-                })?;
+                let a = match motcua_store::repo::agencies::find(db, id)? {
+                    Some(a) => a,
+                    None => motcua_store::repo::agencies::get_by_code(db, id)?.ok_or(AppError::not_found("agency"))?,
+                };
                 if !scope.iter().any(|p| a.path.starts_with(p.as_str())) {
                     return Err(AppError::not_found("agency"));
                 }

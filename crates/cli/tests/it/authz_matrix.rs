@@ -146,6 +146,8 @@ const MATRIX: &[&str] = &[
     "GET /api/v1/targets                                       | 401     200     200     403     403     403     200     403     403     200     403     403",
     "PUT /api/v1/targets                                       | 401     200     403     403     403     403     200     403     403     200     403     403",
     "DELETE /api/v1/targets                                    | 401     404     403     403     403     403     404     403     403     404     403     403",
+    "GET /can-bo/danh-gia                                      | 303     200     200     403     403     404     200     403     403     200     404     403",
+    "GET /api/v1/ratings/summary                               | 401     200     200     403     403     404     200     403     403     200     404     403",
     "GET /can-bo/tiep-nhan                                     | 303     403     403     200     403     403     403     200     403     403     403     403",
     "GET /dang-nhap                                            | 200     200     200     200     200     200     200     200     200     200     200     200",
     "GET /dang-nhap/oidc/{kind}/callback                       | 404     404     404     404     404     404     404     404     404     404     404     404",
@@ -258,6 +260,7 @@ const MATRIX: &[&str] = &[
     "POST /ho-so-cua-toi/{id}/buu-chinh                        | 303/303 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403",
     "POST /ho-so-cua-toi/{id}/thanh-phan/{key}                 | 303/303 400/400 400/400 400/400 400/400 400/400 400/400 400/400 400/400 400/400 400/400 400/400",
     "POST /man-hinh/quay/{agency_id}/ban-nhap                  | 401/401 415/415 415/415 415/415 415/415 415/415 415/415 415/415 415/415 415/415 415/415 415/415",
+    "POST /man-hinh/quay/{agency_id}/danh-gia                  | 422/422 422/422 422/422 422/422 422/422 422/422 422/422 422/422 422/422 422/422 422/422 422/422",
     "POST /nop-ho-so/{code}                                    | 303     403     403     403     403     403     403     403     403     403     403     403",
     "POST /quan-tri/ho-so-tu-cong-dvcqg/{id}/thu-lai           | 303/303 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403",
     "POST /quan-tri/dong-bo-dvcqg/doi-soat                     | 303     403     403     403     403     403     403     403     403     403     403     403",
@@ -500,6 +503,7 @@ fn request(path: &str, s: &Side, f: &Fixture) -> (String, Option<Value>) {
         "/api/v1/procedures/{code}/diff" => "?from=1&to=1",
         // A target of Hoa Lư for the fixture's month (GET reads the unit's, DELETE deletes one).
         "/api/v1/targets" | "/can-bo/chi-tieu" => "?unit=000.00.31.H40&period=2026-03&metric=online_share",
+        "/api/v1/ratings/summary" | "/can-bo/danh-gia" => "?unit=000.00.31.H40&from=2026-03-01&to=2026-03-31",
         "/api/v1/dossiers/{id}/components/{key}/files" => "?name=a.pdf",
         _ => "",
     };

@@ -538,7 +538,12 @@ both_backends! {
         assert!(p.status == StatusCode::UNPROCESSABLE_ENTITY && p.body.contains("Chọn hài lòng"), "{}", p.body);
         let (_, d) = step(&clerk, &d, "forward", json!({})).await;
         let (_, d) = step(&app.login("chuyenvien.hoalu").await, &d, "forward", json!({})).await;
-        let (s, _) = step(&app.login("lanhdao.hoalu").await, &d, "resolve", json!({"name": "Giấy xác nhận"})).await;
+        let (s, d) = step(&app.login("lanhdao.hoalu").await, &d, "resolve", json!({"name": "Giấy xác nhận"})).await;
+        assert_eq!(s, StatusCode::OK);
+        // Resolved is not enough: rated once the result is handed back (issue #18).
+        let p = post(vec![("code", code.clone()), ("rating_code", rating_code.clone()), ("satisfied", "yes".into())]).await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+        let (s, _) = step(&clerk, &d, "return", json!({"method": "counter"})).await;
         assert_eq!(s, StatusCode::OK);
         // A wrong rating code reads like an unknown dossier.
         let p = post(vec![("code", code.clone()), ("rating_code", "00000000".into()), ("satisfied", "yes".into())]).await;
