@@ -150,7 +150,10 @@ both_backends! {
         let officer = Browser::login(&app, "tiepnhan").await;
         let p = officer.get(&format!("/can-bo/ho-so/{id}")).await;
         assert_eq!(p.status, StatusCode::OK);
-        escaped(&p, &["ADDRESS", "AGENCY", "CENTRE", "RESULT", "NUMBER", "ITEM", "NOTE", "COMMENT"]);
+        escaped(&p, &["ADDRESS", "AGENCY", "CENTRE", "RESULT", "NUMBER", "ITEM", "NOTE"]);
+        // The rating is the leader's to read, not the handling officers' (issue #18).
+        assert!(!p.body.contains("COMMENT "), "{}", p.body);
+        escaped(&Browser::login(&app, "lanhdao").await.get(&format!("/can-bo/ho-so/{id}")).await, &["COMMENT"]);
         shows_file(&p, "FILE");
         shows_file(&p, "RESULTFILE");
         escaped(&officer.get(&format!("/can-bo/ho-so/{id}/phieu-kiem-soat")).await, &["AGENCY", "CENTRE"]);

@@ -117,7 +117,7 @@ pub async fn page(State(ctx): State<AppContext>, lang: Lang, PageUser(user): Pag
     };
     let mut options = vec![(String::new(), lang.t("Toàn bộ phạm vi", "My whole scope").to_string())];
     options.extend(list.iter().filter(|a| !matches!(a.kind, AgencyKind::Counter)).map(|a| (a.id.clone(), a.name.clone())));
-    let units = choices(options.into_iter(), s.unit_id.as_deref().unwrap_or(""));
+    let units = choices(options, s.unit_id.as_deref().unwrap_or(""));
     let title = lang.t("Đánh giá mức độ hài lòng", "Satisfaction ratings");
     let query = crate::kit::Route::OfficerRatings.with_query(&[
         ("unit", s.unit_id.as_deref().unwrap_or("")),
