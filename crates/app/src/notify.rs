@@ -620,6 +620,7 @@ mod tests {
             "reason",
             "tracking_number",
             "result",
+            "rating_link",
         ] {
             vars.insert(k, format!("<{k}>"));
         }

@@ -162,6 +162,7 @@ fn stats_json(publisher: &str, generated_at: String, m: &OpenMonth) -> Value {
                 "p90_days": r.p90_days,
                 "rated": r.rated,
                 "satisfaction_rate": r.satisfaction_rate,
+                "response_rate": r.response_rate,
                 "suppressed": !r.suppressed.is_empty(),
             });
             if !r.suppressed.is_empty() {

@@ -595,7 +595,7 @@ pub const SUPPRESSION_RULE_VI: &str = "Mỗi số liệu được tính từ m�
 pub const SUPPRESSION_RULE_EN: &str = "Each figure is computed from a number of dossiers (its basis): received and its channels from the row's received dossiers; the on-time rate from the finished ones; the median and 90th percentile of the processing time from the decided ones; satisfaction from the ratings. A figure whose basis is below 5 dossiers is left blank (CSV: empty cell; JSON: null with \"suppressed\": true) so that no individual can be singled out.";
 
 /// The fields of a row, (name, Vietnamese description).
-pub const OPEN_FIELDS: [(&str, &str); 15] = [
+pub const OPEN_FIELDS: [(&str, &str); 16] = [
     ("month", "Tháng (YYYY-MM)"),
     ("unit_code", "Mã định danh đơn vị"),
     ("unit_name", "Tên đơn vị"),
@@ -611,6 +611,7 @@ pub const OPEN_FIELDS: [(&str, &str); 15] = [
     ("p90_days", "Phân vị 90 thời gian giải quyết (ngày; cận trên của khoảng)"),
     ("rated", "Số lượt đánh giá"),
     ("satisfaction_rate", "Tỷ lệ hài lòng (%): hài lòng / lượt đánh giá"),
+    ("response_rate", "Tỷ lệ phản hồi (%): lượt đánh giá / hồ sơ đã trả kết quả"),
 ];
 
 /// One (unit, procedure) of a month; `None` = no figure or suppressed (`suppressed` names
@@ -631,6 +632,9 @@ pub struct OpenRow {
     pub p90_days: Option<i64>,
     pub rated: Option<i64>,
     pub satisfaction_rate: Option<f64>,
+    /// Ratings / dossiers returned: every satisfaction figure comes with its response rate
+    /// (issue #18).
+    pub response_rate: Option<f64>,
     /// The fields blanked by the rule.
     pub suppressed: Vec<&'static str>,
 }
@@ -654,7 +658,7 @@ impl OpenMonth {
 }
 
 /// The counters a row reads.
-const OPEN_METRICS: [&str; 10] = [
+const OPEN_METRICS: [&str; 11] = [
     "received",
     "received_counter",
     "received_online",
@@ -665,6 +669,7 @@ const OPEN_METRICS: [&str; 10] = [
     "decided",
     "rated_satisfied",
     "rated_unsatisfied",
+    "returned",
 ];
 
 /// A month of the open statistics: `YYYY-MM` (else 400 `invalid_month`), complete and past
@@ -736,6 +741,7 @@ fn open_row(unit: &(String, String), procedure: &str, name: &str, c: &Counts) ->
         p90_days: keep(p90, decided, "p90_days", &mut s),
         rated: keep(Some(rated), rated, "rated", &mut s),
         satisfaction_rate: keep(percent(g("rated_satisfied"), rated), rated, "satisfaction_rate", &mut s),
+        response_rate: keep(percent(rated, g("returned")), g("returned"), "response_rate", &mut s),
         suppressed: s,
     }
 }
@@ -830,6 +836,7 @@ pub fn open_table(m: &OpenMonth) -> Table {
                     int(r.p90_days),
                     int(r.rated),
                     num(r.satisfaction_rate),
+                    num(r.response_rate),
                 ]
             })
             .collect(),

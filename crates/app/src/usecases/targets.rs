@@ -40,6 +40,9 @@ pub struct TargetProgress {
     pub metric: Metric,
     pub progress: Progress,
     pub set_at: i64,
+    /// Satisfaction only: (ratings, dossiers returned) of the period, the basis of its
+    /// response rate, shown with every satisfaction figure (issue #18).
+    pub responses: Option<(i64, i64)>,
 }
 
 /// A unit's targets of a period.
@@ -105,7 +108,8 @@ fn progress_of(x: &UnitIndex, row: &TargetRow, (gone, total): (i64, i64)) -> Opt
     // A metric dropped from the code since it was stored is not shown (nor alerted).
     let metric = Metric::parse(&row.metric).ok()?;
     let (n, d) = figures(x, metric);
-    Some(TargetProgress { metric, progress: target::progress(row.target, n, d, gone, total), set_at: row.set_at })
+    let responses = (metric == Metric::Satisfaction).then(|| (d, x.counts.get("returned")));
+    Some(TargetProgress { metric, progress: target::progress(row.target, n, d, gone, total), set_at: row.set_at, responses })
 }
 
 fn of_unit(x: &UnitIndex, rows: &[TargetRow], days: (i64, i64)) -> UnitTargets {

@@ -84,7 +84,18 @@ both_backends! {
         app.ctx.clock.set(vn("2026-03-03T10:00:00"));
         step(&clerk, &d, "return", json!({"method": "counter"})).await;
         step(&clerk, &other, "return", json!({"method": "counter"})).await;
-        // The return notice's link opens the rating page with the dossier code filled in.
+        // The return notice links to the rating page with the dossier code filled in (not
+        // the rating code: that stays on the receipt).
+        let id = d["id"].as_str().unwrap().to_string();
+        let (dossier, log) = app.ctx.store
+            .read(move |db| Ok::<_, motcua_store::StoreError>((motcua_store::repo::dossiers::get(db, &id)?.unwrap(), motcua_store::repo::dossiers::events(db, &id)?)))
+            .await
+            .unwrap();
+        let fields = motcua_app::notify::fields("https://dvc.example.vn", &dossier, log.last().unwrap());
+        assert_eq!(fields["rating_link"], format!("https://dvc.example.vn/danh-gia?code={code}"));
+        let notice = motcua_app::notify::template(std::path::Path::new("/nonexistent"), "returned", motcua_domain::notice::Language::Vi).unwrap();
+        let body = motcua_app::notify::render(&notice.body, &fields).unwrap();
+        assert!(body.contains(&fields["rating_link"]) && !body.contains(&rating_code), "{body}");
         let p = kiosk.get(&format!("/danh-gia?code={code}")).await;
         assert!(p.status == StatusCode::OK && p.body.contains(&format!(r#"value="{code}""#)), "{}", p.body);
         assert!(p.body.contains("score_officer-5") && p.body.contains("Rất không hài lòng"), "{}", p.body);

@@ -114,10 +114,26 @@ fn row(lang: Lang, t: &TargetProgress) -> Row {
         metric: lang.t(t.metric.label_vi(), t.metric.label_en()),
         metric_code: t.metric.code(),
         target: format!("{} %", percent_vi(p.target)),
-        actual: p.actual.map_or_else(
-            || lang.t("Chưa có số liệu", "No data").to_string(),
-            |a| format!("{} % ({}/{})", percent_vi(a), p.numerator, p.denominator),
-        ),
+        actual: match t.responses {
+            // "x % hài lòng (n/m đánh giá, tỷ lệ phản hồi r %)" (issue #18).
+            Some((rated, returned)) => {
+                let rate = motcua_app::usecases::ratings::percent(rated, returned)
+                    .map_or_else(|| "—".to_string(), |r| format!("{r:.1}").replace('.', ","));
+                format!(
+                    "{} % {} ({}/{} {}, {} {rate} %)",
+                    p.actual.map_or_else(|| "—".to_string(), percent_vi),
+                    lang.t("hài lòng", "satisfied"),
+                    p.numerator,
+                    p.denominator,
+                    lang.t("đánh giá", "ratings"),
+                    lang.t("tỷ lệ phản hồi", "response rate")
+                )
+            }
+            None => p.actual.map_or_else(
+                || lang.t("Chưa có số liệu", "No data").to_string(),
+                |a| format!("{} % ({}/{})", percent_vi(a), p.numerator, p.denominator),
+            ),
+        },
         bar,
         status,
         status_class,

@@ -42,6 +42,9 @@ pub struct TargetDto {
     pub status: String,
     pub status_vi: String,
     pub set_at: i64,
+    /// Satisfaction only: ratings / dossiers returned in the period, in % (one decimal);
+    /// `null` for the other metrics or without returns.
+    pub response_rate: Option<f64>,
 }
 
 impl From<&TargetProgress> for TargetDto {
@@ -58,6 +61,7 @@ impl From<&TargetProgress> for TargetDto {
             status: p.status.code().into(),
             status_vi: p.status.label_vi().into(),
             set_at: t.set_at,
+            response_rate: t.responses.and_then(|(rated, returned)| motcua_app::usecases::ratings::percent(rated, returned)),
         }
     }
 }
