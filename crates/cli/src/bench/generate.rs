@@ -531,6 +531,20 @@ fn one(plan: &Plan, rng: &mut Rng, out: &mut Batch, t: usize, received: i64, hel
                     Channel::Counter => ReturnMethod::Counter,
                 };
                 log.push((returned, tpl.clerk.clone(), Event::ResultReturned { method, tracking_number: None, note: None }));
+                // About four applicants in ten rate the service after the return (issue #18,
+                // SIPAS), mostly satisfied; the counters and the ratings summary show them.
+                let rated = returned + rng.below(DAY as u64) as i64;
+                if rng.below(10) < 4 && rated < plan.now {
+                    let factors: Vec<dossier::FactorRating> = dossier::RatingFactor::ALL
+                        .into_iter()
+                        .map(|factor| {
+                            let score = if rng.below(10) == 0 { 1 + rng.below(3) as u8 } else { 4 + rng.below(2) as u8 };
+                            dossier::FactorRating { factor, satisfied: score >= 4, score: Some(score) }
+                        })
+                        .collect();
+                    let satisfied = factors.iter().filter(|f| f.satisfied).count() >= 3;
+                    log.push((rated, dossier::KIOSK_ACTOR.to_string(), Event::Rated { satisfied, comment: None, factors }));
+                }
             }
         }
     }

@@ -660,14 +660,15 @@ pub struct RatingBody {
     pub satisfied: bool,
     #[serde(default)]
     pub comment: Option<String>,
-    /// Satisfied or not per dimension (`access`, `procedure`, `officer`, `result`,
-    /// `feedback`), each at most once; optional.
+    /// Per dimension (`access`, `procedure`, `officer`, `result`, `feedback`), each at most
+    /// once, optional: `{"factor": "officer", "score": 4}` on the SIPAS scale 1..5 (4 and 5
+    /// count as satisfied; issue #18), or `{"factor": …, "satisfied": true}` as before.
     #[serde(default)]
     #[schema(value_type = Vec<Object>)]
     pub factors: Vec<motcua_domain::dossier::FactorRating>,
 }
 
-/// The applicant rates the service once the result is ready (766 indicator 5.4).
+/// The applicant rates the service once the result is handed back (766 indicator 5.4).
 #[utoipa::path(post, path = "/api/v1/dossiers/{id}/rating", tag = "dossiers", security(("session" = []), ("bearer" = [])), params(("id" = String, Path)),
     request_body = RatingBody, responses((status = 200, body = DossierDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn rate(
@@ -1027,7 +1028,8 @@ pub struct CounterRatingBody {
     /// At most 2,000 characters.
     #[serde(default)]
     pub comment: Option<String>,
-    /// Satisfied or not per dimension, each at most once; optional.
+    /// Per dimension, each at most once, optional: `{"factor": "officer", "score": 4}`
+    /// (SIPAS 1..5) or `{"factor": …, "satisfied": true}`.
     #[serde(default)]
     #[schema(value_type = Vec<Object>)]
     pub factors: Vec<motcua_domain::dossier::FactorRating>,
