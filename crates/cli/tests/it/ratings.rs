@@ -60,10 +60,6 @@ async fn deliver(app: &TestApp) {
     crate::notify::drain(&app.ctx, &workers).await;
 }
 
-async fn user_id(app: &TestApp, username: &'static str) -> String {
-    app.ctx.store.read(move |db| motcua_store::repo::users::find_for_login(db, username)).await.unwrap().unwrap().0.id
-}
-
 fn score(factor: RatingFactor, s: u8) -> FactorRating {
     FactorRating { factor, satisfied: false, score: Some(s) }
 }
@@ -116,6 +112,15 @@ both_backends! {
         }
         assert_eq!(app.count("dossier_events").await, events);
 
+        // The machines' door checks the scale too.
+        let mut body = json!({"code": code, "rating_code": rating_code, "satisfied": true, "factors": [{"factor": "access", "score": 7}]});
+        let (s, b) = app.client().post("/api/v1/ratings", body.clone()).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("score_out_of_range")), "{b}");
+        body["factors"] = json!([{"factor": "access", "score": 5}, {"factor": "access", "score": 4}]);
+        let (s, b) = app.client().post("/api/v1/ratings", body).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("duplicate_factor")), "{b}");
+        assert_eq!(app.count("dossier_events").await, events);
+
         let answers = [("satisfied", "yes"), ("score_access", "5"), ("score_procedure", "4"), ("score_officer", "2"),
             ("score_result", "5"), ("comment", "<b>Chờ lâu</b>")];
         let p = kiosk.post("/danh-gia", &kiosk_form(&code.to_lowercase(), &rating_code, &answers)).await;
@@ -152,6 +157,16 @@ both_backends! {
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         assert!(page.body.contains("100,0 % hài lòng (1/1 đánh giá, tỷ lệ phản hồi 50,0 % trên 2 hồ sơ đã trả kết quả)"), "{}", page.body);
         assert!(page.body.contains("2,00/5"), "{}", page.body);
+
+        // A satisfaction target shows its response rate too (page and API).
+        let target = json!({"unit": HOA_LU, "period": "2026-03", "metric": "satisfaction", "target_percent": 90});
+        let (s, b) = leader.send(reqwest::Method::PUT, "/api/v1/targets", Some(target)).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (_, t) = leader.get(&format!("/api/v1/targets?unit={HOA_LU}&period=2026-03")).await;
+        let sat = t["targets"].as_array().unwrap().iter().find(|x| x["metric"] == "satisfaction").unwrap().clone();
+        assert_eq!((sat["numerator"].as_i64(), sat["denominator"].as_i64(), sat["response_rate"].as_f64()), (Some(1), Some(1), Some(50.0)), "{t}");
+        let page = Browser::login(&app, "lanhdao.hoalu").await.get(&format!("/can-bo/chi-tieu?unit={HOA_LU}&period=2026-03")).await;
+        assert!(page.body.contains("hài lòng (1/1 đánh giá, tỷ lệ phản hồi 50,0 %)"), "{}", page.body);
 
         // The low rating: to Hoa Lư's leader, not to the officers who handled the dossier.
         deliver(&app).await;
@@ -225,7 +240,7 @@ both_backends! {
     async fn a_counter_visit_is_rated_once_per_ticket_and_the_summary_is_scoped(app) {
         app.ctx.clock.set(vn("2026-03-04T10:00:00"));
         let hoa_lu = app.agency_id(HOA_LU).await;
-        let officer = user_id(&app, "tiepnhan.hoalu").await;
+        let officer = app.user_id("tiepnhan.hoalu").await;
         let visit = |ticket: &str| VisitRef {
             ticket_id: ticket.into(),
             agency_id: hoa_lu.clone(),
@@ -293,7 +308,7 @@ async fn browser_the_second_screen_asks_for_the_rating_at_return() {
     app.ctx.clock.set(jiff::Timestamp::now().as_millisecond());
     let d = resolved_at_counter(&app).await;
     let id = d["id"].as_str().unwrap().to_string();
-    let officer_id = user_id(&app, "tiepnhan.hoalu").await;
+    let officer_id = app.user_id("tiepnhan.hoalu").await;
     let counter = app
         .ctx
         .store
@@ -332,6 +347,18 @@ async fn browser_the_second_screen_asks_for_the_rating_at_return() {
     let text = screen.main_text().await;
     assert!(text.contains("Cảm ơn Quý khách đã đánh giá"), "{text}");
     screen.capture("screen-thanks").await;
+    // The same form on the kiosk / phone page, the code filled in from the notice's link.
+    let code = d["code"].as_str().unwrap();
+    screen.open(&format!("/danh-gia?code={code}")).await;
+    assert_eq!(screen.by_id("code").await.value().await.unwrap().as_deref(), Some(code));
+    screen.find(By::Id("score_feedback-1")).await;
+    screen.capture("rating-kiosk").await;
+    // The leader's summary.
+    screen.login("lanhdao.hoalu").await;
+    screen.open("/can-bo/danh-gia").await;
+    let text = screen.main_text().await;
+    assert!(text.contains("Đánh giá hồ sơ") && text.contains("tỷ lệ phản hồi"), "{text}");
+    screen.capture("ratings-summary").await;
     screen.quit().await;
     // Recorded as the kiosk's, with the scores; the officer's page shows none of it.
     let (_, got) = app.login("lanhdao.hoalu").await.get(&format!("/api/v1/dossiers/{id}")).await;
