@@ -188,9 +188,12 @@ pub enum Who {
     Leader,
 }
 
+/// One row of the table: the action, the states it is allowed in, by whom, the state after.
+pub type Guard = (Action, &'static [State], &'static [Who], Option<State>);
+
 /// THE table: which action is allowed in which states, by whom, and the state after it
 /// (`None` = unchanged; `Supplement`'s is computed: back to where it was).
-pub const GUARDS: &[(Action, &[State], &[Who], Option<State>)] = &[
+pub const GUARDS: &[Guard] = &[
     (Action::Classify, &[State::Received, State::Assigned], &[Who::Handler, Who::Leader], None),
     (Action::Assign, &[State::Received, State::Assigned], &[Who::Handler, Who::Leader], Some(State::Assigned)),
     (Action::Reject, &[State::Received], &[Who::Handler, Who::Leader], Some(State::Rejected)),

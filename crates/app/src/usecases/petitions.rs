@@ -18,7 +18,8 @@ use motcua_domain::petition::{self as rules, Action, Kind, Refusal, State, Timel
 use motcua_domain::user::Role;
 use motcua_store::repo::agencies::{self, AgencyFilter, AgencyRecord};
 use motcua_store::repo::outbox;
-use motcua_store::repo::petitions::{self as repo, ContactRead, EventRow, PetitionRow};
+use motcua_store::repo::petitions as repo;
+pub use motcua_store::repo::petitions::{ContactRead, EventRow, PetitionRow};
 use serde_json::json;
 use std::net::IpAddr;
 
@@ -694,14 +695,12 @@ pub struct Figures {
     pub petitioned_dossiers: i64,
 }
 
+/// A period's petitions and the (dossier, petition unit path) pairs of 5.4's PAKN term.
+pub type PeriodRows = (Vec<PetitionRow>, Vec<(String, String)>);
+
 /// The rows a unit's period reads: its subtree's petitions counted in `[from, to)`, and the
 /// dossiers of 5.4's PAKN term; bounded.
-pub fn load_period(
-    db: &mut motcua_store::Db,
-    scope: &str,
-    from: i64,
-    to: i64,
-) -> Result<(Vec<PetitionRow>, Vec<(String, String)>), motcua_store::StoreError> {
+pub fn load_period(db: &mut motcua_store::Db, scope: &str, from: i64, to: i64) -> Result<PeriodRows, motcua_store::StoreError> {
     Ok((repo::for_period(db, scope, from, to, PERIOD_LIMIT)?, repo::petitioned_dossiers(db, scope, from, to, PERIOD_LIMIT)?))
 }
 
@@ -735,4 +734,22 @@ pub fn figures(rows: &[PetitionRow], dossiers: &[(String, String)], unit_path: &
     }
     f.petitioned_dossiers = dossiers.iter().filter(|(_, path)| inside(path)).count() as i64;
     f
+}
+
+/// The units a petition can be addressed to (province, departments, communes): (code, name),
+/// by code.
+pub async fn units(ctx: &AppContext) -> Result<Vec<(String, String)>, AppError> {
+    use motcua_domain::agency::AgencyKind;
+    let today = ctx.clock.today();
+    ctx.store
+        .read(move |db| {
+            let (all, _) = agencies::list(db, &AgencyFilter { active_on: Some(today), limit: 10_000, ..Default::default() })?;
+            Ok::<_, AppError>(
+                all.into_iter()
+                    .filter(|a| matches!(a.kind, AgencyKind::Province | AgencyKind::Department | AgencyKind::Commune))
+                    .map(|a| (a.code, a.name))
+                    .collect(),
+            )
+        })
+        .await
 }

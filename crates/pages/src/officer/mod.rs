@@ -9,6 +9,7 @@ pub mod inbox;
 pub mod indicators;
 pub mod indicators_wall;
 pub mod notifications;
+pub mod petitions;
 pub mod register;
 pub mod reports;
 pub mod targets;

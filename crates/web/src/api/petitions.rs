@@ -86,7 +86,8 @@ async fn file(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(b): ApiJson<FileBody>,
 ) -> ApiResult<(StatusCode, Json<FiledDto>)> {
-    let x = FileInput { kind: b.kind, unit: b.unit, dossier_code: b.dossier_code, name: b.name, contact: b.contact, body: b.body };
+    let x =
+        FileInput { kind: b.kind, unit: b.unit, dossier_code: b.dossier_code, name: b.name, contact: b.contact, body: b.body };
     let f = uc::file(&ctx, None, x, peer.ip()).await?;
     Ok((StatusCode::CREATED, Json(FiledDto::of(f))))
 }
@@ -349,7 +350,12 @@ pub struct ActionBody {
 }
 
 /// Parses an action of the form or the API.
-pub fn officer_action(action: &str, kind: Option<String>, unit: Option<String>, text: Option<String>) -> Result<OfficerAction, motcua_app::AppError> {
+pub fn officer_action(
+    action: &str,
+    kind: Option<String>,
+    unit: Option<String>,
+    text: Option<String>,
+) -> Result<OfficerAction, motcua_app::AppError> {
     let text = text.unwrap_or_default();
     Ok(match action {
         "classify" => OfficerAction::Classify { kind: kind.unwrap_or_default() },
@@ -376,7 +382,12 @@ pub fn officer_action(action: &str, kind: Option<String>, unit: Option<String>, 
     params(("id" = String, Path)), request_body = ActionBody,
     responses((status = 200, body = PetitionDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn act(State(ctx): State<AppContext>, Auth(u): Auth, Path(id): Path<String>, ApiJson(b): ApiJson<ActionBody>) -> ApiResult<Json<PetitionDto>> {
+async fn act(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ActionBody>,
+) -> ApiResult<Json<PetitionDto>> {
     let x = officer_action(&b.action, b.kind, b.unit, b.text)?;
     let p = uc::act(&ctx, &u, &id, x).await?;
     Ok(Json(dto(&p, ctx.clock.now_ms())))
