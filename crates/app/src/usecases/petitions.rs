@@ -110,10 +110,9 @@ fn unknown_unit(field: &str) -> FieldError {
     FieldError::new(field, "unknown_unit", "Không có cơ quan, đơn vị này.", "No such agency or unit.")
 }
 
-/// Files a petition (with or without an account). Rate-limited per client address before
-/// anything is read; every input error is reported at once and nothing is written.
+/// Files a petition (with or without an account). Every input error is reported at once and
+/// nothing is written; a valid petition is then rate-limited per client address.
 pub async fn file(ctx: &AppContext, who: Option<&CurrentUser>, x: FileInput, client: IpAddr) -> Result<Filed, AppError> {
-    throttle(ctx, client)?;
     let mut errs = motcua_domain::error::Errors::new();
     let kind = match x.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
         None => Some(Kind::QuyDinh),
@@ -173,6 +172,9 @@ pub async fn file(ctx: &AppContext, who: Option<&CurrentUser>, x: FileInput, cli
         }
     };
     errs.finish()?;
+    // Only petitions that would be written count against the address: a mistyped form
+    // costs the petitioner nothing.
+    throttle(ctx, client)?;
     let (Some(kind), Some(body), Some(unit)) = (kind, body, unit) else {
         return Err(
             ValidationError::single("unit", "unknown_unit", "Không có cơ quan, đơn vị này.", "No such agency or unit.").into()
