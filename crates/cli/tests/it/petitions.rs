@@ -356,3 +356,76 @@ both_backends! {
         file(&app.client_from(std::net::Ipv4Addr::new(127, 0, 4, 2)), json!({"body": "Phản ánh"})).await;
     }
 }
+
+/// The public side in Chromium (SQLite), phone and desktop widths, axe clean: the filing
+/// page → the code and secret → the follow page; the officers answer and publish; the
+/// published answer page shows no personal data; the petitioner likes the answer; the
+/// officers' inbox and petition page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_file_follow_and_read_the_published_answer() {
+    use motcua_testkit::browser::{Browser, By};
+    use motcua_testkit::{Backend, TestApp};
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let b = Browser::start(&app).await;
+    b.open("/phan-anh").await;
+    b.capture("petition-form").await;
+    // An empty body comes back with its error, nothing lost.
+    b.fill("name", "Phạm Thị Dung").await;
+    let at = b.follow(By::Css("main form button[type=submit]")).await;
+    assert_eq!(at, "/phan-anh");
+    assert!(b.main_text().await.contains("Vui lòng nhập nội dung"), "{}", b.main_text().await);
+    b.axe().await;
+    assert_eq!(b.by_id("name").await.value().await.unwrap().as_deref(), Some("Phạm Thị Dung"));
+    b.find(By::Css("#unit option[value='000.00.31.H40']")).await.click().await.unwrap();
+    b.fill("contact", "dung.pham@example.vn").await;
+    b.fill("body", "Tôi là Phạm Thị Dung (0903 111 222). Quầy một cửa phường hẹn trả kết quả nhiều lần không đúng hẹn.").await;
+    b.follow_to(By::Css("main form button[type=submit]"), "/phan-anh").await;
+    let code = b.by_id("petition-code").await.text().await.unwrap();
+    let secret = b.by_id("petition-secret").await.text().await.unwrap();
+    assert!(code.starts_with("PA-") && secret.len() == 10, "{code} {secret}");
+    b.capture("petition-filed").await;
+    b.click_to("Theo dõi phản ánh", "/phan-anh/theo-doi").await;
+    b.fill("code", &code).await;
+    b.fill("secret", &secret).await;
+    b.follow_to(By::Css("main form button[type=submit]"), "/phan-anh/theo-doi").await;
+    assert_eq!(b.by_id("petition-state").await.text().await.unwrap(), "Đã tiếp nhận");
+    b.capture("petition-follow").await;
+
+    // The commune handles it (API), within its deadline.
+    let specialist = app.login("chuyenvien.hoalu").await;
+    let leader = app.login("lanhdao.hoalu").await;
+    let id = inbox_id(&specialist, &code).await.unwrap();
+    ok(&specialist, &id, json!({"action": "assign", "unit": HOALU})).await;
+    ok(
+        &specialist,
+        &id,
+        json!({"action": "answer", "text": "Kính gửi bà Phạm Thị Dung (0903 111 222): phường đã chấn chỉnh bộ phận một cửa."}),
+    )
+    .await;
+    ok(&leader, &id, json!({"action": "publish"})).await;
+
+    b.open(&format!("/phan-anh/tra-loi/{code}")).await;
+    let text = b.main_text().await;
+    assert!(text.contains("phường đã chấn chỉnh") && text.contains("[đã ẩn]"), "{text}");
+    for personal in ["Phạm Thị Dung", "0903", "dung.pham"] {
+        assert!(!text.contains(personal), "{personal} published: {text}");
+    }
+    b.capture("petition-answer").await;
+    b.click_to("Tất cả trả lời", "/phan-anh/tra-loi").await;
+    b.capture("petition-answers").await;
+
+    // The petitioner likes the answer on the follow page.
+    b.open(&format!("/phan-anh/theo-doi?code={code}&secret={secret}")).await;
+    b.follow_to(By::Css("button[value=like]"), "/phan-anh/theo-doi").await;
+    assert!(b.main_text().await.contains("Cảm ơn ông/bà đã đánh giá"), "{}", b.main_text().await);
+    b.capture("petition-rated").await;
+
+    // The officers' side.
+    b.login("lanhdao.hoalu").await;
+    b.open("/can-bo/phan-anh").await;
+    b.capture("petition-inbox").await;
+    b.click_to(&code, "/can-bo/phan-anh/").await;
+    assert!(b.main_text().await.contains("Hài lòng"));
+    b.capture("petition-officer").await;
+    b.quit().await;
+}
