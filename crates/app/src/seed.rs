@@ -92,6 +92,7 @@ pub async fn seed_if_empty(ctx: &AppContext) -> Result<bool, AppError> {
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))??;
+    crate::usecases::petitions::seed_demo(ctx).await?;
     tracing::info!("demo province seeded");
     Ok(true)
 }

@@ -755,3 +755,110 @@ pub async fn units(ctx: &AppContext) -> Result<Vec<(String, String)>, AppError> 
         })
         .await
 }
+
+/// Demo petitions (the seeded province): a published answer at Phường Hoa Lư (code
+/// `PA-DEMO0001`, secret `1234567890`), a petition about an official at Sở Tư pháp and one
+/// addressed to the province, both still open, dated November 2025 so they stay out of the
+/// demo's current figures and show the overdue reminders.
+pub async fn seed_demo(ctx: &AppContext) -> Result<(), AppError> {
+    let cal = ctx.calendars.national();
+    let at = |s: &str| -> Result<i64, AppError> {
+        Ok(format!("{s}+07:00").parse::<jiff::Timestamp>().map_err(|e| AppError::Internal(e.to_string()))?.as_millisecond())
+    };
+    let demo: [(&str, &str, Kind, &str, &str, Option<(&str, &str)>); 3] = [
+        (
+            "PA-DEMO0001",
+            "000.00.31.H40",
+            Kind::QuyDinh,
+            "2025-11-03T09:00:00",
+            "Tôi là Nguyễn Thị Hoa, số điện thoại 0912 000 111. Đề nghị niêm yết rõ lệ phí chứng thực bản sao tại bộ phận một cửa phường.",
+            Some((
+                "2025-11-10T15:00:00",
+                "UBND phường đã niêm yết mức lệ phí chứng thực tại quầy và trên trang thông tin điện tử của phường từ ngày 10/11/2025. Cảm ơn bà Nguyễn Thị Hoa đã phản ánh.",
+            )),
+        ),
+        (
+            "PA-DEMO0002",
+            "000.00.01.H40",
+            Kind::CanBo,
+            "2025-11-20T10:00:00",
+            "Cán bộ tiếp nhận hồ sơ công chứng yêu cầu nộp thêm giấy tờ không có trong danh mục thủ tục.",
+            None,
+        ),
+        (
+            "PA-DEMO0003",
+            "000.00.00.H40",
+            Kind::QuyDinh,
+            "2025-11-24T14:00:00",
+            "Đề nghị cho phép nộp hồ sơ cấp phiếu lý lịch tư pháp qua bưu chính công ích.",
+            None,
+        ),
+    ];
+    let mut rows = Vec::new();
+    for (code, unit, kind, received, body, answer) in demo {
+        let Some(a) = find_unit(ctx, unit.to_string()).await? else { continue };
+        let received = at(received)?;
+        let d = rules::deadlines(&cal, received)?;
+        let mut p = PetitionRow {
+            id: motcua_store::repo::new_id(),
+            code: code.into(),
+            secret_hash: token_hash("1234567890"),
+            kind: kind.code().into(),
+            state: State::Received.code().into(),
+            agency_id: a.id.clone(),
+            agency_path: a.path.clone(),
+            dossier_id: None,
+            dossier_code: None,
+            owner_id: None,
+            name: Some("Nguyễn Thị Hoa".into()).filter(|_| answer.is_some()),
+            contact: Some("0912000111".into()).filter(|_| answer.is_some()),
+            body: body.into(),
+            note: None,
+            answer: None,
+            received_at: received,
+            reject_due: d.reject_due,
+            supplement_due: d.supplement_due,
+            resolve_due: d.resolve_due,
+            rejected_at: None,
+            supplement_requested_at: None,
+            assigned_at: None,
+            answered_at: None,
+            publish_due: None,
+            published_at: None,
+            rating: None,
+            rated_at: None,
+            complained_at: None,
+            follow_up_of: None,
+            version: 1,
+            updated_at: received,
+        };
+        let mut events = vec![(received, "file", State::Received)];
+        if let Some((when, text)) = answer {
+            let answered = at(when)?;
+            p.assigned_at = Some(received + 3_600_000);
+            p.answered_at = Some(answered);
+            p.publish_due = Some(rules::publish_due(&cal, answered)?);
+            p.published_at = Some(answered + 3_600_000);
+            p.answer = Some(text.into());
+            p.rating = Some("like".into());
+            p.rated_at = Some(answered + 86_400_000);
+            p.state = State::Published.code().into();
+            events.push((received + 3_600_000, "assign", State::Assigned));
+            events.push((answered, "answer", State::Answered));
+            events.push((answered + 3_600_000, "publish", State::Published));
+            events.push((answered + 86_400_000, "rate", State::Published));
+        }
+        rows.push((p, events));
+    }
+    ctx.store
+        .write(move |db| {
+            for (p, events) in &rows {
+                repo::insert(db, p)?;
+                for (at, action, state) in events {
+                    repo::append(db, &p.id, *at, None, action, state.code(), None)?;
+                }
+            }
+            Ok::<_, AppError>(())
+        })
+        .await
+}

@@ -145,6 +145,9 @@ both_backends! {
 
     async fn reminders_before_the_deadline_and_escalation_to_the_leader(app) {
         app.ctx.clock.set(vn("2026-04-24T10:00:00"));
+        // The demo's open petitions (November 2025) are escalated first, once.
+        let demo = motcua_app::usecases::petitions::scan(&app.ctx).await.unwrap();
+        assert_eq!((demo.due_soon, demo.overdue), (0, 2));
         let f = file(&app.client(), json!({"unit": HOALU, "body": "Đường trước trụ sở phường ngập nước."})).await;
         let code = f["code"].as_str().unwrap();
         let d = motcua_app::deadlines::dispatcher().unwrap();
