@@ -49,6 +49,26 @@ pub struct Config {
     /// Applicant notices and officer reminders by e-mail, SMS and Zalo (issue #17,
     /// docs/notifications.md). Off by default: the notices wait in the outbox.
     pub notify: NotifyConfig,
+    /// Petitions (PAKN, issue #18, docs/petitions.md): the public door's limit.
+    pub petitions: PetitionsConfig,
+}
+
+/// Petitions (PAKN): filings from one address are limited without a captcha.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct PetitionsConfig {
+    /// Petitions a minute from one client address, in bursts of as many (0 = no limit).
+    pub per_address_per_minute: u32,
+    /// Keys kept in the limit table (the memory bound).
+    pub table_size: usize,
+    /// Handlers are reminded this many working days before the resolution deadline.
+    pub due_soon_working_days: u32,
+}
+
+impl Default for PetitionsConfig {
+    fn default() -> Self {
+        Self { per_address_per_minute: 3, table_size: 100_000, due_soon_working_days: 2 }
+    }
 }
 
 /// The public postal service (QĐ 45/2016): the carriers whose signed delivery reports the
@@ -564,6 +584,7 @@ impl Default for Config {
             oidc: OidcConfig::default(),
             post: PostConfig::default(),
             notify: NotifyConfig::default(),
+            petitions: PetitionsConfig::default(),
         }
     }
 }

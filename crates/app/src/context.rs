@@ -115,7 +115,7 @@ impl AppContext {
             config.documents.issue_on_events,
         );
         let hasher = Arc::new(crate::auth::Hasher::new(&config.login));
-        let doors = Arc::new(crate::limits::Doors::new(&config.login, &config.tracking, &config.verification));
+        let doors = Arc::new(crate::limits::Doors::new(&config.login, &config.tracking, &config.verification, &config.petitions));
         let access = Arc::new(crate::access::AccessLog::start(store.clone(), config.access_log.retention_days));
         let keys = Arc::new(crate::keys::Keys::open(config.pki_dir()));
         Ok(Self {

@@ -268,7 +268,16 @@ impl Consumer for Notifier {
         "notifier"
     }
     fn topics(&self) -> &'static [&'static str] {
-        &[DUE_SOON, OVERDUE, ESCALATION, DIGEST, crate::usecases::targets::AT_RISK, crate::usecases::ratings::LOW]
+        &[
+            DUE_SOON,
+            OVERDUE,
+            ESCALATION,
+            DIGEST,
+            crate::usecases::targets::AT_RISK,
+            crate::usecases::ratings::LOW,
+            crate::usecases::petitions::DUE_SOON,
+            crate::usecases::petitions::OVERDUE,
+        ]
     }
     fn handle<'a>(&'a self, ctx: &'a AppContext, msg: &'a Message) -> Handled<'a> {
         Box::pin(async move {
@@ -284,6 +293,8 @@ impl Consumer for Notifier {
                 .write(move |db| {
                     let users = if let Some(path) = to["leaders_of"].as_str() {
                         notifications::nearest_leaders(db, path)?
+                    } else if let Some(path) = to["handlers_of"].as_str() {
+                        motcua_store::repo::petitions::handlers_of(db, path)?
                     } else {
                         let (Some(path), Some(role)) = (to["path"].as_str(), to["role"].as_str()) else {
                             return Ok(Err("no recipients in the payload".to_string()));
@@ -383,6 +394,11 @@ pub fn start(ctx: &AppContext, stop: tokio::sync::watch::Receiver<bool>) -> Resu
             }
             if let Err(e) = crate::usecases::targets::alert_due(&ctx).await {
                 tracing::warn!(error = %e, "target alerts failed");
+            }
+            match crate::usecases::petitions::scan(&ctx).await {
+                Ok(s) if s.due_soon + s.overdue > 0 => tracing::info!(?s, "petition reminders queued"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "petition scan failed"),
             }
             tokio::select! {
                 _ = tokio::time::sleep(pause) => {}

@@ -185,6 +185,8 @@ pub struct Doors {
     pub tracking_code_failures: BackoffTable<String>,
     /// Public verifications (`/xac-thuc`) per address.
     pub verification_per_address: RateTable<IpAddr>,
+    /// Petitions filed per address (PAKN: no captcha, a rate).
+    pub petitions_per_address: RateTable<IpAddr>,
     /// Uploaded PDFs being checked at once.
     pub verification_slots: tokio::sync::Semaphore,
 }
@@ -194,6 +196,7 @@ impl Doors {
         login: &crate::config::LoginConfig,
         tracking: &crate::config::TrackingConfig,
         verification: &crate::config::VerificationConfig,
+        petitions: &crate::config::PetitionsConfig,
     ) -> Self {
         let lb = Backoff {
             after: login.backoff_after_failures,
@@ -210,6 +213,7 @@ impl Doors {
             tracking_failures: BackoffTable::new(tb(tracking.backoff_after_failures), tracking.table_size),
             tracking_code_failures: BackoffTable::new(tb(tracking.code_backoff_after_failures), tracking.table_size),
             verification_per_address: RateTable::new(verification.per_address_per_minute, verification.table_size),
+            petitions_per_address: RateTable::new(petitions.per_address_per_minute, petitions.table_size),
             verification_slots: tokio::sync::Semaphore::new(verification.max_concurrent.max(1)),
         }
     }

@@ -60,6 +60,7 @@ pub const DEMO_USERS: &[(&str, &str, &str, &str, &str)] = &[
     ("chuyenvien.hoalu", "Bùi Thị Mai", "specialist", "hoalu", "037193000108"),
     ("lanhdao.hoalu", "Ngô Đức Thắng", "leader", "hoalu", "037079000109"),
     ("admin.tamdiep", "Đặng Văn Long", "admin", "tamdiep", "037084000110"),
+    ("thanhtra", "Trịnh Văn Quang", "inspector", "tinh", "037081000111"),
     ("congdan", "Nguyễn Văn An", "", "", "037092001234"),
 ];
 
@@ -91,6 +92,7 @@ pub async fn seed_if_empty(ctx: &AppContext) -> Result<bool, AppError> {
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))??;
+    crate::usecases::petitions::seed_demo(ctx).await?;
     tracing::info!("demo province seeded");
     Ok(true)
 }

@@ -32,6 +32,14 @@ pub enum Permission {
     ManageIndex,
     /// Watch the outbox queues and put dead letters back (province-wide: root scope).
     OperateQueues,
+    /// Read and handle the petitions about regulations and procedures (PAKN `quy_dinh`)
+    /// addressed to the units under the scope.
+    HandlePetitions,
+    /// Read and handle the petitions about officials' conduct (`can_bo`), and publish
+    /// answers: the unit's leaders and inspectors only.
+    HandleOfficialPetitions,
+    /// Read the log of who read petitioners' contact details.
+    ViewContactLog,
 }
 
 impl Permission {
@@ -46,6 +54,11 @@ impl Permission {
             Self::ViewUsers | Self::ViewIndicators => matches!(role, Role::Admin | Role::Supervisor | Role::Leader),
             Self::SetTargets => matches!(role, Role::Admin | Role::Leader),
             Self::ViewAudit => matches!(role, Role::Admin | Role::Supervisor),
+            Self::HandlePetitions => {
+                matches!(role, Role::ReceptionOfficer | Role::Specialist | Role::Leader | Role::Inspector)
+            }
+            Self::HandleOfficialPetitions => matches!(role, Role::Leader | Role::Inspector),
+            Self::ViewContactLog => matches!(role, Role::Admin | Role::Inspector),
         }
     }
 }
@@ -162,7 +175,7 @@ mod tests {
         // Whatever the memberships, authorize agrees with "some granting membership is an ancestor".
         #[test]
         fn authorize_matches_definition(
-            ms in proptest::collection::vec((0usize..4, 0usize..5), 0..4),
+            ms in proptest::collection::vec((0usize..4, 0usize..6), 0..4),
             target in 0usize..4,
             perm in 0usize..7,
         ) {

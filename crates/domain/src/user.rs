@@ -18,10 +18,13 @@ pub enum Role {
     Admin,
     /// Lãnh đạo UBND, trung tâm điều hành: dashboards and indicators.
     Supervisor,
+    /// Thanh tra: petitions about officials' conduct, and who read petitioners' contacts.
+    Inspector,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Self::ReceptionOfficer, Self::Specialist, Self::Leader, Self::Admin, Self::Supervisor];
+    pub const ALL: [Role; 6] =
+        [Self::ReceptionOfficer, Self::Specialist, Self::Leader, Self::Admin, Self::Supervisor, Self::Inspector];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -30,6 +33,7 @@ impl Role {
             Self::Leader => "leader",
             Self::Admin => "admin",
             Self::Supervisor => "supervisor",
+            Self::Inspector => "inspector",
         }
     }
 
@@ -44,6 +48,7 @@ impl Role {
             Self::Leader => "Lãnh đạo",
             Self::Admin => "Quản trị",
             Self::Supervisor => "Giám sát, điều hành",
+            Self::Inspector => "Thanh tra",
         }
     }
 
@@ -54,6 +59,7 @@ impl Role {
             Self::Leader => "Leader",
             Self::Admin => "Administrator",
             Self::Supervisor => "Supervisor",
+            Self::Inspector => "Inspector",
         }
     }
 }

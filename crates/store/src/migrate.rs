@@ -53,6 +53,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(29, "0029_postal"),
     // 30 is the queue (issue #18, merged separately).
     migration!(31, "0031_ratings"),
+    migration!(32, "0032_petitions"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

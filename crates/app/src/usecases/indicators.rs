@@ -29,8 +29,13 @@
 //! | 4.4 | dossiers with data from the portal's store / received |
 //! | 4.5a | procedures with a dossier using population data / procedures for citizens |
 //! | 4.5b | dossiers using population data (VNeID, MaCSDL, the store) / received |
-//! | 5.1–5.3 | petitions: imported until the petitions module lands (5.2, 5.3 full with none) |
-//! | 5.4 | finished − finished late − rated unsatisfied / finished |
+//! | 5.1 | petitions received about regulations/procedures / petitions received (monitoring) |
+//! | 5.2 | petitions handled on time (reject ≤ 2 WD, supplement request ≤ 5, answer ≤ 15, publication ≤ 2 after the answer; in process on time while ≤ 15 WD elapsed at the period's end) / petitions received or handled in the period |
+//! | 5.3 | first received in the period − those disliked, overdue or followed by a new complaint / first received in the period |
+//! | 5.4 | finished − finished late − rated unsatisfied (dislike) − finished dossiers with a petition received in the period (not already counted) / finished |
+//!
+//! Petitions (5.1–5.4's PAKN term) are read from their rows (`petitions::load_period`,
+//! bounded), not from counters: their on-time test depends on the moment they are seen.
 
 use crate::auth::CurrentUser;
 use crate::{AppContext, AppError};
@@ -213,6 +218,11 @@ struct Loaded {
     in_force: Vec<motcua_store::repo::catalog::VersionRecord>,
     reconciliation: Option<super::reconciliation::Report>,
     imports: Vec<repo::Imported>,
+    /// The petitions counted in the period and the dossiers of 5.4's PAKN term.
+    petitions: Vec<motcua_store::repo::petitions::PetitionRow>,
+    petitioned: Vec<(String, String)>,
+    /// The period as `[from, to)` in ms, and the moment it is seen (its end, or now).
+    window: (i64, i64, i64),
 }
 
 async fn load(ctx: &AppContext, unit: &Unit, period: Period) -> Result<Loaded, AppError> {
@@ -233,7 +243,11 @@ async fn load(ctx: &AppContext, unit: &Unit, period: Period) -> Result<Loaded, A
                 imports.extend(repo::imports(db, id, &key)?);
             }
             let in_force = motcua_store::repo::catalog::all_in_force(db, now)?;
+            let (petitions, petitioned) = super::petitions::load_period(db, &scope[0], t0, t1)?;
             Ok(Loaded {
+                petitions,
+                petitioned,
+                window: (t0, t1, now.min(t1)),
                 rows: repo::period_rows(db, &scope, &m0, &m1)?,
                 state: repo::cumulative_rows(db, &scope, &m1, &STATE_METRICS)?,
                 procedures: in_force.iter().map(|v| v.spec.clone()).collect(),
@@ -349,11 +363,15 @@ fn figures(
         .collect();
     put("4.5a", for_citizens.iter().filter(|p| has(&p.code, "citizen_data")).count() as i64, for_citizens.len() as i64);
     put("4.5b", g("citizen_data"), received);
-    // Petitions: none recorded in motcua yet (their module is another issue).
-    put("5.2", 0, 0);
-    put("5.3", 0, 0);
+    // Petitions (PAKN): from their rows, seen at the period's end (or now).
+    let (t0, t1, end) = l.window;
+    let pf = super::petitions::figures(&l.petitions, &l.petitioned, &unit.path, t0, t1, end);
+    put("5.1", pf.about_rules, pf.received);
+    put("5.2", pf.on_time, pf.counted);
+    put("5.3", pf.satisfied, pf.first_received);
     let finished = g("finished");
-    put("5.4", (finished - g("finished_late") - g("rated_unsatisfied")).max(0), finished);
+    let lost = g("finished_late") + g("rated_unsatisfied") + pf.petitioned_dossiers;
+    put("5.4", (finished - lost).max(0), finished);
     // 1.4 from the reconciliation of exactly this period (the province's figures, or the
     // unit reports of the agencies inside the unit).
     if let Some(r) = &l.reconciliation {

@@ -11,6 +11,7 @@ pub mod locker;
 pub mod national_catalog;
 pub mod notifications;
 pub mod ratings;
+pub mod petitions;
 pub mod reconciliation;
 pub mod reports;
 pub mod targets;

@@ -292,6 +292,29 @@ const MATRIX: &[&str] = &[
     "POST /api/v1/dvcqg/inbound-errors/{id}/retry              | 401/401 404/404 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403",
     "POST /api/v1/dvcqg/ho-so                                  | 401     401     401     401     401     401     401     401     401     401     401     401",
     "PUT /api/v1/procedures/{code}/workflow                    | 401     422     422     422     422     422     422     422     422     422     422     422",
+    // Petitions (PAKN, issue #18): H and T are petitions filed to the two communes.
+    "GET /api/v1/petitions                                      | 401     403     403     200     200     200     403     200     200     200     403     403",
+    "GET /api/v1/petitions/contact-reads                        | 401     200     403     403     403     403     200     403     403     403     200     403",
+    "GET /api/v1/petitions/published                            | 200     200     200     200     200     200     200     200     200     200     200     200",
+    "GET /api/v1/petitions/published/{code}                     | 404     404     404     404     404     404     404     404     404     404     404     404",
+    "GET /api/v1/petitions/track/{code}                         | 400     400     400     400     400     400     400     400     400     400     400     400",
+    "GET /api/v1/petitions/{id}                                 | 401/401 403/403 403/403 404/404 404/404 404/404 403/403 404/404 200/404 200/404 403/403 403/403",
+    "GET /api/v1/petitions/{id}/contact                         | 401/401 403/403 403/403 404/404 404/404 404/404 403/403 404/404 200/404 200/404 403/403 403/403",
+    "GET /can-bo/phan-anh                                       | 303     403     403     200     200     200     403     200     200     200     403     403",
+    "GET /can-bo/phan-anh/nhat-ky-lien-he                       | 303     200     403     403     403     403     200     403     403     403     200     403",
+    "GET /can-bo/phan-anh/{id}                                  | 303/303 403/403 403/403 404/404 404/404 404/404 403/403 404/404 200/404 200/404 403/403 403/403",
+    "GET /phan-anh                                              | 200     200     200     200     200     200     200     200     200     200     200     200",
+    "GET /phan-anh/theo-doi                                     | 200     200     200     200     200     200     200     200     200     200     200     200",
+    "GET /phan-anh/tra-loi                                      | 200     200     200     200     200     200     200     200     200     200     200     200",
+    "GET /phan-anh/tra-loi/{code}                               | 404     404     404     404     404     404     404     404     404     404     404     404",
+    "POST /api/v1/petitions                                     | 422     422     422     422     422     422     422     422     422     422     422     422",
+    "POST /api/v1/petitions/track/{code}/complaint              | 422     422     422     422     422     422     422     422     422     422     422     422",
+    "POST /api/v1/petitions/track/{code}/rating                 | 422     422     422     422     422     422     422     422     422     422     422     422",
+    "POST /api/v1/petitions/track/{code}/supplement             | 422     422     422     422     422     422     422     422     422     422     422     422",
+    "POST /api/v1/petitions/{id}/actions                        | 401/401 422/422 422/422 422/422 422/422 422/422 422/422 422/422 422/422 422/422 422/422 422/422",
+    "POST /can-bo/phan-anh/{id}                                 | 303/303 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403 403/403",
+    "POST /phan-anh                                             | 422     422     422     422     422     422     422     422     422     422     422     422",
+    "POST /phan-anh/theo-doi                                    | 404     404     404     404     404     404     404     404     404     404     404     404",
 ];
 
 /// One caller: a cookie jar that follows no redirect, and the CSRF token of its session.
@@ -326,6 +349,8 @@ struct Side {
     user: String,
     agency: String,
     counter: String,
+    /// A petition (PAKN) filed to the commune.
+    petition: String,
 }
 
 struct Fixture {
@@ -399,6 +424,16 @@ async fn received_at(app: &TestApp, citizen: &Caller, clerk: &Caller, centre: &'
     (id, file, document, d["code"].as_str().unwrap().to_string())
 }
 
+/// The id of a petition filed anonymously to `unit`.
+async fn petition_at(app: &TestApp, unit: &str) -> String {
+    let anon = caller(app, "anon").await;
+    let b =
+        json_ok(&anon, app, Method::POST, "/api/v1/petitions", json!({"unit": unit, "body": "Phản ánh"}), StatusCode::CREATED)
+            .await;
+    let code = b["code"].as_str().unwrap().to_string();
+    app.ctx.store.read(move |db| motcua_store::repo::petitions::by_code(db, &code)).await.unwrap().unwrap().id
+}
+
 async fn fixture(app: &TestApp) -> Fixture {
     app.ctx.clock.set(vn("2026-03-02T09:00:00"));
     let admin = caller(app, "admin").await;
@@ -435,6 +470,7 @@ async fn fixture(app: &TestApp) -> Fixture {
             user: app.user_id("chuyenvien.hoalu").await,
             agency: app.agency_id("000.00.31.H40").await,
             counter: app.agency_id("000.02.31.H40").await,
+            petition: petition_at(app, "000.00.31.H40").await,
         },
         t: Side {
             dossier: t_dossier,
@@ -443,6 +479,7 @@ async fn fixture(app: &TestApp) -> Fixture {
             user: clerk_t["id"].as_str().unwrap().to_string(),
             agency: app.agency_id("000.00.32.H40").await,
             counter: tamdiep_counter,
+            petition: petition_at(app, "000.00.32.H40").await,
         },
         h_code,
     }
@@ -459,6 +496,8 @@ fn request(path: &str, s: &Side, f: &Fixture) -> (String, Option<Value>) {
         &s.user
     } else if path.starts_with("/api/v1/agencies") || path.starts_with("/quan-tri/co-quan") {
         &s.agency
+    } else if path.starts_with("/api/v1/petitions") || path.starts_with("/can-bo/phan-anh") {
+        &s.petition
     } else {
         &s.dossier
     };

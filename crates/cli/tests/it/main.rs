@@ -51,6 +51,7 @@ mod ops;
 mod pages_escaping;
 mod pages_golden;
 mod payments;
+mod petitions;
 mod phone_tables;
 mod postal;
 mod ratings;

@@ -26,6 +26,11 @@ pub fn menu<'r>(lang: Lang, user: &CurrentUser, current: impl Into<Option<Route<
     }
     links.push((Route::Register, lang.t("Sổ theo dõi hồ sơ", "Dossier register")));
     links.push((Route::Notifications, lang.t("Thông báo", "Notifications")));
+    if !scope(&user.principal, Permission::HandlePetitions).is_empty()
+        || !scope(&user.principal, Permission::HandleOfficialPetitions).is_empty()
+    {
+        links.push((Route::OfficerPetitions, lang.t("Phản ánh, kiến nghị", "Petitions")));
+    }
     if !scope(&user.principal, Permission::ViewIndicators).is_empty() {
         links.push((Route::Indicators, lang.t("Chỉ số điều hành", "Operations dashboard")));
         // Targets: set by leaders and administrators, read by supervisors too.
@@ -51,6 +56,9 @@ pub fn menu<'r>(lang: Lang, user: &CurrentUser, current: impl Into<Option<Route<
     // Administrators and supervisors, as the access log's use case allows.
     if !scope(&user.principal, Permission::ViewAudit).is_empty() {
         links.push((Route::AdminAccessLog, lang.t("Nhật ký truy cập", "Access log")));
+    }
+    if !scope(&user.principal, Permission::ViewContactLog).is_empty() {
+        links.push((Route::PetitionContactLog, lang.t("Nhật ký xem liên hệ PAKN", "Petition contact reads")));
     }
     links.into_iter().map(|(r, label)| MenuLink { href: lang.href(r), label, current: Some(r) == current }).collect()
 }

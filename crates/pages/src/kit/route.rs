@@ -24,6 +24,17 @@ pub enum Route<'a> {
     Tracking,
     /// The kiosk rating of a counter dossier (code + the rating code on the receipt).
     CounterRating,
+    /// Petitions (PAKN): the public filing form, the petitioner's follow page (code and
+    /// secret), the published answers and one of them.
+    Petitions,
+    PetitionFollow,
+    PetitionAnswers,
+    PetitionAnswer(&'a str),
+    /// The officers' petitions: the inbox, one petition (GET, POST an action), the log of
+    /// contact reads.
+    OfficerPetitions,
+    OfficerPetition(&'a str),
+    PetitionContactLog,
     /// Public verification of a document: by number (`?so=`) or an uploaded PDF (POST).
     Verify,
     /// Public verification of a document by the id its QR code links to.
@@ -165,6 +176,13 @@ impl Route<'_> {
             Route::ApiDocs => "/api/docs/",
             Route::Tracking => "/tra-cuu",
             Route::CounterRating => "/danh-gia",
+            Route::Petitions => "/phan-anh",
+            Route::PetitionFollow => "/phan-anh/theo-doi",
+            Route::PetitionAnswers => "/phan-anh/tra-loi",
+            Route::PetitionAnswer(_) => "/phan-anh/tra-loi/{code}",
+            Route::OfficerPetitions => "/can-bo/phan-anh",
+            Route::OfficerPetition(_) => "/can-bo/phan-anh/{id}",
+            Route::PetitionContactLog => "/can-bo/phan-anh/nhat-ky-lien-he",
             Route::Verify => "/xac-thuc",
             Route::VerifyDocument(_) => "/xac-thuc/{document_id}",
             Route::FileOnline(_) => "/nop-ho-so/{code}",
@@ -282,6 +300,8 @@ impl Route<'_> {
             | Route::AdminDvcqgRetry(a)
             | Route::AdminInboundRetry(a)
             | Route::OfficerDossier(a)
+            | Route::PetitionAnswer(a)
+            | Route::OfficerPetition(a)
             | Route::ControlSlip(a)
             | Route::OfficerUpload(a)
             | Route::OfficerResultUpload(a)

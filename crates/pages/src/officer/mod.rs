@@ -10,6 +10,7 @@ pub mod indicators;
 pub mod indicators_wall;
 pub mod notifications;
 pub mod ratings;
+pub mod petitions;
 pub mod register;
 pub mod reports;
 pub mod targets;

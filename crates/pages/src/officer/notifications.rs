@@ -49,6 +49,8 @@ fn what(lang: Lang, kind: &str, deadline: &str) -> &'static str {
         ("digest.daily", _) => lang.t("Tổng hợp trong ngày", "Daily digest"),
         ("target.at_risk", _) => lang.t("Chỉ tiêu có nguy cơ không đạt", "Target at risk"),
         ("rating.low", _) => lang.t("Đánh giá không hài lòng", "Low satisfaction rating"),
+        ("petition.due_soon", _) => lang.t("Phản ánh, kiến nghị sắp đến hạn", "Petition due soon"),
+        ("petition.overdue", _) => lang.t("Chuyển lãnh đạo: phản ánh, kiến nghị quá hạn", "Escalated: overdue petition"),
         _ => lang.t("Thông báo", "Notice"),
     }
 }
@@ -84,6 +86,11 @@ pub async fn page(State(ctx): State<AppContext>, lang: Lang, PageUser(user): Pag
             let dossier = n.dossier_id.as_deref().map(|id| {
                 let code = p["code"].as_str().unwrap_or(id).to_string();
                 (code, lang.href(Route::OfficerDossier(id)))
+            });
+            // A petition's reminder links to the petition.
+            let dossier = dossier.or_else(|| {
+                let id = p["petition_id"].as_str()?;
+                Some((p["code"].as_str().unwrap_or(id).to_string(), lang.href(Route::OfficerPetition(id))))
             });
             let detail = if n.kind == "digest.daily" {
                 format!(

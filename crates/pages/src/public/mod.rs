@@ -7,6 +7,7 @@ pub mod home;
 pub mod login;
 pub mod oidc;
 pub mod open_data;
+pub mod petitions;
 pub mod rating;
 pub mod tracking;
 pub mod verify;

@@ -19,6 +19,7 @@ pub mod notifications;
 pub mod oidc;
 pub mod outbox;
 pub mod payments;
+pub mod petitions;
 pub mod postal;
 pub mod ratings;
 pub mod reconciliations;

@@ -14,6 +14,7 @@ pub mod national_catalog;
 pub mod notices;
 pub mod notifications;
 pub mod payments;
+pub mod petitions;
 pub mod post;
 pub mod ratings;
 pub mod reconciliation;
@@ -51,6 +52,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "verification", description = "Xác thực giấy tờ do hệ thống cấp (công khai) / public verification of issued documents"),
         (name = "ops", description = "Vận hành / operations"),
         (name = "indicators", description = "Chỉ số, Bộ chỉ số 766 / indicators and the 766 index"),
+        (name = "petitions", description = "Phản ánh, kiến nghị (PAKN) / petitions"),
     )
 )]
 pub struct ApiDoc;
@@ -89,6 +91,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .merge(notices::router())
         .merge(notifications::router())
         .merge(payments::router())
+        .merge(petitions::router())
         .merge(post::router())
         .merge(reconciliation::router())
         .merge(indicators::router())
