@@ -171,7 +171,9 @@ both_backends! {
         assert!(text_of(&b, ".rated").await.contains("Hài lòng"));
         assert!(b.driver.find_all(By::Id("satisfied-yes")).await.unwrap().is_empty(), "rated once: no second form");
         b.capture("dossier-rated").await;
-        let d = api(&clerk, &id).await;
+        // Read by the supervisor, not by the counter officer (issue #18).
+        assert_eq!(api(&clerk, &id).await["rating"], serde_json::Value::Null);
+        let d = api(&app.login("giamsat").await, &id).await;
         assert_eq!((d["rating"]["satisfied"].as_bool(), d["rating"]["comment"].as_str()), (Some(true), Some("Nhanh, đúng hẹn")));
 
         // The same page in English.

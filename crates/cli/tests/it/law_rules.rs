@@ -474,7 +474,11 @@ both_backends! {
         // Once per dossier.
         let (s, b) = kiosk.post("/api/v1/ratings", rate(&rating_code, Value::Null)).await;
         assert_eq!((s, b["fields"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("already_rated")), "{b}");
-        let (_, d) = app.login("tiepnhan.hoalu").await.get(&format!("/api/v1/dossiers/{}", d["id"].as_str().unwrap())).await;
+        // Read by the unit's leader; the officers who handled it do not see it (issue #18).
+        let path = format!("/api/v1/dossiers/{}", d["id"].as_str().unwrap());
+        let (_, hidden) = app.login("tiepnhan.hoalu").await.get(&path).await;
+        assert_eq!(hidden["dossier"]["rating"], Value::Null, "{hidden}");
+        let (_, d) = app.login("lanhdao.hoalu").await.get(&path).await;
         assert_eq!(d["dossier"]["rating"]["comment"], "Cán bộ hướng dẫn tận tình", "{d}");
         let (_, k) = app.login("admin").await.get("/api/v1/kpi?from=2026-03-02&to=2026-03-02").await;
         assert_eq!(k["rated_satisfied"].as_i64(), Some(1), "{k}");

@@ -189,7 +189,8 @@ both_backends! {
         b.click_to("Gửi đánh giá", &format!("/ho-so-cua-toi/{id}")).await;
         b.axe().await;
         b.quit().await;
-        let officer = app.login("tiepnhan").await;
+        // The rating is the supervisor's to read, not the counter officer's (issue #18).
+        let officer = app.login("giamsat").await;
         let (s, detail) = officer.get(&format!("/api/v1/dossiers/{id}")).await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!((detail["dossier"]["status"].as_str(), detail["dossier"]["rating"]["satisfied"].as_bool()), (Some("returned"), Some(true)));

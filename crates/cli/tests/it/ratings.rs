@@ -129,7 +129,13 @@ both_backends! {
         // Once.
         let p = kiosk.post("/danh-gia", &kiosk_form(&code, &rating_code, &[("satisfied", "no")])).await;
         assert!(p.status == StatusCode::UNPROCESSABLE_ENTITY && p.body.contains("mỗi hồ sơ chỉ đánh giá một lần"), "{}", p.body);
-        let (_, got) = clerk.get(&format!("/api/v1/dossiers/{}", d["id"].as_str().unwrap())).await;
+        // The counter officer does not read the answers, nor the timeline's; the leader does.
+        let path = format!("/api/v1/dossiers/{}", d["id"].as_str().unwrap());
+        let (_, hidden) = clerk.get(&path).await;
+        assert_eq!(hidden["dossier"]["rating"], Value::Null, "{hidden}");
+        let rated = hidden["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "rated").unwrap().clone();
+        assert_eq!(rated["event"], json!({"kind": "rated"}), "{hidden}");
+        let (_, got) = app.login("lanhdao.hoalu").await.get(&path).await;
         let r = &got["dossier"]["rating"];
         assert_eq!((r["satisfied"].as_bool(), r["factors"][2]["factor"].as_str(), r["factors"][2]["score"].as_i64()),
             (Some(true), Some("officer"), Some(2)), "{got}");

@@ -353,9 +353,7 @@ impl<'a> DossierView<'a> {
     }
 }
 
-/// `ratings_visible`: the rating is shown to those who read the unit's figures (leaders,
-/// supervisors), not to the officers handling the dossier (issue #18: collected apart from them).
-fn outcome(lang: Lang, d: &Dossier, ratings_visible: bool) -> Vec<String> {
+fn outcome(lang: Lang, d: &Dossier) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(r) = &d.result {
         out.push(format!(
@@ -414,7 +412,7 @@ fn outcome(lang: Lang, d: &Dossier, ratings_visible: bool) -> Vec<String> {
             d.fees.iter().map(|f| format!("{} {} đ", f.name, money(f.amount).trim_end_matches(" đồng"))).collect();
         out.push(format!("{}: {}", lang.t("Phí, lệ phí phải nộp", "Fees due"), items.join("; ")));
     }
-    if let Some(r) = d.rating.as_ref().filter(|_| ratings_visible) {
+    if let Some(r) = &d.rating {
         out.push(format!(
             "{}: {}",
             lang.t("Đánh giá của người nộp", "Applicant's rating"),
@@ -489,17 +487,13 @@ pub async fn render(
             })
             .filter(|(_, files, state)| !files.is_empty() || state.is_some())
             .collect();
-    // The applicant's rating is read by those who read the unit's figures, not by the
-    // officers handling the dossier (issue #18).
-    let ratings_visible =
-        !motcua_domain::authz::scope(&user.principal, motcua_domain::authz::Permission::ViewIndicators).is_empty();
     let timeline = timeline
         .iter()
         .map(|e: &TimelineEntry| Entry {
             at: hour_day(Some(e.at)),
             label: event_label(lang, &e.kind),
             who: names.get(&e.actor_id).cloned().unwrap_or_else(|| e.actor_id.clone()),
-            detail: if e.kind == "rated" && !ratings_visible { String::new() } else { event_detail(&e.event) },
+            detail: event_detail(&e.event),
         })
         .collect();
     let errors = failed.map(|f| f.errors.clone()).unwrap_or_default();
@@ -518,7 +512,7 @@ pub async fn render(
             .map(|s| format!("{} – {} ({})", s.name, s.agency.name, role_label(lang, s.role)))
             .unwrap_or_else(|| "—".into()),
         limit: limit_label(lang, d.procedure.time_limit),
-        outcome: outcome(lang, &d, ratings_visible),
+        outcome: outcome(lang, &d),
         components,
         extra,
         actions,

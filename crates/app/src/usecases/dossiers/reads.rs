@@ -36,7 +36,18 @@ fn redacted(mut d: Dossier, current: &CurrentUser) -> Dossier {
     let a = actor(current);
     let hidden: Vec<String> = d.files.iter().filter(|f| !dossier::may_read_file(&d, f, &a)).map(|f| f.id.clone()).collect();
     d.files.retain(|f| !hidden.contains(&f.id));
+    if !sees_ratings(current) {
+        d.rating = None;
+    }
     d
+}
+
+/// The applicant's rating is collected apart from the officers handling the dossier (issue
+/// #18): read by its author and by those who read the unit's figures (leaders, supervisors,
+/// administrators), not by the other officers.
+fn sees_ratings(current: &CurrentUser) -> bool {
+    current.user.account_type == motcua_domain::user::AccountType::Citizen
+        || !motcua_domain::authz::scope(&current.principal, motcua_domain::authz::Permission::ViewIndicators).is_empty()
 }
 
 pub async fn get(ctx: &AppContext, current: &CurrentUser, id: &str) -> Result<(Dossier, Vec<TimelineEntry>), AppError> {
@@ -59,7 +70,11 @@ async fn get_unlogged(ctx: &AppContext, current: &CurrentUser, id: &str) -> Resu
                     at: r.at,
                     actor_id: r.actor_id,
                     kind: r.event.kind().to_string(),
-                    event: serde_json::to_value(&r.event).unwrap_or_default(),
+                    event: match &r.event {
+                        // That it was rated, not how.
+                        Event::Rated { .. } if !sees_ratings(&current) => serde_json::json!({"kind": "rated"}),
+                        e => serde_json::to_value(e).unwrap_or_default(),
+                    },
                 })
                 .collect();
             Ok((redacted(d, &current), events))
