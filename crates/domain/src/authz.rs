@@ -32,6 +32,10 @@ pub enum Permission {
     ManageIndex,
     /// Watch the outbox queues and put dead letters back (province-wide: root scope).
     OperateQueues,
+    /// Call and serve queue tickets at a counter of the centres under the scope (issue #18).
+    ServeQueue,
+    /// Set up the queue of the centres under the scope: service groups, counters.
+    ManageQueue,
 }
 
 impl Permission {
@@ -45,6 +49,8 @@ impl Permission {
             | Self::ManageIndex => role == Role::Admin,
             Self::ViewUsers | Self::ViewIndicators => matches!(role, Role::Admin | Role::Supervisor | Role::Leader),
             Self::SetTargets => matches!(role, Role::Admin | Role::Leader),
+            Self::ServeQueue => role == Role::ReceptionOfficer,
+            Self::ManageQueue => role == Role::Admin,
             Self::ViewAudit => matches!(role, Role::Admin | Role::Supervisor),
         }
     }

@@ -14,6 +14,7 @@ pub mod index766;
 pub mod locker;
 pub mod lunar;
 pub mod notice;
+pub mod queue;
 pub mod target;
 pub mod text;
 pub mod user;
