@@ -51,6 +51,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(27, "0027_notifications"),
     migration!(28, "0028_payments"),
     migration!(29, "0029_postal"),
+    migration!(30, "0030_queue"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -10,6 +10,7 @@ pub mod indicators;
 pub mod locker;
 pub mod national_catalog;
 pub mod notifications;
+pub mod queue;
 pub mod reconciliation;
 pub mod reports;
 pub mod targets;

@@ -53,6 +53,7 @@ mod pages_golden;
 mod payments;
 mod phone_tables;
 mod postal;
+mod queue;
 mod reach;
 mod reports;
 mod results;

@@ -20,6 +20,7 @@ pub mod oidc;
 pub mod outbox;
 pub mod payments;
 pub mod postal;
+pub mod queue;
 pub mod reconciliations;
 pub mod result_templates;
 pub mod sessions;

@@ -15,6 +15,7 @@ pub mod notices;
 pub mod notifications;
 pub mod payments;
 pub mod post;
+pub mod queue;
 pub mod reconciliation;
 pub mod reports;
 pub mod targets;
@@ -50,6 +51,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "verification", description = "Xác thực giấy tờ do hệ thống cấp (công khai) / public verification of issued documents"),
         (name = "ops", description = "Vận hành / operations"),
         (name = "indicators", description = "Chỉ số, Bộ chỉ số 766 / indicators and the 766 index"),
+        (name = "queue", description = "Xếp hàng, lấy số, đặt lịch hẹn / queue tickets and appointments"),
     )
 )]
 pub struct ApiDoc;
@@ -89,6 +91,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .merge(notifications::router())
         .merge(payments::router())
         .merge(post::router())
+        .merge(queue::router())
         .merge(reconciliation::router())
         .merge(indicators::router())
         .merge(targets::router())
