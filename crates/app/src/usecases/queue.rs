@@ -500,7 +500,6 @@ pub async fn book(ctx: &AppContext, current: &CurrentUser, b: Booking) -> Result
         return Err(refused(422, "slot_in_past", "Không thể đặt lịch vào khung giờ đã qua.", "This slot has already started."));
     }
     let (now, user, start, cap) = (ctx.clock.now_ms(), current.user.clone(), slot.start_ms, g.slot_capacity);
-    let config = ctx.config.clone();
     let out = ctx
         .store
         .write(move |db| {
@@ -529,7 +528,6 @@ pub async fn book(ctx: &AppContext, current: &CurrentUser, b: Booking) -> Result
                 );
                 crate::notify::queue_citizen_email(
                     db,
-                    &config,
                     &a.id,
                     REMINDER,
                     &user.id,
@@ -1218,4 +1216,75 @@ pub async fn figures(
 /// The local time zone's name (for the docs and pages).
 pub fn zone() -> String {
     vn_time_zone().iana_name().unwrap_or("Asia/Ho_Chi_Minh").to_string()
+}
+
+/// The follow link of a ticket (its QR code): the public ticket page with its token.
+pub fn follow_url(ctx: &AppContext, t: &TicketView) -> String {
+    format!("{}/xep-hang/ve/{}?t={}", ctx.config.public_url(), t.id, t.token)
+}
+
+/// The QR code of the follow link as an SVG data URI (an `<img>` the CSP allows).
+pub fn follow_qr(ctx: &AppContext, t: &TicketView) -> String {
+    match motcua_pdf::qr_svg(&follow_url(ctx, t)) {
+        Ok(svg) => format!("data:image/svg+xml,{}", motcua_domain::text::urlencode(&svg)),
+        Err(e) => {
+            tracing::warn!(error = %e, "ticket QR not drawn");
+            String::new()
+        }
+    }
+}
+
+/// The figures as a table (CSV export): one row per slice.
+pub fn figures_table(f: &Figures) -> motcua_documents::export::Table {
+    use motcua_documents::export::{Cell, Table};
+    let opt = |v: Option<i64>| v.map_or(Cell::Empty, Cell::Int);
+    let optf = |v: Option<f64>| v.map_or(Cell::Empty, Cell::Number);
+    let mut rows = Vec::new();
+    let slices: [(&str, &[Stat]); 5] = [
+        ("Toàn trung tâm", std::slice::from_ref(&f.total)),
+        ("Nhóm dịch vụ", &f.by_group),
+        ("Quầy", &f.by_counter),
+        ("Cán bộ", &f.by_officer),
+        ("Giờ lấy số", &f.by_hour),
+    ];
+    for (kind, list) in slices {
+        for s in list {
+            rows.push(vec![
+                Cell::text(kind),
+                Cell::text(s.label.clone()),
+                Cell::Int(s.tickets),
+                Cell::Int(s.called),
+                Cell::Int(s.served),
+                Cell::Int(s.no_show),
+                Cell::Int(s.appointments),
+                opt(s.wait_p50),
+                opt(s.wait_p90),
+                opt(s.service_p50),
+                opt(s.service_p90),
+                optf(s.no_show_rate),
+                optf(s.appointment_share),
+            ]);
+        }
+    }
+    Table {
+        title: format!("Xếp hàng {} {}–{}", f.centre.code, f.from, f.to),
+        headers: [
+            "Phân loại",
+            "Mục",
+            "Số phiếu",
+            "Đã gọi",
+            "Đã phục vụ",
+            "Vắng mặt",
+            "Đặt lịch",
+            "Chờ p50 (giây)",
+            "Chờ p90 (giây)",
+            "Phục vụ p50 (giây)",
+            "Phục vụ p90 (giây)",
+            "Tỷ lệ vắng (%)",
+            "Tỷ lệ đặt lịch (%)",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    }
 }

@@ -164,6 +164,17 @@ const MATRIX: &[&str] = &[
     "POST /api/v1/queue/tickets/{id}/transfer                  | 401/401 404/404 404/404 404/404 404/404 404/404 404/404 404/404 404/404 404/404 404/404 404/404",
     "PUT /api/v1/queue/counters                                | 401     422     422     422     422     422     422     422     422     422     422     422",
     "PUT /api/v1/queue/groups                                  | 401     422     422     422     422     422     422     422     422     422     422     422",
+    "GET /ca-nhan/lich-hen                                      | 303     403     403     403     403     403     403     403     403     403     403     200",
+    "POST /ca-nhan/lich-hen                                     | 303     403     403     403     403     403     403     403     403     403     403     403",
+    "GET /can-bo/xep-hang                                       | 303     403     403     200     403     403     403     200     403     403     403     403",
+    "POST /can-bo/xep-hang                                      | 303     403     403     403     403     403     403     403     403     403     403     403",
+    "GET /can-bo/xep-hang/so-lieu                               | 303     200     200     403     403     403     403     403     403     403     403     403",
+    "GET /can-bo/xep-hang/so-lieu.csv                           | 303     200     200     403     403     403     403     403     403     403     403     403",
+    "GET /xep-hang                                              | 200     200     200     200     200     200     200     200     200     200     200     200",
+    "POST /xep-hang                                             | 404     404     404     404     404     404     404     404     404     404     404     404",
+    "GET /xep-hang/bang                                         | 200     200     200     200     200     200     200     200     200     200     200     200",
+    "GET /xep-hang/bang/su-kien                                 | 404     404     404     404     404     404     404     404     404     404     404     404",
+    "GET /xep-hang/ve/{id}                                      | 404/404 404/404 404/404 404/404 404/404 404/404 404/404 404/404 404/404 404/404 404/404 404/404",
     "GET /api/v1/targets                                       | 401     200     200     403     403     403     200     403     403     200     403     403",
     "PUT /api/v1/targets                                       | 401     200     403     403     403     403     200     403     403     200     403     403",
     "DELETE /api/v1/targets                                    | 401     404     403     403     403     403     404     403     403     404     403     403",
@@ -522,8 +533,10 @@ fn request(path: &str, s: &Side, f: &Fixture) -> (String, Option<Value>) {
         // A target of Hoa Lư for the fixture's month (GET reads the unit's, DELETE deletes one).
         "/api/v1/targets" | "/can-bo/chi-tieu" => "?unit=000.00.31.H40&period=2026-03&metric=online_share",
         // The province's service centre (its demo queue) and the fixture's day.
-        "/api/v1/queue/kiosk" | "/api/v1/queue/board" => "?centre=000.00.20.H40",
-        "/api/v1/queue/figures" => "?centre=000.00.20.H40&from=2026-03-02&to=2026-03-02",
+        "/api/v1/queue/kiosk" | "/api/v1/queue/board" | "/xep-hang/bang" => "?centre=000.00.20.H40",
+        "/api/v1/queue/figures" | "/can-bo/xep-hang/so-lieu" | "/can-bo/xep-hang/so-lieu.csv" => {
+            "?centre=000.00.20.H40&from=2026-03-02&to=2026-03-02"
+        }
         "/api/v1/dossiers/{id}/components/{key}/files" => "?name=a.pdf",
         _ => "",
     };

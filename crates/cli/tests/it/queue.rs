@@ -378,3 +378,108 @@ both_backends! {
         assert_eq!(count(&app, "SELECT COUNT(*) FROM queue_counters").await, 7);
     }
 }
+
+/// The value of `name="…" value="…"` for the first input `name` after `after` in a page.
+fn input_after(body: &str, after: &str, name: &str) -> String {
+    let at = body.find(after).unwrap_or_else(|| panic!("no {after}: {body}"));
+    let rest = &body[at..];
+    let key = format!(r#"name="{name}" value=""#);
+    let i = rest.find(&key).unwrap_or_else(|| panic!("no {name} after {after}"));
+    let v = &rest[i + key.len()..];
+    v[..v.find('"').unwrap()].to_string()
+}
+
+both_backends! {
+    async fn pages_kiosk_ticket_counter_board_appointments_figures(app) {
+        use crate::browser::Browser;
+        app.ctx.clock.set(vn("2026-03-02T09:00:00"));
+        // The kiosk: a button per group; a ticket of group A, then its printable page.
+        let kiosk = Browser::new(&app);
+        let p = kiosk.get(&format!("/xep-hang?centre={PROVINCE_CENTRE}")).await;
+        assert_eq!(p.status, StatusCode::OK);
+        assert!(p.body.contains(r#"id="group-A""#) && p.body.contains("Nhận kết quả"), "{}", p.body);
+        let group = input_after(&p.body, r#"name="centre""#, "group_id");
+        let p = kiosk.post("/xep-hang", &[("centre", PROVINCE_CENTRE.into()), ("group_id", group.clone())]).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+        let ticket = p.location().to_string();
+        assert!(ticket.starts_with("/xep-hang/ve/") && ticket.contains("?t="), "{ticket}");
+        let p = kiosk.get(&ticket).await;
+        assert_eq!(p.status, StatusCode::OK);
+        assert!(p.body.contains(">A001<") && p.body.contains("@page{size:58mm auto") && p.body.contains("data:image/svg+xml,"), "{}", p.body);
+        assert!(!p.body.contains(r#"id="visit-rating""#));
+        // Without the token, nothing.
+        let bare = ticket.split('?').next().unwrap();
+        assert_eq!(kiosk.get(bare).await.status, StatusCode::NOT_FOUND);
+        // Outside the hours, the kiosk says so and issues nothing.
+        app.ctx.clock.set(vn("2026-03-02T12:00:00"));
+        let p = kiosk.post("/xep-hang", &[("centre", PROVINCE_CENTRE.into()), ("group_id", group.clone())]).await;
+        assert_eq!(p.status, StatusCode::CONFLICT);
+        assert!(p.body.contains("Ngoài giờ làm việc"), "{}", p.body);
+        app.ctx.clock.set(vn("2026-03-02T09:00:00"));
+
+        // The counter page: choose counter 1, call next, start, receive, finish.
+        let clerk = Browser::login(&app, "tiepnhan").await;
+        let p = clerk.get("/can-bo/xep-hang").await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+        let (_, counter1) = ids(&app, PROVINCE_CENTRE, "A", "1").await;
+        let p = clerk.get(&format!("/can-bo/xep-hang?counter={counter1}")).await;
+        let csrf = p.csrf();
+        assert!(p.body.contains(r#"id="call-next""#), "{}", p.body);
+        let act = |action: &str, ticket: &str| {
+            vec![("csrf_token", csrf.clone()), ("counter", counter1.clone()), ("action", action.to_string()), ("ticket", ticket.to_string())]
+        };
+        let p = clerk.post("/can-bo/xep-hang", &act("call", "")).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+        let p = clerk.get(p.location()).await;
+        assert!(p.body.contains(r#"<h2 id="current-number">A001</h2>"#), "{}", p.body);
+        // The board: the number and the counter, no name.
+        let board = kiosk.get(&format!("/xep-hang/bang?centre={PROVINCE_CENTRE}")).await;
+        assert_eq!(board.status, StatusCode::OK);
+        assert!(board.body.contains(r#"<td class="number">A001</td><td>1</td>"#), "{}", board.body);
+        assert!(!board.body.contains("Lê Thị Thu Hà"));
+        let tid = bare.trim_start_matches("/xep-hang/ve/").to_string();
+        let p = clerk.post("/can-bo/xep-hang", &act("start", &tid)).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+        // A second start is refused with the reason, on the page.
+        let p = clerk.post("/can-bo/xep-hang", &act("start", &tid)).await;
+        assert_eq!(p.status, StatusCode::CONFLICT);
+        assert!(p.body.contains("Đang phục vụ"), "{}", p.body);
+        let d = counter_received(&app.login("tiepnhan").await).await;
+        let p = clerk.get(&format!("/can-bo/xep-hang?counter={counter1}")).await;
+        assert!(p.body.contains(d["code"].as_str().unwrap()), "linked dossier shown: {}", p.body);
+        let p = clerk.post("/can-bo/xep-hang", &act("finish", &tid)).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+        let p = kiosk.get(&ticket).await;
+        assert!(p.body.contains(r#"id="visit-rating""#) && p.body.contains(d["code"].as_str().unwrap()), "{}", p.body);
+        // Another centre's officer: refused.
+        let other = Browser::login(&app, "tiepnhan.hoalu").await;
+        assert_eq!(other.get(&format!("/can-bo/xep-hang?centre={PROVINCE_CENTRE}")).await.status, StatusCode::FORBIDDEN);
+
+        // Appointments: a slot tomorrow, then cancelled.
+        let citizen = Browser::login(&app, "congdan").await;
+        let p = citizen.get(&format!("/ca-nhan/lich-hen?centre={PROVINCE_CENTRE}&group={group}&date=2026-03-03")).await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+        assert!(p.body.contains(r#"data-time="08:00""#), "{}", p.body);
+        let csrf = p.csrf();
+        let p = citizen.post("/ca-nhan/lich-hen", &[("csrf_token", csrf.clone()), ("action", "book".into()), ("centre", PROVINCE_CENTRE.into()),
+            ("group", group.clone()), ("date", "2026-03-03".into()), ("time", "08:00".into())]).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+        let p = citizen.get(p.location()).await;
+        assert!(p.body.contains("appointment-code") && p.body.contains("08:00 03/03/2026"), "{}", p.body);
+        let p = citizen.post("/ca-nhan/lich-hen", &[("csrf_token", csrf.clone()), ("action", "book".into()), ("centre", PROVINCE_CENTRE.into()),
+            ("group", group.clone()), ("date", "2026-03-02".into()), ("time", "08:00".into())]).await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(p.body.contains("khung giờ đã qua"), "{}", p.body);
+
+        // Figures and their CSV for the centre's administrator.
+        let admin = Browser::login(&app, "admin").await;
+        let p = admin.get(&format!("/can-bo/xep-hang/so-lieu?centre={PROVINCE_CENTRE}&from=2026-03-02&to=2026-03-02")).await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+        assert!(p.body.contains("Toàn trung tâm") && p.body.contains("A – Tư pháp, hộ tịch"), "{}", p.body);
+        let r = admin.http.get(format!("{}/can-bo/xep-hang/so-lieu.csv?centre={PROVINCE_CENTRE}&from=2026-03-02&to=2026-03-02", app.url)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let csv = r.text().await.unwrap();
+        assert!(csv.contains("Toàn trung tâm,Toàn trung tâm,1,1,1,0,0"), "{csv}");
+        assert_eq!(Browser::login(&app, "lanhdao").await.get("/can-bo/xep-hang/so-lieu?centre=000.00.20.H40").await.status, StatusCode::FORBIDDEN);
+    }
+}
