@@ -483,3 +483,30 @@ both_backends! {
         assert_eq!(Browser::login(&app, "lanhdao").await.get("/can-bo/xep-hang/so-lieu?centre=000.00.20.H40").await.status, StatusCode::FORBIDDEN);
     }
 }
+
+/// `motcua bench queue`: a small simulated day through the use cases, its figures printed.
+async fn bench_day(backend: motcua_testkit::Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_motcua"));
+    cmd.arg("--data-dir").arg(dir.path()).args(["bench", "queue", "--tickets", "150"]).env("MOTCUA_LOG", "error");
+    if backend == motcua_testkit::Backend::Postgres {
+        let url = tokio::task::spawn_blocking(|| motcua_testkit::pg::PgCluster::shared().create_database()).await.unwrap();
+        cmd.env("MOTCUA_DATABASE_URL", url);
+    }
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.starts_with("150 tickets ("), "{text}");
+    assert!(text.contains("| Toàn trung tâm | 150 |"), "{text}");
+    assert!(text.contains("figures query"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bench_day_sqlite() {
+    bench_day(motcua_testkit::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bench_day_postgres() {
+    bench_day(motcua_testkit::Backend::Postgres).await;
+}
