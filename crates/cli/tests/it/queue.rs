@@ -510,3 +510,70 @@ async fn bench_day_sqlite() {
 async fn bench_day_postgres() {
     bench_day(motcua_testkit::Backend::Postgres).await;
 }
+
+/// In Chromium (SQLite), phone and desktop with axe: a kiosk ticket, called on the board
+/// (the board updates itself over SSE: waited for, no sleeps), served at the counter page,
+/// a dossier received while serving linked to it; then a citizen's appointment page and the
+/// figures page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_kiosk_board_counter_and_dossier() {
+    use motcua_testkit::browser::{Browser, By};
+    let app = TestApp::spawn(motcua_testkit::Backend::Sqlite).await;
+    app.ctx.clock.set(vn("2026-03-02T09:00:00"));
+    let (_, counter1) = ids(&app, PROVINCE_CENTRE, "A", "1").await;
+    let b = Browser::start(&app).await;
+    b.open("/xep-hang").await;
+    b.capture("queue-centres").await;
+    b.open(&format!("/xep-hang?centre={PROVINCE_CENTRE}")).await;
+    b.capture("queue-kiosk").await;
+    let ticket = b.follow_to(By::Id("group-A"), "/xep-hang/ve/").await;
+    assert_eq!(b.by_id("number").await.text().await.unwrap(), "A001");
+    b.capture("queue-ticket").await;
+    // The receipt prints 58 mm wide: the screen-only parts are hidden in print.
+    b.media("print").await;
+    assert_eq!(b.style(".noprint", "display").await, "none");
+    b.media("screen").await;
+
+    // The board, open before the call: the number appears when the counter calls it.
+    b.open(&format!("/xep-hang/bang?centre={PROVINCE_CENTRE}&doc=1")).await;
+    b.capture("queue-board-empty").await;
+    let clerk = app.login("tiepnhan").await;
+    let (s, called) = clerk.post(&format!("/api/v1/queue/counters/{counter1}/call-next"), json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{called}");
+    let cell = b.find(By::Css("#lines tr.latest td.number")).await;
+    assert_eq!(cell.text().await.unwrap(), "A001");
+    let row = b.find(By::Css("#lines tr.latest")).await.text().await.unwrap();
+    assert!(row.contains("A001") && row.contains('1') && !row.contains("Lê"), "{row}");
+    b.capture("queue-board-called").await;
+
+    // The counter page: start, a dossier received while serving, linked; finish.
+    b.login("tiepnhan").await;
+    b.open(&format!("/can-bo/xep-hang?counter={counter1}")).await;
+    assert_eq!(b.by_id("current-number").await.text().await.unwrap(), "A001");
+    b.capture("queue-desk-called").await;
+    b.click_to("Bắt đầu phục vụ", "/can-bo/xep-hang").await;
+    assert_eq!(b.by_id("current-status").await.text().await.unwrap(), "Đang phục vụ");
+    let d = counter_received(&clerk).await;
+    b.open(&format!("/can-bo/xep-hang?counter={counter1}")).await;
+    assert_eq!(b.find(By::Css(".linked-dossier")).await.text().await.unwrap(), d["code"].as_str().unwrap());
+    b.capture("queue-desk-serving").await;
+    b.click_to("Hoàn thành", "/can-bo/xep-hang").await;
+    b.by_id("call-next").await;
+    b.open(&ticket).await;
+    b.by_id("visit-rating").await;
+    assert!(b.main_text().await.contains(d["code"].as_str().unwrap()));
+    b.capture("queue-ticket-done").await;
+
+    // The figures page (the centre's administrator) and a citizen's appointments.
+    b.open("/can-bo/xep-hang").await;
+    b.click_text("Đăng xuất").await;
+    b.login("admin").await;
+    b.open(&format!("/can-bo/xep-hang/so-lieu?centre={PROVINCE_CENTRE}&from=2026-03-02&to=2026-03-02")).await;
+    assert!(b.main_text().await.contains("Toàn trung tâm"));
+    b.capture("queue-figures").await;
+    b.click_text("Đăng xuất").await;
+    b.login("congdan").await;
+    b.open(&format!("/ca-nhan/lich-hen?centre={PROVINCE_CENTRE}&date=2026-03-03")).await;
+    b.capture("queue-appointments").await;
+    b.quit().await;
+}
