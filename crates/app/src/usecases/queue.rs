@@ -1226,7 +1226,10 @@ pub fn follow_url(ctx: &AppContext, t: &TicketView) -> String {
 /// The QR code of the follow link as an SVG data URI (an `<img>` the CSP allows).
 pub fn follow_qr(ctx: &AppContext, t: &TicketView) -> String {
     match motcua_pdf::qr_svg(&follow_url(ctx, t)) {
-        Ok(svg) => format!("data:image/svg+xml,{}", motcua_domain::text::urlencode(&svg)),
+        Ok(svg) => {
+            use base64::Engine;
+            format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(svg))
+        }
         Err(e) => {
             tracing::warn!(error = %e, "ticket QR not drawn");
             String::new()

@@ -405,7 +405,7 @@ both_backends! {
         assert!(ticket.starts_with("/xep-hang/ve/") && ticket.contains("?t="), "{ticket}");
         let p = kiosk.get(&ticket).await;
         assert_eq!(p.status, StatusCode::OK);
-        assert!(p.body.contains(">A001<") && p.body.contains("@page{size:58mm auto") && p.body.contains("data:image/svg+xml,"), "{}", p.body);
+        assert!(p.body.contains(">A001<") && p.body.contains("@page{size:58mm auto") && p.body.contains("data:image/svg+xml;base64,"), "{}", p.body);
         assert!(!p.body.contains(r#"id="visit-rating""#));
         // Without the token, nothing.
         let bare = ticket.split('?').next().unwrap();
@@ -529,6 +529,15 @@ async fn browser_kiosk_board_counter_and_dossier() {
     let ticket = b.follow_to(By::Id("group-A"), "/xep-hang/ve/").await;
     assert_eq!(b.by_id("number").await.text().await.unwrap(), "A001");
     b.capture("queue-ticket").await;
+    // The follow QR is drawn (a broken image has no natural width).
+    let drawn: bool = b
+        .driver
+        .execute("const i = document.querySelector('img.qr'); return i.complete && i.naturalWidth > 0", vec![])
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    assert!(drawn, "the QR image is drawn");
     // The receipt prints 58 mm wide: the screen-only parts are hidden in print.
     b.media("print").await;
     assert_eq!(b.style(".noprint", "display").await, "none");
