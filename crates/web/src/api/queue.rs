@@ -258,7 +258,7 @@ async fn link(
 }
 
 #[derive(Deserialize, ToSchema)]
-pub struct GroupDto {
+pub struct QueueGroupDto {
     /// Absent = a new group.
     pub id: Option<String>,
     /// The centre: agency id or code.
@@ -284,10 +284,14 @@ pub struct SavedDto {
 }
 
 /// Creates or changes a service group (administrators of the centre).
-#[utoipa::path(put, path = "/api/v1/queue/groups", tag = "queue", security(("session" = []), ("bearer" = [])), request_body = GroupDto,
+#[utoipa::path(put, path = "/api/v1/queue/groups", tag = "queue", security(("session" = []), ("bearer" = [])), request_body = QueueGroupDto,
     responses((status = 200, body = SavedDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
-async fn save_group(State(ctx): State<AppContext>, Auth(u): Auth, ApiJson(i): ApiJson<GroupDto>) -> ApiResult<Json<SavedDto>> {
+async fn save_group(
+    State(ctx): State<AppContext>,
+    Auth(u): Auth,
+    ApiJson(i): ApiJson<QueueGroupDto>,
+) -> ApiResult<Json<SavedDto>> {
     let x = GroupInput {
         id: i.id,
         centre: i.centre,
