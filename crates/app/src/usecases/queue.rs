@@ -302,7 +302,7 @@ pub async fn follow(ctx: &AppContext, id: &str, token: &str) -> Result<TicketVie
     let (id, token) = (id.to_string(), token.to_string());
     ctx.store
         .read(move |db| {
-            let t = repo::ticket_by_id(db, &id)?.filter(|t| crate::auth::token_hash(&t.token) == crate::auth::token_hash(&token));
+            let t = repo::ticket_by_id(db, &id)?.filter(|t| crate::auth::tokens_match(&t.token, &token));
             let t = t.ok_or(AppError::NotFound { what: "ticket" })?;
             ticket_view(db, &t)
         })
