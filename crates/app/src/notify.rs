@@ -597,6 +597,47 @@ pub async fn deliveries(ctx: &AppContext, current: &CurrentUser, dossier_id: &st
     ctx.store.read(move |db| repo::for_dossier(db, &d.id, DELIVERIES_LIMIT)).await.map_err(Into::into)
 }
 
+/// An e-mail to a citizen about something other than a dossier event (the queue's
+/// appointment reminder): logged once per source and queued for `due` like an applicant
+/// notice, in Vietnamese.
+#[allow(clippy::too_many_arguments)]
+pub fn queue_citizen_email(
+    db: &mut motcua_store::Db,
+    source_id: &str,
+    notice_key: &str,
+    user_id: &str,
+    to: &str,
+    subject: &str,
+    text: &str,
+    now: i64,
+    due: i64,
+) -> Result<(), AppError> {
+    let masked = notice::mask(to);
+    let row = repo::NewDelivery {
+        source_id,
+        dossier_id: None,
+        event_seq: None,
+        notice: notice_key,
+        channel: "email",
+        recipient_ref: user_id,
+        recipient: &masked,
+        status: "queued",
+    };
+    if let Some(delivery) = repo::log(db, &row, now)? {
+        let p = json!({"delivery_id": delivery, "channel": "email", "to": to, "subject": subject, "text": text,
+            "notice": notice_key});
+        motcua_store::repo::outbox::enqueue_due(db, SEND, None, &p, now, due)?;
+    }
+    Ok(())
+}
+
+/// Withdraws a citizen e-mail not sent yet (an appointment cancelled before its reminder):
+/// its delivery is marked failed, so the queued message sends nothing.
+pub fn cancel_citizen_email(db: &mut motcua_store::Db, source_id: &str, notice_key: &str, now: i64) -> Result<(), AppError> {
+    repo::cancel_queued(db, source_id, notice_key, now)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

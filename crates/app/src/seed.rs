@@ -211,6 +211,7 @@ fn seed_in(db: &mut Db, hash: &str) -> Result<Vec<AgencyRecord>, AppError> {
         users::create_in(db, None, v, hash)?;
     }
     seed_catalog(db)?;
+    seed_queue(db)?;
     let office_day = motcua_domain::calendar::WorkCalendar::vietnam().office_hours().office_day();
     crate::usecases::dossiers::seed_workflows_in(db, office_day)?;
     // In code order: the demo PKI is cached per set of names (`keys::demo_pki`).
@@ -240,6 +241,73 @@ fn seed_catalog(db: &mut Db) -> Result<(), AppError> {
         let effective = day.timestamp().as_millisecond();
         let v = crate::usecases::catalog::add_version_in(db, None, spec, Some(effective), now)?;
         repo::set_window(db, &v.code, v.version, VersionStatus::Published, Some(effective), None, Some(effective))?;
+    }
+    Ok(())
+}
+
+/// The demo queue (issue #18): service groups and counters of the province's centre and of
+/// Hoa Lư's, open Monday to Friday 07:30-11:30, 13:30-17:00, 30-minute appointment slots.
+/// (centre code, prefix, name, procedures, sectors, slot capacity).
+const QUEUE_GROUPS: &[(&str, &str, &str, &str, &str, i64)] = &[
+    ("000.00.20.H40", "A", "Tư pháp, hộ tịch", "1.910201.H40", "Tư pháp", 4),
+    ("000.00.20.H40", "B", "Xây dựng, đất đai, môi trường", "", "Xây dựng,Đất đai,Môi trường", 4),
+    ("000.00.20.H40", "C", "Đầu tư, kinh doanh, công thương", "", "Kế hoạch và Đầu tư,Công Thương", 4),
+    ("000.00.20.H40", "D", "Nhận kết quả", "", "", 0),
+    ("000.01.31.H40", "A", "Hộ tịch, chứng thực", "1.004873", "Hộ tịch,Chứng thực", 3),
+    ("000.01.31.H40", "B", "Đất đai, xây dựng", "", "Đất đai,Xây dựng", 3),
+];
+
+/// (centre code, counter number, name, group prefixes).
+const QUEUE_COUNTERS: &[(&str, &str, &str, &[&str])] = &[
+    ("000.00.20.H40", "1", "Quầy số 1 – Tư pháp, hộ tịch", &["A"]),
+    ("000.00.20.H40", "2", "Quầy số 2 – Xây dựng, đất đai, môi trường", &["B"]),
+    ("000.00.20.H40", "3", "Quầy số 3 – Đầu tư, kinh doanh, công thương", &["C"]),
+    ("000.00.20.H40", "4", "Quầy số 4 – Đa lĩnh vực", &["A", "B", "C"]),
+    ("000.00.20.H40", "5", "Quầy số 5 – Trả kết quả", &["D"]),
+    ("000.01.31.H40", "1", "Quầy số 1", &["A", "B"]),
+    ("000.01.31.H40", "2", "Quầy số 2", &["A", "B"]),
+];
+
+fn seed_queue(db: &mut Db) -> Result<(), AppError> {
+    use crate::usecases::queue::{self, CounterInput, GroupInput};
+    let now = crate::now_ms();
+    let mut ids: HashMap<(String, String), String> = HashMap::new();
+    for (centre, prefix, name, procedures, sectors, capacity) in QUEUE_GROUPS {
+        let g = queue::save_group_in(
+            db,
+            None,
+            GroupInput {
+                id: None,
+                centre: (*centre).into(),
+                prefix: (*prefix).into(),
+                name: (*name).into(),
+                procedures: (*procedures).into(),
+                sectors: (*sectors).into(),
+                days: "1-5".into(),
+                sessions: "07:30-11:30,13:30-17:00".into(),
+                slot_minutes: 30,
+                slot_capacity: *capacity,
+                is_open: true,
+            },
+            now,
+        )?;
+        ids.insert(((*centre).into(), (*prefix).into()), g.id);
+    }
+    for (centre, number, name, prefixes) in QUEUE_COUNTERS {
+        let group_ids = prefixes.iter().map(|p| ids[&((*centre).to_string(), (*p).to_string())].clone()).collect();
+        queue::save_counter_in(
+            db,
+            None,
+            CounterInput {
+                id: None,
+                centre: (*centre).into(),
+                number: (*number).into(),
+                name: (*name).into(),
+                group_ids,
+                is_open: true,
+            },
+            now,
+        )?;
     }
     Ok(())
 }

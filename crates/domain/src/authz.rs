@@ -40,6 +40,10 @@ pub enum Permission {
     HandleOfficialPetitions,
     /// Read the log of who read petitioners' contact details.
     ViewContactLog,
+    /// Call and serve queue tickets at a counter of the centres under the scope (issue #18).
+    ServeQueue,
+    /// Set up the queue of the centres under the scope: service groups, counters.
+    ManageQueue,
 }
 
 impl Permission {
@@ -53,6 +57,8 @@ impl Permission {
             | Self::ManageIndex => role == Role::Admin,
             Self::ViewUsers | Self::ViewIndicators => matches!(role, Role::Admin | Role::Supervisor | Role::Leader),
             Self::SetTargets => matches!(role, Role::Admin | Role::Leader),
+            Self::ServeQueue => role == Role::ReceptionOfficer,
+            Self::ManageQueue => role == Role::Admin,
             Self::ViewAudit => matches!(role, Role::Admin | Role::Supervisor),
             Self::HandlePetitions => {
                 matches!(role, Role::ReceptionOfficer | Role::Specialist | Role::Leader | Role::Inspector)

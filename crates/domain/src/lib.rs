@@ -15,6 +15,7 @@ pub mod locker;
 pub mod lunar;
 pub mod notice;
 pub mod petition;
+pub mod queue;
 pub mod target;
 pub mod text;
 pub mod user;

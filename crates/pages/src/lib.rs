@@ -13,6 +13,7 @@ pub mod documents;
 pub mod kit;
 pub mod officer;
 pub mod public;
+pub mod queue;
 
 use axum::routing::{MethodRouter, get, post};
 use kit::Route;
@@ -54,6 +55,14 @@ pub fn routes() -> Vec<Row> {
         ),
         (Route::PetitionAnswers.pattern(), &["GET"], get(public::petitions::answers), Body::Form),
         (Route::PetitionAnswer("").pattern(), &["GET"], get(public::petitions::answer), Body::Form),
+        (Route::Kiosk.pattern(), &["GET", "POST"], get(queue::kiosk).post(queue::kiosk_submit), Body::Form),
+        (Route::Ticket("").pattern(), &["GET"], get(queue::ticket), Body::Form),
+        (Route::Board.pattern(), &["GET"], get(queue::board), Body::Form),
+        (Route::BoardEvents.pattern(), &["GET"], get(queue::board_events), Body::Form),
+        (Route::Desk.pattern(), &["GET", "POST"], get(queue::desk).post(queue::desk_act), Body::Form),
+        (Route::MyAppointments.pattern(), &["GET", "POST"], get(queue::appointments).post(queue::appointments_act), Body::Form),
+        (Route::QueueFigures.pattern(), &["GET"], get(queue::figures), Body::Form),
+        (Route::QueueFiguresCsv.pattern(), &["GET"], get(queue::figures_csv), Body::Form),
         (Route::Calendar(0).pattern(), &["GET"], get(public::calendar::year_page), Body::Form),
         (Route::OpenDataPage.pattern(), &["GET"], get(public::open_data::page), Body::Form),
         (Route::Login.pattern(), &["GET", "POST"], get(public::login::form).post(public::login::submit), Body::Form),

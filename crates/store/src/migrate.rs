@@ -51,7 +51,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(27, "0027_notifications"),
     migration!(28, "0028_payments"),
     migration!(29, "0029_postal"),
-    // 30 is the queue (issue #18, merged separately).
+    migration!(30, "0030_queue"),
     migration!(31, "0031_ratings"),
     migration!(32, "0032_petitions"),
 ];

@@ -385,6 +385,9 @@ const UNIQUE_CONSTRAINTS: &[(&str, &str)] = &[
     ("documents.dossier_id, documents.event_seq, documents.form", "uq_documents_event_form"),
     ("postal_shipments.carrier, postal_shipments.tracking_number", "uq_postal_shipments_tracking"),
     ("postal_carrier_events.carrier, postal_carrier_events.event_id", "pk_postal_carrier_events"),
+    ("queue_groups.agency_id, queue_groups.prefix", "uq_queue_groups_prefix"),
+    ("queue_counters.agency_id, queue_counters.number", "uq_queue_counters_number"),
+    ("queue_appointments.code", "uq_queue_appointments_code"),
 ];
 
 pub(crate) fn map_err(e: rusqlite::Error) -> StoreError {

@@ -40,6 +40,7 @@ pub fn router(ctx: AppContext) -> Router {
     let cfg = ctx.config.clone();
     let hub = motcua_pages::counter::CounterHub::shared(&ctx);
     let wall = motcua_pages::officer::indicators_wall::WallSlots::new(&ctx);
+    let board = motcua_pages::queue::BoardHub::shared(&ctx);
     // A page upload carries one file and a few fields.
     let upload_limit = cfg.attachments.max_file_bytes + 256 * 1024;
     let mut app = Router::new().merge(api).merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi));
@@ -52,6 +53,7 @@ pub fn router(ctx: AppContext) -> Router {
         .with_state(ctx)
         .layer(axum::Extension(hub))
         .layer(axum::Extension(wall))
+        .layer(axum::Extension(board))
         .layer(DefaultBodyLimit::max(cfg.http.body_limit_bytes))
         .layer(middleware::from_fn(client_scope))
         .layer(middleware::from_fn(ops::track));

@@ -3,6 +3,7 @@
 
 pub mod generate;
 pub mod load;
+pub mod queue;
 
 use anyhow::Result;
 use motcua_app::Config;
@@ -19,6 +20,8 @@ pub enum BenchCommand {
     Inbox(generate::InboxArgs),
     /// Time the 766 index and the ranking of units (p50/p99) on the configured database.
     Indicators(generate::IndicatorArgs),
+    /// Simulate a day of the province centre's queue (2,000 tickets) and print its figures.
+    Queue(queue::QueueArgs),
 }
 
 pub async fn run(command: BenchCommand, config: Config) -> Result<ExitCode> {
@@ -27,5 +30,6 @@ pub async fn run(command: BenchCommand, config: Config) -> Result<ExitCode> {
         BenchCommand::Generate(a) => generate::run(a, config).await,
         BenchCommand::Inbox(a) => generate::inbox(a, config).await,
         BenchCommand::Indicators(a) => generate::indicators(a, config).await,
+        BenchCommand::Queue(a) => queue::run(a, config).await,
     }
 }

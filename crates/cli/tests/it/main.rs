@@ -54,6 +54,7 @@ mod payments;
 mod petitions;
 mod phone_tables;
 mod postal;
+mod queue;
 mod ratings;
 mod reach;
 mod reports;

@@ -152,6 +152,16 @@ pub enum Route<'a> {
     AdminDvcqgReconcile,
     /// Put a dead letter of the sync back in its queue (POST).
     AdminDvcqgRetry(&'a str),
+    /// The queue (issue #18): the kiosk, a ticket (`?t=` its token), the hall board and its
+    /// events, the officer's counter, the citizen's appointments, the figures.
+    Kiosk,
+    Ticket(&'a str),
+    Board,
+    BoardEvents,
+    Desk,
+    MyAppointments,
+    QueueFigures,
+    QueueFiguresCsv,
     /// Sign-in through an OIDC provider (`citizen`: VNeID, `officer`: the provincial SSO):
     /// the start (POST) and the provider's redirect back (GET).
     OidcStart(&'a str),
@@ -266,6 +276,14 @@ impl Route<'_> {
             Route::AdminPayments => "/quan-tri/doi-soat-thanh-toan",
             Route::AdminDvcqgReconcile => "/quan-tri/dong-bo-dvcqg/doi-soat",
             Route::AdminDvcqgRetry(_) => "/quan-tri/dong-bo-dvcqg/thu-lai/{id}",
+            Route::Kiosk => "/xep-hang",
+            Route::Ticket(_) => "/xep-hang/ve/{id}",
+            Route::Board => "/xep-hang/bang",
+            Route::BoardEvents => "/xep-hang/bang/su-kien",
+            Route::Desk => "/can-bo/xep-hang",
+            Route::MyAppointments => "/ca-nhan/lich-hen",
+            Route::QueueFigures => "/can-bo/xep-hang/so-lieu",
+            Route::QueueFiguresCsv => "/can-bo/xep-hang/so-lieu.csv",
             Route::OidcStart(_) => "/dang-nhap/oidc/{kind}",
             Route::OidcCallback(_) => "/dang-nhap/oidc/{kind}/callback",
         }
@@ -317,7 +335,8 @@ impl Route<'_> {
             | Route::OpenDataFile(a)
             | Route::OpenStats(a)
             | Route::OidcStart(a)
-            | Route::OidcCallback(a) => vec![a.to_string()],
+            | Route::OidcCallback(a)
+            | Route::Ticket(a) => vec![a.to_string()],
             Route::Component(a, b)
             | Route::ComponentLocker(a, b)
             | Route::DossierFile(a, b)

@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod payments;
 pub mod petitions;
 pub mod postal;
+pub mod queue;
 pub mod ratings;
 pub mod reconciliations;
 pub mod result_templates;

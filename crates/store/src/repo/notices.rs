@@ -128,3 +128,13 @@ pub fn for_dossier(db: &mut Db, dossier_id: &str, limit: usize) -> Result<Vec<De
     })
     .collect()
 }
+
+/// Marks the queued deliveries of a source as failed ("cancelled"): their messages send
+/// nothing (the queue's appointment reminder after a cancellation).
+pub fn cancel_queued(db: &mut Db, source_id: &str, notice: &str, now: i64) -> Result<u64, StoreError> {
+    db.execute(
+        "UPDATE notification_deliveries SET status = 'failed', error = 'cancelled', updated_at = $1 \
+         WHERE source_id = $2 AND notice = $3 AND status = 'queued'",
+        &params![now, source_id, notice],
+    )
+}

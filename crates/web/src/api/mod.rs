@@ -16,6 +16,7 @@ pub mod notifications;
 pub mod payments;
 pub mod petitions;
 pub mod post;
+pub mod queue;
 pub mod ratings;
 pub mod reconciliation;
 pub mod reports;
@@ -53,6 +54,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "ops", description = "Vận hành / operations"),
         (name = "indicators", description = "Chỉ số, Bộ chỉ số 766 / indicators and the 766 index"),
         (name = "petitions", description = "Phản ánh, kiến nghị (PAKN) / petitions"),
+        (name = "queue", description = "Xếp hàng, lấy số, đặt lịch hẹn / queue tickets and appointments"),
     )
 )]
 pub struct ApiDoc;
@@ -93,6 +95,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .merge(payments::router())
         .merge(petitions::router())
         .merge(post::router())
+        .merge(queue::router())
         .merge(reconciliation::router())
         .merge(indicators::router())
         .merge(ratings::router())

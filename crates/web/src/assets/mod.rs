@@ -14,6 +14,7 @@ const FILES: &[(&str, &str)] = &[
     ("counter.js", include_str!("counter.js")),
     ("counter-screen.js", include_str!("counter-screen.js")),
     ("indicators-wall.js", include_str!("indicators-wall.js")),
+    ("queue-board.js", include_str!("queue-board.js")),
 ];
 
 fn typed(body: &'static str, content_type: &'static str, max_age: &'static str) -> Response {

@@ -17,6 +17,10 @@ pub(super) fn bump_ticks(db: &mut Db, before: dossier::Before, d: &Dossier, rec:
 pub(super) fn side_effects(db: &mut Db, before: dossier::Before, d: &Dossier, rec: &Recorded) -> Result<(), AppError> {
     bump_ticks(db, before, d, rec)?;
     super::postal::project(db, d, rec)?;
+    // A dossier received while its officer serves a queue ticket is that visit's (issue #18).
+    if matches!(rec.event, Event::Received { .. }) {
+        crate::usecases::queue::link_received(db, &rec.actor_id, &d.id, d.code.as_deref(), rec.at)?;
+    }
     // National portal sync (REQ-26): every event of a received dossier, and the refusal of
     // an online dossier before reception (status 3, issue #11 item 14): DVCQG knows the
     // filing and must learn its end; it is named by its filing reference. Delivered in
