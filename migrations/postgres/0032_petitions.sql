@@ -63,7 +63,10 @@ CREATE TABLE petition_contact_reads (
 );
 CREATE INDEX ix_petition_contact_reads_at ON petition_contact_reads (at_ms);
 
--- The inspector role (Thanh tra).
-ALTER TABLE memberships DROP CONSTRAINT ck_memberships_role;
+-- The inspector role (Thanh tra). SQLite rebuilds the table and so declares its other
+-- constraints again, under the same names that PostgreSQL keeps here:
+-- CONSTRAINT fk_memberships_user CONSTRAINT fk_memberships_agency CONSTRAINT pk_memberships
+ALTER TABLE memberships DROP CONSTRAINT ck_memberships_role
+;
 ALTER TABLE memberships ADD CONSTRAINT ck_memberships_role
     CHECK (role IN ('reception_officer','specialist','leader','admin','supervisor','inspector'));

@@ -765,7 +765,9 @@ pub async fn seed_demo(ctx: &AppContext) -> Result<(), AppError> {
     let at = |s: &str| -> Result<i64, AppError> {
         Ok(format!("{s}+07:00").parse::<jiff::Timestamp>().map_err(|e| AppError::Internal(e.to_string()))?.as_millisecond())
     };
-    let demo: [(&str, &str, Kind, &str, &str, Option<(&str, &str)>); 3] = [
+    // (code, unit, kind, received, body, (answered, answer) if published)
+    type Demo<'a> = (&'a str, &'a str, Kind, &'a str, &'a str, Option<(&'a str, &'a str)>);
+    let demo: [Demo; 3] = [
         (
             "PA-DEMO0001",
             "000.00.31.H40",

@@ -99,6 +99,15 @@ both_backends! {
         ok(&specialist, &id, json!({"action": "classify", "kind": "quy_dinh"})).await;
         let p = ok(&specialist, &id, json!({"action": "assign", "unit": HOALU})).await;
         assert_eq!(p["state"], "assigned");
+        // More information asked (within 5 WD) and given by the petitioner: back to the unit.
+        let (s, b) = act(&specialist, &id, json!({"action": "request_supplement", "text": " "})).await;
+        assert_eq!((s, b["fields"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("required")), "{b}");
+        ok(&specialist, &id, json!({"action": "request_supplement", "text": "Đề nghị cho biết giấy tờ bị yêu cầu thêm."})).await;
+        let (s, b) = anon.get(&format!("/api/v1/petitions/track/{code}?secret={secret}")).await;
+        assert_eq!((s, b["state"].as_str(), b["note"].as_str()), (StatusCode::OK, Some("supplement_requested"), Some("Đề nghị cho biết giấy tờ bị yêu cầu thêm.")));
+        let (s, b) = anon.post(&format!("/api/v1/petitions/track/{code}/supplement"), json!({"secret": secret, "text": "Giấy xác nhận cư trú."})).await;
+        assert_eq!((s, b["state"].as_str()), (StatusCode::OK, Some("assigned")), "{b}");
+        assert!(b["body"].as_str().unwrap().ends_with("[Bổ sung] Giấy xác nhận cư trú."));
 
         // Answered on Tue 12 May, within the 15 WD; publication due Thu 14 May.
         app.ctx.clock.set(vn("2026-05-12T10:00:00"));
