@@ -187,6 +187,8 @@ pub struct Doors {
     pub verification_per_address: RateTable<IpAddr>,
     /// Petitions filed per address (PAKN: no captcha, a rate).
     pub petitions_per_address: RateTable<IpAddr>,
+    /// Queue tickets and check-ins per address (a kiosk in a busy hall stays well below).
+    pub kiosk_per_address: RateTable<IpAddr>,
     /// Uploaded PDFs being checked at once.
     pub verification_slots: tokio::sync::Semaphore,
 }
@@ -214,10 +216,14 @@ impl Doors {
             tracking_code_failures: BackoffTable::new(tb(tracking.code_backoff_after_failures), tracking.table_size),
             verification_per_address: RateTable::new(verification.per_address_per_minute, verification.table_size),
             petitions_per_address: RateTable::new(petitions.per_address_per_minute, petitions.table_size),
+            kiosk_per_address: RateTable::new(KIOSK_PER_ADDRESS_PER_MINUTE, petitions.table_size),
             verification_slots: tokio::sync::Semaphore::new(verification.max_concurrent.max(1)),
         }
     }
 }
+
+/// Tickets a kiosk (one address) may take a minute: a hall's busiest kiosk gives a few.
+pub const KIOSK_PER_ADDRESS_PER_MINUTE: u32 = 60;
 
 /// A key from user input, bounded in length so a table entry stays small.
 pub fn text_key(s: &str) -> String {

@@ -75,6 +75,8 @@ pub enum Action {
     Finish,
     /// Link a dossier received while serving the ticket.
     LinkDossier,
+    /// The holder rates the visit (once: the ratings store refuses a second).
+    Rate,
 }
 
 impl Action {
@@ -88,6 +90,7 @@ impl Action {
             Self::Start => "start",
             Self::Finish => "finish",
             Self::LinkDossier => "link_dossier",
+            Self::Rate => "rate",
         }
     }
 }
@@ -105,6 +108,7 @@ pub const ACTIONS: &[(Action, &[TicketStatus], Option<TicketStatus>)] = &[
     (Action::Start, &[S::Called], Some(S::Serving)),
     (Action::Finish, &[S::Serving], Some(S::Done)),
     (Action::LinkDossier, &[S::Serving, S::Done], None),
+    (Action::Rate, &[S::Done], None),
 ];
 
 /// The action was refused in this status.
@@ -296,6 +300,7 @@ mod tests {
             Action::Start,
             Action::Finish,
             Action::LinkDossier,
+            Action::Rate,
         ] {
             assert_eq!(ACTIONS.iter().filter(|(x, _, _)| *x == a).count(), 1, "{a:?}");
         }
@@ -326,11 +331,15 @@ mod tests {
             (Action::LinkDossier, S::Done, Some(S::Done)),
             (Action::LinkDossier, S::Waiting, None),
             (Action::LinkDossier, S::NoShow, None),
+            (Action::Rate, S::Done, Some(S::Done)),
+            (Action::Rate, S::Serving, None),
+            (Action::Rate, S::Called, None),
+            (Action::Rate, S::NoShow, None),
         ];
         for (a, s, want) in cases {
             assert_eq!(apply(a, s).ok(), want, "{a:?} in {s:?}");
         }
-        // Finished tickets accept nothing but a late link.
+        // Finished tickets accept nothing but a late link and the rating.
         for a in [Action::CallNext, Action::Recall, Action::Skip, Action::Transfer, Action::Start, Action::Finish] {
             assert!(apply(a, S::Done).is_err());
             assert!(apply(a, S::NoShow).is_err());

@@ -56,7 +56,7 @@ pub fn routes() -> Vec<Row> {
         (Route::PetitionAnswers.pattern(), &["GET"], get(public::petitions::answers), Body::Form),
         (Route::PetitionAnswer("").pattern(), &["GET"], get(public::petitions::answer), Body::Form),
         (Route::Kiosk.pattern(), &["GET", "POST"], get(queue::kiosk).post(queue::kiosk_submit), Body::Form),
-        (Route::Ticket("").pattern(), &["GET"], get(queue::ticket), Body::Form),
+        (Route::Ticket("").pattern(), &["GET", "POST"], get(queue::ticket).post(queue::ticket_rate), Body::Form),
         (Route::Board.pattern(), &["GET"], get(queue::board), Body::Form),
         (Route::BoardEvents.pattern(), &["GET"], get(queue::board_events), Body::Form),
         (Route::Desk.pattern(), &["GET", "POST"], get(queue::desk).post(queue::desk_act), Body::Form),

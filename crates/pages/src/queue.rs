@@ -9,24 +9,29 @@
 //! the same PostgreSQL database with the relay the counter's second screen uses
 //! (`motcua_app::relay`), and each board re-reads its lines on a ping.
 
+use crate::kit::form::FormFields;
+use crate::kit::form::app_field_errors;
 use crate::kit::http::origin_ok;
 use crate::kit::layout::html;
 use crate::kit::officer::{MenuLink, menu};
 use crate::kit::session::origin_refused;
-use crate::kit::{Frame, Lang, PageForm, PageUser, Route, error_page, other_lang_href, see_other, with_lang};
+use crate::kit::{Frame, Lang, PageForm, PageUser, Route, error_page, other_lang_href, see_other, title_with_errors, with_lang};
+use crate::public::rating::{AnswersInput, answers};
 use askama::Template;
 use axum::Extension;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use motcua_app::auth::CurrentUser;
 use motcua_app::usecases::queue::{self as uc, Act, Board, CentreRef, Desk, Figures, Kiosk, Slot, Stat, TicketView};
 use motcua_app::{AppContext, AppError};
+use motcua_domain::error::FieldError;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{Semaphore, broadcast};
 
@@ -205,11 +210,23 @@ fn ticket_href(lang: Lang, t: &TicketView, printed: bool) -> String {
 
 /// `POST /xep-hang`: a ticket of a group, or an appointment's check-in (`code`); then the
 /// ticket page to print.
-pub async fn kiosk_submit(State(ctx): State<AppContext>, lang: Lang, headers: HeaderMap, Form(f): Form<KioskForm>) -> Response {
+pub async fn kiosk_submit(
+    State(ctx): State<AppContext>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    lang: Lang,
+    headers: HeaderMap,
+    Form(f): Form<KioskForm>,
+) -> Response {
     if !origin_ok(&headers) {
         return origin_refused(lang);
     }
-    let r = if !f.code.trim().is_empty() { uc::check_in(&ctx, &f.code).await } else { uc::issue(&ctx, &f.group_id).await };
+    let r = if let Err(e) = uc::admit_kiosk(&ctx, peer.ip()) {
+        Err(e)
+    } else if !f.code.trim().is_empty() {
+        uc::check_in(&ctx, &f.code).await
+    } else {
+        uc::issue(&ctx, &f.group_id).await
+    };
     match r {
         Ok(t) => see_other(&ticket_href(lang, &t, true)),
         Err(e @ (AppError::NotFound { .. } | AppError::Forbidden)) => refused_page(lang, e),
@@ -244,6 +261,9 @@ struct TicketPage {
     just_issued: bool,
     done: bool,
     kiosk_href: String,
+    /// The visit's rating form (once done and not yet rated).
+    errors: Vec<FieldError>,
+    answers: AnswersInput,
 }
 
 /// `GET /xep-hang/ve/{id}?t=`: the ticket with its place in line (404 without the token).
@@ -255,22 +275,75 @@ pub async fn ticket(
     Path(id): Path<String>,
     Query(p): Query<TicketParams>,
 ) -> Response {
-    let t = match uc::follow(&ctx, &id, &p.t).await {
-        Ok(t) => t,
-        Err(e) => return error_page(lang, e),
-    };
+    match uc::follow(&ctx, &id, &p.t).await {
+        Ok(t) => ticket_page(&ctx, lang, StatusCode::OK, t, p.printed.is_some(), Vec::new(), AnswersInput::empty()),
+        Err(e) => error_page(lang, e),
+    }
+}
+
+fn ticket_page(
+    ctx: &AppContext,
+    lang: Lang,
+    status: StatusCode,
+    t: TicketView,
+    just_issued: bool,
+    errors: Vec<FieldError>,
+    answers: AnswersInput,
+) -> Response {
     let here = Route::Ticket(&t.id).with_query(&[("t", t.token.as_str())]);
+    let title = title_with_errors(lang, &format!("{} {}", lang.t("Số thứ tự", "Ticket"), t.number), &errors);
     let view = TicketPage {
         lang,
-        frame: Frame::new(format!("{} {}", lang.t("Số thứ tự", "Ticket"), t.number), other_lang_href(lang, &here)),
+        frame: Frame::new(title, other_lang_href(lang, &here)),
         issued: motcua_app::error::hanoi_time(t.issued_at),
-        qr: uc::follow_qr(&ctx, &t),
-        just_issued: p.printed.is_some(),
+        qr: uc::follow_qr(ctx, &t),
+        just_issued,
         done: t.status == "done",
         kiosk_href: with_lang(lang, &Route::Kiosk.with_query(&[("centre", t.centre.code.as_str())])),
         t,
+        errors,
+        answers,
     };
-    html(StatusCode::OK, &view)
+    html(status, &view)
+}
+
+/// `POST /xep-hang/ve/{id}`: the holder of a served ticket rates the visit (issue #18) on
+/// their phone or the kiosk, with the ticket's token (field `t`) as the proof; once.
+pub async fn ticket_rate(
+    State(ctx): State<AppContext>,
+    lang: Lang,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    if !origin_ok(&headers) {
+        return origin_refused(lang);
+    }
+    let fields = FormFields(f);
+    let token = fields.text("t");
+    let typed = AnswersInput::from(|k| fields.text(k));
+    let shown = |ctx: &AppContext, status: StatusCode, errors: Vec<FieldError>, typed: AnswersInput| {
+        let (ctx, id, token) = (ctx.clone(), id.clone(), token.clone());
+        async move {
+            match uc::follow(&ctx, &id, &token).await {
+                Ok(t) => ticket_page(&ctx, lang, status, t, false, errors, typed),
+                Err(e) => error_page(lang, e),
+            }
+        }
+    };
+    let a = match answers(|k| fields.text(k)) {
+        Ok(a) => a,
+        Err(errors) => return shown(&ctx, StatusCode::UNPROCESSABLE_ENTITY, errors, typed).await,
+    };
+    match uc::rate_visit(&ctx, &id, &token, a).await {
+        Ok(t) => see_other(&ticket_href(lang, &t, false)),
+        Err(e @ AppError::NotFound { .. }) => error_page(lang, e),
+        Err(e @ (AppError::Validation(_) | AppError::Refused { .. } | AppError::Conflict { .. })) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            shown(&ctx, status, app_field_errors(&e, "satisfied"), typed).await
+        }
+        Err(e) => error_page(lang, e),
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -405,7 +478,7 @@ async fn desk_page(
         lang,
         frame: Frame::new(lang.t("Gọi số tại quầy", "Counter calling"), other_lang_href(lang, &here)),
         user,
-        menu: menu(lang, user, None),
+        menu: menu(lang, user, Route::Desk),
         errors: Vec::new(),
         board_href: with_lang(lang, &Route::Board.with_query(&[("centre", d.centre.code.as_str())])),
         d,

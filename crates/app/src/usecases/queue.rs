@@ -202,6 +202,8 @@ pub struct TicketView {
     pub token: String,
     /// Codes of the dossiers received while serving it.
     pub dossiers: Vec<String>,
+    /// The visit was rated (`rate_visit`).
+    pub rated: bool,
 }
 
 fn ticket_view(db: &mut Db, t: &TicketRow) -> Result<TicketView, AppError> {
@@ -228,6 +230,7 @@ fn ticket_view(db: &mut Db, t: &TicketRow) -> Result<TicketView, AppError> {
         appointment: t.appointment_id.is_some(),
         token: t.token.clone(),
         dossiers,
+        rated: status == TicketStatus::Done && motcua_store::repo::ratings::rated(db, &t.id)?,
     })
 }
 
@@ -275,6 +278,18 @@ fn outside_hours() -> AppError {
     )
 }
 
+/// The public kiosk's door: tickets and check-ins per address are rated
+/// (`limits::KIOSK_PER_ADDRESS_PER_MINUTE`), so a script cannot fill a day's numbers.
+pub fn admit_kiosk(ctx: &AppContext, client: std::net::IpAddr) -> Result<(), AppError> {
+    let (doors, now, key) = (&ctx.doors, ctx.clock.now_ms(), crate::limits::client_key(client));
+    doors.kiosk_per_address.take(&key, now).map_err(|wait| {
+        if doors.log_gate.open(now) {
+            tracing::warn!(address = %key, "kiosk rate limit of the address reached");
+        }
+        AppError::throttled(429, "too_many_tickets", wait)
+    })
+}
+
 /// Issues a ticket of a group (the kiosk): refused when the group is closed or outside its
 /// opening hours (or not a working day).
 pub async fn issue(ctx: &AppContext, group_id: &str) -> Result<TicketView, AppError> {
@@ -307,6 +322,39 @@ pub async fn follow(ctx: &AppContext, id: &str, token: &str) -> Result<TicketVie
             ticket_view(db, &t)
         })
         .await
+}
+
+/// The holder of a served ticket (its follow link's token) rates the visit, once (issue
+/// #18): the rating belongs to the visit, its counter and officer, and is answered on the
+/// citizen's phone or the kiosk, never through the officer's session.
+pub async fn rate_visit(
+    ctx: &AppContext,
+    id: &str,
+    token: &str,
+    answers: super::ratings::Answers,
+) -> Result<TicketView, AppError> {
+    let (id, token) = (id.to_string(), token.to_string());
+    let (t, counter) = ctx
+        .store
+        .read(move |db| {
+            let t = repo::ticket_by_id(db, &id)?.filter(|t| crate::auth::tokens_match(&t.token, &token));
+            let t = t.ok_or(AppError::NotFound { what: "ticket" })?;
+            let counter = match &t.counter {
+                Some(c) => repo::counter_by_id(db, c)?.map(|c| c.number),
+                None => None,
+            };
+            Ok::<_, AppError>((t, counter))
+        })
+        .await?;
+    q::apply(Action::Rate, TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Waiting)).map_err(not_allowed)?;
+    let visit = super::ratings::VisitRef {
+        ticket_id: t.id.clone(),
+        agency_id: t.agency_id.clone(),
+        counter,
+        officer_id: t.officer_id.clone(),
+    };
+    super::ratings::rate_visit(ctx, visit, answers).await?;
+    follow(ctx, &t.id, &t.token).await
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

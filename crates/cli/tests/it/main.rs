@@ -35,6 +35,7 @@ mod edge_input;
 mod exports;
 mod file_integrity;
 mod generate;
+mod hall;
 mod inbox_flat;
 mod index766;
 mod keys;

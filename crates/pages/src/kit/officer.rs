@@ -24,6 +24,9 @@ pub fn menu<'r>(lang: Lang, user: &CurrentUser, current: impl Into<Option<Route<
     if has_role(user, Role::ReceptionOfficer) {
         links.push((Route::CounterReception, lang.t("Tiếp nhận tại quầy", "Counter reception")));
     }
+    if !scope(&user.principal, Permission::ServeQueue).is_empty() {
+        links.push((Route::Desk, lang.t("Gọi số tại quầy", "Counter calling")));
+    }
     links.push((Route::Register, lang.t("Sổ theo dõi hồ sơ", "Dossier register")));
     links.push((Route::Notifications, lang.t("Thông báo", "Notifications")));
     if !scope(&user.principal, Permission::HandlePetitions).is_empty()

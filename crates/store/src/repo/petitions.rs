@@ -322,7 +322,8 @@ pub fn for_period(db: &mut Db, scope: &str, from: i64, to: i64, limit: usize) ->
 
 /// Dossiers finished in `[from, to)` that a petition of the subtree received in the period
 /// is linked to, and which the 5.4 counters do not already count as lost (finished late,
-/// rated unsatisfied): (dossier id, petition agency path), at most `limit`.
+/// rated unsatisfied): (dossier id, petition agency path), at most `limit`. A dislike is the
+/// rating's own `satisfied` (the event's first field after its tag), not a dimension's.
 pub fn petitioned_dossiers(
     db: &mut Db,
     scope: &str,
@@ -338,7 +339,7 @@ pub fn petitioned_dossiers(
         " AND p.received_at >= {a} AND p.received_at < {b} AND d.finished_at >= {a} AND d.finished_at < {b} \
          AND COALESCE(d.timeliness, '') <> 'late' \
          AND NOT EXISTS (SELECT 1 FROM dossier_events e WHERE e.dossier_id = d.id AND e.kind = 'rated' \
-             AND e.payload LIKE '%\"satisfied\":false%') \
+             AND e.payload LIKE '{{\"kind\":\"rated\",\"satisfied\":false%') \
          GROUP BY d.id ORDER BY d.id LIMIT {l}"
     ));
     db.query(&q.sql, &q.params)?.iter().map(|r| Ok((r.text(0)?, r.text(1)?))).collect()

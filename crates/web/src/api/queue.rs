@@ -6,7 +6,7 @@
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Auth};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::StatusCode;
 use motcua_app::AppContext;
 use motcua_app::usecases::queue::{
@@ -14,6 +14,7 @@ use motcua_app::usecases::queue::{
     Slot, TicketView,
 };
 use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -75,8 +76,13 @@ pub struct IssueInput {
 
 /// Issues a ticket of a group (the kiosk). 409 `group_closed` or `outside_opening_hours`.
 #[utoipa::path(post, path = "/api/v1/queue/tickets", tag = "queue", request_body = IssueInput,
-    responses((status = 201, body = TicketView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn issue(State(ctx): State<AppContext>, ApiJson(i): ApiJson<IssueInput>) -> ApiResult<(StatusCode, Json<TicketView>)> {
+    responses((status = 201, body = TicketView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+async fn issue(
+    State(ctx): State<AppContext>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ApiJson(i): ApiJson<IssueInput>,
+) -> ApiResult<(StatusCode, Json<TicketView>)> {
+    uc::admit_kiosk(&ctx, peer.ip())?;
     Ok((StatusCode::CREATED, Json(uc::issue(&ctx, &i.group_id).await?)))
 }
 
@@ -88,8 +94,13 @@ pub struct CheckInInput {
 
 /// Checks an appointment in at the kiosk: a ticket called first once its slot has started.
 #[utoipa::path(post, path = "/api/v1/queue/check-in", tag = "queue", request_body = CheckInInput,
-    responses((status = 201, body = TicketView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn check_in(State(ctx): State<AppContext>, ApiJson(i): ApiJson<CheckInInput>) -> ApiResult<(StatusCode, Json<TicketView>)> {
+    responses((status = 201, body = TicketView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+async fn check_in(
+    State(ctx): State<AppContext>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ApiJson(i): ApiJson<CheckInInput>,
+) -> ApiResult<(StatusCode, Json<TicketView>)> {
+    uc::admit_kiosk(&ctx, peer.ip())?;
     Ok((StatusCode::CREATED, Json(uc::check_in(&ctx, &i.code).await?)))
 }
 
