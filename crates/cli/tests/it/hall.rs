@@ -58,6 +58,12 @@ async fn journey(backend: Backend) {
     assert_eq!(b.by_id("current-number").await.text().await.unwrap(), "A001");
     b.click_to("Bắt đầu phục vụ", "/can-bo/xep-hang").await;
     assert_eq!(b.by_id("current-status").await.text().await.unwrap(), "Đang phục vụ");
+    // Not yet done: the visit cannot be rated (the ticket table's `rate` action), nothing written.
+    let token = ticket.split("t=").nth(1).unwrap().split('&').next().unwrap().to_string();
+    let phone = Http::new(&app);
+    let early = phone.post(&format!("/xep-hang/ve/{ticket_id}"), &[("t", token.clone()), ("satisfied", "yes".into())]).await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM ratings").await, 0);
     let (s, d) = clerk
         .post("/api/v1/dossiers", json!({"procedure_code": COMMUNE,
             "applicant": {"name": "Nguyễn Văn An", "id_number": "037092001234", "phone": "0912345678", "address": "Phường Hoa Lư"},
@@ -101,8 +107,6 @@ async fn journey(backend: Backend) {
     assert_eq!(row, (Some("1".to_string()), Some(officer_id), true, Some(5)));
     // Once: a second rating of the visit is refused and writes nothing.
     let before = count(&app, "SELECT COUNT(*) FROM ratings").await;
-    let phone = Http::new(&app);
-    let token = ticket.split("t=").nth(1).unwrap().split('&').next().unwrap().to_string();
     let again = phone.post(&format!("/xep-hang/ve/{ticket_id}"), &[("t", token), ("satisfied", "no".into())]).await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
     assert!(again.body.contains("đã được đánh giá"), "{}", again.body);

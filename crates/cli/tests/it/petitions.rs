@@ -248,10 +248,14 @@ both_backends! {
         // | P7       | quy_dinh | Tue 12 May  | the complaint of P6, open (due June)          | ✓   | ✓ / ✓                 | (a follow-up: no)     |
         // | P9       | quy_dinh | Mon 20 Apr  | answered Tue 12 May (due 14 May), unpublished | —   | ✓ / ✗ publication late | (April)              |
         // | P8       | quy_dinh | Mon 4 May   | at Sở Tư pháp: another unit (open, 15 WD end Mon 25 May) | — | — | — |
+        // | P10      | quy_dinh | Tue 5 May   | on dossier D3; answered, published 6, like    | ✓   | ✓ / ✓                 | ✓ / ✓                 |
         //
-        // 5.1 = 6 / 7 (monitoring). 5.2 = 6 / 8 → 6 × 0.75 = 4.5. 5.3 = 3 / 6 → 3.0.
-        // 5.4: dossiers D1, D2 received Mon 4 May and resolved Tue 5 (early); D1 has petition
-        // P1 → (2 finished − 0 late − 0 unsatisfied − 1 with a petition) / 2 = 50 % → 6 × 50/90 = 3.33.
+        // 5.1 = 7 / 8 (monitoring). 5.2 = 7 / 9 → 6 × 7/9 = 4.67. 5.3 = 4 / 7 → 6 × 4/7 = 3.43.
+        // 5.4: dossiers D1, D2, D3 received Mon 4 May and resolved Tue 5 (early); D1 and D3
+        // returned and rated at the counter: D1 liked overall with the officials' dimension at
+        // 2 (a dimension's dislike is not the rating's), D3 disliked. D1 has petition P1, D3
+        // has P10 (already lost by its dislike: counted once) →
+        // (3 finished − 0 late − 1 unsatisfied − 1 with a petition) / 3 → 6 × 33.3/90 = 2.22.
         let anon = app.client();
         let specialist = app.login("chuyenvien.hoalu").await;
         let leader = app.login("lanhdao.hoalu").await;
@@ -264,7 +268,7 @@ both_backends! {
 
         at("2026-05-04T08:00:00");
         let mut dossiers = Vec::new();
-        for _ in 0..2 {
+        for _ in 0..3 {
             let (s, d) = clerk.post("/api/v1/dossiers", json!({"procedure_code": COMMUNE, "applicant": {"name": "Nguyễn Văn An",
                 "id_number": "037092001234", "phone": "0912345678", "address": "Phường Hoa Lư"}, "components": [
                 {"key": "to_khai", "provided": true}, {"key": "giay_to_tuy_than", "provided": true}]})).await;
@@ -278,11 +282,22 @@ both_backends! {
         let p6 = file(&anon, json!({"unit": HOALU, "body": "P6"})).await;
         at("2026-05-05T09:00:00");
         let p2 = file(&anon, json!({"unit": HOALU, "kind": "can_bo", "body": "P2"})).await;
-        for d in &dossiers {
+        for (i, d) in dossiers.iter().enumerate() {
             let d = dossier_step(&clerk, d, "forward", json!({})).await;
             let d = dossier_step(&specialist, &d, "forward", json!({})).await;
-            dossier_step(&leader, &d, "resolve", json!({"name": "Giấy xác nhận tình trạng hôn nhân"})).await;
+            let d = dossier_step(&leader, &d, "resolve", json!({"name": "Giấy xác nhận tình trạng hôn nhân"})).await;
+            if i == 1 {
+                continue;
+            }
+            dossier_step(&clerk, &d, "return", json!({"method": "counter"})).await;
+            let (satisfied, officer) = if i == 0 { (true, 2) } else { (false, 3) };
+            let (s, b) = anon
+                .post("/api/v1/ratings", json!({"code": d["code"], "rating_code": dossiers[i]["rating_code"],
+                    "satisfied": satisfied, "factors": [{"factor": "officer", "satisfied": false, "score": officer}]}))
+                .await;
+            assert_eq!(s, StatusCode::OK, "{b}");
         }
+        let p10 = file(&anon, json!({"unit": HOALU, "dossier_code": dossiers[2]["code"], "body": "P10"})).await;
         at("2026-05-06T09:00:00");
         let p3 = file(&anon, json!({"unit": HOALU, "body": "P3"})).await;
         let id = |f: &Value| f["code"].as_str().unwrap().to_string();
@@ -295,6 +310,11 @@ both_backends! {
         }
         let p6id = inbox_id(&leader, &id(&p6)).await.unwrap();
         ok(&leader, &p6id, json!({"action": "publish"})).await;
+        let p10id = inbox_id(&specialist, &id(&p10)).await.unwrap();
+        ok(&specialist, &p10id, json!({"action": "assign", "unit": HOALU})).await;
+        ok(&specialist, &p10id, json!({"action": "answer", "text": "Trả lời"})).await;
+        ok(&leader, &p10id, json!({"action": "publish"})).await;
+        rate(&anon, &p10, true).await;
         at("2026-05-07T09:00:00");
         let p4 = file(&anon, json!({"unit": HOALU, "body": "P4"})).await;
         let p1id = inbox_id(&leader, &id(&p1)).await.unwrap();
@@ -324,10 +344,10 @@ both_backends! {
             let i = x["indicators"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap().clone();
             (i["numerator"].as_i64(), i["denominator"].as_i64(), i["points"].as_f64())
         };
-        assert_eq!(npd("5.1"), (Some(6), Some(7), None), "monitoring");
-        assert_eq!(npd("5.2"), (Some(6), Some(8), Some(4.5)));
-        assert_eq!(npd("5.3"), (Some(3), Some(6), Some(3.0)));
-        assert_eq!(npd("5.4"), (Some(1), Some(2), Some(3.33)));
+        assert_eq!(npd("5.1"), (Some(7), Some(8), None), "monitoring");
+        assert_eq!(npd("5.2"), (Some(7), Some(9), Some(4.67)));
+        assert_eq!(npd("5.3"), (Some(4), Some(7), Some(3.43)));
+        assert_eq!(npd("5.4"), (Some(1), Some(3), Some(2.22)));
         // The department sees its own petition only: P8, still open at the end of May, its
         // 15 WD ended Mon 25 May → 0 / 1.
         let (_, y) = app.login("lanhdao").await.get(&format!("/api/v1/index?period=2026-05&unit={STP}")).await;

@@ -1043,7 +1043,7 @@ pub struct CounterRatingDto {
 }
 
 /// Rate a paper dossier at the counter's kiosk or second screen (no account): the dossier
-/// code and the one-time rating code of the receipt, once, from resolution on (766
+/// code and the one-time rating code of the receipt, once, after the return (766
 /// indicator 5.4). A wrong pair answers like an unknown code (404), under the tracking limits.
 #[utoipa::path(post, path = "/api/v1/ratings", tag = "dossiers", request_body = CounterRatingBody,
     responses((status = 200, body = CounterRatingDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
