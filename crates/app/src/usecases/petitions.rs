@@ -59,6 +59,38 @@ fn random(alphabet: &[u8], n: usize) -> String {
 }
 
 /// A tracking code (`PA-` and 8 characters of Crockford's base32) and a 10-digit secret.
+/// `p` (who, where, what) as a petition received at `now`: a new id, code and secret, the
+/// legal deadlines from now, nothing handled yet. Answers the row and its secret.
+fn received(ctx: &AppContext, now: i64, p: PetitionRow) -> Result<(PetitionRow, String), AppError> {
+    let d = rules::deadlines(&ctx.calendars.national(), now)?;
+    let (code, secret) = new_code();
+    let row = PetitionRow {
+        id: motcua_store::repo::new_id(),
+        code,
+        secret_hash: token_hash(&secret),
+        state: State::Received.code().into(),
+        received_at: now,
+        reject_due: d.reject_due,
+        supplement_due: d.supplement_due,
+        resolve_due: d.resolve_due,
+        version: 1,
+        updated_at: now,
+        // Who, where, what and what it follows up: the caller's; the handling: none yet.
+        kind: p.kind,
+        agency_id: p.agency_id,
+        agency_path: p.agency_path,
+        dossier_id: p.dossier_id,
+        dossier_code: p.dossier_code,
+        owner_id: p.owner_id,
+        name: p.name,
+        contact: p.contact,
+        body: p.body,
+        follow_up_of: p.follow_up_of,
+        ..Default::default()
+    };
+    Ok((row, secret))
+}
+
 fn new_code() -> (String, String) {
     (format!("PA-{}", random(b"0123456789ABCDEFGHJKMNPQRSTVWXYZ", 8)), random(b"0123456789", 10))
 }
@@ -181,41 +213,22 @@ pub async fn file(ctx: &AppContext, who: Option<&CurrentUser>, x: FileInput, cli
         );
     };
     let now = ctx.clock.now_ms();
-    let d = rules::deadlines(&ctx.calendars.national(), now)?;
-    let (code, secret) = new_code();
-    let p = PetitionRow {
-        id: motcua_store::repo::new_id(),
-        code,
-        secret_hash: token_hash(&secret),
-        kind: kind.code().into(),
-        state: State::Received.code().into(),
-        agency_id: unit.id.clone(),
-        agency_path: unit.path.clone(),
-        dossier_id: dossier.as_ref().map(|d| d.id.clone()),
-        dossier_code: dossier.as_ref().and_then(|d| d.code.clone()),
-        owner_id: who.map(|u| u.user.id.clone()),
-        name,
-        contact,
-        body,
-        note: None,
-        answer: None,
-        received_at: now,
-        reject_due: d.reject_due,
-        supplement_due: d.supplement_due,
-        resolve_due: d.resolve_due,
-        rejected_at: None,
-        supplement_requested_at: None,
-        assigned_at: None,
-        answered_at: None,
-        publish_due: None,
-        published_at: None,
-        rating: None,
-        rated_at: None,
-        complained_at: None,
-        follow_up_of: None,
-        version: 1,
-        updated_at: now,
-    };
+    let (p, secret) = received(
+        ctx,
+        now,
+        PetitionRow {
+            kind: kind.code().into(),
+            agency_id: unit.id.clone(),
+            agency_path: unit.path.clone(),
+            dossier_id: dossier.as_ref().map(|d| d.id.clone()),
+            dossier_code: dossier.as_ref().and_then(|d| d.code.clone()),
+            owner_id: who.map(|u| u.user.id.clone()),
+            name,
+            contact,
+            body,
+            ..Default::default()
+        },
+    )?;
     let row = p.clone();
     ctx.store
         .write(move |db| {
@@ -349,34 +362,7 @@ pub async fn complain(ctx: &AppContext, code: &str, secret: &str, text: &str, cl
         .map_err(|r| refused(Action::Complain, state_of(&p), r))?;
     let text = rules::parse_text("body", text)?;
     let now = ctx.clock.now_ms();
-    let d = rules::deadlines(&ctx.calendars.national(), now)?;
-    let (new_code, secret) = new_code();
-    let fresh = PetitionRow {
-        id: motcua_store::repo::new_id(),
-        code: new_code,
-        secret_hash: token_hash(&secret),
-        state: State::Received.code().into(),
-        body: text,
-        note: None,
-        answer: None,
-        received_at: now,
-        reject_due: d.reject_due,
-        supplement_due: d.supplement_due,
-        resolve_due: d.resolve_due,
-        rejected_at: None,
-        supplement_requested_at: None,
-        assigned_at: None,
-        answered_at: None,
-        publish_due: None,
-        published_at: None,
-        rating: None,
-        rated_at: None,
-        complained_at: None,
-        follow_up_of: Some(p.id.clone()),
-        version: 1,
-        updated_at: now,
-        ..p.clone()
-    };
+    let (fresh, secret) = received(ctx, now, PetitionRow { body: text, follow_up_of: Some(p.id.clone()), ..p.clone() })?;
     p.complained_at = Some(now);
     touch(&mut p, next, now);
     let (old, new) = (p, fresh.clone());

@@ -2,7 +2,8 @@
 //! a ticket taken at the kiosk is called on the board, served at the counter page, the
 //! dossier received while serving is linked to it, the visit is rated on the ticket's
 //! follow page (its token, not the officer's session), and when the result is handed back
-//! at the counter the applicant rates the dossier on the second screen.
+//! at the counter the applicant rates the dossier on the second screen. And an appointment
+//! booked on the citizen's page is called first in its slot.
 
 use crate::browser::Browser as Http;
 use crate::officer_pages::vn;
@@ -155,6 +156,59 @@ async fn journey(backend: Backend) {
     let result = rating["factors"].as_array().unwrap().iter().find(|f| f["factor"] == "result").unwrap();
     assert_eq!((rating["satisfied"].as_bool(), result["score"].as_i64()), (Some(true), Some(5)), "{got}");
     assert_eq!(got["timeline"].as_array().unwrap().last().unwrap()["actor_id"], motcua_domain::dossier::KIOSK_ACTOR);
+}
+
+/// An appointment booked on the citizen's page and checked in at the kiosk is called before
+/// the walk-in who took a ticket earlier, once its slot has started.
+async fn appointment_first(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.ctx.clock.set(vn("2026-03-02T09:00:00"));
+    let clerk = app.login("tiepnhan.hoalu").await;
+    let (_, desk) = clerk.get(&format!("/api/v1/queue/desk?centre={CENTRE}")).await;
+    let find = |list: &str, k: &str, v: &str| {
+        desk[list].as_array().unwrap().iter().find(|x| x[k] == v).unwrap()["id"].as_str().unwrap().to_string()
+    };
+    let (group_a, counter1) = (find("groups", "prefix", "A"), find("counters", "number", "1"));
+
+    // The citizen books the 10:00 slot of group A.
+    let b = Browser::start(&app).await;
+    b.login("congdan").await;
+    b.open(&format!("/ca-nhan/lich-hen?centre={CENTRE}&group={group_a}&date=2026-03-02")).await;
+    b.capture("hall-appointment-slots").await;
+    b.follow_to(By::Css("button[data-time='10:00']"), "/ca-nhan/lich-hen").await;
+    let code = b.find(By::Css(".appointment-code")).await.text().await.unwrap();
+    b.capture("hall-appointment-booked").await;
+    b.click_text("Đăng xuất").await;
+
+    // A walk-in takes a ticket at 09:30; the citizen checks in at the kiosk at 10:01.
+    app.ctx.clock.set(vn("2026-03-02T09:30:00"));
+    b.open(&format!("/xep-hang?centre={CENTRE}")).await;
+    b.follow_to(By::Id("group-A"), "/xep-hang/ve/").await;
+    assert_eq!(b.by_id("number").await.text().await.unwrap(), "A001");
+    app.ctx.clock.set(vn("2026-03-02T10:01:00"));
+    b.open(&format!("/xep-hang?centre={CENTRE}")).await;
+    b.fill("code", &code).await;
+    b.click_to("Nhận số theo lịch hẹn", "/xep-hang/ve/").await;
+    assert_eq!(b.by_id("number").await.text().await.unwrap(), "A002");
+    assert!(b.main_text().await.contains("Theo lịch hẹn"));
+    b.capture("hall-appointment-ticket").await;
+
+    // The counter calls: the appointment in its slot comes first, on the board too.
+    b.open(&format!("/xep-hang/bang?centre={CENTRE}")).await;
+    let (s, called) = clerk.post(&format!("/api/v1/queue/counters/{counter1}/call-next"), json!({})).await;
+    assert_eq!((s, called["number"].as_str()), (StatusCode::OK, Some("A002")), "{called}");
+    assert_eq!(b.find(By::Css("#lines tr.latest td.number")).await.text().await.unwrap(), "A002");
+    b.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn appointment_called_first_sqlite() {
+    appointment_first(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn appointment_called_first_postgres() {
+    appointment_first(Backend::Postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -393,11 +393,10 @@ both_backends! {
 /// page → the code and secret → the follow page; the officers answer and publish; the
 /// published answer page shows no personal data; the petitioner likes the answer; the
 /// officers' inbox and petition page.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn browser_file_follow_and_read_the_published_answer() {
+async fn browser_file_follow_and_read_the_published_answer(backend: motcua_testkit::Backend) {
+    use motcua_testkit::TestApp;
     use motcua_testkit::browser::{Browser, By};
-    use motcua_testkit::{Backend, TestApp};
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::spawn(backend).await;
     let b = Browser::start(&app).await;
     b.open("/phan-anh").await;
     b.capture("petition-form").await;
@@ -460,4 +459,14 @@ async fn browser_file_follow_and_read_the_published_answer() {
     assert!(b.main_text().await.contains("Hài lòng"));
     b.capture("petition-officer").await;
     b.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_file_follow_and_read_the_published_answer_sqlite() {
+    browser_file_follow_and_read_the_published_answer(motcua_testkit::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_file_follow_and_read_the_published_answer_postgres() {
+    browser_file_follow_and_read_the_published_answer(motcua_testkit::Backend::Postgres).await;
 }

@@ -5,7 +5,7 @@
 use super::push_scope;
 use crate::{Db, SqlBuilder, StoreError, params};
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct PetitionRow {
     pub id: String,
     pub code: String,
