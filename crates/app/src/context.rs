@@ -50,6 +50,9 @@ pub struct AppContext {
     pub keys: Arc<crate::keys::Keys>,
     /// The OIDC providers' metadata and keys (`crate::oidc`).
     pub oidc: Arc<crate::oidc::Oidc>,
+    /// Who is told of every change of a centre's queue (the boards' hub): owned by the
+    /// context, so a listener goes with it.
+    pub queue_changes: Arc<crate::usecases::queue::Changes>,
 }
 
 /// What `AppContext::open` did, to print at start-up.
@@ -130,6 +133,7 @@ impl AppContext {
             documents,
             keys,
             oidc: Arc::new(crate::oidc::Oidc::default()),
+            queue_changes: Arc::default(),
         })
     }
 }

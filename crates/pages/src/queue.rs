@@ -5,7 +5,7 @@
 //! (`/can-bo/xep-hang/so-lieu`, with a CSV).
 //!
 //! The board learns of every change of a centre's queue from the use cases
-//! (`queue::on_change`); `BoardHub::shared` relays those pings to the other processes over
+//! (`AppContext::queue_changes`); `BoardHub::shared` relays those pings to the other processes over
 //! the same PostgreSQL database with the relay the counter's second screen uses
 //! (`motcua_app::relay`), and each board re-reads its lines on a ping.
 
@@ -91,16 +91,17 @@ impl BoardHub {
             true
         });
         let weak = Arc::downgrade(&hub.chans);
-        let relay = listening.then(|| (ctx.clone(), origin));
-        uc::on_change(move |centre| {
+        // The store, not the context: the listener is the context's own (no cycle).
+        let relay = listening.then(|| (ctx.store.clone(), origin));
+        ctx.queue_changes.on_change(move |centre| {
             let Some(chans) = weak.upgrade() else { return };
             ping_local(&chans, centre);
-            if let Some((ctx, origin)) = &relay {
+            if let Some((store, origin)) = &relay {
                 let payload =
                     serde_json::to_string(&Relayed { origin: origin.clone(), centre: centre.to_string() }).unwrap_or_default();
-                let ctx = ctx.clone();
+                let store = store.clone();
                 tokio::spawn(async move {
-                    if let Err(e) = motcua_app::relay::notify(&ctx, CHANNEL, payload).await {
+                    if let Err(e) = store.notify(CHANNEL, payload).await {
                         tracing::warn!(error = %e, "queue change not sent to the other processes");
                     }
                 });

@@ -308,7 +308,7 @@ pub async fn issue(ctx: &AppContext, group_id: &str) -> Result<TicketView, AppEr
             ticket_view(db, &t)
         })
         .await?;
-    changed(&t.centre.id);
+    changed(ctx, &t.centre.id);
     Ok(t)
 }
 
@@ -409,21 +409,28 @@ pub async fn board(ctx: &AppContext, centre_id: &str) -> Result<Board, AppError>
 
 type Listener = Box<dyn Fn(&str) + Send + Sync>;
 
-fn listeners() -> &'static std::sync::RwLock<Vec<Listener>> {
-    static L: std::sync::OnceLock<std::sync::RwLock<Vec<Listener>>> = std::sync::OnceLock::new();
-    L.get_or_init(Default::default)
-}
+/// The functions told the centre id of every queue change of one context (`AppContext::
+/// queue_changes`). Per context, not per process: two apps in one process (the tests) do
+/// not hear each other, and a listener lives no longer than its context.
+#[derive(Default)]
+pub struct Changes(std::sync::RwLock<Vec<Listener>>);
 
-/// Registers a function told the centre id of every queue change (the board's hub).
-pub fn on_change(f: impl Fn(&str) + Send + Sync + 'static) {
-    listeners().write().unwrap_or_else(|e| e.into_inner()).push(Box::new(f));
-}
-
-/// Tells the listeners that a centre's queue changed.
-pub fn changed(centre_id: &str) {
-    for f in listeners().read().unwrap_or_else(|e| e.into_inner()).iter() {
-        f(centre_id);
+impl Changes {
+    /// Registers a function told the centre id of every queue change (the board's hub).
+    pub fn on_change(&self, f: impl Fn(&str) + Send + Sync + 'static) {
+        self.0.write().unwrap_or_else(|e| e.into_inner()).push(Box::new(f));
     }
+
+    fn changed(&self, centre_id: &str) {
+        for f in self.0.read().unwrap_or_else(|e| e.into_inner()).iter() {
+            f(centre_id);
+        }
+    }
+}
+
+/// Tells the context's listeners that a centre's queue changed.
+fn changed(ctx: &AppContext, centre_id: &str) {
+    ctx.queue_changes.changed(centre_id);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -675,7 +682,7 @@ pub async fn check_in(ctx: &AppContext, code: &str) -> Result<TicketView, AppErr
             ticket_view(db, &t)
         })
         .await?;
-    changed(&t.centre.id);
+    changed(ctx, &t.centre.id);
     Ok(t)
 }
 
@@ -795,7 +802,7 @@ pub async fn call_next(ctx: &AppContext, current: &CurrentUser, counter_id: &str
             Err(refused(404, "queue_empty", "Không còn ai đang chờ ở quầy này.", "Nobody is waiting for this counter."))
         })
         .await?;
-    changed(&t.centre.id);
+    changed(ctx, &t.centre.id);
     Ok(t)
 }
 
@@ -870,7 +877,7 @@ pub async fn act(ctx: &AppContext, current: &CurrentUser, ticket_id: &str, act: 
             ticket_view(db, &t)
         })
         .await?;
-    changed(&t.centre.id);
+    changed(ctx, &t.centre.id);
     Ok(t)
 }
 
