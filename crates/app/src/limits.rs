@@ -216,7 +216,7 @@ impl Doors {
             tracking_code_failures: BackoffTable::new(tb(tracking.code_backoff_after_failures), tracking.table_size),
             verification_per_address: RateTable::new(verification.per_address_per_minute, verification.table_size),
             petitions_per_address: RateTable::new(petitions.per_address_per_minute, petitions.table_size),
-            kiosk_per_address: RateTable::new(KIOSK_PER_ADDRESS_PER_MINUTE, petitions.table_size),
+            kiosk_per_address: RateTable::new(KIOSK_PER_ADDRESS_PER_MINUTE, KIOSK_TABLE_SIZE),
             verification_slots: tokio::sync::Semaphore::new(verification.max_concurrent.max(1)),
         }
     }
@@ -224,6 +224,8 @@ impl Doors {
 
 /// Tickets a kiosk (one address) may take a minute: a hall's busiest kiosk gives a few.
 pub const KIOSK_PER_ADDRESS_PER_MINUTE: u32 = 60;
+/// Addresses kept in the kiosk's limit table (its memory bound).
+const KIOSK_TABLE_SIZE: usize = 100_000;
 
 /// A key from user input, bounded in length so a table entry stays small.
 pub fn text_key(s: &str) -> String {

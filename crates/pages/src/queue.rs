@@ -303,7 +303,7 @@ fn ticket_page(
         kiosk_href: with_lang(lang, &Route::Kiosk.with_query(&[("centre", t.centre.code.as_str())])),
         t,
         errors,
-        answers,
+        answers: answers.of_visit(),
     };
     html(status, &view)
 }

@@ -81,7 +81,8 @@ async fn journey(backend: Backend) {
     // The applicant rates the visit on the ticket's page (their phone, through the QR).
     b.open(&ticket).await;
     b.find(By::Id("score_officer-5")).await;
-    assert!(b.main_text().await.contains(&code));
+    let text = b.main_text().await;
+    assert!(text.contains(&code) && text.contains("hài lòng với lượt phục vụ tại quầy"), "{text}");
     b.capture("hall-ticket-rating").await;
     for id in ["satisfied-yes", "score_access-4", "score_officer-5"] {
         b.by_id(id).await.click().await.unwrap();

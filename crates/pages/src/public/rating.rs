@@ -163,6 +163,9 @@ pub struct AnswersInput {
     pub satisfied: String,
     pub factors: Vec<FactorInput>,
     pub comment: String,
+    /// A counter visit is rated (the overall question is about the service at the counter,
+    /// not a dossier's handling).
+    pub visit: bool,
 }
 
 impl AnswersInput {
@@ -176,11 +179,16 @@ impl AnswersInput {
                 FactorInput { field, vi: f.name_vi(), en: f.name_en(), selected }
             })
             .collect();
-        AnswersInput { satisfied: get("satisfied"), factors, comment: get("comment") }
+        AnswersInput { satisfied: get("satisfied"), factors, comment: get("comment"), visit: false }
     }
 
     pub fn empty() -> Self {
         Self::from(|_| String::new())
+    }
+
+    /// The same answers asked about a counter visit.
+    pub fn of_visit(self) -> Self {
+        Self { visit: true, ..self }
     }
 }
 
