@@ -51,6 +51,37 @@ pub struct Config {
     pub notify: NotifyConfig,
     /// Petitions (PAKN, issue #18, docs/petitions.md): the public door's limit.
     pub petitions: PetitionsConfig,
+    /// Scheduled backups in `serve` (issue #19, docs/operations.md); off by default.
+    pub backup: BackupConfig,
+}
+
+/// Scheduled backups: a copy under `dir` every `every_hours` (or daily at `daily_at`,
+/// Vietnam time), incremental against the previous copy, `keep` copies kept.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct BackupConfig {
+    /// Root folder of the copies (`motcua-<UTC time>` folders); empty = no scheduled backup.
+    pub dir: String,
+    /// Hours between runs (fractions allowed), when `daily_at` is empty.
+    pub every_hours: f64,
+    /// `HH:MM` in Vietnam time: one run a day at that time (instead of `every_hours`).
+    pub daily_at: String,
+    /// Copies kept; older scheduled copies are removed after a successful run.
+    pub keep: usize,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        Self { dir: String::new(), every_hours: 24.0, daily_at: String::new(), keep: 7 }
+    }
+}
+
+impl BackupConfig {
+    /// `daily_at` as a time of day; None when empty or not `HH:MM`.
+    pub fn daily_time(&self) -> Option<jiff::civil::Time> {
+        let (h, m) = self.daily_at.trim().split_once(':')?;
+        jiff::civil::Time::new(h.parse().ok()?, m.parse().ok()?, 0, 0).ok()
+    }
 }
 
 /// Petitions (PAKN): filings from one address are limited without a captcha.
@@ -585,6 +616,7 @@ impl Default for Config {
             post: PostConfig::default(),
             notify: NotifyConfig::default(),
             petitions: PetitionsConfig::default(),
+            backup: BackupConfig::default(),
         }
     }
 }

@@ -51,6 +51,22 @@ enum Command {
     Config,
     /// Walk every audit hash chain and every dossier's event chain; exit non-zero naming the first broken event.
     Verify,
+    /// Online backup of the database and the files into an empty folder (docs/operations.md).
+    Backup {
+        /// The backup folder: absent or empty.
+        #[arg(long)]
+        to: PathBuf,
+        /// A previous backup: its files with the same SHA-256 are hard-linked, not copied.
+        #[arg(long)]
+        since: Option<PathBuf>,
+    },
+    /// Restore a backup into an empty data folder (or empty PostgreSQL database), after
+    /// checking every hash; then run `motcua verify`.
+    Restore {
+        /// The backup folder (with its manifest.json).
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Recompute every dossier projection and KPI counter from the event log.
     Rebuild,
     /// Lunar calendar, working days and due dates.
@@ -268,6 +284,26 @@ async fn run(command: Command, mut config: Config, started: Instant) -> Result<E
             }
             Ok(ExitCode::from(1))
         }
+        Command::Backup { to, since } => backup(config, to, since).await,
+        Command::Restore { from } => match motcua_app::backup::restore(&config, &from).await {
+            Ok(r) => {
+                println!(
+                    "Đã khôi phục / restored: {} database (schema {}, {}), {} files, {} bytes, from a backup of {}",
+                    r.manifest.backend,
+                    r.manifest.schema_version,
+                    r.manifest.database.file,
+                    r.files,
+                    r.bytes,
+                    r.manifest.created_at
+                );
+                println!("Hãy chạy / now run: motcua verify");
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("motcua restore: {e}");
+                Ok(ExitCode::from(1))
+            }
+        },
         Command::Rebuild => {
             config.seed_demo = false;
             let (ctx, _) = AppContext::open(config).await?;
@@ -379,6 +415,52 @@ async fn run(command: Command, mut config: Config, started: Instant) -> Result<E
     }
 }
 
+/// `motcua backup`: opens the database without migrating (the server may be running), takes
+/// the backup and records the run in `backups` when the database accepts the write.
+async fn backup(config: Config, to: PathBuf, since: Option<PathBuf>) -> Result<ExitCode> {
+    let location = config.location();
+    if let motcua_store::Location::Sqlite(p) = &location
+        && !p.exists()
+    {
+        bail!("no database at {}", p.display());
+    }
+    let opts = config.store_options();
+    let store = tokio::task::spawn_blocking(move || motcua_store::Store::open(&location, opts)).await??;
+    let files: std::sync::Arc<dyn motcua_store::files::FileStore> =
+        std::sync::Arc::new(motcua_store::files::LocalFiles::read_only(config.files_dir()));
+    let started_at = motcua_app::now_ms();
+    let opts = motcua_app::backup::BackupOptions { to: to.clone(), since, scheduled: false, now_ms: started_at };
+    let outcome = motcua_app::backup::backup(&store, files, &config, opts).await;
+    // A refused backup wrote nothing, and is not a run.
+    if !matches!(outcome, Err(motcua_app::backup::BackupError::Refused(_)))
+        && let Err(e) = motcua_app::backup::record(&store, "manual", &to, started_at, motcua_app::now_ms(), &outcome).await
+    {
+        eprintln!("motcua backup: the run is not recorded in the database ({e})");
+    }
+    match outcome {
+        Ok(r) => {
+            println!(
+                "Đã sao lưu / backed up to {}: database {} bytes; {} files ({} copied, {} bytes; {} reused); {} ms",
+                r.dir.display(),
+                r.database_bytes,
+                r.files_total,
+                r.files_copied,
+                r.bytes_copied,
+                r.files_reused,
+                r.duration_ms
+            );
+            for sha in &r.missing {
+                println!("MISSING file {sha}: recorded, but absent or damaged in the file store (not in the backup)");
+            }
+            Ok(if r.missing.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(3) })
+        }
+        Err(e) => {
+            eprintln!("motcua backup: {e}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
 async fn serve(mut config: Config, started: Instant) -> Result<ExitCode> {
     // Every connection is a descriptor: take the hard limit, and keep the connection cap
     // below it with room for the database, files and logs.
@@ -429,6 +511,7 @@ async fn serve(mut config: Config, started: Instant) -> Result<ExitCode> {
     // The outbox consumers and the deadline worker (they share the work with any other
     // process over the same database).
     let (stop_workers, workers_stop) = tokio::sync::watch::channel(false);
+    motcua_app::backup::start(&ctx, workers_stop.clone())?;
     motcua_app::deadlines::start(&ctx, workers_stop)?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(motcua_web::serve(ctx, listener, async {

@@ -232,6 +232,23 @@ impl Store {
         }
     }
 
+    /// SQLite: the database file; None on PostgreSQL.
+    pub fn sqlite_path(&self) -> Option<&std::path::Path> {
+        match &*self.engine {
+            Engine::Sqlite(s) => Some(s.path()),
+            Engine::Postgres(_) => None,
+        }
+    }
+
+    /// SQLite: a consistent copy of the database at `dest`, taken while writes go on
+    /// (`sqlite::Sqlite::snapshot`); blocking. PostgreSQL backs up with `pg_dump` instead.
+    pub fn sqlite_snapshot(&self, dest: &std::path::Path) -> Result<(), StoreError> {
+        match &*self.engine {
+            Engine::Sqlite(s) => s.snapshot(dest),
+            Engine::Postgres(_) => Err(StoreError::Backend("a PostgreSQL database is backed up with pg_dump".into())),
+        }
+    }
+
     /// Is the database answering? (`/readyz`)
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.read(|db| db.query_one("SELECT 1", &[]).map(|_| ())).await

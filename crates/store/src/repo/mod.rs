@@ -4,6 +4,7 @@
 pub mod access_log;
 pub mod agencies;
 pub mod audit;
+pub mod backups;
 pub mod bulk;
 pub mod calendar;
 pub mod catalog;
