@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod authz;
 mod authz_matrix;
+mod backup;
 mod bad_input;
 mod browser;
 mod calendar;
