@@ -245,7 +245,7 @@ pub async fn backup(
             PG_FILE
         }
     };
-    let recorded = store.read(|db| repo::dossiers::all_files(db)).await?;
+    let recorded = store.read(repo::dossiers::all_files).await?;
     let to2 = to.clone();
     let prev = previous.clone();
     let (entries, missing, copied, reused, bytes_copied, db_file) = tokio::task::spawn_blocking(move || {
@@ -586,7 +586,7 @@ pub fn start(ctx: &crate::AppContext, mut stop: tokio::sync::watch::Receiver<boo
     if !cfg.daily_at.trim().is_empty() && cfg.daily_time().is_none() {
         return Err(crate::AppError::Internal(format!("backup.daily_at = {:?}: expected HH:MM (Vietnam time)", cfg.daily_at)));
     }
-    if cfg.daily_time().is_none() && !(cfg.every_hours > 0.0) {
+    if cfg.daily_time().is_none() && (cfg.every_hours.is_nan() || cfg.every_hours <= 0.0) {
         return Err(crate::AppError::Internal(format!("backup.every_hours = {}: expected a positive number", cfg.every_hours)));
     }
     let poll_ms = match cfg.daily_time() {
