@@ -171,13 +171,51 @@ pub fn pg_tool(name: &str) -> PathBuf {
     best.map_or_else(|| PathBuf::from(name), |(_, p)| p)
 }
 
-fn run_tool(mut cmd: std::process::Command, what: &str) -> Result<(), BackupError> {
+/// `postgres://user:secret@host/db` → (`postgres://user@host/db`, `secret` decoded): the
+/// password goes to the tool in `PGPASSWORD`, not on its command line (visible to `ps`).
+fn split_password(url: &str) -> (String, Option<String>) {
+    if let Some((scheme, rest)) = url.split_once("://")
+        && let Some((cred, host)) = rest.split_once('@')
+        && let Some((user, password)) = cred.split_once(':')
+    {
+        return (format!("{scheme}://{user}@{host}"), Some(percent_decode(password)));
+    }
+    (url.to_string(), None)
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let (mut out, mut i) = (Vec::with_capacity(b.len()), 0);
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Some(v) = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Runs `pg_dump` / `pg_restore` on the database at `url` with `args`.
+fn run_pg_tool(name: &str, url: &str, args: &[&std::ffi::OsStr]) -> Result<(), BackupError> {
+    let mut cmd = std::process::Command::new(pg_tool(name));
     // libpq settings from the operator's shell must not redirect the tool elsewhere.
     for (k, _) in std::env::vars_os() {
         if k.to_string_lossy().starts_with("PG") {
             cmd.env_remove(k);
         }
     }
+    let (url, password) = split_password(url);
+    if let Some(p) = password {
+        cmd.env("PGPASSWORD", p);
+    }
+    cmd.arg("--dbname").arg(url).args(args);
+    let what = name;
     let out = cmd.stdin(std::process::Stdio::null()).output().map_err(|e| failed(format!("cannot run {what}"), e))?;
     if !out.status.success() {
         return Err(BackupError::Failed(format!(
@@ -211,9 +249,33 @@ pub async fn backup(
         Some(p) => Some((p.clone(), read_manifest(p)?)),
         None => None,
     };
+    let existed = to.exists();
     std::fs::create_dir_all(to.join("files"))
         .map_err(|e| BackupError::Refused(format!("Không ghi được vào / cannot write to {}: {e}", to.display())))?;
+    let outcome = take(store, files, config, &opts, previous, started).await;
+    if outcome.is_err() {
+        // The folder was absent or empty: leave it so, not a partial backup.
+        if existed {
+            for e in std::fs::read_dir(&to).into_iter().flatten().flatten() {
+                let _ = if e.path().is_dir() { std::fs::remove_dir_all(e.path()) } else { std::fs::remove_file(e.path()) };
+            }
+        } else {
+            let _ = std::fs::remove_dir_all(&to);
+        }
+    }
+    outcome
+}
 
+/// `backup` once the target folder is checked and created.
+async fn take(
+    store: &Store,
+    files: Arc<dyn FileStore>,
+    config: &Config,
+    opts: &BackupOptions,
+    previous: Option<(PathBuf, Manifest)>,
+    started: std::time::Instant,
+) -> Result<BackupReport, BackupError> {
+    let to = opts.to.clone();
     let schema_version =
         store.read(|db| Ok::<_, StoreError>(motcua_store::migrate::applied(db)?.last().copied().unwrap_or(0))).await?;
     // The database first: every file it records was stored before its commit, so listing
@@ -234,10 +296,8 @@ pub async fn backup(
             };
             let dest = to.join(PG_FILE);
             tokio::task::spawn_blocking(move || {
-                let mut cmd = std::process::Command::new(pg_tool("pg_dump"));
-                cmd.arg("--format=custom").arg("--no-owner").arg("--no-privileges").arg("--file").arg(&dest);
-                cmd.arg("--dbname").arg(&url);
-                run_tool(cmd, "pg_dump")?;
+                let args = ["--format=custom", "--no-owner", "--no-privileges", "--file"].map(std::ffi::OsStr::new);
+                run_pg_tool("pg_dump", &url, &[&args[..], &[dest.as_os_str()]].concat())?;
                 std::fs::File::open(&dest).and_then(|f| f.sync_all()).map_err(|e| failed(dest.display(), e))
             })
             .await
@@ -453,10 +513,9 @@ pub async fn restore(config: &Config, from: &Path) -> Result<RestoreReport, Back
                 std::fs::rename(&tmp, &db).map_err(|e| failed(db.display(), e))?;
             }
             Location::Postgres(url) => {
-                let mut cmd = std::process::Command::new(pg_tool("pg_restore"));
-                cmd.args(["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", "--dbname"]);
-                cmd.arg(&url).arg(&src);
-                run_tool(cmd, "pg_restore")?;
+                let args = ["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"].map(std::ffi::OsStr::new);
+                // The dump file last: pg_restore takes it as its one positional argument.
+                run_pg_tool("pg_restore", &url, &[&args[..], &[src.as_os_str()]].concat())?;
             }
         }
         Ok::<_, BackupError>((m.files.len(), bytes))
@@ -624,4 +683,42 @@ pub fn start(ctx: &crate::AppContext, mut stop: tokio::sync::watch::Receiver<boo
         }
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::BackupConfig;
+
+    fn at(s: &str) -> i64 {
+        s.parse::<jiff::Timestamp>().unwrap().as_millisecond()
+    }
+
+    #[test]
+    fn every_hours_counts_from_the_last_run() {
+        let c = BackupConfig { dir: "/b".into(), every_hours: 6.0, ..Default::default() };
+        assert!(due(&c, None, at("2026-12-07T00:00:00Z")), "the first run is due at once");
+        assert!(!due(&c, Some(at("2026-12-07T00:00:00Z")), at("2026-12-07T05:59:59Z")));
+        assert!(due(&c, Some(at("2026-12-07T00:00:00Z")), at("2026-12-07T06:00:00Z")));
+    }
+
+    #[test]
+    fn daily_at_is_vietnam_time_once_a_day() {
+        let c = BackupConfig { dir: "/b".into(), daily_at: "02:30".into(), ..Default::default() };
+        // 02:30 in Vietnam (UTC+7) is 19:30 UTC the day before.
+        let last = at("2026-12-06T19:30:05Z");
+        assert!(!due(&c, Some(last), at("2026-12-07T12:00:00Z")), "done today already");
+        assert!(!due(&c, Some(last), at("2026-12-07T19:29:00Z")), "not yet 02:30 on the 8th");
+        assert!(due(&c, Some(last), at("2026-12-07T19:30:00Z")));
+        assert!(BackupConfig { daily_at: "25:00".into(), ..Default::default() }.daily_time().is_none());
+    }
+
+    #[test]
+    fn the_password_leaves_the_command_line() {
+        assert_eq!(
+            split_password("postgres://motcua:p%40ss@db:5432/motcua"),
+            ("postgres://motcua@db:5432/motcua".to_string(), Some("p@ss".to_string()))
+        );
+        assert_eq!(split_password("postgres://app@127.0.0.1:5/t"), ("postgres://app@127.0.0.1:5/t".to_string(), None));
+    }
 }
