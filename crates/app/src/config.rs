@@ -51,6 +51,9 @@ pub struct Config {
     pub notify: NotifyConfig,
     /// Petitions (PAKN, issue #18, docs/petitions.md): the public door's limit.
     pub petitions: PetitionsConfig,
+    /// Where the files' bytes live (issue #19, docs/operations.md): the data directory by
+    /// default, or an S3-compatible bucket.
+    pub files: motcua_store::files::FilesConfig,
 }
 
 /// Petitions (PAKN): filings from one address are limited without a captcha.
@@ -585,6 +588,7 @@ impl Default for Config {
             post: PostConfig::default(),
             notify: NotifyConfig::default(),
             petitions: PetitionsConfig::default(),
+            files: motcua_store::files::FilesConfig::default(),
         }
     }
 }
@@ -679,6 +683,9 @@ impl Config {
         mask(&mut c.payment.hash_secret);
         mask(&mut c.notify.smtp.password);
         mask(&mut c.notify.webhook.secret);
+        if !c.files.s3.secret_access_key.is_empty() {
+            c.files.s3.secret_access_key = "*****".into();
+        }
         toml_string(&c)
     }
 

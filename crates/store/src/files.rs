@@ -6,6 +6,41 @@ use crate::StoreError;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
+
+mod s3;
+pub use s3::{S3Config, S3Files};
+
+/// `[files]`: which store keeps the bytes.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+#[serde(default)]
+pub struct FilesConfig {
+    /// `local` (under `<data_dir>/files`, the default) or `s3` (`[files.s3]`).
+    pub backend: String,
+    pub s3: S3Config,
+}
+
+impl Default for FilesConfig {
+    fn default() -> Self {
+        Self { backend: "local".into(), s3: S3Config::default() }
+    }
+}
+
+impl FilesConfig {
+    /// The configured store; an S3 bucket is checked first (reachable, these credentials
+    /// accepted), so a wrong setting stops the start with a message naming it. Blocking.
+    pub fn open(&self, local_root: PathBuf) -> Result<Arc<dyn FileStore>, StoreError> {
+        match self.backend.as_str() {
+            "local" => Ok(Arc::new(LocalFiles::new(local_root)?)),
+            "s3" => {
+                let s3 = S3Files::new(self.s3.clone())?;
+                s3.check()?;
+                Ok(Arc::new(s3))
+            }
+            other => Err(StoreError::Backend(format!("[files] backend must be \"local\" or \"s3\", not {other:?}"))),
+        }
+    }
+}
 
 pub trait FileStore: Send + Sync {
     /// Stores the bytes (once per digest) and returns the digest and whether they were new.
