@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 mod s3;
-pub use s3::{S3Config, S3Files};
+pub use s3::{CopyReport, S3Config, S3Files};
 
 /// `[files]`: which store keeps the bytes.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
@@ -53,6 +53,11 @@ pub trait FileStore: Send + Sync {
         self.put(&bytes)
     }
     fn get(&self, sha256: &str) -> Result<Vec<u8>, StoreError>;
+    /// The stored bytes as they are, even when they no longer match their digest (`motcua
+    /// verify` reports the difference itself); `get` may refuse such bytes.
+    fn get_unverified(&self, sha256: &str) -> Result<Vec<u8>, StoreError> {
+        self.get(sha256)
+    }
     /// Whether bytes are stored under the digest (without reading them: pages mark a
     /// recorded file whose bytes are gone).
     fn exists(&self, sha256: &str) -> Result<bool, StoreError> {
@@ -94,7 +99,7 @@ impl LocalFiles {
     }
 }
 
-fn io(e: std::io::Error) -> StoreError {
+pub(crate) fn io(e: std::io::Error) -> StoreError {
     StoreError::Backend(format!("file store: {e}"))
 }
 

@@ -72,6 +72,17 @@ impl std::fmt::Debug for S3Config {
     }
 }
 
+/// What `copy_from_dir` did.
+#[derive(Debug, Default, PartialEq)]
+pub struct CopyReport {
+    pub copied: u64,
+    pub bytes: u64,
+    /// Already in the bucket.
+    pub present: u64,
+    /// Digest and why.
+    pub failed: Vec<(String, String)>,
+}
+
 pub struct S3Files {
     cfg: S3Config,
     agent: ureq::Agent,
@@ -157,6 +168,18 @@ impl S3Files {
         }
     }
 
+    /// Creates the bucket (the tests' fresh server; an operator creates it with the
+    /// storage's own tools). An existing bucket of ours is fine.
+    pub fn create_bucket(&self) -> Result<(), StoreError> {
+        // An empty body with its length (servers refuse a PUT without one).
+        let a = self.send("PUT", &self.bucket_path_or_root(), "", Body::Bytes(&[]), false)?;
+        match a.status {
+            200..=299 => Ok(()),
+            409 if String::from_utf8_lossy(&a.body).contains("BucketAlreadyOwnedByYou") => Ok(()),
+            s => Err(self.unexpected("create bucket", s, &a.body)),
+        }
+    }
+
     fn bucket_path_or_root(&self) -> String {
         if self.bucket_path.is_empty() { "/".into() } else { self.bucket_path.clone() }
     }
@@ -207,6 +230,37 @@ impl S3Files {
                 return Ok(out);
             }
         }
+    }
+
+    /// Copies every file of a local store's folder (`<root>/<aa>/<sha256>`) into the bucket,
+    /// streaming each under its name's digest (the server refuses bytes that differ).
+    /// Idempotent: what the bucket holds is skipped. A file that fails is named and the
+    /// copy goes on.
+    pub fn copy_from_dir(&self, root: &std::path::Path) -> Result<CopyReport, StoreError> {
+        let mut report = CopyReport::default();
+        let mut dirs: Vec<_> =
+            std::fs::read_dir(root).map_err(super::io)?.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+        dirs.sort();
+        for dir in dirs {
+            let mut files: Vec<_> = std::fs::read_dir(&dir).map_err(super::io)?.flatten().map(|e| e.path()).collect();
+            files.sort();
+            for path in files {
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+                if name.len() != 64 || !name.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    continue; // a temporary file of an interrupted write
+                }
+                let size = path.metadata().map(|m| m.len()).unwrap_or(0);
+                match self.put_file(&path, &name) {
+                    Ok((_, true)) => {
+                        report.copied += 1;
+                        report.bytes += size;
+                    }
+                    Ok((_, false)) => report.present += 1,
+                    Err(e) => report.failed.push((name, e.to_string())),
+                }
+            }
+        }
+        Ok(report)
     }
 
     fn unexpected(&self, what: &str, status: u16, body: &[u8]) -> StoreError {
@@ -365,14 +419,22 @@ impl FileStore for S3Files {
     }
 
     fn get(&self, sha256: &str) -> Result<Vec<u8>, StoreError> {
+        let bytes = self.get_unverified(sha256)?;
+        if !sha256_hex(&bytes).eq_ignore_ascii_case(sha256) {
+            // Bytes that are not those of their key are never served.
+            return Err(StoreError::Backend(format!(
+                "file store: {}: object {sha256} does not match its digest",
+                self.describe()
+            )));
+        }
+        Ok(bytes)
+    }
+
+    fn get_unverified(&self, sha256: &str) -> Result<Vec<u8>, StoreError> {
         let path = self.object_path(&self.key(sha256)?);
         let a = self.send("GET", &path, "", Body::Empty, true)?;
         match a.status {
-            200 if sha256_hex(&a.body).eq_ignore_ascii_case(sha256) => Ok(a.body),
-            // Bytes that are not those of their key are never served.
-            200 => {
-                Err(StoreError::Backend(format!("file store: {}: object {sha256} does not match its digest", self.describe())))
-            }
+            200 => Ok(a.body),
             404 => Err(StoreError::NotFound),
             s => Err(self.unexpected("read", s, &a.body)),
         }
