@@ -772,6 +772,25 @@ mod tests {
     }
 
     #[test]
+    fn files_stay_local_by_default_and_the_s3_secret_is_masked() {
+        assert_eq!(Config::default().files.backend, "local");
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("motcua.toml");
+        std::fs::write(
+            &f,
+            "[files]\nbackend = \"s3\"\n[files.s3]\nendpoint = \"http://10.0.0.5:9000\"\nbucket = \"motcua\"\n\
+             access_key_id = \"motcua\"\nsecret_access_key = \"kh0a-bi-mat\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&f)).unwrap();
+        assert_eq!((c.files.backend.as_str(), c.files.s3.bucket.as_str()), ("s3", "motcua"));
+        assert!(c.files.s3.path_style && c.files.s3.prefix == "files", "defaults kept for what the file leaves out");
+        let shown = c.to_masked_toml();
+        assert!(shown.contains("[files.s3]") && shown.contains("endpoint = \"http://10.0.0.5:9000\""), "{shown}");
+        assert!(!shown.contains("kh0a-bi-mat") && !format!("{c:?}").contains("kh0a-bi-mat"), "{shown}");
+    }
+
+    #[test]
     fn the_oidc_providers_are_off_by_default() {
         let c = Config::default();
         assert!(!c.oidc.citizen.enabled() && !c.oidc.officer.enabled());

@@ -161,3 +161,47 @@ async fn existing_files_are_copied_to_the_bucket_sqlite() {
 async fn existing_files_are_copied_to_the_bucket_postgres() {
     existing_files_are_copied_to_the_bucket(motcua_testkit::Backend::Postgres).await;
 }
+
+/// The storage gone while the service runs: uploads and downloads answer 503
+/// `service_unavailable`, nothing is recorded, and the dossier is unchanged.
+async fn a_storage_outage_is_a_clear_503_and_writes_nothing(backend: motcua_testkit::Backend) {
+    use reqwest::{Method, StatusCode};
+    let mut app = motcua_testkit::TestApp::spawn_s3(backend, |c| c.files.s3.retries = 1).await;
+    let citizen = app.login("congdan").await;
+    let (s, d) = citizen
+        .post(
+            "/api/v1/dossiers",
+            serde_json::json!({"procedure_code": "1.910201.H40", "applicant": {"name": "Nguyễn Văn An",
+            "id_number": "037092001234", "phone": "0912345678", "address": "Phường Hoa Lư"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    let id = d["id"].as_str().unwrap().to_string();
+    let put = |name: &str| format!("/api/v1/dossiers/{id}/components/giay_de_nghi/files?name={name}");
+    let (s, d) = citizen.raw(Method::PUT, &put("truoc.pdf"), "application/pdf", motcua_testkit::files::PDF.to_vec()).await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    let file_id = d["files"][0]["id"].as_str().unwrap().to_string();
+    let put = put("them.pdf");
+    let pdf = motcua_testkit::files::pdf("tệp gửi khi kho ngừng");
+    let files_before = app.count("files").await;
+
+    drop(app.s3.take()); // the server stops
+    let (s, b) = citizen.raw(Method::PUT, &put, "application/pdf", pdf.clone()).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("service_unavailable")), "{b}");
+    assert_eq!(app.count("files").await, files_before);
+    let (s, b) = citizen.get(&format!("/api/v1/dossiers/{id}/files/{file_id}")).await;
+    assert_eq!((s, b["code"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("service_unavailable")), "{b}");
+    let (_, after) = citizen.get(&format!("/api/v1/dossiers/{id}")).await;
+    assert!(d["version"].is_number(), "{d}");
+    assert_eq!(after["dossier"]["version"], d["version"], "the dossier is unchanged");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_storage_outage_is_a_clear_503_and_writes_nothing_sqlite() {
+    a_storage_outage_is_a_clear_503_and_writes_nothing(motcua_testkit::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_storage_outage_is_a_clear_503_and_writes_nothing_postgres() {
+    a_storage_outage_is_a_clear_503_and_writes_nothing(motcua_testkit::Backend::Postgres).await;
+}
