@@ -49,21 +49,23 @@ impl S3Server {
             .expect("start s3s-fs");
         // The server names its address once listening (port 0: no race for a port); the
         // rest of its output is drained so it never blocks on a full pipe.
-        let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let endpoint = loop {
-            match lines.next() {
-                Some(Ok(l)) => {
-                    if let Some(at) = l.find("server is running at ") {
-                        break l[at + "server is running at ".len()..].trim().to_string();
-                    }
-                }
-                _ => {
-                    let _ = child.kill();
-                    panic!("s3s-fs stopped before listening");
+        let lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for l in lines.map_while(Result::ok) {
+                if let Some(at) = l.find("server is running at ") {
+                    let _ = tx.send(l[at + "server is running at ".len()..].trim().to_string());
                 }
             }
+        });
+        let endpoint = match rx.recv_timeout(std::time::Duration::from_secs(30)) {
+            Ok(e) => e,
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("s3s-fs did not start listening within 30 s");
+            }
         };
-        std::thread::spawn(move || lines.for_each(drop));
         let server = Self { child, endpoint, root };
         S3Files::new(server.config()).expect("client").create_bucket().expect("create the bucket");
         server

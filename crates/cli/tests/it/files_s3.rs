@@ -118,21 +118,23 @@ async fn existing_files_are_copied_to_the_bucket(backend: motcua_testkit::Backen
     let d = crate::officer_pages::online_submitted(&citizen).await;
     assert!(!d["files"].as_array().unwrap().is_empty());
     let server = tokio::task::spawn_blocking(S3Server::start).await.unwrap();
-    let copy = || {
+    let run = |args: &[&str], backend: &str| {
         let c = server.config();
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_motcua"))
             .args(["--database-url", &app.database_url, "--data-dir"])
             .arg(&app.data_dir)
-            .args(["files", "copy-to-s3"])
+            .args(args)
+            .env("MOTCUA_FILES__BACKEND", backend)
             .env("MOTCUA_LOG", "error")
             .env("MOTCUA_FILES__S3__ENDPOINT", &c.endpoint)
             .env("MOTCUA_FILES__S3__BUCKET", &c.bucket)
             .env("MOTCUA_FILES__S3__ACCESS_KEY_ID", &c.access_key_id)
             .env("MOTCUA_FILES__S3__SECRET_ACCESS_KEY", &c.secret_access_key)
             .output()
-            .expect("run motcua files copy-to-s3");
+            .expect("run motcua");
         (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned() + &*String::from_utf8_lossy(&out.stderr))
     };
+    let copy = || run(&["files", "copy-to-s3"], "local");
     let local = app.stored_files();
     let (code, said) = copy();
     assert_eq!(code, Some(0), "{said}");
@@ -150,6 +152,14 @@ async fn existing_files_are_copied_to_the_bucket(backend: motcua_testkit::Backen
     let (checked, _, problems) = motcua_app::usecases::dossiers::verify_files(&app.ctx.store, &s3).await.unwrap();
     // Every recorded file is read back from the bucket with its size and digest.
     assert_eq!((checked, problems.len()), (local.len(), 0));
+    // `motcua verify` on the bucket once the setting is switched; then an object lost.
+    let (code, said) = run(&["verify"], "s3");
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains(&format!("OK   files: {} files", local.len())), "{said}");
+    std::fs::remove_file(server.object_path(&local[0])).unwrap();
+    let (code, said) = run(&["verify"], "s3");
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains(&format!("BROKEN file {}: missing", local[0])), "{said}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
