@@ -488,8 +488,10 @@ pub async fn restore(config: &Config, from: &Path) -> Result<RestoreReport, Back
         }
     }
     let (from, m) = (from.to_path_buf(), manifest.clone());
+    // The configured store: restoring into a bucket puts the files there.
+    let files_config = config.files.clone();
     let (files, bytes) = tokio::task::spawn_blocking(move || {
-        let store = motcua_store::files::LocalFiles::new(files_dir)?;
+        let store = files_config.open(files_dir)?;
         let mut bytes = 0u64;
         for f in &m.files {
             let b = std::fs::read(file_path(&from, &f.sha256)).map_err(|e| failed(&f.sha256, e))?;

@@ -53,6 +53,9 @@ pub struct Config {
     pub petitions: PetitionsConfig,
     /// Scheduled backups in `serve` (issue #19, docs/operations.md); off by default.
     pub backup: BackupConfig,
+    /// Where the files' bytes live (issue #19, docs/operations.md): the data directory by
+    /// default, or an S3-compatible bucket.
+    pub files: motcua_store::files::FilesConfig,
 }
 
 /// Scheduled backups: a copy under `dir` every `every_hours` (or daily at `daily_at`,
@@ -617,6 +620,7 @@ impl Default for Config {
             notify: NotifyConfig::default(),
             petitions: PetitionsConfig::default(),
             backup: BackupConfig::default(),
+            files: motcua_store::files::FilesConfig::default(),
         }
     }
 }
@@ -711,6 +715,9 @@ impl Config {
         mask(&mut c.payment.hash_secret);
         mask(&mut c.notify.smtp.password);
         mask(&mut c.notify.webhook.secret);
+        if !c.files.s3.secret_access_key.is_empty() {
+            c.files.s3.secret_access_key = "*****".into();
+        }
         toml_string(&c)
     }
 
@@ -794,6 +801,25 @@ mod tests {
         let shown = c.to_masked_toml();
         assert!(shown.contains("[dvcqg]") && shown.contains("client_id = \"nb\""), "{shown}");
         assert!(!shown.contains("s3cret") && !shown.contains("t0ken"), "{shown}");
+    }
+
+    #[test]
+    fn files_stay_local_by_default_and_the_s3_secret_is_masked() {
+        assert_eq!(Config::default().files.backend, "local");
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("motcua.toml");
+        std::fs::write(
+            &f,
+            "[files]\nbackend = \"s3\"\n[files.s3]\nendpoint = \"http://10.0.0.5:9000\"\nbucket = \"motcua\"\n\
+             access_key_id = \"motcua\"\nsecret_access_key = \"kh0a-bi-mat\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&f)).unwrap();
+        assert_eq!((c.files.backend.as_str(), c.files.s3.bucket.as_str()), ("s3", "motcua"));
+        assert!(c.files.s3.path_style && c.files.s3.prefix == "files", "defaults kept for what the file leaves out");
+        let shown = c.to_masked_toml();
+        assert!(shown.contains("[files.s3]") && shown.contains("endpoint = \"http://10.0.0.5:9000\""), "{shown}");
+        assert!(!shown.contains("kh0a-bi-mat") && !format!("{c:?}").contains("kh0a-bi-mat"), "{shown}");
     }
 
     #[test]

@@ -110,7 +110,10 @@ impl AppContext {
     /// A context over an opened, migrated store (no seeding).
     pub async fn with_store(store: Store, config: Config) -> Result<Self, AppError> {
         let calendars = store.read(crate::calendar::Calendars::load).await?;
-        let files: Arc<dyn motcua_store::files::FileStore> = Arc::new(motcua_store::files::LocalFiles::new(config.files_dir())?);
+        let (files_config, files_dir) = (config.files.clone(), config.files_dir());
+        let files = tokio::task::spawn_blocking(move || files_config.open(files_dir))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))??;
         let documents = crate::usecases::dossiers::Issuer::new(
             motcua_pdf::Renderer::new(Some(config.templates_dir())),
             files.clone(),

@@ -79,6 +79,9 @@ enum Command {
     /// The outbox queues: figures and dead letters, and putting a dead letter back.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// The file store (issue #19, docs/operations.md "Files on S3-compatible storage").
+    #[command(subcommand)]
+    Files(FilesCommand),
     /// The procedure catalog: import from the national procedure database.
     #[command(subcommand)]
     Catalog(CatalogCommand),
@@ -134,6 +137,13 @@ enum PaymentsCommand {
         #[arg(long)]
         date: jiff::civil::Date,
     },
+}
+
+#[derive(Subcommand)]
+enum FilesCommand {
+    /// Copy every file of the data directory's store into the `[files.s3]` bucket
+    /// (idempotent: what is there is skipped), before switching `[files] backend` to `s3`.
+    CopyToS3,
 }
 
 #[derive(Subcommand)]
@@ -273,8 +283,9 @@ async fn run(command: Command, mut config: Config, started: Instant) -> Result<E
                 return Ok(ExitCode::from(1));
             }
             println!("OK   inbox counters: each equals its recount of the held dossiers");
-            let files = motcua_store::files::LocalFiles::read_only(config.files_dir());
-            let (checked, bytes, problems) = motcua_app::usecases::dossiers::verify_files(&store, &files).await?;
+            // Read only: nothing is created in the data directory or the bucket.
+            let files = config.files.open_read_only(config.files_dir())?;
+            let (checked, bytes, problems) = motcua_app::usecases::dossiers::verify_files(&store, &*files).await?;
             if problems.is_empty() {
                 println!("OK   files: {checked} files, {bytes} bytes, each present with its SHA-256");
                 return Ok(ExitCode::SUCCESS);
@@ -388,6 +399,23 @@ async fn run(command: Command, mut config: Config, started: Instant) -> Result<E
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Files(FilesCommand::CopyToS3) => {
+            let (s3, root) = (config.files.s3.clone(), config.files_dir());
+            let report = tokio::task::spawn_blocking(move || {
+                let s3 = motcua_store::files::S3Files::new(s3)?;
+                s3.check()?;
+                s3.copy_from_dir(&root)
+            })
+            .await??;
+            println!(
+                "Đã chép {} tệp ({} byte), {} tệp đã có sẵn / copied {} files ({} bytes), {} already there",
+                report.copied, report.bytes, report.present, report.copied, report.bytes, report.present
+            );
+            for (sha, why) in &report.failed {
+                println!("FAILED {sha}: {why}");
+            }
+            Ok(if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
         Command::Outbox(c) => {
             config.seed_demo = false;
             let (ctx, _) = AppContext::open(config).await?;
@@ -426,8 +454,7 @@ async fn backup(config: Config, to: PathBuf, since: Option<PathBuf>) -> Result<E
     }
     let opts = config.store_options();
     let store = tokio::task::spawn_blocking(move || motcua_store::Store::open(&location, opts)).await??;
-    let files: std::sync::Arc<dyn motcua_store::files::FileStore> =
-        std::sync::Arc::new(motcua_store::files::LocalFiles::read_only(config.files_dir()));
+    let files = config.files.open_read_only(config.files_dir())?;
     let started_at = motcua_app::now_ms();
     let opts = motcua_app::backup::BackupOptions { to: to.clone(), since, scheduled: false, now_ms: started_at };
     let outcome = motcua_app::backup::backup(&store, files, &config, opts).await;

@@ -6,6 +6,51 @@ use crate::StoreError;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
+
+mod s3;
+pub use s3::{CopyReport, S3Config, S3Files};
+
+/// `[files]`: which store keeps the bytes.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+#[serde(default)]
+pub struct FilesConfig {
+    /// `local` (under `<data_dir>/files`, the default) or `s3` (`[files.s3]`).
+    pub backend: String,
+    pub s3: S3Config,
+}
+
+impl Default for FilesConfig {
+    fn default() -> Self {
+        Self { backend: "local".into(), s3: S3Config::default() }
+    }
+}
+
+impl FilesConfig {
+    /// The configured store; an S3 bucket is checked first (reachable, these credentials
+    /// accepted), so a wrong setting stops the start with a message naming it. Blocking.
+    pub fn open(&self, local_root: PathBuf) -> Result<Arc<dyn FileStore>, StoreError> {
+        match self.backend.as_str() {
+            "local" => Ok(Arc::new(LocalFiles::new(local_root)?)),
+            "s3" => {
+                let s3 = S3Files::new(self.s3.clone())?;
+                s3.check()?;
+                Ok(Arc::new(s3))
+            }
+            other => Err(StoreError::Backend(format!("[files] backend must be \"local\" or \"s3\", not {other:?}"))),
+        }
+    }
+
+    /// The configured store for reading only (`motcua verify`, `motcua backup`): nothing is
+    /// created in the data directory or the bucket.
+    pub fn open_read_only(&self, local_root: PathBuf) -> Result<Arc<dyn FileStore>, StoreError> {
+        if self.backend == "s3" {
+            Ok(Arc::new(S3Files::new(self.s3.clone())?))
+        } else {
+            Ok(Arc::new(LocalFiles::read_only(local_root)))
+        }
+    }
+}
 
 pub trait FileStore: Send + Sync {
     /// Stores the bytes (once per digest) and returns the digest and whether they were new.
@@ -18,6 +63,11 @@ pub trait FileStore: Send + Sync {
         self.put(&bytes)
     }
     fn get(&self, sha256: &str) -> Result<Vec<u8>, StoreError>;
+    /// The stored bytes as they are, even when they no longer match their digest (`motcua
+    /// verify` reports the difference itself); `get` may refuse such bytes.
+    fn get_unverified(&self, sha256: &str) -> Result<Vec<u8>, StoreError> {
+        self.get(sha256)
+    }
     /// Whether bytes are stored under the digest (without reading them: pages mark a
     /// recorded file whose bytes are gone).
     fn exists(&self, sha256: &str) -> Result<bool, StoreError> {
@@ -59,7 +109,7 @@ impl LocalFiles {
     }
 }
 
-fn io(e: std::io::Error) -> StoreError {
+pub(crate) fn io(e: std::io::Error) -> StoreError {
     StoreError::Backend(format!("file store: {e}"))
 }
 

@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod files;
 pub mod pg;
+pub mod s3;
 
 use motcua_app::{AppContext, Config};
 use reqwest::{Method, StatusCode};
@@ -40,6 +41,40 @@ macro_rules! both_backends {
     };
 }
 
+/// Like `both_backends!`, and each again with the files on an S3-compatible server
+/// (`sqlite_s3`, `postgres_s3`): the file stores pass the same tests (issue #19).
+#[macro_export]
+macro_rules! both_backends_and_file_stores {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let $app = $crate::TestApp::spawn($crate::Backend::Sqlite).await;
+                    $body
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    let $app = $crate::TestApp::spawn($crate::Backend::Postgres).await;
+                    $body
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite_s3() {
+                    let $app = $crate::TestApp::spawn_s3($crate::Backend::Sqlite, |_| {}).await;
+                    $body
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres_s3() {
+                    let $app = $crate::TestApp::spawn_s3($crate::Backend::Postgres, |_| {}).await;
+                    $body
+                }
+            }
+        )*
+    };
+}
+
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`
     pub url: String,
@@ -48,6 +83,8 @@ pub struct TestApp {
     /// The database URL (for running the binary against the same data).
     pub database_url: String,
     pub data_dir: PathBuf,
+    /// The S3-compatible server holding the files (`spawn_s3`), stopped with the app.
+    pub s3: Option<s3::S3Server>,
     _tmp: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -61,6 +98,51 @@ impl TestApp {
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         Self::spawn_on(backend, listener, tweak).await
+    }
+
+    /// The same, with the files in a bucket of a fresh S3-compatible server (`s3s-fs`).
+    pub async fn spawn_s3(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Self {
+        let server = tokio::task::spawn_blocking(s3::S3Server::start).await.expect("s3 server");
+        let s3 = server.config();
+        let mut app = Self::spawn_with(backend, |c| {
+            c.files.backend = "s3".into();
+            c.files.s3 = s3;
+            tweak(c);
+        })
+        .await;
+        app.s3 = Some(server);
+        app
+    }
+
+    /// Where the bytes of `sha256` lie on a disk, whichever store keeps them (for tests
+    /// that alter or remove stored files behind the store's back).
+    pub fn stored_path(&self, sha256: &str) -> PathBuf {
+        match &self.s3 {
+            Some(s3) => s3.object_path(sha256),
+            None => self.ctx.config.files_dir().join(&sha256[..2]).join(sha256),
+        }
+    }
+
+    /// What the file store holds: every file name under `<data_dir>/files` (temporary ones
+    /// included), or every digest in the bucket.
+    pub fn stored_files(&self) -> Vec<String> {
+        fn walk(p: &std::path::Path, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(p).into_iter().flatten().flatten() {
+                if e.path().is_dir() {
+                    walk(&e.path(), out);
+                } else {
+                    out.push(e.file_name().to_string_lossy().into_owned());
+                }
+            }
+        }
+        match &self.s3 {
+            Some(s3) => motcua_store::files::S3Files::new(s3.config()).expect("client").list().expect("list the bucket"),
+            None => {
+                let mut out = Vec::new();
+                walk(&self.ctx.config.files_dir(), &mut out);
+                out
+            }
+        }
     }
 
     /// Serves on `listener`, bound by the caller, so a peer started first (an OIDC provider
@@ -88,7 +170,7 @@ impl TestApp {
         tokio::spawn(motcua_web::serve(ctx.clone(), listener, async {
             let _ = rx.await;
         }));
-        Self { url, ctx, backend, database_url, data_dir: tmp.path().to_path_buf(), _tmp: tmp, shutdown: Some(tx) }
+        Self { url, ctx, backend, database_url, data_dir: tmp.path().to_path_buf(), s3: None, _tmp: tmp, shutdown: Some(tx) }
     }
 
     /// A client with its own cookie jar (a separate browser).

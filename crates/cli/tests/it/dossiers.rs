@@ -2,7 +2,7 @@
 //! §4 with statuses, national codes, due dates (with a pause) and timeliness; bad input and
 //! illegal transitions change nothing; attachments; codes under concurrency; replay.
 
-use motcua_testkit::{Client, TestApp, both_backends};
+use motcua_testkit::{Client, TestApp, both_backends, both_backends_and_file_stores};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -96,6 +96,50 @@ pub(crate) async fn online_submitted(citizen: &Client) -> Value {
         }
     }
     step(citizen, &d, "submit", json!({})).await
+}
+
+// The same on the filesystem store and on the S3-compatible one (issue #19).
+both_backends_and_file_stores! {
+    async fn attachments_are_checked_by_their_bytes(app) {
+        let citizen = app.login("congdan").await;
+        let (_, d) = citizen.post("/api/v1/dossiers", json!({"procedure_code": PROVINCE, "applicant": applicant()})).await;
+        let files_before = app.count("files").await;
+        for (ct, bytes, code) in [
+            ("application/pdf", PNG, "file_type_mismatch"),
+            ("application/pdf", b"MZ\x90\x00 not a pdf".as_slice(), "file_type_not_allowed"),
+            ("application/zip", b"PK\x03\x04 plain zip PK\x05\x06".as_slice(), "file_type_not_allowed"),
+        ] {
+            let (s, b) = upload(&citizen, &d, "giay_de_nghi", ct, "x.pdf", bytes).await;
+            assert_eq!((s, b["code"].as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some(code)), "{b}");
+        }
+        let (s, b) = upload(&citizen, &d, "khong_co", "application/pdf", "x.pdf", PDF).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_component")));
+        assert_eq!(app.count("files").await, files_before);
+        // A NUL in the name is refused at the edge (issue #12 item 9); nothing is stored.
+        let (s, b) = upload(&citizen, &d, "giay_de_nghi", "application/pdf", "passwd%00.exe", PDF).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("nul_character")), "{b}");
+        assert_eq!(app.count("files").await, files_before);
+        // A hostile name is made safe; the same bytes are stored once.
+        let (s, d1) = upload(&citizen, &d, "giay_de_nghi", "application/pdf", "..%2F..%2Fetc%2Fpasswd%3B.exe", PDF).await;
+        assert_eq!(s, StatusCode::CREATED, "{d1}");
+        let f = d1["files"][0].clone();
+        assert_eq!(f["name"], "passwd_.pdf");
+        assert_eq!(f["sha256"].as_str().unwrap().len(), 64);
+        let (s, d2) = upload(&citizen, &d1, "hop_dong_lao_dong", "application/octet-stream", "hop dong.pdf", PDF).await;
+        assert_eq!(s, StatusCode::CREATED);
+        assert_eq!(d2["files"][1]["sha256"], f["sha256"]);
+        assert_eq!(app.count("files").await, files_before + 1);
+        let stored = app.stored_files();
+        assert_eq!(stored, vec![f["sha256"].as_str().unwrap().to_string()], "one file stored, no temporary files");
+        // Download: the same bytes, to the owner only.
+        let r = citizen.http.get(format!("{}/api/v1/dossiers/{}/files/{}", citizen.base, d["id"].as_str().unwrap(), f["id"].as_str().unwrap())).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        assert_eq!(r.bytes().await.unwrap().as_ref(), PDF);
+        let stranger = app.login("tiepnhan.hoalu").await;
+        let (s, _) = stranger.get(&format!("/api/v1/dossiers/{}/files/{}", d["id"].as_str().unwrap(), f["id"].as_str().unwrap())).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+    }
 }
 
 both_backends! {
@@ -415,47 +459,6 @@ both_backends! {
         assert_eq!(events_of(&app, a["id"].as_str().unwrap()).await, 3);
     }
 
-    async fn attachments_are_checked_by_their_bytes(app) {
-        let citizen = app.login("congdan").await;
-        let (_, d) = citizen.post("/api/v1/dossiers", json!({"procedure_code": PROVINCE, "applicant": applicant()})).await;
-        let files_before = app.count("files").await;
-        for (ct, bytes, code) in [
-            ("application/pdf", PNG, "file_type_mismatch"),
-            ("application/pdf", b"MZ\x90\x00 not a pdf".as_slice(), "file_type_not_allowed"),
-            ("application/zip", b"PK\x03\x04 plain zip PK\x05\x06".as_slice(), "file_type_not_allowed"),
-        ] {
-            let (s, b) = upload(&citizen, &d, "giay_de_nghi", ct, "x.pdf", bytes).await;
-            assert_eq!((s, b["code"].as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some(code)), "{b}");
-        }
-        let (s, b) = upload(&citizen, &d, "khong_co", "application/pdf", "x.pdf", PDF).await;
-        assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_component")));
-        assert_eq!(app.count("files").await, files_before);
-        // A NUL in the name is refused at the edge (issue #12 item 9); nothing is stored.
-        let (s, b) = upload(&citizen, &d, "giay_de_nghi", "application/pdf", "passwd%00.exe", PDF).await;
-        assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("nul_character")), "{b}");
-        assert_eq!(app.count("files").await, files_before);
-        // A hostile name is made safe; the same bytes are stored once.
-        let (s, d1) = upload(&citizen, &d, "giay_de_nghi", "application/pdf", "..%2F..%2Fetc%2Fpasswd%3B.exe", PDF).await;
-        assert_eq!(s, StatusCode::CREATED, "{d1}");
-        let f = d1["files"][0].clone();
-        assert_eq!(f["name"], "passwd_.pdf");
-        assert_eq!(f["sha256"].as_str().unwrap().len(), 64);
-        let (s, d2) = upload(&citizen, &d1, "hop_dong_lao_dong", "application/octet-stream", "hop dong.pdf", PDF).await;
-        assert_eq!(s, StatusCode::CREATED);
-        assert_eq!(d2["files"][1]["sha256"], f["sha256"]);
-        assert_eq!(app.count("files").await, files_before + 1);
-        let stored: Vec<_> = walk(&app.data_dir.join("files"));
-        assert_eq!(stored.len(), 1, "one file on disk, no temporary files: {stored:?}");
-        // Download: the same bytes, to the owner only.
-        let r = citizen.http.get(format!("{}/api/v1/dossiers/{}/files/{}", citizen.base, d["id"].as_str().unwrap(), f["id"].as_str().unwrap())).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        assert_eq!(r.headers()["content-type"], "application/pdf");
-        assert_eq!(r.bytes().await.unwrap().as_ref(), PDF);
-        let stranger = app.login("tiepnhan.hoalu").await;
-        let (s, _) = stranger.get(&format!("/api/v1/dossiers/{}/files/{}", d["id"].as_str().unwrap(), f["id"].as_str().unwrap())).await;
-        assert_eq!(s, StatusCode::NOT_FOUND);
-    }
-
     async fn workflows_are_validated_and_route_across_agencies(app) {
         let admin = app.login("admin").await;
         let (s, w) = admin.get(&format!("/api/v1/procedures/{PROVINCE}/workflow")).await;
@@ -686,20 +689,6 @@ fn verify(database_url: &str, data_dir: &std::path::Path) -> (i32, String) {
         .output()
         .expect("run motcua verify");
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned() + &*String::from_utf8_lossy(&out.stderr))
-}
-
-fn walk(p: &std::path::Path) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Ok(rd) = std::fs::read_dir(p) {
-        for e in rd.flatten() {
-            if e.path().is_dir() {
-                out.extend(walk(&e.path()));
-            } else {
-                out.push(e.path().display().to_string());
-            }
-        }
-    }
-    out
 }
 
 mod limits {

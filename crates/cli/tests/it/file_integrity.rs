@@ -1,13 +1,13 @@
 //! `motcua verify` checks every stored file (issue #12 item 12), on both backends: a deleted
 //! or altered attachment is named with its dossier instead of going unnoticed.
 
-use motcua_testkit::both_backends;
+use motcua_testkit::both_backends_and_file_stores;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 const PDF: &[u8] = motcua_testkit::files::PDF;
 
-both_backends! {
+both_backends_and_file_stores! {
     async fn verify_names_missing_and_altered_files(app) {
         let citizen = app.login("congdan").await;
         let (s, d) = citizen
@@ -26,7 +26,7 @@ both_backends! {
         let (checked, bytes, problems) = verify().await.unwrap();
         assert_eq!((checked, bytes, problems.len()), (1, PDF.len() as u64, 0));
 
-        let path = app.ctx.config.files_dir().join(&sha[..2]).join(&sha);
+        let path = app.stored_path(&sha);
         std::fs::write(&path, b"%PDF-1.4 altered").unwrap();
         let (_, _, problems) = verify().await.unwrap();
         assert_eq!((problems[0].sha256.as_str(), problems[0].kind), (sha.as_str(), "wrong_size"));
@@ -43,9 +43,14 @@ both_backends! {
 
 /// Issue #12 item 7: 8 concurrent uploads to one dossier stored more than its quota (the
 /// check ran outside the transaction that records the file).
-async fn concurrent_uploads_keep_the_dossier_quota(backend: motcua_testkit::Backend) {
+async fn concurrent_uploads_keep_the_dossier_quota(backend: motcua_testkit::Backend, s3: bool) {
     const SIZE: usize = 3_000;
-    let app = motcua_testkit::TestApp::spawn_with(backend, |c| c.attachments.max_dossier_bytes = 3 * SIZE + 100).await;
+    let tweak = |c: &mut motcua_app::Config| c.attachments.max_dossier_bytes = 3 * SIZE + 100;
+    let app = if s3 {
+        motcua_testkit::TestApp::spawn_s3(backend, tweak).await
+    } else {
+        motcua_testkit::TestApp::spawn_with(backend, tweak).await
+    };
     let citizen = app.login("congdan").await;
     let (s, d) = citizen
         .post(
@@ -92,15 +97,25 @@ async fn concurrent_uploads_keep_the_dossier_quota(backend: motcua_testkit::Back
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_uploads_keep_the_dossier_quota_sqlite() {
-    concurrent_uploads_keep_the_dossier_quota(motcua_testkit::Backend::Sqlite).await;
+    concurrent_uploads_keep_the_dossier_quota(motcua_testkit::Backend::Sqlite, false).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_uploads_keep_the_dossier_quota_postgres() {
-    concurrent_uploads_keep_the_dossier_quota(motcua_testkit::Backend::Postgres).await;
+    concurrent_uploads_keep_the_dossier_quota(motcua_testkit::Backend::Postgres, false).await;
 }
 
-both_backends! {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_uploads_keep_the_dossier_quota_sqlite_s3() {
+    concurrent_uploads_keep_the_dossier_quota(motcua_testkit::Backend::Sqlite, true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_uploads_keep_the_dossier_quota_postgres_s3() {
+    concurrent_uploads_keep_the_dossier_quota(motcua_testkit::Backend::Postgres, true).await;
+}
+
+both_backends_and_file_stores! {
     // Issue #12 item 12, the page part: a file whose stored bytes are gone is marked on the
     // officer's and the citizen's dossier pages, instead of a link that answers 404.
     async fn dossier_pages_mark_a_file_gone_from_storage(app) {
@@ -131,7 +146,7 @@ both_backends! {
         assert!(page.body.contains(&format!("/tep/{gone_id}?tai-ve=1")));
 
         let sha = gone["sha256"].as_str().unwrap();
-        std::fs::remove_file(app.ctx.config.files_dir().join(&sha[..2]).join(sha)).unwrap();
+        std::fs::remove_file(app.stored_path(sha)).unwrap();
         let page = officer.get(&format!("/can-bo/ho-so/{id}")).await;
         assert_eq!(page.status, StatusCode::OK);
         assert_eq!(page.body.matches("Tệp không còn trong kho lưu trữ").count(), 1, "{}", page.body);

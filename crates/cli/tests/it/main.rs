@@ -35,6 +35,7 @@ mod e2e_oidc;
 mod edge_input;
 mod exports;
 mod file_integrity;
+mod files_s3;
 mod generate;
 mod hall;
 mod inbox_flat;

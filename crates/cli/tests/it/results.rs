@@ -10,7 +10,7 @@
 
 use crate::browser::Browser;
 use crate::documents::{applicant, assert_lines, assert_text, bytes, listed, read_pdf, step, vn};
-use motcua_testkit::{Client, TestApp, both_backends};
+use motcua_testkit::{Client, TestApp, both_backends, both_backends_and_file_stores};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::path::Path;
@@ -122,7 +122,9 @@ async fn commune_at_leader(app: &TestApp) -> (Value, Client) {
     (d, app.login("lanhdao.hoalu").await)
 }
 
-both_backends! {
+// The issued documents are stored and read back through the file store: on the filesystem
+// and on an S3-compatible server (issue #19).
+both_backends_and_file_stores! {
     async fn a_commune_leader_signs_and_the_commune_seals_the_result(app) {
         app.ctx.clock.set(vn("2026-03-02T09:00:00"));
         let (d, leader) = commune_at_leader(&app).await;
@@ -190,13 +192,13 @@ both_backends! {
         app.ctx.keys.revoke(&serial, jiff::Timestamp::from_millisecond(vn("2026-03-03T08:00:00")).unwrap()).unwrap();
         app.ctx.clock.set(vn("2026-03-04T10:30:00"));
         let before = counts(&app).await;
-        let files_before = crate::documents::walk(&app.ctx.config.files_dir()).len();
+        let files_before = app.stored_files().len();
         let id = d["id"].as_str().unwrap();
         let (s, b) = leader.post(&format!("/api/v1/dossiers/{id}/resolve"), json!({"version": d["version"], "name": "Giấy xác nhận"})).await;
         assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("cert_revoked")), "{b}");
         assert_eq!(b["message_vi"], "Chứng thư số của người ký đã bị thu hồi.");
         assert_eq!(counts(&app).await, before, "no event, document or file row");
-        assert_eq!(crate::documents::walk(&app.ctx.config.files_dir()).len(), files_before, "no bytes left behind");
+        assert_eq!(app.stored_files().len(), files_before, "no bytes left behind");
         let (_, still) = leader.get(&format!("/api/v1/dossiers/{id}")).await;
         assert_eq!((still["dossier"]["status"].as_str(), &still["dossier"]["version"]), (Some("in_progress"), &d["version"]), "{still}");
         assert!(listed(&leader, id).await.iter().all(|x| x["form"] != "KQ"));
@@ -211,6 +213,9 @@ both_backends! {
         assert_eq!(counts(&app).await, before);
     }
 
+}
+
+both_backends! {
     async fn a_province_result_uses_the_procedure_template_and_rsa_keys(app) {
         // The administrator edits the template: preview, a broken one refused, then saved.
         let admin = Browser::login(&app, "admin").await;
