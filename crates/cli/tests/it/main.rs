@@ -63,6 +63,7 @@ mod results;
 mod scale_out;
 mod store;
 mod targets;
+mod upgrade;
 mod upload_stream;
 mod upload_structure;
 mod users;
