@@ -60,6 +60,7 @@ mod ratings;
 mod reach;
 mod reports;
 mod results;
+mod reverse_proxy;
 mod scale_out;
 mod store;
 mod targets;
