@@ -49,6 +49,7 @@ mod officer_pages;
 mod oidc;
 mod openapi_fuzz;
 mod ops;
+mod package;
 mod pages_escaping;
 mod pages_golden;
 mod payments;
