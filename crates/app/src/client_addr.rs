@@ -68,7 +68,8 @@ impl FromStr for TrustedNet {
 
 impl fmt::Display for TrustedNet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.addr, self.prefix)
+        let full = if self.addr.is_ipv4() { 32 } else { 128 };
+        if self.prefix == full { write!(f, "{}", self.addr) } else { write!(f, "{}/{}", self.addr, self.prefix) }
     }
 }
 
@@ -130,6 +131,7 @@ mod tests {
             assert!(bad.parse::<TrustedNet>().is_err(), "{bad}");
         }
         assert_eq!(n.to_string(), "10.1.0.0/16");
+        assert_eq!("10.0.0.5".parse::<TrustedNet>().unwrap().to_string(), "10.0.0.5");
     }
 
     #[test]

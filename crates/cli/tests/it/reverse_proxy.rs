@@ -91,3 +91,25 @@ async fn forwarded_addresses_are_trusted_only_from_the_proxy_sqlite() {
 async fn forwarded_addresses_are_trusted_only_from_the_proxy_postgres() {
     forwarded_addresses_are_trusted_only_from_the_proxy(Backend::Postgres).await;
 }
+
+/// A trusted proxy that is not an address or a network stops the start with the setting named.
+#[test]
+fn a_bad_trusted_proxy_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |value: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .current_dir(dir.path())
+            .arg("config")
+            .env("MOTCUA_LOG", "error")
+            .env("MOTCUA_HTTP__TRUSTED_PROXIES", value)
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned() + &*String::from_utf8_lossy(&out.stderr))
+    };
+    let (code, out) = run(r#"["10.0.0.0/33"]"#);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.to_lowercase().contains("trusted_proxies") && out.contains("10.0.0.0/33"), "{out}");
+    let (code, out) = run(r#"["127.0.0.1", "10.0.0.0/8"]"#);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains(r#"trusted_proxies = ["127.0.0.1","10.0.0.0/8"]"#), "{out}");
+}
