@@ -28,6 +28,9 @@ macro_rules! migration {
     };
 }
 
+// Before adding a migration: add the previous release's fixture databases
+// (crates/cli/tests/fixtures/upgrade/make-fixture.sh; docs/operations.md "Upgrade"). An
+// applied migration is never edited: its checksum would stop every database that ran it.
 pub static MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_foundation"),
     migration!(2, "0002_calendar"),
