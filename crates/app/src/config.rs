@@ -538,6 +538,9 @@ pub struct HttpConfig {
     /// A connection that moves no byte for this long is closed (longer than the request
     /// timeout, so a slow handler is never cut off by it).
     pub idle_timeout_secs: u64,
+    /// Reverse proxies (addresses or networks) whose `X-Forwarded-For` names the client;
+    /// empty: nobody's (docs/operations.md "Reverse proxy").
+    pub trusted_proxies: Vec<crate::client_addr::TrustedNet>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -634,6 +637,7 @@ impl Default for HttpConfig {
             max_connections: 4096,
             header_read_timeout_secs: 15,
             idle_timeout_secs: 75,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -37,6 +37,19 @@ pub enum AppError {
     Store(StoreError),
     #[error("internal: {0}")]
     Internal(String),
+    /// The database cannot be migrated by this binary (a changed applied migration, a
+    /// database newer than the binary): the start stops with the store's bilingual message.
+    #[error(transparent)]
+    Migrate(motcua_store::migrate::MigrateError),
+}
+
+impl From<motcua_store::migrate::MigrateError> for AppError {
+    fn from(e: motcua_store::migrate::MigrateError) -> Self {
+        match e {
+            motcua_store::migrate::MigrateError::Store(s) => AppError::from(s),
+            other => AppError::Migrate(other),
+        }
+    }
 }
 
 /// Unique constraints that users can trip, as field errors.
@@ -93,6 +106,7 @@ impl AppError {
             AppError::Refused { http, .. } => *http,
             AppError::Store(StoreError::Unavailable(_)) => 503,
             AppError::Store(_) | AppError::Internal(_) => 500,
+            AppError::Migrate(_) => 503,
         }
     }
 
@@ -110,6 +124,7 @@ impl AppError {
             AppError::Refused { code, .. } => code,
             AppError::Store(StoreError::Unavailable(_)) => "service_unavailable",
             AppError::Store(_) | AppError::Internal(_) => "internal_error",
+            AppError::Migrate(e) => e.code(),
         }
     }
 
@@ -144,6 +159,7 @@ impl AppError {
             AppError::Refused { vi, .. } => vi.clone(),
             AppError::Store(StoreError::Unavailable(_)) => "Hệ thống đang bận hoặc tạm ngừng; vui lòng thử lại sau.".into(),
             AppError::Store(_) | AppError::Internal(_) => "Đã có lỗi trong hệ thống; vui lòng thử lại sau.".into(),
+            AppError::Migrate(e) => e.message_vi(),
         }
     }
 
@@ -178,6 +194,7 @@ impl AppError {
             AppError::Refused { en, .. } => en.clone(),
             AppError::Store(StoreError::Unavailable(_)) => "The service is busy or unavailable; please retry later.".into(),
             AppError::Store(_) | AppError::Internal(_) => "Something went wrong on our side; please retry later.".into(),
+            AppError::Migrate(e) => e.message_en(),
         }
     }
 

@@ -5,6 +5,7 @@ pub mod access;
 pub mod auth;
 pub mod backup;
 pub mod calendar;
+pub mod client_addr;
 pub mod config;
 pub mod context;
 pub mod deadlines;

@@ -43,8 +43,13 @@ enum Command {
         #[arg(long)]
         no_demo: bool,
     },
-    /// Apply pending database migrations and exit.
-    Migrate,
+    /// Apply pending database migrations and exit (after checking the applied ones'
+    /// checksums and that the database is not newer than this binary).
+    Migrate {
+        /// List what would be applied (version, name) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Seed the demo province if the database is empty.
     Seed,
     /// Print the effective configuration (secrets masked).
@@ -157,6 +162,10 @@ enum OutboxCommand {
     },
 }
 
+/// The database cannot be served by this binary (a changed applied migration, a database
+/// newer than the binary): the systemd unit does not restart on it (`RestartPreventExitStatus=3`).
+const EXIT_MIGRATE: u8 = 3;
+
 fn load_config(cli: &Cli) -> Result<Config> {
     let mut c = Config::load(cli.config.as_deref()).context("reading configuration")?;
     if let Some(d) = &cli.data_dir {
@@ -214,9 +223,50 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("motcua: {e:#}");
-            ExitCode::FAILURE
+            if e.downcast_ref::<motcua_app::error::AppError>()
+                .is_some_and(|a| matches!(a, motcua_app::error::AppError::Migrate(_)))
+            {
+                ExitCode::from(EXIT_MIGRATE)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
+}
+
+/// `motcua migrate --dry-run`: the same checks as a start, on a read connection; prints the
+/// migrations a start would apply. A SQLite file that does not exist is not created.
+async fn migrate_dry_run(config: Config) -> Result<ExitCode> {
+    use motcua_store::migrate;
+    let location = config.location();
+    let pending: Vec<&'static migrate::Migration> = match &location {
+        motcua_store::Location::Sqlite(p) if !p.exists() => {
+            println!("Chưa có cơ sở dữ liệu tại {} / no database yet at {}", p.display(), p.display());
+            migrate::MIGRATIONS.iter().collect()
+        }
+        _ => {
+            let opts = config.store_options();
+            let store = tokio::task::spawn_blocking(move || motcua_store::Store::open(&location, opts)).await??;
+            match store.read(migrate::plan).await {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("motcua: {e}");
+                    return Ok(if matches!(e, migrate::MigrateError::Store(_)) {
+                        ExitCode::FAILURE
+                    } else {
+                        ExitCode::from(EXIT_MIGRATE)
+                    });
+                }
+            }
+        }
+    };
+    if pending.is_empty() {
+        println!("Cơ sở dữ liệu đã ở phiên bản mới nhất; không có gì để áp dụng / database is up to date, nothing to apply");
+    }
+    for m in pending {
+        println!("would apply {:04} {}", m.version, m.name);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn run(command: Command, mut config: Config, started: Instant) -> Result<ExitCode> {
@@ -225,7 +275,8 @@ async fn run(command: Command, mut config: Config, started: Instant) -> Result<E
             print!("{}", config.to_masked_toml());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Migrate => {
+        Command::Migrate { dry_run: true } => migrate_dry_run(config).await,
+        Command::Migrate { dry_run: false } => {
             config.seed_demo = false;
             let (_, startup) = AppContext::open(config).await?;
             if startup.migrations_applied.is_empty() {

@@ -9,6 +9,7 @@
 //! the same PostgreSQL database with the relay the counter's second screen uses
 //! (`motcua_app::relay`), and each board re-reads its lines on a ping.
 
+use crate::kit::ClientAddr;
 use crate::kit::form::FormFields;
 use crate::kit::form::app_field_errors;
 use crate::kit::http::origin_ok;
@@ -20,7 +21,7 @@ use crate::public::rating::{AnswersInput, answers};
 use askama::Template;
 use axum::Extension;
 use axum::Form;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -31,7 +32,6 @@ use motcua_domain::error::FieldError;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{Semaphore, broadcast};
 
@@ -213,7 +213,7 @@ fn ticket_href(lang: Lang, t: &TicketView, printed: bool) -> String {
 /// ticket page to print.
 pub async fn kiosk_submit(
     State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     lang: Lang,
     headers: HeaderMap,
     Form(f): Form<KioskForm>,
@@ -221,7 +221,7 @@ pub async fn kiosk_submit(
     if !origin_ok(&headers) {
         return origin_refused(lang);
     }
-    let r = if let Err(e) = uc::admit_kiosk(&ctx, peer.ip()) {
+    let r = if let Err(e) = uc::admit_kiosk(&ctx, client) {
         Err(e)
     } else if !f.code.trim().is_empty() {
         uc::check_in(&ctx, &f.code).await

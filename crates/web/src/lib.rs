@@ -22,6 +22,7 @@ use error::ApiError;
 use motcua_app::AppContext;
 use motcua_pages::Body;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
@@ -55,7 +56,7 @@ pub fn router(ctx: AppContext) -> Router {
         .layer(axum::Extension(wall))
         .layer(axum::Extension(board))
         .layer(DefaultBodyLimit::max(cfg.http.body_limit_bytes))
-        .layer(middleware::from_fn(client_scope))
+        .layer(middleware::from_fn_with_state(Arc::new(cfg.http.trusted_proxies.clone()), client_scope))
         .layer(middleware::from_fn(ops::track));
     app.layer(
         ServiceBuilder::new()
@@ -138,9 +139,14 @@ fn is_api_path(path: &str) -> bool {
     ["/api/", "/healthz", "/readyz", "/metrics", "/open-data/", "/assets/"].iter().any(|p| path.starts_with(p))
 }
 
-/// The client address, for the access log of what the request reads.
-async fn client_scope(req: Request, next: Next) -> Response {
-    match req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip()) {
+/// The client address (behind a trusted proxy: the forwarded client), for the access log of
+/// what the request reads.
+async fn client_scope(
+    axum::extract::State(trusted): axum::extract::State<Arc<Vec<motcua_app::client_addr::TrustedNet>>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    match motcua_pages::kit::client::client_addr(req.extensions(), req.headers(), &trusted) {
         Some(ip) => motcua_app::access::with_client(ip, next.run(req)).await,
         None => next.run(req).await,
     }

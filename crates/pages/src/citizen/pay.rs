@@ -5,17 +5,17 @@
 
 use super::dossiers::fee_name;
 use super::{citizen_only, load, not_citizen};
+use crate::kit::ClientAddr;
 use crate::kit::layout::html;
 use crate::kit::{Frame, Lang, PageForm, PageUser, Route, error_page, money, other_lang_href, see_other};
 use askama::Template;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_app::AppContext;
 use motcua_app::auth::CurrentUser;
 use motcua_app::usecases::dossiers::payments;
 use motcua_domain::dossier::{Dossier, Status};
-use std::net::SocketAddr;
 
 #[derive(Template)]
 #[template(path = "citizen/pay.html")]
@@ -63,7 +63,7 @@ pub async fn page(State(ctx): State<AppContext>, lang: Lang, Path(id): Path<Stri
 pub async fn start(
     State(ctx): State<AppContext>,
     lang: Lang,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     Path(id): Path<String>,
     form: PageForm,
 ) -> Response {
@@ -71,7 +71,7 @@ pub async fn start(
     if !citizen_only(&user) {
         return not_citizen(lang);
     }
-    match payments::start_online(&ctx, &user, &id, &peer.ip().to_string()).await {
+    match payments::start_online(&ctx, &user, &id, &client.to_string()).await {
         Ok(url) => see_other(&url),
         Err(e) => error_page(lang, e),
     }

@@ -2,6 +2,7 @@
 //! server-sent events and the draft the reception page posts as the officer types.
 
 use super::{CounterHub, ScreenState, serves_counter};
+use crate::kit::ClientAddr;
 use crate::kit::form::FormFields;
 use crate::kit::http::origin_ok;
 use crate::kit::layout::html;
@@ -14,7 +15,7 @@ use askama::Template;
 use axum::Extension;
 use axum::Form;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -24,7 +25,6 @@ use motcua_app::{AppContext, AppError};
 use motcua_domain::error::FieldError;
 use serde::Deserialize;
 use std::convert::Infallible;
-use std::net::SocketAddr;
 use tokio::sync::broadcast;
 
 #[derive(Template)]
@@ -82,7 +82,7 @@ fn screen_page(
 pub async fn rate(
     State(ctx): State<AppContext>,
     Extension(hub): Extension<CounterHub>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     lang: Lang,
     headers: HeaderMap,
     Path(id): Path<String>,
@@ -105,7 +105,7 @@ pub async fn rate(
         Ok(a) => a,
         Err(errors) => return screen_page(lang, StatusCode::UNPROCESSABLE_ENTITY, &id, shown, errors, typed),
     };
-    match uc::rate_at_counter(&ctx, &code, &token, a.satisfied, a.comment, a.factors, peer.ip()).await {
+    match uc::rate_at_counter(&ctx, &code, &token, a.satisfied, a.comment, a.factors, client).await {
         Ok(_) => {
             // The screen thanks the applicant; the next reception clears it.
             if hub.last(&id).is_some_and(|s| s.stage == "rating" && s.code.as_deref() == Some(code.as_str())) {

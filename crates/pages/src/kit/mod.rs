@@ -2,6 +2,7 @@
 //! helpers, error pages, form helpers and the session extractors (`PageUser`, `PageForm`,
 //! `PageUpload`).
 
+pub mod client;
 pub mod error;
 pub mod fmt;
 pub mod form;
@@ -12,6 +13,7 @@ pub mod officer;
 pub mod route;
 pub mod session;
 
+pub use client::ClientAddr;
 pub use error::{PageError, error_page};
 pub use fmt::{hour_day, money, size, status_text, when};
 pub use form::{FormFields, app_field_errors, title_with_errors};

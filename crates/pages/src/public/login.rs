@@ -2,20 +2,20 @@
 //! `motcua_session` cookie as the API login. The login logic is the app's (`auth::login`:
 //! lockout, session); this module only renders and redirects.
 
+use crate::kit::ClientAddr;
 use crate::kit::http::{origin_ok, session_cookie, session_token};
 use crate::kit::layout::html;
 use crate::kit::session::{local_next, login_url, origin_refused};
 use crate::kit::{FormFields, Frame, Lang, PageForm, Route, error_page, see_other, title_with_errors};
 use askama::Template;
 use axum::Form;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use motcua_app::auth::{login as do_login, logout as do_logout};
 use motcua_app::{AppContext, AppError};
 use motcua_domain::error::FieldError;
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 /// The login form.
 #[derive(Debug, Default, Deserialize)]
@@ -65,7 +65,7 @@ pub async fn form(State(ctx): State<AppContext>, lang: Lang, Query(q): Query<Log
 /// keep other sites from logging a visitor in.
 pub async fn submit(
     State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     lang: Lang,
     headers: HeaderMap,
     Form(f): Form<Vec<(String, String)>>,
@@ -89,7 +89,7 @@ pub async fn submit(
         return login_page(&ctx, lang, StatusCode::UNPROCESSABLE_ENTITY, &username, &next, &errors);
     }
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect());
-    match do_login(&ctx, &username, &password, peer.ip(), ua).await {
+    match do_login(&ctx, &username, &password, client, ua).await {
         Ok(out) => {
             let mut r = see_other(&next);
             r.headers_mut()

@@ -3,17 +3,17 @@
 //! app's (`motcua_app::oidc`); this module sets the cookies and redirects, and renders
 //! refusals as error pages with their machine code.
 
+use crate::kit::ClientAddr;
 use crate::kit::http::{origin_ok, see_other, session_cookie};
 use crate::kit::session::{local_next, origin_refused};
 use crate::kit::{FormFields, Lang, error_page};
 use axum::Form;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use motcua_app::oidc::{self, BROWSER_COOKIE, Callback, Kind};
 use motcua_app::{AppContext, AppError};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 fn kind_of(s: &str) -> Result<Kind, AppError> {
     Kind::parse(s).ok_or(AppError::not_found("page"))
@@ -50,7 +50,7 @@ struct StartForm {
 /// `POST /dang-nhap/oidc/{kind}`: stores the request and sends the browser to the provider.
 pub async fn start(
     State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     Path(kind): Path<String>,
     lang: Lang,
     headers: HeaderMap,
@@ -68,7 +68,7 @@ pub async fn start(
         Err(e) => return error_page(lang, e),
     };
     let next = local_next(next.as_deref());
-    match oidc::begin(&ctx, kind, &next, peer.ip()).await {
+    match oidc::begin(&ctx, kind, &next, client).await {
         Ok(b) => {
             let mut r = see_other(&b.authorize_url);
             let value = format!("{}.{}", b.browser_secret, if lang == Lang::En { "en" } else { "vi" });
@@ -85,7 +85,7 @@ pub async fn start(
 /// code (`oidc_state_invalid`, `oidc_replayed`, `oidc_nonce_mismatch`, …).
 pub async fn callback(
     State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     Path(kind): Path<String>,
     lang: Lang,
     headers: HeaderMap,
@@ -98,7 +98,7 @@ pub async fn callback(
         Err(e) => return error_page(lang, e),
     };
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect());
-    let out = oidc::finish(&ctx, kind, cb, cookie.as_ref().map(|c| c.0.as_str()), peer.ip(), ua).await;
+    let out = oidc::finish(&ctx, kind, cb, cookie.as_ref().map(|c| c.0.as_str()), client, ua).await;
     let mut r = match out {
         Ok(f) => {
             let next = if f.next.contains("lang=") { f.next } else { crate::kit::lang::with_lang(lang, &f.next) };

@@ -4,6 +4,7 @@
 //! what was asked, likes or dislikes the answer, or complains about the result;
 //! `/phan-anh/tra-loi` lists the published answers, personal data removed.
 
+use crate::kit::ClientAddr;
 use crate::kit::form::{FormFields, app_field_errors};
 use crate::kit::http::origin_ok;
 use crate::kit::layout::html;
@@ -11,7 +12,7 @@ use crate::kit::session::{optional_user, origin_refused};
 use crate::kit::{Frame, Lang, Route, error_page, hour_day, other_lang_href, title_with_errors};
 use askama::Template;
 use axum::Form;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use motcua_app::usecases::petitions::PetitionRow;
@@ -20,7 +21,6 @@ use motcua_app::{AppContext, AppError};
 use motcua_domain::error::FieldError;
 use motcua_domain::petition::{Kind, State as PState};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -88,7 +88,7 @@ pub async fn form(State(ctx): State<AppContext>, lang: Lang, headers: HeaderMap)
 /// `POST /phan-anh`.
 pub async fn submit(
     State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     lang: Lang,
     headers: HeaderMap,
     Form(f): Form<Vec<(String, String)>>,
@@ -111,7 +111,7 @@ pub async fn submit(
         body: f.body.clone(),
     };
     let signed_in = user.is_some();
-    let (status, view) = match uc::file(&ctx, user.as_ref(), x, peer.ip()).await {
+    let (status, view) = match uc::file(&ctx, user.as_ref(), x, client).await {
         Ok(filed) => (
             StatusCode::OK,
             form_view(&ctx, lang, FileForm::default(), Vec::new(), Some((filed.petition.code, filed.secret)), signed_in).await,
@@ -220,14 +220,14 @@ fn not_found_error() -> FieldError {
 /// `GET /phan-anh/theo-doi?code=&secret=`.
 pub async fn follow(
     State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     lang: Lang,
     Query(q): Query<FollowQuery>,
 ) -> Response {
     if q.code.trim().is_empty() && q.secret.trim().is_empty() {
         return html(StatusCode::OK, &follow_view(lang, "", "", Vec::new(), None));
     }
-    match uc::follow(&ctx, &q.code, &q.secret, peer.ip()).await {
+    match uc::follow(&ctx, &q.code, &q.secret, client).await {
         Ok(p) => html(StatusCode::OK, &follow_view(lang, &q.code, &q.secret, Vec::new(), Some(Mine::of(lang, &p)))),
         Err(AppError::NotFound { .. }) => {
             html(StatusCode::NOT_FOUND, &follow_view(lang, &q.code, "", vec![not_found_error()], None))
@@ -249,7 +249,7 @@ struct FollowForm {
 /// `POST /phan-anh/theo-doi`: the petitioner's action.
 pub async fn act(
     State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     lang: Lang,
     headers: HeaderMap,
     Form(f): Form<Vec<(String, String)>>,
@@ -261,7 +261,7 @@ pub async fn act(
         Ok(f) => f,
         Err(e) => return error_page(lang, e),
     };
-    let ip = peer.ip();
+    let ip = client;
     let (result, done, follow_up) = match f.action.as_str() {
         "like" | "dislike" => (
             uc::rate(&ctx, &f.code, &f.secret, f.action == "like", ip).await,

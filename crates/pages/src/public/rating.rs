@@ -3,6 +3,7 @@
 //! printed on their receipt. No account; the two codes are the proof, checked (and throttled
 //! like tracking) by `rate_at_counter`.
 
+use crate::kit::ClientAddr;
 use crate::kit::form::{FormFields, app_field_errors};
 use crate::kit::http::origin_ok;
 use crate::kit::layout::html;
@@ -10,7 +11,7 @@ use crate::kit::session::origin_refused;
 use crate::kit::{Frame, Lang, Route, error_page, other_lang_href, title_with_errors};
 use askama::Template;
 use axum::Form;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use motcua_app::usecases::dossiers as uc;
@@ -19,7 +20,6 @@ use motcua_app::{AppContext, AppError};
 use motcua_domain::dossier::{FactorRating, RatingFactor};
 use motcua_domain::error::FieldError;
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 /// The rating form's codes (the answers are read by [`answers`]).
 #[derive(Debug, Default, Deserialize)]
@@ -74,7 +74,7 @@ pub async fn form(lang: Lang, Query(p): Query<Prefill>) -> Response {
 
 pub async fn submit(
     State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     lang: Lang,
     headers: HeaderMap,
     Form(f): Form<Vec<(String, String)>>,
@@ -115,7 +115,7 @@ pub async fn submit(
         _ => return page(StatusCode::UNPROCESSABLE_ENTITY, view(lang, &f, typed, errors, false)),
     };
     let code = f.code.trim().to_ascii_uppercase();
-    match uc::rate_at_counter(&ctx, &code, f.rating_code.trim(), a.satisfied, a.comment, a.factors, peer.ip()).await {
+    match uc::rate_at_counter(&ctx, &code, f.rating_code.trim(), a.satisfied, a.comment, a.factors, client).await {
         Ok(_) => page(StatusCode::OK, view(lang, &RatingForm::default(), AnswersInput::empty(), Vec::new(), true)),
         Err(AppError::NotFound { .. }) => {
             let e = FieldError::new(

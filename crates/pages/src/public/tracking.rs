@@ -2,11 +2,12 @@
 //! applicant's ID number or phone. It shows the status and the dates, never personal
 //! data; a wrong second factor reads exactly like an unknown code.
 
+use crate::kit::ClientAddr;
 use crate::kit::form::has_error;
 use crate::kit::layout::html;
 use crate::kit::{Frame, Lang, Route, error_page, other_lang_href, status_text, title_with_errors, when};
 use askama::Template;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_app::usecases::dossiers as uc;
@@ -14,7 +15,6 @@ use motcua_app::{AppContext, AppError};
 use motcua_domain::dossier::Dossier;
 use motcua_domain::error::FieldError;
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 #[derive(Deserialize)]
 pub struct TrackQuery {
@@ -63,7 +63,7 @@ impl Found {
 
 pub async fn page(
     State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     lang: Lang,
     Query(q): Query<TrackQuery>,
 ) -> Response {
@@ -86,7 +86,7 @@ pub async fn page(
             ));
         }
         if errors.is_empty() {
-            match uc::track(&ctx, &code, &check, peer.ip()).await {
+            match uc::track(&ctx, &code, &check, client).await {
                 Ok(d) => found = Some(Found::of(lang, &d)),
                 Err(AppError::NotFound { .. }) => {
                     status = StatusCode::NOT_FOUND;

@@ -4,6 +4,7 @@
 //! in `motcua_app::usecases::verification`; this shows what they found, never the
 //! applicant's ID number, phone or address.
 
+use crate::kit::ClientAddr;
 use crate::kit::form::has_error;
 use crate::kit::http::origin_ok;
 use crate::kit::layout::html;
@@ -11,7 +12,7 @@ use crate::kit::session::origin_refused;
 use crate::kit::{Frame, Lang, Route, error_page, hour_day, other_lang_href, title_with_errors};
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use motcua_app::upload::{spool_dir, spool_stream};
@@ -19,7 +20,6 @@ use motcua_app::usecases::verification::{self as uc, Checked, LinkFields, Signer
 use motcua_app::{AppContext, AppError};
 use motcua_domain::error::FieldError;
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 #[derive(Deserialize)]
 pub struct NumberQuery {
@@ -175,7 +175,7 @@ fn failed(ctx: &AppContext, lang: Lang, path: &str, number: String, field: &str,
 /// The form, and the documents with the number `?so=` when given.
 pub async fn page(
     State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     lang: Lang,
     Query(q): Query<NumberQuery>,
 ) -> Response {
@@ -183,7 +183,7 @@ pub async fn page(
         return render(lang, StatusCode::OK, &Route::Verify.path(), String::new(), Vec::new(), None, &ctx);
     };
     let path = Route::Verify.with_query(&[("so", &number)]);
-    let result = match uc::admit(&ctx, peer.ip()) {
+    let result = match uc::admit(&ctx, client) {
         Ok(admitted) => uc::by_number(&ctx, &admitted, &number).await,
         Err(e) => Err(e),
     };
@@ -199,7 +199,7 @@ pub async fn page(
 /// Where a document's QR code leads.
 pub async fn document(
     State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     lang: Lang,
     Path(document_id): Path<String>,
     Query(q): Query<LinkQuery>,
@@ -210,7 +210,7 @@ pub async fn document(
         ("giay-to", q.document_name.as_deref().unwrap_or("")),
     ]);
     let link = LinkFields { dossier_code: q.dossier_code, procedure_code: q.procedure_code, document_name: q.document_name };
-    let result = match uc::admit(&ctx, peer.ip()) {
+    let result = match uc::admit(&ctx, client) {
         Ok(admitted) => uc::by_link(&ctx, &admitted, &document_id, link).await,
         Err(e) => Err(e),
     };
@@ -227,7 +227,7 @@ pub async fn document(
 /// door is passed before a byte of the body is read, the file is spooled under the limit.
 pub async fn upload(
     State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     lang: Lang,
     headers: HeaderMap,
     mp: Result<Multipart, MultipartRejection>,
@@ -236,7 +236,7 @@ pub async fn upload(
     if !origin_ok(&headers) {
         return origin_refused(lang);
     }
-    let admitted = match uc::admit(&ctx, peer.ip()) {
+    let admitted = match uc::admit(&ctx, client) {
         Ok(a) => a,
         Err(e) => return error_page(lang, e),
     };

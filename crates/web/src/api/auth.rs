@@ -4,12 +4,12 @@ use crate::dto::{ChangePasswordRequest, LoginRequest, SessionDto, UserDto};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Auth, origin_ok};
 use axum::Json;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use motcua_app::AppContext;
 use motcua_app::auth::{CurrentUser, login as do_login, logout as do_logout};
-use std::net::SocketAddr;
+use motcua_pages::kit::ClientAddr;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -38,7 +38,7 @@ pub(crate) use motcua_pages::kit::http::session_cookie;
     ))]
 async fn login(
     State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
@@ -51,7 +51,7 @@ async fn login(
         ));
     }
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect());
-    let out = do_login(&ctx, &req.username, &req.password, peer.ip(), ua).await?;
+    let out = do_login(&ctx, &req.username, &req.password, client, ua).await?;
     let max_age = ctx.config.session.absolute_hours * 3600;
     let mut resp = Json(session_dto(out.current)).into_response();
     resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&ctx, &out.token, max_age));

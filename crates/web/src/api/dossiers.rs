@@ -4,16 +4,16 @@
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Auth};
 use axum::Json;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use motcua_app::AppContext;
 use motcua_app::calendar::vn_rfc3339;
 use motcua_app::usecases::dossiers::{self as uc, DueCounts, ListQuery, NewDossier, Request, TimelineEntry};
 use motcua_domain::dossier::{Command, Dossier, FeeItem, PaymentMethod, ReturnMethod, SupplementItem, Workflow};
+use motcua_pages::kit::ClientAddr;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::net::SocketAddr;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -1051,10 +1051,10 @@ pub struct CounterRatingDto {
         (status = 429, description = "Too many attempts from this address or on this code (`Retry-After`)", body = ErrorBody)))]
 async fn rate_at_counter(
     State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     ApiJson(b): ApiJson<CounterRatingBody>,
 ) -> ApiResult<Json<CounterRatingDto>> {
-    let d = uc::rate_at_counter(&ctx, &b.code, &b.rating_code, b.satisfied, b.comment, b.factors, peer.ip()).await?;
+    let d = uc::rate_at_counter(&ctx, &b.code, &b.rating_code, b.satisfied, b.comment, b.factors, client).await?;
     Ok(Json(CounterRatingDto { code: d.code.unwrap_or_default(), satisfied: b.satisfied }))
 }
 
@@ -1065,11 +1065,11 @@ async fn rate_at_counter(
         (status = 429, description = "Too many checks from this address or of this code (`Retry-After`)", body = ErrorBody)))]
 async fn tracking(
     State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     Path(code): Path<String>,
     Query(p): Query<TrackParams>,
 ) -> ApiResult<Json<TrackingDto>> {
-    let d = uc::track(&ctx, &code, &p.check, peer.ip()).await?;
+    let d = uc::track(&ctx, &code, &p.check, client).await?;
     Ok(Json(TrackingDto {
         code: d.code.clone().unwrap_or_default(),
         procedure: d.procedure.name.clone(),

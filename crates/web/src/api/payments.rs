@@ -5,15 +5,15 @@
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Auth};
 use axum::Json;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::AppContext;
 use motcua_app::usecases::dossiers::payments as uc;
+use motcua_pages::kit::ClientAddr;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -40,10 +40,10 @@ pub struct StartedDto {
 async fn start(
     State(ctx): State<AppContext>,
     Auth(u): Auth,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     Path(id): Path<String>,
 ) -> ApiResult<Json<StartedDto>> {
-    let redirect_url = uc::start_online(&ctx, &u, &id, &peer.ip().to_string()).await?;
+    let redirect_url = uc::start_online(&ctx, &u, &id, &client.to_string()).await?;
     Ok(Json(StartedDto { redirect_url }))
 }
 

@@ -5,14 +5,14 @@
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Auth};
 use axum::Json;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use motcua_app::AppContext;
 use motcua_app::usecases::petitions::{self as uc, FileInput, OfficerAction, PublicAnswer};
 use motcua_domain::petition::State as PState;
+use motcua_pages::kit::ClientAddr;
 use motcua_store::repo::petitions::PetitionRow;
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -83,12 +83,12 @@ impl FiledDto {
         (status = 429, body = ErrorBody)))]
 async fn file(
     State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     ApiJson(b): ApiJson<FileBody>,
 ) -> ApiResult<(StatusCode, Json<FiledDto>)> {
     let x =
         FileInput { kind: b.kind, unit: b.unit, dossier_code: b.dossier_code, name: b.name, contact: b.contact, body: b.body };
-    let f = uc::file(&ctx, None, x, peer.ip()).await?;
+    let f = uc::file(&ctx, None, x, client).await?;
     Ok((StatusCode::CREATED, Json(FiledDto::of(f))))
 }
 
@@ -140,11 +140,11 @@ pub struct SecretParam {
     responses((status = 200, body = FollowDto), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn follow(
     State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     Path(code): Path<String>,
     Query(q): Query<SecretParam>,
 ) -> ApiResult<Json<FollowDto>> {
-    let p = uc::follow(&ctx, &code, &q.secret, peer.ip()).await?;
+    let p = uc::follow(&ctx, &code, &q.secret, client).await?;
     Ok(Json((&p).into()))
 }
 
@@ -162,11 +162,11 @@ pub struct RateBody {
         (status = 409, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn rate(
     State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     Path(code): Path<String>,
     ApiJson(b): ApiJson<RateBody>,
 ) -> ApiResult<Json<FollowDto>> {
-    let p = uc::rate(&ctx, &code, &b.secret, b.like, peer.ip()).await?;
+    let p = uc::rate(&ctx, &code, &b.secret, b.like, client).await?;
     Ok(Json((&p).into()))
 }
 
@@ -183,11 +183,11 @@ pub struct TextBody {
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn supplement(
     State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     Path(code): Path<String>,
     ApiJson(b): ApiJson<TextBody>,
 ) -> ApiResult<Json<FollowDto>> {
-    let p = uc::supplement(&ctx, &code, &b.secret, &b.text, peer.ip()).await?;
+    let p = uc::supplement(&ctx, &code, &b.secret, &b.text, client).await?;
     Ok(Json((&p).into()))
 }
 
@@ -198,11 +198,11 @@ async fn supplement(
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn complain(
     State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     Path(code): Path<String>,
     ApiJson(b): ApiJson<TextBody>,
 ) -> ApiResult<(StatusCode, Json<FiledDto>)> {
-    let f = uc::complain(&ctx, &code, &b.secret, &b.text, peer.ip()).await?;
+    let f = uc::complain(&ctx, &code, &b.secret, &b.text, client).await?;
     Ok((StatusCode::CREATED, Json(FiledDto::of(f))))
 }
 

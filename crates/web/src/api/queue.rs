@@ -6,15 +6,15 @@
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Auth};
 use axum::Json;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use motcua_app::AppContext;
 use motcua_app::usecases::queue::{
     self as uc, Act, AppointmentView, Board, Booking, CentreRef, CounterInput, CounterView, Desk, Figures, GroupInput, Kiosk,
     Slot, TicketView,
 };
+use motcua_pages::kit::ClientAddr;
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -79,10 +79,10 @@ pub struct IssueInput {
     responses((status = 201, body = TicketView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn issue(
     State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     ApiJson(i): ApiJson<IssueInput>,
 ) -> ApiResult<(StatusCode, Json<TicketView>)> {
-    uc::admit_kiosk(&ctx, peer.ip())?;
+    uc::admit_kiosk(&ctx, client)?;
     Ok((StatusCode::CREATED, Json(uc::issue(&ctx, &i.group_id).await?)))
 }
 
@@ -97,10 +97,10 @@ pub struct CheckInInput {
     responses((status = 201, body = TicketView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn check_in(
     State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     ApiJson(i): ApiJson<CheckInInput>,
 ) -> ApiResult<(StatusCode, Json<TicketView>)> {
-    uc::admit_kiosk(&ctx, peer.ip())?;
+    uc::admit_kiosk(&ctx, client)?;
     Ok((StatusCode::CREATED, Json(uc::check_in(&ctx, &i.code).await?)))
 }
 

@@ -5,14 +5,14 @@
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
 use axum::Json;
-use axum::extract::{ConnectInfo, FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use motcua_app::AppContext;
 use motcua_app::calendar::vn_rfc3339;
 use motcua_app::upload::{spool_dir, spool_stream};
 use motcua_app::usecases::verification::{self as uc, Checked, LinkFields, Signer, Verification};
+use motcua_pages::kit::ClientAddr;
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -181,11 +181,11 @@ struct LinkParams {
         (status = 429, description = "Too many verifications from this address (`Retry-After`)", body = ErrorBody)))]
 async fn verify_document(
     State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     Path(document_id): Path<String>,
     Query(p): Query<LinkParams>,
 ) -> ApiResult<Json<VerificationDto>> {
-    let admitted = uc::admit(&ctx, peer.ip())?;
+    let admitted = uc::admit(&ctx, client)?;
     let link = LinkFields { dossier_code: p.dossier_code, procedure_code: p.procedure_code, document_name: p.document_name };
     Ok(Json(uc::by_link(&ctx, &admitted, &document_id, link).await?.into()))
 }
@@ -221,13 +221,9 @@ const JSON_LIMIT: usize = 16 * 1024;
     responses((status = 200, body = VerificationDto), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
         (status = 422, body = ErrorBody),
         (status = 429, description = "Too many verifications from this address (`Retry-After`)", body = ErrorBody)))]
-async fn verify(
-    State(ctx): State<AppContext>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    req: Request,
-) -> ApiResult<Json<VerificationDto>> {
+async fn verify(State(ctx): State<AppContext>, ClientAddr(client): ClientAddr, req: Request) -> ApiResult<Json<VerificationDto>> {
     // The door first: nothing of the body is read for a refused address.
-    let admitted = uc::admit(&ctx, peer.ip())?;
+    let admitted = uc::admit(&ctx, client)?;
     let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
     let v = if ct.starts_with("multipart/form-data") {
         let mut mp = Multipart::from_request(req, &ctx).await.map_err(|_| ApiError::for_status(StatusCode::BAD_REQUEST))?;
