@@ -311,3 +311,46 @@ fn seed_queue(db: &mut Db) -> Result<(), AppError> {
     }
     Ok(())
 }
+
+/// A province's first agency and administrator, for an installation without the demo
+/// (`motcua init`, docs/operations.md "Install"): everything else (agencies, officers,
+/// procedures) is then made by that administrator. Refused when any agency or account
+/// exists, so it cannot be used to add a second administrator behind the audit log's back.
+pub struct NewProvince {
+    pub code: String,
+    pub name: String,
+    pub admin_username: String,
+    pub admin_full_name: String,
+    pub admin_password: String,
+}
+
+pub async fn init_province(ctx: &AppContext, p: NewProvince) -> Result<(AgencyRecord, users::UserRecord), AppError> {
+    let empty = ctx
+        .store
+        .read(|db| Ok::<_, AppError>(motcua_store::repo::agencies::count(db)? == 0 && motcua_store::repo::users::count(db)? == 0))
+        .await?;
+    if !empty {
+        return Err(AppError::Conflict {
+            code: "database_not_empty",
+            field: None,
+            vi: "Cơ sở dữ liệu đã có cơ quan hoặc tài khoản; lệnh init chỉ dùng cho cơ sở dữ liệu trống.",
+            en: "The database already holds agencies or accounts; init is only for an empty database.",
+        });
+    }
+    let province =
+        agencies::create(ctx, None, NewAgency { code: p.code, name: p.name, kind: "province".into(), ..Default::default() })
+            .await?;
+    let (admin, _) = users::create(
+        ctx,
+        None,
+        NewUser {
+            username: p.admin_username,
+            full_name: p.admin_full_name,
+            password: p.admin_password,
+            memberships: vec![MembershipInput { agency_id: province.id.clone(), role: "admin".into() }],
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok((province, admin))
+}

@@ -52,6 +52,23 @@ enum Command {
     },
     /// Seed the demo province if the database is empty.
     Seed,
+    /// A province's first agency and administrator on an empty database, for an
+    /// installation without the demo (`serve --no-demo`, the Debian package). The password
+    /// is read from MOTCUA_ADMIN_PASSWORD, else from the first line of standard input.
+    Init {
+        /// The province's agency code (e.g. 000.00.00.H40).
+        #[arg(long)]
+        province_code: String,
+        /// The province's name (e.g. "Ủy ban nhân dân tỉnh Ninh Bình").
+        #[arg(long)]
+        province_name: String,
+        /// The administrator's user name.
+        #[arg(long, default_value = "admin")]
+        admin: String,
+        /// The administrator's full name.
+        #[arg(long)]
+        admin_name: String,
+    },
     /// Print the effective configuration (secrets masked).
     Config,
     /// Walk every audit hash chain and every dossier's event chain; exit non-zero naming the first broken event.
@@ -286,6 +303,38 @@ async fn run(command: Command, mut config: Config, started: Instant) -> Result<E
                 println!("applied {m}");
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Init { province_code, province_name, admin, admin_name } => {
+            let password = match std::env::var("MOTCUA_ADMIN_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line).context("reading the password from standard input")?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            config.seed_demo = false;
+            let (ctx, _) = AppContext::open(config).await?;
+            let p = motcua_app::seed::NewProvince {
+                code: province_code,
+                name: province_name,
+                admin_username: admin,
+                admin_full_name: admin_name,
+                admin_password: password,
+            };
+            match motcua_app::seed::init_province(&ctx, p).await {
+                Ok((province, user)) => {
+                    println!(
+                        "Đã tạo {} ({}) và quản trị viên {} / created the province and its administrator",
+                        province.name, province.code, user.username
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("motcua init: {} / {}", e.message_vi(), e.message_en());
+                    Ok(ExitCode::from(2))
+                }
+            }
         }
         Command::Seed => {
             config.seed_demo = true;
