@@ -54,6 +54,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(30, "0030_queue"),
     migration!(31, "0031_ratings"),
     migration!(32, "0032_petitions"),
+    migration!(34, "0034_retention"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
