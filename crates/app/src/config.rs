@@ -51,6 +51,9 @@ pub struct Config {
     pub notify: NotifyConfig,
     /// Petitions (PAKN, issue #18, docs/petitions.md): the public door's limit.
     pub petitions: PetitionsConfig,
+    /// Retention periods of finished dossiers and the archive report's page (issue #19,
+    /// docs/operations.md "Retention and archival").
+    pub retention: motcua_domain::retention::RetentionConfig,
 }
 
 /// Petitions (PAKN): filings from one address are limited without a captcha.
@@ -585,6 +588,7 @@ impl Default for Config {
             post: PostConfig::default(),
             notify: NotifyConfig::default(),
             petitions: PetitionsConfig::default(),
+            retention: motcua_domain::retention::RetentionConfig::default(),
         }
     }
 }
@@ -628,7 +632,10 @@ impl Config {
             Some(f) => fig = fig.merge(Toml::file_exact(f)),
             None => fig = fig.merge(Toml::file("motcua.toml")),
         }
-        fig.merge(Env::prefixed("MOTCUA_").split("__")).extract().map_err(Box::new)
+        let c: Self = fig.merge(Env::prefixed("MOTCUA_").split("__")).extract().map_err(Box::new)?;
+        // A period of 0 years would make every finished dossier due at once.
+        c.retention.validate().map_err(|e| Box::new(figment::Error::from(format!("[retention] {e}"))))?;
+        Ok(c)
     }
 
     pub fn location(&self) -> motcua_store::Location {

@@ -22,8 +22,11 @@ pub struct DueRow {
 /// cut-off (`cutoffs`, else `default_cutoff`); `None` = permanent, never due.
 #[derive(Debug, Clone, Default)]
 pub struct DueFilter {
-    /// Agency subtrees of the reader (receiving agency); empty = nothing.
-    pub scope: Vec<String>,
+    /// Agency subtrees of the reader (receiving agency): empty = nothing, `None` = all
+    /// (the system).
+    pub scope: Option<Vec<String>>,
+    /// Only this dossier (the purge of one).
+    pub dossier_id: Option<String>,
     pub cutoffs: Vec<(String, Option<i64>)>,
     pub default_cutoff: Option<i64>,
     /// Only archived (exported) dossiers whose personal data are still there (the purge).
@@ -36,8 +39,15 @@ pub struct DueFilter {
 const NEVER: i64 = i64::MIN / 2;
 
 fn where_due(q: &mut SqlBuilder, f: &DueFilter) {
-    q.push(" WHERE d.finished_at IS NOT NULL AND d.code IS NOT NULL AND ");
-    push_scope(q, "d.receiving_path", &f.scope);
+    q.push(" WHERE d.finished_at IS NOT NULL AND d.code IS NOT NULL");
+    if let Some(scope) = &f.scope {
+        q.push(" AND ");
+        push_scope(q, "d.receiving_path", scope);
+    }
+    if let Some(id) = &f.dossier_id {
+        let p = q.bind(id.clone());
+        q.push(&format!(" AND d.id = {p}"));
+    }
     let default = q.bind(f.default_cutoff.unwrap_or(NEVER));
     if f.cutoffs.is_empty() {
         q.push(&format!(" AND d.finished_at < {default}"));
@@ -204,4 +214,9 @@ pub fn is_purged(db: &mut Db, dossier_id: &str) -> Result<bool, StoreError> {
     Ok(db
         .query_opt("SELECT 1 FROM dossier_archives WHERE dossier_id = $1 AND purged_at IS NOT NULL", &params![dossier_id])?
         .is_some())
+}
+
+/// Whether the citizen's data locker holds these bytes (it outlives the dossier).
+pub fn locker_names(db: &mut Db, sha256: &str) -> Result<bool, StoreError> {
+    Ok(db.query_opt("SELECT 1 FROM locker_items WHERE sha256 = $1 LIMIT 1", &params![sha256])?.is_some())
 }
