@@ -8,13 +8,13 @@
 //! (the scope is in the SQL).
 
 use crate::{AppContext, AppError};
+use jiff::civil::Date;
 use motcua_domain::authz::{self, Permission, Principal};
 use motcua_domain::calendar::local_date_ms;
 use motcua_domain::retention::{self, PURGED, Period};
 use motcua_store::repo::archive::{self as repo, DueFilter, DueRow};
 use motcua_store::repo::audit::{self as audit_repo, ADMIN_CHAIN, NewAudit};
 use motcua_store::repo::{documents, dossiers};
-use jiff::civil::Date;
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -25,6 +25,14 @@ pub const FORMAT_VERSION: u32 = 1;
 
 fn refused(http: u16, code: &'static str, vi: impl Into<String>, en: impl Into<String>) -> AppError {
     AppError::Refused { http, code, vi: vi.into(), en: en.into() }
+}
+
+/// An optional `as_of` day from a query (`YYYY-MM-DD`); empty = today.
+pub fn parse_as_of(s: Option<&str>) -> Result<Option<Date>, AppError> {
+    match s.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => Ok(Some(super::parse_date("as_of", v)?)),
+    }
 }
 
 /// The reader's agency subtrees; `None` = everything (the system).
@@ -38,7 +46,6 @@ fn scope(actor: Option<&Principal>) -> Result<Option<Vec<String>>, AppError> {
     }
 }
 
-
 /// The retention period of a procedure as configured (by code, then its sector).
 async fn periods(ctx: &AppContext) -> Result<Vec<(String, String)>, AppError> {
     ctx.store.read(|db| repo::procedure_sectors(db).map_err(AppError::from)).await
@@ -47,7 +54,9 @@ async fn periods(ctx: &AppContext) -> Result<Vec<(String, String)>, AppError> {
 /// The filter selecting the dossiers due on `as_of`.
 async fn due_filter(ctx: &AppContext, scope: Option<Vec<String>>, as_of: Date) -> Result<DueFilter, AppError> {
     let cfg = &ctx.config.retention;
-    let cut = |p: Period| -> Result<Option<i64>, AppError> { retention::not_due_from(as_of, p).map(super::reconciliation::day_start_ms).transpose() };
+    let cut = |p: Period| -> Result<Option<i64>, AppError> {
+        retention::not_due_from(as_of, p).map(super::reconciliation::day_start_ms).transpose()
+    };
     let mut cutoffs = Vec::new();
     let mut seen = BTreeSet::new();
     for (code, sector) in periods(ctx).await? {
@@ -138,7 +147,11 @@ pub async fn due(ctx: &AppContext, actor: Option<&Principal>, as_of: Option<Date
 }
 
 /// The report as a CSV table (every due dossier, bounded by `documents.export_max_rows`).
-pub async fn due_table(ctx: &AppContext, actor: Option<&Principal>, as_of: Option<Date>) -> Result<super::exports::Table, AppError> {
+pub async fn due_table(
+    ctx: &AppContext,
+    actor: Option<&Principal>,
+    as_of: Option<Date>,
+) -> Result<super::exports::Table, AppError> {
     use super::exports::{Cell, Table};
     let scope = scope(actor)?;
     let as_of = as_of.unwrap_or_else(|| local_date_ms(ctx.clock.now_ms()));
@@ -152,9 +165,17 @@ pub async fn due_table(ctx: &AppContext, actor: Option<&Principal>, as_of: Optio
     let sectors = periods(ctx).await?.into_iter().collect();
     let mut t = Table {
         title: format!("Hồ sơ đến hạn lưu trữ {as_of}"),
-        headers: ["Mã hồ sơ", "Mã thủ tục", "Ngày kết thúc", "Thời hạn bảo quản (năm)", "Đến hạn từ", "Đã xuất gói lưu trữ", "Đã xóa dữ liệu cá nhân"]
-            .map(String::from)
-            .to_vec(),
+        headers: [
+            "Mã hồ sơ",
+            "Mã thủ tục",
+            "Ngày kết thúc",
+            "Thời hạn bảo quản (năm)",
+            "Đến hạn từ",
+            "Đã xuất gói lưu trữ",
+            "Đã xóa dữ liệu cá nhân",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: Vec::new(),
     };
     let ts = |ms: Option<i64>| ms.map(|m| local_date_ms(m).to_string()).unwrap_or_default();
@@ -174,11 +195,7 @@ pub async fn due_table(ctx: &AppContext, actor: Option<&Principal>, as_of: Optio
 }
 
 /// A finished dossier by code, within the actor's scope.
-async fn finished(
-    ctx: &AppContext,
-    actor: Option<&Principal>,
-    code: &str,
-) -> Result<motcua_domain::dossier::Dossier, AppError> {
+async fn finished(ctx: &AppContext, actor: Option<&Principal>, code: &str) -> Result<motcua_domain::dossier::Dossier, AppError> {
     let code = code.trim().to_string();
     let d = ctx
         .store
@@ -217,9 +234,7 @@ pub async fn export(ctx: &AppContext, actor: Option<&Principal>, code: &str) -> 
     let id = d.id.clone();
     let (chained, docs, purged) = ctx
         .store
-        .read(move |db| {
-            Ok::<_, AppError>((dossiers::chained(db, &id)?, documents::list(db, &id)?, repo::is_purged(db, &id)?))
-        })
+        .read(move |db| Ok::<_, AppError>((dossiers::chained(db, &id)?, documents::list(db, &id)?, repo::is_purged(db, &id)?)))
         .await?;
     if purged {
         return Err(refused(
@@ -255,7 +270,8 @@ pub async fn export(ctx: &AppContext, actor: Option<&Principal>, code: &str) -> 
     for doc in &docs {
         let path = format!("documents/{}-{}-{}.pdf", doc.form, doc.event_seq, doc.id);
         entries.push((path.clone(), get(&doc.sha256)?));
-        documents_meta.push(json!({"path": path, "form": doc.form, "name": doc.name, "number": doc.number, "event_seq": doc.event_seq}));
+        documents_meta
+            .push(json!({"path": path, "form": doc.form, "name": doc.name, "number": doc.number, "event_seq": doc.event_seq}));
     }
     let mut shas = BTreeSet::new();
     for f in &d.files {
@@ -384,6 +400,7 @@ pub const PURGED_FIELDS: &[&str] = &[
     "notification_deliveries.recipient",
     "payment_attempts.raw_callback",
     "dvcqg_inbound.payload",
+    "locker_items",
 ];
 
 fn not_purgeable(code: &str) -> AppError {
@@ -393,7 +410,9 @@ fn not_purgeable(code: &str) -> AppError {
         format!(
             "Chưa được xóa dữ liệu cá nhân của hồ sơ {code}: hồ sơ phải đã kết thúc, đã quá thời hạn bảo quản và đã xuất gói lưu trữ (và chưa bị xóa trước đó)."
         ),
-        format!("The personal data of dossier {code} cannot be deleted yet: it must be finished, past its retention period and exported to an archive package (and not purged already)."),
+        format!(
+            "The personal data of dossier {code} cannot be deleted yet: it must be finished, past its retention period and exported to an archive package (and not purged already)."
+        ),
     )
 }
 
@@ -489,7 +508,10 @@ async fn purge_dossier(ctx: &AppContext, actor: Option<&Principal>, dossier_id: 
                         "files_removed": discard.len(), "bytes_removed": bytes, "fields": PURGED_FIELDS}),
                 },
             )?;
-            Ok::<_, AppError>((Purged { code, events_redacted: redacted, files_removed: discard.len(), bytes_removed: bytes }, discard))
+            Ok::<_, AppError>((
+                Purged { code, events_redacted: redacted, files_removed: discard.len(), bytes_removed: bytes },
+                discard,
+            ))
         })
         .await?;
     // After the commit: a crash here leaves bytes that verify no longer expects (harmless);

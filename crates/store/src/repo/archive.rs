@@ -172,10 +172,7 @@ pub fn redactions(db: &mut Db, dossier_id: &str) -> Result<HashMap<i64, String>,
 
 /// Replaces one event's payload with its redacted form and records the hash it keeps.
 pub fn redact_event(db: &mut Db, dossier_id: &str, seq: i64, payload: &str, hash: &str) -> Result<(), StoreError> {
-    db.execute(
-        "UPDATE dossier_events SET payload = $3 WHERE dossier_id = $1 AND seq = $2",
-        &params![dossier_id, seq, payload],
-    )?;
+    db.execute("UPDATE dossier_events SET payload = $3 WHERE dossier_id = $1 AND seq = $2", &params![dossier_id, seq, payload])?;
     db.execute(
         "INSERT INTO dossier_event_redactions (dossier_id, seq, hash) VALUES ($1,$2,$3) ON CONFLICT (dossier_id, seq) DO NOTHING",
         &params![dossier_id, seq, hash],
@@ -185,7 +182,8 @@ pub fn redact_event(db: &mut Db, dossier_id: &str, seq: i64, payload: &str, hash
 
 /// Personal data of a dossier held beside its log: messages and notices about it (their
 /// payloads carry the applicant's name and contacts), delivery recipients, the payment
-/// gateway's raw callbacks, a rating's comment, the national portal's inbound filing.
+/// gateway's raw callbacks, a rating's comment, the national portal's inbound filing, the
+/// data locker's items copied from it.
 pub fn redact_side_tables(db: &mut Db, dossier_id: &str, marker: &str) -> Result<(), StoreError> {
     let purged = serde_json::json!({"purged": true}).to_string();
     for sql in [
@@ -198,6 +196,9 @@ pub fn redact_side_tables(db: &mut Db, dossier_id: &str, marker: &str) -> Result
     db.execute("UPDATE notification_deliveries SET recipient = $2 WHERE dossier_id = $1", &params![dossier_id, marker])?;
     db.execute("UPDATE payment_attempts SET raw_callback = NULL WHERE dossier_id = $1", &params![dossier_id])?;
     db.execute("UPDATE ratings SET comment = NULL WHERE subject_id = $1", &params![dossier_id])?;
+    // The data locker's copies of this dossier's results and certified copies: keyed by the
+    // applicant's ID number, they are the dossier's personal data too (docs/operations.md).
+    db.execute("DELETE FROM locker_items WHERE source_dossier_id = $1", &params![dossier_id])?;
     Ok(())
 }
 
