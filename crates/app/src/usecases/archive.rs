@@ -196,6 +196,8 @@ pub async fn due_table(
 
 /// A finished dossier by code, within the actor's scope.
 async fn finished(ctx: &AppContext, actor: Option<&Principal>, code: &str) -> Result<motcua_domain::dossier::Dossier, AppError> {
+    // Callers without the permission anywhere learn nothing about the code.
+    scope(actor)?;
     let code = code.trim().to_string();
     let d = ctx
         .store
