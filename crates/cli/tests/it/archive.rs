@@ -21,16 +21,6 @@ const PHONE: &str = "0988777666";
 const EMAIL: &str = "baoton.luu@example.vn";
 const COMMUNE: &str = "1.004873";
 
-fn motcua(app: &TestApp, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_motcua"))
-        .args(["--database-url", &app.database_url, "--data-dir", app.data_dir.to_str().unwrap()])
-        .args(args)
-        .env("MOTCUA_LOG", "error")
-        .output()
-        .expect("run motcua");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned() + &*String::from_utf8_lossy(&out.stderr))
-}
-
 async fn run(app: &TestApp, args: &[&str]) -> (i32, String) {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     let (url, dir) = (app.database_url.clone(), app.data_dir.clone());
@@ -313,5 +303,42 @@ fn the_binary_refuses_a_bad_retention_period() {
     let out = Command::new(env!("CARGO_BIN_EXE_motcua")).args(["--config", f.to_str().unwrap(), "config"]).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("retention"), "{}", String::from_utf8_lossy(&out.stderr));
-    let _ = motcua;
+}
+
+/// The page in a real Chromium (axe on each state, a phone's width too): the due dossier is
+/// listed, its personal data can be deleted only once exported, a bad day is a 422 with the
+/// field marked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_archive_page_lists_exports_and_purges_in_chromium() {
+    use motcua_testkit::browser::{Browser, Viewport};
+    let app = TestApp::spawn(motcua_testkit::Backend::Sqlite).await;
+    app.ctx.clock.set(vn("2026-03-02T09:00:00"));
+    let d = finished(&app).await;
+    let code = d["code"].as_str().unwrap().to_string();
+    app.ctx.clock.set(vn("2037-01-02T09:00:00"));
+    let b = Browser::start(&app).await;
+    b.login("admin").await;
+    b.open("/quan-tri/luu-tru").await;
+    b.axe().await;
+    let text = b.main_text().await;
+    assert!(text.contains(&code) && text.contains("2037-01-01") && text.contains("xuất gói trước khi xóa"), "{text}");
+    b.viewport(Viewport::Phone).await;
+    b.axe().await;
+    b.viewport(Viewport::Desktop).await;
+
+    b.open("/quan-tri/luu-tru?as_of=2037-02-30").await;
+    assert_eq!(b.status().await, 422);
+    assert_eq!(b.by_id("as_of").await.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
+    b.axe().await;
+
+    motcua_app::usecases::archive::export(&app.ctx, None, &code).await.unwrap();
+    b.open("/quan-tri/luu-tru?lang=en").await;
+    b.axe().await;
+    b.open("/quan-tri/luu-tru").await;
+    b.click_to("Xóa dữ liệu cá nhân", "/quan-tri/luu-tru").await;
+    let text = b.main_text().await;
+    assert!(text.contains("Đã xóa 2037-01-02"), "{text}");
+    b.axe().await;
+    assert!(tables_holding(&app, ID_NUMBER).await.is_empty());
+    b.quit().await;
 }
