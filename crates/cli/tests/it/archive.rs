@@ -222,8 +222,15 @@ both_backends! {
             (Some(code.as_str()), Some("10"), Some("2037-01-01")));
         let (s, b) = admin.get("/api/v1/archive/due?as_of=2037-02-30").await;
         assert_eq!((s, b["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_date")), "{b}");
-        // Scoped by agency inside the SQL: an administrator elsewhere sees nothing (none here
-        // but the province's), and an officer is refused.
+        // Scoped by agency inside the SQL: Hoa Lư's administrator sees it, Tam Điệp's does not
+        // (nor may export it), and an officer is refused.
+        let (_, b) = app.login("admin.hoalu").await.get("/api/v1/archive/due?as_of=2037-01-01").await;
+        assert_eq!(b["total"], 1, "{b}");
+        let tamdiep = app.login("admin.tamdiep").await;
+        let (s, b) = tamdiep.get("/api/v1/archive/due?as_of=2037-01-01").await;
+        assert_eq!((s, b["total"].as_i64()), (StatusCode::OK, Some(0)), "{b}");
+        let (s, _) = tamdiep.get(&format!("/api/v1/archive/{code}/package")).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
         let (s, _) = clerk.get("/api/v1/archive/due?as_of=2037-01-01").await;
         assert_eq!(s, StatusCode::FORBIDDEN);
         let (c, out) = run(&app, &["archive", "due", "--as-of", "2037-01-01"]).await;
