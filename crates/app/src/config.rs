@@ -56,6 +56,9 @@ pub struct Config {
     /// Where the files' bytes live (issue #19, docs/operations.md): the data directory by
     /// default, or an S3-compatible bucket.
     pub files: motcua_store::files::FilesConfig,
+    /// Retention periods of finished dossiers and the archive report's page (issue #19,
+    /// docs/operations.md "Retention and archival").
+    pub retention: motcua_domain::retention::RetentionConfig,
 }
 
 /// Scheduled backups: a copy under `dir` every `every_hours` (or daily at `daily_at`,
@@ -624,6 +627,7 @@ impl Default for Config {
             petitions: PetitionsConfig::default(),
             backup: BackupConfig::default(),
             files: motcua_store::files::FilesConfig::default(),
+            retention: motcua_domain::retention::RetentionConfig::default(),
         }
     }
 }
@@ -668,7 +672,10 @@ impl Config {
             Some(f) => fig = fig.merge(Toml::file_exact(f)),
             None => fig = fig.merge(Toml::file("motcua.toml")),
         }
-        fig.merge(Env::prefixed("MOTCUA_").split("__")).extract().map_err(Box::new)
+        let c: Self = fig.merge(Env::prefixed("MOTCUA_").split("__")).extract().map_err(Box::new)?;
+        // A period of 0 years would make every finished dossier due at once.
+        c.retention.validate().map_err(|e| Box::new(figment::Error::from(format!("[retention] {e}"))))?;
+        Ok(c)
     }
 
     pub fn location(&self) -> motcua_store::Location {

@@ -110,6 +110,9 @@ enum Command {
     /// Online fee payments (`[payment]`, docs/payments.md).
     #[command(subcommand)]
     Payments(PaymentsCommand),
+    /// Retention and archival (`[retention]`, docs/operations.md, docs/archive-format.md).
+    #[command(subcommand)]
+    Archive(ArchiveCommand),
     /// A simulator of the national portal's sync and catalog services (DVCQG) on loopback,
     /// for tests and demonstrations: NOT the real portal (docs/integration.md).
     DvcqgSim {
@@ -166,6 +169,36 @@ enum FilesCommand {
     /// Copy every file of the data directory's store into the `[files.s3]` bucket
     /// (idempotent: what is there is skipped), before switching `[files] backend` to `s3`.
     CopyToS3,
+}
+
+#[derive(Subcommand)]
+enum ArchiveCommand {
+    /// List the finished dossiers past their retention period (every agency).
+    Due {
+        /// The day to count from, YYYY-MM-DD (default: today, Vietnam time).
+        #[arg(long)]
+        as_of: Option<jiff::civil::Date>,
+        /// The page (of `[retention] page_size` rows).
+        #[arg(long, default_value_t = 1)]
+        page: i64,
+    },
+    /// Write a finished dossier's archive package (a ZIP, docs/archive-format.md).
+    Export {
+        /// The dossier code.
+        code: String,
+        /// The file to write (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Delete the applicant's personal data of the archived dossiers past their period.
+    Purge {
+        /// The day to count from, YYYY-MM-DD (default: today, Vietnam time).
+        #[arg(long)]
+        as_of: Option<jiff::civil::Date>,
+        /// Only this dossier (refused when it is not archived or not due).
+        #[arg(long)]
+        code: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -516,6 +549,7 @@ async fn run(command: Command, mut config: Config, started: Instant) -> Result<E
             }
             Ok(if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
+        Command::Archive(c) => archive(c, config).await,
         Command::Outbox(c) => {
             config.seed_demo = false;
             let (ctx, _) = AppContext::open(config).await?;
@@ -586,6 +620,76 @@ async fn backup(config: Config, to: PathBuf, since: Option<PathBuf>) -> Result<E
             Ok(ExitCode::from(1))
         }
     }
+}
+
+async fn archive(c: ArchiveCommand, mut config: Config) -> Result<ExitCode> {
+    use motcua_app::usecases::archive as uc;
+    config.seed_demo = false;
+    let (ctx, _) = AppContext::open(config).await?;
+    let vi = |e: motcua_app::AppError| anyhow::anyhow!(e.message_vi());
+    match c {
+        ArchiveCommand::Due { as_of, page } => {
+            let p = uc::due(&ctx, None, as_of, page).await.map_err(vi)?;
+            println!(
+                "Hồ sơ đến hạn lưu trữ ngày {} / due on {}: {} (trang {}, {} dòng/trang)",
+                p.as_of, p.as_of, p.total, p.page, p.page_size
+            );
+            println!(
+                "{:<28} {:<16} {:<11} {:>9} {:<11} {:<8} {:<8}",
+                "code", "procedure", "finished", "period", "due_on", "exported", "purged"
+            );
+            for i in p.items {
+                let yes = |v: Option<i64>| if v.is_some() { "yes" } else { "no" };
+                println!(
+                    "{:<28} {:<16} {:<11} {:>9} {:<11} {:<8} {:<8}",
+                    i.code,
+                    i.procedure_code,
+                    i.finished_on,
+                    i.period,
+                    i.due_on,
+                    yes(i.exported_at),
+                    yes(i.purged_at)
+                );
+            }
+        }
+        ArchiveCommand::Export { code, to } => {
+            if to.exists() {
+                bail!("{} đã tồn tại; không ghi đè / already exists; not overwritten", to.display());
+            }
+            let p = uc::export(&ctx, None, &code).await.map_err(vi)?;
+            // Written next to the target and renamed: a partial package never has the name.
+            let tmp = to.with_extension("partial");
+            std::fs::write(&tmp, &p.bytes).with_context(|| format!("writing {}", tmp.display()))?;
+            std::fs::rename(&tmp, &to).with_context(|| format!("writing {}", to.display()))?;
+            println!(
+                "Đã xuất gói lưu trữ / archive package written: {} ({} bytes, sha256 {})",
+                to.display(),
+                p.bytes.len(),
+                p.sha256
+            );
+        }
+        ArchiveCommand::Purge { as_of, code } => {
+            let as_of = as_of.unwrap_or_else(|| motcua_domain::calendar::local_date_ms(ctx.clock.now_ms()));
+            let done = match code {
+                Some(c) => vec![uc::purge_one(&ctx, None, &c, Some(as_of)).await.map_err(vi)?],
+                None => uc::purge_due(&ctx, None, as_of).await.map_err(vi)?,
+            };
+            for p in &done {
+                println!(
+                    "{}: {} sự kiện đã xóa dữ liệu cá nhân, {} tệp ({} byte) / {} events redacted, {} files ({} bytes) removed",
+                    p.code,
+                    p.events_redacted,
+                    p.files_removed,
+                    p.bytes_removed,
+                    p.events_redacted,
+                    p.files_removed,
+                    p.bytes_removed
+                );
+            }
+            println!("Đã xóa dữ liệu cá nhân của {} hồ sơ / personal data deleted from {} dossiers", done.len(), done.len());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn serve(mut config: Config, started: Instant) -> Result<ExitCode> {

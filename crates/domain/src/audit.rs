@@ -83,6 +83,24 @@ impl ChainVerifier {
         Ok(())
     }
 
+    /// An event whose personal data were deleted (issue #19, docs/archive-format.md): its
+    /// payload no longer hashes to `hash`, so only its place is checked (sequence, link to
+    /// the previous hash); the caller checks `hash` against the hash recorded when the
+    /// event was redacted. The next event's `prev_hash` still pins it.
+    pub fn push_redacted(&mut self, e: &AuditEvent) -> Result<(), BrokenChain> {
+        let broken = |reason| BrokenChain { chain: self.chain.clone(), event_id: e.id.clone(), seq: e.seq, reason };
+        if e.seq != self.expected_seq {
+            return Err(broken("sequence gap (an event was removed or inserted)"));
+        }
+        if e.prev_hash != self.prev_hash {
+            return Err(broken("prev_hash does not match the previous event"));
+        }
+        self.expected_seq += 1;
+        self.prev_hash = e.hash.clone();
+        self.last_id = Some(e.id.clone());
+        Ok(())
+    }
+
     /// Checks that the chain ends where the store's head says (catches truncation).
     pub fn finish(self, head: Option<(i64, String)>) -> Result<i64, BrokenChain> {
         let count = self.expected_seq - 1;

@@ -44,6 +44,9 @@ pub enum Permission {
     ServeQueue,
     /// Set up the queue of the centres under the scope: service groups, counters.
     ManageQueue,
+    /// Report what is due for archival, export archive packages and delete the personal
+    /// data of archived dossiers past their retention (issue #19): administrators.
+    ManageArchive,
 }
 
 impl Permission {
@@ -58,7 +61,7 @@ impl Permission {
             Self::ViewUsers | Self::ViewIndicators => matches!(role, Role::Admin | Role::Supervisor | Role::Leader),
             Self::SetTargets => matches!(role, Role::Admin | Role::Leader),
             Self::ServeQueue => role == Role::ReceptionOfficer,
-            Self::ManageQueue => role == Role::Admin,
+            Self::ManageQueue | Self::ManageArchive => role == Role::Admin,
             Self::ViewAudit => matches!(role, Role::Admin | Role::Supervisor),
             Self::HandlePetitions => {
                 matches!(role, Role::ReceptionOfficer | Role::Specialist | Role::Leader | Role::Inspector)

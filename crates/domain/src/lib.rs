@@ -16,6 +16,7 @@ pub mod lunar;
 pub mod notice;
 pub mod petition;
 pub mod queue;
+pub mod retention;
 pub mod target;
 pub mod text;
 pub mod user;

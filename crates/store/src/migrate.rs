@@ -65,6 +65,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(31, "0031_ratings"),
     migration!(32, "0032_petitions"),
     migration!(33, "0033_backups"),
+    migration!(34, "0034_retention"),
 ];
 
 // `checksum` (SHA-256 of the backend's SQL text, hex) came after the table: databases made

@@ -1,6 +1,7 @@
 //! Use cases, one module per aggregate.
 
 pub mod agencies;
+pub mod archive;
 pub mod audit;
 pub mod catalog;
 pub mod dashboard;

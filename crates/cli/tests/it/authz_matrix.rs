@@ -58,6 +58,13 @@ const MATRIX: &[&str] = &[
     "GET /api/v1/agencies/{id}                                 | 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200",
     "GET /api/v1/agencies/{id}/office-hours                    | 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200",
     "GET /api/v1/access-log                                    | 401     200     200     403     403     403     200     403     403     403     200     403",
+    "GET /api/v1/archive/due                                   | 401     200     403     403     403     403     200     403     403     403     200     403",
+    "GET /api/v1/archive/{code}/package                        | 401     409     403     403     403     403     409     403     403     403     403     403",
+    "POST /api/v1/archive/{code}/purge                         | 401     409     403     403     403     403     409     403     403     403     403     403",
+    "GET /quan-tri/luu-tru                                     | 303     200     403     403     403     403     200     403     403     403     200     403",
+    "GET /quan-tri/luu-tru.csv                                 | 303     200     403     403     403     403     200     403     403     403     200     403",
+    "GET /quan-tri/luu-tru/{code}/goi.zip                      | 303     409     403     403     403     403     409     403     403     403     403     403",
+    "POST /quan-tri/luu-tru/{code}/xoa-du-lieu-ca-nhan         | 303     403     403     403     403     403     403     403     403     403     403     403",
     "GET /api/v1/audit                                         | 401     200     200     403     403     403     200     403     403     403     200     403",
     "GET /api/v1/auth/tokens                                   | 401     200     200     200     200     200     200     200     200     200     200     200",
     "GET /api/v1/me/notification-preferences                   | 401     403     403     403     403     403     403     403     403     403     403     200",
@@ -541,7 +548,17 @@ fn request(path: &str, s: &Side, f: &Fixture) -> (String, Option<Value>) {
         .replace("{document_id}", &s.document)
         .replace("{doc_id}", &s.document)
         .replace("{agency_id}", &s.counter)
-        .replace("{code}", if path.starts_with("/api/v1/tracking") { &f.h_code } else { code })
+        .replace(
+            "{code}",
+            if path.starts_with("/api/v1/tracking")
+                || path.starts_with("/api/v1/archive/")
+                || path.starts_with("/quan-tri/luu-tru/")
+            {
+                &f.h_code
+            } else {
+                code
+            },
+        )
         .replace("{version}", "1")
         .replace("{indicator}", "2.1")
         .replace("{year}", "2026")

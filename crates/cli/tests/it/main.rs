@@ -6,6 +6,7 @@ mod admin_browser;
 mod admin_golden;
 mod admin_pages;
 mod agencies;
+mod archive;
 mod audit;
 mod auth;
 mod authz;

@@ -6,6 +6,7 @@
 
 pub mod access_log;
 pub mod agencies;
+pub mod archive;
 pub mod calendar;
 pub mod catalog;
 pub mod catalog_form;

@@ -56,6 +56,9 @@ pub fn menu<'r>(lang: Lang, user: &CurrentUser, current: impl Into<Option<Route<
         links.push((Route::AdminInboundErrors, lang.t("Hồ sơ từ Cổng DVCQG lỗi", "Portal dossiers not taken in")));
         links.push((Route::AdminPayments, lang.t("Đối soát thanh toán", "Payment reconciliation")));
     }
+    if !scope(&user.principal, Permission::ManageArchive).is_empty() {
+        links.push((Route::AdminArchive, lang.t("Lưu trữ hồ sơ", "Archival")));
+    }
     // Administrators and supervisors, as the access log's use case allows.
     if !scope(&user.principal, Permission::ViewAudit).is_empty() {
         links.push((Route::AdminAccessLog, lang.t("Nhật ký truy cập", "Access log")));

@@ -126,6 +126,10 @@ pub enum Route<'a> {
     AdminInboundErrors,
     /// Take a failed portal dossier again (POST).
     AdminInboundRetry(&'a str),
+    AdminArchive,
+    AdminArchiveCsv,
+    AdminArchivePackage(&'a str),
+    AdminArchivePurge(&'a str),
     AdminWorkflow(&'a str),
     AdminCatalogNew,
     /// Importing the national procedure database: the latest differences to review.
@@ -258,6 +262,10 @@ impl Route<'_> {
             Route::AdminAccessLog => "/quan-tri/nhat-ky-truy-cap",
             Route::AdminInboundErrors => "/quan-tri/ho-so-tu-cong-dvcqg",
             Route::AdminInboundRetry(_) => "/quan-tri/ho-so-tu-cong-dvcqg/{id}/thu-lai",
+            Route::AdminArchive => "/quan-tri/luu-tru",
+            Route::AdminArchiveCsv => "/quan-tri/luu-tru.csv",
+            Route::AdminArchivePackage(_) => "/quan-tri/luu-tru/{code}/goi.zip",
+            Route::AdminArchivePurge(_) => "/quan-tri/luu-tru/{code}/xoa-du-lieu-ca-nhan",
             Route::AdminWorkflow(_) => "/quan-tri/quy-trinh/{code}",
             Route::AdminCatalogNew => "/quan-tri/thu-tuc/moi",
             Route::AdminNational => "/quan-tri/thu-tuc/quoc-gia",
@@ -317,6 +325,8 @@ impl Route<'_> {
             | Route::AdminResultPreview(a)
             | Route::AdminDvcqgRetry(a)
             | Route::AdminInboundRetry(a)
+            | Route::AdminArchivePackage(a)
+            | Route::AdminArchivePurge(a)
             | Route::OfficerDossier(a)
             | Route::PetitionAnswer(a)
             | Route::OfficerPetition(a)

@@ -122,6 +122,15 @@ pub fn events(db: &mut Db, dossier_id: &str) -> Result<Vec<Recorded>, StoreError
         .collect()
 }
 
+/// The whole log of one dossier with each event's chain view (the archive package carries
+/// both, so the chain can be verified offline).
+pub fn chained(db: &mut Db, dossier_id: &str) -> Result<Vec<(Recorded, AuditEvent)>, StoreError> {
+    db.query(&format!("SELECT {EVENT_COLUMNS} FROM dossier_events WHERE dossier_id = $1 ORDER BY seq"), &params![dossier_id])?
+        .iter()
+        .map(map_event)
+        .collect()
+}
+
 /// The projection's columns, all derived from the state.
 fn columns(d: &Dossier) -> Result<Vec<crate::Value>, StoreError> {
     let cur = d.current_step();
@@ -402,7 +411,11 @@ pub fn enqueue(db: &mut Db, topic: &str, dossier_id: &str, payload: &serde_json:
 
 /// Every recorded file: (digest, size), in digest order.
 pub fn all_files(db: &mut Db) -> Result<Vec<(String, i64)>, StoreError> {
-    db.query("SELECT sha256, size FROM files ORDER BY sha256", &[])?.iter().map(|r| Ok((r.text(0)?, r.i64(1)?))).collect()
+    // A file a purge removed (issue #19) is no longer expected in the file store.
+    db.query("SELECT sha256, size FROM files WHERE sha256 NOT IN (SELECT sha256 FROM purged_files) ORDER BY sha256", &[])?
+        .iter()
+        .map(|r| Ok((r.text(0)?, r.i64(1)?)))
+        .collect()
 }
 
 /// The codes (or ids, before reception) of the dossiers whose state or issued documents name
@@ -1301,10 +1314,22 @@ pub fn verify_chains(db: &mut Db) -> Result<Result<(i64, i64), BrokenChain>, Sto
         let mut v = ChainVerifier::new(&format!("dossier:{id}"));
         let rows =
             db.query(&format!("SELECT {EVENT_COLUMNS} FROM dossier_events WHERE dossier_id = $1 ORDER BY seq"), &params![id])?;
+        // Events whose personal data a purge replaced (issue #19): their recorded hash.
+        let redacted = super::archive::redactions(db, id)?;
         let mut last = None;
         for r in &rows {
             let (_, chain) = map_event(r)?;
-            if let Err(b) = v.push(&chain) {
+            let pushed = match redacted.get(&chain.seq) {
+                Some(h) if *h != chain.hash => Err(BrokenChain {
+                    chain: format!("dossier:{id}"),
+                    event_id: chain.id.clone(),
+                    seq: chain.seq,
+                    reason: "a redacted event's hash differs from the hash recorded at its redaction",
+                }),
+                Some(_) => v.push_redacted(&chain),
+                None => v.push(&chain),
+            };
+            if let Err(b) = pushed {
                 return Ok(Err(b));
             }
             last = Some((chain.seq, chain.hash.clone()));

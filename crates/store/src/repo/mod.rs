@@ -3,6 +3,7 @@
 
 pub mod access_log;
 pub mod agencies;
+pub mod archive;
 pub mod audit;
 pub mod backups;
 pub mod bulk;

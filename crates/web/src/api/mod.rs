@@ -2,6 +2,7 @@
 
 pub mod access_log;
 pub mod agencies;
+pub mod archive;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
@@ -98,6 +99,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .merge(queue::router())
         .merge(reconciliation::router())
         .merge(indicators::router())
+        .merge(archive::router())
         .merge(ratings::router())
         .merge(targets::router())
         .merge(reports::router())
