@@ -29,7 +29,7 @@ impl Page {
     }
 }
 
-fn form_encode(fields: &[(&str, String)]) -> String {
+pub fn form_encode(fields: &[(&str, String)]) -> String {
     let enc = |s: &str| {
         s.bytes()
             .map(|b| match b {

@@ -140,6 +140,26 @@ async fn the_debian_package_installs_serves_and_refuses_a_newer_database() {
 
     std::fs::create_dir(&data).unwrap();
     run(Command::new("chown").args(["motcua:motcua"]).arg(&data));
+    // Without the demo the province starts with its first agency and administrator
+    // (`motcua init`, as the service's user); a second init is refused.
+    let init = |password: &str| {
+        Command::new("setpriv")
+            .args(["--reuid", "motcua", "--regid", "motcua", "--init-groups", "--"])
+            .args(["/usr/bin/motcua", "--config", "/etc/motcua/motcua.toml", "init"])
+            .args(["--province-code", "000.00.00.H40", "--province-name", "Ủy ban nhân dân tỉnh Ninh Bình"])
+            .args(["--admin", "quantri", "--admin-name", "Nguyễn Văn Quản"])
+            .env("MOTCUA_DATA_DIR", &data)
+            .env("MOTCUA_ADMIN_PASSWORD", password)
+            .env("MOTCUA_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let first = init("Quantri@2026x");
+    assert!(first.status.success(), "init: {}", String::from_utf8_lossy(&first.stderr));
+    let again = init("Quantri@2026x");
+    let said = String::from_utf8_lossy(&again.stderr).into_owned();
+    assert_eq!(again.status.code(), Some(2), "{said}");
+    assert!(said.contains("lệnh init chỉ dùng cho cơ sở dữ liệu trống"), "{said}");
     let port = free_port();
     let systemd = std::fs::read_to_string("/proc/1/comm").is_ok_and(|c| c.trim() == "systemd");
     if systemd {
@@ -166,6 +186,21 @@ async fn the_debian_package_installs_serves_and_refuses_a_newer_database() {
             start_as_unit(&unit, &data, port)
         });
         wait_healthy(port, &mut service).await;
+        // The administrator made by init signs in.
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let login = http
+            .post(format!("http://127.0.0.1:{port}/dang-nhap"))
+            .header("origin", format!("http://127.0.0.1:{port}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(crate::browser::form_encode(&[
+                ("username", "quantri".into()),
+                ("password", "Quantri@2026x".into()),
+                ("next", "/".into()),
+            ]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(login.status(), reqwest::StatusCode::SEE_OTHER, "{}", login.text().await.unwrap_or_default());
         if systemd {
             run(Command::new("systemctl").args(["stop", "motcua.service"]));
         }
