@@ -164,6 +164,7 @@ pub fn routes() -> Vec<Row> {
         (Route::AdminDvcqgRetry("").pattern(), &["POST"], post(admin::dvcqg::retry), Body::Form),
         (Route::AdminInboundErrors.pattern(), &["GET"], get(admin::inbound::page), Body::Form),
         (Route::AdminInboundRetry("").pattern(), &["POST"], post(admin::inbound::retry), Body::Form),
+        (Route::AdminSystem.pattern(), &["GET"], get(admin::system::page), Body::Form),
         (Route::AdminWorkflows.pattern(), &["GET"], get(admin::workflows::list), Body::Form),
         (Route::AdminCatalog.pattern(), &["GET"], get(admin::catalog::list), Body::Form),
         (

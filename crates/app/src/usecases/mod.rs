@@ -15,6 +15,7 @@ pub mod queue;
 pub mod ratings;
 pub mod reconciliation;
 pub mod reports;
+pub mod system;
 pub mod targets;
 pub mod users;
 pub mod verification;

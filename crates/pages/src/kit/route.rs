@@ -126,6 +126,8 @@ pub enum Route<'a> {
     AdminInboundErrors,
     /// Take a failed portal dossier again (POST).
     AdminInboundRetry(&'a str),
+    /// The system's state: version, uptime, database, queues, last backup.
+    AdminSystem,
     AdminWorkflow(&'a str),
     AdminCatalogNew,
     /// Importing the national procedure database: the latest differences to review.
@@ -258,6 +260,7 @@ impl Route<'_> {
             Route::AdminAccessLog => "/quan-tri/nhat-ky-truy-cap",
             Route::AdminInboundErrors => "/quan-tri/ho-so-tu-cong-dvcqg",
             Route::AdminInboundRetry(_) => "/quan-tri/ho-so-tu-cong-dvcqg/{id}/thu-lai",
+            Route::AdminSystem => "/quan-tri/he-thong",
             Route::AdminWorkflow(_) => "/quan-tri/quy-trinh/{code}",
             Route::AdminCatalogNew => "/quan-tri/thu-tuc/moi",
             Route::AdminNational => "/quan-tri/thu-tuc/quoc-gia",
