@@ -37,6 +37,10 @@ fn filing() -> Value {
 /// `motcua serve` with JSON logs on stderr written to `log`, workers off (the outbox stays as
 /// filed, so the scrape and the database can be compared).
 fn start(dir: &std::path::Path, database_url: Option<&str>, log: &std::path::Path) -> Server {
+    start_with(dir, database_url, log, &[])
+}
+
+fn start_with(dir: &std::path::Path, database_url: Option<&str>, log: &std::path::Path, env: &[(&str, &str)]) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_motcua"));
     cmd.args(["--data-dir", dir.to_str().unwrap(), "serve", "--listen", "127.0.0.1:0"])
         .env("MOTCUA_LOG", "info,motcua_web::ops=debug")
@@ -49,6 +53,7 @@ fn start(dir: &std::path::Path, database_url: Option<&str>, log: &std::path::Pat
     if let Some(u) = database_url {
         cmd.env("MOTCUA_DATABASE_URL", u);
     }
+    cmd.envs(env.iter().copied());
     let mut child = cmd.spawn().expect("start motcua serve");
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
@@ -231,6 +236,128 @@ mod logs_and_metrics_of_the_real_server {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres() {
         logs_and_metrics(Backend::Postgres).await;
+    }
+}
+
+/// A receiver of the real OTLP/HTTP protocol on loopback: `POST /v1/traces` with a protobuf
+/// `ExportTraceServiceRequest` (decoded with `opentelemetry-proto`, the protocol's own
+/// definitions), answered with an empty `ExportTraceServiceResponse`. Keeps every span
+/// received: (service name, span name, attributes).
+type Received = std::sync::Arc<std::sync::Mutex<Vec<(String, String, Vec<(String, String)>)>>>;
+
+async fn otlp_receiver() -> (String, Received) {
+    use opentelemetry_proto::tonic::collector::trace::v1::{ExportTraceServiceRequest, ExportTraceServiceResponse};
+    use opentelemetry_proto::tonic::common::v1::any_value::Value as Any;
+    use prost::Message;
+    let received: Received = Default::default();
+    let store = received.clone();
+    let text = |v: &Option<opentelemetry_proto::tonic::common::v1::AnyValue>| match v.as_ref().and_then(|v| v.value.as_ref()) {
+        Some(Any::StringValue(s)) => s.clone(),
+        Some(Any::IntValue(i)) => i.to_string(),
+        other => format!("{other:?}"),
+    };
+    let app = axum::Router::new().route(
+        "/v1/traces",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+            let store = store.clone();
+            async move {
+                assert_eq!(headers["content-type"], "application/x-protobuf");
+                let req = ExportTraceServiceRequest::decode(body).expect("an OTLP protobuf body");
+                for rs in req.resource_spans {
+                    let service = rs
+                        .resource
+                        .iter()
+                        .flat_map(|r| &r.attributes)
+                        .find(|kv| kv.key == "service.name")
+                        .map(|kv| text(&kv.value))
+                        .unwrap_or_default();
+                    for ss in rs.scope_spans {
+                        for span in ss.spans {
+                            let attrs = span.attributes.iter().map(|kv| (kv.key.clone(), text(&kv.value))).collect();
+                            store.lock().unwrap().push((service.clone(), span.name, attrs));
+                        }
+                    }
+                }
+                ([("content-type", "application/x-protobuf")], ExportTraceServiceResponse::default().encode_to_vec())
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, received)
+}
+
+/// With `[telemetry] otlp_endpoint` set, each request's span reaches the collector with its
+/// request id and the signed-in user's id.
+async fn otlp_traces(backend: Backend) {
+    let tmp = tempfile::tempdir().unwrap();
+    let database_url = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => {
+            Some(tokio::task::spawn_blocking(|| motcua_testkit::pg::PgCluster::shared().create_database()).await.unwrap())
+        }
+    };
+    let (collector, received) = otlp_receiver().await;
+    let log = tmp.path().join("stderr.log");
+    let server = start_with(
+        &tmp.path().join("data"),
+        database_url.as_deref(),
+        &log,
+        &[("MOTCUA_TELEMETRY__OTLP_ENDPOINT", collector.as_str()), ("MOTCUA_TELEMETRY__SERVICE_NAME", "motcua-test")],
+    );
+    let url = server.url.clone();
+    let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let r = http
+        .post(format!("{url}/api/v1/auth/login"))
+        .json(&json!({"username": "tiepnhan", "password": "Motcua@2026"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let session: Value = r.json().await.unwrap();
+    let user_id = session["user"]["id"].as_str().unwrap().to_string();
+    let r = http.get(format!("{url}/api/v1/dossiers")).header("x-request-id", "otlp-trace-1").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+
+    // The batch processor sends every few seconds: wait for the span, up to a minute.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let span = loop {
+        let found = received
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(_, name, attrs)| name == "http" && attrs.iter().any(|(k, v)| k == "request_id" && v == "otlp-trace-1"))
+            .cloned();
+        if let Some(s) = found {
+            break s;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no span of the request reached the collector: {:?}",
+            received.lock().unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let (service, _, attrs) = span;
+    assert_eq!(service, "motcua-test");
+    let attr = |k: &str| attrs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+    assert_eq!(attr("user_id"), Some(user_id), "{attrs:?}");
+    assert_eq!(attr("route").as_deref(), Some("/api/v1/dossiers"), "{attrs:?}");
+    drop(server);
+    let raw = std::fs::read_to_string(&log).unwrap();
+    assert!(raw.contains("OTLP traces on"), "{raw}");
+}
+
+mod otlp_traces_reach_a_real_receiver {
+    use super::*;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        otlp_traces(Backend::Sqlite).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        otlp_traces(Backend::Postgres).await;
     }
 }
 
