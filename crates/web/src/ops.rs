@@ -88,11 +88,21 @@ pub fn prometheus() -> &'static PrometheusHandle {
     })
 }
 
-/// The Prometheus text. The outbox gauges are read from the database at each scrape (two
-/// reads on the partial indexes of undelivered rows), so they are fresh even when no worker
-/// runs in this process.
+/// The Prometheus text. The outbox gauges are read from the database at a scrape (two reads
+/// on the partial indexes of undelivered rows), so they are fresh even when no worker runs in
+/// this process; at most once per `REFRESH` however often `/metrics` is asked (it is open).
 pub async fn metrics_text(State(ctx): State<AppContext>) -> Response {
-    if let Err(e) = motcua_app::outbox::publish_stats(&ctx).await {
+    const REFRESH: std::time::Duration = std::time::Duration::from_secs(5);
+    static LAST: std::sync::Mutex<Option<Instant>> = std::sync::Mutex::new(None);
+    let due = {
+        let mut last = LAST.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let due = last.is_none_or(|t| t.elapsed() >= REFRESH);
+        if due {
+            *last = Some(Instant::now());
+        }
+        due
+    };
+    if due && let Err(e) = motcua_app::outbox::publish_stats(&ctx).await {
         tracing::warn!(error = %e, "outbox figures not read");
     }
     metrics::gauge!("process_uptime_seconds").set(motcua_app::usecases::system::uptime().as_secs_f64());
