@@ -236,6 +236,20 @@ pub async fn login(
     client: IpAddr,
     user_agent: Option<String>,
 ) -> Result<LoginOutcome, AppError> {
+    let out = crate::obs::usecase("auth.login", login_unobserved(ctx, username, password, client, user_agent)).await;
+    if let Ok(o) = &out {
+        crate::obs::record_user(&o.current.user.id);
+    }
+    out
+}
+
+async fn login_unobserved(
+    ctx: &AppContext,
+    username: &str,
+    password: &str,
+    client: IpAddr,
+    user_agent: Option<String>,
+) -> Result<LoginOutcome, AppError> {
     let username = username.trim().to_ascii_lowercase();
     let (doors, now) = (&ctx.doors, now_ms());
     let address = client_key(client);
@@ -329,11 +343,12 @@ pub(crate) async fn open_session(
 async fn failed_login(ctx: &AppContext, key: (String, IpAddr), user_id: Option<String>) -> AppError {
     let now = now_ms();
     let Some(t) = ctx.doors.login_failures.failure(&key, now) else {
-        tracing::info!(username = %key.0, address = %key.1, "failed login");
+        // The user's id when the name is known, never the typed name (it can be an ID number).
+        tracing::info!(user_id = user_id.as_deref(), address = %key.1, "failed login");
         return AppError::Unauthenticated { code: "invalid_credentials" };
     };
     let err = AppError::throttled(429, "login_throttled", t.wait_ms);
-    tracing::warn!(username = %key.0, address = %key.1, failures = t.failures, wait_ms = t.wait_ms, "login back-off");
+    tracing::warn!(user_id = user_id.as_deref(), address = %key.1, failures = t.failures, wait_ms = t.wait_ms, "login back-off");
     let (username, address) = key;
     let payload = json!({"username": username, "user_id": user_id, "address": address.to_string(),
                          "failures": t.failures, "retry_after_secs": err.retry_after_secs()});
@@ -369,6 +384,7 @@ fn current_user(user: UserRecord, memberships: Vec<MembershipRecord>, session: S
         account: user.account_type,
         memberships: memberships.iter().map(MembershipRecord::to_domain).collect(),
     };
+    crate::obs::record_user(&user.id);
     CurrentUser { user, memberships, principal, session }
 }
 

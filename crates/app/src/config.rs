@@ -35,6 +35,7 @@ pub struct Config {
     pub documents: DocumentsConfig,
     pub signing: SigningConfig,
     pub workers: WorkersConfig,
+    pub telemetry: TelemetryConfig,
     /// The wall view of the indicators (issue #16).
     pub wall: WallConfig,
     /// The national portal's integration bus (issue #15; docs/integration.md).
@@ -204,6 +205,26 @@ impl Default for OidcProviderConfig {
 impl OidcProviderConfig {
     pub fn enabled(&self) -> bool {
         !self.issuer.trim().is_empty() && !self.client_id.trim().is_empty()
+    }
+}
+
+/// OpenTelemetry traces (issue #19): off unless an OTLP/HTTP endpoint is set. Each request's
+/// `http` span (request id, route, user id, dossier id) and the spans under it are exported.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct TelemetryConfig {
+    /// OTLP/HTTP (protobuf) collector base URL, e.g. `http://127.0.0.1:4318`; spans go to
+    /// `<endpoint>/v1/traces`. Empty: no traces.
+    pub otlp_endpoint: String,
+    /// `service.name` of the exported spans.
+    pub service_name: String,
+    /// Share of traces kept, 0.0 to 1.0 (a request's children follow its decision).
+    pub sample_ratio: f64,
+}
+
+impl Default for TelemetryConfig {
+    fn default() -> Self {
+        Self { otlp_endpoint: String::new(), service_name: "motcua".into(), sample_ratio: 1.0 }
     }
 }
 
@@ -618,6 +639,7 @@ impl Default for Config {
             documents: DocumentsConfig::default(),
             signing: SigningConfig::default(),
             workers: WorkersConfig::default(),
+            telemetry: TelemetryConfig::default(),
             wall: WallConfig::default(),
             dvcqg: motcua_dvcqg::DvcqgConfig::default(),
             payment: motcua_payment::PaymentConfig::default(),

@@ -14,6 +14,7 @@ pub mod error;
 pub mod keys;
 pub mod limits;
 pub mod notify;
+pub mod obs;
 pub mod oidc;
 pub mod outbox;
 pub mod relay;

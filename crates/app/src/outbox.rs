@@ -172,11 +172,22 @@ impl Dispatcher {
     }
 }
 
-/// The queue per topic now (pending, dead, lag), also set as the `/metrics` gauges.
+/// The queue per topic now (pending, dead, lag), also set as the `/metrics` gauges. Called
+/// by the worker every 10 s and by `/metrics` at each scrape (two partial-index reads).
 pub async fn publish_stats(ctx: &AppContext) -> Result<Vec<TopicStats>, AppError> {
+    // Topics seen before: one that has drained is absent from `stats` and must read 0, not
+    // its last figure.
+    static SEEN: std::sync::Mutex<std::collections::BTreeSet<String>> = std::sync::Mutex::new(std::collections::BTreeSet::new());
     let now = ctx.clock.now_ms();
     let stats = ctx.store.read(move |db| repo::stats(db, now)).await?;
+    let mut seen = SEEN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    for topic in seen.iter().filter(|t| !stats.iter().any(|s| &s.topic == *t)) {
+        metrics::gauge!("outbox_pending", "topic" => topic.clone()).set(0.0);
+        metrics::gauge!("outbox_dead", "topic" => topic.clone()).set(0.0);
+        metrics::gauge!("outbox_lag_seconds", "topic" => topic.clone()).set(0.0);
+    }
     for s in &stats {
+        seen.insert(s.topic.clone());
         #[allow(clippy::cast_precision_loss)]
         {
             metrics::gauge!("outbox_pending", "topic" => s.topic.clone()).set(s.pending as f64);

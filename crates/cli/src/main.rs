@@ -3,6 +3,7 @@
 
 mod bench;
 mod calendar;
+mod telemetry;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -235,16 +236,6 @@ fn load_config(cli: &Cli) -> Result<Config> {
     Ok(c)
 }
 
-fn init_tracing(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("MOTCUA_LOG").unwrap_or_else(|_| "info,tower_http=warn".into());
-    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    if json {
-        b.json().init();
-    } else {
-        b.compact().init();
-    }
-}
-
 fn main() -> ExitCode {
     let started = Instant::now();
     let cli = Cli::parse();
@@ -255,7 +246,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_tracing(config.log_format == "json");
+    let traces = telemetry::init(config.log_format == "json", &config.telemetry);
     let (workers, blocking) = config.runtime_threads();
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
@@ -269,7 +260,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match rt.block_on(run(cli.command, config, started)) {
+    let code = match rt.block_on(run(cli.command, config, started)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("motcua: {e:#}");
@@ -281,7 +272,14 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
+    };
+    // Sends the spans still in the batch.
+    if let Some(p) = traces
+        && let Err(e) = p.shutdown()
+    {
+        eprintln!("motcua: traces not flushed: {e}");
     }
+    code
 }
 
 /// `motcua migrate --dry-run`: the same checks as a start, on a read connection; prints the

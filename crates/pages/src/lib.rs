@@ -168,6 +168,7 @@ pub fn routes() -> Vec<Row> {
         (Route::AdminArchivePackage("").pattern(), &["GET"], get(admin::archive::package), Body::Form),
         (Route::AdminArchivePurge("").pattern(), &["POST"], post(admin::archive::purge), Body::Form),
         (Route::AdminInboundRetry("").pattern(), &["POST"], post(admin::inbound::retry), Body::Form),
+        (Route::AdminSystem.pattern(), &["GET"], get(admin::system::page), Body::Form),
         (Route::AdminWorkflows.pattern(), &["GET"], get(admin::workflows::list), Body::Form),
         (Route::AdminCatalog.pattern(), &["GET"], get(admin::catalog::list), Body::Form),
         (

@@ -249,6 +249,24 @@ impl Store {
         }
     }
 
+    /// The database's size in bytes: the SQLite file and its WAL, or PostgreSQL's
+    /// `pg_database_size` of the current database.
+    pub async fn database_bytes(&self) -> Result<u64, StoreError> {
+        match &*self.engine {
+            Engine::Sqlite(s) => {
+                let path = s.path();
+                let mut wal = path.as_os_str().to_owned();
+                wal.push("-wal");
+                let size = |p: &std::path::Path| std::fs::metadata(p).map_or(0, |m| m.len());
+                Ok(size(path) + size(std::path::Path::new(&wal)))
+            }
+            Engine::Postgres(_) => {
+                let n = self.read(|db| db.query_one("SELECT pg_database_size(current_database())::BIGINT", &[])?.i64(0)).await?;
+                Ok(u64::try_from(n).unwrap_or(0))
+            }
+        }
+    }
+
     /// Is the database answering? (`/readyz`)
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.read(|db| db.query_one("SELECT 1", &[]).map(|_| ())).await

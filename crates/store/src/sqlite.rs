@@ -116,6 +116,17 @@ where
     }
 }
 
+/// Describes the writer's metrics (called once when the recorder is set up).
+pub fn describe_metrics() {
+    metrics::describe_gauge!("store_writer_queue_depth", "SQLite write transactions queued for the writer thread");
+    metrics::describe_histogram!("store_writer_group_size", "Transactions committed together in one group (SQLite)");
+    metrics::describe_histogram!(
+        "store_writer_group_seconds",
+        metrics::Unit::Seconds,
+        "Time to run and commit one group of transactions (SQLite)"
+    );
+}
+
 pub struct Sqlite {
     jobs: mpsc::Sender<Box<dyn Job>>,
     readers: Pool<Connection>,
@@ -222,7 +233,10 @@ impl Sqlite {
     }
 
     pub(crate) fn submit(&self, job: Box<dyn Job>) -> Result<(), StoreError> {
-        self.jobs.send(job).map_err(|_| StoreError::Unavailable("the SQLite writer has stopped".into()))
+        self.jobs.send(job).map_err(|_| StoreError::Unavailable("the SQLite writer has stopped".into()))?;
+        // Process-wide: a server has one store (tests, with many, read it as a delta).
+        metrics::gauge!("store_writer_queue_depth").increment(1.0);
+        Ok(())
     }
 
     pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Db) -> T) -> Result<T, StoreError> {
@@ -245,7 +259,14 @@ fn writer_loop(conn: Connection, stats: &StatementStats, rx: mpsc::Receiver<Box<
                 Err(_) => break,
             }
         }
+        #[allow(clippy::cast_precision_loss)]
+        {
+            metrics::gauge!("store_writer_queue_depth").decrement(group.len() as f64);
+            metrics::histogram!("store_writer_group_size").record(group.len() as f64);
+        }
+        let start = std::time::Instant::now();
         run_group(&conn, stats, group);
+        metrics::histogram!("store_writer_group_seconds").record(start.elapsed().as_secs_f64());
     }
 }
 

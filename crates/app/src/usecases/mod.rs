@@ -16,6 +16,7 @@ pub mod queue;
 pub mod ratings;
 pub mod reconciliation;
 pub mod reports;
+pub mod system;
 pub mod targets;
 pub mod users;
 pub mod verification;

@@ -36,7 +36,7 @@ pub async fn retry_dead(ctx: &AppContext, user: Option<&CurrentUser>, id: &str) 
     super::require_province(user.map(|u| &u.principal), Permission::OperateQueues)?;
     let now = ctx.clock.now_ms();
     let id = id.to_string();
-    let actor = user.map_or_else(|| "cli".to_string(), |u| u.user.username.clone());
+    let actor = user.map_or_else(|| "cli".to_string(), |u| u.user.id.clone());
     let found = ctx.store.write(move |db| outbox::retry_dead(db, &id, now)).await?;
     if !found {
         return Err(AppError::NotFound { what: "dead letter" });

@@ -362,6 +362,11 @@ async fn scheduled(backend: Backend) {
     names.sort();
     assert!(names.contains(&"motcua-operator".to_string()), "{names:?}");
     assert_eq!(std::fs::read(root.path().join("motcua-operator").join("notes.txt")).unwrap(), b"mine");
+    // The administrators' system page shows the last run (`/quan-tri/he-thong`).
+    let latest = app.ctx.store.read(motcua_store::repo::backups::latest).await.unwrap().unwrap();
+    let page = crate::browser::Browser::login(&app, "admin").await.get("/quan-tri/he-thong").await;
+    let shown = page.body.split("id=\"sys-last-backup\"").nth(1).and_then(|t| t.split("</dd>").next()).unwrap_or_default();
+    assert!(shown.contains(&latest.dir) && shown.contains("data-ok=\"true\"") && shown.contains("theo lịch"), "{shown}");
 }
 
 macro_rules! on_both {

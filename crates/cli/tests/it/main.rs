@@ -47,6 +47,7 @@ mod locker;
 mod login_page;
 mod national_catalog;
 mod notify;
+mod observability;
 mod officer_browser;
 mod officer_pages;
 mod oidc;

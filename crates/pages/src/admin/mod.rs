@@ -15,6 +15,7 @@ pub mod inbound;
 pub mod national_catalog;
 pub mod payments;
 pub mod result_template;
+pub mod system;
 pub mod users;
 pub mod workflows;
 

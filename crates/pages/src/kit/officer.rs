@@ -55,6 +55,7 @@ pub fn menu<'r>(lang: Lang, user: &CurrentUser, current: impl Into<Option<Route<
         links.push((Route::AdminDvcqg, lang.t("Đồng bộ Cổng DVCQG", "National portal sync")));
         links.push((Route::AdminInboundErrors, lang.t("Hồ sơ từ Cổng DVCQG lỗi", "Portal dossiers not taken in")));
         links.push((Route::AdminPayments, lang.t("Đối soát thanh toán", "Payment reconciliation")));
+        links.push((Route::AdminSystem, lang.t("Hệ thống", "System")));
     }
     if !scope(&user.principal, Permission::ManageArchive).is_empty() {
         links.push((Route::AdminArchive, lang.t("Lưu trữ hồ sơ", "Archival")));

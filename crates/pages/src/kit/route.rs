@@ -130,6 +130,8 @@ pub enum Route<'a> {
     AdminArchiveCsv,
     AdminArchivePackage(&'a str),
     AdminArchivePurge(&'a str),
+    /// The system's state: version, uptime, database, queues, last backup.
+    AdminSystem,
     AdminWorkflow(&'a str),
     AdminCatalogNew,
     /// Importing the national procedure database: the latest differences to review.
@@ -266,6 +268,7 @@ impl Route<'_> {
             Route::AdminArchiveCsv => "/quan-tri/luu-tru.csv",
             Route::AdminArchivePackage(_) => "/quan-tri/luu-tru/{code}/goi.zip",
             Route::AdminArchivePurge(_) => "/quan-tri/luu-tru/{code}/xoa-du-lieu-ca-nhan",
+            Route::AdminSystem => "/quan-tri/he-thong",
             Route::AdminWorkflow(_) => "/quan-tri/quy-trinh/{code}",
             Route::AdminCatalogNew => "/quan-tri/thu-tuc/moi",
             Route::AdminNational => "/quan-tri/thu-tuc/quoc-gia",

@@ -142,7 +142,21 @@ pub async fn attach(
     name: &str,
     bytes: impl Into<Incoming>,
 ) -> Result<Dossier, AppError> {
-    let upload = check_upload(ctx, declared_type, name, bytes.into()).await?;
+    crate::obs::record_dossier(id);
+    let bytes = bytes.into();
+    crate::obs::usecase("dossiers.attach", attach_unobserved(ctx, current, id, component_key, declared_type, name, bytes)).await
+}
+
+async fn attach_unobserved(
+    ctx: &AppContext,
+    current: &CurrentUser,
+    id: &str,
+    component_key: &str,
+    declared_type: Option<&str>,
+    name: &str,
+    bytes: Incoming,
+) -> Result<Dossier, AppError> {
+    let upload = check_upload(ctx, declared_type, name, bytes).await?;
     // Check the right to attach before writing any bytes.
     let d = state(ctx, current, id).await?;
     // Checked here to refuse before storing bytes, and again inside the transaction that

@@ -143,6 +143,18 @@ pub async fn command(
     req: Request,
     key: Option<String>,
 ) -> Result<Dossier, AppError> {
+    crate::obs::record_dossier(id);
+    crate::obs::usecase("dossiers.command", command_unobserved(ctx, current, id, expected_version, req, key)).await
+}
+
+async fn command_unobserved(
+    ctx: &AppContext,
+    current: &CurrentUser,
+    id: &str,
+    expected_version: i64,
+    req: Request,
+    key: Option<String>,
+) -> Result<Dossier, AppError> {
     let (current, id) = (current.clone(), id.to_string());
     let calendars = ctx.calendars.clone();
     let now = ctx.clock.now_ms();

@@ -236,6 +236,20 @@ pub async fn create(
     input: NewDossier,
     key: Option<String>,
 ) -> Result<Dossier, AppError> {
+    crate::obs::usecase("dossiers.create", async {
+        let d = create_unobserved(ctx, current, input, key).await?;
+        crate::obs::record_dossier(&d.id);
+        Ok(d)
+    })
+    .await
+}
+
+async fn create_unobserved(
+    ctx: &AppContext,
+    current: &CurrentUser,
+    input: NewDossier,
+    key: Option<String>,
+) -> Result<Dossier, AppError> {
     let mut errs = Errors::new();
     let official = current.user.account_type == AccountType::Official;
     let channel = match input.channel.as_deref().map(str::trim) {

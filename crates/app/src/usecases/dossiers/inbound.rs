@@ -501,6 +501,6 @@ pub async fn retry_inbound(ctx: &AppContext, current: &CurrentUser, portal_id: &
     if !found {
         return Err(AppError::NotFound { what: "inbound dossier" });
     }
-    tracing::info!(actor = %current.user.username, portal_id, "inbound dossier put back to be taken again");
+    tracing::info!(actor = %current.user.id, portal_id, "inbound dossier put back to be taken again");
     Ok(())
 }

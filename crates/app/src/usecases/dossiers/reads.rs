@@ -18,6 +18,7 @@ pub struct TimelineEntry {
 
 /// The dossier's state alone (no timeline), if the reader may see it.
 pub async fn state(ctx: &AppContext, current: &CurrentUser, id: &str) -> Result<Dossier, AppError> {
+    crate::obs::record_dossier(id);
     let (current, id) = (current.clone(), id.to_string());
     ctx.store.read(move |db| load_visible(db, &current, &id)).await
 }
@@ -51,7 +52,8 @@ fn sees_ratings(current: &CurrentUser) -> bool {
 }
 
 pub async fn get(ctx: &AppContext, current: &CurrentUser, id: &str) -> Result<(Dossier, Vec<TimelineEntry>), AppError> {
-    let out = get_unlogged(ctx, current, id).await?;
+    crate::obs::record_dossier(id);
+    let out = crate::obs::usecase("dossiers.get", get_unlogged(ctx, current, id)).await?;
     crate::access::dossier_read(ctx, current, AccessKind::DossierRead, &out.0.id, &out.0.receiving.path, None);
     Ok(out)
 }
@@ -207,6 +209,10 @@ pub struct ListOut {
 /// supervisor's whole subtree, or the applicant's own dossiers. An official's list is
 /// recorded in the access log (one entry for the request).
 pub async fn list(ctx: &AppContext, current: &CurrentUser, q: ListQuery) -> Result<ListOut, AppError> {
+    crate::obs::usecase("dossiers.list", list_unobserved(ctx, current, q)).await
+}
+
+async fn list_unobserved(ctx: &AppContext, current: &CurrentUser, q: ListQuery) -> Result<ListOut, AppError> {
     let now = ctx.clock.now_ms();
     let f = DossierFilter { count_cap: Some(TEXT_COUNT_CAP), count_exact: q.count_exact, ..filter_for(current, &q, now)? };
     let cur = current.clone();
@@ -421,6 +427,10 @@ pub fn tracking_check(typed: &str) -> Option<String> {
 /// anything is read. The applicant, from their own address, keeps access unless the code
 /// is guessed at from many addresses.
 pub async fn track(ctx: &AppContext, code: &str, check: &str, client: IpAddr) -> Result<Dossier, AppError> {
+    crate::obs::usecase("dossiers.track", track_unobserved(ctx, code, check, client)).await
+}
+
+async fn track_unobserved(ctx: &AppContext, code: &str, check: &str, client: IpAddr) -> Result<Dossier, AppError> {
     let (doors, now, address) = (&ctx.doors, crate::now_ms(), client_key(client));
     if let Err(wait) = doors.tracking_per_address.take(&address, now) {
         if doors.log_gate.open(now) {
