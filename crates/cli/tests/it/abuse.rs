@@ -49,16 +49,25 @@ pub(crate) fn start_server(data_dir: &std::path::Path, database_url: Option<Stri
 
 /// `start_server` with extra settings in the child's environment.
 pub(crate) fn start_server_with(data_dir: &std::path::Path, database_url: Option<String>, env: &[(&str, &str)]) -> Server {
+    // Address and global rate limits off, so every attempt reaches the password hasher.
+    let mut all = vec![
+        ("MOTCUA_LOGIN__PER_ADDRESS_PER_MINUTE", "1000000"),
+        ("MOTCUA_LOGIN__GLOBAL_PER_MINUTE", "1000000"),
+        ("MOTCUA_LOGIN__MAX_CONCURRENT_HASHES", "2"),
+    ];
+    all.extend_from_slice(env);
+    launch(data_dir, database_url.as_deref(), &all, Stdio::inherit())
+}
+
+/// `motcua serve` on a free port of the loopback (`MOTCUA_LOG=error` unless `env` says
+/// otherwise), its standard error to `stderr`; returns once the binary says it is ready.
+pub(crate) fn launch(data_dir: &std::path::Path, database_url: Option<&str>, env: &[(&str, &str)], stderr: Stdio) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_motcua"));
     cmd.args(["--data-dir", data_dir.to_str().unwrap(), "serve", "--listen", "127.0.0.1:0"])
         .env("MOTCUA_LOG", "error")
         .env("MOTCUA_SQLITE__SYNCHRONOUS", "normal")
-        // Address and global rate limits off, so every attempt reaches the password hasher.
-        .env("MOTCUA_LOGIN__PER_ADDRESS_PER_MINUTE", "1000000")
-        .env("MOTCUA_LOGIN__GLOBAL_PER_MINUTE", "1000000")
-        .env("MOTCUA_LOGIN__MAX_CONCURRENT_HASHES", "2")
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
+        .stderr(stderr);
     if let Some(u) = database_url {
         cmd.env("MOTCUA_DATABASE_URL", u);
     }

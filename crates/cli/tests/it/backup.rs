@@ -78,18 +78,6 @@ async fn upload(app: &TestApp, size: usize) -> String {
     d["files"][0]["sha256"].as_str().unwrap().to_string()
 }
 
-fn filing() -> Value {
-    let components: Vec<Value> = ["to_khai", "anh_the", "giay_to_quoc_tich"]
-        .iter()
-        .map(|k| json!({"key": k, "provided": true, "digitized": true}))
-        .collect();
-    json!({
-        "procedure_code": "1.910203.H40",
-        "applicant": {"name": "Trần Thị Bình", "id_number": "037192004321"},
-        "components": components,
-    })
-}
-
 const CONNECTIONS: usize = 8;
 const ACKED_BEFORE_BACKUP: usize = 60;
 
@@ -121,7 +109,7 @@ async fn backup_during_load(backend: Backend) {
                 let r = http
                     .post(format!("{url}/api/v1/dossiers"))
                     .header("x-csrf-token", &csrf)
-                    .json(&filing())
+                    .json(&crate::crash::filing())
                     .send()
                     .await
                     .unwrap();

@@ -21,16 +21,17 @@ const CONNECTIONS: usize = 16;
 /// Acknowledged filings before the kill (a few seconds of debug-build load on either backend).
 const ACKED_BEFORE_KILL: usize = 150;
 
-fn filing() -> Value {
+pub(crate) fn filing() -> Value {
+    filing_of(json!({"name": "Trần Thị Bình", "id_number": "037192004321"}))
+}
+
+/// A filing of procedure 1.910203.H40 with every component provided and digitized.
+pub(crate) fn filing_of(applicant: Value) -> Value {
     let components: Vec<Value> = ["to_khai", "anh_the", "giay_to_quoc_tich"]
         .iter()
         .map(|k| json!({"key": k, "provided": true, "digitized": true}))
         .collect();
-    json!({
-        "procedure_code": "1.910203.H40",
-        "applicant": {"name": "Trần Thị Bình", "id_number": "037192004321"},
-        "components": components,
-    })
+    json!({"procedure_code": "1.910203.H40", "applicant": applicant, "components": components})
 }
 
 fn start(dir: &Path, database_url: Option<String>) -> Server {

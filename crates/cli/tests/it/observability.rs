@@ -11,8 +11,6 @@ use crate::abuse::Server;
 use motcua_testkit::{Backend, TestApp, both_backends};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 const NAME: &str = "Lê Thị Nhật Ký";
@@ -23,15 +21,7 @@ const ADDRESS: &str = "số 12 phố Quan Sát";
 const FILINGS: usize = 3;
 
 fn filing() -> Value {
-    let components: Vec<Value> = ["to_khai", "anh_the", "giay_to_quoc_tich"]
-        .iter()
-        .map(|k| json!({"key": k, "provided": true, "digitized": true}))
-        .collect();
-    json!({
-        "procedure_code": "1.910203.H40",
-        "applicant": {"name": NAME, "id_number": ID_NUMBER, "phone": PHONE, "email": EMAIL, "address": ADDRESS},
-        "components": components,
-    })
+    crate::crash::filing_of(json!({"name": NAME, "id_number": ID_NUMBER, "phone": PHONE, "email": EMAIL, "address": ADDRESS}))
 }
 
 /// `motcua serve` with JSON logs on stderr written to `log`, workers off (the outbox stays as
@@ -41,36 +31,14 @@ fn start(dir: &std::path::Path, database_url: Option<&str>, log: &std::path::Pat
 }
 
 fn start_with(dir: &std::path::Path, database_url: Option<&str>, log: &std::path::Path, env: &[(&str, &str)]) -> Server {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_motcua"));
-    cmd.args(["--data-dir", dir.to_str().unwrap(), "serve", "--listen", "127.0.0.1:0"])
-        .env("MOTCUA_LOG", "info,motcua_web::ops=debug")
-        .env("MOTCUA_LOG_FORMAT", "json")
-        .env("MOTCUA_SQLITE__SYNCHRONOUS", "normal")
-        .env("MOTCUA_WORKERS__ENABLED", "false")
-        .env("MOTCUA_DOCUMENTS__ISSUE_ON_EVENTS", "false")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(log).unwrap());
-    if let Some(u) = database_url {
-        cmd.env("MOTCUA_DATABASE_URL", u);
-    }
-    cmd.envs(env.iter().copied());
-    let mut child = cmd.spawn().expect("start motcua serve");
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut url = None;
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if url.is_none() && line.starts_with("motcua ") {
-                url = line.split_whitespace().find(|w| w.starts_with("http://")).map(str::to_string);
-            }
-            if line.contains("ready in") {
-                let _ = tx.send(url.take());
-            }
-        }
-    });
-    let mut server = Server { child, url: String::new() };
-    server.url = rx.recv_timeout(Duration::from_secs(120)).expect("server ready").expect("server URL");
-    server
+    let mut all = vec![
+        ("MOTCUA_LOG", "info,motcua_web::ops=debug"),
+        ("MOTCUA_LOG_FORMAT", "json"),
+        ("MOTCUA_WORKERS__ENABLED", "false"),
+        ("MOTCUA_DOCUMENTS__ISSUE_ON_EVENTS", "false"),
+    ];
+    all.extend_from_slice(env);
+    crate::abuse::launch(dir, database_url, &all, std::fs::File::create(log).unwrap().into())
 }
 
 /// The value of one series of the Prometheus text (`name{labels}` exactly as rendered, or
