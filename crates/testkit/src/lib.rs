@@ -17,6 +17,19 @@ pub enum Backend {
     Postgres,
 }
 
+/// One async test run on an app made by `$spawn` (the arms of the macros below).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! test_on {
+    ($test:ident, $app:ident, $spawn:expr, $body:block) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $test() {
+            let $app = $spawn;
+            $body
+        }
+    };
+}
+
 /// Runs each listed async test on both backends: `mod name { fn sqlite; fn postgres }`,
 /// so the test output shows every scenario passing on each engine.
 #[macro_export]
@@ -26,16 +39,8 @@ macro_rules! both_backends {
             mod $name {
                 #[allow(unused_imports)]
                 use super::*;
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    let $app = $crate::TestApp::spawn($crate::Backend::Sqlite).await;
-                    $body
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    let $app = $crate::TestApp::spawn($crate::Backend::Postgres).await;
-                    $body
-                }
+                $crate::test_on!(sqlite, $app, $crate::TestApp::spawn($crate::Backend::Sqlite).await, $body);
+                $crate::test_on!(postgres, $app, $crate::TestApp::spawn($crate::Backend::Postgres).await, $body);
             }
         )*
     };
@@ -50,26 +55,10 @@ macro_rules! both_backends_and_file_stores {
             mod $name {
                 #[allow(unused_imports)]
                 use super::*;
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    let $app = $crate::TestApp::spawn($crate::Backend::Sqlite).await;
-                    $body
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    let $app = $crate::TestApp::spawn($crate::Backend::Postgres).await;
-                    $body
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite_s3() {
-                    let $app = $crate::TestApp::spawn_s3($crate::Backend::Sqlite, |_| {}).await;
-                    $body
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres_s3() {
-                    let $app = $crate::TestApp::spawn_s3($crate::Backend::Postgres, |_| {}).await;
-                    $body
-                }
+                $crate::test_on!(sqlite, $app, $crate::TestApp::spawn($crate::Backend::Sqlite).await, $body);
+                $crate::test_on!(postgres, $app, $crate::TestApp::spawn($crate::Backend::Postgres).await, $body);
+                $crate::test_on!(sqlite_s3, $app, $crate::TestApp::spawn_s3($crate::Backend::Sqlite, |_| {}).await, $body);
+                $crate::test_on!(postgres_s3, $app, $crate::TestApp::spawn_s3($crate::Backend::Postgres, |_| {}).await, $body);
             }
         )*
     };

@@ -53,16 +53,22 @@ async fn healthy(url: &str) {
 }
 
 async fn login(url: &str) -> (reqwest::Client, String) {
+    let (http, session) = api_login(url, "tiepnhan").await;
+    (http, session["csrf_token"].as_str().unwrap().to_string())
+}
+
+/// Signs `username` in through `POST /api/v1/auth/login` (the demo password): a client with
+/// the session cookie, and the answer (`user`, `csrf_token`).
+pub(crate) async fn api_login(url: &str, username: &str) -> (reqwest::Client, Value) {
     let http = reqwest::Client::builder().cookie_store(true).timeout(Duration::from_secs(60)).build().unwrap();
     let r = http
         .post(format!("{url}/api/v1/auth/login"))
-        .json(&json!({"username": "tiepnhan", "password": "Motcua@2026"}))
+        .json(&json!({"username": username, "password": "Motcua@2026"}))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let body: Value = r.json().await.unwrap();
-    (http, body["csrf_token"].as_str().unwrap().to_string())
+    (http, r.json().await.unwrap())
 }
 
 async fn file(http: &reqwest::Client, url: &str, csrf: &str) -> Result<(u16, Value), reqwest::Error> {

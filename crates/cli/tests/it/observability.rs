@@ -71,15 +71,7 @@ async fn logs_and_metrics(backend: Backend) {
     let log = tmp.path().join("stderr.log");
     let server = start(&tmp.path().join("data"), database_url.as_deref(), &log);
     let url = server.url.clone();
-    let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    let r = http
-        .post(format!("{url}/api/v1/auth/login"))
-        .json(&json!({"username": "tiepnhan", "password": "Motcua@2026"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let session: Value = r.json().await.unwrap();
+    let (http, session) = crate::crash::api_login(&url, "tiepnhan").await;
     let (user_id, csrf) =
         (session["user"]["id"].as_str().unwrap().to_string(), session["csrf_token"].as_str().unwrap().to_string());
 
@@ -275,15 +267,7 @@ async fn otlp_traces(backend: Backend) {
         &[("MOTCUA_TELEMETRY__OTLP_ENDPOINT", collector.as_str()), ("MOTCUA_TELEMETRY__SERVICE_NAME", "motcua-test")],
     );
     let url = server.url.clone();
-    let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    let r = http
-        .post(format!("{url}/api/v1/auth/login"))
-        .json(&json!({"username": "tiepnhan", "password": "Motcua@2026"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let session: Value = r.json().await.unwrap();
+    let (http, session) = crate::crash::api_login(&url, "tiepnhan").await;
     let user_id = session["user"]["id"].as_str().unwrap().to_string();
     let r = http.get(format!("{url}/api/v1/dossiers")).header("x-request-id", "otlp-trace-1").send().await.unwrap();
     assert_eq!(r.status(), 200);
