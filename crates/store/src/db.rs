@@ -56,20 +56,18 @@ pub(crate) fn to_sqlite(sql: &str) -> Cow<'_, str> {
     if !sql.contains('$') {
         return Cow::Borrowed(sql);
     }
-    let mut out = String::with_capacity(sql.len());
+    // `$` and `?` are both one ASCII byte, so the text keeps its length and stays UTF-8:
+    // a byte copy with replacements, run on every statement the server executes.
+    let mut out = sql.as_bytes().to_vec();
     let mut in_str = false;
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\'' {
-            in_str = !in_str;
-        }
-        if c == '$' && !in_str && chars.peek().is_some_and(|n| n.is_ascii_digit()) {
-            out.push('?');
-        } else {
-            out.push(c);
+    for i in 0..out.len() {
+        match out[i] {
+            b'\'' => in_str = !in_str,
+            b'$' if !in_str && out.get(i + 1).is_some_and(u8::is_ascii_digit) => out[i] = b'?',
+            _ => {}
         }
     }
-    Cow::Owned(out)
+    Cow::Owned(String::from_utf8(out).expect("only ASCII bytes were replaced"))
 }
 
 /// Appends `$n` placeholders and their values together, for queries whose filters vary.
@@ -118,6 +116,10 @@ mod tests {
     fn placeholders() {
         assert_eq!(to_sqlite("select $1, $2, '$3'"), "select ?1, ?2, '$3'");
         assert_eq!(to_sqlite("select 1"), "select 1");
+        assert_eq!(
+            to_sqlite("insert into t values ($1, 'đã $2 xóa', $10) -- $"),
+            "insert into t values (?1, 'đã $2 xóa', ?10) -- $"
+        );
     }
 
     #[test]
