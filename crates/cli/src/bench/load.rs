@@ -6,6 +6,7 @@
 //! map keyed by status, and the dossiers kept for the read and command operations into a
 //! bounded queue.
 
+use super::http1::{self, Conn, Target};
 use anyhow::{Context, Result, bail};
 use motcua_store::Value;
 use serde_json::{Value as Json, json};
@@ -188,13 +189,13 @@ impl Stats {
 /// A logged-in API session (cookie + CSRF token), shared by all connections of one user.
 #[derive(Clone)]
 pub struct Session {
-    pub http: reqwest::Client,
-    pub base: String,
+    pub target: Target,
+    pub cookie: String,
     pub csrf: String,
 }
 
 /// A dossier filed at the counter, as the server acknowledged it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Deserialize)]
 pub struct Filed {
     pub id: String,
     pub code: String,
@@ -204,30 +205,11 @@ pub struct Filed {
 /// Outcome of one request: the status (0 when no answer came) and, for a filing, the dossier.
 pub type Outcome = (u16, Option<Filed>);
 
-pub fn client(connections: usize) -> Result<reqwest::Client> {
-    Ok(reqwest::Client::builder()
-        .cookie_store(true)
-        .pool_max_idle_per_host(connections)
-        .timeout(Duration::from_secs(60))
-        .build()?)
-}
-
 /// Logs in through `POST /api/v1/auth/login`.
-pub async fn login(base: &str, user: &str, password: &str, connections: usize) -> Result<Session> {
-    let http = client(connections)?;
-    let r = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": user, "password": password}))
-        .send()
-        .await
-        .with_context(|| format!("cannot reach {base}"))?;
-    let status = r.status();
-    let body: Json = r.json().await.unwrap_or(Json::Null);
-    if !status.is_success() {
-        bail!("login {user}: {status} {body}");
-    }
-    let csrf = body["csrf_token"].as_str().unwrap_or_default().to_string();
-    Ok(Session { http, base: base.trim_end_matches('/').to_string(), csrf })
+pub async fn login(base: &str, user: &str, password: &str) -> Result<Session> {
+    let target = Target::parse(base)?;
+    let (cookie, csrf) = http1::login(&target, user, password).await?;
+    Ok(Session { target, cookie, csrf })
 }
 
 /// The body of a counter reception: every required component of the demo procedure provided.
@@ -244,38 +226,50 @@ pub fn filing_body(procedure: &str) -> Json {
     })
 }
 
-/// One counter reception; `Some` with the dossier on 201.
-pub async fn file_one(s: &Session, body: &Json) -> Outcome {
-    let r = s.http.post(format!("{}/api/v1/dossiers", s.base)).header("x-csrf-token", &s.csrf).json(body).send().await;
-    let Ok(r) = r else { return (0, None) };
-    let status = r.status().as_u16();
-    if status != 201 {
-        let _ = r.bytes().await;
-        return (status, None);
-    }
-    let Ok(d) = r.json::<Json>().await else { return (0, None) };
-    let filed = Filed {
-        id: d["id"].as_str().unwrap_or_default().to_string(),
-        code: d["code"].as_str().unwrap_or_default().to_string(),
-        version: d["version"].as_i64().unwrap_or_default(),
-    };
-    (status, Some(filed))
+/// Requests the operations send, each encoded once (the same bytes every time).
+struct Requests {
+    filing: Vec<u8>,
+    inbox: Vec<u8>,
 }
 
-async fn status_of(r: reqwest::Result<reqwest::Response>) -> u16 {
-    match r {
-        Ok(r) => {
-            let s = r.status().as_u16();
-            // Read the body: the request is over when the answer is.
-            if r.bytes().await.is_err() { 0 } else { s }
-        }
-        Err(_) => 0,
+impl Requests {
+    fn new(s: &Session, procedure: &str) -> Result<Self> {
+        let t = &s.target;
+        let body = serde_json::to_vec(&filing_body(procedure))?;
+        let signed = [("Cookie", s.cookie.as_str()), ("x-csrf-token", s.csrf.as_str())];
+        Ok(Requests {
+            filing: http1::request(t, "POST", "/api/v1/dossiers", &signed, Some(&body)),
+            inbox: http1::request(t, "GET", "/api/v1/dossiers?limit=20", &signed[..1], None),
+        })
     }
+
+    fn forward(s: &Session, f: &Filed) -> Vec<u8> {
+        let body = format!(r#"{{"version":{}}}"#, f.version);
+        let signed = [("Cookie", s.cookie.as_str()), ("x-csrf-token", s.csrf.as_str())];
+        http1::request(&s.target, "POST", &format!("/api/v1/dossiers/{}/forward", f.id), &signed, Some(body.as_bytes()))
+    }
+
+    fn dossier(s: &Session, f: &Filed) -> Vec<u8> {
+        http1::request(&s.target, "GET", &format!("/api/v1/dossiers/{}", f.id), &[("Cookie", s.cookie.as_str())], None)
+    }
+
+    /// Tracking is public: no session cookie.
+    fn tracking(s: &Session, f: &Filed) -> Vec<u8> {
+        http1::request(&s.target, "GET", &format!("/api/v1/tracking/{}?check=4321", f.code), &[], None)
+    }
+}
+
+/// The status of an answer, 0 when none came.
+fn status_of(r: std::io::Result<http1::Answer>) -> u16 {
+    r.map_or(0, |a| a.status)
 }
 
 struct Shared {
     session: Session,
-    procedure: String,
+    requests: Requests,
+    /// Whether filed dossiers are kept (some operation reads or forwards them); when not,
+    /// a filing's answer is not parsed, as a load generator should not spend the cores.
+    keeps: bool,
     /// Received dossiers not yet forwarded (consumed by `command`).
     fresh: Mutex<VecDeque<Filed>>,
     /// Dossiers to read (dossier page, tracking); a bounded ring.
@@ -305,12 +299,19 @@ impl Shared {
         if q.is_empty() { None } else { q.get((n % q.len() as u64) as usize).cloned() }
     }
 
-    async fn file(&self, fresh: bool) -> Outcome {
-        let out = file_one(&self.session, &filing_body(&self.procedure)).await;
-        if let Some(f) = &out.1 {
-            self.keep(f, fresh);
+    /// One counter reception; the dossier (when kept) on 201.
+    async fn file(&self, conn: &mut Conn, fresh: bool, keep: bool) -> Outcome {
+        let Ok(a) = conn.send(&self.requests.filing).await else { return (0, None) };
+        if a.status != 201 || !keep {
+            return (a.status, None);
         }
-        out
+        match serde_json::from_slice::<Filed>(&a.body) {
+            Ok(f) => {
+                self.keep(&f, fresh);
+                (201, Some(f))
+            }
+            Err(_) => (0, None),
+        }
     }
 }
 
@@ -318,6 +319,7 @@ impl Shared {
 async fn connection(shared: Arc<Shared>, op: Op, deadline: Instant) -> Stats {
     let mut stats = Stats::default();
     let s = &shared.session;
+    let mut conn = Conn::new(&s.target);
     while Instant::now() < deadline {
         // The command needs a received dossier; file one (not timed) when none is waiting.
         let target = match op {
@@ -325,7 +327,7 @@ async fn connection(shared: Arc<Shared>, op: Op, deadline: Instant) -> Stats {
                 let f = shared.fresh.lock().unwrap_or_else(|e| e.into_inner()).pop_back();
                 match f {
                     Some(f) => Some(f),
-                    None => shared.file(false).await.1,
+                    None => shared.file(&mut conn, false, true).await.1,
                 }
             }
             Op::Dossier | Op::Tracking => shared.pick(shared.next()),
@@ -335,26 +337,19 @@ async fn connection(shared: Arc<Shared>, op: Op, deadline: Instant) -> Stats {
             stats.errors.entry(0).and_modify(|n| *n += 1).or_insert(1);
             continue;
         }
+        // Per-dossier requests are encoded before the clock starts.
+        let request = match (op, &target) {
+            (Op::Command, Some(f)) => Some(Requests::forward(s, f)),
+            (Op::Dossier, Some(f)) => Some(Requests::dossier(s, f)),
+            (Op::Tracking, Some(f)) => Some(Requests::tracking(s, f)),
+            _ => None,
+        };
         let t = Instant::now();
-        let status = match op {
-            Op::Filing => shared.file(true).await.0,
-            Op::Command => {
-                let f = target.unwrap_or_else(|| unreachable!());
-                let url = format!("{}/api/v1/dossiers/{}/forward", s.base, f.id);
-                status_of(s.http.post(url).header("x-csrf-token", &s.csrf).json(&json!({"version": f.version})).send().await)
-                    .await
-            }
-            Op::Inbox => status_of(s.http.get(format!("{}/api/v1/dossiers?limit=20", s.base)).send().await).await,
-            Op::Dossier => {
-                let f = target.unwrap_or_else(|| unreachable!());
-                status_of(s.http.get(format!("{}/api/v1/dossiers/{}", s.base, f.id)).send().await).await
-            }
-            Op::Tracking => {
-                let f = target.unwrap_or_else(|| unreachable!());
-                // Tracking is public: no session cookie.
-                let url = format!("{}/api/v1/tracking/{}?check=4321", s.base, f.code);
-                status_of(reqwest::Client::new().get(url).send().await).await
-            }
+        let status = match (op, request) {
+            (Op::Filing, _) => shared.file(&mut conn, true, shared.keeps).await.0,
+            (Op::Inbox, _) => status_of(conn.send(&shared.requests.inbox).await),
+            (_, Some(r)) => status_of(conn.send(&r).await),
+            (_, None) => unreachable!("a per-dossier operation without its dossier is counted above"),
         };
         if (200..300).contains(&status) {
             stats.ok.record(t.elapsed());
@@ -370,18 +365,21 @@ pub async fn drive(a: &LoadArgs) -> Result<(BTreeMap<Op, Stats>, Duration)> {
     if a.ops.is_empty() || a.connections == 0 {
         bail!("--ops and --connections must not be empty");
     }
-    let session = login(&a.url, &a.user, &a.password, a.connections).await?;
+    let session = login(&a.url, &a.user, &a.password).await?;
+    let requests = Requests::new(&session, &a.procedure)?;
     let shared = Arc::new(Shared {
         session,
-        procedure: a.procedure.clone(),
+        requests,
+        keeps: a.ops.iter().any(|o| matches!(o, Op::Command | Op::Dossier | Op::Tracking)),
         fresh: Mutex::default(),
         kept: Mutex::default(),
         counter: Default::default(),
     });
     // Dossiers to read exist before the clock starts.
     if a.ops.iter().any(|o| matches!(o, Op::Dossier | Op::Tracking)) {
+        let mut conn = Conn::new(&shared.session.target);
         for _ in 0..32 {
-            let (status, f) = shared.file(false).await;
+            let (status, f) = shared.file(&mut conn, false, true).await;
             if f.is_none() {
                 bail!("warm-up filing answered {status}");
             }
@@ -495,6 +493,11 @@ fn upsert(table: &str) -> Option<(&'static str, &'static [&'static str])> {
             "INSERT INTO kpi_daily (agency_id, procedure_code, day, metric, value) VALUES ($1,$2,$3,$4,$5) \
              ON CONFLICT (agency_id, procedure_code, day, metric) DO UPDATE SET value = kpi_daily.value + $5",
             &["agency_id", "procedure_code", "day", "metric", "value"],
+        )),
+        "kpi_monthly" => Some((
+            "INSERT INTO kpi_monthly (agency_id, procedure_code, month, metric, value) VALUES ($1,$2,$3,$4,$5) \
+             ON CONFLICT (agency_id, month, metric, procedure_code) DO UPDATE SET value = kpi_monthly.value + $5",
+            &["agency_id", "procedure_code", "month", "metric", "value"],
         )),
         _ => None,
     }

@@ -2,6 +2,7 @@
 //! CI steps; docs/benchmarks.md). Each tool lives in its own module; this one only dispatches.
 
 pub mod generate;
+pub mod http1;
 pub mod load;
 pub mod queue;
 

@@ -13,6 +13,7 @@ mod authz;
 mod authz_matrix;
 mod backup;
 mod bad_input;
+mod bench_load;
 mod browser;
 mod calendar;
 mod catalog;
