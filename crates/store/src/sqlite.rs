@@ -182,7 +182,8 @@ fn open_writer(path: &Path, opts: SqliteOptions) -> Result<Connection, StoreErro
 /// thread every filing waits for) copied every page and waited on two more fsyncs while the
 /// queue grew. Here the writer's WAL hook signals a thread with its own connection, which
 /// runs PASSIVE checkpoints (they block neither the writer nor readers); past
-/// `CHECKPOINT_PAGES_WRITER` the writer copies what remains.
+/// `CHECKPOINT_PAGES_WRITER` the writer copies what remains. Nothing may run
+/// `PRAGMA wal_autocheckpoint` on the writer: SQLite would replace this hook with its own.
 fn start_checkpointer(writer: &mut Connection, path: &Path, opts: SqliteOptions) -> Result<(), StoreError> {
     let c = Connection::open(path).map_err(map_err)?;
     c.execute_batch(&format!(

@@ -176,13 +176,12 @@ pub fn suspend(db: &mut Db) -> Result<Suspended, StoreError> {
     let mut ddl = Vec::new();
     match db.backend() {
         crate::Backend::Sqlite => {
-            // A large page cache and rarer checkpoints while loading; the previous values
-            // come back with the rest.
-            for pragma in ["cache_size", "wal_autocheckpoint"] {
-                let v = db.query_one(&format!("PRAGMA {pragma}"), &[])?.i64(0)?;
-                ddl.push(format!("PRAGMA {pragma} = {v}"));
-            }
-            db.batch("PRAGMA cache_size = -262144; PRAGMA wal_autocheckpoint = 16384")?;
+            // A large page cache while loading; the previous value comes back with the rest.
+            // Checkpoints stay with the store's checkpointer: `PRAGMA wal_autocheckpoint`
+            // would replace its WAL hook, for good once restored.
+            let v = db.query_one("PRAGMA cache_size", &[])?.i64(0)?;
+            ddl.push(format!("PRAGMA cache_size = {v}"));
+            db.batch("PRAGMA cache_size = -262144")?;
             let rows = db.query(
                 &format!(
                     "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL \
